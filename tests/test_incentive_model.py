@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from perfmgmt.errors import PerfmgmtError, RuleError, ValidationError
+from perfmgmt.model.condition import Compare, CompareOp, Const, field
 from perfmgmt.model.incentive import (
     AdjustmentKind,
     Bonus,
@@ -34,10 +36,8 @@ from perfmgmt.model.incentive import (
 )
 
 
-def _condition() -> object:
-    from perfmgmt.rules.parse import parse
-
-    return parse("total >= 90")
+def _condition() -> Compare:
+    return Compare(op=CompareOp.GE, left=field("total"), right=Const(value=90))
 
 
 class TestUnaryTest:
@@ -59,7 +59,7 @@ class TestUnaryTest:
         assert (iv.low, iv.high, iv.low_closed, iv.high_closed) == (80.0, 90.0, True, False)
 
     def test_text_options_with_escape(self) -> None:
-        """Quoted options become text options; only \\" and \\\\ are escapes."""
+        """Quoted options become text options with backslash escapes."""
         t = parse_unary_test('"A", "B\\"x"')
         assert t.kind is CellKind.TEXT
         assert t.texts == ("A", 'B"x')
@@ -80,7 +80,7 @@ class TestUnaryTest:
 
     @pytest.mark.parametrize(
         "text",
-        ["", ">=", "[90..80]", "[1..2", '"A", 5', "> \"A\"", "1e999", "__import__('os')", "a.b"],
+        ["", ">=", "[90..80]", "[1..2", '"A", 5', '> "A"', "1e999", "__import__('os')", "a.b"],
     )
     def test_bad_cells_refused(self, text: str) -> None:
         """Malformed cells raise RuleError naming the cell."""
@@ -95,10 +95,8 @@ class TestUnaryTest:
     @given(st.text(max_size=40))
     def test_random_text_raises_only_rule_error(self, text: str) -> None:
         """Random text either parses or raises a RuleError, never anything else."""
-        try:
+        with contextlib.suppress(RuleError):
             parse_unary_test(text)
-        except RuleError:
-            pass
 
 
 class TestOutcomes:
@@ -165,14 +163,14 @@ class TestOutcomes:
 class TestIncentiveRule:
     def test_build(self) -> None:
         """A rule holds a condition and at least one outcome; outcomes become a tuple."""
-        r = IncentiveRule(key="top", condition=_condition(), outcomes=[Honour(title="Star")])  # type: ignore[arg-type]
+        r = IncentiveRule(key="top", condition=_condition(), outcomes=[Honour(title="Star")])
         assert r.outcomes == (Honour(title="Star"),)
         assert attrs.evolve(r, priority=3).priority == 3
 
     def test_no_outcome_refused(self) -> None:
         """A rule without outcomes is refused."""
         with pytest.raises(ValidationError, match="outcomes"):
-            IncentiveRule(key="top", condition=_condition(), outcomes=())  # type: ignore[arg-type]
+            IncentiveRule(key="top", condition=_condition(), outcomes=())
 
     def test_condition_must_be_node(self) -> None:
         """A condition given as text is refused with a hint to use rule()."""

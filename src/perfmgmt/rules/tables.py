@@ -1,0 +1,539 @@
+"""Decision tables: vectorised row matching, DMN hit policies and static analysis.
+
+A table is matched over a whole frame at once: every cell becomes a boolean column
+(``true``/``known``, three-valued), a row matches where all its cells are known and true, and the
+hit policy turns the ``(rows, subjects)`` match matrix into the rows that count per subject.  A
+``UNIQUE`` or ``ANY`` violation is flagged for that subject and nothing is selected — it is never
+guessed.
+
+:func:`analyse_table` finds overlapping rows, rows shadowed under ``FIRST``/``PRIORITY``, gaps in
+numeric inputs and rows that can never match, as :class:`Finding` objects.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import functools
+import math
+from collections.abc import Mapping, Sequence
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from perfmgmt.errors import RuleTypeError
+from perfmgmt.model._unary import CellKind, Interval, UnaryTest, parse_unary_test
+from perfmgmt.model.incentive import CollectAggregation, DecisionTable, HitPolicy
+
+__all__ = [
+    "CompiledTable",
+    "Finding",
+    "FindingKind",
+    "Selection",
+    "analyse_table",
+    "compile_table",
+    "match_cell",
+]
+
+BoolArray = npt.NDArray[np.bool_]
+_INF = math.inf
+
+
+@functools.lru_cache(maxsize=4096)
+def _cell(text: str) -> UnaryTest:
+    return parse_unary_test(text)
+
+
+def _column_kind(values: np.ndarray) -> CellKind:
+    if values.dtype == np.bool_:
+        return CellKind.BOOL
+    if values.dtype.kind == "f" or values.dtype.kind in "iu":
+        return CellKind.NUMBER
+    return CellKind.TEXT
+
+
+def _interval_mask(iv: Interval, col: npt.NDArray[np.float64]) -> BoolArray:
+    if iv.low == iv.high:
+        return np.equal(col, iv.low)
+    if iv.low == -_INF:
+        return col <= iv.high if iv.high_closed else col < iv.high
+    if iv.high == _INF:
+        return col >= iv.low if iv.low_closed else col > iv.low
+    low = col >= iv.low if iv.low_closed else col > iv.low
+    low &= col <= iv.high if iv.high_closed else col < iv.high
+    return low
+
+
+def match_cell(test: UnaryTest, column: np.ndarray) -> tuple[BoolArray, BoolArray]:
+    """Match one unary test against a column, in three-valued logic.
+
+    Args:
+        test: A parsed cell.
+        column: float64 (NaN = unknown), object/str (None = unknown) or bool values.
+
+    Returns:
+        ``(true, known)`` boolean arrays; the cell matches where both hold.  ``-`` matches every
+        value, unknown ones included.
+
+    Raises:
+        RuleTypeError: The cell tests another kind of value than the column holds.
+    """
+    n = column.shape[0]
+    if test.kind is CellKind.ANY:
+        ones = np.ones(n, dtype=np.bool_)
+        return ones, ones
+    kind = _column_kind(column)
+    if kind is not test.kind:
+        raise RuleTypeError(
+            f"cell {test.text!r} tests {test.kind.value} values but the input holds {kind.value}"
+        )
+    if kind is CellKind.NUMBER:
+        col = column.astype(np.float64, copy=False)
+        known = ~np.isnan(col)
+        true = _interval_mask(test.intervals[0], col)
+        for iv in test.intervals[1:]:
+            true |= _interval_mask(iv, col)
+    elif kind is CellKind.TEXT:
+        known = np.asarray(column != None, dtype=np.bool_)  # noqa: E711 -- elementwise on object arrays
+        true = np.zeros(n, dtype=np.bool_)
+        for option in test.texts:
+            true |= np.asarray(column == option, dtype=np.bool_)
+    else:
+        known = np.ones(n, dtype=np.bool_)
+        true = np.zeros(n, dtype=np.bool_)
+        for flag in test.bools:
+            true |= column == flag
+    if test.negated:
+        true = ~true
+        true &= known
+    return true, known
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Selection:
+    """The rows that count per subject after the hit policy.
+
+    Attributes:
+        matched: bool ``(R, N)``: row r matched subject n.
+        selected: bool ``(R, N)``: row r's outputs apply to subject n.
+        violation: bool ``(N,)``: a UNIQUE/ANY violation; nothing is selected there.
+        count: int64 ``(N,)``: number of matching rows.
+    """
+
+    matched: BoolArray
+    selected: BoolArray
+    violation: BoolArray
+    count: npt.NDArray[np.int64]
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class CompiledTable:
+    """A decision table ready to run over frames.
+
+    Attributes:
+        table: The source table.
+        fields: The input fields, in column order.
+        tests: Parsed cells, ``tests[r][c]``.
+        output_class: For each row, an id equal for rows whose outputs are equal (ANY policy).
+        priority: int64 ``(R,)`` row priorities.
+    """
+
+    table: DecisionTable
+    fields: tuple[str, ...]
+    tests: tuple[tuple[UnaryTest, ...], ...]
+    output_class: npt.NDArray[np.int64]
+    priority: npt.NDArray[np.int64]
+
+    def _column(self, frame: Mapping[str, np.ndarray], field: str) -> np.ndarray:
+        try:
+            return frame[field]
+        except KeyError:
+            known = sorted(frame)
+            close = difflib.get_close_matches(field, known, n=3)
+            hint = f"did you mean {', '.join(close)}?" if close else f"known: {', '.join(known)}"
+            raise RuleTypeError(
+                f"decision table {self.table.key!r}: unknown input field {field!r}; {hint}"
+            ) from None
+
+    def match(self, frame: Mapping[str, np.ndarray]) -> tuple[BoolArray, BoolArray]:
+        """Match every row against ``frame``.
+
+        Returns:
+            ``(matched, known)``, both bool ``(R, N)``: ``matched`` where every cell is known
+            and true; ``known`` where the row's result is known (some cell known false, or all
+            cells known).
+        """
+        columns = [self._column(frame, f) for f in self.fields]
+        n = columns[0].shape[0] if columns else 0
+        r = len(self.tests)
+        matched = np.empty((r, n), dtype=np.bool_)
+        known = np.empty((r, n), dtype=np.bool_)
+        for i, row in enumerate(self.tests):
+            row_true = np.ones(n, dtype=np.bool_)
+            all_known = np.ones(n, dtype=np.bool_)
+            some_false = np.zeros(n, dtype=np.bool_)
+            for c, test in enumerate(row):
+                if test.kind is CellKind.ANY:
+                    continue
+                try:
+                    t, k = match_cell(test, columns[c])
+                except RuleTypeError as exc:
+                    raise RuleTypeError(
+                        f"decision table {self.table.key!r}, rows[{i}], input "
+                        f"{self.fields[c]!r}: {exc}"
+                    ) from None
+                row_true &= t
+                all_known &= k
+                some_false |= k & ~t
+            matched[i] = row_true
+            known[i] = all_known | some_false
+        return matched, known
+
+    def select(
+        self,
+        matched: BoolArray,
+        row_values: npt.NDArray[np.int64] | None = None,
+    ) -> Selection:
+        """Apply the hit policy to a ``(R, N)`` match matrix.
+
+        Args:
+            matched: From :meth:`match`.
+            row_values: int64 ``(R, N)`` net money per row and subject; needed by
+                ``COLLECT`` with ``MIN``/``MAX`` (the row with the lowest/highest value wins,
+                ties to the first row).
+
+        Returns:
+            The selection.
+        """
+        r, n = matched.shape
+        count = matched.sum(axis=0, dtype=np.int64)
+        violation = np.zeros(n, dtype=np.bool_)
+        policy = self.table.hit_policy
+        agg = self.table.aggregation
+        if policy in (HitPolicy.RULE_ORDER, HitPolicy.COLLECT) and agg in (
+            None,
+            CollectAggregation.SUM,
+        ):
+            return Selection(matched=matched, selected=matched, violation=violation, count=count)
+        if agg is CollectAggregation.COUNT:
+            selected = np.zeros_like(matched)
+            return Selection(matched=matched, selected=selected, violation=violation, count=count)
+        hit = count > 0
+        if policy is HitPolicy.PRIORITY:
+            score = np.where(matched, self.priority[:, None], np.iinfo(np.int64).min)
+            winner = np.argmax(score, axis=0)
+        elif agg in (CollectAggregation.MIN, CollectAggregation.MAX):
+            if row_values is None:
+                raise RuleTypeError(
+                    f"decision table {self.table.key!r}: aggregation {agg.value!r} needs the "
+                    "rows' money amounts"
+                )
+            if agg is CollectAggregation.MAX:
+                score = np.where(matched, row_values, np.iinfo(np.int64).min)
+                winner = np.argmax(score, axis=0)
+            else:
+                score = np.where(matched, row_values, np.iinfo(np.int64).max)
+                winner = np.argmin(score, axis=0)
+        else:  # FIRST, UNIQUE, ANY: the first matching row
+            winner = np.argmax(matched, axis=0)
+        if policy is HitPolicy.UNIQUE:
+            violation = count > 1
+        elif policy is HitPolicy.ANY:
+            big = np.iinfo(np.int64).max
+            cls = self.output_class[:, None]
+            lo = np.where(matched, cls, big).min(axis=0)
+            hi = np.where(matched, cls, -1).max(axis=0)
+            violation = hit & (lo != hi)
+        ok = hit & ~violation
+        selected = np.zeros((r, n), dtype=np.bool_)
+        cols = np.flatnonzero(ok)
+        selected[winner[cols], cols] = True
+        return Selection(matched=matched, selected=selected, violation=violation, count=count)
+
+
+def compile_table(table: DecisionTable) -> CompiledTable:
+    """Prepare a decision table for evaluation (parse cells once, class outputs for ANY)."""
+    classes: dict[object, int] = {}
+    output_class = np.array(
+        [classes.setdefault(row.outputs, len(classes)) for row in table.rows], dtype=np.int64
+    )
+    return CompiledTable(
+        table=table,
+        fields=tuple(i.field for i in table.inputs),
+        tests=tuple(tuple(_cell(c) for c in row.inputs) for row in table.rows),
+        output_class=output_class,
+        priority=np.array([row.priority for row in table.rows], dtype=np.int64),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Static analysis: cells as sets.
+# Numeric cells are unions of disjoint intervals; text/bool cells are (options, negated).
+
+
+class FindingKind(enum.Enum):
+    """What static analysis found in a table."""
+
+    OVERLAP = "overlap"
+    SHADOWED = "shadowed"
+    GAP = "gap"
+    UNREACHABLE = "unreachable"
+
+
+@attrs.frozen(kw_only=True)
+class Finding:
+    """One static-analysis finding.
+
+    Attributes:
+        kind: What was found.
+        table: The table key.
+        rows: Zero-based row indices concerned.
+        field: The input field concerned, for gaps.
+        message: A sentence for the scheme author.
+    """
+
+    kind: FindingKind
+    table: str
+    rows: tuple[int, ...] = ()
+    field: str | None = None
+    message: str
+
+
+_Iv = tuple[float, bool, float, bool]  # low, low_closed, high, high_closed
+_UNIVERSE: tuple[_Iv, ...] = ((-_INF, False, _INF, False),)
+
+
+def _empty(iv: _Iv) -> bool:
+    lo, lc, hi, hc = iv
+    return lo > hi or (lo == hi and not (lc and hc))
+
+
+def _merge(ivs: Sequence[_Iv]) -> tuple[_Iv, ...]:
+    items = sorted((iv for iv in ivs if not _empty(iv)), key=lambda v: (v[0], not v[1]))
+    out: list[_Iv] = []
+    for iv in items:
+        if out:
+            lo, lc, hi, hc = out[-1]
+            if iv[0] < hi or (iv[0] == hi and (hc or iv[1])):
+                if iv[2] > hi or (iv[2] == hi and iv[3]):
+                    out[-1] = (lo, lc, iv[2], iv[3] or (iv[2] == hi and hc))
+                continue
+        out.append(iv)
+    return tuple(out)
+
+
+def _complement(ivs: tuple[_Iv, ...]) -> tuple[_Iv, ...]:
+    out: list[_Iv] = []
+    lo, lc = -_INF, False
+    for a, ac, b, bc in ivs:
+        out.append((lo, lc, a, not ac))
+        lo, lc = b, not bc
+    out.append((lo, lc, _INF, False))
+    return _merge(out)
+
+
+def _intersect(a: _Iv, b: _Iv) -> _Iv:
+    if a[0] > b[0] or (a[0] == b[0] and not a[1]):
+        lo, lc = a[0], a[1]
+    else:
+        lo, lc = b[0], b[1]
+    if a[2] < b[2] or (a[2] == b[2] and not a[3]):
+        hi, hc = a[2], a[3]
+    else:
+        hi, hc = b[2], b[3]
+    return (lo, lc, hi, hc)
+
+
+def _intersect_sets(a: tuple[_Iv, ...], b: tuple[_Iv, ...]) -> tuple[_Iv, ...]:
+    return _merge([_intersect(x, y) for x in a for y in b])
+
+
+def _numeric_set(test: UnaryTest) -> tuple[_Iv, ...]:
+    if test.kind is CellKind.ANY:
+        return _UNIVERSE
+    ivs = _merge([(iv.low, iv.low_closed, iv.high, iv.high_closed) for iv in test.intervals])
+    return _complement(ivs) if test.negated else ivs
+
+
+def _options(test: UnaryTest) -> tuple[frozenset[object], bool]:
+    """Return (options, complement) for a text/bool cell; ANY is the empty complement."""
+    if test.kind is CellKind.ANY:
+        return frozenset(), True
+    values: tuple[object, ...] = test.texts if test.kind is CellKind.TEXT else test.bools
+    opts, neg = frozenset(values), test.negated
+    if test.kind is CellKind.BOOL and neg:  # close over the two booleans
+        return frozenset({True, False}) - opts, False
+    return opts, neg
+
+
+def _cell_empty(test: UnaryTest, kind: CellKind) -> bool:
+    if kind is CellKind.NUMBER:
+        return not _numeric_set(test)
+    opts, neg = _options(test)
+    return not neg and not opts
+
+
+def _cells_intersect(a: UnaryTest, b: UnaryTest, kind: CellKind) -> bool:
+    if kind is CellKind.NUMBER:
+        return bool(_intersect_sets(_numeric_set(a), _numeric_set(b)))
+    (sa, na), (sb, nb) = _options(a), _options(b)
+    if na and nb:
+        return True
+    if na:
+        return bool(sb - sa)
+    if nb:
+        return bool(sa - sb)
+    return bool(sa & sb)
+
+
+def _cell_subset(a: UnaryTest, b: UnaryTest, kind: CellKind) -> bool:
+    """Return True when every value matching ``a`` also matches ``b``."""
+    if b.kind is CellKind.ANY:
+        return True
+    if a.kind is CellKind.ANY:
+        return False  # a also matches unknown values, b does not
+    if kind is CellKind.NUMBER:
+        return not _intersect_sets(_numeric_set(a), _complement(_numeric_set(b)))
+    (sa, na), (sb, nb) = _options(a), _options(b)
+    if na and nb:
+        return sb <= sa
+    if na:
+        return False
+    if nb:
+        return not (sa & sb)
+    return sa <= sb
+
+
+def _fmt(iv: _Iv) -> str:
+    lo, lc, hi, hc = iv
+    if lo == hi:
+        return f"= {lo:g}"
+    left = "[" if lc else "("
+    right = "]" if hc else ")"
+    return f"{left}{lo:g}..{hi:g}{right}"
+
+
+def _column_kinds(tests: tuple[tuple[UnaryTest, ...], ...], width: int) -> list[CellKind]:
+    kinds = [CellKind.ANY] * width
+    for row in tests:
+        for c, t in enumerate(row):
+            if t.kind is not CellKind.ANY:
+                kinds[c] = t.kind
+    return kinds
+
+
+def analyse_table(table: DecisionTable) -> tuple[Finding, ...]:
+    """Find overlapping, shadowed and unreachable rows and gaps in numeric inputs.
+
+    Overlaps are reported for ``UNIQUE`` tables, and for ``ANY`` tables when the overlapping
+    rows' outputs differ (that is where a subject would be a violation).  A row is shadowed
+    under ``FIRST`` when earlier rows cover it (one earlier row, or for one-input tables the
+    union of earlier rows), and under ``PRIORITY`` when one row of strictly higher priority
+    covers it.  A gap is a range of a numeric input that no row matches whatever the other
+    inputs are.  A row is unreachable when one of its cells matches no value.
+
+    Returns:
+        The findings, in a stable order (row by row, then gaps by column).
+    """
+    compiled = compile_table(table)
+    tests = compiled.tests
+    width = len(table.inputs)
+    kinds = _column_kinds(tests, width)
+    findings: list[Finding] = []
+    key = table.key
+    policy = table.hit_policy
+    empty_rows = {
+        i for i, row in enumerate(tests) if any(_cell_empty(t, kinds[c]) for c, t in enumerate(row))
+    }
+    findings.extend(
+        Finding(
+            kind=FindingKind.UNREACHABLE,
+            table=key,
+            rows=(i,),
+            message=f"table {key!r}: rows[{i}] can never match: a cell matches no value",
+        )
+        for i in sorted(empty_rows)
+    )
+
+    def covers(j: int, i: int) -> bool:
+        return all(_cell_subset(tests[i][c], tests[j][c], kinds[c]) for c in range(width))
+
+    for i, row in enumerate(tests):
+        if i in empty_rows:
+            continue
+        for j in range(i):
+            if j in empty_rows:
+                continue
+            overlap = all(_cells_intersect(row[c], tests[j][c], kinds[c]) for c in range(width))
+            if not overlap:
+                continue
+            differ = table.rows[i].outputs != table.rows[j].outputs
+            if policy is HitPolicy.UNIQUE or (policy is HitPolicy.ANY and differ):
+                findings.append(
+                    Finding(
+                        kind=FindingKind.OVERLAP,
+                        table=key,
+                        rows=(j, i),
+                        message=f"table {key!r}: rows[{j}] and rows[{i}] can both match "
+                        f"(hit policy {policy.value!r})",
+                    )
+                )
+        shadow: int | None = None
+        if policy is HitPolicy.FIRST:
+            shadow = next((j for j in range(i) if j not in empty_rows and covers(j, i)), None)
+            if shadow is None and width == 1 and kinds[0] is CellKind.NUMBER and i > 0:
+                earlier = _merge([iv for j in range(i) for iv in _numeric_set(tests[j][0])])
+                mine = _numeric_set(row[0])
+                if row[0].kind is not CellKind.ANY and not _intersect_sets(
+                    mine, _complement(earlier)
+                ):
+                    shadow = -1
+        elif policy is HitPolicy.PRIORITY:
+            prio = table.rows[i].priority
+            shadow = next(
+                (
+                    j
+                    for j in range(len(tests))
+                    if j != i
+                    and j not in empty_rows
+                    and table.rows[j].priority > prio
+                    and covers(j, i)
+                ),
+                None,
+            )
+        if shadow is not None:
+            by = "the rows above it" if shadow == -1 else f"rows[{shadow}]"
+            findings.append(
+                Finding(
+                    kind=FindingKind.SHADOWED,
+                    table=key,
+                    rows=(i,) if shadow == -1 else (shadow, i),
+                    message=f"table {key!r}: rows[{i}] never wins under {policy.value!r}: "
+                    f"{by} always match first",
+                )
+            )
+    for c, kind in enumerate(kinds):
+        if kind is not CellKind.NUMBER:
+            continue
+        union = _merge(
+            [
+                iv
+                for i, row in enumerate(tests)
+                if i not in empty_rows
+                for iv in _numeric_set(row[c])
+            ]
+        )
+        gaps = _complement(union)
+        if gaps:
+            field = table.inputs[c].field
+            where = ", ".join(_fmt(g) for g in gaps)
+            findings.append(
+                Finding(
+                    kind=FindingKind.GAP,
+                    table=key,
+                    field=field,
+                    message=f"table {key!r}: no row matches {field} in {where}",
+                )
+            )
+    return tuple(findings)
