@@ -1,0 +1,50 @@
+"""Canonical, JSON-able form of domain objects, for content hashes.
+
+Independent of the serialization layer (which may evolve) so that a hash only changes when
+content does. Floats use ``repr`` (shortest round-trip form, identical on every platform).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import json
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+__all__ = ["canonical", "content_hash"]
+
+
+def canonical(obj: Any) -> Any:
+    """Return a JSON-able structure that identifies ``obj``'s content exactly."""
+    if obj is None or isinstance(obj, bool | str | int):
+        return obj
+    if isinstance(obj, float):
+        return {"f": repr(obj)}
+    if isinstance(obj, Decimal):
+        return {"d": str(obj)}
+    if isinstance(obj, enum.Enum):
+        return {"e": f"{type(obj).__name__}.{obj.value}"}
+    if isinstance(obj, dt.datetime):
+        return {"dt": obj.isoformat()}
+    if isinstance(obj, dt.date):
+        return {"date": obj.isoformat()}
+    if isinstance(obj, tuple | list):
+        return [canonical(x) for x in obj]
+    if isinstance(obj, dict):
+        return {str(k): canonical(v) for k, v in sorted(obj.items())}
+    if attrs.has(type(obj)):
+        out: dict[str, Any] = {"__type__": type(obj).__name__}
+        for a in attrs.fields(type(obj)):
+            out[a.name] = canonical(getattr(obj, a.name))
+        return out
+    raise TypeError(f"cannot canonicalise {type(obj).__name__}")
+
+
+def content_hash(obj: Any) -> str:
+    """Return ``sha256:<hex>`` of ``obj``'s canonical JSON."""
+    text = json.dumps(canonical(obj), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()

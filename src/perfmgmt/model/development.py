@@ -1,0 +1,127 @@
+"""Feedback interviews and development plans (绩效改进与发展规划)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable
+
+import attrs
+
+from perfmgmt.model._checks import instance_of, non_empty, optional, tuple_of, unique_keys
+from perfmgmt.model._checks import key as valid_key
+
+__all__ = [
+    "ActionKind",
+    "ActionStatus",
+    "DevelopmentAction",
+    "DevelopmentPlan",
+    "Interview",
+]
+
+
+def _strings(value: str | Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+class ActionKind(enum.Enum):
+    """Kinds of development action named by the founding document."""
+
+    SKILL_TRAINING = "skill_training"
+    """Training for a knowledge or skill gap (技能提升)."""
+    CAREER_STEP = "career_step"
+    """A step on the career path (职业发展)."""
+    WELLBEING_SUPPORT = "wellbeing_support"
+    """Psychological support and counselling (心理辅导)."""
+    IMPROVEMENT = "improvement"
+    """Any other agreed improvement action (改进计划)."""
+
+
+class ActionStatus(enum.Enum):
+    """Where a development action stands."""
+
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the action still needs doing (planned or in progress)."""
+        return self in (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
+
+
+@attrs.frozen(kw_only=True)
+class DevelopmentAction:
+    """One action of a development plan.
+
+    Attributes:
+        key: Identifier within the plan.
+        kind: Skill training, career step, wellbeing support or other improvement.
+        description: What will be done.
+        kpi: Key of the KPI the action addresses, if any.
+        skill: The skill the action builds, if any.
+        owner: Who is responsible (an id).
+        due: Due date, if any.
+        status: Where it stands.
+    """
+
+    key: str = attrs.field(validator=valid_key)
+    kind: ActionKind = attrs.field(validator=instance_of(ActionKind))
+    description: str = attrs.field(validator=non_empty)
+    owner: str = attrs.field(validator=non_empty)
+    kpi: str | None = attrs.field(default=None, validator=optional(valid_key))
+    skill: str | None = attrs.field(default=None, validator=optional(instance_of(str)))
+    due: dt.date | None = attrs.field(default=None, validator=optional(instance_of(dt.date)))
+    status: ActionStatus = attrs.field(
+        default=ActionStatus.PLANNED, validator=instance_of(ActionStatus)
+    )
+
+
+@attrs.frozen(kw_only=True)
+class DevelopmentPlan:
+    """A person's development plan, usually agreed in the feedback interview.
+
+    Attributes:
+        subject_id: Whose plan it is.
+        review: Key of the review it came from (``"<subject>@<cycle>"``), if any.
+        actions: The actions, with unique keys.
+    """
+
+    subject_id: str = attrs.field(validator=non_empty)
+    review: str | None = attrs.field(default=None, validator=optional(instance_of(str)))
+    actions: tuple[DevelopmentAction, ...] = attrs.field(
+        factory=tuple, converter=tuple, validator=[tuple_of(DevelopmentAction), unique_keys]
+    )
+
+    @property
+    def open_actions(self) -> tuple[DevelopmentAction, ...]:
+        """Actions still planned or in progress."""
+        return tuple(a for a in self.actions if a.status.is_open)
+
+
+@attrs.frozen(kw_only=True)
+class Interview:
+    """The one-on-one feedback interview (反馈与面谈).
+
+    Attributes:
+        on: Date of the interview.
+        interviewer: Who held it (an id).
+        strengths: Strengths acknowledged (肯定成绩).
+        gaps: Gaps pointed out (指出不足).
+        agreed_actions: Actions agreed together (共同制定改进计划).
+        employee_comment: The employee's own comment.
+    """
+
+    on: dt.date = attrs.field(validator=instance_of(dt.date))
+    interviewer: str = attrs.field(validator=non_empty)
+    strengths: tuple[str, ...] = attrs.field(
+        factory=tuple, converter=_strings, validator=tuple_of(str)
+    )
+    gaps: tuple[str, ...] = attrs.field(factory=tuple, converter=_strings, validator=tuple_of(str))
+    agreed_actions: tuple[str, ...] = attrs.field(
+        factory=tuple, converter=_strings, validator=tuple_of(str)
+    )
+    employee_comment: str = attrs.field(default="", validator=instance_of(str))

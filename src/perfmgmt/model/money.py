@@ -1,0 +1,76 @@
+"""Money: exact Decimal amounts in an ISO 4217 currency, quantised to its minor unit."""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_EVEN, Decimal
+
+import attrs
+
+from perfmgmt.errors import ValidationError
+from perfmgmt.model._checks import decimal_amount, fail
+
+__all__ = ["Money", "check_currency", "minor_units", "quantize"]
+
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+# ISO 4217 currencies whose minor unit is not 2 digits; every other code has 2.
+_MINOR_UNITS: dict[str, int] = {
+    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0, "PYG": 0,
+    "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
+    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+    "CLF": 4, "UYW": 4,
+}  # fmt: skip
+
+
+def check_currency(code: object, what: str = "currency") -> str:
+    """Return ``code`` if it has ISO 4217's shape (three upper-case letters), else raise."""
+    if not isinstance(code, str) or not _CURRENCY.match(code):
+        raise ValidationError(
+            f"{what}: {code!r} is not an ISO 4217 currency code; expected three upper-case "
+            "letters such as 'CNY' or 'USD'",
+            field=what,
+            value=code,
+        )
+    return code
+
+
+def minor_units(currency: str) -> int:
+    """Return the number of decimal digits of ``currency``'s minor unit (2 for most)."""
+    return _MINOR_UNITS.get(check_currency(currency), 2)
+
+
+def quantize(amount: Decimal, currency: str) -> Decimal:
+    """Round ``amount`` to ``currency``'s minor unit, half to even."""
+    exponent = Decimal(1).scaleb(-minor_units(currency))
+    return amount.quantize(exponent, rounding=ROUND_HALF_EVEN)
+
+
+def _currency(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not _CURRENCY.match(value):
+        fail(instance, attribute, value, "expected an ISO 4217 code: three upper-case letters")
+
+
+@attrs.frozen(kw_only=True)
+class Money:
+    """An exact amount of money.
+
+    Attributes:
+        amount: The amount as a Decimal; floats are refused.
+        currency: ISO 4217 code such as ``"CNY"``.
+    """
+
+    amount: Decimal = attrs.field(validator=decimal_amount)
+    currency: str = attrs.field(validator=_currency)
+
+    def quantized(self) -> Money:
+        """Return this amount rounded to the currency's minor unit."""
+        return Money(amount=quantize(self.amount, self.currency), currency=self.currency)
+
+    @property
+    def minor(self) -> int:
+        """The amount in integer minor units (after rounding to the minor unit)."""
+        return int(quantize(self.amount, self.currency).scaleb(minor_units(self.currency)))
+
+    def __str__(self) -> str:
+        return f"{quantize(self.amount, self.currency)} {self.currency}"

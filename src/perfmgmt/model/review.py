@@ -1,0 +1,296 @@
+"""Reviews: one person's goals, actuals, check-ins, assessments and history in one cycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+import attrs
+
+from perfmgmt.errors import ValidationError
+from perfmgmt.model._checks import (
+    decimal_amount,
+    finite,
+    finite_or_none,
+    instance_of,
+    integer,
+    key,
+    non_empty,
+    optional,
+    tuple_of,
+)
+from perfmgmt.model.development import DevelopmentPlan, Interview
+from perfmgmt.model.money import check_currency
+from perfmgmt.model.scheme import AssessmentSource, Scale
+
+__all__ = [
+    "Actual",
+    "Assessment",
+    "CheckIn",
+    "Event",
+    "Goal",
+    "Review",
+    "ReviewStatus",
+    "Subject",
+]
+
+
+@attrs.frozen(kw_only=True)
+class Subject:
+    """The person reviewed, with the attributes rules may read.
+
+    Attributes:
+        id: Stable identifier from the HRIS.
+        name: Display name, if any.
+        hire_date: Date of hire, for tenure and proration.
+        leave_date: Last working day, for proration, if they left.
+        grade: Job grade, e.g. ``"M2"``.
+        department: Department or team.
+        base_pay: Base pay for the cycle as an exact Decimal, for bonus rules.
+        currency: ISO 4217 code of ``base_pay``; required when base pay is given.
+        manager_id: Id of the person's manager, if any.
+    """
+
+    id: str = attrs.field(validator=non_empty)
+    name: str | None = attrs.field(default=None, validator=optional(instance_of(str)))
+    hire_date: dt.date | None = attrs.field(default=None, validator=optional(instance_of(dt.date)))
+    leave_date: dt.date | None = attrs.field(default=None, validator=optional(instance_of(dt.date)))
+    grade: str | None = attrs.field(default=None, validator=optional(instance_of(str)))
+    department: str | None = attrs.field(default=None, validator=optional(instance_of(str)))
+    base_pay: Decimal | None = attrs.field(default=None, validator=optional(decimal_amount))
+    currency: str | None = attrs.field(default=None)
+    manager_id: str | None = attrs.field(default=None, validator=optional(instance_of(str)))
+
+    def __attrs_post_init__(self) -> None:
+        if self.hire_date and self.leave_date and self.leave_date < self.hire_date:
+            raise ValidationError(
+                f"Subject {self.id!r}: leave_date ({self.leave_date.isoformat()}) is before "
+                f"hire_date ({self.hire_date.isoformat()})",
+                field="leave_date",
+                value=self.leave_date,
+            )
+        if self.base_pay is not None:
+            if self.base_pay < 0:
+                raise ValidationError(
+                    f"Subject {self.id!r}: base_pay ({self.base_pay}) must not be negative",
+                    field="base_pay",
+                    value=self.base_pay,
+                )
+            if self.currency is None:
+                raise ValidationError(
+                    f"Subject {self.id!r}: currency is None but base_pay is given; name the "
+                    "ISO 4217 currency of the base pay, e.g. currency='CNY'",
+                    field="currency",
+                    value=None,
+                )
+        if self.currency is not None:
+            check_currency(self.currency, f"Subject {self.id!r}: currency")
+
+
+@attrs.frozen(kw_only=True)
+class Goal:
+    """A per-KPI target agreed in goal setting; it overrides the scheme's defaults.
+
+    Attributes:
+        kpi: Key of the KPI.
+        threshold: Agreed threshold, or None to keep the scheme's.
+        target: Agreed target, or None to keep the scheme's.
+        stretch: Agreed stretch, or None to keep the scheme's.
+        parent: Key of the department or company objective this goal supports (目标导向).
+        note: Free text.
+    """
+
+    kpi: str = attrs.field(validator=key)
+    threshold: float | None = attrs.field(default=None, validator=finite_or_none)
+    target: float | None = attrs.field(default=None, validator=finite_or_none)
+    stretch: float | None = attrs.field(default=None, validator=finite_or_none)
+    parent: str | None = attrs.field(default=None, validator=optional(instance_of(str)))
+    note: str = attrs.field(default="", validator=instance_of(str))
+
+
+@attrs.frozen(kw_only=True)
+class Actual:
+    """A measured value of one KPI for the cycle.
+
+    Attributes:
+        kpi: Key of the KPI.
+        value: The measured value, or None when there is no data.
+        sample_size: Number of observations behind it (surveys, tickets), if known.
+    """
+
+    kpi: str = attrs.field(validator=key)
+    value: float | None = attrs.field(default=None, validator=finite_or_none)
+    sample_size: int | None = attrs.field(default=None, validator=optional(integer(0)))
+
+
+@attrs.frozen(kw_only=True)
+class CheckIn:
+    """A mid-term check (中期检查): progress per KPI on a date.
+
+    Attributes:
+        on: Date of the check-in.
+        author: Who recorded it.
+        progress: Values to date, one per KPI at most.
+        note: Free text (problems found, support offered).
+    """
+
+    on: dt.date = attrs.field(validator=instance_of(dt.date))
+    author: str = attrs.field(validator=non_empty)
+    progress: tuple[Actual, ...] = attrs.field(
+        factory=tuple, converter=tuple, validator=tuple_of(Actual)
+    )
+    note: str = attrs.field(default="", validator=instance_of(str))
+
+
+@attrs.frozen(kw_only=True)
+class Assessment:
+    """One rater's rating of one qualitative criterion.
+
+    Attributes:
+        criterion: Key of the criterion.
+        source: Who rates (self, manager, peer, upward, customer).
+        rater_id: Id of the rater.
+        rating: The rating on ``scale`` (or the criterion's scale when ``scale`` is None).
+        scale: The scale the rater used, when it differs from the criterion's.
+        comment: Free text.
+    """
+
+    criterion: str = attrs.field(validator=key)
+    source: AssessmentSource = attrs.field(validator=instance_of(AssessmentSource))
+    rater_id: str = attrs.field(validator=non_empty)
+    rating: float = attrs.field(validator=finite)
+    scale: Scale | None = attrs.field(default=None, validator=optional(instance_of(Scale)))
+    comment: str = attrs.field(default="", validator=instance_of(str))
+
+    def __attrs_post_init__(self) -> None:
+        if self.scale is not None and not self.scale.contains(self.rating):
+            raise ValidationError(
+                f"Assessment of {self.criterion!r} by {self.rater_id!r}: rating "
+                f"{self.rating!r} is off the scale [{self.scale.low:g}, {self.scale.high:g}]",
+                field="rating",
+                value=self.rating,
+            )
+
+
+def _pairs(value: Iterable[tuple[str, str]] | Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    items = value.items() if isinstance(value, Mapping) else value
+    return tuple((str(k), str(v)) for k, v in items)
+
+
+class ReviewStatus(enum.Enum):
+    """Where a review stands in its cycle."""
+
+    DRAFT = "draft"
+    GOALS_AGREED = "goals_agreed"
+    MID_TERM_CHECKED = "mid_term_checked"
+    EVALUATED = "evaluated"
+    CALIBRATED = "calibrated"
+    FEEDBACK_GIVEN = "feedback_given"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """One entry of a review's append-only audit history.
+
+    Attributes:
+        at: When it happened (timezone-aware preferred).
+        actor: Who did it.
+        action: What was done, e.g. ``"agree_goals"``.
+        from_status: Status before.
+        to_status: Status after.
+        summary: What changed, in words.
+        details: Structured facts as ``(name, value)`` text pairs (old result on reopen, reason).
+    """
+
+    at: dt.datetime = attrs.field(validator=instance_of(dt.datetime))
+    actor: str = attrs.field(validator=non_empty)
+    action: str = attrs.field(validator=non_empty)
+    from_status: ReviewStatus = attrs.field(validator=instance_of(ReviewStatus))
+    to_status: ReviewStatus = attrs.field(validator=instance_of(ReviewStatus))
+    summary: str = attrs.field(default="", validator=instance_of(str))
+    details: tuple[tuple[str, str], ...] = attrs.field(factory=tuple, converter=_pairs)
+
+
+def _unique_kpis(instance: object, attribute: attrs.Attribute[object], value: object) -> None:
+    seen: set[str] = set()
+    for item in value:  # type: ignore[attr-defined]
+        if item.kpi in seen:
+            raise ValidationError(
+                f"{type(instance).__name__}.{attribute.name}: KPI {item.kpi!r} appears more than "
+                "once; give one entry per KPI",
+                field=attribute.name,
+                value=item.kpi,
+            )
+        seen.add(item.kpi)
+
+
+@attrs.frozen(kw_only=True)
+class Review:
+    """One person's performance review in one cycle.
+
+    Attributes:
+        subject: The person reviewed.
+        cycle: Key of the cycle.
+        scheme: Key of the scheme.
+        scheme_hash: Content hash of the scheme version the review is scored under.
+        goals: Agreed per-KPI targets (override the scheme defaults).
+        actuals: Measured values per KPI.
+        check_ins: Mid-term checks, oldest first.
+        assessments: Qualitative ratings by source and rater.
+        status: Where the review stands.
+        history: Append-only audit events, oldest first.
+        interview: The feedback interview, once held.
+        development_plan: The development plan, once agreed.
+    """
+
+    subject: Subject = attrs.field(validator=instance_of(Subject))
+    cycle: str = attrs.field(validator=key)
+    scheme: str = attrs.field(validator=key)
+    scheme_hash: str = attrs.field(default="", validator=instance_of(str))
+    goals: tuple[Goal, ...] = attrs.field(
+        factory=tuple, converter=tuple, validator=[tuple_of(Goal), _unique_kpis]
+    )
+    actuals: tuple[Actual, ...] = attrs.field(
+        factory=tuple, converter=tuple, validator=[tuple_of(Actual), _unique_kpis]
+    )
+    check_ins: tuple[CheckIn, ...] = attrs.field(
+        factory=tuple, converter=tuple, validator=tuple_of(CheckIn)
+    )
+    assessments: tuple[Assessment, ...] = attrs.field(
+        factory=tuple, converter=tuple, validator=tuple_of(Assessment)
+    )
+    status: ReviewStatus = attrs.field(
+        default=ReviewStatus.DRAFT, validator=instance_of(ReviewStatus)
+    )
+    history: tuple[Event, ...] = attrs.field(
+        factory=tuple, converter=tuple, validator=tuple_of(Event)
+    )
+    interview: Interview | None = attrs.field(
+        default=None, validator=optional(instance_of(Interview))
+    )
+    development_plan: DevelopmentPlan | None = attrs.field(
+        default=None, validator=optional(instance_of(DevelopmentPlan))
+    )
+
+    @property
+    def key(self) -> str:
+        """``"<subject id>@<cycle key>"``: identifies the review."""
+        return f"{self.subject.id}@{self.cycle}"
+
+    def actual(self, kpi: str) -> Actual | None:
+        """Return the actual recorded for ``kpi``, if any."""
+        for a in self.actuals:
+            if a.kpi == kpi:
+                return a
+        return None
+
+    def goal(self, kpi: str) -> Goal | None:
+        """Return the goal agreed for ``kpi``, if any."""
+        for g in self.goals:
+            if g.kpi == kpi:
+                return g
+        return None
