@@ -1,0 +1,813 @@
+"""Columnar tables of raw service data: tickets, surveys, trainings and projects.
+
+A table holds one numpy array per column, all of the same length.  Key columns
+(manager, team, agent, customer, ...) are stored factorised, as integer codes
+into a sorted array of labels, so that grouping is a ``np.bincount`` away.
+Timestamps are naive local times stored as ``datetime64[s]``.
+
+Tables are built from numpy arrays (:meth:`Table.from_arrays`), from an iterable
+of dict records (:meth:`Table.from_records`) or from CSV text with a column
+mapping (:meth:`Table.from_csv`).  Every row is validated.  With ``strict=True``
+(the default) the first bad row raises a :class:`~perfmgmt.errors.DataError`
+naming the row and the column; with ``strict=False`` bad rows are dropped and
+listed in :attr:`Table.dropped`, never silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, ClassVar, Literal, Self
+
+import numpy as np
+import numpy.typing as npt
+
+from perfmgmt.errors import DataError
+
+__all__ = [
+    "Column",
+    "DropReport",
+    "DroppedRow",
+    "Projects",
+    "Surveys",
+    "Table",
+    "Tickets",
+    "Trainings",
+]
+
+ColumnKind = Literal["key", "time", "number", "flag"]
+
+_NAT = np.datetime64("NaT", "s")
+_TRUE = frozenset({"1", "true", "t", "yes", "y"})
+_FALSE = frozenset({"0", "false", "f", "no", "n", ""})
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Column:
+    """Describe one column a table accepts: its kind, its allowed values and its meaning.
+
+    Attributes:
+        name: The column name.
+        kind: ``"key"`` (a label such as a manager id), ``"time"`` (a naive local
+            timestamp), ``"number"`` (a float; empty means missing) or ``"flag"``
+            (a boolean; empty means false).
+        doc: What the column means, for error messages and documentation.
+        minimum: Smallest allowed number, inclusive, for ``"number"`` columns.
+        maximum: Largest allowed number, inclusive, for ``"number"`` columns.
+        integer: Whether a number must be a whole number (a rating on a scale).
+        required: Whether every row needs a value (keys and times only).
+    """
+
+    name: str
+    kind: ColumnKind
+    doc: str
+    minimum: float | None = None
+    maximum: float | None = None
+    integer: bool = False
+    required: bool = False
+
+    def allowed(self) -> str:
+        """Describe the allowed values, for error messages."""
+        if self.kind == "key":
+            return "a non-empty label" if self.required else "a label, or empty"
+        if self.kind == "time":
+            what = "an ISO 8601 timestamp without time zone"
+            return what if self.required else what + ", or empty"
+        if self.kind == "flag":
+            return "true/false, yes/no, 1/0, or empty for false"
+        what = "a whole number" if self.integer else "a number"
+        if self.minimum is not None and self.maximum is not None:
+            what += f" from {_fmt(self.minimum)} to {_fmt(self.maximum)}"
+        elif self.minimum is not None:
+            what += f" of at least {_fmt(self.minimum)}"
+        return what + ", or empty when missing"
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DroppedRow:
+    """Record one row dropped by a non-strict load and why.
+
+    Attributes:
+        row: Zero-based index of the row in the input (CSV data rows count from 0).
+        column: The column whose value was bad, or ``None`` for a malformed CSV line.
+        reason: What was wrong and what was allowed.
+    """
+
+    row: int
+    column: str | None
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DropReport:
+    """List the rows a non-strict load dropped, each with its column and reason.
+
+    Attributes:
+        rows: The dropped rows, in input order.
+        total: Number of input rows before dropping.
+    """
+
+    rows: tuple[DroppedRow, ...] = ()
+    total: int = 0
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+    def by_column(self) -> dict[str | None, int]:
+        """Count the dropped rows per offending column."""
+        out: dict[str | None, int] = {}
+        for r in self.rows:
+            out[r.column] = out.get(r.column, 0) + 1
+        return out
+
+    def summary(self) -> str:
+        """Describe the drops in one line, e.g. ``dropped 3 of 100 rows (csat: 2, closed: 1)``."""
+        if not self.rows:
+            return f"dropped 0 of {self.total} rows"
+        parts = ", ".join(f"{c or 'line'}: {k}" for c, k in self.by_column().items())
+        return f"dropped {len(self.rows)} of {self.total} rows ({parts})"
+
+
+# A check flags bad rows in one column; ``explain(i)`` says why row ``i`` is bad.
+@dataclass(frozen=True, slots=True)
+class _Check:
+    column: str | None
+    bad: npt.NDArray[np.bool_]
+    explain: Callable[[int], str]
+
+
+class Table:
+    """Hold validated columnar service data; the base of :class:`Tickets` and friends.
+
+    Subclasses declare their columns in ``SCHEMA`` and their time column in
+    ``TIME_COLUMN`` (used to select a period).  Build instances with the
+    ``from_*`` class methods, not the constructor.
+
+    Attributes:
+        dropped: What a ``strict=False`` load dropped; empty after a strict load.
+    """
+
+    SCHEMA: ClassVar[tuple[Column, ...]] = ()
+    TIME_COLUMN: ClassVar[str] = ""
+
+    dropped: DropReport
+
+    def __init__(
+        self,
+        *,
+        keys: Mapping[str, tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]],
+        data: Mapping[str, npt.NDArray[Any]],
+        length: int,
+        dropped: DropReport,
+    ) -> None:
+        self._keys = dict(keys)
+        self._data = dict(data)
+        self._length = length
+        self.dropped = dropped
+        for codes, labels in self._keys.values():
+            codes.flags.writeable = False
+            labels.flags.writeable = False
+        for arr in self._data.values():
+            arr.flags.writeable = False
+
+    # -- reading -----------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._length} rows; columns: {', '.join(self.columns)})"
+
+    @classmethod
+    def schema(cls) -> dict[str, Column]:
+        """Return the accepted columns by name."""
+        return {c.name: c for c in cls.SCHEMA}
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Return the names of the columns present, in schema order."""
+        return tuple(c.name for c in self.SCHEMA if c.name in self._keys or c.name in self._data)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._keys or name in self._data
+
+    def codes(self, name: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]:
+        """Return a key column as ``(codes, labels)``; code ``-1`` means empty.
+
+        Raises:
+            DataError: If ``name`` is not a key column present in the table.
+        """
+        if name not in self._keys:
+            keys = [c.name for c in self.SCHEMA if c.kind == "key"]
+            raise DataError(
+                f"{type(self).__name__} has no key column {name!r} to group by; "
+                f"present: {sorted(self._keys)}; key columns are {keys}",
+                column=name,
+            )
+        return self._keys[name]
+
+    def column(self, name: str) -> npt.NDArray[Any]:
+        """Return one column as a read-only array (key columns decoded to labels).
+
+        Raises:
+            DataError: If the column is not present.
+        """
+        if name in self._keys:
+            codes, labels = self._keys[name]
+            out = np.empty(len(codes), dtype=object)
+            ok = codes >= 0
+            out[ok] = labels[codes[ok]]
+            out[~ok] = None
+            return out
+        return self.require(name)
+
+    def require(self, name: str, *, purpose: str = "") -> npt.NDArray[Any]:
+        """Return a non-key column, or raise a DataError saying which computation needs it."""
+        if name not in self._data:
+            why = f"; {purpose} needs it" if purpose else ""
+            raise DataError(
+                f"{type(self).__name__} has no {name!r} column{why}; present: {list(self.columns)}",
+                column=name,
+            )
+        return self._data[name]
+
+    # -- building ----------------------------------------------------------
+
+    @classmethod
+    def from_arrays(cls, *, strict: bool = True, **columns: npt.ArrayLike) -> Self:
+        """Build a table from one array (or sequence) per column.
+
+        Args:
+            strict: Raise on the first bad row (``True``) or drop bad rows and list
+                them in :attr:`dropped` (``False``).
+            **columns: Column name to values; every name must be in ``SCHEMA``.
+
+        Returns:
+            The validated table.
+
+        Raises:
+            DataError: On an unknown column, columns of different lengths, a missing
+                required column, or (strict) a bad value, naming row and column.
+        """
+        arrays = {name: np.asarray(values) for name, values in columns.items()}
+        return cls._build(arrays, strict=strict, pre=())
+
+    @classmethod
+    def from_records(
+        cls,
+        records: Iterable[Mapping[str, object]],
+        *,
+        mapping: Mapping[str, str | None] | None = None,
+        strict: bool = True,
+    ) -> Self:
+        """Build a table from an iterable of dict records (one dict per row).
+
+        Args:
+            records: The rows; a key absent from a record means an empty value.
+            mapping: Record field name to column name, or to ``None`` to ignore the
+                field.  Fields not in the mapping must be column names.
+            strict: See :meth:`from_arrays`.
+
+        Returns:
+            The validated table.
+
+        Raises:
+            DataError: On an unknown field or (strict) a bad value.
+        """
+        mapping = dict(mapping or {})
+        lists: dict[str, list[object]] = {}
+        n = 0
+        for rec in records:
+            for key, value in rec.items():
+                name = cls._target(key, mapping)
+                if name is None:
+                    continue
+                lst = lists.get(name)
+                if lst is None:
+                    lst = lists[name] = [None] * n
+                lst.append(value)
+            n += 1
+            for lst in lists.values():
+                if len(lst) < n:
+                    lst.append(None)
+        arrays = {name: _object_array(values) for name, values in lists.items()}
+        if not arrays:
+            return cls._build({}, strict=strict, pre=(), length=n)
+        return cls._build(arrays, strict=strict, pre=())
+
+    @classmethod
+    def from_csv(
+        cls,
+        source: str | os.PathLike[str] | io.TextIOBase | Iterable[str],
+        *,
+        mapping: Mapping[str, str | None] | None = None,
+        strict: bool = True,
+        delimiter: str = ",",
+    ) -> Self:
+        """Build a table from CSV with a header line.
+
+        Args:
+            source: A path, or an open text file / iterable of lines.
+            mapping: CSV header name to column name, or to ``None`` to skip the CSV
+                column.  Headers not in the mapping must be column names.
+            strict: See :meth:`from_arrays`.
+            delimiter: The field separator.
+
+        Returns:
+            The validated table.  Row numbers in errors count data lines from 0
+            (the line after the header is row 0).
+
+        Raises:
+            DataError: On an unknown header, a line with the wrong number of fields,
+                or (strict) a bad value.
+        """
+        if isinstance(source, str | os.PathLike):
+            with open(source, newline="", encoding="utf-8") as fh:
+                return cls._read_csv(fh, mapping=mapping, strict=strict, delimiter=delimiter)
+        return cls._read_csv(source, mapping=mapping, strict=strict, delimiter=delimiter)
+
+    @classmethod
+    def _read_csv(
+        cls,
+        lines: Iterable[str],
+        *,
+        mapping: Mapping[str, str | None] | None,
+        strict: bool,
+        delimiter: str,
+    ) -> Self:
+        reader = csv.reader(lines, delimiter=delimiter)
+        header = next(reader, None)
+        if header is None:
+            raise DataError(f"{cls.__name__} CSV is empty; expected a header line", row=None)
+        mapping = dict(mapping or {})
+        targets = [cls._target(h, mapping) for h in header]
+        seen: dict[str, str] = {}
+        for h, t in zip(header, targets, strict=True):
+            if t is not None and t in seen:
+                raise DataError(
+                    f"{cls.__name__} CSV: headers {seen[t]!r} and {h!r} both map to "
+                    f"column {t!r}; map one of them to None",
+                    column=h,
+                )
+            if t is not None:
+                seen[t] = h
+        lists: list[list[str]] = [[] for _ in header]
+        malformed: list[tuple[int, int]] = []
+        width = len(header)
+        n = 0
+        for fields in reader:
+            row = fields
+            if len(row) != width:
+                malformed.append((n, len(row)))
+                row = [""] * width  # a placeholder, dropped or reported below
+            for lst, value in zip(lists, row, strict=True):
+                lst.append(value)
+            n += 1
+        pre = [
+            _Check(
+                None,
+                _mask_at([row], n),
+                _say(f"line has {k} fields but the header has {width}"),
+            )
+            for row, k in malformed
+        ]
+        arrays = {
+            t: _object_array(lst) for t, lst in zip(targets, lists, strict=True) if t is not None
+        }
+        return cls._build(arrays, strict=strict, pre=tuple(pre), length=n)
+
+    @classmethod
+    def _target(cls, name: str, mapping: Mapping[str, str | None]) -> str | None:
+        target = mapping.get(name, name) if name in mapping else name
+        if target is None:
+            return None
+        if target not in cls.schema():
+            known = [c.name for c in cls.SCHEMA]
+            raise DataError(
+                f"{cls.__name__}: unknown column {name!r}"
+                + (f" (mapped to {target!r})" if target != name else "")
+                + f"; allowed columns are {known}; map it to None in `mapping` to ignore it",
+                column=name,
+            )
+        return target
+
+    @classmethod
+    def _build(
+        cls,
+        arrays: Mapping[str, npt.NDArray[Any]],
+        *,
+        strict: bool,
+        pre: tuple[_Check, ...],
+        length: int | None = None,
+    ) -> Self:
+        schema = cls.schema()
+        for name in arrays:
+            if name not in schema:
+                cls._target(name, {})
+        lengths = {name: arr.shape[0] if arr.ndim else -1 for name, arr in arrays.items()}
+        if any(v < 0 for v in lengths.values()) or len(set(lengths.values())) > 1:
+            raise DataError(
+                f"{cls.__name__}: every column must be a 1-D array of the same length; "
+                f"got lengths {lengths}"
+            )
+        n = next(iter(lengths.values())) if lengths else (length or 0)
+        for col in cls.SCHEMA:
+            if col.required and col.name not in arrays:
+                raise DataError(
+                    f"{cls.__name__}: required column {col.name!r} is missing ({col.doc})",
+                    column=col.name,
+                )
+        checks: list[_Check] = list(pre)
+        keys: dict[str, tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]] = {}
+        data: dict[str, npt.NDArray[Any]] = {}
+        for col in cls.SCHEMA:
+            if col.name not in arrays:
+                continue
+            raw = arrays[col.name]
+            if col.kind == "key":
+                codes, labels = _factorize(raw)
+                keys[col.name] = (codes, labels)
+                if col.required:
+                    checks.append(_Check(col.name, codes < 0, _say("the value is empty")))
+            elif col.kind == "time":
+                values, unparsed = _to_time(raw)
+                data[col.name] = values
+                checks.append(_Check(col.name, unparsed, _unparsable(raw, col)))
+                if col.required:
+                    checks.append(
+                        _Check(col.name, np.isnat(values) & ~unparsed, _say("the value is empty"))
+                    )
+            elif col.kind == "flag":
+                flags, unparsed = _to_flag(raw)
+                data[col.name] = flags
+                checks.append(_Check(col.name, unparsed, _unparsable(raw, col)))
+            else:
+                numbers, unparsed = _to_number(raw)
+                data[col.name] = numbers
+                checks.append(_Check(col.name, unparsed, _unparsable(raw, col)))
+                checks.append(_range_check(col, numbers))
+        checks.extend(cls._row_checks(data))
+        return cls._finish(keys, data, n, checks, strict=strict)
+
+    @classmethod
+    def _row_checks(cls, data: Mapping[str, npt.NDArray[Any]]) -> list[_Check]:
+        """Return cross-column checks; subclasses add ordering rules."""
+        del data
+        return []
+
+    @classmethod
+    def _finish(
+        cls,
+        keys: dict[str, tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]],
+        data: dict[str, npt.NDArray[Any]],
+        n: int,
+        checks: list[_Check],
+        *,
+        strict: bool,
+    ) -> Self:
+        if strict:
+            first: tuple[int, int] | None = None
+            for k, chk in enumerate(checks):
+                if chk.bad.any():
+                    row = int(np.argmax(chk.bad))
+                    if first is None or row < first[0]:
+                        first = (row, k)
+            if first is not None:
+                row, k = first
+                chk = checks[k]
+                where = f"row {row}" + (f", column {chk.column!r}" if chk.column else "")
+                raise DataError(
+                    f"{cls.__name__} {where}: {chk.explain(row)}", row=row, column=chk.column
+                )
+            return cls(keys=keys, data=data, length=n, dropped=DropReport(total=n))
+        dropped = np.zeros(n, dtype=bool)
+        found: list[tuple[int, int, DroppedRow]] = []
+        for k, chk in enumerate(checks):
+            new = chk.bad & ~dropped
+            found.extend(
+                (row, k, DroppedRow(row=row, column=chk.column, reason=chk.explain(row)))
+                for row in np.flatnonzero(new).tolist()
+            )
+            dropped |= chk.bad
+        found.sort(key=lambda t: (t[0], t[1]))
+        report = DropReport(rows=tuple(r for _, _, r in found), total=n)
+        if not dropped.any():
+            return cls(keys=keys, data=data, length=n, dropped=report)
+        keep = ~dropped
+        kept_keys = {}
+        for name, (codes, labels) in keys.items():
+            sub = codes[keep]
+            present = np.zeros(len(labels) + 1, dtype=bool)
+            present[sub + 1] = True
+            used = present[1:]
+            remap = np.full(len(labels) + 1, -1, dtype=np.intp)
+            remap[1:][used] = np.arange(int(used.sum()), dtype=np.intp)
+            kept_keys[name] = (remap[sub + 1], labels[used])
+        kept = {name: arr[keep] for name, arr in data.items()}
+        return cls(keys=kept_keys, data=kept, length=int(keep.sum()), dropped=report)
+
+
+# -- conversion helpers -------------------------------------------------------
+
+
+def _object_array(values: list[Any]) -> npt.NDArray[np.object_]:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _say(message: str) -> Callable[[int], str]:
+    """Return an explanation that is the same for every row."""
+
+    def explain(row: int) -> str:
+        del row
+        return message
+
+    return explain
+
+
+def _mask_at(rows: list[int], n: int) -> npt.NDArray[np.bool_]:
+    m = np.zeros(n, dtype=bool)
+    m[rows] = True
+    return m
+
+
+def _is_missing(v: object) -> bool:
+    return (
+        v is None
+        or (isinstance(v, str) and not v.strip())
+        or (isinstance(v, float) and math.isnan(v))
+    )
+
+
+def _factorize(raw: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]:
+    """Return integer codes (``-1`` for empty) and sorted string labels."""
+    if raw.dtype.kind in "iu":
+        uniq, inv = np.unique(raw, return_inverse=True)
+        return inv.astype(np.intp), np.array([str(u) for u in uniq.tolist()], dtype=object)
+    if raw.dtype.kind == "U":
+        uniq, inv = np.unique(raw, return_inverse=True)
+        labels = np.array(uniq.tolist(), dtype=object)
+        codes = inv.astype(np.intp)
+        if len(labels) and labels[0] == "":
+            codes -= 1
+            labels = labels[1:]
+        return codes, labels
+    index: dict[object, int] = {}
+    setdefault = index.setdefault
+    first = np.fromiter(
+        (setdefault(v, len(index)) for v in raw.tolist()), dtype=np.intp, count=len(raw)
+    )
+    names = list(index)
+    missing = [_is_missing(v) for v in names]
+    text = [("" if m else str(v).strip()) for v, m in zip(names, missing, strict=True)]
+    distinct = sorted({t for t, m in zip(text, missing, strict=True) if not m})
+    pos = {t: i for i, t in enumerate(distinct)}
+    remap = np.array(
+        [(-1 if m else pos[t]) for t, m in zip(text, missing, strict=True)] or [0], dtype=np.intp
+    )
+    return remap[first] if len(raw) else first, np.array(distinct, dtype=object)
+
+
+def _to_time(raw: npt.NDArray[Any]) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.bool_]]:
+    if raw.dtype.kind == "M":
+        return raw.astype("datetime64[s]"), np.zeros(len(raw), dtype=bool)
+    out = np.full(len(raw), _NAT)
+    bad = np.zeros(len(raw), dtype=bool)
+    for i, v in enumerate(raw.tolist()):
+        if _is_missing(v):
+            continue
+        parsed = _parse_time(v)
+        if parsed is None:
+            bad[i] = True
+        else:
+            out[i] = parsed
+    return out, bad
+
+
+def _parse_time(v: object) -> np.datetime64 | None:
+    if isinstance(v, np.datetime64):
+        return None if np.isnat(v) else v.astype("datetime64[s]")
+    if isinstance(v, str):
+        try:
+            v = datetime.fromisoformat(v.strip())
+        except ValueError:
+            return None
+    if isinstance(v, datetime):
+        if v.tzinfo is not None:
+            return None
+        return np.datetime64(v.replace(microsecond=0), "s")
+    if isinstance(v, date):
+        return np.datetime64(datetime.combine(v, datetime.min.time()), "s")
+    return None
+
+
+def _to_flag(raw: npt.NDArray[Any]) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    if raw.dtype.kind == "b":
+        return raw.astype(bool), np.zeros(len(raw), dtype=bool)
+    if raw.dtype.kind in "iuf":
+        vals = raw.astype(float)
+        return vals == 1, ~np.isin(vals, (0.0, 1.0))
+    out = np.zeros(len(raw), dtype=bool)
+    bad = np.zeros(len(raw), dtype=bool)
+    for i, v in enumerate(raw.tolist()):
+        if (
+            v is None
+            or isinstance(v, bool | np.bool_)
+            or (isinstance(v, int | float) and v in (0, 1))
+        ):
+            out[i] = bool(v)
+        elif isinstance(v, str) and v.strip().lower() in _TRUE:
+            out[i] = True
+        elif not (isinstance(v, str) and v.strip().lower() in _FALSE):
+            bad[i] = True
+    return out, bad
+
+
+def _to_number(raw: npt.NDArray[Any]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    if raw.dtype.kind in "iuf":
+        return raw.astype(np.float64), np.zeros(len(raw), dtype=bool)
+    out = np.full(len(raw), np.nan)
+    bad = np.zeros(len(raw), dtype=bool)
+    for i, v in enumerate(raw.tolist()):
+        if _is_missing(v):
+            continue
+        if isinstance(v, bool):
+            bad[i] = True
+            continue
+        try:
+            out[i] = float(v.strip() if isinstance(v, str) else v)
+        except (TypeError, ValueError):
+            bad[i] = True
+    return out, bad
+
+
+def _unparsable(raw: npt.NDArray[Any], col: Column) -> Callable[[int], str]:
+    def explain(i: int) -> str:
+        return f"cannot read {raw[i]!r} as {col.kind} ({col.doc}); expected {col.allowed()}"
+
+    return explain
+
+
+def _range_check(col: Column, values: npt.NDArray[np.float64]) -> _Check:
+    with np.errstate(invalid="ignore"):
+        bad = np.isinf(values)
+        if col.minimum is not None:
+            bad |= values < col.minimum
+        if col.maximum is not None:
+            bad |= values > col.maximum
+        if col.integer:
+            bad |= np.isfinite(values) & (values != np.round(values))
+
+    def explain(i: int) -> str:
+        v = values[i]
+        what = "negative" if col.minimum == 0 and v < 0 else "not allowed"
+        if col.maximum is not None and (v > col.maximum or v < (col.minimum or 0)):
+            what = "off the scale"
+        return f"{_fmt(float(v))} is {what} ({col.doc}); expected {col.allowed()}"
+
+    return _Check(col.name, bad, explain)
+
+
+def _order_check(data: Mapping[str, npt.NDArray[Any]], earlier: str, later: str) -> _Check | None:
+    if earlier not in data or later not in data:
+        return None
+    a = data[earlier]
+    b = data[later]
+    bad = ~np.isnat(a) & ~np.isnat(b) & (b < a)
+
+    def explain(i: int) -> str:
+        return (
+            f"timestamps out of order: {later} {b[i]} is before {earlier} {a[i]}; "
+            f"{later} must not be earlier than {earlier}"
+        )
+
+    return _Check(later, bad, explain)
+
+
+_KEYS = (
+    Column(name="manager", kind="key", doc="the manager responsible"),
+    Column(name="team", kind="key", doc="the team"),
+    Column(name="agent", kind="key", doc="the agent or team member"),
+)
+
+
+class Tickets(Table):
+    """Hold service tickets (contacts), one row each.
+
+    Columns (all optional except ``created``): ``ticket_id``, ``manager``, ``team``,
+    ``agent``, ``customer`` (keys); ``created`` (the first inbound message),
+    ``first_reply`` (the first human reply; empty if none), ``closed`` (times);
+    ``wait_seconds`` (queue wait until answered or abandoned), ``handle_seconds``,
+    ``cost`` (numbers, not negative); ``csat`` (a rating 1-5, empty when unrated);
+    ``abandoned``, ``resolved`` (flags).
+
+    Rows are rejected when ``first_reply`` or ``closed`` precede ``created``, or
+    ``closed`` precedes ``first_reply``.
+    """
+
+    SCHEMA: ClassVar[tuple[Column, ...]] = (
+        Column(name="ticket_id", kind="key", doc="the ticket identifier"),
+        *_KEYS,
+        Column(name="customer", kind="key", doc="the customer id, for repeat contacts"),
+        Column(name="created", kind="time", doc="time of the first inbound message", required=True),
+        Column(name="first_reply", kind="time", doc="time of the first human reply"),
+        Column(name="closed", kind="time", doc="time the ticket was closed"),
+        Column(name="wait_seconds", kind="number", doc="queue wait in seconds", minimum=0),
+        Column(name="handle_seconds", kind="number", doc="handle time in seconds", minimum=0),
+        Column(name="cost", kind="number", doc="cost of the contact", minimum=0),
+        Column(
+            name="csat",
+            kind="number",
+            doc="satisfaction rating",
+            minimum=1,
+            maximum=5,
+            integer=True,
+        ),
+        Column(name="abandoned", kind="flag", doc="the contact was abandoned before an answer"),
+        Column(name="resolved", kind="flag", doc="the ticket was resolved"),
+    )
+    TIME_COLUMN: ClassVar[str] = "created"
+
+    @classmethod
+    def _row_checks(cls, data: Mapping[str, npt.NDArray[Any]]) -> list[_Check]:
+        found = (
+            _order_check(data, "created", "first_reply"),
+            _order_check(data, "created", "closed"),
+            _order_check(data, "first_reply", "closed"),
+        )
+        return [c for c in found if c is not None]
+
+
+class Surveys(Table):
+    """Hold survey responses (customer NPS, employee eNPS or pulse surveys), one row each.
+
+    Columns: ``manager``, ``team``, ``agent``, ``respondent`` (keys); ``submitted``
+    (time, required); ``recommend`` (the 0-10 "how likely to recommend" answer);
+    ``pulse`` (a pulse-survey score on a 1-5 scale, e.g. the mean of its items).
+    """
+
+    SCHEMA: ClassVar[tuple[Column, ...]] = (
+        *_KEYS,
+        Column(name="respondent", kind="key", doc="who answered"),
+        Column(name="submitted", kind="time", doc="time the answer was given", required=True),
+        Column(
+            name="recommend",
+            kind="number",
+            doc="likelihood to recommend, 0-10",
+            minimum=0,
+            maximum=10,
+            integer=True,
+        ),
+        Column(name="pulse", kind="number", doc="pulse-survey score, 1-5", minimum=1, maximum=5),
+    )
+    TIME_COLUMN: ClassVar[str] = "submitted"
+
+
+class Trainings(Table):
+    """Hold training records (hours of training a person attended), one row each.
+
+    Columns: ``manager``, ``team``, ``agent``, ``person`` (keys); ``date`` (time,
+    required); ``hours`` (number, not negative).
+    """
+
+    SCHEMA: ClassVar[tuple[Column, ...]] = (
+        *_KEYS,
+        Column(name="person", kind="key", doc="the team member trained"),
+        Column(name="date", kind="time", doc="when the training took place", required=True),
+        Column(name="hours", kind="number", doc="training hours", minimum=0),
+    )
+    TIME_COLUMN: ClassVar[str] = "date"
+
+
+class Projects(Table):
+    """Hold service innovation projects, one row each.
+
+    Columns: ``manager``, ``team``, ``agent``, ``project`` (keys); ``started``,
+    ``delivered`` (times; ``delivered`` empty while not delivered).
+    """
+
+    SCHEMA: ClassVar[tuple[Column, ...]] = (
+        *_KEYS,
+        Column(name="project", kind="key", doc="the project identifier"),
+        Column(name="started", kind="time", doc="when the project started"),
+        Column(name="delivered", kind="time", doc="when the project was delivered"),
+    )
+    TIME_COLUMN: ClassVar[str] = "delivered"
+
+    @classmethod
+    def _row_checks(cls, data: Mapping[str, npt.NDArray[Any]]) -> list[_Check]:
+        found = _order_check(data, "started", "delivered")
+        return [] if found is None else [found]
