@@ -20,10 +20,11 @@ __all__ = ["canonical", "content_hash"]
 
 def canonical(obj: Any) -> Any:
     """Return a JSON-able structure that identifies ``obj``'s content exactly."""
-    if obj is None or isinstance(obj, bool | str | int):
+    if obj is None or isinstance(obj, bool | str):
         return obj
-    if isinstance(obj, float):
-        return {"f": repr(obj)}
+    if isinstance(obj, int | float):
+        # 3 and 3.0 are the same content (JSON does not keep the difference).
+        return {"f": repr(float(obj))} if abs(obj) < 2**53 else {"i": str(obj)}
     if isinstance(obj, Decimal):
         return {"d": str(obj)}
     if isinstance(obj, enum.Enum):
