@@ -1,0 +1,1212 @@
+"""Type-check condition trees against a field schema and compile them to vectorised numpy.
+
+A condition is checked before it runs: every field it names must be in the
+:class:`FieldSchema`, operand types must fit, and the tree must stay within the
+:class:`~perfmgmt.rules.parse.Limits` (depth, node count, rendered length and a static cost
+estimate). The compiled form is a tree of closures over numpy arrays that evaluates all
+subjects at once with three-valued (Kleene) logic: a :class:`CompiledCondition` returns two
+boolean arrays, ``true`` and ``known``; a subject matches where both hold.
+
+Evaluation reads frame columns by exact dotted name; nothing looks up a Python attribute,
+calls user code or evaluates text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import math
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any, Protocol, TypeAlias
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from perfmgmt.errors import DataError, RuleError, RuleLimitError, RuleTypeError, ValidationError
+from perfmgmt.model.condition import (
+    And,
+    Arith,
+    ArithOp,
+    Call,
+    Compare,
+    CompareOp,
+    Condition,
+    Const,
+    Field,
+    Func,
+    In,
+    Index,
+    ListConst,
+    Neg,
+    Not,
+    Or,
+    Slice,
+    check_field_segment,
+)
+from perfmgmt.rules.parse import (
+    Limits,
+    _caret,
+    _children,
+    _source_of,
+    _tree_depth,
+    render,
+)
+
+__all__ = [
+    "CompiledCondition",
+    "FieldSchema",
+    "FieldType",
+    "History",
+    "Limits",
+    "check_condition",
+    "compile_condition",
+    "frame_from_scores",
+]
+
+_DEFAULT_LIMITS = Limits()
+
+#: Vector width assumed by the cost estimate when the schema does not say.
+_NOMINAL_WIDTH = 32
+
+# KpiFlag bits of perfmgmt.scoring.card (fixed by the scoring contract).
+_FLAG_MISSING = 1
+_FLAG_INSUFFICIENT = 2
+_FLAG_GATED = 32
+
+
+class FieldType(enum.Enum):
+    """The type of a frame column (per subject: one value, or a vector of values)."""
+
+    NUMBER = "number"
+    TEXT = "text"
+    BOOL = "bool"
+    NUMBER_VECTOR = "number_vector"
+    TEXT_VECTOR = "text_vector"
+    BOOL_VECTOR = "bool_vector"
+
+    @property
+    def is_vector(self) -> bool:
+        """Whether each subject holds a vector of values."""
+        return self in _ELEMENT
+
+    @property
+    def element(self) -> FieldType:
+        """The scalar type of one value (itself for scalar types)."""
+        return _ELEMENT.get(self, self)
+
+
+_ELEMENT = {
+    FieldType.NUMBER_VECTOR: FieldType.NUMBER,
+    FieldType.TEXT_VECTOR: FieldType.TEXT,
+    FieldType.BOOL_VECTOR: FieldType.BOOL,
+}
+_VECTOR_OF = {scalar: vector for vector, scalar in _ELEMENT.items()}
+
+
+# --------------------------------------------------------------------------------------------
+# The field schema
+
+
+def _freeze_fields(value: Mapping[str, FieldType]) -> Mapping[str, FieldType]:
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            f"FieldSchema.fields: {value!r} is not allowed; expected a mapping of dotted names "
+            "to FieldType",
+            field="fields",
+            value=value,
+        )
+    return MappingProxyType(dict(value))
+
+
+def _freeze_widths(value: Mapping[str, int]) -> Mapping[str, int]:
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            f"FieldSchema.widths: {value!r} is not allowed; expected a mapping of names to ints",
+            field="widths",
+            value=value,
+        )
+    return MappingProxyType(dict(value))
+
+
+def _mapping_key(value: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    return tuple(sorted(value.items(), key=operator.itemgetter(0)))
+
+
+def _check_fields(
+    _instance: object, _attribute: attrs.Attribute[Any], value: Mapping[str, FieldType]
+) -> None:
+    for name, kind in value.items():
+        if not isinstance(name, str):
+            raise ValidationError(
+                f"FieldSchema.fields: key {name!r} is not allowed; expected a dotted name",
+                field="fields",
+                value=name,
+            )
+        for i, segment in enumerate(name.split(".")):
+            check_field_segment(segment, first=i == 0, what=f"FieldSchema.fields[{name!r}]")
+        if not isinstance(kind, FieldType):
+            raise ValidationError(
+                f"FieldSchema.fields[{name!r}]: {kind!r} is not allowed; expected a FieldType",
+                field="fields",
+                value=kind,
+            )
+
+
+def _check_widths(
+    _instance: object, _attribute: attrs.Attribute[Any], value: Mapping[str, int]
+) -> None:
+    for name, width in value.items():
+        if not isinstance(width, int) or isinstance(width, bool) or width < 0:
+            raise ValidationError(
+                f"FieldSchema.widths[{name!r}]: {width!r} is not allowed; expected an int >= 0",
+                field="widths",
+                value=width,
+            )
+
+
+class _SchemeLike(Protocol):
+    @property
+    def kpi_keys(self) -> tuple[str, ...]: ...
+
+    @property
+    def categories(self) -> Sequence[Any]: ...
+
+
+@attrs.frozen(kw_only=True)
+class FieldSchema:
+    """The fields a condition may read, by dotted name, with their types.
+
+    Attributes:
+        fields: Dotted names (``total``, ``kpi.csat.score``) mapped to their :class:`FieldType`.
+        widths: Typical vector length per vector family (the first name part, e.g. ``kpi`` or
+            ``history``); used only by the static cost estimate.
+    """
+
+    fields: Mapping[str, FieldType] = attrs.field(
+        converter=_freeze_fields, validator=_check_fields, eq=_mapping_key
+    )
+    widths: Mapping[str, int] = attrs.field(
+        factory=dict, converter=_freeze_widths, validator=_check_widths, eq=_mapping_key
+    )
+
+    @classmethod
+    def for_keys(
+        cls,
+        *,
+        kpi_keys: Iterable[str],
+        category_keys: Iterable[str],
+        history_depth: int = 8,
+    ) -> FieldSchema:
+        """Build the standard schema for the given KPI and category keys.
+
+        Args:
+            kpi_keys: The scheme's KPI keys.
+            category_keys: The scheme's category keys.
+            history_depth: Typical number of previous cycles (for the cost estimate).
+
+        Returns:
+            The schema with the score, KPI, category, subject and history fields.
+        """
+        kpis = tuple(kpi_keys)
+        fields: dict[str, FieldType] = {
+            "total": FieldType.NUMBER,
+            "quantitative": FieldType.NUMBER,
+            "qualitative": FieldType.NUMBER,
+            "rating": FieldType.TEXT,
+            "rated": FieldType.BOOL,
+            "gated": FieldType.BOOL,
+            "tenure_days": FieldType.NUMBER,
+            "base_pay": FieldType.NUMBER,
+            "eligible_fraction": FieldType.NUMBER,
+            "grade": FieldType.TEXT,
+            "department": FieldType.TEXT,
+            "kpi.actual": FieldType.NUMBER_VECTOR,
+            "kpi.achievement": FieldType.NUMBER_VECTOR,
+            "kpi.score": FieldType.NUMBER_VECTOR,
+            "history.rating": FieldType.TEXT_VECTOR,
+            "history.total": FieldType.NUMBER_VECTOR,
+        }
+        for category in category_keys:
+            fields[f"category.{category}"] = FieldType.NUMBER
+        for kpi in kpis:
+            for part in ("actual", "target", "achievement", "score"):
+                fields[f"kpi.{kpi}.{part}"] = FieldType.NUMBER
+            for part in ("missing", "insufficient", "gated"):
+                fields[f"kpi.{kpi}.{part}"] = FieldType.BOOL
+        return cls(fields=fields, widths={"kpi": len(kpis), "history": history_depth})
+
+    @classmethod
+    def for_scheme(cls, scheme: _SchemeLike, *, history_depth: int = 8) -> FieldSchema:
+        """Build the standard schema for a scheme's KPIs and categories.
+
+        Args:
+            scheme: The :class:`~perfmgmt.model.scheme.Scheme`.
+            history_depth: Typical number of previous cycles (for the cost estimate).
+
+        Returns:
+            The schema; see :meth:`for_keys` for the fields.
+        """
+        return cls.for_keys(
+            kpi_keys=scheme.kpi_keys,
+            category_keys=[category.key for category in scheme.categories],
+            history_depth=history_depth,
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Type checking
+
+
+@attrs.frozen
+class _Type:
+    kind: FieldType
+    # For vectors: the family (first name part) and the slices applied; None for scalars.
+    axis: tuple[Any, ...] | None = None
+
+
+class _Checker:
+    def __init__(self, root: Condition, schema: FieldSchema, limits: Limits) -> None:
+        self.root = root
+        self.schema = schema
+        self.limits = limits
+        self.source = _source_of(root)
+        self.cost = 0
+        self.types: dict[int, _Type] = {}
+        self.fields: dict[str, FieldType] = {}
+
+    def error(self, node: Condition, message: str) -> RuleTypeError:
+        if self.source is not None:
+            text, spans = self.source
+            span = spans.get(id(node))
+            if span is not None:
+                return RuleTypeError(f"{message} {_caret(text, span[0])}")
+        return RuleTypeError(f"{message} (in: {render(self.root)})")
+
+    def charge(self, node: Condition, kind: _Type, factor: int = 1) -> None:
+        width = 1
+        if kind.axis is not None:
+            width = max(1, self.schema.widths.get(str(kind.axis[0]), _NOMINAL_WIDTH))
+        self.cost += width * factor
+        if self.cost > self.limits.max_cost:
+            raise RuleLimitError(
+                f"the condition's estimated cost exceeds {self.limits.max_cost} operations "
+                f"per subject (at {render(node)!r})"
+            )
+
+    def check(self, node: Condition) -> _Type:
+        result = self._check(node)
+        self.types[id(node)] = result
+        factor = len(node.options.items) + 1 if isinstance(node, In) else 1
+        self.charge(node, result, factor)
+        return result
+
+    def _check(self, node: Condition) -> _Type:
+        if isinstance(node, Const):
+            return self.const_type(node)
+        if isinstance(node, ListConst):
+            raise self.error(node, "a list can only follow 'in' or 'not in'")
+        if isinstance(node, Field):
+            return self.field_type(node)
+        if isinstance(node, Index | Slice):
+            return self.index_type(node)
+        if isinstance(node, Compare):
+            return self.compare_type(node)
+        if isinstance(node, In):
+            return self.in_type(node)
+        if isinstance(node, And | Or):
+            return self.logic_type(node, node.operands)
+        if isinstance(node, Not):
+            return self.logic_type(node, (node.operand,))
+        if isinstance(node, Arith):
+            return self.numeric_type(node, (node.left, node.right))
+        if isinstance(node, Neg):
+            return self.numeric_type(node, (node.operand,))
+        if isinstance(node, Call):
+            return self.call_type(node)
+        raise RuleError(f"{node!r} is not a condition node")
+
+    def const_type(self, node: Const) -> _Type:
+        value = node.value
+        if value is None:
+            raise self.error(
+                node,
+                "null cannot be used in a condition: comparisons with an unknown value are "
+                "unknown and never match; test for missing data with a field such as "
+                "kpi.<key>.missing",
+            )
+        if isinstance(value, bool):
+            return _Type(FieldType.BOOL)
+        if isinstance(value, str):
+            return _Type(FieldType.TEXT)
+        return _Type(FieldType.NUMBER)
+
+    def field_type(self, node: Field) -> _Type:
+        name = node.name
+        kind = self.schema.fields.get(name)
+        if kind is None:
+            raise self.error(node, self.unknown_field(node))
+        self.fields[name] = kind
+        return _Type(kind, (node.path[0],) if kind.is_vector else None)
+
+    def unknown_field(self, node: Field) -> str:
+        name = node.name
+        for cut in range(len(node.path) - 1, 0, -1):
+            prefix = ".".join(node.path[:cut])
+            if prefix in self.schema.fields:
+                return (
+                    f"unknown field {name!r}: {prefix!r} is a field and has no part "
+                    f"{node.path[cut]!r} (conditions read data fields, never attributes)"
+                )
+        known = sorted(self.schema.fields)
+        close = difflib.get_close_matches(name, known, n=5, cutoff=0.6)
+        if close:
+            return f"unknown field {name!r}; did you mean {' or '.join(map(repr, close))}?"
+        shown = ", ".join(known[:40]) + (
+            f", ... ({len(known) - 40} more)" if len(known) > 40 else ""
+        )
+        return f"unknown field {name!r}; the known fields are: {shown}"
+
+    def index_type(self, node: Index | Slice) -> _Type:
+        target = self.check(node.target)
+        if not target.kind.is_vector or target.axis is None:
+            what = "indexed" if isinstance(node, Index) else "sliced"
+            raise self.error(
+                node, f"only vectors (e.g. history.rating) can be {what}; this is a {_name(target)}"
+            )
+        if isinstance(node, Index):
+            return _Type(target.kind.element)
+        return _Type(target.kind, (*target.axis, (node.start, node.stop)))
+
+    def combine(self, node: Condition, types: Sequence[_Type]) -> tuple[Any, ...] | None:
+        """Return the common vector axis of ``types`` (None if all are scalars)."""
+        axes = {t.axis for t in types if t.axis is not None}
+        if len(axes) > 1:
+            raise self.error(
+                node,
+                "cannot combine vectors of different lengths or families element-wise "
+                f"({' and '.join(sorted(_axis_name(a) for a in axes))})",
+            )
+        return next(iter(axes), None)
+
+    def compare_type(self, node: Compare) -> _Type:
+        left = self.check(node.left)
+        right = self.check(node.right)
+        if left.kind.element != right.kind.element:
+            raise self.error(
+                node,
+                f"cannot compare a {_name(left)} with a {_name(right)} using {node.op.value!r}",
+            )
+        ordered = node.op not in (CompareOp.EQ, CompareOp.NE)
+        if ordered and left.kind.element != FieldType.NUMBER:
+            raise self.error(
+                node,
+                f"{node.op.value!r} needs numbers; {_name(left)} values can only be compared "
+                "with == or !=",
+            )
+        axis = self.combine(node, (left, right))
+        return _Type(FieldType.BOOL_VECTOR if axis else FieldType.BOOL, axis)
+
+    def in_type(self, node: In) -> _Type:
+        item = self.check(node.item)
+        wanted = item.kind.element
+        for option in node.options.items:
+            got = self.const_type(option)
+            if got.kind != wanted:
+                raise self.error(
+                    node,
+                    f"list item {render(option)} is a {_name(got)} but the value tested is a "
+                    f"{_name(item)}",
+                )
+        return _Type(FieldType.BOOL_VECTOR if item.axis else FieldType.BOOL, item.axis)
+
+    def logic_type(self, node: Condition, operands: Sequence[Condition]) -> _Type:
+        types = [self.check(op) for op in operands]
+        for op, kind in zip(operands, types, strict=True):
+            if kind.kind.element != FieldType.BOOL:
+                word = type(node).__name__.lower()
+                raise self.error(op, f"'{word}' needs conditions (true/false); got a {_name(kind)}")
+        axis = self.combine(node, types)
+        return _Type(FieldType.BOOL_VECTOR if axis else FieldType.BOOL, axis)
+
+    def numeric_type(self, node: Condition, operands: Sequence[Condition]) -> _Type:
+        types = [self.check(op) for op in operands]
+        for op, kind in zip(operands, types, strict=True):
+            if kind.kind.element != FieldType.NUMBER:
+                raise self.error(op, f"arithmetic needs numbers; got a {_name(kind)}")
+        axis = self.combine(node, types)
+        return _Type(FieldType.NUMBER_VECTOR if axis else FieldType.NUMBER, axis)
+
+    def call_type(self, node: Call) -> _Type:
+        func = node.func
+        types = [self.check(arg) for arg in node.args]
+        first = types[0]
+        if func in (Func.ANY, Func.ALL, Func.COUNT):
+            if first.kind != FieldType.BOOL_VECTOR:
+                raise self.error(
+                    node,
+                    f"{func.value}() needs a vector condition such as kpi.score < 60; "
+                    f"got a {_name(first)}",
+                )
+            return _Type(FieldType.NUMBER if func == Func.COUNT else FieldType.BOOL)
+        if func == Func.ABS:
+            if first.kind.element != FieldType.NUMBER:
+                raise self.error(node, f"abs() needs a number; got a {_name(first)}")
+            return first
+        if func in (Func.MIN, Func.MAX) and len(types) > 1:
+            for arg, kind in zip(node.args, types, strict=True):
+                if kind.kind != FieldType.NUMBER:
+                    raise self.error(
+                        arg, f"{func.value}() of several values needs numbers; got a {_name(kind)}"
+                    )
+            return _Type(FieldType.NUMBER)
+        if first.kind != FieldType.NUMBER_VECTOR:
+            raise self.error(
+                node,
+                f"{func.value}() needs a number vector such as kpi.score"
+                + (" or two or more numbers" if func in (Func.MIN, Func.MAX) else "")
+                + f"; got a {_name(first)}",
+            )
+        return _Type(FieldType.NUMBER)
+
+
+def _name(kind: _Type) -> str:
+    return kind.kind.value.replace("_", " ")
+
+
+def _axis_name(axis: tuple[Any, ...]) -> str:
+    text = str(axis[0])
+    for start, stop in axis[1:]:
+        text += f"[{'' if start is None else start}:{'' if stop is None else stop}]"
+    return text
+
+
+def _limits_check(node: Condition, limits: Limits) -> None:
+    depth = _tree_depth(node)
+    if depth > limits.max_depth:
+        raise RuleLimitError(f"the condition nests deeper than {limits.max_depth} (depth {depth})")
+    count = 0
+    stack: list[Condition] = [node]
+    while stack:
+        current = stack.pop()
+        count += 1 + (len(current.items) if isinstance(current, ListConst) else 0)
+        stack.extend(_children(current))
+    if count > limits.max_nodes:
+        raise RuleLimitError(f"the condition has {count} nodes; the limit is {limits.max_nodes}")
+    length = len(render(node))
+    if length > limits.max_length:
+        raise RuleLimitError(
+            f"the condition's text is {length} characters long; the limit is {limits.max_length}"
+        )
+
+
+def _run_checker(node: Condition, schema: FieldSchema, limits: Limits) -> tuple[_Checker, _Type]:
+    if not isinstance(schema, FieldSchema):
+        raise RuleError(f"schema must be a FieldSchema, got {type(schema).__name__}")
+    if not isinstance(limits, Limits):
+        raise RuleError(f"limits must be a Limits, got {type(limits).__name__}")
+    _limits_check(node, limits)
+    checker = _Checker(node, schema, limits)
+    return checker, checker.check(node)
+
+
+def check_condition(
+    node: Condition, schema: FieldSchema, *, limits: Limits = _DEFAULT_LIMITS
+) -> FieldType:
+    """Type-check a condition (or any expression) and check it against the limits.
+
+    The static cost estimate counts one operation per node and subject; a node whose value is
+    a vector counts the vector's width (from ``schema.widths``, else 32), and ``in`` counts one
+    more per list item.
+
+    Args:
+        node: The condition tree.
+        schema: The fields it may read.
+        limits: Depth, node count, rendered length and cost limits.
+
+    Returns:
+        The type of the expression's value (``FieldType.BOOL`` for a condition).
+
+    Raises:
+        RuleTypeError: An unknown field (the message suggests the closest known names and, for
+            parsed text, points at the column) or operands of the wrong type.
+        RuleLimitError: The tree exceeds a limit.
+        RuleError: ``node`` is not a condition tree.
+    """
+    _checker, result = _run_checker(node, schema, limits)
+    return result.kind
+
+
+# --------------------------------------------------------------------------------------------
+# Compilation: closures over numpy with three-valued logic
+#
+# Runtime values: NUMBER is a float64 array (NaN = unknown) or a float; TEXT is a pair
+# (values, known); BOOL is a pair (true, known) with true implying known. Vectors carry a
+# trailing axis of width W.
+
+_Array: TypeAlias = npt.NDArray[Any]
+_Env: TypeAlias = dict[str, Any]
+_Fn: TypeAlias = Callable[[_Env], Any]
+
+_NUMBER_COMPARE: dict[CompareOp, Callable[[Any, Any], Any]] = {
+    CompareOp.EQ: np.equal,
+    CompareOp.NE: np.not_equal,
+    CompareOp.LT: np.less,
+    CompareOp.LE: np.less_equal,
+    CompareOp.GT: np.greater,
+    CompareOp.GE: np.greater_equal,
+}
+_ARITH: dict[ArithOp, Callable[[Any, Any], Any]] = {
+    ArithOp.ADD: np.add,
+    ArithOp.SUB: np.subtract,
+    ArithOp.MUL: np.multiply,
+    ArithOp.DIV: np.divide,
+}
+
+
+def _equal(a: Any, b: Any) -> _Array:
+    """Compare element-wise (object arrays included) and return a bool array."""
+    equal: Any = np.equal
+    return np.asarray(equal(a, b), dtype=np.bool_)
+
+
+def _lift(value: Any) -> Any:
+    """Give a per-subject scalar array a trailing axis so it broadcasts against vectors."""
+    if isinstance(value, tuple):
+        return tuple(_lift(part) for part in value)
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        return value[:, None]
+    return value
+
+
+def _finite(value: Any) -> Any:
+    result = np.asarray(value, dtype=np.float64)
+    return np.where(np.isfinite(result), result, np.nan)
+
+
+class _Compiler:
+    def __init__(self, checker: _Checker) -> None:
+        self.types = checker.types
+
+    def vector(self, node: Condition) -> bool:
+        return self.types[id(node)].axis is not None
+
+    def operands(self, nodes: Sequence[Condition]) -> list[_Fn]:
+        """Compile operands, lifting scalars when some operand is a vector."""
+        fns = [self.compile(n) for n in nodes]
+        if any(self.vector(n) for n in nodes):
+            fns = [
+                _lifted(fn) if not self.vector(n) else fn for n, fn in zip(nodes, fns, strict=True)
+            ]
+        return fns
+
+    def compile(self, node: Condition) -> _Fn:
+        if isinstance(node, Const):
+            return _const(node)
+        if isinstance(node, Field):
+            name = node.name
+            return lambda env: env[name]
+        if isinstance(node, Index):
+            return _index(self.compile(node.target), self.types[id(node.target)].kind, node.index)
+        if isinstance(node, Slice):
+            return _slice(self.compile(node.target), node.start, node.stop)
+        if isinstance(node, Compare):
+            left, right = self.operands((node.left, node.right))
+            kind = self.types[id(node.left)].kind.element
+            return _compare(node.op, kind, left, right)
+        if isinstance(node, In):
+            kind = self.types[id(node.item)].kind.element
+            return _membership(self.compile(node.item), kind, node.options, negated=node.negated)
+        if isinstance(node, And | Or):
+            return _logic(isinstance(node, And), self.operands(node.operands))
+        if isinstance(node, Not):
+            return _negation(self.compile(node.operand))
+        if isinstance(node, Arith):
+            left, right = self.operands((node.left, node.right))
+            return _arith(_ARITH[node.op], left, right)
+        if isinstance(node, Neg):
+            operand = self.compile(node.operand)
+            return lambda env: np.negative(operand(env))
+        if isinstance(node, Call):
+            return self.call(node)
+        raise RuleError(f"{node!r} cannot be compiled")
+
+    def call(self, node: Call) -> _Fn:
+        args = [self.compile(arg) for arg in node.args]
+        func = node.func
+        if func == Func.ABS:
+            return lambda env: np.abs(args[0](env))
+        if func in (Func.MIN, Func.MAX) and len(args) > 1:
+            ufunc = np.minimum if func == Func.MIN else np.maximum
+
+            def extreme(env: _Env) -> Any:
+                result = args[0](env)
+                for arg in args[1:]:
+                    result = ufunc(result, arg(env))
+                return result
+
+            return extreme
+        return _aggregate(func, args[0])
+
+
+def _lifted(fn: _Fn) -> _Fn:
+    return lambda env: _lift(fn(env))
+
+
+def _const(node: Const) -> _Fn:
+    value = node.value
+    if isinstance(value, bool):
+        pair = (value, True)
+        return lambda _env: pair
+    if isinstance(value, str):
+        text = (value, True)
+        return lambda _env: text
+    number = float(value) if value is not None else math.nan
+    return lambda _env: number
+
+
+def _index(target: _Fn, kind: FieldType, index: int) -> _Fn:
+    def pick(env: _Env) -> Any:
+        value = target(env)
+        parts = value if isinstance(value, tuple) else (value,)
+        width = parts[0].shape[-1]
+        if -width <= index < width:
+            picked = tuple(part[..., index] for part in parts)
+        else:
+            # Out of range (a subject with fewer previous cycles, say): unknown, not an error.
+            shape = parts[0].shape[:-1]
+            if kind == FieldType.NUMBER_VECTOR:
+                return np.full(shape, np.nan)
+            picked = (np.full(shape, None, dtype=object), np.zeros(shape, dtype=bool))
+            if kind == FieldType.BOOL_VECTOR:
+                picked = (np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool))
+        return picked if isinstance(value, tuple) else picked[0]
+
+    return pick
+
+
+def _slice(target: _Fn, start: int | None, stop: int | None) -> _Fn:
+    window = slice(start, stop)
+
+    def cut(env: _Env) -> Any:
+        value = target(env)
+        if isinstance(value, tuple):
+            return tuple(part[..., window] for part in value)
+        return value[..., window]
+
+    return cut
+
+
+def _compare(op: CompareOp, kind: FieldType, left: _Fn, right: _Fn) -> _Fn:
+    if kind == FieldType.NUMBER:
+        ufunc = _NUMBER_COMPARE[op]
+
+        def numbers(env: _Env) -> tuple[Any, Any]:
+            a = left(env)
+            b = right(env)
+            known = ~(np.isnan(a) | np.isnan(b))
+            return ufunc(a, b) & known, known
+
+        return numbers
+    equal = op == CompareOp.EQ
+
+    def values(env: _Env) -> tuple[Any, Any]:
+        a, ka = left(env)
+        b, kb = right(env)
+        known = np.logical_and(ka, kb)
+        same = _equal(a, b)
+        return (same if equal else ~same) & known, known
+
+    return values
+
+
+def _membership(item: _Fn, kind: FieldType, options: ListConst, *, negated: bool) -> _Fn:
+    wanted = [option.value for option in options.items]
+
+    def test(env: _Env) -> tuple[Any, Any]:
+        value = item(env)
+        if kind == FieldType.NUMBER:
+            known = ~np.isnan(value)
+            hit = np.isin(value, np.asarray(wanted, dtype=np.float64)) if wanted else False
+        else:
+            data, known = value
+            hit = np.zeros(np.shape(known), dtype=bool)
+            for option in wanted:
+                if kind == FieldType.BOOL:
+                    hit = hit | (data if option else np.logical_and(known, ~np.asarray(data)))
+                else:
+                    hit = hit | _equal(data, option)
+        hit = np.logical_and(hit, known)
+        if negated:
+            hit = np.logical_and(known, ~hit)
+        return hit, known
+
+    return test
+
+
+def _logic(conjunction: bool, operands: list[_Fn]) -> _Fn:
+    def combine(env: _Env) -> tuple[Any, Any]:
+        true, known = operands[0](env)
+        false = np.logical_and(known, np.logical_not(true))
+        for operand in operands[1:]:
+            t, k = operand(env)
+            f = np.logical_and(k, np.logical_not(t))
+            if conjunction:
+                true = np.logical_and(true, t)
+                false = np.logical_or(false, f)
+            else:
+                true = np.logical_or(true, t)
+                false = np.logical_and(false, f)
+        return true, np.logical_or(true, false)
+
+    return combine
+
+
+def _negation(operand: _Fn) -> _Fn:
+    def negate(env: _Env) -> tuple[Any, Any]:
+        true, known = operand(env)
+        return np.logical_and(known, np.logical_not(true)), known
+
+    return negate
+
+
+def _arith(ufunc: Callable[[Any, Any], Any], left: _Fn, right: _Fn) -> _Fn:
+    def compute(env: _Env) -> Any:
+        with np.errstate(all="ignore"):
+            # Division by zero and overflow give no finite number: the result is unknown.
+            return _finite(ufunc(left(env), right(env)))
+
+    return compute
+
+
+def _aggregate(func: Func, arg: _Fn) -> _Fn:
+    if func == Func.ANY:
+
+        def any_(env: _Env) -> tuple[Any, Any]:
+            true, known = arg(env)
+            hit = np.any(true, axis=-1)
+            return hit, hit | np.all(known, axis=-1)
+
+        return any_
+    if func == Func.ALL:
+
+        def all_(env: _Env) -> tuple[Any, Any]:
+            true, known = arg(env)
+            miss = np.any(np.logical_and(known, np.logical_not(true)), axis=-1)
+            hit = np.all(true, axis=-1)
+            return hit, hit | miss
+
+        return all_
+    if func == Func.COUNT:
+        return lambda env: np.sum(arg(env)[0], axis=-1).astype(np.float64)
+
+    def reduce(env: _Env) -> Any:
+        values = arg(env)
+        if values.shape[-1] == 0:
+            return (
+                0.0 * values.sum(axis=-1)
+                if func == Func.SUM
+                else np.full(values.shape[:-1], np.nan)
+            )
+        with np.errstate(all="ignore"):
+            if func == Func.SUM:
+                result = np.sum(values, axis=-1)
+            elif func == Func.MEAN:
+                result = np.mean(values, axis=-1)
+            elif func == Func.MIN:
+                result = np.min(values, axis=-1)
+            else:
+                result = np.max(values, axis=-1)
+        return _finite(result)
+
+    return reduce
+
+
+# --------------------------------------------------------------------------------------------
+# Frames
+
+
+def _text_column(name: str, raw: Any) -> tuple[_Array, _Array]:
+    data = np.asarray(raw)
+    if data.dtype.kind == "U":
+        return data, data != ""
+    if data.dtype.kind != "O":
+        raise DataError(
+            f"column {name!r}: expected texts (an object array with None for unknown), "
+            f"got dtype {data.dtype}",
+            column=name,
+        )
+    # NaN (as pandas writes missing text) is unknown too: it is the one value unequal to itself.
+    known = ~_equal(data, None) & _equal(data, data)
+    return data, known
+
+
+def _bool_column(name: str, raw: Any) -> tuple[_Array, _Array]:
+    data = np.asarray(raw)
+    if data.dtype.kind == "b":
+        return data, np.ones(data.shape, dtype=bool)
+    if data.dtype.kind == "f":
+        known = ~np.isnan(data)
+        return known & (data != 0), known
+    if data.dtype.kind == "O":
+        known = ~_equal(data, None)
+        return known & _equal(data, True), known
+    raise DataError(
+        f"column {name!r}: expected booleans (bool, or float/object with NaN/None for unknown), "
+        f"got dtype {data.dtype}",
+        column=name,
+    )
+
+
+def _number_column(name: str, raw: Any) -> _Array:
+    data = np.asarray(raw)
+    if data.dtype.kind not in "fiub":
+        raise DataError(
+            f"column {name!r}: expected numbers (float64, NaN for unknown), got dtype {data.dtype}",
+            column=name,
+        )
+    return np.asarray(data, dtype=np.float64)
+
+
+def _prepare(frame: Mapping[str, Any], fields: Mapping[str, FieldType]) -> tuple[_Env, int]:
+    if not isinstance(frame, Mapping):
+        raise DataError(
+            f"frame must be a mapping of field names to arrays, got {type(frame).__name__}"
+        )
+    env: _Env = {}
+    size: int | None = None
+    widths: dict[str, tuple[int, str]] = {}
+    for name, kind in fields.items():
+        if name not in frame:
+            have = ", ".join(sorted(map(str, frame))[:20])
+            raise DataError(
+                f"the frame has no column {name!r}, which the condition reads; it has: {have}",
+                column=name,
+            )
+        raw = frame[name]
+        value: Any
+        if kind.element == FieldType.NUMBER:
+            value = _number_column(name, raw)
+            shape = value.shape
+        elif kind.element == FieldType.TEXT:
+            value = _text_column(name, raw)
+            shape = value[0].shape
+        else:
+            value = _bool_column(name, raw)
+            shape = value[0].shape
+        wanted_ndim = 2 if kind.is_vector else 1
+        if len(shape) != wanted_ndim:
+            raise DataError(
+                f"column {name!r}: expected a {wanted_ndim}-D array for a {kind.value} field, "
+                f"got shape {shape}",
+                column=name,
+            )
+        if size is None:
+            size = shape[0]
+        elif shape[0] != size:
+            raise DataError(
+                f"column {name!r} has {shape[0]} rows but other columns have {size}", column=name
+            )
+        if kind.is_vector:
+            family = name.split(".", 1)[0]
+            seen = widths.setdefault(family, (shape[1], name))
+            if seen[0] != shape[1]:
+                raise DataError(
+                    f"column {name!r} has width {shape[1]} but {seen[1]!r} has {seen[0]}; "
+                    f"vectors of the {family!r} family must have one width",
+                    column=name,
+                )
+        env[name] = value
+    if size is None:
+        size = _frame_size(frame)
+    return env, size
+
+
+def _frame_size(frame: Mapping[str, Any]) -> int:
+    for value in frame.values():
+        shape = np.shape(value)
+        if shape:
+            return int(shape[0])
+    raise DataError("the frame is empty: cannot tell how many subjects to evaluate")
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class CompiledCondition:
+    """A checked condition compiled to vectorised numpy; call it on a frame.
+
+    Attributes:
+        node: The condition tree.
+        fields: The field names the condition reads, sorted (for traces).
+    """
+
+    node: Condition
+    fields: tuple[str, ...]
+    _types: Mapping[str, FieldType] = attrs.field(alias="types", repr=False)
+    _fn: _Fn = attrs.field(alias="fn", repr=False)
+
+    def __call__(self, frame: Mapping[str, Any]) -> tuple[_Array, _Array]:
+        """Evaluate the condition for every subject of ``frame``.
+
+        Args:
+            frame: Dotted field names mapped to arrays: ``(N,)`` for scalar fields, ``(N, W)``
+                for vector fields; NaN/None mark unknown values.
+
+        Returns:
+            ``(true, known)``: bool arrays of shape ``(N,)``; a subject matches where both hold.
+
+        Raises:
+            DataError: A column the condition reads is missing or has the wrong dtype or shape.
+        """
+        env, size = _prepare(frame, self._types)
+        true, known = self._fn(env)
+        true = np.broadcast_to(np.asarray(true, dtype=bool), (size,))
+        known = np.broadcast_to(np.asarray(known, dtype=bool), (size,))
+        return np.array(true), np.array(known)
+
+    def matches(self, frame: Mapping[str, Any]) -> _Array:
+        """Return a bool array: True where the condition is known to hold."""
+        true, known = self(frame)
+        return true & known
+
+
+def compile_condition(
+    node: Condition, schema: FieldSchema, *, limits: Limits = _DEFAULT_LIMITS
+) -> CompiledCondition:
+    """Check a condition and compile it to a vectorised callable.
+
+    Args:
+        node: The condition tree; its value must be a single true/false per subject.
+        schema: The fields it may read.
+        limits: Safety limits (see :func:`check_condition`).
+
+    Returns:
+        The compiled condition.
+
+    Raises:
+        RuleTypeError: Unknown fields, wrong types, or a value that is not a condition.
+        RuleLimitError: The tree exceeds a limit.
+    """
+    checker, result = _run_checker(node, schema, limits)
+    if result.kind != FieldType.BOOL:
+        raise checker.error(
+            node,
+            f"a condition must be true or false for each subject; this is a {_name(result)}"
+            + (" (wrap it in any(), all() or count())" if result.axis is not None else ""),
+        )
+    fn = _Compiler(checker).compile(node)
+    return CompiledCondition(
+        node=node, fields=tuple(sorted(checker.fields)), types=dict(checker.fields), fn=fn
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# History and frames from scores
+
+
+def _check_history(instance: History, _attribute: attrs.Attribute[Any], _value: object) -> None:
+    ratings, totals = instance.ratings, instance.totals
+    if not isinstance(ratings, np.ndarray) or ratings.ndim != 2 or ratings.dtype.kind not in "OU":
+        raise ValidationError(
+            "History.ratings: expected a 2-D object array (subjects x cycles) of labels or None",
+            field="ratings",
+            value=type(ratings).__name__,
+        )
+    if not isinstance(totals, np.ndarray) or totals.ndim != 2 or totals.dtype != np.float64:
+        raise ValidationError(
+            "History.totals: expected a 2-D float64 array (subjects x cycles), NaN for none",
+            field="totals",
+            value=type(totals).__name__,
+        )
+    if ratings.shape != totals.shape:
+        raise ValidationError(
+            f"History: ratings shape {ratings.shape} differs from totals shape {totals.shape}",
+            field="totals",
+            value=totals.shape,
+        )
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class History:
+    """Previous cycles' results per subject, oldest first (the ``history.*`` fields).
+
+    Attributes:
+        ratings: Object array ``(N, H)`` of band labels; None or "" means no result that cycle.
+        totals: Float64 array ``(N, H)`` of totals; NaN means none.
+    """
+
+    ratings: _Array = attrs.field(validator=_check_history)
+    totals: _Array
+
+    def __len__(self) -> int:
+        return int(self.ratings.shape[0])
+
+    @classmethod
+    def from_records(
+        cls, per_subject: Sequence[Sequence[tuple[str | None, float | None]]]
+    ) -> History:
+        """Build a history from ``(rating, total)`` pairs per subject, oldest first.
+
+        Subjects with fewer cycles are padded at the old end, so ``history.rating[-1]`` is
+        everyone's most recent cycle.
+
+        Args:
+            per_subject: One sequence per subject of ``(rating, total)`` pairs; either may be None.
+
+        Returns:
+            The history, ``H`` = the longest record.
+
+        Raises:
+            ValidationError: A rating that is not a text or None, or a total that is not a
+                finite number or None.
+        """
+        rows = [list(records) for records in per_subject]
+        depth = max((len(row) for row in rows), default=0)
+        ratings = np.full((len(rows), depth), None, dtype=object)
+        totals = np.full((len(rows), depth), np.nan)
+        for i, row in enumerate(rows):
+            offset = depth - len(row)
+            for j, record in enumerate(row):
+                if not isinstance(record, tuple | list) or len(record) != 2:
+                    raise ValidationError(
+                        f"History.from_records[{i}][{j}]: {record!r} is not allowed; "
+                        "expected a (rating, total) pair",
+                        field="per_subject",
+                        value=record,
+                    )
+                rating, total = record
+                if rating is not None and not isinstance(rating, str):
+                    raise ValidationError(
+                        f"History.from_records[{i}][{j}]: rating {rating!r} is not allowed; "
+                        "expected a band label or None",
+                        field="rating",
+                        value=rating,
+                    )
+                if total is not None and (
+                    isinstance(total, bool)
+                    or not isinstance(total, int | float)
+                    or not math.isfinite(total)
+                ):
+                    raise ValidationError(
+                        f"History.from_records[{i}][{j}]: total {total!r} is not allowed; "
+                        "expected a finite number or None",
+                        field="total",
+                        value=total,
+                    )
+                ratings[i, offset + j] = rating or None
+                totals[i, offset + j] = math.nan if total is None else float(total)
+        return cls(ratings=ratings, totals=totals)
+
+
+class _BatchLike(Protocol):
+    subject_ids: tuple[str, ...]
+    kpi_keys: tuple[str, ...]
+    category_keys: tuple[str, ...]
+    rating_labels: tuple[str, ...]
+    actual: _Array
+    target: _Array
+    achievement: _Array
+    score: _Array
+    flags: _Array
+    category_score: _Array
+    quantitative: _Array
+    qualitative: _Array
+    total: _Array
+    rating_index: _Array
+    rated: _Array
+    gated: _Array
+    eligible_fraction: _Array
+
+
+class _PopulationLike(Protocol):
+    subject_ids: tuple[str, ...]
+    grade: tuple[str | None, ...]
+    department: tuple[str | None, ...]
+    tenure_days: _Array
+    base_pay: tuple[Decimal | None, ...]
+
+
+def frame_from_scores(
+    batch: _BatchLike,
+    population: _PopulationLike | None = None,
+    history: History | None = None,
+) -> dict[str, _Array]:
+    """Build the evaluation frame for a batch of scores.
+
+    Keys are the dotted field names of :meth:`FieldSchema.for_keys`. Subject attributes come
+    from ``population`` and previous results from ``history``; without them those fields are
+    present but unknown (so conditions on them do not match).
+
+    Args:
+        batch: The :class:`~perfmgmt.scoring.card.BatchScores` of the cycle.
+        population: The :class:`~perfmgmt.scoring.population.Population` that was scored.
+        history: Previous cycles' results, one row per subject in the same order.
+
+    Returns:
+        Field name -> array; NUMBER columns are float64 with NaN for unknown, TEXT columns
+        object arrays with None for unknown.
+
+    Raises:
+        DataError: If the population or history does not have one row per subject.
+    """
+    n = len(batch.subject_ids)
+    frame: dict[str, _Array] = {
+        "total": np.asarray(batch.total, dtype=np.float64),
+        "quantitative": np.asarray(batch.quantitative, dtype=np.float64),
+        "qualitative": np.asarray(batch.qualitative, dtype=np.float64),
+        "rated": np.asarray(batch.rated, dtype=bool),
+        "gated": np.asarray(batch.gated, dtype=bool),
+        "eligible_fraction": np.asarray(batch.eligible_fraction, dtype=np.float64),
+        "kpi.actual": np.asarray(batch.actual, dtype=np.float64),
+        "kpi.achievement": np.asarray(batch.achievement, dtype=np.float64),
+        "kpi.score": np.asarray(batch.score, dtype=np.float64),
+    }
+    labels = np.array([*batch.rating_labels, None], dtype=object)
+    index = np.asarray(batch.rating_index, dtype=np.int64)
+    # -1 (not rated) picks the trailing None.
+    frame["rating"] = labels[np.where(index >= 0, index, len(labels) - 1)]
+    for c, key in enumerate(batch.category_keys):
+        frame[f"category.{key}"] = np.asarray(batch.category_score[:, c], dtype=np.float64)
+    flags = np.asarray(batch.flags)
+    for k, key in enumerate(batch.kpi_keys):
+        frame[f"kpi.{key}.actual"] = np.asarray(batch.actual[:, k], dtype=np.float64)
+        frame[f"kpi.{key}.target"] = np.asarray(batch.target[:, k], dtype=np.float64)
+        frame[f"kpi.{key}.achievement"] = np.asarray(batch.achievement[:, k], dtype=np.float64)
+        frame[f"kpi.{key}.score"] = np.asarray(batch.score[:, k], dtype=np.float64)
+        frame[f"kpi.{key}.missing"] = (flags[:, k] & _FLAG_MISSING) != 0
+        frame[f"kpi.{key}.insufficient"] = (flags[:, k] & _FLAG_INSUFFICIENT) != 0
+        frame[f"kpi.{key}.gated"] = (flags[:, k] & _FLAG_GATED) != 0
+    if population is None:
+        frame["tenure_days"] = np.full(n, np.nan)
+        frame["base_pay"] = np.full(n, np.nan)
+        frame["grade"] = np.full(n, None, dtype=object)
+        frame["department"] = np.full(n, None, dtype=object)
+    else:
+        if len(population.subject_ids) != n:
+            raise DataError(
+                f"the population has {len(population.subject_ids)} subjects but the batch has {n}"
+            )
+        frame["tenure_days"] = np.asarray(population.tenure_days, dtype=np.float64)
+        frame["base_pay"] = np.array(
+            [math.nan if pay is None else float(pay) for pay in population.base_pay],
+            dtype=np.float64,
+        )
+        frame["grade"] = _object_column(population.grade)
+        frame["department"] = _object_column(population.department)
+    if history is None:
+        frame["history.rating"] = np.full((n, 0), None, dtype=object)
+        frame["history.total"] = np.full((n, 0), np.nan)
+    else:
+        if len(history) != n:
+            raise DataError(f"the history has {len(history)} subjects but the batch has {n}")
+        frame["history.rating"] = history.ratings
+        frame["history.total"] = history.totals
+    return frame
+
+
+def _object_column(values: Sequence[str | None]) -> _Array:
+    column = np.empty(len(values), dtype=object)
+    column[:] = list(values)
+    return column
