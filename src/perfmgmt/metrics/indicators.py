@@ -135,7 +135,9 @@ def _result(
 
 
 def _seconds(a: npt.NDArray[np.datetime64], b: npt.NDArray[np.datetime64]) -> FloatArray:
-    return (b - a).astype(np.int64).astype(np.float64)
+    out = (b - a).astype(np.int64).astype(np.float64)
+    out[np.isnat(a) | np.isnat(b)] = np.nan
+    return out
 
 
 def _group_quantile(codes: IntArray, values: FloatArray, size: int, q: float) -> FloatArray:

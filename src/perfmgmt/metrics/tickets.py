@@ -424,7 +424,8 @@ class Table:
             )
         n = next(iter(lengths.values())) if lengths else (length or 0)
         for col in cls.SCHEMA:
-            if col.required and col.name not in arrays:
+            # An empty iterable of records has no columns to check; an empty table results.
+            if col.required and col.name not in arrays and (arrays or n):
                 raise DataError(
                     f"{cls.__name__}: required column {col.name!r} is missing ({col.doc})",
                     column=col.name,

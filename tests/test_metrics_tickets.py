@@ -1,0 +1,244 @@
+"""Tests for perfmgmt.metrics.tickets: building tables and rejecting or dropping bad rows."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from perfmgmt.errors import DataError, PerfmgmtError
+from perfmgmt.metrics import Projects, Surveys, Tickets, Trainings
+
+HEADER = "id,mgr,customer,created,first_reply,closed,handle_seconds,csat,abandoned,note\n"
+GOOD = [
+    "t1,li,c1,2024-01-02 09:00:00,2024-01-02 09:10:00,2024-01-02 10:00:00,300,5,false,x\n",
+    "t2,wang,c2,2024-01-02T11:00:00,,,,,yes,y\n",
+]
+MAPPING = {"id": "ticket_id", "mgr": "manager", "note": None}
+
+
+def load(*lines: str, strict: bool = True) -> Tickets:
+    """Load CSV lines under HEADER with MAPPING."""
+    return Tickets.from_csv(io.StringIO(HEADER + "".join(lines)), mapping=MAPPING, strict=strict)
+
+
+class TestBuilding:
+    def test_from_csv_with_mapping(self) -> None:
+        """CSV headers are renamed by the mapping; None skips a column; empty means missing."""
+        t = load(*GOOD)
+        assert len(t) == 2
+        assert t.column("manager").tolist() == ["li", "wang"]
+        assert "note" not in t.columns
+        assert np.isnan(t.column("csat")[1])
+        assert np.isnat(t.column("first_reply")[1])
+        assert t.column("abandoned").tolist() == [False, True]
+        assert t.column("created")[1] == np.datetime64("2024-01-02T11:00:00")
+
+    def test_from_arrays_and_records_agree(self) -> None:
+        """The same data built from arrays and from records gives the same columns."""
+        created = np.array(["2024-01-01T08:00", "2024-01-01T09:00"], "datetime64[s]")
+        a = Tickets.from_arrays(manager=np.array(["b", "a"]), created=created, csat=[4, 5])
+        r = Tickets.from_records(
+            [
+                {"manager": "b", "created": datetime(2024, 1, 1, 8), "csat": 4},
+                {"manager": "a", "created": "2024-01-01T09:00", "csat": 5},
+            ]
+        )
+        for name in ("manager", "created", "csat"):
+            assert a.column(name).tolist() == r.column(name).tolist()
+        codes, labels = a.codes("manager")
+        assert labels.tolist() == ["a", "b"]
+        assert codes.tolist() == [1, 0]
+
+    def test_integer_keys_become_labels(self) -> None:
+        """Integer ids are stored as their decimal text."""
+        t = Tickets.from_arrays(customer=[17, 3], created=np.array(["2024-01-01"] * 2, "M8[s]"))
+        assert t.column("customer").tolist() == ["17", "3"]
+
+    def test_dates_mean_midnight(self) -> None:
+        """A date in a time column is read as midnight."""
+        t = Surveys.from_records([{"submitted": date(2024, 3, 1), "recommend": 9}])
+        assert t.column("submitted")[0] == np.datetime64("2024-03-01T00:00:00")
+
+    def test_arrays_are_read_only(self) -> None:
+        """Columns cannot be modified in place."""
+        t = load(*GOOD)
+        with pytest.raises(ValueError, match="read-only"):
+            t.column("csat")[0] = 1.0
+
+
+class TestStrictErrors:
+    def test_unknown_column(self) -> None:
+        """An unknown column is refused, naming it and the allowed columns."""
+        with pytest.raises(DataError, match="unknown column 'colour'") as info:
+            Tickets.from_arrays(colour=["red"], created=np.array(["2024-01-01"], "M8[s]"))
+        assert info.value.column == "colour"
+
+    def test_unknown_csv_header(self) -> None:
+        """A CSV header neither mapped nor a column is refused."""
+        with pytest.raises(DataError, match="'note'"):
+            Tickets.from_csv(
+                io.StringIO(HEADER + GOOD[0]), mapping={"id": "ticket_id", "mgr": "manager"}
+            )
+
+    def test_rating_off_the_scale(self) -> None:
+        """A 7 on the 1-5 CSAT scale names its row and column."""
+        bad = GOOD[1].replace(",,yes", ",7,yes")
+        with pytest.raises(DataError, match="off the scale") as info:
+            load(GOOD[0], bad)
+        assert (info.value.row, info.value.column) == (1, "csat")
+
+    def test_fractional_rating(self) -> None:
+        """A 4.5 rating is refused: ratings are whole numbers."""
+        with pytest.raises(DataError, match="whole number") as info:
+            Tickets.from_arrays(created=np.array(["2024-01-01"], "M8[s]"), csat=[4.5])
+        assert info.value.column == "csat"
+
+    def test_negative_duration(self) -> None:
+        """A negative handle time names its row and column."""
+        with pytest.raises(DataError, match="negative") as info:
+            load(GOOD[0].replace(",300,", ",-3,"))
+        assert (info.value.row, info.value.column) == (0, "handle_seconds")
+
+    def test_timestamps_out_of_order(self) -> None:
+        """A first reply before creation is refused on the first_reply column."""
+        line = GOOD[0].replace("2024-01-02 09:10:00", "2024-01-02 08:10:00")
+        with pytest.raises(DataError, match="out of order") as info:
+            load(line)
+        assert (info.value.row, info.value.column) == (0, "first_reply")
+
+    def test_closed_before_reply(self) -> None:
+        """A close before the first reply is refused on the closed column."""
+        line = GOOD[0].replace("2024-01-02 10:00:00", "2024-01-02 09:05:00")
+        with pytest.raises(DataError, match="out of order") as info:
+            load(line)
+        assert info.value.column == "closed"
+
+    def test_unparseable_values(self) -> None:
+        """Text that is not a timestamp, number or flag is refused with the value quoted."""
+        cases = [
+            (GOOD[0].replace("2024-01-02 09:00:00", "yesterday"), "created", "'yesterday'"),
+            (GOOD[0].replace(",300,", ",abc,"), "handle_seconds", "'abc'"),
+            (GOOD[0].replace(",false,", ",maybe,"), "abandoned", "'maybe'"),
+        ]
+        for line, column, quoted in cases:
+            with pytest.raises(DataError, match=quoted) as info:
+                load(line)
+            assert (info.value.row, info.value.column) == (0, column)
+
+    def test_time_zone_aware_refused(self) -> None:
+        """Aware datetimes are refused: timestamps are naive local times."""
+        with pytest.raises(DataError, match="created"):
+            Tickets.from_records([{"created": datetime(2024, 1, 1, tzinfo=UTC)}])
+
+    def test_required_column_and_value(self) -> None:
+        """The created column is required, and a value in every row."""
+        with pytest.raises(DataError, match="required column 'created'"):
+            Tickets.from_arrays(manager=["a"])
+        with pytest.raises(DataError, match="empty") as info:
+            Tickets.from_records([{"created": "2024-01-01"}, {"created": None}])
+        assert info.value.row == 1
+
+    def test_length_mismatch(self) -> None:
+        """Columns of different lengths are refused."""
+        with pytest.raises(DataError, match="same length"):
+            Tickets.from_arrays(manager=["a", "b"], created=np.array(["2024-01-01"], "M8[s]"))
+
+    def test_wrong_field_count(self) -> None:
+        """A CSV line with too few fields is refused naming the row."""
+        with pytest.raises(DataError, match="3 fields") as info:
+            load(GOOD[0], "t9,li,c1\n")
+        assert info.value.row == 1
+        assert info.value.column is None
+
+    def test_first_bad_row_wins(self) -> None:
+        """Strict mode reports the earliest bad row whatever its column."""
+        late = GOOD[1].replace(",,yes", ",9,yes")
+        early = GOOD[0].replace(",300,", ",-1,")
+        with pytest.raises(DataError) as info:
+            load(early, late)
+        assert info.value.row == 0
+
+    def test_is_a_perfmgmt_error(self) -> None:
+        """DataError can be caught as PerfmgmtError and ValueError."""
+        with pytest.raises(PerfmgmtError):
+            Tickets.from_arrays(created=np.array(["2024-01-01"], "M8[s]"), cost=[-1.0])
+
+
+class TestLenientLoading:
+    def test_bad_rows_are_dropped_and_reported(self) -> None:
+        """strict=False drops each bad row once and reports its row, column and reason."""
+        lines = [
+            GOOD[0],
+            GOOD[1].replace(",,yes", ",0,yes"),  # row 1: csat 0 off the scale
+            GOOD[0].replace(",300,", ",-5,").replace("2024-01-02 09:10:00", "2024-01-01 09:00:00"),
+            "t4,zhao,c4\n",  # row 3: short line
+            GOOD[1],
+        ]
+        t = load(*lines, strict=False)
+        assert len(t) == 2
+        report = t.dropped
+        assert [(d.row, d.column) for d in report.rows] == [
+            (1, "csat"),
+            (2, "handle_seconds"),
+            (3, None),
+        ]
+        assert report.total == 5
+        assert "dropped 3 of 5 rows" in report.summary()
+        assert report.by_column() == {"csat": 1, "handle_seconds": 1, None: 1}
+
+    def test_labels_of_dropped_rows_disappear(self) -> None:
+        """A manager whose only row was dropped is not a group any more."""
+        t = load(GOOD[0], GOOD[1].replace(",,yes", ",6,yes"), strict=False)
+        assert t.codes("manager")[1].tolist() == ["li"]
+        assert t.column("manager").tolist() == ["li"]
+
+    def test_clean_load_reports_nothing(self) -> None:
+        """A lenient load of clean data drops nothing and says so."""
+        t = load(*GOOD, strict=False)
+        assert not t.dropped
+        assert t.dropped.summary() == "dropped 0 of 2 rows"
+
+    @given(
+        st.lists(
+            st.tuples(st.integers(-2, 7), st.sampled_from(["2024-01-01", "bad", ""])),
+            max_size=30,
+        )
+    )
+    @settings(max_examples=50, deadline=None)
+    def test_kept_plus_dropped_is_total(self, rows: list[tuple[int, str]]) -> None:
+        """Every input row is either kept or reported, never both, never neither."""
+        recs = [{"csat": c, "created": d} for c, d in rows]
+        t = Tickets.from_records(recs, strict=False)
+        assert len(t) + len(t.dropped) == len(rows)
+        bad = {i for i, (c, d) in enumerate(rows) if not 1 <= c <= 5 or d != "2024-01-01"}
+        assert {d.row for d in t.dropped.rows} == bad
+
+
+class TestOtherTables:
+    def test_survey_scale(self) -> None:
+        """Recommend answers must be 0-10 and pulse scores 1-5."""
+        with pytest.raises(DataError, match="recommend"):
+            Surveys.from_records([{"submitted": "2024-01-01", "recommend": 11}])
+        with pytest.raises(DataError, match="pulse"):
+            Surveys.from_records([{"submitted": "2024-01-01", "pulse": 0.5}])
+
+    def test_training_hours_not_negative(self) -> None:
+        """Negative training hours are refused."""
+        with pytest.raises(DataError, match="hours"):
+            Trainings.from_records([{"date": "2024-01-01", "hours": -1}])
+
+    def test_project_delivered_after_start(self) -> None:
+        """A project delivered before it started is refused."""
+        with pytest.raises(DataError, match="out of order"):
+            Projects.from_records([{"started": "2024-02-01", "delivered": "2024-01-01"}])
+
+    def test_schema_lists_columns(self) -> None:
+        """Each table documents its columns; repr names them."""
+        assert "csat" in Tickets.schema()
+        assert Tickets.schema()["csat"].allowed().startswith("a whole number from 1 to 5")
+        assert "Tickets(2 rows" in repr(load(*GOOD))
