@@ -1,0 +1,717 @@
+"""Score results: per-review score cards, columnar batch scores and explanations.
+
+A :class:`BatchScores` holds the result of scoring N reviews as numpy arrays; a
+:class:`ScoreCard` is one row of it as plain Python values. Every number on a card can be
+traced back to its inputs with :meth:`ScoreCard.explain`.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Iterable, Iterator
+from typing import Literal
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from perfmgmt.errors import ScoringError
+from perfmgmt.model._checks import instance_of, tuple_of
+
+__all__ = [
+    "BatchScores",
+    "CategoryLine",
+    "CriterionLine",
+    "Explanation",
+    "KpiFlag",
+    "KpiLine",
+    "ReviewFlag",
+    "ScoreCard",
+    "Step",
+]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class KpiFlag(enum.IntFlag):
+    """What happened to one KPI of one review (bits, combined with ``|``)."""
+
+    NONE = 0
+    MISSING = 1
+    """No actual value."""
+    INSUFFICIENT_DATA = 2
+    """Sample size below the KPI's ``min_sample``."""
+    REALLOCATED = 4
+    """Missing or insufficient; the weight was reallocated to the scored KPIs."""
+    SCORED_ZERO = 8
+    """Missing or insufficient; scored 0 by policy."""
+    EXCLUDED = 16
+    """Missing or insufficient under policy ``EXCLUDE``: the review is not rated."""
+    GATED = 32
+    """This KPI's gate fired (the actual is on the wrong side of its gate)."""
+    OVERRIDDEN_TARGET = 64
+    """A per-review agreed goal replaced the scheme's default threshold/target/stretch."""
+
+
+class ReviewFlag(enum.IntFlag):
+    """Why a review was not rated, or what else is unusual about it (bits)."""
+
+    NONE = 0
+    NOT_ELIGIBLE = 1
+    """Fewer eligible days in the cycle than the scheme's ``min_eligible_days``."""
+    EXCLUDED_KPI = 2
+    """A KPI under policy ``EXCLUDE`` had missing or insufficient data."""
+    NO_QUANTITATIVE = 4
+    """No KPI could be scored, so there is no quantitative total."""
+    NO_QUALITATIVE = 8
+    """The scheme has qualitative criteria but no source had enough raters."""
+    OUT_OF_SCALE = 16
+    """The blended total lies outside the rating scale; it is not clamped, the review is unrated."""
+    GATED = 32
+    """A gate fired and lowered the quantitative total."""
+
+
+_NOT_RATED_BITS = (
+    ReviewFlag.NOT_ELIGIBLE
+    | ReviewFlag.EXCLUDED_KPI
+    | ReviewFlag.NO_QUANTITATIVE
+    | ReviewFlag.NO_QUALITATIVE
+    | ReviewFlag.OUT_OF_SCALE
+)
+
+
+Input = tuple[str, float | str | None]
+
+
+def _step_tuple(value: Iterable[Step]) -> tuple[Step, ...]:
+    return tuple(value)
+
+
+def _opt(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.4g}"
+
+
+@attrs.frozen(kw_only=True)
+class Step:
+    """One step of an explanation: a named result, the formula and the inputs it came from.
+
+    Attributes:
+        name: What is computed, e.g. ``"kpi.csat.score"``.
+        formula: The formula in words and symbols.
+        inputs: ``(name, value)`` pairs the formula was applied to.
+        result: The resulting value (None when there is none, e.g. a missing KPI).
+        note: Flags or policy decisions that applied.
+    """
+
+    name: str = attrs.field(validator=instance_of(str))
+    formula: str = attrs.field(validator=instance_of(str))
+    inputs: tuple[Input, ...] = ()
+    result: float | str | None = None
+    note: str = attrs.field(default="", validator=instance_of(str))
+
+    def text(self) -> str:
+        """Return the step as one readable line."""
+        args = ", ".join(f"{n}={_fmt(v) if not isinstance(v, str) else v}" for n, v in self.inputs)
+        res = self.result if isinstance(self.result, str) else _fmt(self.result)
+        tail = f"  [{self.note}]" if self.note else ""
+        return f"{self.name} = {self.formula} with ({args}) = {res}{tail}"
+
+
+@attrs.frozen(kw_only=True)
+class Explanation:
+    """A structured trace of how a score card's numbers were computed.
+
+    Attributes:
+        subject_id: The reviewed person.
+        scheme_key: The scheme.
+        scheme_hash: The scheme's content hash.
+        lang: ``"en"`` or ``"zh"``; the language of :attr:`text`.
+        steps: The steps in computation order.
+    """
+
+    subject_id: str
+    scheme_key: str
+    scheme_hash: str
+    lang: str
+    steps: tuple[Step, ...] = attrs.field(converter=_step_tuple, validator=tuple_of(Step))
+
+    def __iter__(self) -> Iterator[Step]:
+        return iter(self.steps)
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def step(self, name: str) -> Step:
+        """Return the step named ``name``.
+
+        Raises:
+            ScoringError: When there is no such step.
+        """
+        for s in self.steps:
+            if s.name == name:
+                return s
+        raise ScoringError(
+            f"Explanation: no step {name!r}; the steps are {[s.name for s in self.steps]}"
+        )
+
+    @property
+    def text(self) -> str:
+        """The explanation as readable text, one step per line."""
+        head = (
+            f"评分说明:{self.subject_id},方案 {self.scheme_key} ({self.scheme_hash[:15]})"
+            if self.lang == "zh"
+            else f"Score explanation for {self.subject_id}, scheme {self.scheme_key} "
+            f"({self.scheme_hash[:15]})"
+        )
+        return "\n".join([head, *(s.text() for s in self.steps)])
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@attrs.frozen(kw_only=True)
+class KpiLine:
+    """One KPI of a score card.
+
+    Attributes:
+        key: KPI key.
+        category: Category key.
+        actual: The actual used, None when missing.
+        threshold: Threshold used (None if the scorer has none).
+        target: Target used.
+        stretch: Stretch used.
+        achievement: Achievement ratio computed by the scorer, None if none.
+        score: KPI score (100 = on target), None when not scored.
+        nominal_weight: Category weight x weight in category.
+        effective_weight: Weight after reallocation.
+        contribution: ``score x effective_weight`` (0 when not scored).
+        flags: What happened to this KPI.
+        scorer: Name of the scorer used.
+        direction: The indicator's direction (``"higher_is_better"`` ...).
+        sample_size: Sample size reported, None when not reported.
+    """
+
+    key: str
+    category: str
+    actual: float | None
+    threshold: float | None
+    target: float | None
+    stretch: float | None
+    achievement: float | None
+    score: float | None
+    nominal_weight: float
+    effective_weight: float
+    contribution: float
+    flags: KpiFlag
+    scorer: str = ""
+    direction: str = ""
+    sample_size: int | None = None
+
+    def __repr__(self) -> str:
+        flags = f" {self.flags!r}" if self.flags else ""
+        return (
+            f"KpiLine({self.key}: actual={_fmt(self.actual)} target={_fmt(self.target)} "
+            f"score={_fmt(self.score)} w={self.effective_weight:.4g}{flags})"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class CategoryLine:
+    """One category subtotal of a score card.
+
+    Attributes:
+        key: Category key.
+        weight: Nominal category weight.
+        score: Weighted mean score of the category's scored KPIs, None if none was scored.
+    """
+
+    key: str
+    weight: float
+    score: float | None
+
+
+@attrs.frozen(kw_only=True)
+class CriterionLine:
+    """One qualitative criterion of a score card.
+
+    Attributes:
+        key: Criterion key.
+        weight: Nominal criterion weight.
+        score: Criterion score on the score scale (100 = the scale's target rating), None when
+            no source had enough raters.
+    """
+
+    key: str
+    weight: float
+    score: float | None
+
+
+@attrs.frozen(kw_only=True)
+class ScoreCard:
+    """The scored result of one review.
+
+    Attributes:
+        scheme_key: The scheme.
+        scheme_hash: The scheme's content hash.
+        subject_id: The reviewed person.
+        lines: One line per KPI, in scheme order.
+        categories: Category subtotals, in scheme order.
+        criteria: Qualitative criterion scores, in scheme order.
+        raw_quantitative: Weighted KPI total before gates (NaN when nothing was scored).
+        quantitative: Quantitative total after gates.
+        qualitative: Qualitative part, None when there is none.
+        quantitative_share: Share of the quantitative part in the blend.
+        total: Blended total, None when the review is not rated.
+        rating: Rating label, None when the review is not rated.
+        rated: Whether the review got a rating.
+        gated: Whether a gate fired.
+        eligible_fraction: Share of the cycle the subject was eligible.
+        flags: Review-level flags, saying why a review is not rated.
+        rating_labels: Labels of the rating scale, lowest first.
+    """
+
+    scheme_key: str
+    scheme_hash: str
+    subject_id: str
+    lines: tuple[KpiLine, ...]
+    categories: tuple[CategoryLine, ...]
+    quantitative: float
+    qualitative: float | None
+    total: float | None
+    rating: str | None
+    rated: bool
+    gated: bool
+    eligible_fraction: float
+    criteria: tuple[CriterionLine, ...] = ()
+    raw_quantitative: float = math.nan
+    quantitative_share: float = 1.0
+    flags: ReviewFlag = ReviewFlag.NONE
+    rating_labels: tuple[str, ...] = ()
+
+    def line(self, key: str) -> KpiLine:
+        """Return the line of KPI ``key``.
+
+        Raises:
+            ScoringError: When the card has no such KPI.
+        """
+        for ln in self.lines:
+            if ln.key == key:
+                return ln
+        raise ScoringError(
+            f"ScoreCard of {self.subject_id!r}: no KPI {key!r}; the KPIs are "
+            f"{[ln.key for ln in self.lines]}"
+        )
+
+    def __repr__(self) -> str:
+        total = _fmt(self.total)
+        why = "" if self.rated else f" not rated: {self.flags!r}"
+        return (
+            f"ScoreCard({self.subject_id}: total={total} rating={self.rating} "
+            f"quantitative={_fmt(_opt(self.quantitative))} "
+            f"qualitative={_fmt(self.qualitative)}{why})"
+        )
+
+    def explain(self, lang: Literal["en", "zh"] | str = "en") -> Explanation:
+        """Return the full trace of this card: every number with its formula and inputs.
+
+        Args:
+            lang: ``"en"`` or ``"zh"`` for the language of the formulas and notes.
+
+        Raises:
+            ScoringError: When ``lang`` is not supported.
+        """
+        if lang not in ("en", "zh"):
+            raise ScoringError(
+                f"ScoreCard.explain: lang {lang!r} is not supported; use 'en' or 'zh'"
+            )
+        return Explanation(
+            subject_id=self.subject_id,
+            scheme_key=self.scheme_key,
+            scheme_hash=self.scheme_hash,
+            lang=lang,
+            steps=_steps(self, zh=lang == "zh"),
+        )
+
+
+_KPI_NOTES_EN = {
+    KpiFlag.MISSING: "missing actual",
+    KpiFlag.INSUFFICIENT_DATA: "sample below minimum",
+    KpiFlag.REALLOCATED: "weight reallocated",
+    KpiFlag.SCORED_ZERO: "scored 0 by policy",
+    KpiFlag.EXCLUDED: "excluded: review not rated",
+    KpiFlag.GATED: "gate fired",
+    KpiFlag.OVERRIDDEN_TARGET: "agreed goal overrides default",
+}
+_KPI_NOTES_ZH = {
+    KpiFlag.MISSING: "缺少实际值",
+    KpiFlag.INSUFFICIENT_DATA: "样本量不足",
+    KpiFlag.REALLOCATED: "权重已重新分配",
+    KpiFlag.SCORED_ZERO: "按政策计0分",
+    KpiFlag.EXCLUDED: "已排除:不评级",
+    KpiFlag.GATED: "触发门槛",
+    KpiFlag.OVERRIDDEN_TARGET: "采用约定目标",
+}
+_REVIEW_NOTES_EN = {
+    ReviewFlag.NOT_ELIGIBLE: "too few eligible days",
+    ReviewFlag.EXCLUDED_KPI: "a KPI with policy EXCLUDE has no usable data",
+    ReviewFlag.NO_QUANTITATIVE: "no KPI could be scored",
+    ReviewFlag.NO_QUALITATIVE: "no assessment source had enough raters",
+    ReviewFlag.OUT_OF_SCALE: "total outside the rating scale",
+    ReviewFlag.GATED: "gate lowered the quantitative total",
+}
+_REVIEW_NOTES_ZH = {
+    ReviewFlag.NOT_ELIGIBLE: "在岗天数不足",
+    ReviewFlag.EXCLUDED_KPI: "排除政策的指标缺少数据",
+    ReviewFlag.NO_QUANTITATIVE: "没有可评分的指标",
+    ReviewFlag.NO_QUALITATIVE: "评价来源人数不足",
+    ReviewFlag.OUT_OF_SCALE: "总分超出评级范围",
+    ReviewFlag.GATED: "门槛降低了量化得分",
+}
+
+
+def _notes(flags: enum.IntFlag, table: dict[KpiFlag, str] | dict[ReviewFlag, str]) -> str:
+    return "; ".join(text for bit, text in table.items() if flags & bit)
+
+
+def _steps(card: ScoreCard, *, zh: bool) -> list[Step]:
+    kn = _KPI_NOTES_ZH if zh else _KPI_NOTES_EN
+    rn = _REVIEW_NOTES_ZH if zh else _REVIEW_NOTES_EN
+    steps: list[Step] = []
+    for ln in card.lines:
+        formula = (
+            f"评分器 {ln.scorer}({ln.direction})" if zh else f"{ln.scorer} scorer ({ln.direction})"
+        )
+        steps.append(
+            Step(
+                name=f"kpi.{ln.key}.score",
+                formula=formula,
+                inputs=(
+                    ("actual", ln.actual),
+                    ("threshold", ln.threshold),
+                    ("target", ln.target),
+                    ("stretch", ln.stretch),
+                    ("achievement", ln.achievement),
+                ),
+                result=ln.score,
+                note=_notes(ln.flags, kn),
+            )
+        )
+    steps.extend(
+        Step(
+            name=f"kpi.{ln.key}.contribution",
+            formula="得分 × 有效权重" if zh else "score × effective_weight",
+            inputs=(
+                ("score", ln.score),
+                ("nominal_weight", ln.nominal_weight),
+                ("effective_weight", ln.effective_weight),
+            ),
+            result=ln.contribution,
+        )
+        for ln in card.lines
+    )
+    for cat in card.categories:
+        members = [ln for ln in card.lines if ln.category == cat.key]
+        steps.append(
+            Step(
+                name=f"category.{cat.key}",
+                formula=(
+                    "类别内已评分指标的加权平均"
+                    if zh
+                    else "weighted mean of scored KPI scores in the category"
+                ),
+                inputs=tuple((f"{m.key}.score", m.score) for m in members),
+                result=cat.score,
+            )
+        )
+    steps.append(
+        Step(
+            name="quantitative.raw",
+            formula="Σ 贡献" if zh else "Σ contribution",
+            inputs=tuple((ln.key, ln.contribution) for ln in card.lines),
+            result=_opt(card.raw_quantitative),
+        )
+    )
+    steps.append(
+        Step(
+            name="quantitative",
+            formula=(
+                "门槛后的量化得分(门槛只会降低)"
+                if zh
+                else "raw quantitative after gates (a gate only lowers)"
+            ),
+            inputs=(("raw", _opt(card.raw_quantitative)),),
+            result=_opt(card.quantitative),
+            note=rn[ReviewFlag.GATED] if card.gated else "",
+        )
+    )
+    steps.extend(
+        Step(
+            name=f"criterion.{cr.key}",
+            formula=(
+                "100 × (评分 − 下限)/(目标 − 下限),按来源权重加权"
+                if zh
+                else "100 × (rating − low)/(target − low), weighted by source"
+            ),
+            inputs=(("weight", cr.weight),),
+            result=cr.score,
+        )
+        for cr in card.criteria
+    )
+    if card.criteria:
+        steps.append(
+            Step(
+                name="qualitative",
+                formula="Σ 标准权重 × 标准得分" if zh else "Σ criterion weight × criterion score",
+                inputs=tuple((cr.key, cr.score) for cr in card.criteria),
+                result=card.qualitative,
+            )
+        )
+    steps.append(
+        Step(
+            name="total",
+            formula=(
+                "量化占比 × 量化 + (1 − 量化占比) × 质化"
+                if zh
+                else "share × quantitative + (1 − share) × qualitative"
+            ),
+            inputs=(
+                ("share", card.quantitative_share),
+                ("quantitative", _opt(card.quantitative)),
+                ("qualitative", card.qualitative),
+            ),
+            result=card.total,
+            note=_notes(card.flags & _NOT_RATED_BITS, rn),
+        )
+    )
+    steps.append(
+        Step(
+            name="rating",
+            formula=(
+                "按评级区间 [下限, 上限) 查找"
+                if zh
+                else "band of the rating scale with lower <= total < upper"
+            ),
+            inputs=(("total", card.total),),
+            result=card.rating,
+            note=_notes(card.flags & _NOT_RATED_BITS, rn),
+        )
+    )
+    return steps
+
+
+def _f(x: np.floating | float) -> float | None:
+    v = float(x)
+    return None if math.isnan(v) else v
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class BatchScores:
+    """Scores of N reviews as numpy arrays (N reviews x K KPIs x C categories).
+
+    ``row(i)`` gives the same :class:`ScoreCard` that :meth:`ScoringEngine.score` gives for
+    review ``i``. See the attribute list in the reference for shapes and dtypes.
+
+    Attributes:
+        scheme_key: The scheme.
+        scheme_hash: The scheme's content hash.
+        subject_ids: N subject ids.
+        kpi_keys: K KPI keys in scheme order.
+        category_keys: C category keys in scheme order.
+        rating_labels: Band labels, lowest band first.
+        actual: float64 (N, K), NaN = missing.
+        threshold: float64 (N, K) threshold used, NaN if none.
+        target: float64 (N, K) target used.
+        stretch: float64 (N, K) stretch used.
+        achievement: float64 (N, K) achievement computed by the scorer, NaN if none.
+        score: float64 (N, K) KPI score, NaN if not scored.
+        nominal_weight: float64 (K,) category weight x weight in category.
+        effective_weight: float64 (N, K) after reallocation; rows sum to 1 when scored.
+        contribution: float64 (N, K) ``score x effective_weight``, 0 where not scored.
+        flags: uint8 (N, K) :class:`KpiFlag` bits.
+        category_score: float64 (N, C), NaN where no KPI of the category was scored.
+        quantitative: float64 (N,) quantitative total after gates.
+        qualitative: float64 (N,) qualitative part, NaN if none.
+        total: float64 (N,) blended total, NaN when not rated.
+        rating_index: int64 (N,) index into ``rating_labels``, -1 when not rated.
+        rated: bool (N,).
+        gated: bool (N,) some gate fired.
+        eligible_fraction: float64 (N,) share of the cycle the subject was eligible.
+        raw_quantitative: float64 (N,) quantitative total before gates.
+        review_flags: uint8 (N,) :class:`ReviewFlag` bits.
+        criterion_keys: Q qualitative criterion keys.
+        criterion_weight: float64 (Q,) nominal criterion weights.
+        criterion_score: float64 (N, Q), NaN where no source had enough raters.
+        category_weight: float64 (C,) nominal category weights.
+        kpi_categories: K category keys, one per KPI.
+        scorer_names: K scorer names, one per KPI.
+        directions: K indicator directions, one per KPI.
+        quantitative_share: Share of the quantitative part in the blend.
+        sample_size: int64 (N, K) sample sizes, -1 = not reported.
+    """
+
+    scheme_key: str
+    scheme_hash: str
+    subject_ids: tuple[str, ...]
+    kpi_keys: tuple[str, ...]
+    category_keys: tuple[str, ...]
+    rating_labels: tuple[str, ...]
+    actual: FloatArray
+    threshold: FloatArray
+    target: FloatArray
+    stretch: FloatArray
+    achievement: FloatArray
+    score: FloatArray
+    nominal_weight: FloatArray
+    effective_weight: FloatArray
+    contribution: FloatArray
+    flags: npt.NDArray[np.uint8]
+    category_score: FloatArray
+    quantitative: FloatArray
+    qualitative: FloatArray
+    total: FloatArray
+    rating_index: npt.NDArray[np.int64]
+    rated: npt.NDArray[np.bool_]
+    gated: npt.NDArray[np.bool_]
+    eligible_fraction: FloatArray
+    raw_quantitative: FloatArray
+    review_flags: npt.NDArray[np.uint8]
+    criterion_keys: tuple[str, ...]
+    criterion_weight: FloatArray
+    criterion_score: FloatArray
+    category_weight: FloatArray
+    kpi_categories: tuple[str, ...]
+    scorer_names: tuple[str, ...]
+    directions: tuple[str, ...]
+    quantitative_share: float
+    sample_size: npt.NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.subject_ids)
+
+    def __repr__(self) -> str:
+        n = len(self)
+        rated = int(self.rated.sum())
+        return (
+            f"BatchScores(scheme={self.scheme_key!r}, reviews={n}, rated={rated}, "
+            f"kpis={list(self.kpi_keys)})"
+        )
+
+    def rating(self) -> npt.NDArray[np.object_]:
+        """Return the rating label of every review (None when not rated) as an object array."""
+        labels = np.array([*self.rating_labels, None], dtype=object)
+        return labels[self.rating_index]
+
+    def row(self, i: int) -> ScoreCard:
+        """Return the score card of review ``i``, identical to the scalar ``score`` call.
+
+        Raises:
+            ScoringError: When ``i`` is out of range.
+        """
+        n = len(self)
+        if not isinstance(i, int | np.integer) or not -n <= int(i) < n:
+            raise ScoringError(f"BatchScores.row: index {i!r} is out of range for {n} reviews")
+        i = int(i) % n
+        a, th, tg, st = self.actual[i], self.threshold[i], self.target[i], self.stretch[i]
+        ach, sc, ew, co = (
+            self.achievement[i],
+            self.score[i],
+            self.effective_weight[i],
+            self.contribution[i],
+        )
+        fl, ss = self.flags[i], self.sample_size[i]
+        lines = tuple(
+            KpiLine(
+                key=k,
+                category=self.kpi_categories[j],
+                actual=_f(a[j]),
+                threshold=_f(th[j]),
+                target=_f(tg[j]),
+                stretch=_f(st[j]),
+                achievement=_f(ach[j]),
+                score=_f(sc[j]),
+                nominal_weight=float(self.nominal_weight[j]),
+                effective_weight=float(ew[j]),
+                contribution=float(co[j]),
+                flags=KpiFlag(int(fl[j])),
+                scorer=self.scorer_names[j],
+                direction=self.directions[j],
+                sample_size=None if ss[j] < 0 else int(ss[j]),
+            )
+            for j, k in enumerate(self.kpi_keys)
+        )
+        cs = self.category_score[i]
+        cats = tuple(
+            CategoryLine(key=c, weight=float(self.category_weight[j]), score=_f(cs[j]))
+            for j, c in enumerate(self.category_keys)
+        )
+        qs = self.criterion_score[i] if self.criterion_keys else ()
+        crit = tuple(
+            CriterionLine(key=c, weight=float(self.criterion_weight[j]), score=_f(qs[j]))
+            for j, c in enumerate(self.criterion_keys)
+        )
+        ri = int(self.rating_index[i])
+        return ScoreCard(
+            scheme_key=self.scheme_key,
+            scheme_hash=self.scheme_hash,
+            subject_id=self.subject_ids[i],
+            lines=lines,
+            categories=cats,
+            criteria=crit,
+            raw_quantitative=float(self.raw_quantitative[i]),
+            quantitative=float(self.quantitative[i]),
+            qualitative=_f(self.qualitative[i]),
+            quantitative_share=self.quantitative_share,
+            total=_f(self.total[i]),
+            rating=self.rating_labels[ri] if ri >= 0 else None,
+            rated=bool(self.rated[i]),
+            gated=bool(self.gated[i]),
+            eligible_fraction=float(self.eligible_fraction[i]),
+            flags=ReviewFlag(int(self.review_flags[i])),
+            rating_labels=self.rating_labels,
+        )
+
+    def rows(self) -> Iterator[ScoreCard]:
+        """Yield the score card of every review, in order."""
+        for i in range(len(self)):
+            yield self.row(i)
+
+    def to_records(self) -> list[dict[str, object]]:
+        """Return one flat dict per review: totals, rating, and per-KPI actual/score/flags.
+
+        Keys: ``subject_id``, ``total``, ``rating``, ``rated``, ``gated``, ``quantitative``,
+        ``qualitative``, ``eligible_fraction``, ``review_flags``, ``category.<key>``,
+        ``kpi.<key>.actual|target|achievement|score|effective_weight|flags``. Missing numbers
+        are None, never NaN.
+        """
+        ratings = self.rating()
+        out: list[dict[str, object]] = []
+        for i, sid in enumerate(self.subject_ids):
+            rec: dict[str, object] = {
+                "subject_id": sid,
+                "total": _f(self.total[i]),
+                "rating": ratings[i],
+                "rated": bool(self.rated[i]),
+                "gated": bool(self.gated[i]),
+                "quantitative": _f(self.quantitative[i]),
+                "qualitative": _f(self.qualitative[i]),
+                "eligible_fraction": float(self.eligible_fraction[i]),
+                "review_flags": int(self.review_flags[i]),
+            }
+            for j, c in enumerate(self.category_keys):
+                rec[f"category.{c}"] = _f(self.category_score[i, j])
+            for j, k in enumerate(self.kpi_keys):
+                rec[f"kpi.{k}.actual"] = _f(self.actual[i, j])
+                rec[f"kpi.{k}.target"] = _f(self.target[i, j])
+                rec[f"kpi.{k}.achievement"] = _f(self.achievement[i, j])
+                rec[f"kpi.{k}.score"] = _f(self.score[i, j])
+                rec[f"kpi.{k}.effective_weight"] = float(self.effective_weight[i, j])
+                rec[f"kpi.{k}.flags"] = int(self.flags[i, j])
+            out.append(rec)
+        return out

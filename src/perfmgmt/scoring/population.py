@@ -1,0 +1,636 @@
+"""Populations: the columnar input of the scoring engine (N reviews as numpy arrays).
+
+Build one from :class:`~perfmgmt.model.Review` objects with :meth:`Population.from_reviews`
+or from arrays (a data warehouse extract, a notebook) with :meth:`Population.from_arrays`.
+Both validate their input: a population that exists can be scored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from perfmgmt.errors import ScoringError
+from perfmgmt.model.cycle import Cycle
+from perfmgmt.model.indicator import Direction
+from perfmgmt.model.review import Review
+from perfmgmt.model.scheme import Scale, Scheme
+
+__all__ = ["Population", "eligibility", "rescale_rating"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+_BOUNDS = ("threshold", "target", "stretch")
+
+
+def rescale_rating(rating: float, source: Scale, dest: Scale) -> float:
+    """Map ``rating`` from scale ``source`` to scale ``dest`` linearly (low to low, high to high).
+
+    Example: 4 on a 1-5 scale is 7.75 on a 1-10 scale.
+    """
+    frac = (rating - source.low) / (source.high - source.low)
+    return dest.low + frac * (dest.high - dest.low)
+
+
+def eligibility(
+    cycle: Cycle, hire_date: dt.date | None, leave_date: dt.date | None
+) -> tuple[int, float, float]:
+    """Return ``(eligible_days, eligible_fraction, tenure_days)`` of a subject in ``cycle``.
+
+    Eligible days are the days of the cycle (both ends included) between the hire date and the
+    leave date (both included); tenure is the number of days from the hire date to the cycle end
+    (NaN when the hire date is unknown).
+    """
+    start = max(cycle.start, hire_date) if hire_date else cycle.start
+    end = min(cycle.end, leave_date) if leave_date else cycle.end
+    days = max((end - start).days + 1, 0)
+    # Negative when the subject joins after the cycle ends (then there are 0 eligible days).
+    tenure = math.nan if hire_date is None else float((cycle.end - hire_date).days)
+    return days, days / cycle.days, tenure
+
+
+def _defaults(scheme: Scheme) -> tuple[FloatArray, FloatArray, FloatArray]:
+    def col(name: str) -> FloatArray:
+        vals = [getattr(k, name) for k in scheme.kpis]  # fixed attribute names, not user input
+        return np.array([math.nan if v is None else v for v in vals], dtype=np.float64)
+
+    return col("threshold"), col("target"), col("stretch")
+
+
+def _check_order(
+    scheme: Scheme,
+    bounds: tuple[FloatArray, FloatArray, FloatArray],
+    subject_ids: Sequence[str],
+) -> None:
+    """Refuse rows whose threshold/target/stretch are out of order for the KPI's direction."""
+    th, tg, st = bounds
+    for j, kpi in enumerate(scheme.kpis):
+        direction = kpi.indicator.direction
+        if direction is Direction.TARGET_IS_BEST:
+            continue
+        sign = 1.0 if direction is Direction.HIGHER_IS_BETTER else -1.0
+        word = "above" if sign > 0 else "below"
+        for lo_name, lo, hi_name, hi in (
+            ("threshold", th[:, j], "target", tg[:, j]),
+            ("target", tg[:, j], "stretch", st[:, j]),
+            ("threshold", th[:, j], "stretch", st[:, j]),
+        ):
+            with np.errstate(invalid="ignore"):
+                bad = (sign * (hi - lo)) <= 0  # NaN compares False: unset values pass
+            if bad.any():
+                i = int(np.argmax(bad))
+                raise ScoringError(
+                    f"review of {subject_ids[i]!r}, KPI {kpi.key!r}: agreed {hi_name} "
+                    f"({float(hi[i])!r}) must be {word} {lo_name} ({float(lo[i])!r}) for a "
+                    f"{direction.value.replace('_', '-')} indicator"
+                )
+
+
+def _readonly(a: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    a.flags.writeable = False
+    return a
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Population:
+    """N reviews in columns, ready for :meth:`ScoringEngine.score_batch`.
+
+    Arrays are read-only. ``threshold``/``target``/``stretch`` hold the values used per row
+    (the scheme default unless an agreed goal overrides it; NaN where there is none); when no
+    row overrides anything they are broadcast views of the defaults and cost no memory.
+
+    Attributes:
+        scheme_key: Key of the scheme the population was built for.
+        subject_ids: N subject ids.
+        kpi_keys: K KPI keys, equal to the scheme's, in scheme order.
+        actual: float64 (N, K), NaN = missing.
+        sample_size: int64 (N, K), -1 = not reported.
+        threshold: float64 (N, K) threshold per row.
+        target: float64 (N, K) target per row.
+        stretch: float64 (N, K) stretch per row.
+        overridden: bool (N, K) an agreed goal replaced a scheme default.
+        criterion_keys: Q qualitative criterion keys, in scheme order.
+        source_keys: S assessment source keys (``"manager"`` ...), in scheme order.
+        ratings: float64 (N, Q, S) mean rating per criterion and source, on the criterion's
+            scale; NaN when nobody rated.
+        raters: int64 (N, Q, S) number of distinct raters per criterion and source.
+        grade: Job grade per subject.
+        department: Department per subject.
+        tenure_days: float64 (N,) days from the hire date to the cycle end, NaN unknown.
+        base_pay: Base pay per subject.
+        currency: The one currency of the base pay (None when no base pay).
+        eligible_fraction: float64 (N,) share of the cycle worked, 1.0 by default.
+        eligible_days: float64 (N,) eligible days in the cycle, NaN when unknown (counts as
+            eligible).
+    """
+
+    scheme_key: str
+    subject_ids: tuple[str, ...]
+    kpi_keys: tuple[str, ...]
+    actual: FloatArray
+    sample_size: IntArray
+    threshold: FloatArray
+    target: FloatArray
+    stretch: FloatArray
+    overridden: BoolArray
+    criterion_keys: tuple[str, ...]
+    source_keys: tuple[str, ...]
+    ratings: FloatArray
+    raters: IntArray
+    grade: tuple[str | None, ...]
+    department: tuple[str | None, ...]
+    tenure_days: FloatArray
+    base_pay: tuple[Decimal | None, ...]
+    currency: str | None
+    eligible_fraction: FloatArray
+    eligible_days: FloatArray
+
+    def __len__(self) -> int:
+        return len(self.subject_ids)
+
+    def __repr__(self) -> str:
+        return (
+            f"Population(scheme={self.scheme_key!r}, reviews={len(self)}, "
+            f"kpis={list(self.kpi_keys)})"
+        )
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the input arrays (broadcast views count as their base)."""
+        total = 0
+        for a in (
+            self.actual,
+            self.sample_size,
+            self.threshold,
+            self.target,
+            self.stretch,
+            self.overridden,
+            self.ratings,
+            self.raters,
+            self.tenure_days,
+            self.eligible_fraction,
+            self.eligible_days,
+        ):
+            total += a.nbytes if a.strides[0] != 0 else a[0].nbytes
+        return total
+
+    @classmethod
+    def from_reviews(
+        cls, scheme: Scheme, reviews: Sequence[Review], *, cycle: Cycle | None = None
+    ) -> Population:
+        """Build a population from reviews scored under ``scheme``.
+
+        Agreed goals override the scheme's defaults (flagged ``OVERRIDDEN_TARGET``); ratings are
+        rescaled to each criterion's scale and averaged per source; eligibility comes from the
+        subjects' hire and leave dates within ``cycle`` (all eligible without a cycle).
+
+        Raises:
+            ScoringError: For a review of another scheme, an actual, goal or assessment naming
+                something the scheme does not have, agreed goals out of order for the KPI's
+                direction, a rating off its scale, or subjects paid in different currencies.
+        """
+        reviews = tuple(reviews)
+        n, k = len(reviews), len(scheme.kpis)
+        kpi_index = {key: j for j, key in enumerate(scheme.kpi_keys)}
+        crit_index = {c.key: q for q, c in enumerate(scheme.criteria)}
+        src_index = {s.source: i for i, s in enumerate(scheme.sources)}
+        actual = np.full((n, k), np.nan)
+        sample = np.full((n, k), -1, dtype=np.int64)
+        d_th, d_tg, d_st = _defaults(scheme)
+        bounds = (np.tile(d_th, (n, 1)), np.tile(d_tg, (n, 1)), np.tile(d_st, (n, 1)))
+        overridden = np.zeros((n, k), dtype=bool)
+        nq, ns = len(scheme.criteria), len(scheme.sources)
+        sums = np.zeros((n, nq, ns))
+        raters = np.zeros((n, nq, ns), dtype=np.int64)
+        eligible_days = np.full(n, np.nan)
+        eligible_fraction = np.ones(n)
+        tenure = np.full(n, np.nan)
+        ids: list[str] = []
+        for i, review in enumerate(reviews):
+            if not isinstance(review, Review):
+                raise ScoringError(
+                    f"Population.from_reviews: item {i} is a {type(review).__name__}; "
+                    "expected a Review"
+                )
+            who = f"review {review.key!r}"
+            if review.scheme != scheme.key:
+                raise ScoringError(
+                    f"{who}: scheme is {review.scheme!r}, but it is being scored under "
+                    f"scheme {scheme.key!r}"
+                )
+            ids.append(review.subject.id)
+            for act in review.actuals:
+                j = kpi_index.get(act.kpi)
+                if j is None:
+                    raise ScoringError(
+                        f"{who}: actual for KPI {act.kpi!r}, which is not in scheme "
+                        f"{scheme.key!r}; the KPIs are {list(scheme.kpi_keys)}"
+                    )
+                if act.value is not None:
+                    actual[i, j] = act.value
+                if act.sample_size is not None:
+                    sample[i, j] = act.sample_size
+            for goal in review.goals:
+                j = kpi_index.get(goal.kpi)
+                if j is None:
+                    raise ScoringError(
+                        f"{who}: goal for KPI {goal.kpi!r}, which is not in scheme "
+                        f"{scheme.key!r}; the KPIs are {list(scheme.kpi_keys)}"
+                    )
+                for b, value in enumerate((goal.threshold, goal.target, goal.stretch)):
+                    if value is not None and value != bounds[b][i, j]:
+                        bounds[b][i, j] = value
+                        overridden[i, j] = True
+            for ass in review.assessments:
+                q = crit_index.get(ass.criterion)
+                if q is None:
+                    raise ScoringError(
+                        f"{who}: assessment of criterion {ass.criterion!r}, which is not in "
+                        f"scheme {scheme.key!r}; the criteria are "
+                        f"{[c.key for c in scheme.criteria]}"
+                    )
+                s = src_index.get(ass.source)
+                if s is None:
+                    raise ScoringError(
+                        f"{who}: assessment from source {ass.source.value!r}, which scheme "
+                        f"{scheme.key!r} does not weigh; its sources are "
+                        f"{[p.source.value for p in scheme.sources]}"
+                    )
+                crit_scale = scheme.criteria[q].scale
+                if ass.scale is None:
+                    if not crit_scale.contains(ass.rating):
+                        raise ScoringError(
+                            f"{who}: rating {ass.rating!r} of {ass.criterion!r} by "
+                            f"{ass.rater_id!r} is off the criterion's scale "
+                            f"[{crit_scale.low:g}, {crit_scale.high:g}]"
+                        )
+                    value = ass.rating
+                else:
+                    value = rescale_rating(ass.rating, ass.scale, crit_scale)
+                sums[i, q, s] += value
+                raters[i, q, s] += 1
+            if cycle is not None:
+                days, frac, ten = eligibility(
+                    cycle, review.subject.hire_date, review.subject.leave_date
+                )
+                eligible_days[i], eligible_fraction[i], tenure[i] = days, frac, ten
+        for review in reviews:
+            _check_rater_ids(review)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratings = np.where(raters > 0, sums / np.maximum(raters, 1), np.nan)
+        _check_order(scheme, bounds, ids)
+        subjects = [r.subject for r in reviews]
+        currencies = {
+            s.currency for s in subjects if s.currency is not None and s.base_pay is not None
+        }
+        if len(currencies) > 1:
+            raise ScoringError(
+                f"Population.from_reviews: base pay is in several currencies {sorted(currencies)}; "
+                "a population holds one currency"
+            )
+        return cls(
+            scheme_key=scheme.key,
+            subject_ids=tuple(ids),
+            kpi_keys=scheme.kpi_keys,
+            actual=_readonly(actual),
+            sample_size=_readonly(sample),
+            threshold=_readonly(bounds[0]),
+            target=_readonly(bounds[1]),
+            stretch=_readonly(bounds[2]),
+            overridden=_readonly(overridden),
+            criterion_keys=tuple(c.key for c in scheme.criteria),
+            source_keys=tuple(s.key for s in scheme.sources),
+            ratings=_readonly(ratings),
+            raters=_readonly(raters),
+            grade=tuple(s.grade for s in subjects),
+            department=tuple(s.department for s in subjects),
+            tenure_days=_readonly(tenure),
+            base_pay=tuple(s.base_pay for s in subjects),
+            currency=next(iter(currencies), None),
+            eligible_fraction=_readonly(eligible_fraction),
+            eligible_days=_readonly(eligible_days),
+        )
+
+    @classmethod
+    def from_arrays(
+        cls,
+        scheme: Scheme,
+        *,
+        subject_ids: Sequence[str],
+        actual: npt.ArrayLike | Mapping[str, npt.ArrayLike],
+        sample_size: npt.ArrayLike | Mapping[str, npt.ArrayLike] | None = None,
+        threshold: npt.ArrayLike | None = None,
+        target: npt.ArrayLike | None = None,
+        stretch: npt.ArrayLike | None = None,
+        ratings: npt.ArrayLike | None = None,
+        raters: npt.ArrayLike | None = None,
+        grade: Sequence[str | None] | None = None,
+        department: Sequence[str | None] | None = None,
+        tenure_days: npt.ArrayLike | None = None,
+        base_pay: Sequence[Decimal | None] | None = None,
+        currency: str | None = None,
+        eligible_fraction: npt.ArrayLike | None = None,
+        eligible_days: npt.ArrayLike | None = None,
+        kpi_keys: Sequence[str] | None = None,
+    ) -> Population:
+        """Build a population from arrays, validating shapes and values.
+
+        Args:
+            scheme: The scheme the population will be scored under.
+            subject_ids: N subject ids.
+            actual: float (N, K) in the scheme's KPI order (or the order of ``kpi_keys``), or a
+                mapping from KPI key to a length-N column; NaN = missing. A float64 C-ordered
+                array is used without copying (do not modify it afterwards).
+            sample_size: int (N, K) or mapping like ``actual``; -1 = not reported.
+            threshold: float (N, K) per-row thresholds; NaN keeps the scheme default.
+            target: Per-row targets, like ``threshold``.
+            stretch: Per-row stretch values, like ``threshold``.
+            ratings: float (N, Q, S) mean rating per criterion and source on the criterion's
+                scale (scheme order of criteria and sources), NaN where nobody rated.
+            raters: int (N, Q, S) number of raters behind each mean rating.
+            grade: Job grade per subject.
+            department: Department per subject.
+            tenure_days: Days from hire to cycle end per subject.
+            base_pay: Base pay per subject, in ``currency``.
+            currency: ISO 4217 code of ``base_pay``.
+            eligible_fraction: Share of the cycle worked per subject (0 to 1).
+            eligible_days: Eligible days per subject, compared with ``min_eligible_days``.
+            kpi_keys: Column order of the (N, K) arrays when it differs from the scheme's.
+
+        Raises:
+            ScoringError: On a shape that does not fit, columns that do not match the scheme's
+                KPIs, an infinite actual, a NaN actual where the sample size says data exists,
+                a negative count, thresholds/targets out of order, or a rating off its scale.
+        """
+        ids = tuple(str(s) for s in subject_ids)
+        n, k = len(ids), len(scheme.kpis)
+        if len(set(ids)) != n:
+            seen: set[str] = set()
+            dup = next(s for s in ids if s in seen or seen.add(s))  # type: ignore[func-returns-value]
+            raise ScoringError(f"Population.from_arrays: subject id {dup!r} appears more than once")
+        order = _column_order(scheme, kpi_keys, actual)
+        act = _matrix("actual", actual, scheme, order, n, np.float64)
+        if np.isinf(act).any():
+            i, j = np.argwhere(np.isinf(act))[0]
+            raise ScoringError(
+                f"Population.from_arrays: actual of {ids[i]!r} for KPI {scheme.kpi_keys[j]!r} is "
+                f"{act[i, j]!r}; use a finite number, or NaN for missing"
+            )
+        if sample_size is None:
+            ss: IntArray = np.broadcast_to(np.int64(-1), (n, k))
+        else:
+            raw = _matrix("sample_size", sample_size, scheme, order, n, np.float64)
+            if np.isnan(raw).any() or (raw != np.floor(raw)).any():
+                i, j = np.argwhere(np.isnan(raw) | (raw != np.floor(raw)))[0]
+                raise ScoringError(
+                    f"Population.from_arrays: sample_size of {ids[i]!r} for KPI "
+                    f"{scheme.kpi_keys[j]!r} is {raw[i, j]!r}; use a whole number, -1 = not "
+                    "reported"
+                )
+            ss = raw.astype(np.int64)
+            if (ss < -1).any():
+                i, j = np.argwhere(ss < -1)[0]
+                raise ScoringError(
+                    f"Population.from_arrays: sample_size of {ids[i]!r} for KPI "
+                    f"{scheme.kpi_keys[j]!r} is {int(ss[i, j])}; counts cannot be negative "
+                    "(-1 means not reported)"
+                )
+            data_says = (ss > 0) & np.isnan(act)
+            if data_says.any():
+                i, j = np.argwhere(data_says)[0]
+                raise ScoringError(
+                    f"Population.from_arrays: actual of {ids[i]!r} for KPI "
+                    f"{scheme.kpi_keys[j]!r} is NaN but sample_size is {int(ss[i, j])}; give "
+                    "the value, or a sample size of 0 or -1 when there is no data"
+                )
+        defaults = _defaults(scheme)
+        given = (threshold, target, stretch)
+        bounds: list[FloatArray] = []
+        over = np.zeros((n, k), dtype=bool) if any(g is not None for g in given) else None
+        for name, d, g in zip(_BOUNDS, defaults, given, strict=True):
+            if g is None:
+                bounds.append(np.broadcast_to(d, (n, k)))
+                continue
+            m = _matrix(name, g, scheme, order, n, np.float64)
+            if np.isinf(m).any():
+                raise ScoringError(
+                    f"Population.from_arrays: {name} holds an infinite value; use finite "
+                    "numbers, or NaN to keep the scheme default"
+                )
+            use_default = np.isnan(m)
+            merged = np.where(use_default, d, m)
+            assert over is not None
+            with np.errstate(invalid="ignore"):
+                over |= ~use_default & (merged != d)
+            bounds.append(merged)
+        _check_order(scheme, (bounds[0], bounds[1], bounds[2]), ids)
+        overridden: BoolArray = over if over is not None else np.broadcast_to(False, (n, k))
+        rt, rc = _qualitative(scheme, ratings, raters, n, ids)
+        ef = _vector("eligible_fraction", eligible_fraction, n, 1.0)
+        if ((ef < 0) | (ef > 1) | np.isnan(ef)).any():
+            i = int(np.argmax((ef < 0) | (ef > 1) | np.isnan(ef)))
+            raise ScoringError(
+                f"Population.from_arrays: eligible_fraction of {ids[i]!r} is {float(ef[i])!r}; "
+                "expected a share from 0 to 1"
+            )
+        ed = _vector("eligible_days", eligible_days, n, math.nan)
+        if (ed < 0).any():
+            i = int(np.argmax(ed < 0))
+            raise ScoringError(
+                f"Population.from_arrays: eligible_days of {ids[i]!r} is {float(ed[i])!r}; "
+                "days cannot be negative"
+            )
+        pay = tuple(base_pay) if base_pay is not None else (None,) * n
+        if len(pay) != n:
+            raise ScoringError(
+                f"Population.from_arrays: base_pay has {len(pay)} entries for {n} subjects"
+            )
+        if any(p is not None for p in pay) and currency is None:
+            raise ScoringError(
+                "Population.from_arrays: currency is None but base_pay is given; name the "
+                "ISO 4217 currency, e.g. currency='CNY'"
+            )
+        return cls(
+            scheme_key=scheme.key,
+            subject_ids=ids,
+            kpi_keys=scheme.kpi_keys,
+            actual=act,
+            sample_size=ss,
+            threshold=bounds[0],
+            target=bounds[1],
+            stretch=bounds[2],
+            overridden=overridden,
+            criterion_keys=tuple(c.key for c in scheme.criteria),
+            source_keys=tuple(s.key for s in scheme.sources),
+            ratings=rt,
+            raters=rc,
+            grade=_labels("grade", grade, n),
+            department=_labels("department", department, n),
+            tenure_days=_vector("tenure_days", tenure_days, n, math.nan),
+            base_pay=pay,
+            currency=currency,
+            eligible_fraction=ef,
+            eligible_days=ed,
+        )
+
+
+def _check_rater_ids(review: Review) -> None:
+    """Refuse a rater rating the same criterion twice for one source (it would double count)."""
+    seen: set[tuple[str, str, str]] = set()
+    for ass in review.assessments:
+        key = (ass.criterion, ass.source.value, ass.rater_id)
+        if key in seen:
+            raise ScoringError(
+                f"review {review.key!r}: rater {ass.rater_id!r} rated criterion "
+                f"{ass.criterion!r} as {ass.source.value!r} more than once; keep one rating"
+            )
+        seen.add(key)
+
+
+def _column_order(
+    scheme: Scheme,
+    kpi_keys: Sequence[str] | None,
+    actual: object,
+) -> list[int] | None:
+    """Return the column permutation from the caller's order to the scheme's (None = same)."""
+    expected = scheme.kpi_keys
+    if isinstance(actual, Mapping):
+        return None
+    if kpi_keys is None:
+        return None
+    given = tuple(kpi_keys)
+    if sorted(given) != sorted(expected) or len(set(given)) != len(given):
+        missing = sorted(set(expected) - set(given))
+        extra = sorted(set(given) - set(expected))
+        raise ScoringError(
+            f"Population.from_arrays: kpi_keys {list(given)} do not match scheme "
+            f"{scheme.key!r}: missing {missing}, unknown {extra}; expected {list(expected)}"
+        )
+    if given == expected:
+        return None
+    pos = {key: c for c, key in enumerate(given)}
+    return [pos[key] for key in expected]
+
+
+def _matrix(  # noqa: PLR0917 - private helper called positionally in one module
+    name: str,
+    value: object,
+    scheme: Scheme,
+    order: list[int] | None,
+    n: int,
+    dtype: type[np.float64],
+) -> FloatArray:
+    k = len(scheme.kpis)
+    if isinstance(value, Mapping):
+        keys = set(value)
+        expected = set(scheme.kpi_keys)
+        if keys != expected:
+            raise ScoringError(
+                f"Population.from_arrays: {name} columns {sorted(keys)} do not match scheme "
+                f"{scheme.key!r}: missing {sorted(expected - keys)}, unknown "
+                f"{sorted(keys - expected)}"
+            )
+        cols = [np.asarray(value[key], dtype=dtype) for key in scheme.kpi_keys]
+        for key, c in zip(scheme.kpi_keys, cols, strict=True):
+            if c.shape != (n,):
+                raise ScoringError(
+                    f"Population.from_arrays: {name} column {key!r} has shape {c.shape}; "
+                    f"expected ({n},), one value per subject"
+                )
+        return _readonly(np.stack(cols, axis=1))
+    try:
+        m = np.asarray(value, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise ScoringError(f"Population.from_arrays: {name} is not numeric: {exc}") from None
+    if m.shape != (n, k):
+        raise ScoringError(
+            f"Population.from_arrays: {name} has shape {m.shape}; expected ({n}, {k}): one row "
+            f"per subject and one column per KPI {list(scheme.kpi_keys)}"
+        )
+    if order is not None:
+        m = m[:, order]
+    if m.flags.writeable and m.base is None and m is not value:
+        m.flags.writeable = False
+    return m
+
+
+def _vector(name: str, value: npt.ArrayLike | None, n: int, default: float) -> FloatArray:
+    if value is None:
+        return np.broadcast_to(np.float64(default), (n,))
+    try:
+        v = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ScoringError(f"Population.from_arrays: {name} is not numeric: {exc}") from None
+    if v.shape != (n,):
+        raise ScoringError(
+            f"Population.from_arrays: {name} has shape {v.shape}; expected ({n},), one value "
+            "per subject"
+        )
+    return v
+
+
+def _labels(name: str, value: Sequence[str | None] | None, n: int) -> tuple[str | None, ...]:
+    if value is None:
+        return (None,) * n
+    out = tuple(None if v is None else str(v) for v in value)
+    if len(out) != n:
+        raise ScoringError(
+            f"Population.from_arrays: {name} has {len(out)} entries for {n} subjects"
+        )
+    return out
+
+
+def _qualitative(
+    scheme: Scheme,
+    ratings: npt.ArrayLike | None,
+    raters: npt.ArrayLike | None,
+    n: int,
+    ids: Sequence[str],
+) -> tuple[FloatArray, IntArray]:
+    nq, ns = len(scheme.criteria), len(scheme.sources)
+    shape = (n, nq, ns)
+    if ratings is None and raters is None:
+        return np.broadcast_to(np.float64(np.nan), shape), np.broadcast_to(np.int64(0), shape)
+    if ratings is None or raters is None:
+        raise ScoringError(
+            "Population.from_arrays: give ratings and raters together (the mean rating per "
+            "criterion and source, and how many raters it comes from)"
+        )
+    rt = np.asarray(ratings, dtype=np.float64)
+    rc_raw = np.asarray(raters, dtype=np.float64)
+    for name, arr in (("ratings", rt), ("raters", rc_raw)):
+        if arr.shape != shape:
+            raise ScoringError(
+                f"Population.from_arrays: {name} has shape {arr.shape}; expected {shape}: "
+                f"subjects x criteria {[c.key for c in scheme.criteria]} x sources "
+                f"{[s.key for s in scheme.sources]}"
+            )
+    if np.isnan(rc_raw).any() or (rc_raw < 0).any() or (rc_raw != np.floor(rc_raw)).any():
+        i = int(np.argwhere(~(rc_raw >= 0) | (rc_raw != np.floor(rc_raw)))[0][0])
+        raise ScoringError(
+            f"Population.from_arrays: raters of {ids[i]!r} hold a negative, fractional or NaN "
+            "count; counts are whole numbers >= 0"
+        )
+    rc = rc_raw.astype(np.int64)
+    for q, crit in enumerate(scheme.criteria):
+        col = rt[:, q, :]
+        has = rc[:, q, :] > 0
+        with np.errstate(invalid="ignore"):
+            off = has & ~((col >= crit.scale.low) & (col <= crit.scale.high))
+        if off.any():
+            i, s = np.argwhere(off)[0]
+            raise ScoringError(
+                f"Population.from_arrays: rating of {ids[i]!r} for criterion {crit.key!r} from "
+                f"{scheme.sources[s].key!r} is {float(col[i, s])!r}; expected a rating on the "
+                f"criterion's scale [{crit.scale.low:g}, {crit.scale.high:g}] where raters > 0"
+            )
+    return rt, rc
