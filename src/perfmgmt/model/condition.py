@@ -21,7 +21,7 @@ from typing import Any, TypeAlias, Union
 import attrs
 
 from perfmgmt.errors import ValidationError
-from perfmgmt.model._checks import check_key, fail
+from perfmgmt.model._checks import check_key, fail, instance_of
 
 __all__ = [
     "CONDITION_TYPES",
@@ -321,7 +321,7 @@ class Compare:
         right: The right-hand expression.
     """
 
-    op: CompareOp = attrs.field(validator=attrs.validators.instance_of(CompareOp))
+    op: CompareOp = attrs.field(validator=instance_of(CompareOp))
     left: Condition = attrs.field(validator=_check_node)
     right: Condition = attrs.field(validator=_check_node)
 
@@ -369,7 +369,7 @@ class Arith:
         right: The right-hand expression.
     """
 
-    op: ArithOp = attrs.field(validator=attrs.validators.instance_of(ArithOp))
+    op: ArithOp = attrs.field(validator=instance_of(ArithOp))
     left: Condition = attrs.field(validator=_check_node)
     right: Condition = attrs.field(validator=_check_node)
 
@@ -396,8 +396,8 @@ class In:
     """
 
     item: Condition = attrs.field(validator=_check_node)
-    options: ListConst = attrs.field(validator=attrs.validators.instance_of(ListConst))
-    negated: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    options: ListConst = attrs.field(validator=instance_of(ListConst))
+    negated: bool = attrs.field(default=False, validator=instance_of(bool))
 
 
 _ARITY: dict[Func, tuple[int, int]] = {
@@ -433,7 +433,7 @@ class Call:
         args: Its arguments.
     """
 
-    func: Func = attrs.field(validator=attrs.validators.instance_of(Func))
+    func: Func = attrs.field(validator=instance_of(Func))
     args: tuple[Condition, ...] = attrs.field(converter=_nodes, validator=_check_args)
 
 
