@@ -4,14 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
+from collections.abc import Iterator
 
 import attrs
+from dateutil import rrule as _rr
+from dateutil.relativedelta import relativedelta
 
 from perfmgmt.errors import ValidationError
 from perfmgmt.model._checks import instance_of, integer, key, optional, tuple_of
 from perfmgmt.model.common import Label
 
-__all__ = ["Cycle", "CyclePlan", "Frequency", "Phase", "PhaseWindow"]
+__all__ = [
+    "Cycle",
+    "CyclePlan",
+    "Eligibility",
+    "Frequency",
+    "Phase",
+    "PhaseWindow",
+    "eligibility",
+    "eligible_days",
+    "eligible_fraction",
+    "too_new_to_rate",
+]
+
+_MONTHS = {"quarterly": 3, "half_yearly": 6, "annual": 12}
+# A custom rule without its own DTSTART is anchored here: early enough for any HR record,
+# and on the first of the fiscal month so "FREQ=MONTHLY;INTERVAL=3" means fiscal quarters.
+_ANCHOR_YEAR = 1900
 
 
 class Frequency(enum.Enum):
@@ -164,3 +184,305 @@ class CyclePlan:
                 field="rrule",
                 value=self.rrule,
             )
+
+        if self.rrule is not None:
+            self._rule()  # parse now so a bad rule fails on construction, not on first use
+
+    def _rule(self) -> _rr.rrule:
+        assert self.rrule is not None
+        return _parse_rule(self.rrule, self.fiscal_year_start_month)
+
+    # -- where cycles start ------------------------------------------------------------------
+
+    def _months(self) -> int:
+        return _MONTHS[self.frequency.value]
+
+    def _regular_start(self, day: dt.date) -> dt.date:
+        months = self._months()
+        offset = (day.year * 12 + day.month - 1) - (self.fiscal_year_start_month - 1)
+        index = offset // months * months + (self.fiscal_year_start_month - 1)
+        return dt.date(index // 12, index % 12 + 1, 1)
+
+    def _start_on_or_before(self, day: dt.date) -> dt.date | None:
+        if self.frequency is not Frequency.CUSTOM:
+            return self._regular_start(day)
+        found = self._rule().before(dt.datetime.combine(day, dt.time()), inc=True)
+        return None if found is None else found.date()
+
+    def _next_start(self, start: dt.date) -> dt.date | None:
+        if self.frequency is not Frequency.CUSTOM:
+            return start + relativedelta(months=self._months())
+        found = self._rule().after(dt.datetime.combine(start, dt.time()), inc=False)
+        return None if found is None else found.date()
+
+    def _first_start_after(self, day: dt.date) -> dt.date | None:
+        if self.frequency is not Frequency.CUSTOM:
+            start = self._regular_start(day)
+            return start if start > day else start + relativedelta(months=self._months())
+        found = self._rule().after(dt.datetime.combine(day, dt.time()), inc=False)
+        return None if found is None else found.date()
+
+    # -- building cycles ---------------------------------------------------------------------
+
+    def fiscal_year(self, day: dt.date) -> int:
+        """Return the fiscal year ``day`` falls in, named by the calendar year it starts in.
+
+        With ``fiscal_year_start_month=4``, 2027-03-31 is in fiscal year 2026.
+        """
+        return day.year if day.month >= self.fiscal_year_start_month else day.year - 1
+
+    def _key_and_label(self, start: dt.date) -> tuple[str, Label]:
+        if self.frequency is Frequency.CUSTOM:
+            return f"C{start:%Y%m%d}", Label(en=f"Cycle from {start}", zh=f"{start} 起的周期")
+        fy = self.fiscal_year(start)
+        number = ((start.month - self.fiscal_year_start_month) % 12) // self._months() + 1
+        if self.frequency is Frequency.QUARTERLY:
+            return f"FY{fy}Q{number}", Label(en=f"FY{fy} Q{number}", zh=f"{fy}财年第{number}季度")
+        if self.frequency is Frequency.HALF_YEARLY:
+            half_zh = "上半年" if number == 1 else "下半年"
+            return f"FY{fy}H{number}", Label(en=f"FY{fy} H{number}", zh=f"{fy}财年{half_zh}")
+        return f"FY{fy}", Label(en=f"FY{fy}", zh=f"{fy}财年")
+
+    def _build(self, start: dt.date, next_start: dt.date | None) -> Cycle:
+        if next_start is None:
+            # The rule has no later occurrence: the last cycle runs as long as the one before.
+            previous = self._start_on_or_before(start - dt.timedelta(days=1))
+            length = (start - previous).days if previous is not None else 365
+            next_start = start + dt.timedelta(days=length)
+        end = next_start - dt.timedelta(days=1)
+        cycle_key, label = self._key_and_label(start)
+        return Cycle(
+            key=cycle_key,
+            start=start,
+            end=end,
+            frequency=self.frequency,
+            phases=self.phase_windows(start, end),  # type: ignore[arg-type]  # attrs converter
+            label=label,
+        )
+
+    def phase_windows(self, start: dt.date, end: dt.date) -> tuple[PhaseWindow, ...]:
+        """Return the four phase windows of a cycle running from ``start`` to ``end``.
+
+        Goal setting covers the first ``goal_setting_days``; the mid-term check
+        ``mid_term_days`` centred on the midpoint; the final evaluation the last
+        ``evaluation_days`` plus ``evaluation_grace_days`` after the end; the feedback
+        interview runs from the start of the evaluation window until ``interview_days``
+        after it closes. Windows are clipped to the cycle where they must stay inside it.
+        """
+        day = dt.timedelta(days=1)
+        goal_end = min(start + (self.goal_setting_days - 1) * day, end)
+        mid = start + ((end - start).days // 2) * day
+        mid_start = max(start, mid - ((self.mid_term_days - 1) // 2) * day)
+        mid_end = min(end, mid_start + (self.mid_term_days - 1) * day)
+        eval_start = max(start, end - (self.evaluation_days - 1) * day)
+        eval_end = end + self.evaluation_grace_days * day
+        return (
+            PhaseWindow(phase=Phase.GOAL_SETTING, start=start, end=goal_end),
+            PhaseWindow(phase=Phase.MID_TERM_CHECK, start=mid_start, end=mid_end),
+            PhaseWindow(phase=Phase.FINAL_EVALUATION, start=eval_start, end=eval_end),
+            PhaseWindow(
+                phase=Phase.FEEDBACK_INTERVIEW,
+                start=eval_start,
+                end=eval_end + self.interview_days * day,
+            ),
+        )
+
+    def cycle_on(self, day: dt.date) -> Cycle:
+        """Return the cycle whose period contains ``day``.
+
+        Raises:
+            ValidationError: When ``day`` is not a date, or a custom rule has no cycle then.
+        """
+        _check_date("day", day)
+        start = self._start_on_or_before(day)
+        if start is None:
+            raise ValidationError(
+                f"CyclePlan.cycle_on: {day.isoformat()} is before the first cycle of rule "
+                f"{self.rrule!r}; give a date on or after the rule's first occurrence",
+                field="day",
+                value=day,
+            )
+        cycle = self._build(start, self._next_start(start))
+        if not cycle.start <= day <= cycle.end:  # a rule that ended (COUNT/UNTIL) long before
+            raise ValidationError(
+                f"CyclePlan.cycle_on: {day.isoformat()} is after the last cycle of rule "
+                f"{self.rrule!r}",
+                field="day",
+                value=day,
+            )
+        return cycle
+
+    def iter_cycles(self, start: dt.date, end: dt.date) -> Iterator[Cycle]:
+        """Yield, in order, every cycle whose period overlaps ``start`` to ``end`` (inclusive)."""
+        _check_date("start", start)
+        _check_date("end", end)
+        if end < start:
+            raise ValidationError(
+                f"CyclePlan.cycles_between: end ({end.isoformat()}) is before start "
+                f"({start.isoformat()}); give end on or after start",
+                field="end",
+                value=end,
+            )
+        first = self._start_on_or_before(start)
+        if first is None:
+            first = self._first_start_after(start)
+        current = first
+        while current is not None and current <= end:
+            nxt = self._next_start(current)
+            cycle = self._build(current, nxt)
+            if cycle.end >= start:
+                yield cycle
+            if nxt is None:
+                break
+            current = nxt
+
+    def cycles_between(self, start: dt.date, end: dt.date) -> tuple[Cycle, ...]:
+        """Return every cycle whose period overlaps ``start`` to ``end`` (inclusive), in order.
+
+        Raises:
+            ValidationError: When ``end`` is before ``start``.
+        """
+        return tuple(self.iter_cycles(start, end))
+
+    def cycle_for(self, fiscal_year: int, number: int) -> Cycle:
+        """Return cycle ``number`` (1-based) of ``fiscal_year``, e.g. ``cycle_for(2026, 2)``.
+
+        Raises:
+            ValidationError: When the fiscal year has fewer cycles than ``number``.
+        """
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            raise ValidationError(
+                f"CyclePlan.cycle_for: number {number!r} is not allowed; expected a whole "
+                "number >= 1",
+                field="number",
+                value=number,
+            )
+        fy_start = dt.date(fiscal_year, self.fiscal_year_start_month, 1)
+        fy_end = fy_start + relativedelta(years=1) - dt.timedelta(days=1)
+        starting = [c for c in self.iter_cycles(fy_start, fy_end) if c.start >= fy_start]
+        if number > len(starting):
+            raise ValidationError(
+                f"CyclePlan.cycle_for: fiscal year {fiscal_year} has {len(starting)} cycle(s); "
+                f"number {number} is out of range",
+                field="number",
+                value=number,
+            )
+        return starting[number - 1]
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_rule(text: str, fiscal_month: int) -> _rr.rrule:
+    anchor = dt.datetime(_ANCHOR_YEAR, fiscal_month, 1)
+    try:
+        parsed = _rr.rrulestr(text.strip(), dtstart=anchor, forceset=False)
+    except (ValueError, TypeError) as exc:
+        raise ValidationError(
+            f"CyclePlan.rrule: {text!r} is not a valid RFC 5545 recurrence rule ({exc}); "
+            "expected e.g. 'FREQ=MONTHLY;INTERVAL=2'",
+            field="rrule",
+            value=text,
+        ) from None
+    if not isinstance(parsed, _rr.rrule):
+        raise ValidationError(
+            f"CyclePlan.rrule: {text!r} gives a rule set; give a single RRULE",
+            field="rrule",
+            value=text,
+        )
+    if parsed.after(anchor, inc=True) is None:
+        raise ValidationError(
+            f"CyclePlan.rrule: {text!r} has no occurrence; give a rule that recurs",
+            field="rrule",
+            value=text,
+        )
+    return parsed
+
+
+def _check_date(name: str, value: object) -> None:
+    # datetime is a date subclass; a datetime here is almost always a mistake about time zones.
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise ValidationError(
+            f"{name}: {value!r} is not allowed; expected a datetime.date",
+            field=name,
+            value=value,
+        )
+
+
+# -- eligibility ----------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Eligibility:
+    """How much of a cycle a person was employed for.
+
+    Attributes:
+        days: Eligible calendar days in the cycle, both ends included.
+        cycle_days: Calendar days in the cycle.
+        fraction: ``days / cycle_days``, from 0 to 1.
+        too_new: Whether ``days`` is below the minimum to be rated.
+    """
+
+    days: int = attrs.field(validator=integer(0))
+    cycle_days: int = attrs.field(validator=integer(1))
+    fraction: float = attrs.field(validator=instance_of(float))
+    too_new: bool = attrs.field(validator=instance_of(bool))
+
+
+def eligible_days(
+    cycle: Cycle, hire_date: dt.date | None = None, leave_date: dt.date | None = None
+) -> int:
+    """Return the calendar days of ``cycle`` between hire and leave date, both included.
+
+    ``hire_date`` is the first working day and ``leave_date`` the last; None means "before
+    the cycle" and "after the cycle" respectively.
+
+    Raises:
+        ValidationError: When ``leave_date`` is before ``hire_date``.
+    """
+    for name, value in (("hire_date", hire_date), ("leave_date", leave_date)):
+        if value is not None:
+            _check_date(name, value)
+    if hire_date is not None and leave_date is not None and leave_date < hire_date:
+        raise ValidationError(
+            f"leave_date: {leave_date.isoformat()} is before hire_date "
+            f"{hire_date.isoformat()}; the last working day must be on or after the first",
+            field="leave_date",
+            value=leave_date,
+        )
+    first = cycle.start if hire_date is None else max(cycle.start, hire_date)
+    last = cycle.end if leave_date is None else min(cycle.end, leave_date)
+    return max(0, (last - first).days + 1)
+
+
+def eligible_fraction(
+    cycle: Cycle, hire_date: dt.date | None = None, leave_date: dt.date | None = None
+) -> float:
+    """Return the share of ``cycle`` between hire and leave date, from 0.0 to 1.0."""
+    return eligible_days(cycle, hire_date, leave_date) / cycle.days
+
+
+def too_new_to_rate(
+    cycle: Cycle,
+    hire_date: dt.date | None = None,
+    leave_date: dt.date | None = None,
+    *,
+    min_days: int,
+) -> bool:
+    """Return whether fewer than ``min_days`` of ``cycle`` were worked (too new to rate)."""
+    return eligible_days(cycle, hire_date, leave_date) < min_days
+
+
+def eligibility(
+    cycle: Cycle,
+    hire_date: dt.date | None = None,
+    leave_date: dt.date | None = None,
+    *,
+    min_days: int = 0,
+) -> Eligibility:
+    """Return eligible days, fraction and the too-new-to-rate flag in one record.
+
+    Use the scheme's ``min_eligible_days`` as ``min_days``.
+    """
+    days = eligible_days(cycle, hire_date, leave_date)
+    return Eligibility(
+        days=days, cycle_days=cycle.days, fraction=days / cycle.days, too_new=days < min_days
+    )
