@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from hypothesis import given
@@ -97,20 +98,23 @@ class TestRegularCalendars:
         cycles = plan.cycles_between(start, end)
         assert cycles[0].start <= start
         assert cycles[-1].end >= end
-        for a, b in zip(cycles, cycles[1:], strict=False):
+        for a, b in itertools.pairwise(cycles):
             assert b.start == a.end + dt.timedelta(days=1)
         assert len({c.key for c in cycles}) == len(cycles)
 
     @given(plan=plans, day=days_)
     def test_phase_windows_are_well_placed(self, plan: CyclePlan, day: dt.date) -> None:
-        """Every cycle has four windows in order; goal setting opens it, evaluation ends after it."""
+        """Each cycle has four ordered windows; goal setting opens it, evaluation outlasts it."""
         cycle = plan.cycle_on(day)
         assert [w.phase for w in cycle.phases] == list(Phase)
         goal = cycle.window(Phase.GOAL_SETTING)
         mid = cycle.window(Phase.MID_TERM_CHECK)
         final = cycle.window(Phase.FINAL_EVALUATION)
         interview = cycle.window(Phase.FEEDBACK_INTERVIEW)
-        assert goal and mid and final and interview
+        assert goal is not None
+        assert mid is not None
+        assert final is not None
+        assert interview is not None
         assert goal.start == cycle.start
         assert goal.end <= cycle.end
         assert cycle.start <= mid.start <= mid.end <= cycle.end
