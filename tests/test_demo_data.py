@@ -1,0 +1,119 @@
+"""Tests of the seeded demo organisation generator (perfmgmt.demo)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from perfmgmt.demo import generate_organisation
+from perfmgmt.errors import PerfmgmtError
+from perfmgmt.metrics import csat, first_contact_resolution
+
+SMALL = {"managers": 6, "agents": 60, "tickets": 6_000}
+
+
+def _same(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> bool:
+    def equal(x: np.ndarray, y: np.ndarray) -> bool:
+        if x.dtype.kind in "fM":
+            return bool(np.array_equal(x, y, equal_nan=True))
+        return bool(np.array_equal(x, y))
+
+    return a.keys() == b.keys() and all(equal(a[k], b[k]) for k in a)
+
+
+class TestDeterminism:
+    def test_same_seed_same_data(self) -> None:
+        """The same seed gives identical tables, subjects and assessments."""
+        a = generate_organisation(seed=11, **SMALL)
+        b = generate_organisation(seed=11, **SMALL)
+        assert a.subjects == b.subjects
+        for name in ("tickets", "surveys", "trainings", "projects"):
+            assert _same(getattr(a, name), getattr(b, name)), name
+        for cycle in a.assessments:
+            assert _same(a.assessments[cycle], b.assessments[cycle])
+        assert a.bad_rows == b.bad_rows
+
+    def test_other_seed_other_data(self) -> None:
+        """A different seed gives different tickets."""
+        a = generate_organisation(seed=11, **SMALL)
+        b = generate_organisation(seed=12, **SMALL)
+        assert not _same(a.tickets, b.tickets)
+
+
+class TestShape:
+    def test_counts(self) -> None:
+        """Managers, agents and first contacts come in the numbers asked for."""
+        org = generate_organisation(seed=3, **SMALL)
+        assert len(org.subjects) == SMALL["managers"]
+        assert sum(org.headcount.values()) == SMALL["agents"]
+        assert min(org.headcount.values()) >= 1
+        n = len(org.tickets["created"])
+        # follow-up contacts of unsolved problems come on top of the first contacts
+        assert SMALL["tickets"] <= n < 1.5 * SMALL["tickets"]
+        assert all(len(col) == n for col in org.tickets.values())
+
+    def test_two_cycles_after_a_baseline(self) -> None:
+        """Two consecutive quarterly cycles follow the baseline quarter."""
+        org = generate_organisation(seed=3, **SMALL)
+        first, second = org.cycles
+        assert org.baseline.end < first.start
+        assert (first.end - first.start).days < second.start.toordinal() - first.start.toordinal()
+        assert second.start.toordinal() == first.end.toordinal() + 1
+
+    def test_planted_bad_rows_are_dropped_and_reported(self) -> None:
+        """A lenient load drops exactly the planted bad rows and names their columns."""
+        org = generate_organisation(seed=5, **SMALL, bad_row_share=0.004)
+        table = org.tickets_table(strict=False)
+        assert tuple(r.row for r in table.dropped.rows) == org.bad_rows["tickets"]
+        assert len(table) == len(org.tickets["created"]) - len(org.bad_rows["tickets"])
+        with pytest.raises(PerfmgmtError, match="row"):
+            org.tickets_table(strict=True)
+
+    def test_no_bad_rows_when_share_is_zero(self) -> None:
+        """With bad_row_share=0 a strict load succeeds."""
+        org = generate_organisation(seed=5, **SMALL, bad_row_share=0.0)
+        assert len(org.tickets_table(strict=True)) == len(org.tickets["created"])
+
+    def test_indicators_are_plausible(self) -> None:
+        """CSAT and first-contact resolution land in realistic ranges for every manager."""
+        org = generate_organisation(seed=9, **SMALL)
+        tickets = org.tickets_table()
+        sat = csat(tickets).value
+        fcr = first_contact_resolution(tickets).value
+        assert np.all((sat > 0.4) & (sat < 1.0))
+        assert np.all((fcr > 0.4) & (fcr < 0.95))
+
+    def test_quality_shows_in_satisfaction(self) -> None:
+        """Stronger managers (hidden quality) tend to have more satisfied customers."""
+        org = generate_organisation(seed=1, managers=30, agents=300, tickets=30_000)
+        sat = csat(org.tickets_table()).value
+        assert np.corrcoef(org.quality, sat)[0, 1] > 0.3
+
+    def test_csv_written(self, tmp_path: object) -> None:
+        """write_csv writes one readable CSV per table with the same number of rows."""
+        from pathlib import Path
+
+        from perfmgmt.metrics import Tickets
+
+        org = generate_organisation(seed=2, **SMALL, bad_row_share=0.0)
+        paths = org.write_csv(Path(str(tmp_path)))
+        loaded = Tickets.from_csv(paths["tickets"])
+        assert len(loaded) == len(org.tickets["created"])
+        assert paths["subjects"].read_text(encoding="utf-8").count("\n") == SMALL["managers"] + 1
+
+
+class TestErrors:
+    @pytest.mark.parametrize(
+        ("kwargs", "field"),
+        [
+            ({"managers": 0}, "managers"),
+            ({"tickets": -1}, "tickets"),
+            ({"managers": 10, "agents": 5}, "agents"),
+            ({"bad_row_share": 0.5}, "bad_row_share"),
+            ({"seed": 1.5}, "seed"),
+        ],
+    )
+    def test_bad_arguments_are_named(self, kwargs: dict[str, object], field: str) -> None:
+        """A bad count raises a PerfmgmtError naming the argument."""
+        with pytest.raises(PerfmgmtError, match=field):
+            generate_organisation(**kwargs)  # type: ignore[arg-type]
