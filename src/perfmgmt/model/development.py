@@ -8,7 +8,16 @@ from collections.abc import Iterable
 
 import attrs
 
-from perfmgmt.model._checks import instance_of, non_empty, optional, tuple_of, unique_keys
+from perfmgmt.errors import ValidationError
+from perfmgmt.model._checks import (
+    finite,
+    instance_of,
+    integer,
+    non_empty,
+    optional,
+    tuple_of,
+    unique_keys,
+)
 from perfmgmt.model._checks import key as valid_key
 
 __all__ = [
@@ -16,7 +25,12 @@ __all__ = [
     "ActionStatus",
     "DevelopmentAction",
     "DevelopmentPlan",
+    "DevelopmentPolicy",
     "Interview",
+    "SkillLink",
+    "SkillMap",
+    "TriggerWhen",
+    "WellbeingTrigger",
 ]
 
 
@@ -125,3 +139,106 @@ class Interview:
         factory=tuple, converter=_strings, validator=tuple_of(str)
     )
     employee_comment: str = attrs.field(default="", validator=instance_of(str))
+
+
+@attrs.frozen(kw_only=True)
+class SkillLink:
+    """Which skill training closes a gap on one KPI.
+
+    Attributes:
+        kpi: Key of the KPI.
+        skill: The skill behind it, e.g. ``"de-escalation"``.
+        training: The training to suggest, e.g. ``"Complaint handling workshop"``.
+        below_score: Suggest the training when the KPI scores below this (100 = on target).
+    """
+
+    kpi: str = attrs.field(validator=valid_key)
+    skill: str = attrs.field(validator=non_empty)
+    training: str = attrs.field(validator=non_empty)
+    below_score: float = attrs.field(default=100.0, validator=finite)
+
+
+@attrs.frozen(kw_only=True)
+class SkillMap:
+    """KPI gaps to skill training: the links a development suggestion follows.
+
+    Attributes:
+        links: The links; a KPI may have several (one per skill).
+    """
+
+    links: tuple[SkillLink, ...] = attrs.field(
+        factory=tuple, converter=tuple, validator=tuple_of(SkillLink)
+    )
+
+    def __attrs_post_init__(self) -> None:
+        seen: set[tuple[str, str]] = set()
+        for link in self.links:
+            pair = (link.kpi, link.skill)
+            if pair in seen:
+                raise ValidationError(
+                    f"SkillMap.links: KPI {link.kpi!r} is linked to skill {link.skill!r} twice; "
+                    "give each (KPI, skill) pair once",
+                    field="links",
+                    value=pair,
+                )
+            seen.add(pair)
+
+    def for_kpi(self, kpi: str) -> tuple[SkillLink, ...]:
+        """Return the links of ``kpi``, in the order given."""
+        return tuple(link for link in self.links if link.kpi == kpi)
+
+
+class TriggerWhen(enum.Enum):
+    """Which side of its limit sets a wellbeing trigger off."""
+
+    BELOW = "below"
+    ABOVE = "above"
+
+
+@attrs.frozen(kw_only=True)
+class WellbeingTrigger:
+    """An indicator reading that calls for wellbeing support (心理辅导).
+
+    E.g. team morale (团队士气指数) below 70, or a workload indicator above 120 % of capacity.
+
+    Attributes:
+        kpi: Key of the KPI whose actual is read.
+        when: Below or above ``limit``.
+        limit: The limit, in the indicator's unit.
+        reason: Why this calls for support, shown in the suggestion.
+    """
+
+    kpi: str = attrs.field(validator=valid_key)
+    when: TriggerWhen = attrs.field(validator=instance_of(TriggerWhen))
+    limit: float = attrs.field(validator=finite)
+    reason: str = attrs.field(default="", validator=instance_of(str))
+
+    def fires(self, actual: float | None) -> bool:
+        """Return whether ``actual`` is on the triggering side of the limit (None never fires)."""
+        if actual is None:
+            return False
+        return actual < self.limit if self.when is TriggerWhen.BELOW else actual > self.limit
+
+
+@attrs.frozen(kw_only=True)
+class DevelopmentPolicy:
+    """How development suggestions are derived from a review.
+
+    Attributes:
+        skill_map: KPI gaps to skill training.
+        high_ratings: Ratings that count as high for the career step.
+        career_after: Consecutive cycles (this one included) with a high rating that earn a
+            career step suggestion.
+        wellbeing: Readings that call for wellbeing support.
+        due_days: Days after the interview that suggested actions are due.
+    """
+
+    skill_map: SkillMap = attrs.field(factory=SkillMap, validator=instance_of(SkillMap))
+    high_ratings: tuple[str, ...] = attrs.field(
+        factory=tuple, converter=_strings, validator=tuple_of(str)
+    )
+    career_after: int = attrs.field(default=3, validator=integer(1))
+    wellbeing: tuple[WellbeingTrigger, ...] = attrs.field(
+        factory=tuple, converter=tuple, validator=tuple_of(WellbeingTrigger)
+    )
+    due_days: int = attrs.field(default=90, validator=integer(1))

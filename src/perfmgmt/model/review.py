@@ -21,6 +21,7 @@ from perfmgmt.model._checks import (
     optional,
     tuple_of,
 )
+from perfmgmt.model._checks import key as valid_key
 from perfmgmt.model.development import DevelopmentPlan, Interview
 from perfmgmt.model.money import check_currency
 from perfmgmt.model.scheme import AssessmentSource, Scale
@@ -31,7 +32,10 @@ __all__ = [
     "CheckIn",
     "Event",
     "Goal",
+    "Objective",
+    "ObjectiveLevel",
     "Review",
+    "ReviewResult",
     "ReviewStatus",
     "Subject",
 ]
@@ -215,6 +219,83 @@ class Event:
     details: tuple[tuple[str, str], ...] = attrs.field(factory=tuple, converter=_pairs)
 
 
+@attrs.frozen(kw_only=True)
+class ReviewResult:
+    """The outcome of a final evaluation, kept on the review (and in history when reopened).
+
+    Attributes:
+        total: Blended total score, or None when the review is not rated.
+        quantitative: Quantitative part, if scored.
+        qualitative: Qualitative part, if any.
+        rating: Band label from scoring, or None when not rated.
+        rated: Whether the review was rated at all.
+        scheme_hash: Content hash of the scheme version that produced it.
+        forced: Whether the evaluation was forced before the final-evaluation window.
+        calibrated_rating: The rating after calibration, when calibration changed or confirmed it.
+        calibration_note: Why calibration set ``calibrated_rating``.
+    """
+
+    total: float | None = attrs.field(default=None, validator=finite_or_none)
+    quantitative: float | None = attrs.field(default=None, validator=finite_or_none)
+    qualitative: float | None = attrs.field(default=None, validator=finite_or_none)
+    rating: str | None = attrs.field(default=None, validator=optional(non_empty))
+    rated: bool = attrs.field(default=True, validator=instance_of(bool))
+    scheme_hash: str = attrs.field(default="", validator=instance_of(str))
+    forced: bool = attrs.field(default=False, validator=instance_of(bool))
+    calibrated_rating: str | None = attrs.field(default=None, validator=optional(non_empty))
+    calibration_note: str = attrs.field(default="", validator=instance_of(str))
+
+    @property
+    def final_rating(self) -> str | None:
+        """The calibrated rating when there is one, otherwise the scored rating."""
+        return self.calibrated_rating if self.calibrated_rating is not None else self.rating
+
+    def summary(self) -> str:
+        """Return a one-line text form, used in audit events."""
+        total = "n/a" if self.total is None else f"{self.total:.2f}"
+        text = f"total={total} rating={self.rating or '-'}"
+        if self.calibrated_rating is not None:
+            text += f" calibrated={self.calibrated_rating}"
+        return text
+
+
+class ObjectiveLevel(enum.Enum):
+    """Where an objective sits in the goal cascade (目标导向)."""
+
+    COMPANY = "company"
+    DEPARTMENT = "department"
+    PERSON = "person"
+
+
+@attrs.frozen(kw_only=True)
+class Objective:
+    """A company, department or personal objective that goals align to.
+
+    Attributes:
+        key: Identifier, referenced by ``Goal.parent`` and by child objectives.
+        level: Company, department or person.
+        title: What the objective is.
+        parent: Key of the objective one level up; None for company objectives.
+        owner: Who owns it (a department name or person id), if any.
+    """
+
+    key: str = attrs.field(validator=valid_key)
+    level: ObjectiveLevel = attrs.field(validator=instance_of(ObjectiveLevel))
+    title: str = attrs.field(validator=non_empty)
+    parent: str | None = attrs.field(default=None, validator=optional(valid_key))
+    owner: str | None = attrs.field(default=None, validator=optional(instance_of(str)))
+
+    def __attrs_post_init__(self) -> None:
+        if (self.level is ObjectiveLevel.COMPANY) != (self.parent is None):
+            want = "no parent" if self.level is ObjectiveLevel.COMPANY else "a parent objective"
+            raise ValidationError(
+                f"Objective {self.key!r}: parent {self.parent!r} is not allowed for a "
+                f"{self.level.value} objective; it needs {want}",
+                field="parent",
+                value=self.parent,
+            )
+
+
 def _unique_kpis(instance: object, attribute: attrs.Attribute[object], value: object) -> None:
     seen: set[str] = set()
     for item in value:  # type: ignore[attr-defined]
@@ -245,6 +326,8 @@ class Review:
         history: Append-only audit events, oldest first.
         interview: The feedback interview, once held.
         development_plan: The development plan, once agreed.
+        result: The final evaluation's result, once evaluated (cleared, and kept in
+            ``history``, on reopen).
     """
 
     subject: Subject = attrs.field(validator=instance_of(Subject))
@@ -274,6 +357,9 @@ class Review:
     )
     development_plan: DevelopmentPlan | None = attrs.field(
         default=None, validator=optional(instance_of(DevelopmentPlan))
+    )
+    result: ReviewResult | None = attrs.field(
+        default=None, validator=optional(instance_of(ReviewResult))
     )
 
     @property
