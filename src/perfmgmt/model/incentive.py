@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, TypeAlias
 
@@ -259,6 +260,29 @@ OUTCOME_TYPES: tuple[type, ...] = (
 )
 
 
+def _as_tuple(value: Any) -> Any:
+    # Non-iterables and strings pass through unchanged so the validator names the field.
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        return value
+    return tuple(value)
+
+
+def _to_outcomes(value: Iterable[Outcome]) -> tuple[Outcome, ...]:
+    return _as_tuple(value)  # type: ignore[no-any-return]
+
+
+def _to_cells(value: Iterable[str]) -> tuple[str, ...]:
+    return _as_tuple(value)  # type: ignore[no-any-return]
+
+
+def _to_inputs(value: Iterable[TableInput]) -> tuple[TableInput, ...]:
+    return _as_tuple(value)  # type: ignore[no-any-return]
+
+
+def _to_rows(value: Iterable[TableRow]) -> tuple[TableRow, ...]:
+    return _as_tuple(value)  # type: ignore[no-any-return]
+
+
 def _outcomes(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     tuple_of(*OUTCOME_TYPES)(instance, attribute, value)
     assert isinstance(value, tuple)
@@ -292,7 +316,7 @@ class IncentiveRule:
 
     key: str = attrs.field(validator=key)
     condition: Condition = attrs.field(validator=_condition)
-    outcomes: tuple[Outcome, ...] = attrs.field(converter=tuple, validator=_outcomes)
+    outcomes: tuple[Outcome, ...] = attrs.field(converter=_to_outcomes, validator=_outcomes)
     priority: int = attrs.field(default=0, validator=integer())
     label: Label | None = attrs.field(default=None, validator=optional(instance_of(Label)))
     description: str = attrs.field(default="", validator=instance_of(str))
@@ -374,8 +398,10 @@ class TableRow:
         annotation: Free text shown in explanations.
     """
 
-    inputs: tuple[str, ...] = attrs.field(converter=tuple, validator=_cells)
-    outputs: tuple[Outcome, ...] = attrs.field(converter=tuple, validator=tuple_of(*OUTCOME_TYPES))
+    inputs: tuple[str, ...] = attrs.field(converter=_to_cells, validator=_cells)
+    outputs: tuple[Outcome, ...] = attrs.field(
+        converter=_to_outcomes, validator=tuple_of(*OUTCOME_TYPES)
+    )
     priority: int = attrs.field(default=0, validator=integer())
     annotation: str = attrs.field(default="", validator=instance_of(str))
 
@@ -395,8 +421,10 @@ class DecisionTable:
     """
 
     key: str = attrs.field(validator=key)
-    inputs: tuple[TableInput, ...] = attrs.field(converter=tuple, validator=tuple_of(TableInput))
-    rows: tuple[TableRow, ...] = attrs.field(converter=tuple, validator=tuple_of(TableRow))
+    inputs: tuple[TableInput, ...] = attrs.field(
+        converter=_to_inputs, validator=tuple_of(TableInput)
+    )
+    rows: tuple[TableRow, ...] = attrs.field(converter=_to_rows, validator=tuple_of(TableRow))
     hit_policy: HitPolicy = attrs.field(default=HitPolicy.UNIQUE, validator=instance_of(HitPolicy))
     aggregation: CollectAggregation | None = attrs.field(
         default=None, validator=optional(instance_of(CollectAggregation))

@@ -1,3 +1,138 @@
-"""Incentive rules: evaluation of rules and decision tables, hit policies, the bonus pool."""
+"""Incentive rules: the rule language, decision tables, the bonus pool and the evaluator.
+
+Write a rule from text with :func:`rule`, group rules and :class:`DecisionTable` objects in a
+scheme (or a plain list), and run them with :class:`RuleEvaluator` on a score card or a batch.
+
+>>> from decimal import Decimal
+>>> r = rule("top", when="total >= 90", then=[Bonus.percent_of_base_pay(Decimal(10))])
+>>> r.key
+'top'
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+
+from perfmgmt.model.common import Label
+from perfmgmt.model.incentive import (
+    AdjustmentKind,
+    Bonus,
+    BonusBasis,
+    BonusPool,
+    CollectAggregation,
+    DecisionTable,
+    Deduction,
+    DeductionBasis,
+    HitPolicy,
+    Honour,
+    IncentiveRule,
+    Outcome,
+    PositionAdjustment,
+    Promotion,
+    TableInput,
+    TableRow,
+    TrainingOpportunity,
+)
+from perfmgmt.rules.compile import (
+    CompiledCondition,
+    FieldSchema,
+    FieldType,
+    History,
+    Limits,
+    check_condition,
+    compile_condition,
+    frame_from_scores,
+)
+from perfmgmt.rules.evaluate import (
+    BatchDecisions,
+    Decision,
+    Decisions,
+    RuleEvaluator,
+    RuleSet,
+    SourceKind,
+    TraceEntry,
+    TraceStatus,
+)
+from perfmgmt.rules.parse import parse, render
+from perfmgmt.rules.pool import PoolAllocation, allocate
+from perfmgmt.rules.tables import Finding, FindingKind, analyse_table
+
+__all__ = [
+    "AdjustmentKind",
+    "BatchDecisions",
+    "Bonus",
+    "BonusBasis",
+    "BonusPool",
+    "CollectAggregation",
+    "CompiledCondition",
+    "Decision",
+    "DecisionTable",
+    "Decisions",
+    "Deduction",
+    "DeductionBasis",
+    "FieldSchema",
+    "FieldType",
+    "Finding",
+    "FindingKind",
+    "History",
+    "HitPolicy",
+    "Honour",
+    "IncentiveRule",
+    "Limits",
+    "PoolAllocation",
+    "PositionAdjustment",
+    "Promotion",
+    "RuleEvaluator",
+    "RuleSet",
+    "SourceKind",
+    "TableInput",
+    "TableRow",
+    "TraceEntry",
+    "TraceStatus",
+    "TrainingOpportunity",
+    "allocate",
+    "analyse_table",
+    "check_condition",
+    "compile_condition",
+    "frame_from_scores",
+    "parse",
+    "render",
+    "rule",
+]
+
+
+def rule(
+    key: str,
+    when: str,
+    then: Iterable[Outcome],
+    *,
+    priority: int = 0,
+    label: Label | None = None,
+    description: str = "",
+) -> IncentiveRule:
+    """Build an :class:`IncentiveRule` from condition text.
+
+    Args:
+        key: The rule's key.
+        when: The condition in the rule language, e.g. ``'total >= 90 and rating == "A"'``.
+        then: The outcomes awarded when the condition holds.
+        priority: Higher fires first in decisions and explanations.
+        label: Human label.
+        description: Free text.
+
+    Returns:
+        The rule.
+
+    Raises:
+        RuleSyntaxError: ``when`` does not parse; the message points at the column.
+        ValidationError: Another argument is not allowed.
+    """
+    outcomes: tuple[Outcome, ...] = tuple(then)
+    return IncentiveRule(
+        key=key,
+        condition=parse(when),
+        outcomes=outcomes,
+        priority=priority,
+        label=label,
+        description=description,
+    )

@@ -145,19 +145,53 @@ class CompiledTable:
     output_class: npt.NDArray[np.int64]
     priority: npt.NDArray[np.int64]
 
+    def _unknown_field(self, field: str, known: Sequence[str]) -> RuleTypeError:
+        names = sorted(known)
+        close = difflib.get_close_matches(field, names, n=3)
+        hint = f"did you mean {', '.join(close)}?" if close else f"known: {', '.join(names)}"
+        return RuleTypeError(
+            f"decision table {self.table.key!r}: unknown input field {field!r}; {hint}"
+        )
+
     def _column(self, frame: Mapping[str, np.ndarray], field: str) -> np.ndarray:
         try:
             return frame[field]
         except KeyError:
-            known = sorted(frame)
-            close = difflib.get_close_matches(field, known, n=3)
-            hint = f"did you mean {', '.join(close)}?" if close else f"known: {', '.join(known)}"
-            raise RuleTypeError(
-                f"decision table {self.table.key!r}: unknown input field {field!r}; {hint}"
-            ) from None
+            raise self._unknown_field(field, list(frame)) from None
 
-    def match(self, frame: Mapping[str, np.ndarray]) -> tuple[BoolArray, BoolArray]:
+    def check_inputs(self, kinds: Mapping[str, CellKind | None]) -> None:
+        """Check the input fields against a schema before any data is seen.
+
+        Args:
+            kinds: Field name -> the kind of value it holds; None for vector fields, which a
+                table cannot test.
+
+        Raises:
+            RuleTypeError: A field is unknown, a vector, or of another kind than its cells.
+        """
+        for c, field in enumerate(self.fields):
+            if field not in kinds:
+                raise self._unknown_field(field, list(kinds))
+            kind = kinds[field]
+            for i, row in enumerate(self.tests):
+                test = row[c]
+                if test.kind is CellKind.ANY:
+                    continue
+                if kind is None or kind is not test.kind:
+                    held = "a vector" if kind is None else f"{kind.value} values"
+                    raise RuleTypeError(
+                        f"decision table {self.table.key!r}, rows[{i}], input {field!r}: cell "
+                        f"{test.text!r} tests {test.kind.value} values but the field holds {held}"
+                    )
+
+    def match(
+        self, frame: Mapping[str, np.ndarray], *, with_known: bool = True
+    ) -> tuple[BoolArray, BoolArray]:
         """Match every row against ``frame``.
+
+        Args:
+            frame: Field name -> array of N values.
+            with_known: Also compute ``known`` (else it is returned all True).
 
         Returns:
             ``(matched, known)``, both bool ``(R, N)``: ``matched`` where every cell is known
@@ -184,8 +218,9 @@ class CompiledTable:
                         f"{self.fields[c]!r}: {exc}"
                     ) from None
                 row_true &= t
-                all_known &= k
-                some_false |= k & ~t
+                if with_known:
+                    all_known &= k
+                    some_false |= k & ~t
             matched[i] = row_true
             known[i] = all_known | some_false
         return matched, known

@@ -1,0 +1,1109 @@
+"""The rule evaluator: rules and decision tables over score cards, with traces and money.
+
+One engine, two shapes: :meth:`RuleEvaluator.evaluate_batch` runs every rule and table once,
+vectorised, over the columnar frame of a :class:`~perfmgmt.scoring.card.BatchScores`;
+:meth:`RuleEvaluator.evaluate` builds a one-row frame from a :class:`ScoreCard` and runs the same
+engine, so the two can never disagree.  Rules compile once per rule set and frame schema (the
+cache is keyed by the identity of the rule objects).
+
+Money: a subject's bonus is the sum of the fixed amounts of every bonus that applies plus its
+base pay times the sum of the percents (rounded once, half to even, to the currency's minor
+unit); deductions likewise.  Then the optional :class:`~perfmgmt.model.incentive.BonusPool`
+prorates, caps and scales the bonuses (see :mod:`perfmgmt.rules.pool`).
+
+Every result keeps its trace: which rule or table row fired, the inputs each one read with their
+values, the hit policy, and for the others why not (false, or unknown because an input was
+missing).  ``explain`` renders it in English or Chinese.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from perfmgmt.errors import RuleError
+from perfmgmt.model._unary import CellKind
+from perfmgmt.model.incentive import (
+    Bonus,
+    BonusBasis,
+    BonusPool,
+    CollectAggregation,
+    DecisionTable,
+    Deduction,
+    DeductionBasis,
+    HitPolicy,
+    IncentiveRule,
+    Outcome,
+    PositionAdjustment,
+    Promotion,
+    TrainingOpportunity,
+)
+from perfmgmt.model.money import check_currency, minor_units, quantize
+from perfmgmt.model.scheme import Scheme
+from perfmgmt.rules.compile import (
+    CompiledCondition,
+    FieldSchema,
+    FieldType,
+    History,
+    Limits,
+    compile_condition,
+    frame_from_scores,
+)
+from perfmgmt.rules.parse import render
+from perfmgmt.rules.pool import PoolAllocation, allocate_minor, to_minor
+from perfmgmt.rules.tables import CompiledTable, Selection, compile_table
+from perfmgmt.scoring.card import BatchScores
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from perfmgmt.model.review import Subject
+    from perfmgmt.scoring.card import ScoreCard
+    from perfmgmt.scoring.population import Population
+
+__all__ = [
+    "BatchDecisions",
+    "Decision",
+    "Decisions",
+    "RuleEvaluator",
+    "RuleSet",
+    "SourceKind",
+    "TraceEntry",
+    "TraceStatus",
+]
+
+Frame: TypeAlias = Mapping[str, np.ndarray]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+RuleSet: TypeAlias = "Scheme | Sequence[IncentiveRule | DecisionTable]"
+Lang = Literal["en", "zh"]
+
+_PCT_DIGITS = 6  # percents are exact to 1e-6 %; finer ones are refused
+_PCT_SCALE = 100 * 10**_PCT_DIGITS
+
+# FieldType value -> the cell kind a table may test it with (vectors: none)
+_CELL_KINDS: dict[str, CellKind] = {
+    "number": CellKind.NUMBER,
+    "text": CellKind.TEXT,
+    "bool": CellKind.BOOL,
+}
+
+
+class SourceKind(enum.Enum):
+    """Where a decision came from."""
+
+    RULE = "rule"
+    TABLE = "table"
+
+
+class TraceStatus(enum.Enum):
+    """What happened to one rule or table for one subject."""
+
+    FIRED = "fired"
+    FALSE = "false"
+    UNKNOWN = "unknown"
+    NO_MATCH = "no_match"
+    VIOLATION = "violation"
+    COUNTED = "counted"
+
+
+@attrs.frozen(kw_only=True)
+class Decision:
+    """One outcome awarded to a subject.
+
+    Attributes:
+        source: Key of the rule or table that awarded it.
+        kind: Rule or table.
+        row: The table row (zero-based), None for a rule.
+        outcome: The outcome.
+        amount: For a bonus or deduction, its amount on its own (Decimal in the currency's
+            minor unit); None for other outcomes or when the base pay is unknown.
+    """
+
+    source: str
+    kind: SourceKind
+    row: int | None
+    outcome: Outcome
+    amount: Decimal | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TraceEntry:
+    """Why one rule or table did or did not award anything to a subject.
+
+    Attributes:
+        source: Key of the rule or table.
+        kind: Rule or table.
+        status: Fired, false, unknown, no row matched, a hit-policy violation, or counted.
+        text: The rule's condition in text form (tables: empty).
+        hit_policy: The table's hit policy (rules: None).
+        inputs: ``(field, value)`` for every input it read; vectors are tuples; unknown is None.
+        missing: The inputs whose value was unknown.
+        matched: Table rows that matched.
+        selected: Table rows whose outputs apply after the hit policy.
+        count: Number of matching rows (tables).
+    """
+
+    source: str
+    kind: SourceKind
+    status: TraceStatus
+    text: str = ""
+    hit_policy: HitPolicy | None = None
+    inputs: tuple[tuple[str, object], ...] = ()
+    missing: tuple[str, ...] = ()
+    matched: tuple[int, ...] = ()
+    selected: tuple[int, ...] = ()
+    count: int = 0
+
+
+_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Decisions for {subject}",
+        "fired": "Fired",
+        "not_fired": "Did not fire",
+        "false": "condition false",
+        "unknown": "unknown: input missing: {fields}",
+        "no_match": "no row matched",
+        "violation": "hit policy {policy}: rows {rows} all matched; nothing decided",
+        "counted": "{count} rows matched (collect count)",
+        "row": "row {row}",
+        "policy": "hit policy {policy}",
+        "read": "read",
+        "bonus": "Bonus total",
+        "deduction": "Deduction total",
+        "awarded": "Bonus awarded after the pool",
+        "factor": "pool factor",
+        "none": "No rule fired.",
+        "unknown_pay": "unknown (base pay missing)",
+    },
+    "zh": {
+        "title": "{subject} 的决定",
+        "fired": "已触发",
+        "not_fired": "未触发",
+        "false": "条件不成立",
+        "unknown": "未知:缺少输入 {fields}",
+        "no_match": "没有匹配的行",
+        "violation": "命中策略 {policy}:行 {rows} 同时匹配,不作决定",
+        "counted": "匹配 {count} 行(汇总计数)",
+        "row": "第 {row} 行",
+        "policy": "命中策略 {policy}",
+        "read": "读取",
+        "bonus": "奖金合计",
+        "deduction": "扣减合计",
+        "awarded": "奖金池分配后",
+        "factor": "奖金池系数",
+        "none": "没有规则触发。",
+        "unknown_pay": "未知(缺少基本工资)",
+    },
+}
+
+
+def _words(lang: str) -> dict[str, str]:
+    if lang not in _WORDS:
+        raise RuleError(f"explain: lang {lang!r} is not allowed; expected 'en' or 'zh'")
+    return _WORDS[lang]
+
+
+def _fmt_value(value: object) -> str:
+    if value is None:
+        return "?"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_fmt_value(v) for v in value) + "]"
+    return str(value)
+
+
+def _describe(outcome: Outcome, amount: Decimal | None, currency: str | None) -> str:
+    money = "" if amount is None else f" = {amount} {currency or ''}".rstrip()
+    if isinstance(outcome, Bonus):
+        if outcome.basis is BonusBasis.PERCENT_OF_BASE_PAY:
+            return f"Bonus {outcome.value}% of base pay{money}"
+        if outcome.basis is BonusBasis.MULTIPLE_OF_TARGET_BONUS:
+            return f"Bonus {outcome.value} x target {outcome.target_bonus}{money}"
+        return f"Bonus {outcome.value} {outcome.currency}"
+    if isinstance(outcome, Deduction):
+        if outcome.basis is DeductionBasis.PERCENT_OF_BASE_PAY:
+            return f"Deduction {outcome.value}% of base pay{money}"
+        return f"Deduction {outcome.value} {outcome.currency}"
+    if isinstance(outcome, Promotion):
+        return "Promotion eligible" + (f" to {outcome.to_grade}" if outcome.to_grade else "")
+    if isinstance(outcome, TrainingOpportunity):
+        return f"Training: {outcome.topic}"
+    if isinstance(outcome, PositionAdjustment):
+        return f"Position adjustment: {outcome.kind.value}"
+    return f"Honour: {outcome.title}"
+
+
+@attrs.frozen(kw_only=True)
+class Decisions:
+    """The decisions for one subject, with their trace.
+
+    Attributes:
+        subject_id: The subject.
+        scheme_hash: Content hash of the scheme the rules came from ("" for loose rules).
+        decisions: Every outcome awarded, rules first (by priority), then tables.
+        trace: One entry per rule and table, in evaluation order.
+        currency: Currency of the money amounts, when known.
+        bonus: The subject's bonus total before the pool; None when unknown (no base pay).
+        deduction: The subject's deduction total; None when unknown.
+        awarded: The bonus after proration, cap and pool; None without a pool.
+        pool_factor: The pool's scaling factor (1 when not scaled); None without a pool.
+    """
+
+    subject_id: str
+    scheme_hash: str = ""
+    decisions: tuple[Decision, ...] = ()
+    trace: tuple[TraceEntry, ...] = ()
+    currency: str | None = None
+    bonus: Decimal | None = None
+    deduction: Decimal | None = None
+    awarded: Decimal | None = None
+    pool_factor: Decimal | None = None
+
+    @property
+    def fired(self) -> tuple[str, ...]:
+        """Keys of the rules that fired and tables that selected a row, in order."""
+        return tuple(t.source for t in self.trace if t.status is TraceStatus.FIRED)
+
+    def outcomes(self) -> tuple[Outcome, ...]:
+        """Return every awarded outcome, in order."""
+        return tuple(d.outcome for d in self.decisions)
+
+    def explain(self, lang: Lang | str = "en") -> str:
+        """Render the decisions and their trace as text in ``lang`` (``"en"`` or ``"zh"``)."""
+        w = _words(lang)
+        out = [w["title"].format(subject=self.subject_id)]
+        fired = [t for t in self.trace if t.status is TraceStatus.FIRED]
+        others = [t for t in self.trace if t.status is not TraceStatus.FIRED]
+        by_source: dict[str, list[Decision]] = {}
+        for d in self.decisions:
+            by_source.setdefault(d.source, []).append(d)
+        if fired:
+            out.append(f"{w['fired']}:")
+        else:
+            out.append(w["none"])
+        for t in fired:
+            out.append(f"  - {t.kind.value} {t.source}: {self._head(t, w)}")
+            if t.inputs:
+                read = ", ".join(f"{k} = {_fmt_value(v)}" for k, v in t.inputs)
+                out.append(f"    {w['read']}: {read}")
+            for d in by_source.get(t.source, []):
+                row = f"[{w['row'].format(row=d.row)}] " if d.row is not None else ""
+                out.append(f"    -> {row}{_describe(d.outcome, d.amount, self.currency)}")
+        if others:
+            out.append(f"{w['not_fired']}:")
+        for t in others:
+            out.append(f"  - {t.kind.value} {t.source}: {self._why(t, w)}")
+            if t.inputs:
+                read = ", ".join(f"{k} = {_fmt_value(v)}" for k, v in t.inputs)
+                out.append(f"    {w['read']}: {read}")
+        cur = f" {self.currency}" if self.currency else ""
+        if self.bonus is not None or any(isinstance(d.outcome, Bonus) for d in self.decisions):
+            value = w["unknown_pay"] if self.bonus is None else f"{self.bonus}{cur}"
+            out.append(f"{w['bonus']}: {value}")
+        if self.deduction != 0 or any(isinstance(d.outcome, Deduction) for d in self.decisions):
+            value = w["unknown_pay"] if self.deduction is None else f"{self.deduction}{cur}"
+            out.append(f"{w['deduction']}: {value}")
+        if self.awarded is not None:
+            factor = f"{self.pool_factor:.6f}" if self.pool_factor is not None else "?"
+            out.append(f"{w['awarded']}: {self.awarded}{cur} ({w['factor']} {factor})")
+        return "\n".join(out)
+
+    @staticmethod
+    def _head(t: TraceEntry, w: dict[str, str]) -> str:
+        if t.kind is SourceKind.RULE:
+            return t.text
+        rows = ", ".join(str(r) for r in t.selected)
+        return f"{w['policy'].format(policy=t.hit_policy.value if t.hit_policy else '')}, {rows}"
+
+    @staticmethod
+    def _why(t: TraceEntry, w: dict[str, str]) -> str:
+        policy = t.hit_policy.value if t.hit_policy else ""
+        if t.status is TraceStatus.UNKNOWN:
+            return w["unknown"].format(fields=", ".join(t.missing) or "?")
+        if t.status is TraceStatus.VIOLATION:
+            rows = ", ".join(str(r) for r in t.matched)
+            return w["violation"].format(policy=policy, rows=rows)
+        if t.status is TraceStatus.COUNTED:
+            return w["counted"].format(count=t.count)
+        if t.status is TraceStatus.NO_MATCH:
+            extra = f" ({w['unknown'].format(fields=', '.join(t.missing))})" if t.missing else ""
+            return w["no_match"] + extra
+        return (t.text + ": " if t.text else "") + w["false"]
+
+
+# -- compiled program ----------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class _MoneyTerms:
+    """Money of a set of outcomes as (fixed minor units, percent numerator over the scale)."""
+
+    bonus_fixed: int
+    bonus_pct: int
+    ded_fixed: int
+    ded_pct: int
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class _Program:
+    items: tuple[IncentiveRule | DecisionTable, ...]
+    rules: tuple[IncentiveRule, ...]
+    conditions: tuple[CompiledCondition, ...]
+    texts: tuple[str, ...]
+    tables: tuple[CompiledTable, ...]
+    rule_money: tuple[_MoneyTerms, ...]
+    row_money: tuple[tuple[_MoneyTerms, ...], ...]
+    row_coef: tuple[IntArray, ...]  # per table: int64 (4, R) bonus_fixed/pct, ded_fixed/pct
+    currency: str | None
+    has_money: bool
+
+
+def _pct_num(value: Decimal, where: str) -> int:
+    scaled = value.scaleb(_PCT_DIGITS)
+    if scaled != scaled.to_integral_value():
+        raise RuleError(
+            f"{where}: percent {value} has more than {_PCT_DIGITS} decimal places; round it"
+        )
+    return int(scaled)
+
+
+def _terms(outcomes: Sequence[Outcome], currency: str | None, where: str) -> _MoneyTerms:
+    bf = bp = df = dp = 0
+    for o in outcomes:
+        if (
+            isinstance(o, Bonus | Deduction)
+            and o.currency is not None
+            and currency is not None
+            and o.currency != currency
+        ):
+            raise RuleError(
+                f"{where}: outcome currency {o.currency!r} differs from the evaluation "
+                f"currency {currency!r}; use one currency per scheme"
+            )
+        if isinstance(o, Bonus):
+            if o.basis is BonusBasis.PERCENT_OF_BASE_PAY:
+                bp += _pct_num(o.value, where)
+            elif o.basis is BonusBasis.FIXED_AMOUNT:
+                assert o.currency is not None
+                bf += to_minor(o.value, o.currency)
+            else:
+                assert o.currency is not None
+                assert o.target_bonus is not None
+                bf += to_minor(o.value * o.target_bonus, o.currency)
+        elif isinstance(o, Deduction):
+            if o.basis is DeductionBasis.PERCENT_OF_BASE_PAY:
+                dp += _pct_num(o.value, where)
+            else:
+                assert o.currency is not None
+                df += to_minor(o.value, o.currency)
+    return _MoneyTerms(bonus_fixed=bf, bonus_pct=bp, ded_fixed=df, ded_pct=dp)
+
+
+def _outcome_currency(items: Sequence[IncentiveRule | DecisionTable]) -> str | None:
+    for item in items:
+        outs = (
+            item.outcomes
+            if isinstance(item, IncentiveRule)
+            else tuple(o for row in item.rows for o in row.outputs)
+        )
+        for o in outs:
+            if isinstance(o, Bonus | Deduction) and o.currency is not None:
+                return o.currency
+    return None
+
+
+def _schema_from_frame(frame: Frame) -> FieldSchema:
+    fields: dict[str, FieldType] = {}
+    for name, arr in frame.items():
+        vec = arr.ndim == 2
+        if arr.dtype == np.bool_:
+            fields[name] = FieldType.BOOL_VECTOR if vec else FieldType.BOOL
+        elif arr.dtype.kind in "fiu":
+            fields[name] = FieldType.NUMBER_VECTOR if vec else FieldType.NUMBER
+        else:
+            fields[name] = FieldType.TEXT_VECTOR if vec else FieldType.TEXT
+    return FieldSchema(fields=fields)
+
+
+def _unknown(value: np.ndarray | object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float | np.floating):
+        return bool(math.isnan(value))
+    if isinstance(value, np.ndarray):
+        return value.size > 0 and all(_unknown(v) for v in value.tolist())
+    return False
+
+
+def _py(value: object) -> object:
+    if isinstance(value, np.ndarray):
+        return tuple(_py(v) for v in value.tolist())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+# -- results --------------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class BatchDecisions:
+    """Decisions for N subjects, columnar, with the trace kept as arrays.
+
+    Attributes:
+        subject_ids: N subject ids.
+        scheme_hash: The scheme's content hash ("" for loose rules).
+        currency: Currency of money amounts, when known.
+        rule_keys: Keys of the rules, in evaluation order (priority, then declaration).
+        table_keys: Keys of the tables, in declaration order.
+        rule_fired: bool ``(rules, N)``.
+        rule_known: bool ``(rules, N)``: False where the condition was unknown.
+        selections: Per table, the hit-policy result (``matched``/``selected`` are ``(R, N)``).
+        bonus_minor: int64 ``(N,)`` bonus total in minor units before the pool.
+        deduction_minor: int64 ``(N,)`` deduction total in minor units.
+        bonus_known: bool ``(N,)``: False where a percent bonus applied but the base pay is
+            unknown (such a bonus counts as 0 in the pool).
+        deduction_known: bool ``(N,)``: likewise for deductions.
+        allocation: The pool result, or None without a pool.
+    """
+
+    subject_ids: tuple[str, ...]
+    scheme_hash: str
+    currency: str | None
+    rule_keys: tuple[str, ...]
+    table_keys: tuple[str, ...]
+    rule_fired: BoolArray
+    rule_known: BoolArray
+    selections: tuple[Selection, ...]
+    bonus_minor: IntArray
+    deduction_minor: IntArray
+    bonus_known: BoolArray
+    deduction_known: BoolArray
+    allocation: PoolAllocation | None
+    _program: _Program = attrs.field(alias="program", repr=False)
+    _frame: Frame = attrs.field(alias="frame", repr=False)
+    _base_minor: IntArray | None = attrs.field(alias="base_minor", repr=False)
+    _trace: bool = attrs.field(alias="trace", repr=False)
+
+    def __len__(self) -> int:
+        return len(self.subject_ids)
+
+    def fired(self, key: str) -> BoolArray:
+        """Return bool ``(N,)``: where rule ``key`` fired or table ``key`` selected a row."""
+        if key in self.rule_keys:
+            return np.asarray(self.rule_fired[self.rule_keys.index(key)], dtype=np.bool_)
+        if key in self.table_keys:
+            sel = self.selections[self.table_keys.index(key)]
+            return np.asarray(sel.selected.any(axis=0), dtype=np.bool_)
+        raise RuleError(
+            f"fired: no rule or table {key!r}; known: {self.rule_keys + self.table_keys}"
+        )
+
+    def _money(self, value: int) -> Decimal | None:
+        if self.currency is None:
+            return None
+        return quantize(Decimal(value).scaleb(-minor_units(self.currency)), self.currency)
+
+    def _amount(self, outcome: Outcome, i: int) -> Decimal | None:
+        cur = self.currency
+        if isinstance(outcome, Bonus):
+            if outcome.basis is BonusBasis.FIXED_AMOUNT:
+                return quantize(outcome.value, outcome.currency or "XXX")
+            if outcome.basis is BonusBasis.MULTIPLE_OF_TARGET_BONUS:
+                assert outcome.target_bonus is not None
+                return quantize(outcome.value * outcome.target_bonus, outcome.currency or "XXX")
+        elif isinstance(outcome, Deduction):
+            if outcome.basis is DeductionBasis.FIXED_AMOUNT:
+                return quantize(outcome.value, outcome.currency or "XXX")
+        else:
+            return None
+        if cur is None or self._base_minor is None or self._base_minor[i] < 0:
+            return None
+        base = Decimal(int(self._base_minor[i])).scaleb(-minor_units(cur))
+        return quantize(base * outcome.value / 100, cur)
+
+    def row(self, i: int) -> Decisions:
+        """Return the decisions of subject ``i`` with their full trace."""
+        n = len(self)
+        if not isinstance(i, int | np.integer) or not -n <= int(i) < n:
+            raise RuleError(f"BatchDecisions.row: index {i!r} is out of range for {n} subjects")
+        i = int(i) % n
+        prog = self._program
+        decisions: list[Decision] = []
+        trace: list[TraceEntry] = []
+        for r, rule in enumerate(prog.rules):
+            cond = prog.conditions[r]
+            fired = bool(self.rule_fired[r, i])
+            inputs = self._inputs(cond.fields, i)
+            if fired:
+                status = TraceStatus.FIRED
+                decisions.extend(
+                    Decision(
+                        source=rule.key,
+                        kind=SourceKind.RULE,
+                        row=None,
+                        outcome=o,
+                        amount=self._amount(o, i),
+                    )
+                    for o in rule.outcomes
+                )
+            elif self.rule_known[r, i]:
+                status = TraceStatus.FALSE
+            else:
+                status = TraceStatus.UNKNOWN
+            trace.append(
+                TraceEntry(
+                    source=rule.key,
+                    kind=SourceKind.RULE,
+                    status=status,
+                    text=prog.texts[r],
+                    inputs=inputs,
+                    missing=tuple(k for k, v in inputs if _unknown_py(v))
+                    if status is TraceStatus.UNKNOWN
+                    else (),
+                )
+            )
+        for t, ct in enumerate(prog.tables):
+            sel = self.selections[t]
+            matched = tuple(int(x) for x in np.flatnonzero(sel.matched[:, i]))
+            selected = tuple(int(x) for x in np.flatnonzero(sel.selected[:, i]))
+            inputs = self._inputs(ct.fields, i)
+            if sel.violation[i]:
+                status = TraceStatus.VIOLATION
+            elif ct.table.aggregation is CollectAggregation.COUNT:
+                status = TraceStatus.COUNTED
+            elif selected:
+                status = TraceStatus.FIRED
+            else:
+                status = TraceStatus.NO_MATCH
+            for row in selected:
+                decisions.extend(
+                    Decision(
+                        source=ct.table.key,
+                        kind=SourceKind.TABLE,
+                        row=row,
+                        outcome=o,
+                        amount=self._amount(o, i),
+                    )
+                    for o in ct.table.rows[row].outputs
+                )
+            trace.append(
+                TraceEntry(
+                    source=ct.table.key,
+                    kind=SourceKind.TABLE,
+                    status=status,
+                    hit_policy=ct.table.hit_policy,
+                    inputs=inputs,
+                    missing=tuple(k for k, v in inputs if _unknown_py(v)),
+                    matched=matched,
+                    selected=selected,
+                    count=int(sel.count[i]),
+                )
+            )
+        alloc = self.allocation
+        return Decisions(
+            subject_id=self.subject_ids[i],
+            scheme_hash=self.scheme_hash,
+            decisions=tuple(decisions),
+            trace=tuple(trace),
+            currency=self.currency,
+            bonus=self._money(int(self.bonus_minor[i])) if self.bonus_known[i] else None,
+            deduction=(
+                self._money(int(self.deduction_minor[i])) if self.deduction_known[i] else None
+            ),
+            awarded=None if alloc is None else alloc.amount(i),
+            pool_factor=None if alloc is None else alloc.factor,
+        )
+
+    def _inputs(self, fields: Sequence[str], i: int) -> tuple[tuple[str, object], ...]:
+        return tuple((f, _py(self._frame[f][i])) for f in fields if f in self._frame)
+
+    def explain(self, i: int, lang: Lang | str = "en") -> str:
+        """Render subject ``i``'s decisions and trace as text (``"en"`` or ``"zh"``)."""
+        return self.row(i).explain(lang)
+
+    def to_records(self) -> list[dict[str, object]]:
+        """Return one plain dict per subject: fired keys, outcomes and money (Decimal)."""
+        records: list[dict[str, object]] = []
+        for i in range(len(self)):
+            d = self.row(i)
+            records.append(
+                {
+                    "subject_id": d.subject_id,
+                    "fired": list(d.fired),
+                    "outcomes": [_describe(x.outcome, x.amount, d.currency) for x in d.decisions],
+                    "violations": [t.source for t in d.trace if t.status is TraceStatus.VIOLATION],
+                    "currency": d.currency,
+                    "bonus": d.bonus,
+                    "deduction": d.deduction,
+                    "awarded": d.awarded,
+                }
+            )
+        return records
+
+
+def _unknown_py(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, tuple):
+        return bool(value) and all(_unknown_py(v) for v in value)
+    return False
+
+
+# -- the evaluator -------------------------------------------------------------------------------
+
+
+def _div_round_half_even(a: IntArray, d: int) -> IntArray:
+    q = a // d
+    r2 = (a - q * d) * 2
+    up = (r2 > d) | ((r2 == d) & (q % 2 == 1))
+    return np.asarray(q + up, dtype=np.int64)
+
+
+class RuleEvaluator:
+    """Evaluate incentive rules and decision tables on score cards or batches.
+
+    Args:
+        schema: The field schema rules are type-checked against; by default it is taken
+            from the frame being evaluated (the same field names and types).
+        limits: Safety limits for compiling conditions.
+        trace: Keep per-row traces (cheap: the arrays are already computed); with False,
+            ``row``/``explain`` still work but read inputs from the frame only.
+
+    The evaluator caches compiled rule sets by the identity of the rule objects, so reuse one
+    evaluator (and one scheme object) across calls.
+    """
+
+    def __init__(
+        self,
+        *,
+        schema: FieldSchema | None = None,
+        limits: Limits | None = None,
+        trace: bool = True,
+    ) -> None:
+        self._schema = schema
+        self._limits = limits
+        self._trace = trace
+        self._cache: dict[tuple[object, ...], tuple[tuple[object, ...], _Program]] = {}
+
+    # -- compile --------------------------------------------------------------------------------
+
+    def _items(self, rules: RuleSet) -> tuple[tuple[IncentiveRule | DecisionTable, ...], str]:
+        if isinstance(rules, Scheme):
+            return (*rules.rules, *rules.tables), rules.content_hash
+        if isinstance(rules, IncentiveRule | DecisionTable):
+            return (rules,), ""
+        items = tuple(rules)
+        for k, item in enumerate(items):
+            if not isinstance(item, IncentiveRule | DecisionTable):
+                raise RuleError(
+                    f"rules[{k}]: {item!r} is not allowed; expected an IncentiveRule or a "
+                    "DecisionTable (or pass a Scheme)"
+                )
+        return items, ""
+
+    def compile(
+        self,
+        rules: RuleSet,
+        frame: Frame,
+        *,
+        currency: str | None = None,
+    ) -> tuple[_Program, str]:
+        """Compile ``rules`` for frames shaped like ``frame`` (cached); return (program, hash)."""
+        items, scheme_hash = self._items(rules)
+        schema = self._schema if self._schema is not None else _schema_from_frame(frame)
+        key = (
+            tuple(id(x) for x in items),
+            tuple(sorted((k, v.value) for k, v in schema.fields.items())),
+            currency,
+        )
+        hit = self._cache.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], items, strict=True)):
+            return hit[1], scheme_hash
+        program = self._build(items, schema, currency)
+        if len(self._cache) > 256:
+            self._cache.clear()
+        self._cache[key] = (items, program)
+        return program, scheme_hash
+
+    def _build(
+        self,
+        items: tuple[IncentiveRule | DecisionTable, ...],
+        schema: FieldSchema,
+        currency: str | None,
+    ) -> _Program:
+        keys = [x.key for x in items]
+        dupes = sorted({k for k in keys if keys.count(k) > 1})
+        if dupes:
+            raise RuleError(f"rules: keys {dupes!r} appear more than once; keys must be unique")
+        order = sorted(
+            (k for k, x in enumerate(items) if isinstance(x, IncentiveRule)),
+            key=lambda k: (-items[k].priority, k),  # type: ignore[union-attr]
+        )
+        rules = tuple(items[k] for k in order)
+        assert all(isinstance(r, IncentiveRule) for r in rules)
+        rules_ = tuple(r for r in rules if isinstance(r, IncentiveRule))
+        tables = tuple(x for x in items if isinstance(x, DecisionTable))
+        cur = currency or _outcome_currency(items)
+        kwargs: dict[str, Any] = {} if self._limits is None else {"limits": self._limits}
+        conditions = []
+        for r in rules_:
+            try:
+                conditions.append(compile_condition(r.condition, schema, **kwargs))
+            except RuleError as exc:
+                raise type(exc)(f"rule {r.key!r}: {exc}") from None
+        compiled_tables = tuple(compile_table(t) for t in tables)
+        kinds = {name: _CELL_KINDS.get(ft.value) for name, ft in schema.fields.items()}
+        for ct in compiled_tables:
+            ct.check_inputs(kinds)
+        rule_money = tuple(_terms(r.outcomes, cur, f"rule {r.key!r}") for r in rules_)
+        row_money = tuple(
+            tuple(
+                _terms(row.outputs, cur, f"table {t.key!r} rows[{j}]")
+                for j, row in enumerate(t.rows)
+            )
+            for t in tables
+        )
+        row_coef = tuple(
+            np.array(
+                [
+                    [m.bonus_fixed for m in rows],
+                    [m.bonus_pct for m in rows],
+                    [m.ded_fixed for m in rows],
+                    [m.ded_pct for m in rows],
+                ],
+                dtype=np.int64,
+            ).reshape(4, len(rows))
+            for rows in row_money
+        )
+        has_money = any(
+            m.bonus_fixed or m.bonus_pct or m.ded_fixed or m.ded_pct
+            for m in (*rule_money, *(m for rows in row_money for m in rows))
+        )
+        return _Program(
+            items=items,
+            rules=rules_,
+            conditions=tuple(conditions),
+            texts=tuple(render(r.condition) for r in rules_),
+            tables=compiled_tables,
+            rule_money=rule_money,
+            row_money=row_money,
+            row_coef=row_coef,
+            currency=cur,
+            has_money=has_money,
+        )
+
+    # -- run ------------------------------------------------------------------------------------
+
+    def evaluate_frame(
+        self,
+        rules: RuleSet,
+        frame: Frame,
+        *,
+        subject_ids: Sequence[str] | None = None,
+        base_pay: Sequence[Decimal | None] | None = None,
+        currency: str | None = None,
+        pool: BonusPool | None = None,
+        scheme_hash: str | None = None,
+    ) -> BatchDecisions:
+        """Evaluate ``rules`` over a columnar frame (field name -> array of N values).
+
+        Args:
+            rules: A scheme, or a sequence of rules and tables.
+            frame: The frame, e.g. from :func:`perfmgmt.rules.compile.frame_from_scores`.
+            subject_ids: N ids; default ``"0"``, ``"1"``, ...
+            base_pay: N exact base pays (None = unknown); default: the frame's ``base_pay``
+                column, rounded to the minor unit.
+            currency: Currency of base pay and amounts; default the pool's, else the
+                outcomes'.
+            pool: Proration, caps and pool for the bonuses.
+            scheme_hash: Hash recorded on the results (default: the scheme's, or "").
+
+        Returns:
+            The decisions.
+        """
+        if currency is None and pool is not None:
+            currency = pool.currency
+        if currency is not None:
+            check_currency(currency)
+        if pool is not None and currency is not None and pool.currency != currency:
+            raise RuleError(
+                f"pool currency {pool.currency!r} differs from the base pay currency "
+                f"{currency!r}; use one currency"
+            )
+        program, s_hash = self.compile(rules, frame, currency=currency)
+        currency = program.currency
+        n = next(iter(frame.values())).shape[0] if frame else 0
+        ids = tuple(str(k) for k in range(n)) if subject_ids is None else tuple(subject_ids)
+        if len(ids) != n:
+            raise RuleError(f"subject_ids: {len(ids)} ids for a frame of {n} rows")
+        n_rules = len(program.rules)
+        rule_fired = np.empty((n_rules, n), dtype=np.bool_)
+        rule_known = np.empty((n_rules, n), dtype=np.bool_)
+        for r, cond in enumerate(program.conditions):
+            true, known = cond(frame)
+            rule_fired[r] = true & known
+            rule_known[r] = known
+        base_minor = self._base_minor(frame, base_pay, currency, n)
+        bonus_fixed = np.zeros(n, dtype=np.int64)
+        bonus_pct = np.zeros(n, dtype=np.int64)
+        ded_fixed = np.zeros(n, dtype=np.int64)
+        ded_pct = np.zeros(n, dtype=np.int64)
+        if program.has_money:
+            for r, m in enumerate(program.rule_money):
+                fired = rule_fired[r]
+                for acc, v in (
+                    (bonus_fixed, m.bonus_fixed),
+                    (bonus_pct, m.bonus_pct),
+                    (ded_fixed, m.ded_fixed),
+                    (ded_pct, m.ded_pct),
+                ):
+                    if v:
+                        np.add(acc, fired * np.int64(v), out=acc)
+        selections: list[Selection] = []
+        for t, ct in enumerate(program.tables):
+            matched, _known = ct.match(frame, with_known=False)
+            rows = program.row_money[t]
+            row_values = None
+            agg = ct.table.aggregation
+            if agg in (CollectAggregation.MIN, CollectAggregation.MAX):
+                row_values = self._row_values(rows, base_minor, n)
+            sel = ct.select(matched, row_values)
+            selections.append(sel)
+            if program.has_money:
+                coef = program.row_coef[t]
+                for k, acc in enumerate((bonus_fixed, bonus_pct, ded_fixed, ded_pct)):
+                    if coef[k].any():
+                        np.add(acc, coef[k] @ sel.selected, out=acc)
+        bonus = bonus_fixed
+        deduction = ded_fixed
+        bonus_known = np.ones(n, dtype=np.bool_)
+        deduction_known = bonus_known
+        if bonus_pct.any() or ded_pct.any():
+            if base_minor is None:
+                base = np.zeros(n, dtype=np.int64)
+                no_pay = np.ones(n, dtype=np.bool_)
+            else:
+                base = np.where(base_minor < 0, 0, base_minor)
+                no_pay = base_minor < 0
+            bonus_known = ~(no_pay & (bonus_pct > 0))
+            deduction_known = ~(no_pay & (ded_pct > 0))
+            bonus = bonus_fixed + self._percent_of(base, bonus_pct, _PCT_SCALE)
+            deduction = ded_fixed + self._percent_of(base, ded_pct, _PCT_SCALE)
+        allocation = None
+        if pool is not None:
+            frac = frame.get("eligible_fraction")
+            allocation = allocate_minor(
+                np.where(bonus_known, bonus, 0),
+                pool,
+                eligible_fraction=None if frac is None else np.nan_to_num(frac, nan=1.0),
+            )
+        return BatchDecisions(
+            subject_ids=ids,
+            scheme_hash=s_hash if scheme_hash is None else scheme_hash,
+            currency=currency,
+            rule_keys=tuple(r.key for r in program.rules),
+            table_keys=tuple(ct.table.key for ct in program.tables),
+            rule_fired=rule_fired,
+            rule_known=rule_known,
+            selections=tuple(selections),
+            bonus_minor=bonus,
+            deduction_minor=deduction,
+            bonus_known=bonus_known,
+            deduction_known=deduction_known,
+            allocation=allocation,
+            program=program,
+            frame=frame,
+            base_minor=base_minor,
+            trace=self._trace,
+        )
+
+    @staticmethod
+    def _percent_of(base: IntArray, pct: IntArray, scale: int) -> IntArray:
+        if not pct.any():
+            return np.zeros_like(base)
+        if int(base.max(initial=0)) * int(pct.max(initial=0)) < 2**62:
+            return _div_round_half_even(base * pct, scale)
+        out = []  # enormous amounts: exact Python integers
+        for b, p in zip(base.tolist(), pct.tolist(), strict=True):
+            q, r = divmod(b * p, scale)
+            out.append(q + (2 * r > scale or (2 * r == scale and q % 2 == 1)))
+        return np.array(out, dtype=np.int64)
+
+    def _row_values(
+        self, rows: Sequence[_MoneyTerms], base_minor: IntArray | None, n: int
+    ) -> IntArray:
+        base = np.zeros(n, dtype=np.int64) if base_minor is None else np.maximum(base_minor, 0)
+        out = np.empty((len(rows), n), dtype=np.int64)
+        for j, m in enumerate(rows):
+            b = m.bonus_fixed + self._percent_of(base, np.full(n, m.bonus_pct), _PCT_SCALE)
+            d = m.ded_fixed + self._percent_of(base, np.full(n, m.ded_pct), _PCT_SCALE)
+            out[j] = b - d
+        return out
+
+    @staticmethod
+    def _base_minor(
+        frame: Frame,
+        base_pay: Sequence[Decimal | None] | None,
+        currency: str | None,
+        n: int,
+    ) -> IntArray | None:
+        if currency is None:
+            return None
+        if base_pay is not None:
+            if len(base_pay) != n:
+                raise RuleError(f"base_pay: {len(base_pay)} values for a frame of {n} rows")
+            return np.array(
+                [-1 if b is None else to_minor(b, currency) for b in base_pay], dtype=np.int64
+            )
+        col = frame.get("base_pay")
+        if col is None:
+            return None
+        scaled = np.rint(np.asarray(col, dtype=np.float64) * 10 ** minor_units(currency))
+        return np.where(np.isnan(scaled), -1, scaled).astype(np.int64)
+
+    def evaluate_batch(
+        self,
+        rules: RuleSet,
+        batch_scores: BatchScores,
+        population: Population | None = None,
+        history: History | None = None,
+        *,
+        pool: BonusPool | None = None,
+    ) -> BatchDecisions:
+        """Evaluate ``rules`` for every review of a batch.
+
+        Args:
+            rules: A scheme, or a sequence of rules and tables.
+            batch_scores: From ``ScoringEngine().score_batch``.
+            population: The population scored, for subject attributes (grade, base pay, ...).
+            history: Previous cycles' results, oldest first.
+            pool: Proration, caps and pool for the bonuses.
+
+        Returns:
+            The decisions, one row per review.
+        """
+        frame = frame_from_scores(cast("Any", batch_scores), cast("Any", population), history)
+        currency = None if population is None else population.currency
+        base_pay = None if population is None else population.base_pay
+        if currency is None and pool is not None:
+            currency = pool.currency
+        return self.evaluate_frame(
+            rules,
+            frame,
+            subject_ids=batch_scores.subject_ids,
+            base_pay=base_pay if currency is not None else None,
+            currency=currency,
+            pool=pool,
+            scheme_hash=batch_scores.scheme_hash,
+        )
+
+    def evaluate(
+        self,
+        rules: RuleSet,
+        score_card: ScoreCard,
+        *,
+        subject: Subject | None = None,
+        history: History | None = None,
+        as_of: dt.date | None = None,
+    ) -> Decisions:
+        """Evaluate ``rules`` for one score card: the batch engine on a one-row frame.
+
+        Args:
+            rules: A scheme, or a sequence of rules and tables.
+            score_card: From ``ScoringEngine().score``.
+            subject: The reviewed person: grade, department, base pay and currency; tenure is
+                counted from ``hire_date`` to ``as_of``.
+            history: Previous cycles' results for this one subject.
+            as_of: The date tenure is counted to (usually the cycle end).
+
+        Returns:
+            The subject's decisions.
+        """
+        batch = _batch_from_card(score_card)
+        frame = dict(frame_from_scores(cast("Any", batch), None, history))
+        base_pay: list[Decimal | None] | None = None
+        currency = None
+        if subject is not None:
+            frame["grade"] = np.array([subject.grade], dtype=object)
+            frame["department"] = np.array([subject.department], dtype=object)
+            tenure = math.nan
+            if subject.hire_date is not None and as_of is not None:
+                tenure = float((as_of - subject.hire_date).days)
+            frame["tenure_days"] = np.array([tenure])
+            if subject.base_pay is not None and subject.currency is not None:
+                currency = subject.currency
+                base_pay = [subject.base_pay]
+                frame["base_pay"] = np.array([float(subject.base_pay)])
+        batch_decisions = self.evaluate_frame(
+            rules,
+            frame,
+            subject_ids=(score_card.subject_id,),
+            base_pay=base_pay,
+            currency=currency,
+            scheme_hash=score_card.scheme_hash,
+        )
+        return batch_decisions.row(0)
+
+
+def _batch_from_card(card: ScoreCard) -> BatchScores:
+    """Return the one-row BatchScores whose ``row(0)`` is ``card``."""
+
+    def f(values: Sequence[float | None]) -> npt.NDArray[np.float64]:
+        return np.array([[math.nan if v is None else v for v in values]], dtype=np.float64)
+
+    lines = card.lines
+    labels = card.rating_labels or ((card.rating,) if card.rating is not None else ())
+    rating_index = labels.index(card.rating) if card.rating in labels else -1
+    return BatchScores(
+        scheme_key=card.scheme_key,
+        scheme_hash=card.scheme_hash,
+        subject_ids=(card.subject_id,),
+        kpi_keys=tuple(x.key for x in lines),
+        category_keys=tuple(c.key for c in card.categories),
+        rating_labels=tuple(labels),
+        actual=f([x.actual for x in lines]),
+        threshold=f([x.threshold for x in lines]),
+        target=f([x.target for x in lines]),
+        stretch=f([x.stretch for x in lines]),
+        achievement=f([x.achievement for x in lines]),
+        score=f([x.score for x in lines]),
+        nominal_weight=np.array([x.nominal_weight for x in lines], dtype=np.float64),
+        effective_weight=f([x.effective_weight for x in lines]),
+        contribution=f([x.contribution for x in lines]),
+        flags=np.array([[int(x.flags) for x in lines]], dtype=np.uint8),
+        category_score=f([c.score for c in card.categories]),
+        quantitative=np.array([card.quantitative], dtype=np.float64),
+        qualitative=f([card.qualitative])[0],
+        total=f([card.total])[0],
+        rating_index=np.array([rating_index], dtype=np.int64),
+        rated=np.array([card.rated]),
+        gated=np.array([card.gated]),
+        eligible_fraction=np.array([card.eligible_fraction], dtype=np.float64),
+        raw_quantitative=np.array([card.raw_quantitative], dtype=np.float64),
+        review_flags=np.array([int(card.flags)], dtype=np.uint8),
+        criterion_keys=tuple(c.key for c in card.criteria),
+        criterion_weight=np.array([c.weight for c in card.criteria], dtype=np.float64),
+        criterion_score=f([c.score for c in card.criteria]),
+        category_weight=np.array([c.weight for c in card.categories], dtype=np.float64),
+        kpi_categories=tuple(x.category for x in lines),
+        scorer_names=tuple(x.scorer for x in lines),
+        directions=tuple(x.direction for x in lines),
+        quantitative_share=card.quantitative_share,
+        sample_size=np.array(
+            [[-1 if x.sample_size is None else x.sample_size for x in lines]], dtype=np.int64
+        ),
+    )
