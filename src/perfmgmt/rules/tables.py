@@ -55,7 +55,9 @@ def _column_kind(values: np.ndarray) -> CellKind:
 
 def _interval_mask(iv: Interval, col: npt.NDArray[np.float64]) -> BoolArray:
     if iv.low == iv.high:
-        return np.equal(col, iv.low)
+        if iv.low_closed and iv.high_closed:
+            return np.equal(col, iv.low)
+        return np.zeros(col.shape[0], dtype=np.bool_)  # e.g. [5..5): empty
     if iv.low == -_INF:
         return col <= iv.high if iv.high_closed else col < iv.high
     if iv.high == _INF:
