@@ -1,0 +1,558 @@
+"""Built-in scorers: pure, vectorised maps from actuals to (achievement, score) arrays.
+
+A scorer is called with four float64 arrays of one KPI's column — ``actual``, ``threshold``,
+``target``, ``stretch`` (per row, since agreed goals override the scheme defaults) — and
+returns ``(achievement, score)`` float64 arrays of the same shape. Scores are on a scale where
+100 means "on target"; every scorer states its ``floor`` and ``cap``.
+
+Lower-is-better scorers mirror higher-is-better ones exactly: ``linear``, ``banded``,
+``binary`` and ``progress`` negate the values and reuse the higher-is-better formula, so
+scoring ``a`` against ``(t, g, s)`` with lower-is-better gives bit-for-bit the score of ``-a``
+against ``(-t, -g, -s)`` with higher-is-better. ``ratio`` has its own explicit lower-is-better
+forms (``target / actual`` or ``2 - actual / target``).
+
+Each factory takes ``direction`` (the engine passes the KPI's indicator direction) and the
+parameters of the KPI's :class:`~perfmgmt.model.ScoringSpec`. Invalid parameters raise
+:class:`~perfmgmt.errors.ScoringError` naming the parameter; the engine adds the KPI.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Protocol, runtime_checkable
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from perfmgmt.errors import ScoringError
+from perfmgmt.model.indicator import Direction
+
+__all__ = [
+    "BandedScorer",
+    "BinaryScorer",
+    "CheckedScorer",
+    "LinearScorer",
+    "ProgressScorer",
+    "RatioScorer",
+    "Scorer",
+    "TargetBandScorer",
+    "banded",
+    "binary",
+    "linear",
+    "progress",
+    "ratio",
+    "target_band",
+]
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@runtime_checkable
+class Scorer(Protocol):
+    """What the engine needs from a scorer (built-in or custom).
+
+    Attributes:
+        floor: The lowest score the scorer can give.
+        cap: The highest score the scorer can give.
+        requires: Which of ``"threshold"``, ``"target"``, ``"stretch"`` must be set for the
+            KPI; the engine refuses a scheme whose KPI lacks one.
+    """
+
+    @property
+    def floor(self) -> float:
+        """The lowest score the scorer gives."""
+        ...
+
+    @property
+    def cap(self) -> float:
+        """The highest score the scorer gives."""
+        ...
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        """Names of the bounds the scorer needs."""
+        ...
+
+    def __call__(
+        self, actual: FloatArray, threshold: FloatArray, target: FloatArray, stretch: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """Return ``(achievement, score)`` for each row."""
+        ...
+
+
+@runtime_checkable
+class CheckedScorer(Scorer, Protocol):
+    """A scorer that also validates the per-row bounds it is given."""
+
+    def check(
+        self, threshold: FloatArray, target: FloatArray, stretch: FloatArray
+    ) -> tuple[BoolArray, str] | None:
+        """Return ``(bad_rows, reason)`` when some rows' bounds cannot be scored, else None."""
+        ...
+
+
+def _sign(direction: Direction, name: str) -> float:
+    if direction is Direction.TARGET_IS_BEST:
+        raise ScoringError(
+            f"scorer {name!r}: direction 'target_is_best' is not supported; use the "
+            "'target_band' scorer for indicators where the target is best"
+        )
+    return 1.0 if direction is Direction.HIGHER_IS_BETTER else -1.0
+
+
+def _num(name: str, param: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ScoringError(f"scorer {name!r}: parameter {param!r} is {value!r}; expected a number")
+    return float(value)
+
+
+def _direction(value: object) -> Direction:
+    if isinstance(value, Direction):
+        return value
+    try:
+        return Direction(value)
+    except ValueError:
+        raise ScoringError(
+            f"scorer: direction {value!r} is not allowed; expected one of "
+            f"{[d.value for d in Direction]}"
+        ) from None
+
+
+@attrs.frozen(kw_only=True)
+class LinearScorer:
+    """Score piecewise-linearly from threshold through target to stretch.
+
+    Floor below the threshold, ``threshold_payout`` at it, 100 at target, rising to ``cap`` at
+    the stretch (slope above target times ``accelerator``). Without a stretch the score stays
+    100 above target. Achievement is the position on the threshold-to-target line:
+    ``(actual - threshold) / (target - threshold)``.
+
+    Attributes:
+        sign: +1 for higher-is-better, -1 for lower-is-better (values are negated).
+        threshold_payout: Score at the threshold.
+        cap: Score at (and beyond) the stretch.
+        floor: Score below the threshold.
+        accelerator: Multiplier of the slope between target and stretch.
+    """
+
+    sign: float
+    threshold_payout: float
+    cap: float
+    floor: float
+    accelerator: float
+    requires: tuple[str, ...] = ("threshold", "target")
+
+    def __call__(
+        self, actual: FloatArray, threshold: FloatArray, target: FloatArray, stretch: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """Return ``(achievement, score)``."""
+        s = self.sign
+        x, t, g, st = s * actual, s * threshold, s * target, s * stretch
+        ach = (x - t) / (g - t)
+        below = self.threshold_payout + (100.0 - self.threshold_payout) * ach
+        above_raw = 100.0 + self.accelerator * (self.cap - 100.0) * (x - g) / (st - g)
+        above = np.where(np.isnan(st), 100.0, np.minimum(above_raw, self.cap))
+        score = np.where(x < t, self.floor, np.where(x < g, below, above))
+        return ach, score
+
+
+def linear(
+    *,
+    direction: Direction | str = Direction.HIGHER_IS_BETTER,
+    threshold_payout: float = 50.0,
+    cap: float = 150.0,
+    floor: float = 0.0,
+    accelerator: float = 1.0,
+) -> LinearScorer:
+    """Return a linear threshold/target/stretch scorer.
+
+    Args:
+        direction: Which way the indicator improves.
+        threshold_payout: Score at the threshold (e.g. 50).
+        cap: Score at the stretch, never exceeded (e.g. 150).
+        floor: Score below the threshold (default 0).
+        accelerator: Multiplier of the slope above target (> 0); 2 reaches the cap halfway
+            to the stretch.
+
+    Raises:
+        ScoringError: When ``floor <= threshold_payout <= 100 <= cap`` does not hold or the
+            accelerator is not positive.
+    """
+    d = _direction(direction)
+    tp, cp, fl, acc = (
+        _num("linear", "threshold_payout", threshold_payout),
+        _num("linear", "cap", cap),
+        _num("linear", "floor", floor),
+        _num("linear", "accelerator", accelerator),
+    )
+    if not fl <= tp <= 100.0 <= cp:
+        raise ScoringError(
+            f"scorer 'linear': parameters floor ({fl:g}), threshold_payout ({tp:g}) and cap "
+            f"({cp:g}) must satisfy floor <= threshold_payout <= 100 <= cap"
+        )
+    if not acc > 0:
+        raise ScoringError(
+            f"scorer 'linear': parameter 'accelerator' is {acc:g}; expected a number above 0"
+        )
+    return LinearScorer(
+        sign=_sign(d, "linear"), threshold_payout=tp, cap=cp, floor=fl, accelerator=acc
+    )
+
+
+@attrs.frozen(kw_only=True)
+class BandedScorer:
+    """A step table on the actual: bands ``[edge_i, edge_i+1)`` each with a score.
+
+    ``edges`` are ascending; ``scores`` has one more entry than ``edges`` and is given for the
+    bands from the lowest actual up. A value on an edge belongs to the *better* band: the upper
+    band when higher is better, the lower band when lower is better (so the two directions
+    mirror exactly). Achievement is NaN (a step table has no ratio).
+
+    Attributes:
+        sign: +1 or -1.
+        edges: Oriented edges (negated and reversed for lower-is-better), ascending.
+        scores: Oriented scores, non-decreasing.
+    """
+
+    sign: float
+    edges: tuple[float, ...]
+    scores: tuple[float, ...]
+    requires: tuple[str, ...] = ()
+
+    @property
+    def floor(self) -> float:
+        """The lowest band score."""
+        return self.scores[0]
+
+    @property
+    def cap(self) -> float:
+        """The highest band score."""
+        return self.scores[-1]
+
+    def __call__(
+        self, actual: FloatArray, threshold: FloatArray, target: FloatArray, stretch: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """Return ``(achievement, score)``."""
+        del threshold, target, stretch  # in the scorer protocol; unused here
+        idx = np.searchsorted(np.asarray(self.edges), self.sign * actual, side="right")
+        score = np.asarray(self.scores)[idx]
+        return np.full(actual.shape, np.nan), score
+
+
+def banded(
+    *,
+    direction: Direction | str = Direction.HIGHER_IS_BETTER,
+    edges: tuple[float, ...] | list[float] = (),
+    scores: tuple[float, ...] | list[float] = (),
+) -> BandedScorer:
+    """Return a step-table scorer.
+
+    Args:
+        direction: Which way the indicator improves.
+        edges: Band boundaries in the indicator's unit, strictly ascending.
+        scores: One score per band from the lowest actual up (``len(edges) + 1`` of them);
+            non-decreasing when higher is better, non-increasing when lower is better.
+
+    Raises:
+        ScoringError: When the bands do not partition the range or the scores would let a
+            better actual score lower.
+    """
+    d = _direction(direction)
+    e = tuple(_num("banded", "edges", v) for v in edges)
+    s = tuple(_num("banded", "scores", v) for v in scores)
+    if not e:
+        raise ScoringError("scorer 'banded': parameter 'edges' is empty; give at least one edge")
+    if any(b <= a for a, b in itertools.pairwise(e)):
+        raise ScoringError(
+            f"scorer 'banded': parameter 'edges' {list(e)} must be strictly ascending so the "
+            "bands partition the range with no gap or overlap"
+        )
+    if len(s) != len(e) + 1:
+        raise ScoringError(
+            f"scorer 'banded': parameter 'scores' has {len(s)} entries for {len(e)} edges; "
+            f"expected {len(e) + 1} (one per band)"
+        )
+    sign = _sign(d, "banded")
+    oe, os_ = (e, s) if sign > 0 else (tuple(-v for v in reversed(e)), tuple(reversed(s)))
+    if any(b < a for a, b in itertools.pairwise(os_)):
+        word = "non-decreasing" if sign > 0 else "non-increasing"
+        raise ScoringError(
+            f"scorer 'banded': parameter 'scores' {list(s)} must be {word} from the lowest "
+            f"actual up for a {d.value.replace('_', '-')} indicator"
+        )
+    return BandedScorer(sign=sign, edges=oe, scores=os_)
+
+
+@attrs.frozen(kw_only=True)
+class RatioScorer:
+    """Score = 100 x achievement, clipped to ``[0, cap]``.
+
+    Achievement is ``actual / target`` (higher is better); for lower-is-better either
+    ``target / actual`` (``"inverse"``) or ``2 - actual / target`` (``"complement"``). Rule
+    for a zero or negative actual in the inverse form: it is the best possible result and
+    scores the cap. Targets must be positive.
+
+    Attributes:
+        sign: +1 or -1.
+        cap: Highest score.
+        lower_form: ``"inverse"`` or ``"complement"``.
+    """
+
+    sign: float
+    cap: float
+    lower_form: str
+    floor: float = 0.0
+    requires: tuple[str, ...] = ("target",)
+
+    def __call__(
+        self, actual: FloatArray, threshold: FloatArray, target: FloatArray, stretch: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """Return ``(achievement, score)``."""
+        del threshold, stretch  # in the scorer protocol; unused here
+        if self.sign > 0:
+            ach = actual / target
+        elif self.lower_form == "inverse":
+            ach = np.where(actual > 0, target / np.where(actual > 0, actual, 1.0), np.inf)
+        else:
+            ach = 2.0 - actual / target
+        score = np.clip(100.0 * ach, 0.0, self.cap)
+        return ach, score
+
+    def check(
+        self, threshold: FloatArray, target: FloatArray, stretch: FloatArray
+    ) -> tuple[BoolArray, str] | None:
+        """Refuse zero or negative targets."""
+        del threshold, stretch  # in the scorer protocol; unused here
+        bad = ~(target > 0)
+        if bad.any():
+            return bad, "target must be above 0 for the 'ratio' scorer"
+        return None
+
+
+def ratio(
+    *,
+    direction: Direction | str = Direction.HIGHER_IS_BETTER,
+    cap: float = 150.0,
+    lower_form: str = "inverse",
+) -> RatioScorer:
+    """Return an achievement-ratio scorer.
+
+    Args:
+        direction: Which way the indicator improves.
+        cap: Highest score (>= 100).
+        lower_form: For lower-is-better indicators, ``"inverse"`` (target / actual) or
+            ``"complement"`` (2 - actual / target); chosen explicitly, no default guess
+            matters for higher-is-better indicators.
+
+    Raises:
+        ScoringError: On a cap below 100 or an unknown ``lower_form``.
+    """
+    d = _direction(direction)
+    cp = _num("ratio", "cap", cap)
+    if cp < 100.0:
+        raise ScoringError(f"scorer 'ratio': parameter 'cap' is {cp:g}; expected at least 100")
+    if lower_form not in ("inverse", "complement"):
+        raise ScoringError(
+            f"scorer 'ratio': parameter 'lower_form' is {lower_form!r}; expected 'inverse' "
+            "(target / actual) or 'complement' (2 - actual / target)"
+        )
+    return RatioScorer(sign=_sign(d, "ratio"), cap=cp, lower_form=lower_form)
+
+
+@attrs.frozen(kw_only=True)
+class BinaryScorer:
+    """Met or not met: ``met`` when the actual reaches the target (inclusive), else ``unmet``.
+
+    Achievement is 1.0 when met, 0.0 when not.
+
+    Attributes:
+        sign: +1 or -1.
+        met: Score when met.
+        unmet: Score when not met.
+    """
+
+    sign: float
+    met: float
+    unmet: float
+    requires: tuple[str, ...] = ("target",)
+
+    @property
+    def floor(self) -> float:
+        """The score when not met."""
+        return self.unmet
+
+    @property
+    def cap(self) -> float:
+        """The score when met."""
+        return self.met
+
+    def __call__(
+        self, actual: FloatArray, threshold: FloatArray, target: FloatArray, stretch: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """Return ``(achievement, score)``."""
+        del threshold, stretch  # in the scorer protocol; unused here
+        ok = self.sign * actual >= self.sign * target
+        return ok.astype(np.float64), np.where(ok, self.met, self.unmet)
+
+
+def binary(
+    *,
+    direction: Direction | str = Direction.HIGHER_IS_BETTER,
+    met: float = 100.0,
+    unmet: float = 0.0,
+) -> BinaryScorer:
+    """Return a met/not-met scorer.
+
+    Raises:
+        ScoringError: When ``unmet`` is above ``met``.
+    """
+    d = _direction(direction)
+    m, u = _num("binary", "met", met), _num("binary", "unmet", unmet)
+    if u > m:
+        raise ScoringError(
+            f"scorer 'binary': parameter 'unmet' ({u:g}) must not exceed met ({m:g})"
+        )
+    return BinaryScorer(sign=_sign(d, "binary"), met=m, unmet=u)
+
+
+@attrs.frozen(kw_only=True)
+class TargetBandScorer:
+    """Score target-is-best indicators with a tolerance band.
+
+    100 within ``target ± tolerance``, then ``falloff`` points per unit of distance beyond the
+    band, never below ``floor``. Achievement is NaN.
+
+    Attributes:
+        tolerance: Half-width of the band scoring 100.
+        falloff: Points lost per unit beyond the band.
+        floor: Lowest score.
+    """
+
+    tolerance: float
+    falloff: float
+    floor: float
+    cap: float = 100.0
+    requires: tuple[str, ...] = ("target",)
+
+    def __call__(
+        self, actual: FloatArray, threshold: FloatArray, target: FloatArray, stretch: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """Return ``(achievement, score)``."""
+        del threshold, stretch  # in the scorer protocol; unused here
+        excess = np.maximum(np.abs(actual - target) - self.tolerance, 0.0)
+        score = np.maximum(100.0 - self.falloff * excess, self.floor)
+        return np.full(actual.shape, np.nan), score
+
+
+def target_band(
+    *,
+    direction: Direction | str = Direction.TARGET_IS_BEST,
+    tolerance: float = 0.0,
+    falloff: float = 10.0,
+    floor: float = 0.0,
+) -> TargetBandScorer:
+    """Return a target-is-best scorer with a tolerance band.
+
+    Raises:
+        ScoringError: For a direction other than target-is-best, a negative tolerance, a
+            non-positive falloff or a floor above 100.
+    """
+    d = _direction(direction)
+    if d is not Direction.TARGET_IS_BEST:
+        raise ScoringError(
+            f"scorer 'target_band': direction {d.value!r} is not supported; the scorer is for "
+            "target-is-best indicators"
+        )
+    tol, fo, fl = (
+        _num("target_band", "tolerance", tolerance),
+        _num("target_band", "falloff", falloff),
+        _num("target_band", "floor", floor),
+    )
+    if tol < 0:
+        raise ScoringError(
+            f"scorer 'target_band': parameter 'tolerance' is {tol:g}; expected 0 or more"
+        )
+    if not fo > 0:
+        raise ScoringError(
+            f"scorer 'target_band': parameter 'falloff' is {fo:g}; expected a number above 0"
+        )
+    if fl > 100:
+        raise ScoringError(f"scorer 'target_band': parameter 'floor' is {fl:g}; expected <= 100")
+    return TargetBandScorer(tolerance=tol, falloff=fo, floor=fl)
+
+
+@attrs.frozen(kw_only=True)
+class ProgressScorer:
+    """OKR-style progress from a baseline: ``(actual - start) / (target - start)``.
+
+    The start is the ``baseline`` parameter, or the row's threshold when there is none. Score
+    is ``100 x progress`` clipped to ``[0, cap]``.
+
+    Attributes:
+        sign: +1 or -1.
+        cap: Highest score.
+        baseline: Fixed start, or NaN to use the threshold.
+    """
+
+    sign: float
+    cap: float
+    baseline: float
+    floor: float = 0.0
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        """The target, and the threshold when there is no fixed baseline."""
+        return ("target",) if not math.isnan(self.baseline) else ("threshold", "target")
+
+    def _start(self, threshold: FloatArray) -> FloatArray:
+        if math.isnan(self.baseline):
+            return threshold
+        return np.full(threshold.shape, self.baseline)
+
+    def __call__(
+        self, actual: FloatArray, threshold: FloatArray, target: FloatArray, stretch: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """Return ``(achievement, score)``."""
+        del stretch  # in the scorer protocol; unused here
+        s = self.sign
+        start = s * self._start(threshold)
+        ach = (s * actual - start) / (s * target - start)
+        return ach, np.clip(100.0 * ach, 0.0, self.cap)
+
+    def check(
+        self, threshold: FloatArray, target: FloatArray, stretch: FloatArray
+    ) -> tuple[BoolArray, str] | None:
+        """Refuse a target that is not beyond the start in the better direction."""
+        del stretch  # in the scorer protocol; unused here
+        start = self._start(threshold)
+        bad = ~(self.sign * (target - start) > 0)
+        if bad.any():
+            return bad, "target must be beyond the baseline in the better direction for 'progress'"
+        return None
+
+
+def progress(
+    *,
+    direction: Direction | str = Direction.HIGHER_IS_BETTER,
+    cap: float = 100.0,
+    baseline: float | None = None,
+) -> ProgressScorer:
+    """Return an OKR-style progress scorer.
+
+    Args:
+        direction: Which way the indicator improves.
+        cap: Highest score (>= 100).
+        baseline: Fixed start value; without it the row's threshold is the start.
+
+    Raises:
+        ScoringError: On a cap below 100.
+    """
+    d = _direction(direction)
+    cp = _num("progress", "cap", cap)
+    if cp < 100.0:
+        raise ScoringError(f"scorer 'progress': parameter 'cap' is {cp:g}; expected at least 100")
+    base = math.nan if baseline is None else _num("progress", "baseline", baseline)
+    return ProgressScorer(sign=_sign(d, "progress"), cap=cp, baseline=base)
