@@ -1,0 +1,519 @@
+"""Tests of perfmgmt.analytics.lint: each flaw found, a clean scheme clean, the command line."""
+
+from __future__ import annotations
+
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from perfmgmt.analytics.lint import (
+    LintConfig,
+    LintReport,
+    Severity,
+    kpi_tags,
+    lint,
+    lint_main,
+    total_range,
+    value_range,
+)
+from perfmgmt.errors import ValidationError
+from perfmgmt.model import (
+    KPI,
+    AssessmentSource,
+    Band,
+    Bonus,
+    Category,
+    DecisionTable,
+    Direction,
+    Gate,
+    GateEffect,
+    HitPolicy,
+    IncentiveRule,
+    Indicator,
+    IndicatorKind,
+    Label,
+    QualitativeCriterion,
+    RatingScale,
+    Scheme,
+    ScoringSpec,
+    SourcePolicy,
+    TableInput,
+    TableRow,
+)
+from perfmgmt.rules.parse import parse
+
+# Every KPI scores on linear with an explicit cap of 150 and floor 0, so the quantitative part
+# spans 0..150, the qualitative part (1-5 scale, target 5) spans 0..100, and with the 70/30
+# blend a total spans 0 .. 0.7 * 150 + 0.3 * 100 = 135.
+LINEAR = ScoringSpec(scorer="linear", params={"cap": 150.0, "floor": 0.0})
+
+
+def indicator(key: str, **kw: Any) -> Indicator:
+    """Build a fully described indicator."""
+    defaults: dict[str, Any] = {
+        "label": Label(en=key.replace("_", " ")),
+        "unit": "points",
+        "source": "CRM export",
+        "description": f"{key} over the cycle, all tickets",
+    }
+    defaults.update(kw)
+    return Indicator(key=key, **defaults)
+
+
+def kpi(key: str, category: str, weight: float, **kw: Any) -> KPI:
+    """Build a KPI with linear scoring and ordered default targets."""
+    ind = kw.pop("ind", None) or indicator(key)
+    higher = ind.direction is Direction.HIGHER_IS_BETTER
+    defaults: dict[str, Any] = {
+        "threshold": 60.0 if higher else 120.0,
+        "target": 80.0 if higher else 60.0,
+        "stretch": 95.0 if higher else 30.0,
+        "scoring": LINEAR,
+    }
+    defaults.update(kw)
+    return KPI(indicator=ind, category=category, weight=weight, **defaults)
+
+
+def clean_scheme(**changes: Any) -> Scheme:
+    """Return a scheme that lint finds nothing wrong with."""
+    kpis = (
+        kpi("csat", "satisfaction", 1.0, ind=indicator("csat", unit="%")),
+        kpi(
+            "avg_response_time",
+            "efficiency",
+            0.5,
+            ind=indicator("avg_response_time", unit="seconds", direction=Direction.LOWER_IS_BETTER),
+        ),
+        kpi("fcr", "efficiency", 0.5, ind=indicator("fcr", unit="%")),
+        kpi("cost_saving", "cost", 1.0, ind=indicator("cost_saving", unit="%")),
+    )
+    categories = (
+        Category(key="satisfaction", label=Label(en="Satisfaction"), weight=0.4),
+        Category(key="efficiency", label=Label(en="Efficiency"), weight=0.4),
+        Category(key="cost", label=Label(en="Cost"), weight=0.2),
+    )
+    scale = RatingScale(
+        bands=(
+            Band(label="E", lower=0.0, upper=60.0),
+            Band(label="D", lower=60.0, upper=80.0),
+            Band(label="C", lower=80.0, upper=100.0),
+            Band(label="B", lower=100.0, upper=115.0),
+            Band(label="A", lower=115.0, upper=150.0),
+        )
+    )
+    bonus = Bonus.percent_of_base_pay(Decimal("10"))
+    table = DecisionTable(
+        key="bonus_table",
+        inputs=(TableInput(field="total"),),
+        rows=(
+            TableRow(inputs=("< 100",), outputs=()),
+            TableRow(inputs=(">= 100",), outputs=(bonus,)),
+        ),
+        hit_policy=HitPolicy.UNIQUE,
+    )
+    rules = (
+        IncentiveRule(key="top_bonus", condition=parse('rating == "A"'), outcomes=(bonus,)),
+        IncentiveRule(key="good_total", condition=parse("total >= 100"), outcomes=(bonus,)),
+    )
+    base: dict[str, Any] = {
+        "key": "cs",
+        "version": "1",
+        "label": Label(en="Customer service"),
+        "categories": categories,
+        "kpis": kpis,
+        "rating_scale": scale,
+        "criteria": (QualitativeCriterion(key="attitude", label=Label(en="Attitude"), weight=1.0),),
+        "sources": (SourcePolicy(source=AssessmentSource.MANAGER, weight=1.0),),
+        "quantitative_share": 0.7,
+        "rules": rules,
+        "tables": (table,),
+    }
+    base.update(changes)
+    return Scheme(**base)
+
+
+def evolve(scheme: Scheme, **changes: Any) -> Scheme:
+    """Return ``scheme`` with fields changed (typed loosely: the model converts to tuples)."""
+    return attrs.evolve(scheme, **changes)
+
+
+def replace_kpi(scheme: Scheme, which: str, /, **changes: Any) -> Scheme:
+    """Return ``scheme`` with one KPI changed."""
+    kpis = tuple(attrs.evolve(k, **changes) if k.key == which else k for k in scheme.kpis)
+    return evolve(scheme, kpis=kpis)
+
+
+def replace_indicator(scheme: Scheme, which: str, /, **changes: Any) -> Scheme:
+    """Return ``scheme`` with one KPI's indicator changed."""
+    ind = attrs.evolve(scheme.kpi(which).indicator, **changes)
+    return replace_kpi(scheme, which, indicator=ind)
+
+
+class TestCleanScheme:
+    def test_clean_scheme_has_no_findings(self) -> None:
+        """A well-formed scheme gives no findings at all."""
+        report = lint(clean_scheme())
+        assert report.findings == (), report.text()
+        assert not report.has_errors
+
+    def test_total_range_from_caps_and_blend(self) -> None:
+        """The possible totals blend the scorers' floor/cap with the qualitative maximum."""
+        low, high = total_range(clean_scheme())
+        assert low == pytest.approx(0.0)
+        assert high == pytest.approx(0.7 * 150.0 + 0.3 * 100.0)
+
+    def test_report_text_and_records(self) -> None:
+        """The report renders as text with a count line and as JSON-ready records."""
+        scheme = replace_indicator(clean_scheme(), "csat", unit="")
+        report = lint(scheme)
+        assert report.text().startswith("scheme 'cs': 0 error(s), 1 warning(s)")
+        assert "fix: set Indicator.unit" in report.text()
+        assert report.to_records()[0]["code"] == "kpi-no-unit"
+        assert report.to_records()[0]["location"] == "kpis[0] (csat)"
+
+
+class TestPrinciples:
+    def test_quantitative_share_below_half(self) -> None:
+        """A quantitative share under one half is an error (量化为主)."""
+        report = lint(clean_scheme(quantitative_share=0.4))
+        assert report.codes() == ("quantitative-share",)
+        assert report.has_errors
+
+    def test_judged_kpis_do_not_count_as_measured(self) -> None:
+        """Qualitative-kind KPIs lower the measured share below the threshold."""
+        scheme = replace_indicator(clean_scheme(), "csat", kind=IndicatorKind.QUALITATIVE)
+        scheme = replace_indicator(scheme, "cost_saving", kind=IndicatorKind.QUALITATIVE)
+        # measured share = 0.7 * (1 - 0.4 - 0.2) = 0.28
+        report = lint(scheme)
+        assert "quantitative-share" in report.codes()
+        assert "28%" in report.by_code("quantitative-share")[0].message
+
+    def test_unmeasurable_kpi(self) -> None:
+        """A KPI without unit, source, target and description gets each finding."""
+        scheme = replace_indicator(clean_scheme(), "fcr", unit="", source=None, description="")
+        scheme = replace_kpi(scheme, "fcr", target=None)
+        report = lint(scheme)
+        for code in ("kpi-no-unit", "kpi-no-source", "kpi-no-target", "kpi-not-specific"):
+            (finding,) = report.by_code(code)
+            assert finding.location == "kpis[2] (fcr)"
+        assert report.by_code("kpi-not-specific")[0].severity is Severity.INFO
+
+    def test_gate_stricter_than_target(self) -> None:
+        """A gate above the target of a higher-is-better KPI is reported."""
+        gate = Gate(threshold=85.0, effect=GateEffect.ZERO)
+        report = lint(replace_kpi(clean_scheme(), "csat", gate=gate))
+        (finding,) = report.by_code("gate-above-target")
+        assert finding.location == "kpis[0] (csat).gate"
+
+
+class TestWeights:
+    def test_weight_under_minimum(self) -> None:
+        """A KPI under 5 % of the quantitative part is reported."""
+        scheme = clean_scheme()
+        cats = (
+            attrs.evolve(scheme.categories[0], weight=0.5),
+            attrs.evolve(scheme.categories[1], weight=0.46),
+            attrs.evolve(scheme.categories[2], weight=0.04),
+        )
+        report = lint(evolve(scheme, categories=cats))
+        (finding,) = report.by_code("weight-too-low")
+        assert "cost_saving" in finding.message
+        assert "4.0%" in finding.message
+
+    def test_weight_over_maximum_and_configurable(self) -> None:
+        """A KPI over 50 % is reported; a looser max_weight silences it."""
+        scheme = clean_scheme()
+        cats = (
+            attrs.evolve(scheme.categories[0], weight=0.6),
+            attrs.evolve(scheme.categories[1], weight=0.3),
+            attrs.evolve(scheme.categories[2], weight=0.1),
+        )
+        scheme = evolve(scheme, categories=cats)
+        assert lint(scheme).codes() == ("weight-too-high",)
+        assert lint(scheme, config=LintConfig(max_weight=0.6)).codes() == ()
+
+    def test_zero_weight(self) -> None:
+        """A KPI with weight 0 does no work and is reported."""
+        scheme = clean_scheme()
+        kpis = tuple(
+            attrs.evolve(k, weight={"avg_response_time": 0.0, "fcr": 1.0}.get(k.key, k.weight))
+            for k in scheme.kpis
+        )
+        assert "weight-zero" in lint(evolve(scheme, kpis=kpis)).codes()
+
+    def test_bad_config_refused(self) -> None:
+        """A min_weight above max_weight is a ValidationError naming the field."""
+        with pytest.raises(ValidationError, match="min_weight"):
+            LintConfig(min_weight=0.6, max_weight=0.5)
+        with pytest.raises(ValidationError, match="tags"):
+            LintConfig(tags={"csat": {"fast"}})
+
+
+class TestCounterweights:
+    def test_speed_without_quality(self) -> None:
+        """A response-time KPI with no CSAT or FCR beside it is reported."""
+        scheme = clean_scheme()
+        neutral = {"csat": "team_morale", "fcr": "training_hours"}
+        kpis = tuple(
+            attrs.evolve(
+                k, indicator=attrs.evolve(k.indicator, key=neutral[k.key], label=Label(en="x"))
+            )
+            if k.key in neutral
+            else k
+            for k in scheme.kpis
+        )
+        report = lint(evolve(scheme, kpis=kpis))
+        (finding,) = report.by_code("speed-without-quality")
+        assert "avg_response_time" in finding.message
+        # cost_saving now lacks satisfaction, too ("morale" counts as satisfaction, so no)
+        assert report.by_code("cost-without-satisfaction") == ()
+
+    def test_cost_without_satisfaction(self) -> None:
+        """A cost KPI with no satisfaction KPI beside it is reported."""
+        scheme = replace_indicator(clean_scheme(), "csat", key="quality_audit", label=Label(en="q"))
+        report = lint(scheme)
+        (finding,) = report.by_code("cost-without-satisfaction")
+        assert finding.location == "kpis[3] (cost_saving)"
+
+    def test_explicit_tag_satisfies_counterweight(self) -> None:
+        """An explicit tag in the config replaces the heuristics."""
+        scheme = replace_indicator(clean_scheme(), "csat", key="qa_score", label=Label(en="q"))
+        config = LintConfig(tags={"qa_score": {"satisfaction", "quality"}})
+        assert lint(scheme, config=config).codes() == ()
+
+    def test_heuristics(self) -> None:
+        """Key words, time units and direction classify KPIs."""
+        scheme = clean_scheme()
+        assert kpi_tags(scheme.kpi("avg_response_time")) == {"speed"}
+        assert kpi_tags(scheme.kpi("csat")) == {"quality", "satisfaction"}
+        assert kpi_tags(scheme.kpi("fcr")) == {"quality"}
+        assert kpi_tags(scheme.kpi("cost_saving")) == {"cost"}
+        handle = kpi(
+            "aht_x",
+            "c",
+            1.0,
+            ind=indicator("aht_x", unit="min", direction=Direction.LOWER_IS_BETTER),
+        )
+        assert "speed" in kpi_tags(handle)
+
+
+class TestScale:
+    def test_scale_does_not_reach_top_total(self) -> None:
+        """Totals above the top band are an error."""
+        scale = RatingScale(
+            bands=(
+                Band(label="B", lower=0.0, upper=100.0),
+                Band(label="A", lower=100.0, upper=120.0),
+            )
+        )
+        report = lint(clean_scheme(rating_scale=scale, rules=()))
+        (finding,) = report.by_code("scale-above-range")
+        assert finding.severity is Severity.ERROR
+        assert "135" in finding.message
+
+    def test_scale_starts_above_lowest_total(self) -> None:
+        """Totals below the lowest band are an error."""
+        scale = RatingScale(
+            bands=(
+                Band(label="B", lower=20.0, upper=100.0),
+                Band(label="A", lower=100.0, upper=150.0),
+            )
+        )
+        report = lint(clean_scheme(rating_scale=scale, rules=()))
+        assert report.by_code("scale-below-range")[0].location == "rating_scale.bands[0]"
+
+    def test_band_out_of_reach(self) -> None:
+        """A band wholly above the highest possible total is reported."""
+        scale = RatingScale(
+            bands=(
+                Band(label="B", lower=0.0, upper=100.0),
+                Band(label="A", lower=100.0, upper=140.0),
+                Band(label="S", lower=140.0, upper=200.0),
+            )
+        )
+        report = lint(clean_scheme(rating_scale=scale, rules=()))
+        (finding,) = report.by_code("band-unreachable")
+        assert "'S'" in finding.message
+
+    def test_range_follows_scorer_cap(self) -> None:
+        """A higher linear cap widens the possible totals."""
+        spec = ScoringSpec(scorer="linear", params={"cap": 200.0, "floor": 0.0})
+        kpis = tuple(attrs.evolve(k, scoring=spec) for k in clean_scheme().kpis)
+        assert total_range(clean_scheme(kpis=kpis))[1] == pytest.approx(0.7 * 200 + 30)
+
+
+class TestGates:
+    def test_gate_that_never_passes(self) -> None:
+        """A gate above 100 % on a percent KPI fails everyone."""
+        gate = Gate(threshold=101.0, effect=GateEffect.ZERO)
+        scheme = replace_kpi(clean_scheme(), "fcr", gate=gate, stretch=None)
+        report = lint(scheme)
+        assert "gate-never-passes" in report.codes()
+
+    def test_gate_that_never_bites(self) -> None:
+        """A gate at 0 seconds response time can never be exceeded from below."""
+        gate = Gate(threshold=-5.0, effect=GateEffect.ZERO)
+        report = lint(replace_kpi(clean_scheme(), "csat", gate=gate))
+        assert report.codes() == ("gate-never-bites",)
+
+    def test_cap_gate_above_maximum(self) -> None:
+        """A CAP gate whose cap is above the highest quantitative total changes nothing."""
+        gate = Gate(threshold=50.0, effect=GateEffect.CAP, cap=160.0)
+        report = lint(replace_kpi(clean_scheme(), "csat", gate=gate))
+        assert report.codes() == ("gate-never-bites",)
+
+    def test_working_gate_is_clean(self) -> None:
+        """A gate inside the range with a real cap gives no finding."""
+        gate = Gate(threshold=50.0, effect=GateEffect.CAP, cap=80.0)
+        assert lint(replace_kpi(clean_scheme(), "csat", gate=gate)).codes() == ()
+
+    def test_value_range_overrides_unit(self) -> None:
+        """Configured value ranges replace the unit guess."""
+        scheme = clean_scheme()
+        assert value_range(scheme.kpi("csat")) == (0.0, 100.0)
+        config = LintConfig(value_ranges={"csat": (1.0, 5.0)})
+        assert value_range(scheme.kpi("csat"), config) == (1.0, 5.0)
+
+
+class TestTables:
+    def table(self, *cells: str, policy: HitPolicy = HitPolicy.UNIQUE, field: str = "total") -> Any:
+        """Build a one-input table with one row per cell."""
+        bonus = Bonus.percent_of_base_pay(Decimal("5"))
+        return DecisionTable(
+            key="t",
+            inputs=(TableInput(field=field),),
+            rows=tuple(TableRow(inputs=(c,), outputs=(bonus,)) for c in cells),
+            hit_policy=policy,
+        )
+
+    def test_overlap(self) -> None:
+        """Overlapping rows in a UNIQUE table are an error."""
+        report = lint(clean_scheme(tables=(self.table("< 100", ">= 90"),)))
+        (finding,) = report.by_code("table-overlap")
+        assert finding.severity is Severity.ERROR
+
+    def test_gap_inside_range(self) -> None:
+        """A range of possible totals no row matches is a gap."""
+        report = lint(clean_scheme(tables=(self.table("< 80", ">= 90"),)))
+        (finding,) = report.by_code("table-gap")
+        assert "80..90" in finding.message
+
+    def test_gap_outside_range_ignored(self) -> None:
+        """Negative totals are impossible, so a table starting at 0 has no gap."""
+        report = lint(clean_scheme(tables=(self.table("[0..100)", ">= 100"),)))
+        assert report.by_code("table-gap") == ()
+
+    def test_row_out_of_range(self) -> None:
+        """A row for totals nobody can reach is unreachable."""
+        report = lint(clean_scheme(tables=(self.table("< 100", "[100..140)", ">= 140"),)))
+        (finding,) = report.by_code("table-unreachable")
+        assert finding.location == "tables[0] (t).rows[2]"
+
+    def test_shadowed_row(self) -> None:
+        """Under FIRST a row covered by an earlier row never wins."""
+        table = self.table(">= 0", ">= 100", policy=HitPolicy.FIRST)
+        assert "table-shadowed" in lint(clean_scheme(tables=(table,))).codes()
+
+    def test_unknown_field(self) -> None:
+        """A table reading a field the scheme does not provide is reported."""
+        table = self.table(">= 0", field="kpi.nps.score")
+        assert "table-unknown-field" in lint(clean_scheme(tables=(table,))).codes()
+
+
+class TestRules:
+    def rule(self, text: str) -> IncentiveRule:
+        """Build a rule with one bonus outcome."""
+        bonus = Bonus.percent_of_base_pay(Decimal("5"))
+        return IncentiveRule(key="r", condition=parse(text), outcomes=(bonus,))
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "total >= 140",
+            'rating == "S"',
+            'rating in ["S", "SS"]',
+            "kpi.csat.score > 150",
+            "total >= 100 and quantitative < 0",
+            "not (total >= 0)",
+        ],
+    )
+    def test_rule_never_fires(self, text: str) -> None:
+        """A rule no achievable score satisfies is an error."""
+        report = lint(clean_scheme(rules=(self.rule(text),)))
+        (finding,) = report.by_code("rule-never")
+        assert finding.severity is Severity.ERROR
+
+    @pytest.mark.parametrize(
+        "text",
+        ["total >= 0", 'rating != "S"', "kpi.csat.score <= 150 or total > 100"],
+    )
+    def test_rule_always_fires(self, text: str) -> None:
+        """A rule every rated subject satisfies is a warning."""
+        report = lint(clean_scheme(rules=(self.rule(text),)))
+        assert report.codes() == ("rule-always",)
+
+    @pytest.mark.parametrize(
+        "text", ["total >= 100", 'rating in ["A", "B"]', "count(kpi.score < 60) >= 2"]
+    )
+    def test_rule_that_differentiates(self, text: str) -> None:
+        """A rule some but not all scores reach gives no finding."""
+        assert lint(clean_scheme(rules=(self.rule(text),))).codes() == ()
+
+
+class TestCommandLine:
+    def write(self, tmp_path: Path, scheme: Scheme) -> str:
+        """Write a scheme as JSON and return its path."""
+        from perfmgmt.serialization import dumps
+
+        path = tmp_path / "scheme.json"
+        path.write_text(dumps(scheme), encoding="utf-8")
+        return str(path)
+
+    def test_clean_exit_zero(self, tmp_path: Path) -> None:
+        """A clean scheme exits 0 and says so."""
+        out = io.StringIO()
+        assert lint_main([self.write(tmp_path, clean_scheme())], stdout=out) == 0
+        assert "0 error(s), 0 warning(s)" in out.getvalue()
+
+    def test_errors_exit_one(self, tmp_path: Path) -> None:
+        """Error findings make the exit status 1; JSON output lists them."""
+        out = io.StringIO()
+        path = self.write(tmp_path, clean_scheme(quantitative_share=0.3))
+        assert lint_main([path, "--format", "json"], stdout=out) == 1
+        payload = json.loads(out.getvalue())
+        assert payload["findings"][0]["code"] == "quantitative-share"
+
+    def test_warnings_only_exit_zero_and_tags(self, tmp_path: Path) -> None:
+        """Warnings alone exit 0; --tag satisfies a counterweight."""
+        scheme = replace_indicator(clean_scheme(), "csat", key="qa_score", label=Label(en="q"))
+        path = self.write(tmp_path, scheme)
+        out = io.StringIO()
+        assert lint_main([path], stdout=out) == 0
+        assert "cost-without-satisfaction" in out.getvalue()
+        out = io.StringIO()
+        assert lint_main([path, "--tag", "qa_score=satisfaction"], stdout=out) == 0
+        assert "0 warning(s)" in out.getvalue()
+
+    def test_unreadable_file_exit_two(self, tmp_path: Path) -> None:
+        """A missing file or bad JSON exits 2 with a one-line message."""
+        err = io.StringIO()
+        assert lint_main([str(tmp_path / "nope.json")], stderr=err) == 2
+        assert err.getvalue().count("\n") == 1
+        bad = tmp_path / "bad.json"
+        bad.write_text("{not json", encoding="utf-8")
+        err = io.StringIO()
+        assert lint_main([str(bad)], stderr=err) == 2
+        assert "not valid JSON" in err.getvalue()
+
+
+def test_report_is_frozen() -> None:
+    """Reports are immutable values."""
+    report = lint(clean_scheme())
+    assert isinstance(report, LintReport)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        report.scheme_key = "x"  # type: ignore[misc]
