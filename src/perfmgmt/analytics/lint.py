@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import argparse
 import enum
-import importlib
 import json
 import math
 import sys
@@ -73,6 +72,7 @@ from perfmgmt.model.indicator import Direction, IndicatorKind
 from perfmgmt.model.kpi import KPI, GateEffect, MissingPolicy
 from perfmgmt.model.scheme import Band, Scheme
 from perfmgmt.rules.tables import FindingKind, analyse_table
+from perfmgmt.scoring import default_registry
 
 __all__ = [
     "LintConfig",
@@ -351,31 +351,21 @@ def _param_float(kpi: KPI, name: str) -> float | None:
 
 
 def _registry_range(kpi: KPI) -> tuple[float, float] | None:
-    """Ask the scoring registry for the scorer's floor and cap, when scoring is available."""
+    """Return the scorer's floor and cap from the default scoring registry, if it resolves."""
     try:
-        scoring = importlib.import_module("perfmgmt.scoring")
-    except ImportError:
-        return None
-    registry = getattr(scoring, "default_registry", None)
-    if registry is None:
-        return None
-    try:
-        scorer = registry.resolve(kpi.scoring, kpi)
-    except (PerfmgmtError, AttributeError, TypeError):
-        return None
-    floor = getattr(scorer, "floor", None)
-    cap = getattr(scorer, "cap", None)
-    if isinstance(floor, int | float) and isinstance(cap, int | float):
-        return (float(floor), float(cap))
-    return None
+        scorer = default_registry.resolve(kpi.scoring, kpi)
+    except PerfmgmtError:
+        return None  # an unknown or misconfigured scorer: fall back to its parameters
+    return (float(scorer.floor), float(scorer.cap))
 
 
 def score_range(kpi: KPI, config: LintConfig | None = None) -> tuple[float, float]:
     """Return the lowest and highest score a KPI's scorer can give, ``(floor, cap)``.
 
-    ``config.score_ranges`` wins; next the scorer resolved in the default scoring registry (its
-    ``floor`` and ``cap``); failing that the scorer's ``floor``/``cap`` parameters, with 0 and
-    100 (binary, target_band) or 150 (other scorers) when they are not given.
+    ``config.score_ranges`` wins; next the scorer resolved in
+    :data:`perfmgmt.scoring.default_registry` (its ``floor`` and ``cap``); when the scorer does
+    not resolve, its ``floor``/``cap`` parameters, with 0 and 100 (binary, target_band) or 150
+    (other scorers) when they are not given.
     """
     config = config or LintConfig()
     given = dict(config.score_ranges)
