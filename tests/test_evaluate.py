@@ -1,0 +1,323 @@
+"""Tests for perfmgmt.rules.evaluate: RuleEvaluator, decisions, money, traces, scalar == batch."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from perfmgmt.errors import RuleError, RuleSyntaxError, RuleTypeError
+from perfmgmt.model.review import Subject
+from perfmgmt.rules import (
+    Bonus,
+    BonusPool,
+    CollectAggregation,
+    DecisionTable,
+    Deduction,
+    DeductionBasis,
+    HitPolicy,
+    Honour,
+    Promotion,
+    RuleEvaluator,
+    TableInput,
+    TableRow,
+    TraceStatus,
+    TrainingOpportunity,
+    rule,
+)
+from perfmgmt.scoring.card import BatchScores
+
+KPIS = ("csat", "fcr")
+
+
+def _rules() -> list[object]:
+    return [
+        rule("star", when="total >= 95", then=[Honour(title="Star")], priority=5),
+        rule("train", when="any(kpi.score < 60)", then=[TrainingOpportunity(topic="Coaching")]),
+        rule(
+            "cut",
+            when='rating in ["D", "E"]',
+            then=[Deduction(basis=DeductionBasis.PERCENT_OF_BASE_PAY, value=Decimal(5))],
+        ),
+        DecisionTable(
+            key="bonus",
+            inputs=[TableInput(field="total")],
+            hit_policy=HitPolicy.FIRST,
+            rows=[
+                TableRow(inputs=[">= 90"], outputs=[Bonus.percent_of_base_pay(Decimal(15))]),
+                TableRow(inputs=["[80..90)"], outputs=[Bonus.percent_of_base_pay(Decimal(8))]),
+                TableRow(inputs=["< 80"], outputs=[]),
+            ],
+        ),
+    ]
+
+
+def _frame() -> dict[str, np.ndarray]:
+    return {
+        "total": np.array([96.0, 85.0, np.nan, 50.0]),
+        "rating": np.array(["A", "B", None, "E"], dtype=object),
+        "kpi.score": np.array([[100.0, 50.0], [90.0, 90.0], [np.nan, np.nan], [40.0, 40.0]]),
+        "eligible_fraction": np.ones(4),
+    }
+
+
+def _batch(
+    total: list[float], rating: list[int], scores: list[list[float]], frac: list[float]
+) -> BatchScores:
+    """Build a BatchScores by hand (a small test double of scoring's output)."""
+    n, k = len(total), len(KPIS)
+    sc = np.array(scores, dtype=np.float64).reshape(n, k)
+    nan = np.full((n, k), np.nan)
+    return BatchScores(
+        scheme_key="cs",
+        scheme_hash="sha256:test",
+        subject_ids=tuple(f"s{i}" for i in range(n)),
+        kpi_keys=KPIS,
+        category_keys=("service",),
+        rating_labels=("E", "D", "C", "B", "A"),
+        actual=sc / 100,
+        threshold=nan,
+        target=np.ones((n, k)),
+        stretch=nan,
+        achievement=sc / 100,
+        score=sc,
+        nominal_weight=np.array([0.5, 0.5]),
+        effective_weight=np.full((n, k), 0.5),
+        contribution=np.nan_to_num(sc) * 0.5,
+        flags=np.where(np.isnan(sc), 1, 0).astype(np.uint8),
+        category_score=np.nanmean(np.where(np.isnan(sc), np.nan, sc), axis=1, keepdims=True)
+        if not np.isnan(sc).all(axis=1).any()
+        else np.full((n, 1), np.nan),
+        quantitative=np.nan_to_num(np.array(total)),
+        qualitative=np.full(n, np.nan),
+        total=np.array(total, dtype=np.float64),
+        rating_index=np.array(rating, dtype=np.int64),
+        rated=np.array(rating) >= 0,
+        gated=np.zeros(n, dtype=bool),
+        eligible_fraction=np.array(frac, dtype=np.float64),
+        raw_quantitative=np.nan_to_num(np.array(total)),
+        review_flags=np.zeros(n, dtype=np.uint8),
+        criterion_keys=(),
+        criterion_weight=np.zeros(0),
+        criterion_score=np.zeros((n, 0)),
+        category_weight=np.array([1.0]),
+        kpi_categories=("service", "service"),
+        scorer_names=("linear", "linear"),
+        directions=("higher_is_better", "higher_is_better"),
+        quantitative_share=1.0,
+        sample_size=np.full((n, k), -1, dtype=np.int64),
+    )
+
+
+class TestRuleFactory:
+    def test_rule_parses_text(self) -> None:
+        """rule() parses the condition text into an IncentiveRule."""
+        r = rule("top", when="total >= 90", then=[Honour(title="Top")], priority=2)
+        assert r.priority == 2
+        assert r.outcomes == (Honour(title="Top"),)
+
+    def test_syntax_error(self) -> None:
+        """Bad condition text raises RuleSyntaxError."""
+        with pytest.raises(RuleSyntaxError):
+            rule("bad", when="total >=", then=[Honour(title="x")])
+
+
+class TestEvaluateFrame:
+    def test_decisions_and_money(self) -> None:
+        """Rules and a FIRST table award outcomes; percents of base pay are exact."""
+        ev = RuleEvaluator()
+        pay = [Decimal(10000)] * 3 + [None]
+        bd = ev.evaluate_frame(_rules(), _frame(), base_pay=pay, currency="CNY")
+        d0 = bd.row(0)
+        assert d0.fired == ("star", "train", "bonus")
+        assert d0.outcomes() == (
+            Honour(title="Star"),
+            TrainingOpportunity(topic="Coaching"),
+            Bonus.percent_of_base_pay(Decimal(15)),
+        )
+        assert d0.bonus == Decimal("1500.00")
+        assert bd.row(1).bonus == Decimal("800.00")  # 8 % of 10000
+        assert bd.row(1).fired == ("bonus",)
+
+    def test_pool_scales_exactly(self) -> None:
+        """With a pool of 2000 the 1500 + 800 requested become 1304.35 + 695.65."""
+        ev = RuleEvaluator()
+        pay = [Decimal(10000)] * 4
+        bd = ev.evaluate_frame(
+            _rules(),
+            _frame(),
+            base_pay=pay,
+            pool=BonusPool(currency="CNY", amount=Decimal(2000)),
+        )
+        assert bd.allocation is not None
+        assert bd.allocation.total == Decimal("2000.00")
+        assert bd.row(0).awarded == Decimal("1304.35")
+        assert bd.row(1).awarded == Decimal("695.65")
+        assert bd.row(0).pool_factor == Decimal(2000) / Decimal(2300)
+
+    def test_unknown_input_traced(self) -> None:
+        """A rule on a missing input is unknown and the trace names the input."""
+        bd = RuleEvaluator().evaluate_frame(_rules(), _frame())
+        trace = {t.source: t for t in bd.row(2).trace}
+        assert trace["star"].status is TraceStatus.UNKNOWN
+        assert trace["star"].missing == ("total",)
+        assert trace["bonus"].status is TraceStatus.NO_MATCH
+        assert "input missing: total" in bd.explain(2)
+
+    def test_false_traced_with_inputs(self) -> None:
+        """A false rule keeps the inputs it read and their values."""
+        trace = {
+            t.source: t for t in RuleEvaluator().evaluate_frame(_rules(), _frame()).row(1).trace
+        }
+        assert trace["star"].status is TraceStatus.FALSE
+        assert trace["star"].inputs == (("total", 85.0),)
+
+    def test_unknown_base_pay(self) -> None:
+        """A percent deduction without base pay is unknown, not zero."""
+        pay = [Decimal(10000)] * 3 + [None]
+        d3 = RuleEvaluator().evaluate_frame(_rules(), _frame(), base_pay=pay, currency="CNY").row(3)
+        assert d3.deduction is None
+        assert d3.bonus == Decimal("0.00")
+        assert "base pay missing" in d3.explain()
+
+    def test_unique_violation_per_subject(self) -> None:
+        """Two UNIQUE matches are a violation for that subject only; nothing is awarded."""
+        table = DecisionTable(
+            key="u",
+            inputs=[TableInput(field="total")],
+            hit_policy=HitPolicy.UNIQUE,
+            rows=[
+                TableRow(inputs=[">= 80"], outputs=[Promotion()]),
+                TableRow(inputs=[">= 90"], outputs=[Honour(title="x")]),
+            ],
+        )
+        bd = RuleEvaluator().evaluate_frame([table], _frame())
+        d0, d1 = bd.row(0), bd.row(1)
+        assert d0.trace[0].status is TraceStatus.VIOLATION
+        assert d0.decisions == ()
+        assert d1.outcomes() == (Promotion(),)
+        assert bd.to_records()[0]["violations"] == ["u"]
+
+    def test_collect_max_uses_amounts(self) -> None:
+        """COLLECT MAX keeps the matching row with the largest bonus."""
+        table = DecisionTable(
+            key="m",
+            inputs=[TableInput(field="total")],
+            hit_policy=HitPolicy.COLLECT,
+            aggregation=CollectAggregation.MAX,
+            rows=[
+                TableRow(inputs=[">= 50"], outputs=[Bonus.fixed(Decimal(300), "CNY")]),
+                TableRow(inputs=[">= 90"], outputs=[Bonus.percent_of_base_pay(Decimal(10))]),
+            ],
+        )
+        pay = [Decimal(10000), Decimal(1000), None, Decimal(1)]
+        bd = RuleEvaluator().evaluate_frame([table], _frame(), base_pay=pay, currency="CNY")
+        assert bd.row(0).bonus == Decimal("1000.00")  # 10 % of 10000 beats 300
+        assert bd.row(1).bonus == Decimal("300.00")
+
+    def test_explain_languages(self) -> None:
+        """Explain renders English and Chinese; another language is refused."""
+        bd = RuleEvaluator().evaluate_frame(_rules(), _frame())
+        assert "Fired:" in bd.explain(0)
+        assert "已触发" in bd.explain(0, "zh")
+        with pytest.raises(RuleError, match="lang"):
+            bd.explain(0, "fr")
+
+    def test_row_out_of_range(self) -> None:
+        """row() refuses an index outside the batch."""
+        with pytest.raises(RuleError, match="out of range"):
+            RuleEvaluator().evaluate_frame(_rules(), _frame()).row(9)
+
+    def test_compiles_once(self) -> None:
+        """The same rule objects on the same frame schema compile once."""
+        ev = RuleEvaluator()
+        rules = _rules()
+        p1, _ = ev.compile(rules, _frame())
+        p2, _ = ev.compile(rules, _frame())
+        assert p1 is p2
+
+    def test_type_errors_name_rule(self) -> None:
+        """A rule on an unknown field fails naming the rule; a table too."""
+        with pytest.raises(RuleTypeError, match="rule 'x'"):
+            RuleEvaluator().evaluate_frame(
+                [rule("x", when="totl > 1", then=[Honour(title="x")])], _frame()
+            )
+        table = DecisionTable(
+            key="t",
+            inputs=[TableInput(field="rating")],
+            rows=[TableRow(inputs=[">= 1"], outputs=[])],
+        )
+        with pytest.raises(RuleTypeError, match="tests number values"):
+            RuleEvaluator().evaluate_frame([table], _frame())
+
+    def test_currency_mismatch(self) -> None:
+        """A fixed bonus in another currency than the pool is refused."""
+        r = rule("x", when="total > 1", then=[Bonus.fixed(Decimal(1), "USD")])
+        with pytest.raises(RuleError, match="currency"):
+            RuleEvaluator().evaluate_frame([r], _frame(), pool=BonusPool(currency="CNY"))
+
+    def test_bad_items_refused(self) -> None:
+        """Something that is not a rule or table is refused naming its index."""
+        with pytest.raises(RuleError, match=r"rules\[0\]"):
+            RuleEvaluator().evaluate_frame(["total > 1"], _frame())  # type: ignore[list-item]
+
+    def test_duplicate_keys_refused(self) -> None:
+        """Two rules with one key are refused."""
+        r = rule("x", when="total > 1", then=[Honour(title="x")])
+        with pytest.raises(RuleError, match="more than once"):
+            RuleEvaluator().evaluate_frame([r, r], _frame())
+
+
+_TOTALS = st.one_of(st.floats(0, 120, allow_nan=False), st.just(float("nan")))
+_SCORES = st.one_of(st.floats(0, 150, allow_nan=False), st.just(float("nan")))
+
+
+class TestScalarEqualsBatch:
+    @settings(max_examples=40, deadline=None)
+    @given(
+        rows=st.lists(
+            st.tuples(
+                _TOTALS,
+                st.integers(-1, 4),
+                st.lists(_SCORES, min_size=2, max_size=2),
+                st.floats(0, 1),
+            ),
+            min_size=1,
+            max_size=8,
+        )
+    )
+    def test_every_row_agrees(self, rows: list[tuple[float, int, list[float], float]]) -> None:
+        """evaluate() on batch.row(i) gives the same decisions as evaluate_batch row i."""
+        batch = _batch(
+            [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]
+        )
+        rules = _rules()
+        ev = RuleEvaluator()
+        bd = ev.evaluate_batch(rules, batch)
+        for i in range(len(rows)):
+            assert ev.evaluate(rules, batch.row(i)) == bd.row(i)
+
+    def test_subject_attributes(self) -> None:
+        """The scalar call reads grade, tenure and base pay from the subject."""
+        batch = _batch([96.0], [4], [[100.0, 100.0]], [1.0])
+        subject = Subject(
+            id="s0",
+            grade="M1",
+            hire_date=dt.date(2020, 1, 1),
+            base_pay=Decimal("12345.67"),
+            currency="CNY",
+        )
+        rules = [
+            *_rules(),
+            rule("senior", when='tenure_days >= 180 and grade in ["M1"]', then=[Promotion()]),
+        ]
+        d = RuleEvaluator().evaluate(
+            rules, batch.row(0), subject=subject, as_of=dt.date(2024, 6, 30)
+        )
+        assert "senior" in d.fired
+        assert d.bonus == Decimal("1851.85")  # 15 % of 12345.67 = 1851.8505
+        assert d.scheme_hash == "sha256:test"
