@@ -532,3 +532,34 @@ class TestProperties:
             ok = r.n > 0
             assert np.all((r.value[ok] >= 0) & (r.value[ok] <= 1))
             assert np.all(np.isnan(r.value[~ok]))
+
+
+class TestGroupQuantile:
+    @given(
+        st.lists(
+            st.tuples(st.integers(0, 49), st.floats(0, 1e6, allow_nan=False)),
+            min_size=1,
+            max_size=300,
+        ),
+        st.sampled_from([0.1, 0.5, 0.9]),
+        st.booleans(),
+    )
+    @settings(max_examples=60, deadline=None)
+    def test_every_path_matches_numpy(
+        self, pairs: list[tuple[int, float]], q: float, whole: bool
+    ) -> None:
+        """Per-group quantiles equal numpy's whichever algorithm the group count selects."""
+        from perfmgmt.metrics.indicators import _group_quantile
+
+        codes = np.array([c for c, _ in pairs], dtype=np.intp)
+        values = np.array([v for _, v in pairs])
+        if whole:
+            values = np.floor(values)
+        for size in (50, 5000):  # 50 groups: selection per group; 5000: one global sort
+            got = _group_quantile(codes, values, size, q)
+            for g in range(50):
+                mine = values[codes == g]
+                if len(mine):
+                    assert got[g] == pytest.approx(np.quantile(mine, q))
+                else:
+                    assert np.isnan(got[g])
