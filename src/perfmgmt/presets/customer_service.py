@@ -95,10 +95,10 @@ def _kpis() -> tuple[KPI, ...]:
         category="satisfaction",
         weight=1.0,
         scoring=_LINEAR,
-        threshold=75.0,
-        target=85.0,
-        stretch=92.0,
-        gate=Gate(threshold=65.0, effect=GateEffect.CAP, cap=80.0),
+        threshold=70.0,
+        target=80.0,
+        stretch=90.0,
+        gate=Gate(threshold=60.0, effect=GateEffect.CAP, cap=80.0),
         min_sample=30,
     )
     response = KPI(
@@ -115,8 +115,8 @@ def _kpis() -> tuple[KPI, ...]:
         category="efficiency",
         weight=0.5,
         scoring=_LINEAR,
-        threshold=30.0,
-        target=15.0,
+        threshold=40.0,
+        target=20.0,
         stretch=10.0,
         min_sample=30,
     )
@@ -134,8 +134,8 @@ def _kpis() -> tuple[KPI, ...]:
         category="efficiency",
         weight=0.5,
         scoring=_LINEAR,
-        threshold=65.0,
-        target=75.0,
+        threshold=60.0,
+        target=72.0,
         stretch=85.0,
         min_sample=30,
     )
@@ -151,8 +151,8 @@ def _kpis() -> tuple[KPI, ...]:
         category="team",
         weight=0.5,
         scoring=_LINEAR,
-        threshold=60.0,
-        target=70.0,
+        threshold=55.0,
+        target=65.0,
         stretch=80.0,
         min_sample=5,
     )
@@ -185,9 +185,9 @@ def _kpis() -> tuple[KPI, ...]:
         category="cost",
         weight=1.0,
         scoring=_LINEAR,
-        threshold=0.0,
-        target=3.0,
-        stretch=8.0,
+        threshold=-2.0,
+        target=2.0,
+        stretch=6.0,
         min_sample=30,
     )
     innovation = KPI(
@@ -203,9 +203,9 @@ def _kpis() -> tuple[KPI, ...]:
         category="innovation",
         weight=1.0,
         scoring=ScoringSpec(
-            scorer="banded", params={"edges": (1.0, 2.0, 3.0), "scores": (0.0, 80.0, 100.0, 120.0)}
+            scorer="banded", params={"edges": (1.0, 2.0, 3.0), "scores": (0.0, 100.0, 125.0, 150.0)}
         ),
-        target=2.0,
+        target=1.0,
         missing=MissingPolicy.ZERO,
     )
     return (csat, response, fcr, morale, training, cost, innovation)
