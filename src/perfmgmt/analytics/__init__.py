@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from perfmgmt.analytics.compare import Comparison, SchemeRun, compare, repopulate, run_scheme
 from perfmgmt.analytics.lint import (
     LintConfig,
     LintFinding,
@@ -16,13 +17,18 @@ from perfmgmt.analytics.lint import (
 )
 
 __all__ = [
+    "Comparison",
     "LintConfig",
     "LintFinding",
     "LintReport",
+    "SchemeRun",
     "Severity",
+    "compare",
     "kpi_tags",
     "lint",
     "lint_main",
+    "repopulate",
+    "run_scheme",
     "score_range",
     "total_range",
     "value_range",
