@@ -18,9 +18,8 @@ import enum
 import math
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
 import numpy as np
@@ -55,6 +54,12 @@ from perfmgmt.rules.parse import (
     _tree_depth,
     render,
 )
+from perfmgmt.scoring.card import KpiFlag
+
+if TYPE_CHECKING:
+    from perfmgmt.model.scheme import Scheme
+    from perfmgmt.scoring.card import BatchScores
+    from perfmgmt.scoring.population import Population
 
 __all__ = [
     "CompiledCondition",
@@ -72,10 +77,9 @@ _DEFAULT_LIMITS = Limits()
 #: Vector width assumed by the cost estimate when the schema does not say.
 _NOMINAL_WIDTH = 32
 
-# KpiFlag bits of perfmgmt.scoring.card (fixed by the scoring contract).
-_FLAG_MISSING = 1
-_FLAG_INSUFFICIENT = 2
-_FLAG_GATED = 32
+_FLAG_MISSING = int(KpiFlag.MISSING)
+_FLAG_INSUFFICIENT = int(KpiFlag.INSUFFICIENT_DATA)
+_FLAG_GATED = int(KpiFlag.GATED)
 
 
 class FieldType(enum.Enum):
@@ -168,14 +172,6 @@ def _check_widths(
             )
 
 
-class _SchemeLike(Protocol):
-    @property
-    def kpi_keys(self) -> tuple[str, ...]: ...
-
-    @property
-    def categories(self) -> Sequence[Any]: ...
-
-
 @attrs.frozen(kw_only=True)
 class FieldSchema:
     """The fields a condition may read, by dotted name, with their types.
@@ -240,7 +236,7 @@ class FieldSchema:
         return cls(fields=fields, widths={"kpi": len(kpis), "history": history_depth})
 
     @classmethod
-    def for_scheme(cls, scheme: _SchemeLike, *, history_depth: int = 8) -> FieldSchema:
+    def for_scheme(cls, scheme: Scheme, *, history_depth: int = 8) -> FieldSchema:
         """Build the standard schema for a scheme's KPIs and categories.
 
         Args:
@@ -1100,37 +1096,9 @@ class History:
         return cls(ratings=ratings, totals=totals)
 
 
-class _BatchLike(Protocol):
-    subject_ids: tuple[str, ...]
-    kpi_keys: tuple[str, ...]
-    category_keys: tuple[str, ...]
-    rating_labels: tuple[str, ...]
-    actual: _Array
-    target: _Array
-    achievement: _Array
-    score: _Array
-    flags: _Array
-    category_score: _Array
-    quantitative: _Array
-    qualitative: _Array
-    total: _Array
-    rating_index: _Array
-    rated: _Array
-    gated: _Array
-    eligible_fraction: _Array
-
-
-class _PopulationLike(Protocol):
-    subject_ids: tuple[str, ...]
-    grade: tuple[str | None, ...]
-    department: tuple[str | None, ...]
-    tenure_days: _Array
-    base_pay: tuple[Decimal | None, ...]
-
-
 def frame_from_scores(
-    batch: _BatchLike,
-    population: _PopulationLike | None = None,
+    batch: BatchScores,
+    population: Population | None = None,
     history: History | None = None,
 ) -> dict[str, _Array]:
     """Build the evaluation frame for a batch of scores.
