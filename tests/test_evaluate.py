@@ -321,3 +321,14 @@ class TestScalarEqualsBatch:
         assert "senior" in d.fired
         assert d.bonus == Decimal("1851.85")  # 15 % of 12345.67 = 1851.8505
         assert d.scheme_hash == "sha256:test"
+
+
+class TestTraceOff:
+    def test_decisions_kept_without_trace(self) -> None:
+        """With trace=False the decisions are the same, but no inputs are recorded."""
+        full = RuleEvaluator().evaluate_frame(_rules(), _frame())
+        bare = RuleEvaluator(trace=False).evaluate_frame(_rules(), _frame())
+        for i in range(4):
+            assert bare.row(i).decisions == full.row(i).decisions
+        assert all(t.inputs == () for t in bare.row(2).trace)
+        assert bare.row(2).trace[0].status is TraceStatus.FALSE

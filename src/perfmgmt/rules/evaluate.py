@@ -22,7 +22,7 @@ import enum
 import math
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast, overload
 
 import attrs
 import numpy as np
@@ -480,7 +480,7 @@ class BatchDecisions:
         allocation: The pool result, or None without a pool.
     """
 
-    subject_ids: tuple[str, ...]
+    subject_ids: Sequence[str]
     scheme_hash: str
     currency: str | None
     rule_keys: tuple[str, ...]
@@ -547,7 +547,7 @@ class BatchDecisions:
         for r, rule in enumerate(prog.rules):
             cond = prog.conditions[r]
             fired = bool(self.rule_fired[r, i])
-            inputs = self._inputs(cond.fields, i)
+            inputs = self._inputs(cond.fields, i) if self._trace else ()
             if fired:
                 status = TraceStatus.FIRED
                 decisions.extend(
@@ -580,7 +580,7 @@ class BatchDecisions:
             sel = self.selections[t]
             matched = tuple(int(x) for x in np.flatnonzero(sel.matched[:, i]))
             selected = tuple(int(x) for x in np.flatnonzero(sel.selected[:, i]))
-            inputs = self._inputs(ct.fields, i)
+            inputs = self._inputs(ct.fields, i) if self._trace else ()
             if sel.violation[i]:
                 status = TraceStatus.VIOLATION
             elif ct.table.aggregation is CollectAggregation.COUNT:
@@ -655,6 +655,25 @@ class BatchDecisions:
         return records
 
 
+class _DefaultIds(Sequence[str]):
+    """Subject ids "0", "1", ... made on demand (a frame of N rows needs no N strings)."""
+
+    def __init__(self, n: int) -> None:
+        self._n = n
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[str]: ...
+    def __getitem__(self, i: int | slice) -> str | Sequence[str]:
+        if isinstance(i, slice):
+            return [str(k) for k in range(self._n)[i]]
+        return str(range(self._n)[i])
+
+
 def _unknown_py(value: object) -> bool:
     if value is None:
         return True
@@ -680,8 +699,10 @@ class RuleEvaluator:
         schema: The field schema rules are type-checked against; by default it is taken
             from the frame being evaluated (the same field names and types).
         limits: Safety limits for compiling conditions.
-        trace: Keep per-row traces (cheap: the arrays are already computed); with False,
-            ``row``/``explain`` still work but read inputs from the frame only.
+        trace: Keep the full per-row trace: whether a rule that did not fire was false or
+            unknown, and the inputs each rule and table read.  With False, ``row`` and
+            ``explain`` still list the decisions, but a rule that did not fire shows as
+            false and no inputs are shown.
 
     The evaluator caches compiled rule sets by the identity of the rule objects, so reuse one
     evaluator (and one scheme object) across calls.
@@ -698,6 +719,7 @@ class RuleEvaluator:
         self._limits = limits
         self._trace = trace
         self._cache: dict[tuple[object, ...], tuple[tuple[object, ...], _Program]] = {}
+        self._pay_cache: tuple[Sequence[Decimal | None], str, IntArray] | None = None
 
     # -- compile --------------------------------------------------------------------------------
 
@@ -847,7 +869,7 @@ class RuleEvaluator:
         program, s_hash = self.compile(rules, frame, currency=currency)
         currency = program.currency
         n = next(iter(frame.values())).shape[0] if frame else 0
-        ids = tuple(str(k) for k in range(n)) if subject_ids is None else tuple(subject_ids)
+        ids = _DefaultIds(n) if subject_ids is None else tuple(subject_ids)
         if len(ids) != n:
             raise RuleError(f"subject_ids: {len(ids)} ids for a frame of {n} rows")
         n_rules = len(program.rules)
@@ -855,8 +877,11 @@ class RuleEvaluator:
         rule_known = np.empty((n_rules, n), dtype=np.bool_)
         for r, cond in enumerate(program.conditions):
             true, known = cond(frame)
-            rule_fired[r] = true & known
-            rule_known[r] = known
+            np.logical_and(true, known, out=rule_fired[r])
+            if self._trace:
+                rule_known[r] = known
+        if not self._trace:
+            rule_known = rule_fired  # without a trace "not fired" is not split into false/unknown
         base_minor = self._base_minor(frame, base_pay, currency, n)
         bonus_fixed = np.zeros(n, dtype=np.int64)
         bonus_pct = np.zeros(n, dtype=np.int64)
@@ -886,8 +911,8 @@ class RuleEvaluator:
             if program.has_money:
                 coef = program.row_coef[t]
                 for k, acc in enumerate((bonus_fixed, bonus_pct, ded_fixed, ded_pct)):
-                    if coef[k].any():
-                        np.add(acc, coef[k] @ sel.selected, out=acc)
+                    for j in np.flatnonzero(coef[k]):
+                        np.add(acc, sel.selected[j] * coef[k, j], out=acc)
         bonus = bonus_fixed
         deduction = ded_fixed
         bonus_known = np.ones(n, dtype=np.bool_)
@@ -954,8 +979,8 @@ class RuleEvaluator:
             out[j] = b - d
         return out
 
-    @staticmethod
     def _base_minor(
+        self,
         frame: Frame,
         base_pay: Sequence[Decimal | None] | None,
         currency: str | None,
@@ -966,9 +991,25 @@ class RuleEvaluator:
         if base_pay is not None:
             if len(base_pay) != n:
                 raise RuleError(f"base_pay: {len(base_pay)} values for a frame of {n} rows")
-            return np.array(
+            # a population's base pays are an immutable tuple: convert them once
+            cached = self._pay_cache
+            if (
+                cached is not None
+                and cached[0] is base_pay
+                and cached[1] == currency
+                and isinstance(base_pay, tuple)
+            ):
+                return cached[2]
+            for k, b in enumerate(base_pay):
+                if b is not None and (not isinstance(b, Decimal) or not b.is_finite()):
+                    raise RuleError(
+                        f"base_pay[{k}]: {b!r} is not allowed; expected a finite Decimal or None"
+                    )
+            minor = np.array(
                 [-1 if b is None else to_minor(b, currency) for b in base_pay], dtype=np.int64
             )
+            self._pay_cache = (base_pay, currency, minor)
+            return minor
         col = frame.get("base_pay")
         if col is None:
             return None

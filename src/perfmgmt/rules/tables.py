@@ -244,7 +244,10 @@ class CompiledTable:
             The selection.
         """
         r, n = matched.shape
-        count = matched.sum(axis=0, dtype=np.int64)
+        # row-by-row loops below: reductions over axis 0 of a (R, N) bool matrix are slow
+        count = np.zeros(n, dtype=np.int64)
+        for row in matched:
+            count += row
         violation = np.zeros(n, dtype=np.bool_)
         policy = self.table.hit_policy
         agg = self.table.aggregation
@@ -273,7 +276,7 @@ class CompiledTable:
                 score = np.where(matched, row_values, np.iinfo(np.int64).max)
                 winner = np.argmin(score, axis=0)
         else:  # FIRST, UNIQUE, ANY: the first matching row
-            winner = np.argmax(matched, axis=0)
+            winner = None
         if policy is HitPolicy.UNIQUE:
             violation = count > 1
         elif policy is HitPolicy.ANY:
@@ -284,8 +287,14 @@ class CompiledTable:
             violation = hit & (lo != hi)
         ok = hit & ~violation
         selected = np.zeros((r, n), dtype=np.bool_)
-        cols = np.flatnonzero(ok)
-        selected[winner[cols], cols] = True
+        if winner is None:
+            taken = ~ok
+            for i in range(r):
+                np.logical_and(matched[i], ~taken, out=selected[i])
+                taken |= matched[i]
+        else:
+            cols = np.flatnonzero(ok)
+            selected[winner[cols], cols] = True
         return Selection(matched=matched, selected=selected, violation=violation, count=count)
 
 
