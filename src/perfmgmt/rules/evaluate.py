@@ -560,7 +560,7 @@ class BatchDecisions:
                     )
                     for o in rule.outcomes
                 )
-            elif self.rule_known[r, i]:
+            elif not self._trace or self.rule_known[r, i]:
                 status = TraceStatus.FALSE
             else:
                 status = TraceStatus.UNKNOWN
