@@ -23,7 +23,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -37,17 +38,22 @@ from perfmgmt.errors import ValidationError
 from perfmgmt.metrics import MetricResult, Projects, Surveys, Tickets, Trainings
 from perfmgmt.model import Cycle, Frequency, Scheme, Subject
 from perfmgmt.model.cycle import eligible_days
-from perfmgmt.scoring import Population
+from perfmgmt.model.development import DevelopmentPlan
+from perfmgmt.rules import Decisions
+from perfmgmt.scoring import Population, ScoreCard
 
 __all__ = [
     "ASSESSMENT_COLUMNS",
+    "DEMO_STEPS",
     "DemoOrganisation",
+    "DemoRun",
     "LoadedTables",
     "cycle_population",
     "generate_organisation",
     "kpi_actuals",
     "load_tables",
     "qualitative_ratings",
+    "run_demo",
 ]
 
 Columns = dict[str, npt.NDArray[Any]]
@@ -192,6 +198,8 @@ def _write_columns(path: Path, columns: Mapping[str, npt.NDArray[Any]]) -> Path:
             text.append(np.where(np.isnan(col), "", np.char.mod("%.6g", col)).tolist())
         elif col.dtype.kind == "b":
             text.append(np.where(col, "1", "0").tolist())
+        elif col.dtype.kind == "U":
+            text.append(col.tolist())
         else:
             text.append([_cell(v) for v in col.tolist()])
     with path.open("w", newline="", encoding="utf-8") as fh:
@@ -785,3 +793,382 @@ def cycle_population(
         eligible_fraction=days / cycle.days,
         eligible_days=days,
     )
+
+
+# -- the whole job ------------------------------------------------------------------------------
+
+DEMO_STEPS = 7
+"""Number of progress steps :func:`run_demo` reports."""
+
+
+@attrs.frozen(kw_only=True)
+class DemoRun:
+    """What :func:`run_demo` did and where it wrote it.
+
+    Attributes:
+        out_dir: The output directory.
+        cycle: Key of the cycle reported on (the latest).
+        subjects: Managers scored.
+        rated: Managers rated in that cycle.
+        ratings: Managers per rating label in that cycle, best first.
+        guideline: Guideline share per rating label (from the rating scale).
+        fired: Managers per rule or table that awarded something in that cycle.
+        bonus_total: Sum of the bonuses in that cycle.
+        deduction_total: Sum of the deductions in that cycle.
+        currency: Currency of the money totals.
+        development_actions: Development actions suggested in that cycle.
+        dropped: Bad rows dropped per table, as one-line summaries.
+        files: Every file written, relative to ``out_dir``.
+        seconds: Wall-clock time of the run.
+    """
+
+    out_dir: Path
+    cycle: str
+    subjects: int
+    rated: int
+    ratings: Mapping[str, int]
+    guideline: Mapping[str, float]
+    fired: Mapping[str, int]
+    bonus_total: Decimal
+    deduction_total: Decimal
+    currency: str
+    development_actions: int
+    dropped: Mapping[str, str]
+    files: tuple[str, ...]
+    seconds: float
+
+    def summary(self, lang: str = "en") -> str:
+        """Return what was done and where, as a few lines of text (``"en"`` or ``"zh"``)."""
+        dist = ", ".join(
+            f"{label} {n} ({self.guideline.get(label, 0.0):.0%})"
+            for label, n in self.ratings.items()
+        )
+        fired = ", ".join(f"{k} {n}" for k, n in self.fired.items())
+        dropped = "; ".join(f"{k}: {v}" for k, v in self.dropped.items()) or "none"
+        if lang == "zh":
+            lines = [
+                f"perfmgmt 演示完成,用时 {self.seconds:.1f} 秒。输出目录:{self.out_dir}",
+                f"周期 {self.cycle}:评分 {self.subjects} 位经理,其中 {self.rated} 位获得评级。",
+                f"评级分布(括号内为指导比例):{dist}",
+                f"触发的规则:{fired}",
+                f"奖金合计 {self.bonus_total} {self.currency},扣减合计 "
+                f"{self.deduction_total} {self.currency};发展行动 {self.development_actions} 项。",
+                f"剔除的坏数据行:{dropped}",
+                f"汇总表:{self.out_dir / 'summary.md'}(以及 summary.csv);"
+                f"个人报告:{self.out_dir / 'reports'}",
+            ]
+        else:
+            lines = [
+                f"perfmgmt demo done in {self.seconds:.1f} s. Output: {self.out_dir}",
+                f"Cycle {self.cycle}: scored {self.subjects} managers, {self.rated} rated.",
+                f"Ratings (guideline share): {dist}",
+                f"Rules fired: {fired}",
+                f"Bonuses {self.bonus_total} {self.currency}, deductions "
+                f"{self.deduction_total} {self.currency}; "
+                f"{self.development_actions} development actions suggested.",
+                f"Bad rows dropped: {dropped}",
+                f"Summary table: {self.out_dir / 'summary.md'} (and summary.csv); "
+                f"reports: {self.out_dir / 'reports'}",
+            ]
+        return "\n".join(lines)
+
+
+def _noop(_text: str) -> None:
+    return None
+
+
+def _records_csv(path: Path, records: list[dict[str, object]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        if records:
+            writer = csv.DictWriter(fh, fieldnames=list(records[0]))
+            writer.writeheader()
+            writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in records)
+
+
+def _actuals_records(scheme: Scheme, population: Population) -> list[dict[str, object]]:
+    """Rows in the ``perfmgmt score`` input format (subject_id, KPIs, ``<kpi>:n``, ratings)."""
+    out: list[dict[str, object]] = []
+    for i, sid in enumerate(population.subject_ids):
+        row: dict[str, object] = {"subject_id": sid}
+        for j, k in enumerate(scheme.kpi_keys):
+            v = float(population.actual[i, j])
+            row[k] = None if np.isnan(v) else round(v, 6)
+            row[f"{k}:n"] = int(population.sample_size[i, j])
+        ratings = population.ratings
+        raters = population.raters
+        for qi, c in enumerate(scheme.criteria):
+            for si, src in enumerate(scheme.sources):
+                r = float(ratings[i, qi, si])
+                row[f"{c.key}:{src.source.value}"] = None if np.isnan(r) else round(r, 6)
+                row[f"{c.key}:{src.source.value}:raters"] = int(raters[i, qi, si])
+        out.append(row)
+    return out
+
+
+def _md_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return "" if np.isnan(value) else f"{value:.1f}"
+    return str(value).replace("|", "\\|")
+
+
+def _report_markdown(
+    *,
+    subject: Subject,
+    card: ScoreCard,
+    decisions: Decisions,
+    plan: DevelopmentPlan,
+    scheme: Scheme,
+    cycle: Cycle,
+    lang: str,
+) -> str:
+    zh = lang == "zh"
+    kpi_names = {k.key: k.indicator.label.get("zh" if zh else "en") for k in scheme.kpis}
+    head = (
+        f"# 绩效评估报告:{subject.name}({subject.id}),{cycle.key}"
+        if zh
+        else f"# Performance review: {subject.name} ({subject.id}), {cycle.key}"
+    )
+    rating = card.rating or ("未评级" if zh else "not rated")
+    total = "—" if card.total is None else f"{card.total:.1f}"
+    lines = [
+        head,
+        "",
+        (
+            f"**总分** {total} · **评级** {rating}"
+            if zh
+            else f"**Total** {total} · **Rating** {rating}"
+        ),
+        "",
+        "| "
+        + " | ".join(
+            ("指标", "目标", "实际", "得分", "权重", "贡献")
+            if zh
+            else ("KPI", "Target", "Actual", "Score", "Weight", "Contribution")
+        )
+        + " |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines.extend(
+        f"| {kpi_names[line.key]} | {_md_cell(line.target)} | {_md_cell(line.actual)} | "
+        f"{_md_cell(line.score)} | {line.effective_weight:.1%} | {_md_cell(line.contribution)} |"
+        for line in card.lines
+    )
+    lines += ["", "## 评分说明" if zh else "## How the score was computed", "", "```text",
+              card.explain(lang).text, "```", "",
+              "## 激励与奖惩" if zh else "## Incentives and penalties", "", "```text",
+              decisions.explain(lang), "```", "",
+              "## 发展计划" if zh else "## Development plan", ""]  # fmt: skip
+    if plan.actions:
+        lines += [f"- **{a.kind.value}**: {a.description}" for a in plan.actions]
+    else:
+        lines.append("无" if zh else "No actions suggested.")
+    return "\n".join(lines) + "\n"
+
+
+def run_demo(
+    out_dir: str | os.PathLike[str] = "perfmgmt-demo",
+    *,
+    lang: str = "en",
+    seed: int = 2025,
+    managers: int = 40,
+    agents: int = 600,
+    tickets: int = 200_000,
+    progress: Callable[[str], None] = _noop,
+) -> DemoRun:
+    """Run the whole job on a generated organisation and write the results to ``out_dir``.
+
+    Generates the organisation, validates its tables (dropping the planted bad rows), computes
+    the preset's indicators per manager for two quarterly cycles, scores every manager, applies
+    the incentive rules with the first cycle as history, suggests development plans, and writes
+    per-manager reports and a summary table (CSV and Markdown).
+
+    Files written: ``data/*.csv`` (the raw tables), ``scheme.json`` (the preset),
+    ``actuals_<cycle>.csv`` (input for ``perfmgmt score``), ``scores_<cycle>.csv``,
+    ``decisions_<cycle>.csv``, ``summary.csv``, ``summary.md`` and ``reports/<id>.md``.
+
+    Args:
+        out_dir: Output directory (created if needed).
+        lang: Report language, ``"en"`` or ``"zh"``.
+        seed: Seed of the generated organisation.
+        managers: Managers to generate.
+        agents: Agents to generate.
+        tickets: First contacts to generate.
+        progress: Called with a short message at each of the :data:`DEMO_STEPS` steps.
+
+    Returns:
+        What was done and where.
+    """
+    from perfmgmt.development import suggest_development  # noqa: PLC0415
+    from perfmgmt.presets import (  # noqa: PLC0415
+        customer_service_development,
+        customer_service_manager,
+    )
+    from perfmgmt.rules import History, RuleEvaluator  # noqa: PLC0415
+    from perfmgmt.scoring import ScoringEngine  # noqa: PLC0415
+    from perfmgmt.serialization import dumps  # noqa: PLC0415
+
+    if lang not in ("en", "zh"):
+        raise ValidationError(
+            f"run_demo: lang={lang!r} is not allowed; expected 'en' or 'zh'",
+            field="lang",
+            value=lang,
+        )
+    t0 = time.perf_counter()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files: list[Path] = []
+
+    progress(f"generating {managers} managers, {agents} agents, {tickets:,} contacts (seed {seed})")
+    org = generate_organisation(seed=seed, managers=managers, agents=agents, tickets=tickets)
+    progress("writing the raw data to data/*.csv")
+    files += org.write_csv(out / "data").values()
+    progress("validating the tables (bad rows are dropped and reported)")
+    tables = load_tables(org)
+    scheme = customer_service_manager()
+    policy = customer_service_development()
+    (out / "scheme.json").write_text(dumps(scheme, indent=2) + "\n", encoding="utf-8")
+    files.append(out / "scheme.json")
+
+    engine, evaluator = ScoringEngine(), RuleEvaluator()
+    history: History | None = None
+    past: list[list[tuple[str | None, float | None]]] = [[] for _ in org.subjects]
+    previous = org.baseline
+    last = org.cycles[-1]
+    batch = decisions = None
+    for cycle in org.cycles:
+        progress(f"{cycle.key}: computing indicators, scoring, applying rules")
+        population = cycle_population(org, scheme, tables, cycle, previous)
+        batch = engine.score_batch(scheme, population)
+        decisions = evaluator.evaluate_batch(scheme, batch, population, history)
+        for name, records in (
+            (f"actuals_{cycle.key}.csv", _actuals_records(scheme, population)),
+            (f"scores_{cycle.key}.csv", batch.to_records()),
+            (f"decisions_{cycle.key}.csv", decisions.to_records()),
+        ):
+            _records_csv(out / name, records)
+            files.append(out / name)
+        labels = batch.rating()
+        for i in range(len(batch)):
+            total = float(batch.total[i])
+            past[i].append((labels[i], None if np.isnan(total) else total))
+        history = History.from_records(past)
+        previous = cycle
+    assert batch is not None
+    assert decisions is not None
+
+    progress(f"{last.key}: suggesting development plans and writing reports")
+    labels = batch.rating()
+    reports = out / "reports"
+    reports.mkdir(exist_ok=True)
+    actions = 0
+    summary: list[dict[str, object]] = []
+    for i, subject in enumerate(org.subjects):
+        card = batch.row(i)
+        dec = decisions.row(i)
+        earlier = [r for r, _ in past[i][:-1]]
+        plan = suggest_development(
+            scheme, card, earlier, policy=policy, owner=subject.id, on=last.end
+        )
+        actions += len(plan.actions)
+        text = _report_markdown(
+            subject=subject, card=card, decisions=dec, plan=plan, scheme=scheme, cycle=last,
+            lang=lang,
+        )  # fmt: skip
+        path = reports / f"{subject.id}.md"
+        path.write_text(text, encoding="utf-8")
+        files.append(path)
+        row: dict[str, object] = {
+            "subject_id": subject.id,
+            "name": subject.name,
+            "department": subject.department,
+            "grade": subject.grade,
+        }
+        for j, k in enumerate(scheme.kpi_keys):
+            row[k] = _round(batch.actual[i, j])
+            row[f"{k}:score"] = _round(batch.score[i, j])
+        row.update(
+            quantitative=_round(batch.quantitative[i]),
+            qualitative=_round(batch.qualitative[i]),
+            total=_round(batch.total[i]),
+            rating=labels[i],
+            previous_rating=earlier[-1] if earlier else None,
+            bonus=dec.bonus,
+            deduction=dec.deduction,
+            outcomes="; ".join(dict.fromkeys(d.source for d in dec.decisions if d.source)),
+            development_actions=len(plan.actions),
+        )
+        summary.append(row)
+
+    progress("writing the summary table (summary.csv, summary.md)")
+    summary.sort(key=lambda r: -(r["total"] if isinstance(r["total"], float) else -1.0))
+    _records_csv(out / "summary.csv", summary)
+    files.append(out / "summary.csv")
+    bands = scheme.rating_scale.bands
+    ratings = {b.label: sum(1 for r in labels if r == b.label) for b in reversed(bands)}
+    guideline = {b.label: b.guideline_share or 0.0 for b in bands}
+    fired = {k: int(decisions.fired(k).sum()) for k in decisions.rule_keys + decisions.table_keys}
+    currency = decisions.currency or "CNY"
+    bonus_total = sum((r["bonus"] for r in summary if isinstance(r["bonus"], Decimal)), Decimal(0))
+    deduction_total = sum(
+        (r["deduction"] for r in summary if isinstance(r["deduction"], Decimal)), Decimal(0)
+    )
+    md = _summary_markdown(
+        summary, scheme=scheme, cycle=last, ratings=ratings, guideline=guideline, lang=lang
+    )
+    (out / "summary.md").write_text(md, encoding="utf-8")
+    files.append(out / "summary.md")
+    return DemoRun(
+        out_dir=out,
+        cycle=last.key,
+        subjects=len(org.subjects),
+        rated=int(batch.rated.sum()),
+        ratings=ratings,
+        guideline=guideline,
+        fired=fired,
+        bonus_total=bonus_total,
+        deduction_total=deduction_total,
+        currency=currency,
+        development_actions=actions,
+        dropped=tables.dropped(),
+        files=tuple(str(p.relative_to(out)) for p in files),
+        seconds=time.perf_counter() - t0,
+    )
+
+
+def _round(value: float | np.floating[Any]) -> float | None:
+    v = float(value)
+    return None if np.isnan(v) else round(v, 2)
+
+
+def _summary_markdown(
+    rows: list[dict[str, object]],
+    *,
+    scheme: Scheme,
+    cycle: Cycle,
+    ratings: Mapping[str, int],
+    guideline: Mapping[str, float],
+    lang: str,
+) -> str:
+    zh = lang == "zh"
+    n = max(sum(ratings.values()), 1)
+    title = (
+        f"# 汇总:{scheme.label.get('zh')},{cycle.key}"
+        if zh
+        else (f"# Summary: {scheme.label.en}, {cycle.key}")
+    )
+    dist_head = (
+        "| 评级 | 人数 | 占比 | 指导比例 |" if zh else "| Rating | People | Share | Guideline |"
+    )
+    lines = [title, "", dist_head, "|---|---|---|---|"]
+    lines += [
+        f"| {label} | {count} | {count / n:.0%} | {guideline.get(label, 0.0):.0%} |"
+        for label, count in ratings.items()
+    ]
+    cols = ["subject_id", "name", "department", *scheme.kpi_keys, "quantitative",
+            "qualitative", "total", "rating", "bonus", "deduction", "outcomes"]  # fmt: skip
+    lines += ["", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(_md_cell(r.get(c)) for c in cols) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
