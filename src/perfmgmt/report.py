@@ -1,0 +1,744 @@
+"""Written reports for one review and for a team, in Markdown or standalone HTML, en or zh.
+
+A report is a list of plain blocks (headings, paragraphs, tables, bullet lists) built by small
+section callables, each taking a context and returning blocks; the renderers turn blocks into
+Markdown or HTML and escape every piece of text on the way, so no user-supplied text (names,
+comments, notes, reasons) can inject markup::
+
+    report = review_report(review, scheme, card=card, decisions=decisions, lang="zh")
+    html_text = to_html(report)
+    md_text = to_markdown(report)
+
+Pass your own ``sections`` to reorder, drop or add sections (structlog-processor style).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Literal
+
+import attrs
+
+from perfmgmt.errors import ValidationError
+from perfmgmt.model.cycle import Cycle, Phase
+from perfmgmt.model.incentive import (
+    Bonus,
+    Deduction,
+    Honour,
+    Outcome,
+    PositionAdjustment,
+    Promotion,
+    TrainingOpportunity,
+)
+from perfmgmt.model.review import Review, ReviewStatus
+from perfmgmt.model.scheme import Scheme
+from perfmgmt.rules.evaluate import Decisions
+from perfmgmt.scoring.card import ScoreCard
+
+__all__ = [
+    "REVIEW_SECTIONS",
+    "TEAM_SECTIONS",
+    "Block",
+    "Bullets",
+    "Heading",
+    "Paragraph",
+    "Report",
+    "ReviewContext",
+    "Section",
+    "Table",
+    "TeamContext",
+    "TeamSection",
+    "calibration_section",
+    "decisions_section",
+    "describe_outcome",
+    "development_section",
+    "distribution_section",
+    "history_section",
+    "interview_section",
+    "kpi_section",
+    "kpi_summary_section",
+    "pending_section",
+    "qualitative_section",
+    "review_report",
+    "summary_section",
+    "team_report",
+    "to_html",
+    "to_markdown",
+]
+
+Lang = Literal["en", "zh"]
+
+
+@attrs.frozen(kw_only=True)
+class Heading:
+    """A heading; level 1 is the report title."""
+
+    text: str
+    level: int = 2
+
+
+@attrs.frozen(kw_only=True)
+class Paragraph:
+    """A paragraph of plain text."""
+
+    text: str
+
+
+@attrs.frozen(kw_only=True)
+class Table:
+    """A table of plain text cells."""
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@attrs.frozen(kw_only=True)
+class Bullets:
+    """A bullet list of plain text items."""
+
+    items: tuple[str, ...]
+
+
+Block = Heading | Paragraph | Table | Bullets
+
+
+@attrs.frozen(kw_only=True)
+class Report:
+    """A rendered-to-blocks report, ready for :func:`to_markdown` or :func:`to_html`.
+
+    Attributes:
+        title: The report title.
+        lang: Its language.
+        blocks: The content, in order.
+    """
+
+    title: str
+    lang: Lang
+    blocks: tuple[Block, ...]
+
+
+_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "review_title": "Performance review: {name} ({cycle})",
+        "team_title": "Team report: {scheme} ({cycle})",
+        "summary": "Summary",
+        "person": "Person",
+        "department": "Department",
+        "cycle": "Cycle",
+        "scheme": "Scheme",
+        "status": "Status",
+        "total": "Total score",
+        "rating": "Rating",
+        "calibrated": "Calibrated rating",
+        "forced": "Evaluated before the window (forced)",
+        "kpis": "KPI results",
+        "kpi": "KPI",
+        "target": "Target",
+        "actual": "Actual",
+        "achievement": "Achievement",
+        "score": "Score",
+        "weight": "Weight",
+        "contribution": "Contribution",
+        "qualitative": "Qualitative ratings",
+        "criterion": "Criterion",
+        "source": "Source",
+        "rater": "Rater",
+        "comment": "Comment",
+        "none": "None.",
+        "not_scored": "Not scored yet.",
+        "not_rated": "not rated",
+        "decisions": "Incentives and penalties",
+        "outcome": "Outcome",
+        "amount": "Amount",
+        "rule": "Decided by",
+        "condition": "Condition",
+        "development": "Development plan",
+        "action": "Action",
+        "kind": "Kind",
+        "owner": "Owner",
+        "due": "Due",
+        "interview": "Feedback interview",
+        "interview_on": "Held on {on} by {who}.",
+        "strengths": "Strengths",
+        "gaps": "Gaps",
+        "agreed": "Agreed actions",
+        "employee_comment": "Employee comment",
+        "history": "Audit history",
+        "when": "When",
+        "who": "Who",
+        "what": "Action",
+        "change": "Change",
+        "distribution": "Rating distribution",
+        "count": "Count",
+        "share": "Share",
+        "guideline": "Guideline",
+        "calibration": "Calibration changes",
+        "from": "From",
+        "to": "To",
+        "reason": "Reason",
+        "kpi_summary": "KPI summary",
+        "n": "N",
+        "mean": "Mean",
+        "min": "Min",
+        "max": "Max",
+        "pending": "Pending items",
+        "no_goals": "{key}: goals not agreed",
+        "no_check_in": "{key}: mid-term check overdue (window closed {end})",
+        "no_interview": "{key}: feedback interview missing",
+        "nothing_pending": "Nothing pending.",
+    },
+    "zh": {
+        "review_title": "绩效评估报告:{name}({cycle})",
+        "team_title": "团队报告:{scheme}({cycle})",
+        "summary": "概要",
+        "person": "员工",
+        "department": "部门",
+        "cycle": "周期",
+        "scheme": "方案",
+        "status": "状态",
+        "total": "总分",
+        "rating": "评级",
+        "calibrated": "校准后评级",
+        "forced": "在评估窗口前强制评估",
+        "kpis": "关键绩效指标结果",
+        "kpi": "指标",
+        "target": "目标",
+        "actual": "实际",
+        "achievement": "达成率",
+        "score": "得分",
+        "weight": "权重",
+        "contribution": "贡献",
+        "qualitative": "定性评价",
+        "criterion": "评价项",
+        "source": "来源",
+        "rater": "评价人",
+        "comment": "评语",
+        "none": "无。",
+        "not_scored": "尚未评分。",
+        "not_rated": "未评级",
+        "decisions": "奖励与惩罚",
+        "outcome": "结果",
+        "amount": "金额",
+        "rule": "依据规则",
+        "condition": "条件",
+        "development": "发展计划",
+        "action": "行动",
+        "kind": "类型",
+        "owner": "负责人",
+        "due": "截止日期",
+        "interview": "反馈面谈",
+        "interview_on": "{on} 由 {who} 进行。",
+        "strengths": "优点",
+        "gaps": "不足",
+        "agreed": "共同商定的行动",
+        "employee_comment": "员工意见",
+        "history": "审计记录",
+        "when": "时间",
+        "who": "操作人",
+        "what": "操作",
+        "change": "变更",
+        "distribution": "评级分布",
+        "count": "人数",
+        "share": "占比",
+        "guideline": "指导比例",
+        "calibration": "校准变更",
+        "from": "原评级",
+        "to": "新评级",
+        "reason": "原因",
+        "kpi_summary": "指标汇总",
+        "n": "人数",
+        "mean": "平均",
+        "min": "最小",
+        "max": "最大",
+        "pending": "待办事项",
+        "no_goals": "{key}:目标尚未确定",
+        "no_check_in": "{key}:中期检查逾期(窗口于 {end} 结束)",
+        "no_interview": "{key}:缺少反馈面谈",
+        "nothing_pending": "没有待办事项。",
+    },
+}
+
+
+def _words(lang: str) -> dict[str, str]:
+    if lang not in _WORDS:
+        raise ValidationError(
+            f"report: lang {lang!r} is not allowed; expected 'en' or 'zh'", field="lang", value=lang
+        )
+    return _WORDS[lang]
+
+
+def _f(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.1f}%"
+
+
+# -- one review ---------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class ReviewContext:
+    """What review sections read.
+
+    Attributes:
+        review: The review.
+        scheme: Its scheme.
+        card: Its score card, if scored.
+        decisions: Its incentive and penalty decisions, if evaluated.
+        lang: Report language.
+    """
+
+    review: Review
+    scheme: Scheme
+    card: ScoreCard | None = None
+    decisions: Decisions | None = None
+    lang: Lang = "en"
+
+    @property
+    def words(self) -> dict[str, str]:
+        """The report's words in its language."""
+        return _words(self.lang)
+
+
+Section = Callable[[ReviewContext], list[Block]]
+"""A review report section: a context in, blocks out."""
+
+
+def _kpi_name(scheme: Scheme, key: str, lang: Lang) -> str:
+    try:
+        return scheme.kpi(key).indicator.label.get(lang)
+    except ValidationError:
+        return key
+
+
+def summary_section(ctx: ReviewContext) -> list[Block]:
+    """Return who, which cycle, status, total and rating."""
+    w, r = ctx.words, ctx.review
+    rows = [
+        (w["person"], f"{r.subject.name or r.subject.id} ({r.subject.id})"),
+        (w["department"], r.subject.department or "-"),
+        (w["cycle"], r.cycle),
+        (w["scheme"], f"{ctx.scheme.label.get(ctx.lang)} v{ctx.scheme.version}"),
+        (w["status"], r.status.value),
+    ]
+    result = r.result
+    total = result.total if result is not None else (ctx.card.total if ctx.card else None)
+    rating = result.rating if result is not None else (ctx.card.rating if ctx.card else None)
+    rows.append((w["total"], _f(total)))
+    rows.append((w["rating"], rating or w["not_rated"]))
+    if result is not None and result.calibrated_rating is not None:
+        rows.append((w["calibrated"], f"{result.calibrated_rating} ({result.calibration_note})"))
+    if result is not None and result.forced:
+        rows.append((w["forced"], "✔"))
+    return [Heading(text=w["summary"]), Table(headers=("", ""), rows=tuple(rows))]
+
+
+def kpi_section(ctx: ReviewContext) -> list[Block]:
+    """Return the KPI table: target, actual, achievement, score, weight, contribution."""
+    w = ctx.words
+    out: list[Block] = [Heading(text=w["kpis"])]
+    if ctx.card is None:
+        return [*out, Paragraph(text=w["not_scored"])]
+    rows = []
+    for line in ctx.card.lines:
+        kpi = ctx.scheme.kpi(line.key)
+        unit = kpi.indicator.unit
+        p = kpi.indicator.precision
+        rows.append(
+            (
+                _kpi_name(ctx.scheme, line.key, ctx.lang),
+                f"{_f(line.target, p)} {unit}".strip(),
+                f"{_f(line.actual, p)} {unit}".strip(),
+                _pct(line.achievement),
+                _f(line.score),
+                _pct(line.effective_weight),
+                _f(line.contribution, 2),
+            )
+        )
+    headers = (
+        w["kpi"],
+        w["target"],
+        w["actual"],
+        w["achievement"],
+        w["score"],
+        w["weight"],
+        w["contribution"],
+    )
+    return [*out, Table(headers=headers, rows=tuple(rows))]
+
+
+def qualitative_section(ctx: ReviewContext) -> list[Block]:
+    """Return qualitative ratings by source and rater, with comments."""
+    w = ctx.words
+    names = {c.key: c.label.get(ctx.lang) for c in ctx.scheme.criteria}
+    rows = tuple(
+        (
+            names.get(a.criterion, a.criterion),
+            a.source.value,
+            a.rater_id,
+            f"{a.rating:g}",
+            a.comment,
+        )
+        for a in sorted(ctx.review.assessments, key=lambda a: (a.criterion, a.source.value))
+    )
+    out: list[Block] = [Heading(text=w["qualitative"])]
+    if not rows:
+        return [*out, Paragraph(text=w["none"])]
+    headers = (w["criterion"], w["source"], w["rater"], w["rating"], w["comment"])
+    return [*out, Table(headers=headers, rows=rows)]
+
+
+def describe_outcome(outcome: Outcome) -> str:
+    """Return a short text for an incentive or penalty outcome."""
+    if isinstance(outcome, Bonus):
+        return f"Bonus {outcome.value} ({outcome.basis.value})"
+    if isinstance(outcome, Deduction):
+        return f"Deduction {outcome.value} ({outcome.basis.value})"
+    if isinstance(outcome, Promotion):
+        return "Promotion" + (f" to {outcome.to_grade}" if outcome.to_grade else "")
+    if isinstance(outcome, TrainingOpportunity):
+        return f"Training: {outcome.topic}"
+    if isinstance(outcome, PositionAdjustment):
+        return f"Position adjustment: {outcome.kind.value}"
+    assert isinstance(outcome, Honour)  # the outcome union is closed
+    return f"Honour: {outcome.title}"
+
+
+def decisions_section(ctx: ReviewContext) -> list[Block]:
+    """Return each incentive and penalty with the rule or table row that decided it."""
+    w = ctx.words
+    out: list[Block] = [Heading(text=w["decisions"])]
+    if ctx.decisions is None or not ctx.decisions.decisions:
+        return [*out, Paragraph(text=w["none"])]
+    texts = {t.source: t.text for t in ctx.decisions.trace}
+    rows = []
+    for d in ctx.decisions.decisions:
+        source = d.source if d.row is None else f"{d.source} #{d.row + 1}"
+        amount = "-" if d.amount is None else f"{d.amount} {ctx.decisions.currency or ''}".strip()
+        rows.append((describe_outcome(d.outcome), amount, source, texts.get(d.source, "")))
+    headers = (w["outcome"], w["amount"], w["rule"], w["condition"])
+    return [*out, Table(headers=headers, rows=tuple(rows))]
+
+
+def development_section(ctx: ReviewContext) -> list[Block]:
+    """Return the development plan's actions."""
+    w = ctx.words
+    plan = ctx.review.development_plan
+    out: list[Block] = [Heading(text=w["development"])]
+    if plan is None or not plan.actions:
+        return [*out, Paragraph(text=w["none"])]
+    rows = tuple(
+        (
+            a.description,
+            a.kind.value,
+            a.owner,
+            a.due.isoformat() if a.due else "-",
+            a.status.value,
+        )
+        for a in plan.actions
+    )
+    headers = (w["action"], w["kind"], w["owner"], w["due"], w["status"])
+    return [*out, Table(headers=headers, rows=rows)]
+
+
+def interview_section(ctx: ReviewContext) -> list[Block]:
+    """Return the interview's strengths, gaps, agreed actions and the employee's comment."""
+    w = ctx.words
+    iv = ctx.review.interview
+    out: list[Block] = [Heading(text=w["interview"])]
+    if iv is None:
+        return [*out, Paragraph(text=w["none"])]
+    out.append(Paragraph(text=w["interview_on"].format(on=iv.on.isoformat(), who=iv.interviewer)))
+    for title, items in (
+        (w["strengths"], iv.strengths),
+        (w["gaps"], iv.gaps),
+        (w["agreed"], iv.agreed_actions),
+    ):
+        out += [Heading(text=title, level=3), Bullets(items=items or (w["none"],))]
+    out += [
+        Heading(text=w["employee_comment"], level=3),
+        Paragraph(text=iv.employee_comment or "-"),
+    ]
+    return out
+
+
+def history_section(ctx: ReviewContext) -> list[Block]:
+    """Return the audit history, oldest first."""
+    w = ctx.words
+    rows = tuple(
+        (
+            e.at.isoformat(timespec="minutes"),
+            e.actor,
+            e.action,
+            f"{e.from_status.value} → {e.to_status.value}",
+            e.summary,
+        )
+        for e in ctx.review.history
+    )
+    out: list[Block] = [Heading(text=w["history"])]
+    if not rows:
+        return [*out, Paragraph(text=w["none"])]
+    headers = (w["when"], w["who"], w["what"], w["status"], w["change"])
+    return [*out, Table(headers=headers, rows=rows)]
+
+
+REVIEW_SECTIONS: tuple[Section, ...] = (
+    summary_section,
+    kpi_section,
+    qualitative_section,
+    decisions_section,
+    development_section,
+    interview_section,
+    history_section,
+)
+"""The default sections of a review report, in order."""
+
+
+def review_report(
+    review: Review,
+    scheme: Scheme,
+    *,
+    card: ScoreCard | None = None,
+    decisions: Decisions | None = None,
+    lang: Lang = "en",
+    sections: Sequence[Section] = REVIEW_SECTIONS,
+) -> Report:
+    """Build the written report of one review.
+
+    Args:
+        review: The review.
+        scheme: Its scheme.
+        card: Its score card, for the KPI table.
+        decisions: Its decisions from ``RuleEvaluator().evaluate``.
+        lang: ``"en"`` or ``"zh"``.
+        sections: The section callables, in order.
+
+    Raises:
+        ValidationError: On an unknown language.
+    """
+    ctx = ReviewContext(review=review, scheme=scheme, card=card, decisions=decisions, lang=lang)
+    w = ctx.words
+    title = w["review_title"].format(
+        name=review.subject.name or review.subject.id, cycle=review.cycle
+    )
+    blocks: list[Block] = [Heading(text=title, level=1)]
+    for section in sections:
+        blocks += section(ctx)
+    return Report(title=title, lang=lang, blocks=tuple(blocks))
+
+
+# -- a team -------------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class TeamContext:
+    """What team sections read.
+
+    Attributes:
+        reviews: The team's reviews.
+        scheme: Their scheme.
+        cycle: Their cycle, for overdue checks.
+        today: The date pending items are judged on.
+        lang: Report language.
+    """
+
+    reviews: tuple[Review, ...]
+    scheme: Scheme
+    cycle: Cycle
+    today: dt.date
+    lang: Lang = "en"
+
+    @property
+    def words(self) -> dict[str, str]:
+        """The report's words in its language."""
+        return _words(self.lang)
+
+
+TeamSection = Callable[[TeamContext], list[Block]]
+"""A team report section: a context in, blocks out."""
+
+
+def distribution_section(ctx: TeamContext) -> list[Block]:
+    """Return the count and share per rating against the guideline distribution."""
+    w = ctx.words
+    final = [r.result.final_rating for r in ctx.reviews if r.result is not None]
+    counts = Counter(x for x in final if x is not None)
+    n = sum(counts.values())
+    rows = []
+    for band in reversed(ctx.scheme.rating_scale.bands):
+        c = counts.get(band.label, 0)
+        share = c / n if n else None
+        rows.append((band.label, str(c), _pct(share), _pct(band.guideline_share)))
+    headers = (w["rating"], w["count"], w["share"], w["guideline"])
+    return [Heading(text=w["distribution"]), Table(headers=headers, rows=tuple(rows))]
+
+
+def calibration_section(ctx: TeamContext) -> list[Block]:
+    """Return the reviews whose rating calibration changed, with the reason."""
+    w = ctx.words
+    rows = tuple(
+        (r.key, r.result.rating or "-", r.result.calibrated_rating, r.result.calibration_note)
+        for r in ctx.reviews
+        if r.result is not None
+        and r.result.calibrated_rating is not None
+        and r.result.calibrated_rating != r.result.rating
+    )
+    out: list[Block] = [Heading(text=w["calibration"])]
+    if not rows:
+        return [*out, Paragraph(text=w["none"])]
+    headers = (w["person"], w["from"], w["to"], w["reason"])
+    return [*out, Table(headers=headers, rows=rows)]
+
+
+def kpi_summary_section(ctx: TeamContext) -> list[Block]:
+    """Return count, mean, minimum and maximum of each KPI's actuals across the team."""
+    w = ctx.words
+    rows = []
+    for kpi in ctx.scheme.kpis:
+        values = [
+            a.value
+            for r in ctx.reviews
+            if (a := r.actual(kpi.key)) is not None and a.value is not None
+        ]
+        p = kpi.indicator.precision
+        mean = sum(values) / len(values) if values else None
+        rows.append(
+            (
+                kpi.indicator.label.get(ctx.lang),
+                _f(kpi.target, p),
+                str(len(values)),
+                _f(mean, p),
+                _f(min(values) if values else None, p),
+                _f(max(values) if values else None, p),
+            )
+        )
+    headers = (w["kpi"], w["target"], w["n"], w["mean"], w["min"], w["max"])
+    return [Heading(text=w["kpi_summary"]), Table(headers=headers, rows=tuple(rows))]
+
+
+def pending_section(ctx: TeamContext) -> list[Block]:
+    """Return reviews without agreed goals, with overdue check-ins, or missing interviews."""
+    w = ctx.words
+    mid = ctx.cycle.window(Phase.MID_TERM_CHECK)
+    items: list[str] = []
+    for r in ctx.reviews:
+        if r.status is ReviewStatus.DRAFT:
+            items.append(w["no_goals"].format(key=r.key))
+        elif (
+            r.status is ReviewStatus.GOALS_AGREED
+            and not r.check_ins
+            and mid is not None
+            and ctx.today > mid.end
+        ):
+            items.append(w["no_check_in"].format(key=r.key, end=mid.end.isoformat()))
+        elif r.status in (ReviewStatus.EVALUATED, ReviewStatus.CALIBRATED) and r.interview is None:
+            items.append(w["no_interview"].format(key=r.key))
+    body: Block = Bullets(items=tuple(items)) if items else Paragraph(text=w["nothing_pending"])
+    return [Heading(text=w["pending"]), body]
+
+
+TEAM_SECTIONS: tuple[TeamSection, ...] = (
+    distribution_section,
+    calibration_section,
+    kpi_summary_section,
+    pending_section,
+)
+"""The default sections of a team report, in order."""
+
+
+def team_report(
+    reviews: Sequence[Review],
+    scheme: Scheme,
+    *,
+    cycle: Cycle,
+    today: dt.date,
+    lang: Lang = "en",
+    sections: Sequence[TeamSection] = TEAM_SECTIONS,
+) -> Report:
+    """Build a team or department report for one cycle.
+
+    Raises:
+        ValidationError: On an unknown language.
+    """
+    ctx = TeamContext(reviews=tuple(reviews), scheme=scheme, cycle=cycle, today=today, lang=lang)
+    title = ctx.words["team_title"].format(scheme=scheme.label.get(lang), cycle=cycle.key)
+    blocks: list[Block] = [Heading(text=title, level=1)]
+    for section in sections:
+        blocks += section(ctx)
+    return Report(title=title, lang=lang, blocks=tuple(blocks))
+
+
+# -- renderers ----------------------------------------------------------------------------------
+
+
+def _md(text: str) -> str:
+    # Markdown is often rendered to HTML: neutralise markup, table pipes and line breaks.
+    escaped = html.escape(text, quote=False).replace("|", "\\|")
+    return " ".join(escaped.splitlines())
+
+
+def to_markdown(report: Report) -> str:
+    """Render ``report`` as Markdown (text escaped: no raw HTML, no broken tables)."""
+    out: list[str] = []
+    for block in report.blocks:
+        if isinstance(block, Heading):
+            out.append(f"{'#' * block.level} {_md(block.text)}")
+        elif isinstance(block, Paragraph):
+            out.append(_md(block.text))
+        elif isinstance(block, Bullets):
+            out.append("\n".join(f"- {_md(item)}" for item in block.items))
+        else:
+            lines = [
+                "| " + " | ".join(_md(h) for h in block.headers) + " |",
+                "|" + "|".join("---" for _ in block.headers) + "|",
+            ]
+            lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in block.rows]
+            out.append("\n".join(lines))
+    return "\n\n".join(out) + "\n"
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif;
+max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1f2937;line-height:1.5}
+h1{font-size:1.6rem;border-bottom:3px solid #3f51b5;padding-bottom:.3rem}
+h2{font-size:1.2rem;color:#3f51b5;margin-top:2rem}h3{font-size:1rem;margin-bottom:.2rem}
+table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:.9rem}
+th,td{border:1px solid #d1d5db;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th{background:#eef0fb}tr:nth-child(even) td{background:#fafafa}
+"""
+
+
+def _h(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def to_html(report: Report) -> str:
+    """Render ``report`` as a standalone HTML page; every piece of text is escaped."""
+    body: list[str] = []
+    for block in report.blocks:
+        if isinstance(block, Heading):
+            level = min(max(block.level, 1), 6)
+            body.append(f"<h{level}>{_h(block.text)}</h{level}>")
+        elif isinstance(block, Paragraph):
+            body.append(f"<p>{_h(block.text)}</p>")
+        elif isinstance(block, Bullets):
+            body.append("<ul>" + "".join(f"<li>{_h(i)}</li>" for i in block.items) + "</ul>")
+        else:
+            head = "".join(f"<th>{_h(c)}</th>" for c in block.headers)
+            rows = "".join(
+                "<tr>" + "".join(f"<td>{_h(c)}</td>" for c in row) + "</tr>" for row in block.rows
+            )
+            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    lang = "zh-CN" if report.lang == "zh" else "en"
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_h(report.title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        + "\n".join(body)
+        + "\n</body>\n</html>\n"
+    )

@@ -1,0 +1,197 @@
+"""Tests for the written review and team reports (perfmgmt.report)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+import pytest
+
+from _lifecycle import CYCLE, actuals, at, goals, review, scheme
+from perfmgmt.errors import ValidationError
+from perfmgmt.model import (
+    ActionKind,
+    Assessment,
+    AssessmentSource,
+    CheckIn,
+    DevelopmentAction,
+    DevelopmentPlan,
+    Honour,
+    Interview,
+    Label,
+    QualitativeCriterion,
+    Review,
+    Subject,
+    TrainingOpportunity,
+)
+from perfmgmt.report import (
+    REVIEW_SECTIONS,
+    Heading,
+    Table,
+    history_section,
+    kpi_section,
+    review_report,
+    team_report,
+    to_html,
+    to_markdown,
+)
+from perfmgmt.rules import RuleEvaluator, rule
+from perfmgmt.scoring import ScoringEngine
+from perfmgmt.workflow import (
+    agree_goals,
+    calibrate,
+    check_in,
+    evaluate,
+    record_interview,
+    set_development_plan,
+)
+
+EVIL = "<script>alert('x')</script>\"&'"
+SCHEME = attrs.evolve(
+    scheme(),
+    criteria=(
+        QualitativeCriterion(key="attitude", label=Label(en="Attitude", zh="工作态度"), weight=1.0),
+    ),
+    quantitative_share=0.7,
+)
+RULES = [
+    rule("star", "total >= 0", [Honour(title=EVIL)]),
+    rule("train", "kpi.csat.score < 100", [TrainingOpportunity(topic="Empathy", kpi="csat")]),
+]
+
+
+def _walk(r: Review, text: str = "Calm") -> tuple[Review, object, object]:
+    end = CYCLE.end
+    r = agree_goals(r, goals=goals(), actor="m1", at=at(CYCLE.start))
+    r = check_in(
+        r,
+        CheckIn(on=end - dt.timedelta(days=40), author="m1", note=text),
+        actor="m1",
+        at=at(end - dt.timedelta(days=40)),
+    )
+    r = attrs.evolve(
+        r,
+        actuals=actuals(2),
+        assessments=[
+            Assessment(
+                criterion="attitude",
+                source=AssessmentSource.MANAGER,
+                rater_id=text,
+                rating=4.0,
+                comment=text,
+            )
+        ],
+    )
+    card = ScoringEngine().score(SCHEME, r)
+    decisions = RuleEvaluator().evaluate(RULES, card, subject=r.subject)
+    r = evaluate(r, card, cycle=CYCLE, actor=text, at=at(end))
+    r = calibrate(r, rating="A", reason=text, actor=text, at=at(end, 10))
+    iv = Interview(
+        on=end,
+        interviewer=text,
+        strengths=[text],
+        gaps=[text],
+        agreed_actions=[text],
+        employee_comment=text,
+    )
+    r = record_interview(r, iv, actor=text, at=at(end, 11))
+    plan = DevelopmentPlan(
+        subject_id=r.subject.id,
+        actions=[
+            DevelopmentAction(
+                key="a1", kind=ActionKind.SKILL_TRAINING, description=text, owner=text, due=end
+            )
+        ],
+    )
+    r = set_development_plan(r, plan, actor=text, at=at(end, 12))
+    return r, card, decisions
+
+
+class TestReviewReport:
+    def test_sections_in_english(self) -> None:
+        """The English report has every section, the KPI table columns and the deciding rule."""
+        r, card, decisions = _walk(review(1))
+        md = to_markdown(review_report(r, SCHEME, card=card, decisions=decisions))  # type: ignore[arg-type]
+        for title in (
+            "## Summary",
+            "## KPI results",
+            "## Qualitative ratings",
+            "## Incentives and penalties",
+            "## Development plan",
+            "## Feedback interview",
+            "## Audit history",
+        ):
+            assert title in md
+        assert "| KPI | Target | Actual | Achievement | Score | Weight | Contribution |" in md
+        assert "| Training: Empathy | - | train | kpi.csat.score &lt; 100 |" in md
+        assert "calibrate" in md
+
+    def test_chinese_labels(self) -> None:
+        """The Chinese report uses Chinese headings and KPI names."""
+        r, card, decisions = _walk(review(1))
+        md = to_markdown(review_report(r, SCHEME, card=card, decisions=decisions, lang="zh"))  # type: ignore[arg-type]
+        assert "## 关键绩效指标结果" in md
+        assert "客户满意度" in md
+        assert "## 反馈面谈" in md
+
+    def test_kpi_values_come_from_the_card(self) -> None:
+        """Each KPI row shows the card's achievement, score and contribution."""
+        r, card, _ = _walk(review(2))
+        report = review_report(r, SCHEME, card=card, sections=[kpi_section])  # type: ignore[arg-type]
+        table = report.blocks[-1]
+        assert isinstance(table, Table)
+        line = card.line("csat")  # type: ignore[attr-defined]
+        assert table.rows[0][3] == f"{line.achievement * 100:.1f}%"
+        assert table.rows[0][4] == f"{line.score:.1f}"
+        assert table.rows[0][6] == f"{line.contribution:.2f}"
+
+    def test_custom_pipeline(self) -> None:
+        """Sections are plain callables: a pipeline of one gives the title and that section."""
+        r, _, _ = _walk(review(3))
+        report = review_report(r, SCHEME, sections=[history_section])
+        assert [type(b) for b in report.blocks] == [Heading, Heading, Table]
+        assert len(REVIEW_SECTIONS) == 7
+
+    def test_unknown_language(self) -> None:
+        """An unknown language names the allowed ones."""
+        with pytest.raises(ValidationError, match="'en' or 'zh'"):
+            review_report(review(), SCHEME, lang="fr")  # type: ignore[arg-type]
+
+    def test_html_escapes_every_user_text(self) -> None:
+        """<script> and quotes fed through every text field never reach the HTML unescaped."""
+        subject = Subject(id="p1", name=EVIL, department=EVIL)
+        r, card, decisions = _walk(Review(subject=subject, cycle=CYCLE.key, scheme="cs"), EVIL)
+        evil_scheme = attrs.evolve(SCHEME, label=Label(en=EVIL, zh=EVIL), version=EVIL)
+        for lang in ("en", "zh"):
+            page = to_html(review_report(r, evil_scheme, card=card, decisions=decisions, lang=lang))  # type: ignore[arg-type]
+            assert "<script>" not in page
+            assert "alert('x')" not in page
+            assert (
+                page.count("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;&quot;&amp;&#x27;")
+                >= 12
+            )
+            assert "\"&'" not in page
+            md = to_markdown(
+                review_report(r, evil_scheme, card=card, decisions=decisions, lang=lang)
+            )  # type: ignore[arg-type]
+            assert "<script>" not in md
+
+
+class TestTeamReport:
+    def test_distribution_calibration_and_pending(self) -> None:
+        """A team report counts final ratings, lists calibration changes and pending items."""
+        done = [_walk(review(i))[0] for i in range(3)]
+        draft = review(10)
+        agreed = agree_goals(review(11), goals=goals(), actor="m1", at=at(CYCLE.start))
+        rep = team_report([*done, draft, agreed], SCHEME, cycle=CYCLE, today=CYCLE.end)
+        md = to_markdown(rep)
+        assert "| A | 3 | 100.0% | 20.0% |" in md
+        assert "| B | 0 | 0.0% | 60.0% |" in md
+        assert "p010@FY2026Q1: goals not agreed" in md
+        assert "p011@FY2026Q1: mid-term check overdue" in md
+        assert "## Calibration changes" in md
+        assert "## KPI summary" in md
+        html_page = to_html(
+            team_report([*done, draft], SCHEME, cycle=CYCLE, today=CYCLE.end, lang="zh")
+        )
+        assert "评级分布" in html_page
