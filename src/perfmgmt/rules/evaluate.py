@@ -324,7 +324,8 @@ class Decisions:
         if t.kind is SourceKind.RULE:
             return t.text
         rows = ", ".join(str(r) for r in t.selected)
-        return f"{w['policy'].format(policy=t.hit_policy.value if t.hit_policy else '')}, {rows}"
+        policy = w["policy"].format(policy=t.hit_policy.value if t.hit_policy else "")
+        return f"{policy}: {w['row'].format(row=rows)}"
 
     @staticmethod
     def _why(t: TraceEntry, w: dict[str, str]) -> str:
