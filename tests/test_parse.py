@@ -222,7 +222,7 @@ class TestErrors:
             ("5abc", 1, "invalid number"),
             ("1.", 1, "decimal point"),
             ("a and and b", 6, "needs a value"),
-            ("x is null", 2, "unexpected 'is'"),
+            ("x is null", 2, "'is' is a Python keyword, not part of the rule language; use =="),
             ("if x", 0, "Python keyword"),
         ],
     )

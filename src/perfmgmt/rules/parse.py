@@ -66,6 +66,7 @@ _FOREIGN_OPS = {
     "//": "'//' (floor division) is not part of the rule language; use '/'",
     "&&": "use 'and' instead of '&&'",
     "||": "use 'or' instead of '||'",
+    ":=": "':=' (assignment) is not part of the rule language",
     "<>": "use '!=' instead of '<>'",
     "=": "use '==' to compare; '=' (assignment) is not part of the rule language",
     "!": "use 'not' instead of '!'",
@@ -347,6 +348,9 @@ class _Parser:
             what = "the rule ends too early"
         elif tok.kind == "str":
             what = "unexpected text literal"
+        elif tok.kind == "name" and keyword.iskeyword(tok.text) and tok.text not in KEYWORDS:
+            what = f"{tok.text!r} is a Python keyword, not part of the rule language"
+            hint = "use == or !=" if tok.text == "is" else ""
         else:
             shown = tok.text if len(tok.text) <= 40 else tok.text[:40] + "..."
             what = f"unexpected {shown!r}"
