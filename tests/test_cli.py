@@ -1,0 +1,202 @@
+"""Tests of the perfmgmt command (perfmgmt.cli) and the demo run behind it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from perfmgmt.cli import main
+from perfmgmt.presets import customer_service_manager
+from perfmgmt.serialization import dumps
+
+SMALL = ["--managers", "8", "--agents", "80", "--tickets", "8000", "--seed", "3"]
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    """Run the command in-process; return (exit status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    """Read a CSV file into dict rows."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Run a small demo once for the module and return its output directory."""
+    out = tmp_path_factory.mktemp("demo") / "out"
+    code, _, err = run("demo", "--out", str(out), *SMALL)
+    assert code == 0, err
+    return out
+
+
+class TestDemo:
+    def test_every_manager_scored_and_reported(self, demo_dir: Path) -> None:
+        """The summary has one rated row and one report per manager."""
+        rows = read_csv(demo_dir / "summary.csv")
+        assert len(rows) == 8
+        assert {r["subject_id"] for r in rows} == {f"M{i:02d}" for i in range(1, 9)}
+        assert all(r["rating"] in {"A", "B", "C", "D", "E"} for r in rows)
+        for r in rows:
+            assert (demo_dir / "reports" / f"{r['subject_id']}.md").read_text(encoding="utf-8")
+
+    def test_totals_consistent(self, demo_dir: Path) -> None:
+        """Each total is the 70/30 blend of its parts and sits in its rating's band."""
+        scheme = customer_service_manager()
+        for r in read_csv(demo_dir / "summary.csv"):
+            total, quant, qual = (
+                float(r["total"]),
+                float(r["quantitative"]),
+                float(r["qualitative"]),
+            )
+            assert total == pytest.approx(0.7 * quant + 0.3 * qual, abs=0.02)
+            band = scheme.rating_scale.band(r["rating"])
+            assert band.lower - 0.01 <= total <= band.upper + 0.01
+
+    def test_rules_applied(self, demo_dir: Path) -> None:
+        """Bonuses follow the rating table and deductions only hit E ratings."""
+        percent = {"A": 20, "B": 12, "C": 6, "D": 0, "E": 0}
+        scheme = customer_service_manager()
+        people = {r["id"]: r for r in read_csv(demo_dir / "data" / "subjects.csv")}
+        for r in read_csv(demo_dir / "summary.csv"):
+            base = Decimal(people[r["subject_id"]]["base_pay"])
+            assert Decimal(r["bonus"]) == base * percent[r["rating"]] / 100
+            assert (Decimal(r["deduction"]) > 0) == (r["rating"] == "E")
+            assert ("bonus_by_rating" in r["outcomes"]) == (percent[r["rating"]] > 0)
+        assert scheme.rules  # the preset carries the rules the demo applied
+
+    def test_files_written(self, demo_dir: Path) -> None:
+        """Raw data, scheme, per-cycle scores and decisions and the Markdown summary exist."""
+        for name in ("scheme.json", "summary.md", "data/tickets.csv", "data/subjects.csv"):
+            assert (demo_dir / name).stat().st_size > 0, name
+        assert len(list(demo_dir.glob("scores_*.csv"))) == 2
+        assert len(list(demo_dir.glob("decisions_*.csv"))) == 2
+        assert "| A |" in (demo_dir / "summary.md").read_text(encoding="utf-8")
+
+    def test_score_command_reproduces_demo_scores(self, demo_dir: Path, tmp_path: Path) -> None:
+        """`perfmgmt score` on the demo's scheme and actuals gives the demo's totals."""
+        actuals = sorted(demo_dir.glob("actuals_*.csv"))[-1]
+        out = tmp_path / "scores.json"
+        code, _, err = run("score", str(demo_dir / "scheme.json"), str(actuals), "-o", str(out))
+        assert code == 0, err
+        scored = {r["subject_id"]: r["total"] for r in json.loads(out.read_text("utf-8"))}
+        for r in read_csv(demo_dir / "summary.csv"):
+            assert scored[r["subject_id"]] == pytest.approx(float(r["total"]), abs=0.01)
+
+    def test_explain_names_formulas_and_rules(self, demo_dir: Path) -> None:
+        """`perfmgmt explain` prints the KPI formulas and the rule trace of one subject."""
+        actuals = sorted(demo_dir.glob("actuals_*.csv"))[-1]
+        code, out, _ = run("explain", str(demo_dir / "scheme.json"), str(actuals), "M01")
+        assert code == 0
+        assert "kpi.csat.score" in out
+        assert "bonus_by_rating" in out
+
+    def test_metrics_command(self, demo_dir: Path, tmp_path: Path) -> None:
+        """`perfmgmt metrics` computes indicators per manager and reports dropped rows."""
+        out = tmp_path / "m.csv"
+        code, _, err = run("metrics", str(demo_dir / "data" / "tickets.csv"), "-o", str(out))
+        assert code == 0
+        assert "dropped" in err
+        rows = read_csv(out)
+        assert len(rows) == 8
+        assert all(0 < float(r["fcr"]) < 1 for r in rows)
+
+    def test_chinese_reports(self, tmp_path: Path) -> None:
+        """--lang zh writes Chinese reports and a Chinese summary line."""
+        code, out, _ = run("demo", "--out", str(tmp_path), "--lang", "zh", "-q", *SMALL)
+        assert code == 0
+        assert "评级" in out
+        assert "绩效评估报告" in (tmp_path / "reports" / "M01.md").read_text(encoding="utf-8")
+
+    def test_subprocess_module_run(self, tmp_path: Path) -> None:
+        """`python -m perfmgmt demo` runs in a fresh process, with progress on stderr."""
+        proc = subprocess.run(
+            [sys.executable, "-m", "perfmgmt", "demo", "--out", str(tmp_path / "o"), *SMALL],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert "[1/7]" in proc.stderr
+        assert "Summary table" in proc.stdout
+        assert len(read_csv(tmp_path / "o" / "summary.csv")) == 8
+
+
+class TestErrors:
+    def test_missing_file(self, tmp_path: Path) -> None:
+        """A missing scheme file gives exit 1 and one line on stderr, no traceback."""
+        code, out, err = run("score", str(tmp_path / "nope.json"), str(tmp_path / "d.csv"))
+        assert code == 1
+        assert out == ""
+        assert err.count("\n") == 1
+        assert "nope.json" in err
+        assert "Traceback" not in err
+
+    def test_bad_json(self, tmp_path: Path) -> None:
+        """A scheme file that is not valid JSON gives exit 1 and a one-line message."""
+        bad = tmp_path / "scheme.json"
+        bad.write_text("{not json", encoding="utf-8")
+        data = tmp_path / "d.csv"
+        data.write_text("subject_id\nx\n", encoding="utf-8")
+        code, _, err = run("score", str(bad), str(data))
+        assert code == 1
+        assert err.count("\n") == 1
+        assert "Traceback" not in err
+
+    def test_unknown_column(self, tmp_path: Path) -> None:
+        """A data column that is no KPI is named in the error."""
+        scheme = tmp_path / "scheme.json"
+        scheme.write_text(dumps(customer_service_manager()), encoding="utf-8")
+        data = tmp_path / "d.csv"
+        data.write_text("subject_id,csat,bogus\nx,80,1\n", encoding="utf-8")
+        code, _, err = run("score", str(scheme), str(data))
+        assert code == 1
+        assert "bogus" in err
+
+    def test_unknown_subject(self, tmp_path: Path) -> None:
+        """Explaining a subject that is not in the data is a clear error."""
+        scheme = tmp_path / "scheme.json"
+        scheme.write_text(dumps(customer_service_manager()), encoding="utf-8")
+        data = tmp_path / "d.csv"
+        data.write_text("subject_id,csat\nx,80\n", encoding="utf-8")
+        code, _, err = run("explain", str(scheme), str(data), "y")
+        assert code == 1
+        assert "'y'" in err
+
+    def test_subprocess_error_has_no_traceback(self, tmp_path: Path) -> None:
+        """Run as a process, a user mistake exits non-zero without a traceback."""
+        proc = subprocess.run(
+            [sys.executable, "-m", "perfmgmt", "metrics", str(tmp_path / "missing.csv")],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+        assert proc.returncode == 1
+        assert "Traceback" not in proc.stderr
+        assert proc.stderr.strip().count("\n") == 0
+
+    @pytest.mark.parametrize("command", ["demo", "score", "explain", "metrics"])
+    def test_help_everywhere(self, command: str) -> None:
+        """Every subcommand answers --help with exit 0 and a usage line."""
+        code, out, _ = run(command, "--help")
+        assert code == 0
+        assert out.startswith("usage: perfmgmt")
+
+    def test_usage_error(self) -> None:
+        """An unknown subcommand is a usage error with exit status 2."""
+        code, _, err = run("frobnicate")
+        assert code == 2
+        assert "invalid choice" in err
