@@ -332,3 +332,47 @@ class TestTraceOff:
             assert bare.row(i).decisions == full.row(i).decisions
         assert all(t.inputs == () for t in bare.row(2).trace)
         assert bare.row(2).trace[0].status is TraceStatus.FALSE
+
+
+class TestWithRealScoring:
+    def test_preset_scalar_equals_batch(self) -> None:
+        """On the customer-service preset, evaluate(card) equals evaluate_batch row i."""
+        from perfmgmt.presets import customer_service_manager
+        from perfmgmt.scoring.engine import ScoringEngine
+        from perfmgmt.scoring.population import Population
+
+        scheme = customer_service_manager()
+        rng = np.random.default_rng(3)
+        n, k = 30, len(scheme.kpi_keys)
+        defaults = np.array([kpi.target for kpi in scheme.kpis], dtype=np.float64)
+        actual = defaults * rng.uniform(0.6, 1.3, (n, k))
+        actual[rng.random((n, k)) < 0.1] = np.nan
+        tenure = rng.integers(30, 2000, n).astype(np.float64)
+        pay = tuple(Decimal(int(x)) for x in rng.integers(6000, 30000, n))
+        grades = tuple(("M1", "M2", None)[int(g)] for g in rng.integers(0, 3, n))
+        ids = [f"m{i}" for i in range(n)]
+        population = Population.from_arrays(
+            scheme,
+            subject_ids=ids,
+            actual=actual,
+            grade=grades,
+            tenure_days=tenure,
+            base_pay=pay,
+            currency="CNY",
+        )
+        batch = ScoringEngine().score_batch(scheme, population)
+        ev = RuleEvaluator()
+        bd = ev.evaluate_batch(scheme, batch, population)
+        as_of = dt.date(2024, 6, 30)
+        for i in range(n):
+            subject = Subject(
+                id=ids[i],
+                grade=grades[i],
+                hire_date=as_of - dt.timedelta(days=int(tenure[i])),
+                base_pay=pay[i],
+                currency="CNY",
+            )
+            d = ev.evaluate(scheme, batch.row(i), subject=subject, as_of=as_of)
+            assert d == bd.row(i)
+        assert bd.scheme_hash == scheme.content_hash
+        assert sum(len(bd.row(i).decisions) for i in range(n)) > n  # the rules did fire
