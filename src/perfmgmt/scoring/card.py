@@ -88,6 +88,11 @@ def _step_tuple(value: Iterable[Step]) -> tuple[Step, ...]:
     return tuple(value)
 
 
+def _same_float(a: float, b: float) -> bool:
+    """Compare floats so that NaN equals NaN (a card with no quantitative total equals itself)."""
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
 def _opt(value: float) -> float | None:
     return None if math.isnan(value) else float(value)
 
@@ -282,7 +287,7 @@ class ScoreCard:
     subject_id: str
     lines: tuple[KpiLine, ...]
     categories: tuple[CategoryLine, ...]
-    quantitative: float
+    quantitative: float = attrs.field(eq=attrs.cmp_using(eq=_same_float))
     qualitative: float | None
     total: float | None
     rating: str | None
@@ -290,7 +295,7 @@ class ScoreCard:
     gated: bool
     eligible_fraction: float
     criteria: tuple[CriterionLine, ...] = ()
-    raw_quantitative: float = math.nan
+    raw_quantitative: float = attrs.field(default=math.nan, eq=attrs.cmp_using(eq=_same_float))
     quantitative_share: float = 1.0
     flags: ReviewFlag = ReviewFlag.NONE
     rating_labels: tuple[str, ...] = ()

@@ -77,6 +77,8 @@ class ScoringPlan:
         crit_weight: float64 (Q,) criterion weights.
         source_weight: float64 (S,) source weights.
         min_raters: int64 (S,) minimum raters per source.
+        membership: float64 (K, C) 1 where the KPI belongs to the category.
+        checked: Per KPI, whether the scorer validates per-row bounds.
     """
 
     scheme: Scheme
@@ -97,6 +99,8 @@ class ScoringPlan:
     crit_weight: FloatArray
     source_weight: FloatArray
     min_raters: npt.NDArray[np.int64]
+    membership: FloatArray
+    checked: tuple[bool, ...]
 
 
 def _plan(scheme: Scheme, registry: ScorerRegistry) -> ScoringPlan:
@@ -138,6 +142,10 @@ def _plan(scheme: Scheme, registry: ScorerRegistry) -> ScoringPlan:
         crit_weight=np.array([c.weight for c in scheme.criteria]),
         source_weight=np.array([s.weight for s in scheme.sources]),
         min_raters=np.array([s.min_raters for s in scheme.sources], dtype=np.int64),
+        membership=np.array(
+            [[1.0 if k.category == c.key else 0.0 for c in scheme.categories] for k in scheme.kpis]
+        ),
+        checked=tuple(isinstance(sc, CheckedScorer) for sc in scorers),
     )
 
 
@@ -233,7 +241,8 @@ def _score(plan: ScoringPlan, pop: Population) -> BatchScores:
         a = actual[:, j]
         th, tg, st = pop.threshold[:, j], pop.target[:, j], pop.stretch[:, j]
         with np.errstate(all="ignore"):
-            if isinstance(scorer, CheckedScorer) and pop.target.strides[0] != 0:
+            if plan.checked[j] and pop.target.strides[0] != 0:
+                assert isinstance(scorer, CheckedScorer)
                 bad = scorer.check(th, tg, st)
                 if bad is not None:
                     i = int(np.argmax(bad[0]))
@@ -273,7 +282,8 @@ def _score(plan: ScoringPlan, pop: Population) -> BatchScores:
             else:
                 col_flags |= bad_rows.astype(np.uint8) << 4
                 excluded |= bad_rows
-        achievement[:, j] = np.where(bad_rows, np.nan, ach)
+        achievement[:, j] = ach
+        np.copyto(achievement[:, j], np.nan, where=bad_rows)
         score[:, j] = sc
         gs = plan.gate_sign[j]
         if gs != 0.0:
@@ -288,25 +298,22 @@ def _score(plan: ScoringPlan, pop: Population) -> BatchScores:
     if pop.overridden.strides[0] != 0:
         flags |= pop.overridden.astype(np.uint8) << 6
 
-    # Effective weights: nominal weights of scored KPIs, rescaled per row.
-    w = np.where(scored, plan.nominal_weight, 0.0)
-    wsum = w.sum(axis=1)
+    # Effective weights: nominal weights of scored KPIs, rescaled per row (in place, to keep
+    # the peak memory low on large populations).
+    eff = np.multiply(scored, plan.nominal_weight)
+    wsum = eff @ np.ones(k)
     no_quant = ~(wsum > 0)
     with np.errstate(all="ignore"):
-        eff = w / np.where(no_quant, 1.0, wsum)[:, None]
-    contribution = np.where(scored, score * eff, 0.0)
-    raw = contribution.sum(axis=1)
+        eff /= np.where(no_quant, 1.0, wsum)[:, None]
+        contribution = np.multiply(score, eff)
+    np.copyto(contribution, 0.0, where=~scored)
+    raw = contribution @ np.ones(k)
     raw[no_quant] = np.nan
 
-    # Category subtotals (weighted mean of scored KPIs).
-    n_cat = len(scheme.categories)
-    cat_score = np.empty((n, n_cat))
-    wc = np.where(scored, score, 0.0) * plan.nominal_weight
-    for c in range(n_cat):
-        cols = plan.category_index == c
-        den = w[:, cols].sum(axis=1)
-        with np.errstate(all="ignore"):
-            cat_score[:, c] = np.where(den > 0, wc[:, cols].sum(axis=1) / den, np.nan)
+    # Category subtotals: Σ score x nominal / Σ nominal over scored KPIs of the category, which
+    # equals Σ contribution / Σ effective weight (the per-row rescaling cancels).
+    with np.errstate(all="ignore"):
+        cat_score = (contribution @ plan.membership) / (eff @ plan.membership)
 
     gated = gate_zero | np.isfinite(gate_cap)
     quant = np.minimum(raw, gate_cap)

@@ -1,0 +1,337 @@
+"""Tests for perfmgmt.scoring.engine: aggregation, policies, gates, blend, rating, invariants."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from perfmgmt.errors import RegistryError, ScoringError
+from perfmgmt.model import (
+    KPI,
+    Actual,
+    Band,
+    Category,
+    Direction,
+    Gate,
+    GateEffect,
+    Goal,
+    Indicator,
+    Label,
+    MissingPolicy,
+    RatingScale,
+    Review,
+    Scheme,
+    ScoringSpec,
+    Subject,
+)
+from perfmgmt.scoring import KpiFlag, Population, ReviewFlag, ScoringEngine, ratio
+
+ENGINE = ScoringEngine()
+
+
+def _scheme(
+    *,
+    policy: MissingPolicy = MissingPolicy.REALLOCATE,
+    gate: Gate | None = None,
+    min_sample: int = 0,
+    scorer: str = "linear",
+    high: float = 200.0,
+) -> Scheme:
+    def kpi(key: str, cat: str, w: float, direction: Direction, **kw: float) -> KPI:
+        return KPI(
+            indicator=Indicator(key=key, label=Label(en=key), direction=direction),
+            category=cat,
+            weight=w,
+            scoring=ScoringSpec(scorer=scorer if key == "a" else "linear"),
+            **kw,  # type: ignore[arg-type]
+        )
+
+    return Scheme(
+        key="t",
+        version="1",
+        label=Label(en="T"),
+        categories=[
+            Category(key="c1", label=Label(en="c1"), weight=0.6),
+            Category(key="c2", label=Label(en="c2"), weight=0.4),
+        ],
+        kpis=[
+            attrs_evolve(
+                kpi(
+                    "a", "c1", 0.5, Direction.HIGHER_IS_BETTER, threshold=50, target=80, stretch=100
+                ),
+                gate=gate,
+                missing=policy,
+                min_sample=min_sample,
+            ),
+            kpi("b", "c1", 0.5, Direction.HIGHER_IS_BETTER, threshold=0, target=10, stretch=20),
+            kpi("c", "c2", 1.0, Direction.LOWER_IS_BETTER, threshold=60, target=40, stretch=20),
+        ],
+        rating_scale=RatingScale(
+            bands=[Band(label="low", lower=0, upper=100), Band(label="high", lower=100, upper=high)]
+        ),
+        quantitative_share=1.0,
+    )
+
+
+def attrs_evolve(kpi: KPI, **changes: object) -> KPI:
+    """Return ``kpi`` with ``changes``."""
+    import attrs
+
+    return attrs.evolve(kpi, **changes)
+
+
+def _pop(scheme: Scheme, rows: list[list[float]], **kw: object) -> Population:
+    return Population.from_arrays(
+        scheme,
+        subject_ids=[f"s{i}" for i in range(len(rows))],
+        actual=np.array(rows, dtype=np.float64),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+class TestAggregation:
+    def test_weighted_total(self) -> None:
+        """Total is Σ nominal weight x score when everything is scored."""
+        b = ENGINE.score_batch(_scheme(), _pop(_scheme(), [[80, 10, 40]]))
+        assert b.total[0] == pytest.approx(100.0)
+        assert b.nominal_weight.tolist() == pytest.approx([0.3, 0.3, 0.4])
+
+    def test_reallocate_missing(self) -> None:
+        """A missing KPI's weight is spread proportionally over the scored ones."""
+        b = ENGINE.score_batch(_scheme(), _pop(_scheme(), [[np.nan, 20, 40]]))
+        assert b.flags[0, 0] == KpiFlag.MISSING | KpiFlag.REALLOCATED
+        assert b.effective_weight[0].tolist() == pytest.approx([0, 0.3 / 0.7, 0.4 / 0.7])
+        assert b.total[0] == pytest.approx((0.3 * 150 + 0.4 * 100) / 0.7)
+        assert np.isnan(b.score[0, 0])
+        assert b.contribution[0, 0] == 0.0
+
+    def test_zero_policy(self) -> None:
+        """Under ZERO a missing KPI scores 0 and keeps its weight."""
+        s = _scheme(policy=MissingPolicy.ZERO)
+        b = ENGINE.score_batch(s, _pop(s, [[np.nan, 10, 40]]))
+        assert b.flags[0, 0] == KpiFlag.MISSING | KpiFlag.SCORED_ZERO
+        assert b.score[0, 0] == 0.0
+        assert b.total[0] == pytest.approx(70.0)
+
+    def test_exclude_policy(self) -> None:
+        """Under EXCLUDE a missing KPI leaves the review unrated and flagged."""
+        s = _scheme(policy=MissingPolicy.EXCLUDE)
+        b = ENGINE.score_batch(s, _pop(s, [[np.nan, 10, 40]]))
+        assert b.flags[0, 0] == KpiFlag.MISSING | KpiFlag.EXCLUDED
+        assert not b.rated[0]
+        assert np.isnan(b.total[0])
+        assert b.rating_index[0] == -1
+        assert b.review_flags[0] & ReviewFlag.EXCLUDED_KPI
+
+    def test_insufficient_sample(self) -> None:
+        """A sample below min_sample is insufficient data; -1 (not reported) is sufficient."""
+        s = _scheme(min_sample=30)
+        ss = np.array([[10, -1, -1], [-1, -1, -1], [30, -1, -1]])
+        b = ENGINE.score_batch(s, _pop(s, [[80, 10, 40]] * 3, sample_size=ss))
+        assert b.flags[:, 0].tolist() == [
+            KpiFlag.INSUFFICIENT_DATA | KpiFlag.REALLOCATED,
+            0,
+            0,
+        ]
+
+    def test_nothing_scored(self) -> None:
+        """A review with no scored KPI is unrated with NO_QUANTITATIVE, never a silent 0."""
+        b = ENGINE.score_batch(_scheme(), _pop(_scheme(), [[np.nan] * 3]))
+        assert not b.rated[0]
+        assert b.review_flags[0] & ReviewFlag.NO_QUANTITATIVE
+        assert np.isnan(b.quantitative[0])
+
+    def test_category_scores(self) -> None:
+        """Category subtotal is the weighted mean of its scored KPIs; NaN when none is."""
+        b = ENGINE.score_batch(_scheme(), _pop(_scheme(), [[80, 20, np.nan]]))
+        assert b.category_score[0].tolist()[0] == pytest.approx(125.0)
+        assert np.isnan(b.category_score[0, 1])
+
+    def test_out_of_scale_not_clamped(self) -> None:
+        """A total above the scale is flagged OUT_OF_SCALE and unrated, not clamped."""
+        s = _scheme(high=120)
+        b = ENGINE.score_batch(s, _pop(s, [[100, 20, 20]]))
+        assert not b.rated[0]
+        assert b.review_flags[0] & ReviewFlag.OUT_OF_SCALE
+        assert b.quantitative[0] == pytest.approx(150.0)
+
+    def test_top_band_closed(self) -> None:
+        """A total exactly at the scale's top belongs to the top band."""
+        s = _scheme(high=150)
+        b = ENGINE.score_batch(s, _pop(s, [[100, 20, 20]]))
+        assert b.rated[0]
+        assert b.rating().tolist() == ["high"]
+
+
+class TestGates:
+    def test_cap_gate(self) -> None:
+        """A CAP gate caps the quantitative total and flags the KPI."""
+        s = _scheme(gate=Gate(threshold=60, effect=GateEffect.CAP, cap=50))
+        b = ENGINE.score_batch(s, _pop(s, [[55, 20, 20]]))
+        assert b.flags[0, 0] & KpiFlag.GATED
+        assert b.quantitative[0] == 50.0
+        assert b.raw_quantitative[0] > 50.0
+        assert b.gated[0]
+
+    def test_zero_gate(self) -> None:
+        """A ZERO gate sets the quantitative total to 0."""
+        s = _scheme(gate=Gate(threshold=60, effect=GateEffect.ZERO))
+        b = ENGINE.score_batch(s, _pop(s, [[55, 20, 20]]))
+        assert b.quantitative[0] == 0.0
+
+    def test_gate_not_on_missing(self) -> None:
+        """A missing actual does not fire the gate."""
+        s = _scheme(gate=Gate(threshold=60, effect=GateEffect.ZERO))
+        b = ENGINE.score_batch(s, _pop(s, [[np.nan, 20, 20]]))
+        assert not b.gated[0]
+
+    def test_gate_on_target_is_best_refused(self) -> None:
+        """A gate on a target-is-best KPI has no wrong side and is refused at resolution."""
+        kpi = KPI(
+            indicator=Indicator(key="x", label=Label(en="x"), direction=Direction.TARGET_IS_BEST),
+            category="c",
+            weight=1.0,
+            target=5.0,
+            scoring=ScoringSpec(scorer="target_band"),
+            gate=Gate(threshold=1, effect=GateEffect.ZERO),
+        )
+        s = Scheme(
+            key="tb",
+            version="1",
+            label=Label(en="x"),
+            categories=[Category(key="c", label=Label(en="c"), weight=1)],
+            kpis=[kpi],
+            rating_scale=RatingScale(
+                bands=[Band(label="a", lower=0, upper=1), Band(label="b", lower=1, upper=2)]
+            ),
+            quantitative_share=1.0,
+        )
+        with pytest.raises(ScoringError, match="target-is-best"):
+            ENGINE.plan(s)
+
+
+class TestResolution:
+    def test_unknown_scorer(self) -> None:
+        """A KPI naming an unregistered scorer is a RegistryError at scoring time."""
+        with pytest.raises(RegistryError, match="nope"):
+            ENGINE.plan(_scheme(scorer="nope"))
+
+    def test_plan_cached_by_hash(self) -> None:
+        """The same scheme content resolves once."""
+        eng = ScoringEngine()
+        assert eng.plan(_scheme()) is eng.plan(_scheme())
+
+    def test_custom_scorer_everywhere(self) -> None:
+        """A custom registered scorer works in score and score_batch like a built-in."""
+        reg = ENGINE.registry.copy()
+        reg.register("half_ratio", lambda *, direction: ratio(direction=direction, cap=200))
+        eng = ScoringEngine(reg)
+        s = _scheme(scorer="half_ratio")
+        card = eng.score(
+            s,
+            Review(
+                subject=Subject(id="x"), cycle="q", scheme="t", actuals=[Actual(kpi="a", value=40)]
+            ),
+        )
+        assert card.line("a").score == pytest.approx(50.0)
+        assert card.line("a").scorer == "half_ratio"
+
+    def test_row_ratio_target_zero(self) -> None:
+        """A per-row zero ratio target is refused naming the subject and KPI."""
+        s = _scheme(scorer="ratio")
+        pop = _pop(
+            s,
+            [[1, 1, 1]],
+            threshold=np.array([[-10.0, np.nan, np.nan]]),
+            target=np.array([[0.0, np.nan, np.nan]]),
+        )
+        with pytest.raises(ScoringError, match=r"s0.*KPI 'a'"):
+            ENGINE.score_batch(s, pop)
+
+    def test_population_for_other_scheme(self) -> None:
+        """A population whose KPIs differ from the scheme's is refused."""
+        other = Population.from_arrays(
+            _scheme(),
+            subject_ids=["x"],
+            actual=np.array([[1.0, 2, 3]]),
+        )
+        two = Scheme(
+            key="t",
+            version="2",
+            label=Label(en="T"),
+            categories=[Category(key="c1", label=Label(en="c1"), weight=1)],
+            kpis=[attrs_evolve(_scheme().kpis[1], weight=1.0)],
+            rating_scale=_scheme().rating_scale,
+            quantitative_share=1.0,
+        )
+        with pytest.raises(ScoringError, match="do not match"):
+            ENGINE.score_batch(two, other)
+
+
+_row = st.lists(
+    st.one_of(st.floats(-50, 250, allow_nan=False), st.just(float("nan"))), min_size=3, max_size=3
+)
+
+
+class TestProperties:
+    @settings(max_examples=60, deadline=None)
+    @given(rows=st.lists(_row, min_size=1, max_size=6), policy=st.sampled_from(list(MissingPolicy)))
+    def test_effective_weights_sum_to_one(
+        self, rows: list[list[float]], policy: MissingPolicy
+    ) -> None:
+        """Effective weights of a review with any scored KPI sum to 1."""
+        s = _scheme(policy=policy)
+        b = ENGINE.score_batch(s, _pop(s, rows))
+        has = ~np.isnan(b.quantitative)
+        assert np.allclose(b.effective_weight[has].sum(axis=1), 1.0)
+
+    @settings(max_examples=60, deadline=None)
+    @given(row=_row, j=st.integers(0, 2), delta=st.floats(0, 100))
+    def test_better_actual_never_lowers_total(self, row: list[float], j: int, delta: float) -> None:
+        """Improving one actual never lowers its KPI score or the quantitative total."""
+        s = _scheme(gate=Gate(threshold=60, effect=GateEffect.CAP, cap=70))
+        if np.isnan(row[j]):
+            return
+        better = list(row)
+        better[j] = row[j] + (delta if j < 2 else -delta)  # KPI c is lower-is-better
+        b = ENGINE.score_batch(s, _pop(s, [row, better]))
+        assert b.score[1, j] >= b.score[0, j]
+        if not np.isnan(b.quantitative[0]):
+            assert b.quantitative[1] >= b.quantitative[0] - 1e-9
+
+    @settings(max_examples=60, deadline=None)
+    @given(row=_row, cap=st.floats(0, 200), zero=st.booleans())
+    def test_gate_only_lowers(self, row: list[float], cap: float, zero: bool) -> None:
+        """The quantitative total after gates never exceeds the raw total."""
+        gate = (
+            Gate(threshold=60, effect=GateEffect.ZERO)
+            if zero
+            else Gate(threshold=60, effect=GateEffect.CAP, cap=cap)
+        )
+        b = ENGINE.score_batch(_scheme(gate=gate), _pop(_scheme(gate=gate), [row]))
+        if not np.isnan(b.raw_quantitative[0]):
+            assert b.quantitative[0] <= b.raw_quantitative[0]
+
+    @settings(max_examples=40, deadline=None)
+    @given(rows=st.lists(_row, min_size=1, max_size=5), goal=st.floats(55, 90))
+    def test_scalar_equals_batch_row(self, rows: list[list[float]], goal: float) -> None:
+        """score(review) equals score_batch(...).row(i) for every review."""
+        s = _scheme(gate=Gate(threshold=60, effect=GateEffect.CAP, cap=70))
+        reviews = [
+            Review(
+                subject=Subject(id=f"s{i}"),
+                cycle="q",
+                scheme="t",
+                goals=[Goal(kpi="a", target=goal)] if i % 2 else [],
+                actuals=[
+                    Actual(kpi=k, value=None if np.isnan(v) else v)
+                    for k, v in zip("abc", r, strict=True)
+                ],
+            )
+            for i, r in enumerate(rows)
+        ]
+        batch = ENGINE.score_reviews(s, reviews)
+        for i, r in enumerate(reviews):
+            assert ENGINE.score(s, r) == batch.row(i)
