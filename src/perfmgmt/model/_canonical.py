@@ -48,4 +48,5 @@ def canonical(obj: Any) -> Any:
 def content_hash(obj: Any) -> str:
     """Return ``sha256:<hex>`` of ``obj``'s canonical JSON."""
     text = json.dumps(canonical(obj), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    # surrogatepass: JSON escapes such as "\ud800" load as lone surrogates; hash them too.
+    return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
