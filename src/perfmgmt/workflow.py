@@ -506,7 +506,7 @@ def calibrate(
         actor=actor,
         at=at,
         to=S.CALIBRATED,
-        summary=f"calibrated {before or '-'} -> {rating}",
+        summary=f"calibrated {before or '-'} → {rating}",
         details=[("from", before or "-"), ("to", rating), ("reason", why)],
         result=result,
     )
