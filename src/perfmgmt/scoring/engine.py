@@ -224,6 +224,19 @@ def _check_population(scheme: Scheme, pop: Population) -> None:
         )
 
 
+def _row_sum(a: FloatArray, cols: Sequence[int] | range) -> FloatArray:
+    """Sum the columns ``cols`` of ``a`` left to right.
+
+    The order is the same for every N, so a row's result never depends on the size of the
+    batch it is scored in (BLAS kernels would not guarantee that).
+    """
+    it = iter(cols)
+    out = a[:, next(it)].copy()
+    for j in it:
+        out += a[:, j]
+    return out
+
+
 def _score(plan: ScoringPlan, pop: Population) -> BatchScores:
     scheme = plan.scheme
     n, k = pop.actual.shape
@@ -301,19 +314,22 @@ def _score(plan: ScoringPlan, pop: Population) -> BatchScores:
     # Effective weights: nominal weights of scored KPIs, rescaled per row (in place, to keep
     # the peak memory low on large populations).
     eff = np.multiply(scored, plan.nominal_weight)
-    wsum = eff @ np.ones(k)
+    wsum = _row_sum(eff, range(k))
     no_quant = ~(wsum > 0)
     with np.errstate(all="ignore"):
         eff /= np.where(no_quant, 1.0, wsum)[:, None]
         contribution = np.multiply(score, eff)
     np.copyto(contribution, 0.0, where=~scored)
-    raw = contribution @ np.ones(k)
+    raw = _row_sum(contribution, range(k))
     raw[no_quant] = np.nan
 
     # Category subtotals: Σ score x nominal / Σ nominal over scored KPIs of the category, which
     # equals Σ contribution / Σ effective weight (the per-row rescaling cancels).
-    with np.errstate(all="ignore"):
-        cat_score = (contribution @ plan.membership) / (eff @ plan.membership)
+    cat_score = np.empty((n, len(scheme.categories)))
+    for c in range(len(scheme.categories)):
+        cols = np.flatnonzero(plan.category_index == c).tolist()
+        with np.errstate(all="ignore"):
+            cat_score[:, c] = _row_sum(contribution, cols) / _row_sum(eff, cols)
 
     gated = gate_zero | np.isfinite(gate_cap)
     quant = np.minimum(raw, gate_cap)

@@ -1,0 +1,214 @@
+"""Tests for perfmgmt.scoring.population: building and validating columnar input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import numpy as np
+import pytest
+
+from perfmgmt.errors import ScoringError
+from perfmgmt.model import Actual, Assessment, AssessmentSource, Cycle, Goal, Review, Scale, Subject
+from perfmgmt.scoring import Population, eligibility, rescale_rating
+from test_worked_example import founding_scheme
+
+SCHEME = founding_scheme()
+N_K = len(SCHEME.kpis)
+
+
+def _review(sid: str = "x", **kw: object) -> Review:
+    return Review(subject=Subject(id=sid), cycle="q", scheme="cs_managers", **kw)  # type: ignore[arg-type]
+
+
+class TestFromArrays:
+    def test_mapping_and_defaults(self) -> None:
+        """Columns by KPI key are put in scheme order; bounds default to the scheme's."""
+        cols = {k: [float(i), float(i + 1)] for i, k in enumerate(SCHEME.kpi_keys)}
+        pop = Population.from_arrays(SCHEME, subject_ids=["a", "b"], actual=cols)
+        assert pop.actual[:, 0].tolist() == [0.0, 1.0]
+        assert pop.target[1].tolist()[0] == 90.0
+        assert not pop.overridden.any()
+        assert pop.sample_size[0, 0] == -1
+        assert len(pop) == 2
+
+    def test_kpi_keys_reorder(self) -> None:
+        """Arrays in another column order are reordered by kpi_keys."""
+        keys = tuple(reversed(SCHEME.kpi_keys))
+        pop = Population.from_arrays(
+            SCHEME, subject_ids=["a"], actual=np.arange(N_K, dtype=float)[None, :], kpi_keys=keys
+        )
+        assert pop.actual[0].tolist() == list(reversed(range(N_K)))
+
+    @pytest.mark.parametrize(
+        ("kwargs", "match"),
+        [
+            ({"actual": np.zeros((1, 3))}, "shape"),
+            ({"actual": np.full((1, N_K), np.inf)}, "finite"),
+            (
+                {"actual": np.full((1, N_K), np.nan), "sample_size": np.ones((1, N_K))},
+                "NaN but sample_size",
+            ),
+            ({"actual": np.zeros((1, N_K)), "sample_size": np.full((1, N_K), -2)}, "negative"),
+            ({"actual": np.zeros((1, N_K)), "kpi_keys": ("a",) * N_K}, "do not match"),
+            ({"actual": {"csat": [1.0]}}, "do not match"),
+            ({"actual": np.zeros((1, N_K)), "eligible_fraction": [1.5]}, "eligible_fraction"),
+            ({"actual": np.zeros((1, N_K)), "base_pay": [Decimal(1)]}, "currency"),
+        ],
+    )
+    def test_bad_input(self, kwargs: dict[str, object], match: str) -> None:
+        """Shapes, non-finite values, negative counts and foreign columns are clear errors."""
+        with pytest.raises(ScoringError, match=match):
+            Population.from_arrays(SCHEME, subject_ids=["a"], **kwargs)  # type: ignore[arg-type]
+
+    def test_targets_out_of_order(self) -> None:
+        """A per-row target below the threshold (higher is better) is refused naming the row."""
+        tg = np.full((1, N_K), np.nan)
+        tg[0, 0] = 70.0
+        with pytest.raises(ScoringError, match=r"'a'.*csat.*target"):
+            Population.from_arrays(SCHEME, subject_ids=["a"], actual=np.zeros((1, N_K)), target=tg)
+
+    def test_rating_off_scale(self) -> None:
+        """A rating outside the criterion's scale where raters exist is refused."""
+        with pytest.raises(ScoringError, match="scale"):
+            Population.from_arrays(
+                SCHEME,
+                subject_ids=["a"],
+                actual=np.zeros((1, N_K)),
+                ratings=np.full((1, 2, 2), 9.0),
+                raters=np.ones((1, 2, 2)),
+            )
+
+    def test_duplicate_ids(self) -> None:
+        """Subject ids must be unique."""
+        with pytest.raises(ScoringError, match="more than once"):
+            Population.from_arrays(SCHEME, subject_ids=["a", "a"], actual=np.zeros((2, N_K)))
+
+
+class TestFromReviews:
+    def test_goals_override(self) -> None:
+        """An agreed goal replaces the default and is marked overridden."""
+        pop = Population.from_reviews(SCHEME, [_review(goals=[Goal(kpi="fcr", target=70.0)])])
+        j = SCHEME.kpi_keys.index("fcr")
+        assert pop.target[0, j] == 70.0
+        assert pop.overridden[0].tolist() == [k == "fcr" for k in SCHEME.kpi_keys]
+
+    def test_goal_out_of_order_names_review(self) -> None:
+        """Agreed goals out of order for the direction name the review and KPI."""
+        with pytest.raises(ScoringError, match=r"x@q.*aht|'x'.*aht"):
+            Population.from_reviews(SCHEME, [_review(goals=[Goal(kpi="aht", target=70.0)])])
+
+    @pytest.mark.parametrize(
+        ("kw", "match"),
+        [
+            ({"actuals": [Actual(kpi="nope", value=1)]}, "nope"),
+            ({"goals": [Goal(kpi="nope", target=1)]}, "nope"),
+            (
+                {
+                    "assessments": [
+                        Assessment(
+                            criterion="nope",
+                            source=AssessmentSource.MANAGER,
+                            rater_id="m",
+                            rating=3,
+                        )
+                    ]
+                },
+                "nope",
+            ),
+            (
+                {
+                    "assessments": [
+                        Assessment(
+                            criterion="attitude",
+                            source=AssessmentSource.SELF,
+                            rater_id="m",
+                            rating=3,
+                        )
+                    ]
+                },
+                "self",
+            ),
+            (
+                {
+                    "assessments": [
+                        Assessment(
+                            criterion="attitude",
+                            source=AssessmentSource.MANAGER,
+                            rater_id="m",
+                            rating=9,
+                        )
+                    ]
+                },
+                "off the criterion's scale",
+            ),
+        ],
+    )
+    def test_unknown_references(self, kw: dict[str, object], match: str) -> None:
+        """Actuals, goals and assessments naming what the scheme lacks are refused."""
+        with pytest.raises(ScoringError, match=match):
+            Population.from_reviews(SCHEME, [_review(**kw)])
+
+    def test_other_scheme(self) -> None:
+        """A review of another scheme is refused."""
+        r = Review(subject=Subject(id="x"), cycle="q", scheme="other")
+        with pytest.raises(ScoringError, match="other"):
+            Population.from_reviews(SCHEME, [r])
+
+    def test_ratings_rescaled_and_counted(self) -> None:
+        """A 1-10 rating is rescaled to the 1-5 criterion scale; raters are counted per source."""
+        r = _review(
+            assessments=[
+                Assessment(
+                    criterion="attitude",
+                    source=AssessmentSource.PEER,
+                    rater_id="p1",
+                    rating=10,
+                    scale=Scale(low=1, high=10),
+                ),
+                Assessment(
+                    criterion="attitude", source=AssessmentSource.PEER, rater_id="p2", rating=3
+                ),
+            ]
+        )
+        pop = Population.from_reviews(SCHEME, [r])
+        assert pop.ratings[0, 0, 1] == pytest.approx((5 + 3) / 2)
+        assert pop.raters[0, 0, 1] == 2
+        assert np.isnan(pop.ratings[0, 0, 0])
+
+    def test_same_rater_twice(self) -> None:
+        """A rater rating the same criterion twice for one source is refused."""
+        a = Assessment(criterion="attitude", source=AssessmentSource.PEER, rater_id="p", rating=3)
+        with pytest.raises(ScoringError, match="more than once"):
+            Population.from_reviews(SCHEME, [_review(assessments=[a, a])])
+
+    def test_subject_attributes(self) -> None:
+        """Grade, department, pay and tenure are carried for rules."""
+        cycle = Cycle(key="q", start=dt.date(2026, 1, 1), end=dt.date(2026, 3, 31))
+        subj = Subject(
+            id="x",
+            grade="M2",
+            department="cs",
+            base_pay=Decimal("1000.00"),
+            currency="CNY",
+            hire_date=dt.date(2025, 12, 31),
+        )
+        pop = Population.from_reviews(
+            SCHEME, [Review(subject=subj, cycle="q", scheme="cs_managers")], cycle=cycle
+        )
+        assert (pop.grade, pop.department, pop.currency) == (("M2",), ("cs",), "CNY")
+        assert pop.base_pay == (Decimal("1000.00"),)
+        assert pop.tenure_days[0] == 90.0
+        assert pop.eligible_fraction[0] == 1.0
+
+
+class TestHelpers:
+    def test_eligibility_with_leave(self) -> None:
+        """Eligible days run from hire to leave within the cycle, both ends included."""
+        c = Cycle(key="q", start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 31))
+        assert eligibility(c, dt.date(2026, 1, 11), dt.date(2026, 1, 20))[:2] == (10, 10 / 31)
+        assert eligibility(c, dt.date(2026, 2, 1), None)[0] == 0
+
+    def test_rescale(self) -> None:
+        """Rescaling maps low to low and high to high linearly."""
+        assert rescale_rating(4, Scale(low=1, high=5), Scale(low=1, high=10)) == pytest.approx(7.75)
