@@ -47,6 +47,13 @@ from perfmgmt.model.incentive import (
 )
 from perfmgmt.model.money import check_currency, minor_units, quantize
 from perfmgmt.model.scheme import Scheme
+from perfmgmt.rules._display import (
+    batch_decisions_html,
+    batch_decisions_repr,
+    batch_decisions_to_pandas,
+    decisions_html,
+    decisions_repr,
+)
 from perfmgmt.rules.compile import (
     CompiledCondition,
     FieldSchema,
@@ -63,6 +70,8 @@ from perfmgmt.scoring.card import BatchScores
 
 if TYPE_CHECKING:
     import datetime as dt
+
+    import pandas as pd
 
     from perfmgmt.model.review import Subject
     from perfmgmt.scoring.card import ScoreCard
@@ -278,6 +287,12 @@ class Decisions:
     def outcomes(self) -> tuple[Outcome, ...]:
         """Return every awarded outcome, in order."""
         return tuple(d.outcome for d in self.decisions)
+
+    def __repr__(self) -> str:
+        return decisions_repr(self)
+
+    def _repr_html_(self) -> str:
+        return decisions_html(self, _describe)
 
     def explain(self, lang: Lang | str = "en") -> str:
         """Render the decisions and their trace as text in ``lang`` (``"en"`` or ``"zh"``)."""
@@ -501,6 +516,23 @@ class BatchDecisions:
 
     def __len__(self) -> int:
         return len(self.subject_ids)
+
+    def __repr__(self) -> str:
+        return batch_decisions_repr(self)
+
+    def _repr_html_(self) -> str:
+        return batch_decisions_html(self)
+
+    def to_pandas(self) -> pd.DataFrame:
+        """Return the decisions as a pandas DataFrame, one row per subject (``perfmgmt[pandas]``).
+
+        Indexed by ``subject_id``: ``fired.<key>`` per rule and table, ``bonus``, ``deduction``
+        (exact Decimals, None where unknown), ``awarded`` when a pool applied, ``currency``.
+
+        Raises:
+            MissingExtraError: When pandas is not installed.
+        """
+        return batch_decisions_to_pandas(self)
 
     def fired(self, key: str) -> BoolArray:
         """Return bool ``(N,)``: where rule ``key`` fired or table ``key`` selected a row."""

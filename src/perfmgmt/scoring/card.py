@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Iterable, Iterator
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 import numpy as np
@@ -18,6 +18,10 @@ import numpy.typing as npt
 
 from perfmgmt.errors import ScoringError
 from perfmgmt.model._checks import instance_of, tuple_of
+from perfmgmt.scoring._display import batch_html, batch_to_pandas, scorecard_html
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "BatchScores",
@@ -343,6 +347,9 @@ class ScoreCard:
             lang=lang,
             steps=_steps(self, zh=lang == "zh"),
         )
+
+    def _repr_html_(self) -> str:
+        return scorecard_html(self)
 
 
 _KPI_NOTES_EN = {
@@ -681,6 +688,20 @@ class BatchScores:
             flags=ReviewFlag(int(self.review_flags[i])),
             rating_labels=self.rating_labels,
         )
+
+    def _repr_html_(self) -> str:
+        return batch_html(self)
+
+    def to_pandas(self) -> pd.DataFrame:
+        """Return the scores as a pandas DataFrame, one row per review (extra ``perfmgmt[pandas]``).
+
+        The columns are those of :meth:`to_records`, indexed by ``subject_id``; missing numbers
+        are NaN and ``rating`` is an ordered categorical, lowest band first.
+
+        Raises:
+            MissingExtraError: When pandas is not installed.
+        """
+        return batch_to_pandas(self)
 
     def rows(self) -> Iterator[ScoreCard]:
         """Yield the score card of every review, in order."""
