@@ -32,6 +32,8 @@ __all__ = [
     "non_negative",
     "optional",
     "positive",
+    "slug",
+    "to_tuple",
     "tuple_of",
     "unique_keys",
     "where",
@@ -160,6 +162,29 @@ def decimal_amount(instance: object, attribute: attrs.Attribute[Any], value: obj
         )
     elif not value.is_finite():
         fail(instance, attribute, value, "expected a finite Decimal")
+
+
+def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
+    """Convert any iterable (a list, typically) to a tuple, so domain objects stay immutable.
+
+    Typed ``Iterable[Any]`` on purpose: mypy's attrs plugin cannot follow a generic converter,
+    and the field's validator checks the item types at run time.
+    """
+    return tuple(value)
+
+
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def slug(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a record key such as ``"2026Q1"`` or ``"2026-H1"`` (not used in rule text)."""
+    if not isinstance(value, str) or not _SLUG.match(value):
+        fail(
+            instance,
+            attribute,
+            value,
+            "use 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit",
+        )
 
 
 def instance_of(*types: type) -> _Validator:

@@ -12,7 +12,7 @@ from dateutil import rrule as _rr
 from dateutil.relativedelta import relativedelta
 
 from perfmgmt.errors import ValidationError
-from perfmgmt.model._checks import instance_of, integer, key, optional, tuple_of
+from perfmgmt.model._checks import instance_of, integer, optional, slug, to_tuple, tuple_of
 from perfmgmt.model.common import Label
 
 __all__ = [
@@ -93,14 +93,14 @@ class Cycle:
         label: Optional display label.
     """
 
-    key: str = attrs.field(validator=key)
+    key: str = attrs.field(validator=slug)
     start: dt.date = attrs.field(validator=instance_of(dt.date))
     end: dt.date = attrs.field(validator=instance_of(dt.date))
     frequency: Frequency = attrs.field(
         default=Frequency.QUARTERLY, validator=instance_of(Frequency)
     )
     phases: tuple[PhaseWindow, ...] = attrs.field(
-        factory=tuple, converter=tuple, validator=tuple_of(PhaseWindow)
+        factory=tuple, converter=to_tuple, validator=tuple_of(PhaseWindow)
     )
     label: Label | None = attrs.field(default=None, validator=optional(instance_of(Label)))
 
@@ -256,7 +256,7 @@ class CyclePlan:
             start=start,
             end=end,
             frequency=self.frequency,
-            phases=self.phase_windows(start, end),  # type: ignore[arg-type]  # attrs converter
+            phases=self.phase_windows(start, end),
             label=label,
         )
 

@@ -15,10 +15,12 @@ from perfmgmt.model._checks import (
     integer,
     non_empty,
     optional,
+    to_tuple,
     tuple_of,
     unique_keys,
 )
 from perfmgmt.model._checks import key as valid_key
+from perfmgmt.model._display import development_plan_html, development_plan_repr
 
 __all__ = [
     "ActionKind",
@@ -107,13 +109,19 @@ class DevelopmentPlan:
     subject_id: str = attrs.field(validator=non_empty)
     review: str | None = attrs.field(default=None, validator=optional(instance_of(str)))
     actions: tuple[DevelopmentAction, ...] = attrs.field(
-        factory=tuple, converter=tuple, validator=[tuple_of(DevelopmentAction), unique_keys]
+        factory=tuple, converter=to_tuple, validator=[tuple_of(DevelopmentAction), unique_keys]
     )
 
     @property
     def open_actions(self) -> tuple[DevelopmentAction, ...]:
         """Actions still planned or in progress."""
         return tuple(a for a in self.actions if a.status.is_open)
+
+    def __repr__(self) -> str:
+        return development_plan_repr(self)
+
+    def _repr_html_(self) -> str:
+        return development_plan_html(self)
 
 
 @attrs.frozen(kw_only=True)
@@ -167,7 +175,7 @@ class SkillMap:
     """
 
     links: tuple[SkillLink, ...] = attrs.field(
-        factory=tuple, converter=tuple, validator=tuple_of(SkillLink)
+        factory=tuple, converter=to_tuple, validator=tuple_of(SkillLink)
     )
 
     def __attrs_post_init__(self) -> None:
@@ -239,6 +247,6 @@ class DevelopmentPolicy:
     )
     career_after: int = attrs.field(default=3, validator=integer(1))
     wellbeing: tuple[WellbeingTrigger, ...] = attrs.field(
-        factory=tuple, converter=tuple, validator=tuple_of(WellbeingTrigger)
+        factory=tuple, converter=to_tuple, validator=tuple_of(WellbeingTrigger)
     )
     due_days: int = attrs.field(default=90, validator=integer(1))

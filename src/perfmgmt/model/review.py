@@ -19,6 +19,8 @@ from perfmgmt.model._checks import (
     key,
     non_empty,
     optional,
+    slug,
+    to_tuple,
     tuple_of,
 )
 from perfmgmt.model._checks import key as valid_key
@@ -143,7 +145,7 @@ class CheckIn:
     on: dt.date = attrs.field(validator=instance_of(dt.date))
     author: str = attrs.field(validator=non_empty)
     progress: tuple[Actual, ...] = attrs.field(
-        factory=tuple, converter=tuple, validator=tuple_of(Actual)
+        factory=tuple, converter=to_tuple, validator=tuple_of(Actual)
     )
     note: str = attrs.field(default="", validator=instance_of(str))
 
@@ -331,26 +333,26 @@ class Review:
     """
 
     subject: Subject = attrs.field(validator=instance_of(Subject))
-    cycle: str = attrs.field(validator=key)
+    cycle: str = attrs.field(validator=slug)
     scheme: str = attrs.field(validator=key)
     scheme_hash: str = attrs.field(default="", validator=instance_of(str))
     goals: tuple[Goal, ...] = attrs.field(
-        factory=tuple, converter=tuple, validator=[tuple_of(Goal), _unique_kpis]
+        factory=tuple, converter=to_tuple, validator=[tuple_of(Goal), _unique_kpis]
     )
     actuals: tuple[Actual, ...] = attrs.field(
-        factory=tuple, converter=tuple, validator=[tuple_of(Actual), _unique_kpis]
+        factory=tuple, converter=to_tuple, validator=[tuple_of(Actual), _unique_kpis]
     )
     check_ins: tuple[CheckIn, ...] = attrs.field(
-        factory=tuple, converter=tuple, validator=tuple_of(CheckIn)
+        factory=tuple, converter=to_tuple, validator=tuple_of(CheckIn)
     )
     assessments: tuple[Assessment, ...] = attrs.field(
-        factory=tuple, converter=tuple, validator=tuple_of(Assessment)
+        factory=tuple, converter=to_tuple, validator=tuple_of(Assessment)
     )
     status: ReviewStatus = attrs.field(
         default=ReviewStatus.DRAFT, validator=instance_of(ReviewStatus)
     )
     history: tuple[Event, ...] = attrs.field(
-        factory=tuple, converter=tuple, validator=tuple_of(Event)
+        factory=tuple, converter=to_tuple, validator=tuple_of(Event)
     )
     interview: Interview | None = attrs.field(
         default=None, validator=optional(instance_of(Interview))

@@ -21,9 +21,11 @@ from perfmgmt.model._checks import (
     non_empty,
     non_negative,
     optional,
+    to_tuple,
     tuple_of,
     unique_keys,
 )
+from perfmgmt.model._display import scheme_html, scheme_repr
 from perfmgmt.model.common import Label
 from perfmgmt.model.cycle import CyclePlan
 from perfmgmt.model.incentive import DecisionTable, IncentiveRule
@@ -330,24 +332,24 @@ class Scheme:
     version: str = attrs.field(validator=non_empty)
     label: Label = attrs.field(validator=instance_of(Label))
     categories: tuple[Category, ...] = attrs.field(
-        converter=tuple, validator=[tuple_of(Category), unique_keys]
+        converter=to_tuple, validator=[tuple_of(Category), unique_keys]
     )
-    kpis: tuple[KPI, ...] = attrs.field(converter=tuple, validator=[tuple_of(KPI), unique_keys])
+    kpis: tuple[KPI, ...] = attrs.field(converter=to_tuple, validator=[tuple_of(KPI), unique_keys])
     rating_scale: RatingScale = attrs.field(validator=instance_of(RatingScale))
     criteria: tuple[QualitativeCriterion, ...] = attrs.field(
-        factory=tuple, converter=tuple, validator=[tuple_of(QualitativeCriterion), unique_keys]
+        factory=tuple, converter=to_tuple, validator=[tuple_of(QualitativeCriterion), unique_keys]
     )
     sources: tuple[SourcePolicy, ...] = attrs.field(
         default=(SourcePolicy(source=AssessmentSource.MANAGER, weight=1.0),),
-        converter=tuple,
+        converter=to_tuple,
         validator=[tuple_of(SourcePolicy), unique_keys],
     )
     quantitative_share: float = attrs.field(default=0.7, validator=fraction)
     rules: tuple[IncentiveRule, ...] = attrs.field(
-        factory=tuple, converter=tuple, validator=[tuple_of(IncentiveRule), unique_keys]
+        factory=tuple, converter=to_tuple, validator=[tuple_of(IncentiveRule), unique_keys]
     )
     tables: tuple[DecisionTable, ...] = attrs.field(
-        factory=tuple, converter=tuple, validator=[tuple_of(DecisionTable), unique_keys]
+        factory=tuple, converter=to_tuple, validator=[tuple_of(DecisionTable), unique_keys]
     )
     cycle_plan: CyclePlan | None = attrs.field(
         default=None, validator=optional(instance_of(CyclePlan))
@@ -444,6 +446,12 @@ class Scheme:
         """Return each KPI's weight in the quantitative part: category weight x KPI weight."""
         cat = {c.key: c.weight for c in self.categories}
         return {k.key: cat[k.category] * k.weight for k in self.kpis}
+
+    def __repr__(self) -> str:
+        return scheme_repr(self)
+
+    def _repr_html_(self) -> str:
+        return scheme_html(self)
 
 
 def _rescale(weights: Sequence[float], what: str) -> list[float]:

@@ -344,8 +344,6 @@ def customer_service_manager() -> Scheme:
         >>> scheme.kpi_keys
         ('csat', 'response_time', 'fcr', 'morale', 'training', 'cost_saving', 'innovation')
     """
-    # The ignores below: mypy's attrs plugin cannot solve the ``Iterable[_T_co]`` parameter
-    # type of fields with ``converter=tuple``; attrs validates every argument at run time.
     return Scheme(
         key=SCHEME_KEY,
         version="1.0",
@@ -353,14 +351,14 @@ def customer_service_manager() -> Scheme:
             en="Customer-service department manager performance scheme",
             zh="客服部经理绩效管理方案",
         ),
-        categories=_categories(),  # type: ignore[arg-type]
-        kpis=_kpis(),  # type: ignore[arg-type]
-        criteria=_criteria(),  # type: ignore[arg-type]
-        sources=_sources(),  # type: ignore[arg-type]
+        categories=_categories(),
+        kpis=_kpis(),
+        criteria=_criteria(),
+        sources=_sources(),
         quantitative_share=0.7,
         rating_scale=_rating_scale(),
-        rules=_rules(),  # type: ignore[arg-type]
-        tables=(_bonus_table(),),  # type: ignore[arg-type]
+        rules=_rules(),
+        tables=(_bonus_table(),),
         cycle_plan=CyclePlan(frequency=Frequency.QUARTERLY),
         min_eligible_days=30,
         description="Quantitative first, qualitative second (量化为主,质化为辅): 70 % KPIs, "
@@ -393,10 +391,10 @@ def customer_service_development() -> DevelopmentPolicy:
         for k, skill, course in links
     ]
     return DevelopmentPolicy(
-        skill_map=SkillMap(links=skills),  # type: ignore[arg-type]  # see customer_service_manager
+        skill_map=SkillMap(links=skills),
         high_ratings=("A",),
         career_after=2,
-        wellbeing=(  # type: ignore[arg-type]
+        wellbeing=(
             WellbeingTrigger(
                 kpi="morale",
                 when=TriggerWhen.BELOW,
