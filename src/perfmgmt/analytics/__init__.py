@@ -1,8 +1,25 @@
-"""Prototype and review schemes: lint, what-if comparison, Monte Carlo cost, effectiveness."""
+"""Prototype and review schemes: lint, what-if comparison, Monte Carlo cost, effectiveness.
+
+* :func:`lint` checks a scheme before launch and returns findings with severity, location and
+  a suggested fix.
+* :func:`compare` scores one population under two schemes: who moves, and what it costs.
+* :func:`simulate` runs many cycles with drawn actuals: the distribution of the bonus cost,
+  of the rating shares, and the probability of exceeding a budget.
+* :func:`effectiveness`, :func:`rater_leniency` and :func:`backtest` review a running scheme.
+"""
 
 from __future__ import annotations
 
 from perfmgmt.analytics.compare import Comparison, SchemeRun, compare, repopulate, run_scheme
+from perfmgmt.analytics.effectiveness import (
+    BackTest,
+    EffectivenessReport,
+    KpiEffectiveness,
+    RaterStats,
+    backtest,
+    effectiveness,
+    rater_leniency,
+)
 from perfmgmt.analytics.lint import (
     LintConfig,
     LintFinding,
@@ -15,21 +32,46 @@ from perfmgmt.analytics.lint import (
     total_range,
     value_range,
 )
+from perfmgmt.analytics.simulate import (
+    Distribution,
+    Empirical,
+    JointResample,
+    Normal,
+    SimulationResult,
+    Uniform,
+    fit_actuals,
+    simulate,
+)
 
 __all__ = [
+    "BackTest",
     "Comparison",
+    "Distribution",
+    "EffectivenessReport",
+    "Empirical",
+    "JointResample",
+    "KpiEffectiveness",
     "LintConfig",
     "LintFinding",
     "LintReport",
+    "Normal",
+    "RaterStats",
     "SchemeRun",
     "Severity",
+    "SimulationResult",
+    "Uniform",
+    "backtest",
     "compare",
+    "effectiveness",
+    "fit_actuals",
     "kpi_tags",
     "lint",
     "lint_main",
+    "rater_leniency",
     "repopulate",
     "run_scheme",
     "score_range",
+    "simulate",
     "total_range",
     "value_range",
 ]
