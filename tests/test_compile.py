@@ -720,3 +720,13 @@ class TestFrameFromScores:
         _scheme, population, batch = self._scored()
         with pytest.raises(DataError, match="history has 1 subjects"):
             frame_from_scores(batch, population, History.from_records([[("A", 1.0)]]))
+
+
+class TestOwnership:
+    def test_results_never_alias_the_frame(self) -> None:
+        """The returned arrays are not the caller's columns, so modifying them is safe."""
+        frame = {"q": np.array([True, False])}
+        true, known = compile_condition(parse("q"), _SCHEMA)(frame)
+        true[:] = False
+        known[:] = False
+        assert frame["q"].tolist() == [True, False]

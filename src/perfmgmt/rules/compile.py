@@ -612,6 +612,8 @@ class _Compiler:
         if isinstance(node, Compare):
             left, right = self.operands((node.left, node.right))
             kind = self.types[id(node.left)].kind.element
+            if kind == FieldType.NUMBER and isinstance(node.right, Const):
+                return _compare_constant(node.op, left, float(node.right.value or 0.0))
             return _compare(node.op, kind, left, right)
         if isinstance(node, In):
             kind = self.types[id(node.item)].kind.element
@@ -694,6 +696,21 @@ def _slice(target: _Fn, start: int | None, stop: int | None) -> _Fn:
         return value[..., window]
 
     return cut
+
+
+def _compare_constant(op: CompareOp, left: _Fn, constant: float) -> _Fn:
+    """Compare numbers with a constant: only the left side can be unknown (the common case)."""
+    ufunc = _NUMBER_COMPARE[op]
+    # A NaN compares false under every operator but !=, so only != needs masking.
+    mask = op == CompareOp.NE
+
+    def numbers(env: _Env) -> tuple[Any, Any]:
+        a = left(env)
+        known = ~np.isnan(a)
+        result = ufunc(a, constant)
+        return (result & known if mask else result), known
+
+    return numbers
 
 
 def _compare(op: CompareOp, kind: FieldType, left: _Fn, right: _Fn) -> _Fn:
@@ -929,6 +946,23 @@ def _frame_size(frame: Mapping[str, Any]) -> int:
     raise DataError("the frame is empty: cannot tell how many subjects to evaluate")
 
 
+def _parts(value: Any) -> tuple[Any, ...]:
+    return value if isinstance(value, tuple) else (value,)
+
+
+def _full(value: Any, size: int, inputs: set[int]) -> _Array:
+    """Return ``value`` as a bool array of shape ``(size,)`` that the caller may modify."""
+    if (
+        isinstance(value, np.ndarray)
+        and value.shape == (size,)
+        and value.dtype == np.bool_
+        and value.base is None
+        and id(value) not in inputs  # never hand out the caller's own frame column
+    ):
+        return value
+    return np.array(np.broadcast_to(np.asarray(value, dtype=bool), (size,)))
+
+
 @attrs.frozen(kw_only=True, eq=False)
 class CompiledCondition:
     """A checked condition compiled to vectorised numpy; call it on a frame.
@@ -958,9 +992,8 @@ class CompiledCondition:
         """
         env, size = _prepare(frame, self._types)
         true, known = self._fn(env)
-        true = np.broadcast_to(np.asarray(true, dtype=bool), (size,))
-        known = np.broadcast_to(np.asarray(known, dtype=bool), (size,))
-        return np.array(true), np.array(known)
+        inputs = {id(part) for value in env.values() for part in _parts(value)}
+        return _full(true, size, inputs), _full(known, size, inputs)
 
     def matches(self, frame: Mapping[str, Any]) -> _Array:
         """Return a bool array: True where the condition is known to hold."""
