@@ -413,3 +413,41 @@ def test_report_is_frozen() -> None:
     assert isinstance(report, LintReport)
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         report.scheme_key = "x"  # type: ignore[misc]
+
+
+class TestPerfmgmtCommand:
+    def write(self, tmp_path: Path, scheme: Scheme) -> str:
+        """Write a scheme as JSON and return its path."""
+        from perfmgmt.serialization import dumps
+
+        path = tmp_path / "scheme.json"
+        path.write_text(dumps(scheme), encoding="utf-8")
+        return str(path)
+
+    def test_main_lint_subcommand(self, tmp_path: Path) -> None:
+        """`perfmgmt lint` exits 1 on error findings and 0 on a clean scheme."""
+        from perfmgmt.cli import main
+
+        out, err = io.StringIO(), io.StringIO()
+        bad = self.write(tmp_path, clean_scheme(quantitative_share=0.3))
+        assert main(["lint", bad], stdout=out, stderr=err) == 1
+        assert "quantitative-share" in out.getvalue()
+        out = io.StringIO()
+        good = self.write(tmp_path, clean_scheme())
+        assert main(["lint", good, "--format", "json"], stdout=out, stderr=err) == 0
+        assert json.loads(out.getvalue())["findings"] == []
+
+    def test_subprocess(self, tmp_path: Path) -> None:
+        """`python -m perfmgmt lint SCHEME.json` exits non-zero on errors, as a real process."""
+        import subprocess
+        import sys
+
+        bad = self.write(tmp_path, clean_scheme(quantitative_share=0.3))
+        proc = subprocess.run(
+            [sys.executable, "-m", "perfmgmt", "lint", bad],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert proc.returncode == 1, proc.stderr
+        assert "error: quantitative_share" in proc.stdout

@@ -29,6 +29,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from perfmgmt import __version__
+from perfmgmt.analytics.lint import LINT_DESCRIPTION, configure_lint_parser, run_lint
 from perfmgmt.errors import DataError, PerfmgmtError
 from perfmgmt.model import Scheme
 
@@ -425,8 +426,10 @@ def _parser() -> argparse.ArgumentParser:
     met.add_argument("-o", "--output", metavar="OUT.csv|OUT.json", help="write the table here")
     met.set_defaults(handler=_cmd_metrics)
 
-    # `perfmgmt lint SCHEME.json` is added here by the analytics engineer
-    # (perfmgmt.analytics.lint.lint_main), as a subparser whose handler calls lint_main.
+    lint = sub.add_parser(
+        "lint", help="check a scheme before launch (exit 1 on errors)", description=LINT_DESCRIPTION
+    )
+    configure_lint_parser(lint).set_defaults(handler=run_lint)
     return parser
 
 

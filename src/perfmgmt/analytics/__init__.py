@@ -21,13 +21,16 @@ from perfmgmt.analytics.effectiveness import (
     rater_leniency,
 )
 from perfmgmt.analytics.lint import (
+    LINT_DESCRIPTION,
     LintConfig,
     LintFinding,
     LintReport,
     Severity,
+    configure_lint_parser,
     kpi_tags,
     lint,
     lint_main,
+    run_lint,
     score_range,
     total_range,
     value_range,
@@ -44,6 +47,7 @@ from perfmgmt.analytics.simulate import (
 )
 
 __all__ = [
+    "LINT_DESCRIPTION",
     "BackTest",
     "Comparison",
     "Distribution",
@@ -62,6 +66,7 @@ __all__ = [
     "Uniform",
     "backtest",
     "compare",
+    "configure_lint_parser",
     "effectiveness",
     "fit_actuals",
     "kpi_tags",
@@ -69,6 +74,7 @@ __all__ = [
     "lint_main",
     "rater_leniency",
     "repopulate",
+    "run_lint",
     "run_scheme",
     "score_range",
     "simulate",

@@ -75,13 +75,16 @@ from perfmgmt.rules.tables import FindingKind, analyse_table
 from perfmgmt.scoring import default_registry
 
 __all__ = [
+    "LINT_DESCRIPTION",
     "LintConfig",
     "LintFinding",
     "LintReport",
     "Severity",
+    "configure_lint_parser",
     "kpi_tags",
     "lint",
     "lint_main",
+    "run_lint",
     "score_range",
     "total_range",
     "value_range",
@@ -1057,13 +1060,10 @@ def lint(scheme: Scheme, *, config: LintConfig | None = None) -> LintReport:
 # Command line
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="perfmgmt lint",
-        description="Check a scheme (JSON written by perfmgmt.serialization.dumps) before launch. "
-        "Exit status: 0 no errors, 1 error findings, 2 the file could not be read.",
-    )
-    p.add_argument("scheme", help="path to SCHEME.json")
+def configure_lint_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the ``perfmgmt lint`` arguments to ``parser`` (e.g. a subcommand's) and return it."""
+    p = parser
+    p.add_argument("scheme", metavar="SCHEME.json", help="a scheme saved with serialization.dumps")
     p.add_argument("--min-weight", type=float, default=0.05, help="least KPI weight (0.05)")
     p.add_argument("--max-weight", type=float, default=0.5, help="most KPI weight (0.5)")
     p.add_argument(
@@ -1080,21 +1080,21 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def lint_main(
-    argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
-) -> int:
-    """Run ``perfmgmt lint SCHEME.json``; return the exit status (1 when there are errors).
+LINT_DESCRIPTION = (  # the command's description, shared with the perfmgmt CLI
+    "Check a scheme (JSON written by perfmgmt.serialization.dumps) before launch. "
+    "Exit status: 0 no error findings, 1 error findings, 2 the file could not be read."
+)
 
-    Args:
-        argv: The arguments after ``lint``; ``sys.argv[1:]`` when None.
-        stdout: Where the report goes (``sys.stdout`` when None).
-        stderr: Where problems reading the file go (``sys.stderr`` when None).
+
+def run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Run lint for arguments parsed by :func:`configure_lint_parser`; return the exit status.
+
+    Returns:
+        0 when there is no error finding, 1 when there is, 2 when the scheme cannot be read.
     """
-    out = stdout or sys.stdout
-    err = stderr or sys.stderr
-    args = _parser().parse_args(argv)
     from perfmgmt.serialization import loads  # noqa: PLC0415 -- only the CLI needs JSON
 
+    out, err = stdout, stderr
     try:
         with open(args.scheme, encoding="utf-8") as fh:
             text = fh.read()
@@ -1126,3 +1126,19 @@ def lint_main(
     else:
         out.write(report.text() + "\n")
     return 1 if report.has_errors else 0
+
+
+def lint_main(
+    argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    """Run ``perfmgmt lint SCHEME.json``; return the exit status (1 when there are errors).
+
+    Args:
+        argv: The arguments after ``lint``; ``sys.argv[1:]`` when None.
+        stdout: Where the report goes (``sys.stdout`` when None).
+        stderr: Where problems reading the file go (``sys.stderr`` when None).
+    """
+    parser = configure_lint_parser(
+        argparse.ArgumentParser(prog="perfmgmt lint", description=LINT_DESCRIPTION)
+    )
+    return run_lint(parser.parse_args(argv), stdout or sys.stdout, stderr or sys.stderr)
