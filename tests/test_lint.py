@@ -25,7 +25,6 @@ from perfmgmt.analytics.lint import (
     Severity,
     kpi_tags,
     lint,
-    lint_main,
     total_range,
     value_range,
 )
@@ -71,6 +70,13 @@ class TestCleanScheme:
         assert "fix: set Indicator.unit" in report.text()
         assert report.to_records()[0]["code"] == "kpi-no-unit"
         assert report.to_records()[0]["location"] == "kpis[0] (csat)"
+
+    def test_report_is_frozen(self) -> None:
+        """Reports are immutable values."""
+        report = lint(clean_scheme())
+        assert isinstance(report, LintReport)
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            report.scheme_key = "x"  # type: ignore[misc]
 
 
 class TestPrinciples:
@@ -370,72 +376,52 @@ class TestCommandLine:
         path.write_text(dumps(scheme), encoding="utf-8")
         return str(path)
 
-    def test_clean_exit_zero(self, tmp_path: Path) -> None:
-        """A clean scheme exits 0 and says so."""
-        out = io.StringIO()
-        assert lint_main([self.write(tmp_path, clean_scheme())], stdout=out) == 0
-        assert "0 error(s), 0 warning(s)" in out.getvalue()
-
-    def test_errors_exit_one(self, tmp_path: Path) -> None:
-        """Error findings make the exit status 1; JSON output lists them."""
-        out = io.StringIO()
-        path = self.write(tmp_path, clean_scheme(quantitative_share=0.3))
-        assert lint_main([path, "--format", "json"], stdout=out) == 1
-        payload = json.loads(out.getvalue())
-        assert payload["findings"][0]["code"] == "quantitative-share"
-
-    def test_warnings_only_exit_zero_and_tags(self, tmp_path: Path) -> None:
-        """Warnings alone exit 0; --tag satisfies a counterweight."""
-        scheme = replace_indicator(clean_scheme(), "csat", key="qa_score", label=Label(en="q"))
-        path = self.write(tmp_path, scheme)
-        out = io.StringIO()
-        assert lint_main([path], stdout=out) == 0
-        assert "cost-without-satisfaction" in out.getvalue()
-        out = io.StringIO()
-        assert lint_main([path, "--tag", "qa_score=satisfaction"], stdout=out) == 0
-        assert "0 warning(s)" in out.getvalue()
-
-    def test_unreadable_file_exit_two(self, tmp_path: Path) -> None:
-        """A missing file or bad JSON exits 2 with a one-line message."""
-        err = io.StringIO()
-        assert lint_main([str(tmp_path / "nope.json")], stderr=err) == 2
-        assert err.getvalue().count("\n") == 1
-        bad = tmp_path / "bad.json"
-        bad.write_text("{not json", encoding="utf-8")
-        err = io.StringIO()
-        assert lint_main([str(bad)], stderr=err) == 2
-        assert "not valid JSON" in err.getvalue()
-
-
-def test_report_is_frozen() -> None:
-    """Reports are immutable values."""
-    report = lint(clean_scheme())
-    assert isinstance(report, LintReport)
-    with pytest.raises(attrs.exceptions.FrozenInstanceError):
-        report.scheme_key = "x"  # type: ignore[misc]
-
-
-class TestPerfmgmtCommand:
-    def write(self, tmp_path: Path, scheme: Scheme) -> str:
-        """Write a scheme as JSON and return its path."""
-        from perfmgmt.serialization import dumps
-
-        path = tmp_path / "scheme.json"
-        path.write_text(dumps(scheme), encoding="utf-8")
-        return str(path)
-
-    def test_main_lint_subcommand(self, tmp_path: Path) -> None:
-        """`perfmgmt lint` exits 1 on error findings and 0 on a clean scheme."""
+    def run(self, *argv: str) -> tuple[int, str, str]:
+        """Run ``perfmgmt lint ...`` in-process; return status, stdout and stderr."""
         from perfmgmt.cli import main
 
         out, err = io.StringIO(), io.StringIO()
-        bad = self.write(tmp_path, clean_scheme(quantitative_share=0.3))
-        assert main(["lint", bad], stdout=out, stderr=err) == 1
-        assert "quantitative-share" in out.getvalue()
-        out = io.StringIO()
-        good = self.write(tmp_path, clean_scheme())
-        assert main(["lint", good, "--format", "json"], stdout=out, stderr=err) == 0
-        assert json.loads(out.getvalue())["findings"] == []
+        status = main(["lint", *argv], stdout=out, stderr=err)
+        return status, out.getvalue(), err.getvalue()
+
+    def test_clean_exit_zero(self, tmp_path: Path) -> None:
+        """A clean scheme exits 0 and says so."""
+        status, out, _ = self.run(self.write(tmp_path, clean_scheme()))
+        assert status == 0
+        assert "0 error(s), 0 warning(s)" in out
+
+    def test_errors_exit_one(self, tmp_path: Path) -> None:
+        """Error findings make the exit status 1; JSON output lists them."""
+        path = self.write(tmp_path, clean_scheme(quantitative_share=0.3))
+        status, out, _ = self.run(path, "--format", "json")
+        assert status == 1
+        assert json.loads(out)["findings"][0]["code"] == "quantitative-share"
+
+    def test_warnings_only_exit_zero_and_tags(self, tmp_path: Path) -> None:
+        """Warnings alone exit 0; --tag satisfies a counterweight; --max-weight is honoured."""
+        scheme = replace_indicator(clean_scheme(), "csat", key="qa_score", label=Label(en="q"))
+        path = self.write(tmp_path, scheme)
+        status, out, _ = self.run(path)
+        assert status == 0
+        assert "cost-without-satisfaction" in out
+        status, out, _ = self.run(path, "--tag", "qa_score=satisfaction")
+        assert "0 warning(s)" in out
+        status, out, _ = self.run(path, "--tag", "qa_score=satisfaction", "--max-weight", "0.3")
+        assert "weight-too-high" in out
+
+    def test_unreadable_file_exit_two(self, tmp_path: Path) -> None:
+        """A missing file, bad JSON or a bad --tag exits 2 with a one-line message."""
+        status, _, err = self.run(str(tmp_path / "nope.json"))
+        assert status == 2
+        assert err.count("\n") == 1
+        bad = tmp_path / "bad.json"
+        bad.write_text("{not json", encoding="utf-8")
+        status, _, err = self.run(str(bad))
+        assert status == 2
+        assert "not valid JSON" in err
+        status, _, err = self.run(str(bad), "--tag", "nokpi")
+        assert status == 2
+        assert "KPI=TAG" in err
 
     def test_subprocess(self, tmp_path: Path) -> None:
         """`python -m perfmgmt lint SCHEME.json` exits non-zero on errors, as a real process."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import functools
 import json
 import math
 import sys
@@ -429,7 +430,7 @@ def _parser() -> argparse.ArgumentParser:
     lint = sub.add_parser(
         "lint", help="check a scheme before launch (exit 1 on errors)", description=LINT_DESCRIPTION
     )
-    configure_lint_parser(lint).set_defaults(handler=run_lint)
+    configure_lint_parser(lint).set_defaults(handler=functools.partial(run_lint, load=_load_scheme))
     return parser
 
 

@@ -45,8 +45,7 @@ import argparse
 import enum
 import json
 import math
-import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
 import attrs
@@ -83,7 +82,6 @@ __all__ = [
     "configure_lint_parser",
     "kpi_tags",
     "lint",
-    "lint_main",
     "run_lint",
     "score_range",
     "total_range",
@@ -1086,32 +1084,41 @@ LINT_DESCRIPTION = (  # the command's description, shared with the perfmgmt CLI
 )
 
 
-def run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+def run_lint(
+    args: argparse.Namespace,
+    stdout: TextIO,
+    stderr: TextIO,
+    *,
+    load: Callable[[str], Scheme],
+) -> int:
     """Run lint for arguments parsed by :func:`configure_lint_parser`; return the exit status.
+
+    Args:
+        args: The parsed arguments.
+        stdout: Where the report goes.
+        stderr: Where problems reading the scheme go.
+        load: Reads the scheme from a path (the command line passes its JSON loader; analytics
+            does not import the serialization layer).
 
     Returns:
         0 when there is no error finding, 1 when there is, 2 when the scheme cannot be read.
     """
-    from perfmgmt.serialization import loads  # noqa: PLC0415 -- only the CLI needs JSON
-
     out, err = stdout, stderr
+    tags: dict[str, set[str]] = {}
+    for item in args.tag:
+        kpi, sep, names = item.partition("=")
+        if not sep or not kpi:
+            err.write(f"perfmgmt lint: --tag {item!r}: expected KPI=TAG[,TAG]\n")
+            return 2
+        tags.setdefault(kpi, set()).update(n.strip() for n in names.split(",") if n.strip())
     try:
-        with open(args.scheme, encoding="utf-8") as fh:
-            text = fh.read()
-        tags: dict[str, set[str]] = {}
-        for item in args.tag:
-            kpi, sep, names = item.partition("=")
-            if not sep or not kpi:
-                err.write(f"perfmgmt lint: --tag {item!r}: expected KPI=TAG[,TAG]\n")
-                return 2
-            tags.setdefault(kpi, set()).update(n.strip() for n in names.split(",") if n.strip())
         config = LintConfig(
             min_weight=args.min_weight,
             max_weight=args.max_weight,
             min_quantitative_share=args.min_quantitative_share,
             tags=tags,
         )
-        scheme = loads(text, Scheme)
+        scheme = load(args.scheme)
     except (OSError, PerfmgmtError) as exc:
         err.write(f"perfmgmt lint: {args.scheme}: {exc}\n")
         return 2
@@ -1126,19 +1133,3 @@ def run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     else:
         out.write(report.text() + "\n")
     return 1 if report.has_errors else 0
-
-
-def lint_main(
-    argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
-) -> int:
-    """Run ``perfmgmt lint SCHEME.json``; return the exit status (1 when there are errors).
-
-    Args:
-        argv: The arguments after ``lint``; ``sys.argv[1:]`` when None.
-        stdout: Where the report goes (``sys.stdout`` when None).
-        stderr: Where problems reading the file go (``sys.stderr`` when None).
-    """
-    parser = configure_lint_parser(
-        argparse.ArgumentParser(prog="perfmgmt lint", description=LINT_DESCRIPTION)
-    )
-    return run_lint(parser.parse_args(argv), stdout or sys.stdout, stderr or sys.stderr)
