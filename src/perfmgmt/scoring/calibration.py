@@ -480,13 +480,13 @@ def calibrate_ratings(
     if (ci < 0).any():
         i = int(np.argmax(ci < 0))
         raise ScoringError(
-            f"calibrate_ratings: criterion[{i}] is {crit[i]!r}, which is not in scheme "
+            f"calibrate_ratings: criterion[{i}] is {str(crit[i])!r}, which is not in scheme "
             f"{scheme.key!r}; the criteria are {crit_keys}"
         )
     if (ki < 0).any():
         i = int(np.argmax(ki < 0))
         raise ScoringError(
-            f"calibrate_ratings: source[{i}] is {src[i]!r}; expected one of {sources}"
+            f"calibrate_ratings: source[{i}] is {str(src[i])!r}; expected one of {sources}"
         )
     low = np.array([c.scale.low for c in scheme.criteria])[ci]
     high = np.array([c.scale.high for c in scheme.criteria])[ci]
@@ -495,7 +495,8 @@ def calibrate_ratings(
     if bad.any():
         i = int(np.argmax(bad))
         raise ScoringError(
-            f"calibrate_ratings: rating[{i}] of {subj[i]!r} for {crit[i]!r} by {who[i]!r} is "
+            f"calibrate_ratings: rating[{i}] of {str(subj[i])!r} for {str(crit[i])!r} by "
+            f"{str(who[i])!r} is "
             f"{float(x[i])!r}; expected a rating on the criterion's scale "
             f"[{low[i]:g}, {high[i]:g}]"
         )
@@ -508,8 +509,8 @@ def calibrate_ratings(
     if len(uniq) != n:
         dup = np.setdiff1d(np.arange(n), first)[0]
         raise ScoringError(
-            f"calibrate_ratings: rater {who[dup]!r} rated {subj[dup]!r} on {crit[dup]!r} as "
-            f"{src[dup]!r} more than once; keep one rating"
+            f"calibrate_ratings: rater {str(who[dup])!r} rated {str(subj[dup])!r} on "
+            f"{str(crit[dup])!r} as {str(src[dup])!r} more than once; keep one rating"
         )
     ref_ids, ref_g = np.unique(ref, return_inverse=True)
     ref_n, mu, sigma = _group_stats(ref_g, x, len(ref_ids))
