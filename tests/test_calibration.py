@@ -300,6 +300,11 @@ class TestRaterStandardisation:
         assert "| one | attitude | peer | 1 | 5.000 |" in en
         assert "pooled (unchanged)" in en
         assert "合并" in zh
+        short = cal.report(pooled=False)
+        assert "| one |" not in short
+        assert short.endswith(
+            "1 more raters gave fewer than 3 ratings: pooled (unchanged, not listed)."
+        )
         text = cal.log.explain()
         assert text.startswith("Calibration changes: 6 (rater standardised 6)")
         assert "a assessment[attitude,peer,r1]: 4 → " in text

@@ -981,13 +981,17 @@ def run_demo(
     """Run the whole job on a generated organisation and write the results to ``out_dir``.
 
     Generates the organisation, validates its tables (dropping the planted bad rows), computes
-    the preset's indicators per manager for two quarterly cycles, scores every manager, applies
-    the incentive rules with the first cycle as history, suggests development plans, and writes
-    per-manager reports and a summary table (CSV and Markdown).
+    the preset's indicators per manager for two quarterly cycles, standardises the raters'
+    qualitative ratings (calibration, raters with fewer than 3 ratings of a criterion pooled),
+    scores every manager, reports the ratings against the guided distribution (not enforced),
+    applies the incentive rules with the first cycle as history, suggests development plans, and
+    writes per-manager reports and a summary table (CSV and Markdown).
 
     Files written: ``data/*.csv`` (the raw tables), ``scheme.json`` (the preset),
     ``actuals_<cycle>.csv`` (input for ``perfmgmt score``), ``scores_<cycle>.csv``,
-    ``decisions_<cycle>.csv``, ``summary.csv``, ``summary.md`` and ``reports/<id>.md``.
+    ``decisions_<cycle>.csv``, ``calibration_<cycle>.md`` (rater offsets, the guided
+    distribution report and every calibration change) with ``calibration_<cycle>.csv`` (the
+    changes), ``summary.csv``, ``summary.md`` and ``reports/<id>.md``.
 
     Args:
         out_dir: Output directory (created if needed).
@@ -1007,7 +1011,12 @@ def run_demo(
         customer_service_manager,
     )
     from perfmgmt.rules import History, RuleEvaluator  # noqa: PLC0415
-    from perfmgmt.scoring import ScoringEngine  # noqa: PLC0415
+    from perfmgmt.scoring import (  # noqa: PLC0415
+        CalibrationLog,
+        ScoringEngine,
+        calibrate_ratings,
+        guide_batch,
+    )
     from perfmgmt.serialization import dumps  # noqa: PLC0415
 
     if lang not in ("en", "zh"):
@@ -1041,7 +1050,30 @@ def run_demo(
     for cycle in org.cycles:
         progress(f"{cycle.key}: computing indicators, scoring, applying rules")
         population = cycle_population(org, scheme, tables, cycle, previous)
+        cols = org.assessments.get(cycle.key)
+        rater_text, log = "", CalibrationLog()
+        if cols is not None and len(cols["subject"]):
+            raters = calibrate_ratings(
+                scheme,
+                subject=cols["subject"],
+                criterion=cols["criterion"],
+                source=cols["source"],
+                rater=cols["rater"],
+                rating=cols["rating"],
+                min_ratings=3,
+            )
+            mean, count = raters.mean_ratings(scheme, org.subject_ids)
+            population = attrs.evolve(population, ratings=mean, raters=count)
+            rater_text, log = raters.report(lang, pooled=False) + "\n\n", raters.log
         batch = engine.score_batch(scheme, population)
+        guided = guide_batch(scheme, batch, enforce=False)
+        log += guided.log
+        (out / f"calibration_{cycle.key}.md").write_text(
+            f"# {cycle.key}\n\n{rater_text}{guided.report(lang)}\n\n{log.explain(lang)}\n",
+            encoding="utf-8",
+        )
+        _records_csv(out / f"calibration_{cycle.key}.csv", log.to_records())
+        files += [out / f"calibration_{cycle.key}.md", out / f"calibration_{cycle.key}.csv"]
         decisions = evaluator.evaluate_batch(scheme, batch, population, history)
         for name, records in (
             (f"actuals_{cycle.key}.csv", _actuals_records(scheme, population)),

@@ -386,8 +386,13 @@ class RatingCalibration:
             mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
         return mean.reshape(n, q, s), count.reshape(n, q, s)
 
-    def report(self, lang: _Lang = "en") -> str:
-        """Return each rater's offset and scale factor as a text table, most lenient first."""
+    def report(self, lang: _Lang = "en", *, pooled: bool = True) -> str:
+        """Return each rater's offset and scale factor as a text table, most lenient first.
+
+        Args:
+            lang: ``"en"`` or ``"zh"``.
+            pooled: List pooled raters too; when False they are counted in a closing line.
+        """
         zh = _check_lang(lang)
         head = (
             "| 评分人 | 标准 | 来源 | 评分数 | 均值 | 偏差 | 缩放 | 处理 |"
@@ -395,7 +400,11 @@ class RatingCalibration:
             else "| Rater | Criterion | Source | Ratings | Mean | Offset | Scale factor | Action |"
         )
         lines = [head, "|---|---|---|---|---|---|---|---|"]
+        hidden = 0
         for r in sorted(self.raters, key=lambda a: (-a.offset, a.rater_id, a.criterion)):
+            if r.pooled and not pooled:
+                hidden += 1
+                continue
             if r.pooled:
                 action = "合并(未调整)" if zh else "pooled (unchanged)"
             else:
@@ -405,6 +414,13 @@ class RatingCalibration:
             lines.append(
                 f"| {r.rater_id} | {r.criterion} | {r.source} | {r.ratings} | {r.mean:.3f} | "
                 f"{r.offset:+.3f} | {r.scale_factor:.3f} | {action} |"
+            )
+        if hidden:
+            lines.append(
+                f"\n另有 {hidden} 位评分人评分少于 {self.min_ratings} 条,已合并(未调整,未列出)。"
+                if zh
+                else f"\n{hidden} more raters gave fewer than {self.min_ratings} ratings: pooled "
+                "(unchanged, not listed)."
             )
         return "\n".join(lines)
 
