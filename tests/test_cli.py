@@ -84,6 +84,19 @@ class TestDemo:
         assert len(list(demo_dir.glob("decisions_*.csv"))) == 2
         assert "| A |" in (demo_dir / "summary.md").read_text(encoding="utf-8")
 
+    def test_calibration_logs_written(self, demo_dir: Path) -> None:
+        """Each cycle has a calibration report and a change list whose every row changed a value."""
+        reports = sorted(demo_dir.glob("calibration_*.md"))
+        assert len(reports) == 2
+        for md in reports:
+            text = md.read_text(encoding="utf-8")
+            assert "| Rating | Guideline | Target | Before |" in text
+            assert "Calibration change" in text
+            rows = read_csv(md.with_suffix(".csv")) if md.with_suffix(".csv").stat().st_size else []
+            for r in rows:
+                assert r["reason"] in {"rater_standardised", "rater_clamped"}
+                assert float(r["before"]) != float(r["after"])
+
     def test_score_command_reproduces_demo_scores(self, demo_dir: Path, tmp_path: Path) -> None:
         """`perfmgmt score` on the demo's scheme and actuals gives the demo's totals."""
         actuals = sorted(demo_dir.glob("actuals_*.csv"))[-1]
