@@ -487,6 +487,7 @@ class TestGuidedDistribution:
             ({"total": [1.0]}, "total has shape"),
             ({"rating": ["B", "Z"]}, "'Z'; expected one of"),
             ({"rating": ["B", "B"], "total": [90.0, math.nan]}, "no total"),
+            ({"total": [90.0, 250.0]}, "total of 'b' is 250.0, outside the rating scale"),
         ],
     )
     def test_bad_input(self, kw: dict[str, object], match: str) -> None:

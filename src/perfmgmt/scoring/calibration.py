@@ -976,6 +976,15 @@ def guide_distribution(
     target_share = _shares(scale, shares)
     rated_mask = np.isfinite(t)
     if rating is None:
+        off = rated_mask & ((t < scale.low) | (t > scale.high))
+        if off.any():
+            i = int(np.argmax(off))
+            raise ValidationError(
+                f"guide_distribution: total of {ids[i]!r} is {float(t[i])!r}, outside the rating "
+                f"scale [{scale.low:g}, {scale.high:g}]; give its rating, or NaN for unrated",
+                field="total",
+                value=float(t[i]),
+            )
         before: tuple[str | None, ...] = tuple(
             scale.band_for(float(v)).label if ok else None
             for v, ok in zip(t.tolist(), rated_mask.tolist(), strict=True)
