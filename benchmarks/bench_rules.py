@@ -29,6 +29,7 @@ from perfmgmt.rules import (
     RuleEvaluator,
     TableInput,
     TableRow,
+    TextCodes,
     TrainingOpportunity,
     rule,
 )
@@ -37,16 +38,20 @@ KPIS = ("csat", "aht", "fcr", "morale", "training", "cost", "innovation")
 PCTS = (20, 15, 10, 5)
 
 
-def make_frame(n: int, seed: int = 7) -> tuple[dict[str, np.ndarray], np.ndarray]:
+LABELS = ("A", "B", "C", "D", "E")
+
+
+def make_frame(n: int, seed: int = 7) -> tuple[dict[str, np.ndarray | TextCodes], np.ndarray]:
+    """Build the frame as ``frame_from_scores`` does: rating as codes into the band labels."""
     rng = np.random.default_rng(seed)
     total = rng.uniform(40, 110, n)
     total[rng.random(n) < 0.02] = np.nan
     scores = rng.uniform(30, 130, (n, len(KPIS)))
     scores[rng.random((n, len(KPIS))) < 0.03] = np.nan
-    labels = np.array(["A", "B", "C", "D", "E", None], dtype=object)
-    rating = labels[rng.integers(0, 6, n)]
+    # BatchScores.rating_index: -1 = not rated
+    rating = TextCodes(labels=LABELS, codes=rng.integers(-1, len(LABELS), n))
     base_minor = rng.integers(500_000, 3_000_000, n).astype(np.int64)  # 5k..30k CNY in fen
-    frame = {
+    frame: dict[str, np.ndarray | TextCodes] = {
         "total": total,
         "rating": rating,
         "kpi.score": scores,
@@ -91,17 +96,24 @@ def _half_even(a: np.ndarray, d: int) -> np.ndarray:
     return q + ((r2 > d) | ((r2 == d) & (q % 2 == 1)))
 
 
-def reference(frame: dict[str, np.ndarray], base_minor: np.ndarray) -> dict[str, np.ndarray]:
-    """The same decisions written by hand with np.select and masks."""
-    total = frame["total"]
+def reference(
+    total: np.ndarray,
+    scores: np.ndarray,
+    csat: np.ndarray,
+    rating: np.ndarray,
+    base_minor: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The same decisions written by hand with np.select and masks, on the same inputs.
+
+    ``rating`` holds the band indices (``BatchScores.rating_index``), so D/E is an integer test;
+    NaN compares false, which is the three-valued result for these conditions.
+    """
     pct = np.select([total >= 95, total >= 90, total >= 80, total >= 70], PCTS, default=0).astype(
         np.int64
     )
-    scores = frame["kpi.score"]
     train = (scores < 60).any(axis=1)
-    rating = frame["rating"]
-    cut = (rating == "D") | (rating == "E")
-    star = (total >= 95) & (frame["kpi.csat.score"] >= 100)
+    cut = (rating == LABELS.index("D")) | (rating == LABELS.index("E"))
+    star = (total >= 95) & (csat >= 100)
     bonus = _half_even(base_minor * pct, 100)
     deduction = _half_even(base_minor * (cut * 5), 100)
     return {"train": train, "cut": cut, "star": star, "bonus": bonus, "deduction": deduction}
@@ -128,6 +140,18 @@ def best_of_each(fns: list[Callable[[], object]], repeat: int = 25) -> list[floa
 
 def main(n: int = 100_000) -> None:
     frame, base_minor = make_frame(n)
+    codes = frame["rating"]
+    assert isinstance(codes, TextCodes)
+    args = (frame["total"], frame["kpi.score"], frame["kpi.csat.score"], codes.codes, base_minor)
+    # a frame built by hand with texts as an object array (None = unknown), and its reference
+    labels = codes.to_numpy()
+    obj_frame = {**frame, "rating": labels, "base_pay": base_minor / 100.0}
+
+    def reference_objects() -> dict[str, np.ndarray]:
+        out = reference(*args[:3], np.zeros(n, np.int64) - 1, base_minor)
+        out["cut"] = (labels == "D") | (labels == "E")
+        return out
+
     base_pay = tuple(Decimal(int(b)).scaleb(-2) for b in base_minor)  # as Population holds it
     rules = make_rules()
     traced = RuleEvaluator()
@@ -141,7 +165,7 @@ def main(n: int = 100_000) -> None:
         return ev.evaluate_frame(rules, {**frame, "base_pay": base_minor / 100.0}, currency="CNY")
 
     bd = run(traced)
-    ref = reference(frame, base_minor)
+    ref = reference(*args)
     assert np.array_equal(bd.fired("train"), ref["train"])
     assert np.array_equal(bd.fired("cut"), ref["cut"])
     assert np.array_equal(bd.fired("star"), ref["star"])
@@ -149,13 +173,17 @@ def main(n: int = 100_000) -> None:
     assert np.array_equal(bd.deduction_minor, ref["deduction"])
     bd2 = run_minor(traced)
     assert np.array_equal(bd2.bonus_minor, ref["bonus"])
+    bd3 = traced.evaluate_frame(rules, obj_frame, currency="CNY")
+    assert np.array_equal(bd3.fired("cut"), reference_objects()["cut"])
 
     # round-robin so that load from other processes hits every variant alike
-    t_ref, t_trace, t_notrace = best_of_each(
+    t_ref, t_trace, t_notrace, t_ref_obj, t_obj = best_of_each(
         [
-            lambda: reference(frame, base_minor),
+            lambda: reference(*args),
             lambda: run_minor(traced),
             lambda: run_minor(untraced),
+            reference_objects,
+            lambda: traced.evaluate_frame(rules, obj_frame, currency="CNY"),
         ]
     )
     t0 = time.perf_counter()
@@ -176,6 +204,8 @@ def main(n: int = 100_000) -> None:
         ("RuleEvaluator, trace=False", t_notrace, t_notrace / t_ref),
         ("RuleEvaluator, Decimal base pays (cached)", t_decimal, t_decimal / t_ref),
         ("first call: compile + Decimal conversion", t_first, t_first / t_ref),
+        ("numpy reference, rating as object array", t_ref_obj, t_ref_obj / t_ref),
+        ("RuleEvaluator, rating as object array", t_obj, t_obj / t_ref),
     ]
     for name, t, ratio in lines:
         print(f"{name:44} {t * 1e3:8.2f}ms {ratio:7.2f}x {n / t:14,.0f}")

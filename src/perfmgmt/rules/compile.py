@@ -17,15 +17,17 @@ import difflib
 import enum
 import math
 import operator
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import weakref
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from perfmgmt.errors import DataError, RuleError, RuleLimitError, RuleTypeError, ValidationError
+from perfmgmt.model._checks import fail, tuple_of
 from perfmgmt.model.condition import (
     And,
     Arith,
@@ -67,6 +69,7 @@ __all__ = [
     "FieldType",
     "History",
     "Limits",
+    "TextCodes",
     "check_condition",
     "compile_condition",
     "frame_from_scores",
@@ -539,9 +542,9 @@ def check_condition(
 # --------------------------------------------------------------------------------------------
 # Compilation: closures over numpy with three-valued logic
 #
-# Runtime values: NUMBER is a float64 array (NaN = unknown) or a float; TEXT is a pair
-# (values, known); BOOL is a pair (true, known) with true implying known. Vectors carry a
-# trailing axis of width W.
+# Runtime values: NUMBER is a float64 array (NaN = unknown) or a float; TEXT is a _Text (integer
+# codes, -1 = unknown, into the label table of a TextCodes) or, for a constant, a str; BOOL is a
+# pair (true, known) with true implying known. Vectors carry a trailing axis of width W.
 
 _Array: TypeAlias = npt.NDArray[Any]
 _Env: TypeAlias = dict[str, Any]
@@ -569,8 +572,49 @@ def _equal(a: Any, b: Any) -> _Array:
     return np.asarray(equal(a, b), dtype=np.bool_)
 
 
+class _Text:
+    """Text values at run time: codes (``-1`` = unknown) into the labels of ``table``."""
+
+    __slots__ = ("codes", "table")
+
+    def __init__(self, codes: _Array, table: TextCodes) -> None:
+        self.codes = codes
+        self.table = table
+
+    def recode(self, other: _Text) -> _Array:
+        """Return ``other``'s codes in this table's numbering (-2 for labels it lacks)."""
+        if other.table is self.table or other.table.labels == self.table.labels:
+            return other.codes
+        # the trailing -1 maps an unknown (-1) to unknown
+        lut = np.array(
+            [self.table._index.get(label, -2) for label in other.table.labels] + [-1],
+            dtype=np.int32,
+        )
+        return lut[other.codes]
+
+    def isin(self, options: Iterable[str]) -> _Array:
+        """Return where the value is known and one of ``options``."""
+        return _codes_isin(self.codes, self.table, options)
+
+
+def _codes_isin(codes: _Array, table: TextCodes, options: Iterable[str]) -> _Array:
+    wanted = sorted({table.code(o) for o in options} - {-1})
+    if not wanted:
+        return np.zeros(codes.shape, dtype=np.bool_)
+    if len(wanted) <= 4:  # a few integer compares beat np.isin's sort by far
+        hit: _Array = np.equal(codes, wanted[0])
+        for code in wanted[1:]:
+            hit |= codes == code
+        return hit
+    lut = np.zeros(len(table.labels) + 1, dtype=np.bool_)  # lut[-1] (unknown) stays False
+    lut[wanted] = True
+    return np.asarray(lut[codes])
+
+
 def _lift(value: Any) -> Any:
     """Give a per-subject scalar array a trailing axis so it broadcasts against vectors."""
+    if isinstance(value, _Text):
+        return _Text(_lift(value.codes), value.table)
     if isinstance(value, tuple):
         return tuple(_lift(part) for part in value)
     if isinstance(value, np.ndarray) and value.ndim == 1:
@@ -660,8 +704,7 @@ def _const(node: Const) -> _Fn:
         pair = (value, True)
         return lambda _env: pair
     if isinstance(value, str):
-        text = (value, True)
-        return lambda _env: text
+        return lambda _env: value
     number = float(value) if value is not None else math.nan
     return lambda _env: number
 
@@ -669,6 +712,11 @@ def _const(node: Const) -> _Fn:
 def _index(target: _Fn, kind: FieldType, index: int) -> _Fn:
     def pick(env: _Env) -> Any:
         value = target(env)
+        if isinstance(value, _Text):
+            width = value.codes.shape[-1]
+            if -width <= index < width:
+                return _Text(value.codes[..., index], value.table)
+            return _Text(np.full(value.codes.shape[:-1], -1, dtype=np.int32), value.table)
         parts = value if isinstance(value, tuple) else (value,)
         width = parts[0].shape[-1]
         if -width <= index < width:
@@ -678,9 +726,7 @@ def _index(target: _Fn, kind: FieldType, index: int) -> _Fn:
             shape = parts[0].shape[:-1]
             if kind == FieldType.NUMBER_VECTOR:
                 return np.full(shape, np.nan)
-            picked = (np.full(shape, None, dtype=object), np.zeros(shape, dtype=bool))
-            if kind == FieldType.BOOL_VECTOR:
-                picked = (np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool))
+            picked = (np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool))
         return picked if isinstance(value, tuple) else picked[0]
 
     return pick
@@ -691,6 +737,8 @@ def _slice(target: _Fn, start: int | None, stop: int | None) -> _Fn:
 
     def cut(env: _Env) -> Any:
         value = target(env)
+        if isinstance(value, _Text):
+            return _Text(value.codes[..., window], value.table)
         if isinstance(value, tuple):
             return tuple(part[..., window] for part in value)
         return value[..., window]
@@ -725,6 +773,29 @@ def _compare(op: CompareOp, kind: FieldType, left: _Fn, right: _Fn) -> _Fn:
 
         return numbers
     equal = op == CompareOp.EQ
+    if kind == FieldType.TEXT:
+
+        def texts(env: _Env) -> tuple[Any, Any]:
+            a = left(env)
+            b = right(env)
+            if isinstance(a, str) and isinstance(b, _Text):
+                a, b = b, a
+            if not isinstance(a, _Text):  # two constants
+                same = np.bool_(a == b)
+                return (same if equal else ~same), np.True_
+            known = a.codes >= 0
+            if isinstance(b, str):
+                # a label no subject has gets code -1, equal only where a is unknown (masked)
+                same = a.codes == a.table.code(b)
+            else:
+                known &= b.codes >= 0
+                same = a.codes == a.recode(b)
+            if not equal:
+                same = ~same
+            same &= known
+            return same, known
+
+        return texts
 
     def values(env: _Env) -> tuple[Any, Any]:
         a, ka = left(env)
@@ -741,17 +812,22 @@ def _membership(item: _Fn, kind: FieldType, options: ListConst, *, negated: bool
 
     def test(env: _Env) -> tuple[Any, Any]:
         value = item(env)
-        if kind == FieldType.NUMBER:
+        hit: Any
+        known: Any
+        if kind == FieldType.TEXT:
+            if isinstance(value, str):
+                hit, known = np.bool_(value in wanted), np.True_
+            else:
+                known = value.codes >= 0
+                hit = value.isin(cast("list[str]", wanted))
+        elif kind == FieldType.NUMBER:
             known = ~np.isnan(value)
             hit = np.isin(value, np.asarray(wanted, dtype=np.float64)) if wanted else False
         else:
             data, known = value
             hit = np.zeros(np.shape(known), dtype=bool)
             for option in wanted:
-                if kind == FieldType.BOOL:
-                    hit = hit | (data if option else np.logical_and(known, ~np.asarray(data)))
-                else:
-                    hit = hit | _equal(data, option)
+                hit = hit | (data if option else np.logical_and(known, ~np.asarray(data)))
         hit = np.logical_and(hit, known)
         if negated:
             hit = np.logical_and(known, ~hit)
@@ -839,22 +915,192 @@ def _aggregate(func: Func, arg: _Fn) -> _Fn:
 
 
 # --------------------------------------------------------------------------------------------
-# Frames
+# Text columns as codes into a label table
 
 
-def _text_column(name: str, raw: Any) -> tuple[_Array, _Array]:
-    data = np.asarray(raw)
+def _label_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _check_labels(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    tuple_of(str)(instance, attribute, value)
+    assert isinstance(value, tuple)
+    if len(set(value)) != len(value):
+        dupes = sorted({label for label in value if value.count(label) > 1})
+        fail(instance, attribute, value, f"labels must be distinct; repeated: {dupes!r}")
+
+
+def _check_codes(instance: TextCodes, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, np.ndarray) or value.dtype.kind != "i" or value.ndim not in (1, 2):
+        shown = (
+            f"{type(value).__name__} of dtype {value.dtype}"
+            if isinstance(value, np.ndarray)
+            else type(value).__name__
+        )
+        fail(
+            instance,
+            attribute,
+            shown,
+            "expected a 1-D or 2-D numpy array of signed integer codes (-1 = unknown)",
+        )
+    if value.size:
+        low, high = int(value.min()), int(value.max())
+        if low < -1 or high >= len(instance.labels):
+            fail(
+                instance,
+                attribute,
+                low if low < -1 else high,
+                f"codes must be -1 (unknown) or index one of the {len(instance.labels)} labels",
+            )
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class TextCodes:
+    """A text column stored as integer codes into a table of labels (a categorical column).
+
+    Text comparisons and ``in`` lists on such a column compile to integer comparisons, with no
+    Python work per subject. :func:`frame_from_scores` builds ``rating``, ``grade``,
+    ``department`` and ``history.rating`` this way; a frame built by hand may hold text as an
+    object array (``None`` = unknown) instead, which is converted once per evaluation.
+
+    Attributes:
+        labels: The distinct texts; code ``k`` means ``labels[k]``.
+        codes: Signed integer array ``(N,)`` or ``(N, W)``; ``-1`` means unknown.
+    """
+
+    labels: tuple[str, ...] = attrs.field(converter=_label_tuple, validator=_check_labels)
+    codes: _Array = attrs.field(validator=_check_codes, repr=False)
+    _index: Mapping[str, int] = attrs.field(init=False, repr=False)
+
+    @_index.default
+    def _label_index(self) -> Mapping[str, int]:
+        return {label: k for k, label in enumerate(self.labels)}
+
+    @classmethod
+    def from_values(cls, values: Any) -> TextCodes:
+        """Encode texts given as an array or nested sequence of ``str`` and ``None``.
+
+        Args:
+            values: An object array (``None`` or NaN = unknown), a fixed-width ``'U'`` array
+                (``""`` = unknown), or a (nested) sequence of texts and ``None``.
+
+        Returns:
+            The codes; labels sorted.
+
+        Raises:
+            DataError: A value that is not a text, ``None`` or NaN.
+        """
+        return _encode("values", values)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of the codes: ``(N,)`` or ``(N, W)``."""
+        return tuple(self.codes.shape)
+
+    @property
+    def ndim(self) -> int:
+        """The number of dimensions of the codes (1 or 2)."""
+        return int(self.codes.ndim)
+
+    def __len__(self) -> int:
+        return int(self.codes.shape[0])
+
+    def code(self, label: str) -> int:
+        """Return the code of ``label``, or -1 when no value has that label."""
+        return self._index.get(label, -1)
+
+    @property
+    def known(self) -> _Array:
+        """Return a bool array: True where the text is known."""
+        return np.asarray(self.codes >= 0)
+
+    def isin(self, options: Iterable[str]) -> _Array:
+        """Return a bool array: True where the text is known and one of ``options``."""
+        return _codes_isin(self.codes, self, options)
+
+    def to_numpy(self) -> _Array:
+        """Return the values as an object array, ``None`` where unknown."""
+        table = np.array([*self.labels, None], dtype=object)
+        # -1 picks the trailing None
+        return table[np.where(self.codes >= 0, self.codes, len(self.labels))]
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> _Array:
+        """Return :meth:`to_numpy` (so ``np.asarray(column)`` gives the texts)."""
+        out = self.to_numpy()
+        return out if dtype is None else out.astype(dtype)
+
+    def tolist(self) -> list[Any]:
+        """Return the values as (nested) lists of texts, ``None`` where unknown."""
+        result: list[Any] = self.to_numpy().tolist()
+        return result
+
+    def __getitem__(self, i: int) -> str | _Array | None:
+        """Return subject ``i``'s text (1-D) or its row as an object array (2-D)."""
+        if not isinstance(i, int | np.integer):
+            raise DataError(f"TextCodes: index {i!r} is not allowed; expected a subject number")
+        row = self.codes[int(i)]
+        if self.codes.ndim == 1:
+            code = int(row)
+            return self.labels[code] if code >= 0 else None
+        table = np.array([*self.labels, None], dtype=object)
+        return table[np.where(row >= 0, row, len(self.labels))]
+
+
+def _unknown_text(value: object) -> bool:
+    # NaN (as pandas writes missing text) is unknown too: it is the one value unequal to itself.
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _encode(name: str, raw: Any) -> TextCodes:
+    """Encode a text column (object or 'U' array, or nested sequence) as :class:`TextCodes`."""
+    data = raw if isinstance(raw, np.ndarray) else np.asarray(raw, dtype=object)
     if data.dtype.kind == "U":
-        return data, data != ""
+        # C-level unique; "" is unknown in fixed-width arrays, which cannot hold None.
+        uniques, inverse = np.unique(data, return_inverse=True)
+        labels = [str(u) for u in uniques.tolist()]
+        lut = np.arange(len(labels), dtype=np.int32)
+        if labels and labels[0] == "":
+            lut = lut - 1
+            labels = labels[1:]
+        codes = lut[inverse.reshape(data.shape)] if lut.size else np.full(data.shape, -1, np.int32)
+        return TextCodes(labels=labels, codes=np.asarray(codes, dtype=np.int32))
     if data.dtype.kind != "O":
         raise DataError(
             f"column {name!r}: expected texts (an object array with None for unknown), "
             f"got dtype {data.dtype}",
             column=name,
         )
-    # NaN (as pandas writes missing text) is unknown too: it is the one value unequal to itself.
-    known = ~_equal(data, None) & _equal(data, data)
-    return data, known
+    flat = data.ravel().tolist()
+    try:
+        distinct = set(flat)
+    except TypeError:  # an unhashable value: certainly not a text
+        distinct = {type(next(v for v in flat if not isinstance(v, Hashable)))}
+    lookup: dict[object, int] = {}
+    texts: list[str] = []
+    for value in distinct:
+        if _unknown_text(value):
+            lookup[value] = -1
+        elif isinstance(value, str):
+            texts.append(value)
+        else:
+            raise DataError(
+                f"column {name!r}: {value!r} is not allowed; expected texts, None or NaN "
+                "for unknown",
+                column=name,
+            )
+    labels = sorted(texts)  # a stable label table whatever the order of the subjects
+    lookup.update((label, k) for k, label in enumerate(labels))
+    codes = np.fromiter(map(lookup.__getitem__, flat), dtype=np.int32, count=len(flat))
+    return TextCodes(labels=labels, codes=codes.reshape(data.shape))
+
+
+# --------------------------------------------------------------------------------------------
+# Frames
+
+
+def _text_column(name: str, raw: Any) -> _Text:
+    table = raw if isinstance(raw, TextCodes) else _encode(name, raw)
+    return _Text(table.codes, table)
 
 
 def _bool_column(name: str, raw: Any) -> tuple[_Array, _Array]:
@@ -906,7 +1152,7 @@ def _prepare(frame: Mapping[str, Any], fields: Mapping[str, FieldType]) -> tuple
             shape = value.shape
         elif kind.element == FieldType.TEXT:
             value = _text_column(name, raw)
-            shape = value[0].shape
+            shape = value.codes.shape
         else:
             value = _bool_column(name, raw)
             shape = value[0].shape
@@ -947,6 +1193,8 @@ def _frame_size(frame: Mapping[str, Any]) -> int:
 
 
 def _parts(value: Any) -> tuple[Any, ...]:
+    if isinstance(value, _Text):
+        return (value.codes,)
     return value if isinstance(value, tuple) else (value,)
 
 
@@ -1133,7 +1381,7 @@ def frame_from_scores(
     batch: BatchScores,
     population: Population | None = None,
     history: History | None = None,
-) -> dict[str, _Array]:
+) -> dict[str, _Array | TextCodes]:
     """Build the evaluation frame for a batch of scores.
 
     Keys are the dotted field names of :meth:`FieldSchema.for_keys`. Subject attributes come
@@ -1146,14 +1394,15 @@ def frame_from_scores(
         history: Previous cycles' results, one row per subject in the same order.
 
     Returns:
-        Field name -> array; NUMBER columns are float64 with NaN for unknown, TEXT columns
-        object arrays with None for unknown.
+        Field name -> column; NUMBER columns are float64 with NaN for unknown, TEXT columns
+        :class:`TextCodes` (code -1 for unknown; ``np.asarray`` gives the texts). Columns from
+        the population and history are cached per object and read-only.
 
     Raises:
         DataError: If the population or history does not have one row per subject.
     """
     n = len(batch.subject_ids)
-    frame: dict[str, _Array] = {
+    frame: dict[str, _Array | TextCodes] = {
         "total": np.asarray(batch.total, dtype=np.float64),
         "quantitative": np.asarray(batch.quantitative, dtype=np.float64),
         "qualitative": np.asarray(batch.qualitative, dtype=np.float64),
@@ -1164,10 +1413,11 @@ def frame_from_scores(
         "kpi.achievement": np.asarray(batch.achievement, dtype=np.float64),
         "kpi.score": np.asarray(batch.score, dtype=np.float64),
     }
-    labels = np.array([*batch.rating_labels, None], dtype=object)
     index = np.asarray(batch.rating_index, dtype=np.int64)
-    # -1 (not rated) picks the trailing None.
-    frame["rating"] = labels[np.where(index >= 0, index, len(labels) - 1)]
+    if index.size and int(index.min()) < -1:
+        index = np.maximum(index, -1)  # any negative index means not rated
+    # the scores already hold the rating as an index: text tests become integer tests
+    frame["rating"] = TextCodes(labels=batch.rating_labels, codes=index)
     for c, key in enumerate(batch.category_keys):
         frame[f"category.{key}"] = np.asarray(batch.category_score[:, c], dtype=np.float64)
     flags = np.asarray(batch.flags)
@@ -1180,31 +1430,62 @@ def frame_from_scores(
         frame[f"kpi.{key}.insufficient"] = (flags[:, k] & _FLAG_INSUFFICIENT) != 0
         frame[f"kpi.{key}.gated"] = (flags[:, k] & _FLAG_GATED) != 0
     if population is None:
+        unknown = TextCodes(labels=(), codes=np.full(n, -1, dtype=np.int32))
         frame["tenure_days"] = np.full(n, np.nan)
         frame["base_pay"] = np.full(n, np.nan)
-        frame["grade"] = np.full(n, None, dtype=object)
-        frame["department"] = np.full(n, None, dtype=object)
+        frame["grade"] = unknown
+        frame["department"] = unknown
     else:
         if len(population.subject_ids) != n:
             raise DataError(
                 f"the population has {len(population.subject_ids)} subjects but the batch has {n}"
             )
-        frame["tenure_days"] = np.asarray(population.tenure_days, dtype=np.float64)
-        frame["base_pay"] = np.array(
-            [math.nan if pay is None else float(pay) for pay in population.base_pay],
-            dtype=np.float64,
-        )
-        frame["grade"] = _object_column(population.grade)
-        frame["department"] = _object_column(population.department)
+        frame.update(_subject_columns(population))
     if history is None:
-        frame["history.rating"] = np.full((n, 0), None, dtype=object)
+        frame["history.rating"] = TextCodes(labels=(), codes=np.full((n, 0), -1, dtype=np.int32))
         frame["history.total"] = np.full((n, 0), np.nan)
     else:
         if len(history) != n:
             raise DataError(f"the history has {len(history)} subjects but the batch has {n}")
-        frame["history.rating"] = history.ratings
+        frame["history.rating"] = _history_codes(history)
         frame["history.total"] = history.totals
     return frame
+
+
+# A population and a history are immutable: their columns are built once, not per evaluation.
+_SUBJECT_COLUMNS: weakref.WeakKeyDictionary[Population, dict[str, Any]] = (
+    weakref.WeakKeyDictionary()
+)
+_HISTORY_CODES: weakref.WeakKeyDictionary[History, TextCodes] = weakref.WeakKeyDictionary()
+
+
+def _subject_columns(population: Population) -> dict[str, Any]:
+    found = _SUBJECT_COLUMNS.get(population)
+    if found is None:
+        tenure = np.array(population.tenure_days, dtype=np.float64)
+        base_pay = np.array(
+            [math.nan if pay is None else float(pay) for pay in population.base_pay],
+            dtype=np.float64,
+        )
+        # read-only: the cached arrays are shared by every frame built from this population
+        tenure.flags.writeable = False
+        base_pay.flags.writeable = False
+        found = {
+            "tenure_days": tenure,
+            "base_pay": base_pay,
+            "grade": _encode("grade", _object_column(population.grade)),
+            "department": _encode("department", _object_column(population.department)),
+        }
+        _SUBJECT_COLUMNS[population] = found
+    return dict(found)
+
+
+def _history_codes(history: History) -> TextCodes:
+    found = _HISTORY_CODES.get(history)
+    if found is None:
+        found = _encode("history.rating", history.ratings)
+        _HISTORY_CODES[history] = found
+    return found
 
 
 def _object_column(values: Sequence[str | None]) -> _Array:

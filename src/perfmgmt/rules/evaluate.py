@@ -60,6 +60,8 @@ from perfmgmt.rules.compile import (
     FieldType,
     History,
     Limits,
+    TextCodes,
+    _encode,
     compile_condition,
     frame_from_scores,
 )
@@ -88,7 +90,7 @@ __all__ = [
     "TraceStatus",
 ]
 
-Frame: TypeAlias = Mapping[str, np.ndarray]
+Frame: TypeAlias = Mapping[str, "np.ndarray | TextCodes"]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 RuleSet: TypeAlias = "Scheme | Sequence[IncentiveRule | DecisionTable]"
@@ -383,6 +385,38 @@ class _Program:
     row_coef: tuple[IntArray, ...]  # per table: int64 (4, R) bonus_fixed/pct, ded_fixed/pct
     currency: str | None
     has_money: bool
+    text_fields: tuple[str, ...]  # text columns read: encoded once per evaluation
+
+
+def _with_codes(frame: Frame, names: Sequence[str]) -> Frame:
+    """Return ``frame`` with the text columns ``names`` as TextCodes (encoded once, here)."""
+    todo = [n for n in names if n in frame and not isinstance(frame[n], TextCodes)]
+    if not todo:
+        return frame
+    out = dict(frame)
+    for name in todo:
+        out[name] = _encode(name, frame[name])
+    return out
+
+
+def _text_fields(
+    schema: FieldSchema,
+    conditions: Sequence[CompiledCondition],
+    tables: Sequence[CompiledTable],
+) -> tuple[str, ...]:
+    names = {
+        name
+        for cond in conditions
+        for name in cond.fields
+        if schema.fields[name].element is FieldType.TEXT
+    }
+    names.update(
+        field
+        for ct in tables
+        for c, field in enumerate(ct.fields)
+        if any(row[c].kind is CellKind.TEXT for row in ct.tests)
+    )
+    return tuple(sorted(names))
 
 
 def _pct_num(value: Decimal, where: str) -> int:
@@ -443,7 +477,9 @@ def _schema_from_frame(frame: Frame) -> FieldSchema:
     fields: dict[str, FieldType] = {}
     for name, arr in frame.items():
         vec = arr.ndim == 2
-        if arr.dtype == np.bool_:
+        if isinstance(arr, TextCodes):
+            fields[name] = FieldType.TEXT_VECTOR if vec else FieldType.TEXT
+        elif arr.dtype == np.bool_:
             fields[name] = FieldType.BOOL_VECTOR if vec else FieldType.BOOL
         elif arr.dtype.kind in "fiu":
             fields[name] = FieldType.NUMBER_VECTOR if vec else FieldType.NUMBER
@@ -859,6 +895,7 @@ class RuleEvaluator:
             row_coef=row_coef,
             currency=cur,
             has_money=has_money,
+            text_fields=_text_fields(schema, conditions, compiled_tables),
         )
 
     # -- run ------------------------------------------------------------------------------------
@@ -900,6 +937,7 @@ class RuleEvaluator:
                 f"{currency!r}; use one currency"
             )
         program, s_hash = self.compile(rules, frame, currency=currency)
+        frame = _with_codes(frame, program.text_fields)
         currency = program.currency
         n = next(iter(frame.values())).shape[0] if frame else 0
         ids = _DefaultIds(n) if subject_ids is None else tuple(subject_ids)

@@ -25,6 +25,7 @@ import numpy.typing as npt
 from perfmgmt.errors import RuleTypeError
 from perfmgmt.model._unary import CellKind, Interval, UnaryTest, parse_unary_test
 from perfmgmt.model.incentive import CollectAggregation, DecisionTable, HitPolicy
+from perfmgmt.rules.compile import TextCodes
 
 __all__ = [
     "CompiledTable",
@@ -45,7 +46,9 @@ def _cell(text: str) -> UnaryTest:
     return parse_unary_test(text)
 
 
-def _column_kind(values: np.ndarray) -> CellKind:
+def _column_kind(values: np.ndarray | TextCodes) -> CellKind:
+    if isinstance(values, TextCodes):
+        return CellKind.TEXT
     if values.dtype == np.bool_:
         return CellKind.BOOL
     if values.dtype.kind == "f" or values.dtype.kind in "iu":
@@ -67,12 +70,13 @@ def _interval_mask(iv: Interval, col: npt.NDArray[np.float64]) -> BoolArray:
     return low
 
 
-def match_cell(test: UnaryTest, column: np.ndarray) -> tuple[BoolArray, BoolArray]:
+def match_cell(test: UnaryTest, column: np.ndarray | TextCodes) -> tuple[BoolArray, BoolArray]:
     """Match one unary test against a column, in three-valued logic.
 
     Args:
         test: A parsed cell.
-        column: float64 (NaN = unknown), object/str (None = unknown) or bool values.
+        column: float64 (NaN = unknown), :class:`~perfmgmt.rules.compile.TextCodes`,
+            object/str (None = unknown; encoded on each call) or bool values.
 
     Returns:
         ``(true, known)`` boolean arrays; the cell matches where both hold.  ``-`` matches every
@@ -90,17 +94,18 @@ def match_cell(test: UnaryTest, column: np.ndarray) -> tuple[BoolArray, BoolArra
         raise RuleTypeError(
             f"cell {test.text!r} tests {test.kind.value} values but the input holds {kind.value}"
         )
-    if kind is CellKind.NUMBER:
+    if kind is CellKind.TEXT:
+        codes = column if isinstance(column, TextCodes) else TextCodes.from_values(column)
+        known = codes.known
+        true = codes.isin(test.texts)
+    elif isinstance(column, TextCodes):  # unreachable: a TextCodes column is TEXT
+        raise RuleTypeError(f"cell {test.text!r}: the input holds text")
+    elif kind is CellKind.NUMBER:
         col = column.astype(np.float64, copy=False)
         known = ~np.isnan(col)
         true = _interval_mask(test.intervals[0], col)
         for iv in test.intervals[1:]:
             true |= _interval_mask(iv, col)
-    elif kind is CellKind.TEXT:
-        known = np.asarray(column != None, dtype=np.bool_)  # noqa: E711 -- elementwise on object arrays
-        true = np.zeros(n, dtype=np.bool_)
-        for option in test.texts:
-            true |= np.asarray(column == option, dtype=np.bool_)
     else:
         known = np.ones(n, dtype=np.bool_)
         true = np.zeros(n, dtype=np.bool_)
@@ -155,7 +160,9 @@ class CompiledTable:
             f"decision table {self.table.key!r}: unknown input field {field!r}; {hint}"
         )
 
-    def _column(self, frame: Mapping[str, np.ndarray], field: str) -> np.ndarray:
+    def _column(
+        self, frame: Mapping[str, np.ndarray | TextCodes], field: str
+    ) -> np.ndarray | TextCodes:
         try:
             return frame[field]
         except KeyError:
@@ -187,7 +194,7 @@ class CompiledTable:
                     )
 
     def match(
-        self, frame: Mapping[str, np.ndarray], *, with_known: bool = True
+        self, frame: Mapping[str, np.ndarray | TextCodes], *, with_known: bool = True
     ) -> tuple[BoolArray, BoolArray]:
         """Match every row against ``frame``.
 
@@ -212,8 +219,15 @@ class CompiledTable:
             for c, test in enumerate(row):
                 if test.kind is CellKind.ANY:
                     continue
+                column = columns[c]
+                if (
+                    test.kind is CellKind.TEXT
+                    and not isinstance(column, TextCodes)
+                    and column.dtype.kind in "OU"
+                ):
+                    column = columns[c] = TextCodes.from_values(column)  # once per column
                 try:
-                    t, k = match_cell(test, columns[c])
+                    t, k = match_cell(test, column)
                 except RuleTypeError as exc:
                     raise RuleTypeError(
                         f"decision table {self.table.key!r}, rows[{i}], input "
