@@ -3,10 +3,11 @@
 A preset is an ordinary :class:`~perfmgmt.model.Scheme` built in code: change any part with
 :func:`attrs.evolve`, save it as JSON with :func:`perfmgmt.serialization.dumps`.
 
->>> from perfmgmt.presets import customer_service_manager
->>> scheme = customer_service_manager()
->>> [c.key for c in scheme.categories]
-['satisfaction', 'efficiency', 'team', 'cost', 'innovation']
+Examples:
+    >>> from perfmgmt.presets import customer_service_manager
+    >>> scheme = customer_service_manager()
+    >>> scheme.category_keys
+    ('satisfaction', 'efficiency', 'team', 'cost', 'innovation')
 """
 
 from __future__ import annotations
