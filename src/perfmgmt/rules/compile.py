@@ -871,26 +871,66 @@ def _arith(ufunc: Callable[[Any, Any], Any], left: _Fn, right: _Fn) -> _Fn:
     return compute
 
 
+# numpy reduces a short last axis row by row (slow); for the usual (N, W) with small W, one
+# vectorised operation per column is several times faster and gives the same booleans/counts.
+_COLUMN_LOOP_WIDTH = 64
+
+
+def _by_column(value: Any) -> bool:
+    return (
+        isinstance(value, np.ndarray)
+        and value.ndim == 2
+        and 0 < value.shape[1] <= _COLUMN_LOOP_WIDTH
+    )
+
+
+def _any_last(value: Any) -> Any:
+    if not _by_column(value):
+        return np.any(value, axis=-1)
+    out = np.array(value[:, 0], dtype=np.bool_)
+    for j in range(1, value.shape[1]):
+        out |= value[:, j]
+    return out
+
+
+def _all_last(value: Any) -> Any:
+    if not _by_column(value):
+        return np.all(value, axis=-1)
+    out = np.array(value[:, 0], dtype=np.bool_)
+    for j in range(1, value.shape[1]):
+        out &= value[:, j]
+    return out
+
+
+def _count_last(value: Any) -> Any:
+    if not _by_column(value):
+        return np.sum(value, axis=-1).astype(np.float64)
+    out = np.array(value[:, 0], dtype=np.int64)
+    for j in range(1, value.shape[1]):
+        out += value[:, j]
+    return out.astype(np.float64)
+
+
 def _aggregate(func: Func, arg: _Fn) -> _Fn:
     if func == Func.ANY:
 
         def any_(env: _Env) -> tuple[Any, Any]:
             true, known = arg(env)
-            hit = np.any(true, axis=-1)
-            return hit, hit | np.all(known, axis=-1)
+            hit = _any_last(true)
+            return hit, hit | _all_last(known)
 
         return any_
     if func == Func.ALL:
 
         def all_(env: _Env) -> tuple[Any, Any]:
             true, known = arg(env)
-            miss = np.any(np.logical_and(known, np.logical_not(true)), axis=-1)
-            hit = np.all(true, axis=-1)
+            miss = _any_last(np.logical_and(known, np.logical_not(true)))
+            hit = _all_last(true)
             return hit, hit | miss
 
         return all_
     if func == Func.COUNT:
-        return lambda env: np.sum(arg(env)[0], axis=-1).astype(np.float64)
+        return lambda env: _count_last(arg(env)[0])
 
     def reduce(env: _Env) -> Any:
         values = arg(env)

@@ -755,10 +755,11 @@ def _unknown_py(value: object) -> bool:
 
 
 def _div_round_half_even(a: IntArray, d: int) -> IntArray:
-    q = a // d
-    r2 = (a - q * d) * 2
-    up = (r2 > d) | ((r2 == d) & (q % 2 == 1))
-    return np.asarray(q + up, dtype=np.int64)
+    q = np.asarray(a // d, dtype=np.int64)
+    r = a - q * d  # 0 <= r < d
+    # round up when 2r > d, or 2r == d and q is odd: for integers that is 2r + (q & 1) > d
+    q += (2 * r + (q & 1)) > d
+    return q
 
 
 class RuleEvaluator:
