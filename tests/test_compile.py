@@ -39,6 +39,7 @@ from perfmgmt.rules.compile import (
     FieldType,
     History,
     Limits,
+    TextCodes,
     check_condition,
     compile_condition,
     frame_from_scores,
@@ -730,3 +731,140 @@ class TestOwnership:
         true[:] = False
         known[:] = False
         assert frame["q"].tolist() == [True, False]
+
+
+def _encoded(column: np.ndarray, order: list[str]) -> TextCodes:
+    """Encode an object text column with the labels in ``order`` (plus one no subject has)."""
+    labels = [*order, "Z"]
+    codes = np.array(
+        [-1 if v is None else labels.index(v) for v in column.ravel().tolist()], dtype=np.int32
+    )
+    return TextCodes(labels=labels, codes=codes.reshape(column.shape))
+
+
+class TestTextCodes:
+    @given(conditions, frames(), st.permutations(["A", "B", "C"]), st.permutations(["A", "B"]))
+    @settings(max_examples=300, deadline=None)
+    def test_codes_give_the_same_result_as_texts(
+        self,
+        node: Condition,
+        frame: dict[str, np.ndarray],
+        order_s: list[str],
+        order_u: list[str],
+    ) -> None:
+        """Text columns as codes (any label order, differing tables) match the object columns."""
+        compiled = compile_condition(node, _SCHEMA)
+        coded = {
+            **frame,
+            "s": _encoded(frame["s"], order_s),
+            "u": _encoded(frame["u"], order_u),
+            "vec.t": _encoded(frame["vec.t"], order_s),
+        }
+        true, known = compiled(frame)
+        coded_true, coded_known = compiled(coded)
+        assert coded_true.tolist() == true.tolist()
+        assert coded_known.tolist() == known.tolist()
+
+    def test_long_in_list_uses_the_same_three_valued_logic(self) -> None:
+        """An 'in' list longer than the compare chain (a lookup table) keeps unknown unknown."""
+        labels = [f"L{k}" for k in range(8)]
+        column = TextCodes(labels=labels, codes=np.array([0, 5, 7, -1], dtype=np.int32))
+        node = parse('s in ["L0", "L2", "L3", "L5", "L6", "X"]')
+        true, known = compile_condition(node, _SCHEMA)({"s": column})
+        assert true.tolist() == [True, True, False, False]
+        assert known.tolist() == [True, True, True, False]
+        negated = compile_condition(parse('s not in ["L0", "L2", "L3", "L5", "L6"]'), _SCHEMA)
+        assert negated.matches({"s": column}).tolist() == [False, False, True, False]
+
+    def test_from_values_marks_none_nan_and_empty_unknown(self) -> None:
+        """None and NaN in object arrays, and "" in fixed-width arrays, encode as -1."""
+        objects = TextCodes.from_values(np.array(["B", None, math.nan, "A", "B"], dtype=object))
+        assert objects.labels == ("A", "B")
+        assert objects.codes.tolist() == [1, -1, -1, 0, 1]
+        assert objects.tolist() == ["B", None, None, "A", "B"]
+        fixed = TextCodes.from_values(np.array([["x", ""], ["", "y"]]))
+        assert fixed.labels == ("x", "y")
+        assert fixed.tolist() == [["x", None], [None, "y"]]
+        assert fixed.shape == (2, 2)
+        assert np.asarray(fixed).dtype == object
+
+    def test_rows_read_back_as_texts(self) -> None:
+        """Indexing gives a subject's text (None if unknown), or its row for a vector column."""
+        column = TextCodes(labels=("A", "B"), codes=np.array([1, -1], dtype=np.int64))
+        assert (column[0], column[1], len(column)) == ("B", None, 2)
+        vector = TextCodes(labels=("A",), codes=np.array([[0, -1]], dtype=np.int32))
+        assert np.asarray(vector[0]).tolist() == ["A", None]
+        with pytest.raises(DataError, match="index"):
+            column["A"]  # type: ignore[index]
+
+    @pytest.mark.parametrize(
+        ("labels", "codes", "fragment"),
+        [
+            (("A", "A"), np.array([0]), "distinct"),
+            (("A",), np.array([0, 1]), "codes"),
+            (("A",), np.array([-2]), "codes"),
+            (("A",), np.array([0.0]), "signed integer"),
+            (("A", 3), np.array([0]), "labels"),
+        ],
+    )
+    def test_bad_codes_and_labels_refused(
+        self, labels: tuple[object, ...], codes: np.ndarray, fragment: str
+    ) -> None:
+        """Repeated labels, codes out of range or not integers, non-text labels are refused."""
+        with pytest.raises(ValidationError, match=fragment):
+            TextCodes(labels=labels, codes=codes)  # type: ignore[arg-type]
+
+    def test_non_text_values_refused_by_column(self) -> None:
+        """A number in an object text column is a DataError naming the column and value."""
+        frame = {"s": np.array(["A", 3], dtype=object)}
+        with pytest.raises(DataError, match=r"column 's': 3 is not allowed"):
+            compile_condition(parse('s == "A"'), _SCHEMA)(frame)
+        with pytest.raises(DataError, match="dtype float64"):
+            compile_condition(parse('s == "A"'), _SCHEMA)({"s": np.zeros(1)})
+
+    def test_frame_from_scores_codes_text_and_caches_subject_columns(self) -> None:
+        """Rating, grade, department and history are codes; population columns are built once."""
+        _scheme, population, batch = TestFrameFromScores()._scored()
+        history = History.from_records([[("A", 95.0)], [], [("B", 80.0)]])
+        first = frame_from_scores(batch, population, history)
+        second = frame_from_scores(batch, population, history)
+        for name in ("rating", "grade", "department", "history.rating"):
+            assert isinstance(first[name], TextCodes)
+        assert first["grade"] is second["grade"]
+        assert first["history.rating"] is second["history.rating"]
+        tenure = first["tenure_days"]
+        assert isinstance(tenure, np.ndarray)
+        assert not tenure.flags.writeable
+        assert first["history.rating"].tolist() == [["A"], [None], ["B"]]
+
+
+class TestShortVectorReductions:
+    @given(
+        st.integers(1, 80).flatmap(
+            lambda w: st.lists(
+                st.lists(st.sampled_from([0.0, 1.0, math.nan]), min_size=w, max_size=w),
+                min_size=1,
+                max_size=4,
+            )
+        )
+    )
+    @settings(max_examples=100, deadline=None)
+    def test_any_all_count_match_numpy_at_every_width(self, rows: list[list[float]]) -> None:
+        """any/all/count by column loop (width <= 64) or numpy (wider) agree with the reference."""
+        schema = FieldSchema(fields={"vec.x": FieldType.NUMBER_VECTOR})
+        frame = {"vec.x": np.array(rows)}
+        values = [[None if math.isnan(v) else v > 0.5 for v in row] for row in rows]
+        for text, fn in (("any", _kleene_or), ("all", _kleene_and)):
+            true, known = compile_condition(parse(f"{text}(vec.x > 0.5)"), schema)(frame)
+            expected = [fn(row) for row in values]
+            assert known.tolist() == [v is not None for v in expected]
+            assert true.tolist() == [v is True for v in expected]
+        count = compile_condition(parse("count(vec.x > 0.5) >= 0"), schema)
+        assert count.matches(frame).all()
+        exact = [
+            compile_condition(parse(f"count(vec.x > 0.5) == {sum(v is True for v in row)}"), schema)
+            .matches({"vec.x": np.array([r])})
+            .tolist()
+            for row, r in zip(values, rows, strict=True)
+        ]
+        assert exact == [[True]] * len(rows)

@@ -25,6 +25,7 @@ from perfmgmt.rules import (
     RuleEvaluator,
     TableInput,
     TableRow,
+    TextCodes,
     TraceStatus,
     TrainingOpportunity,
     rule,
@@ -167,6 +168,19 @@ class TestEvaluateFrame:
         assert trace["star"].missing == ("total",)
         assert trace["bonus"].status is TraceStatus.NO_MATCH
         assert "input missing: total" in bd.explain(2)
+
+    def test_text_codes_frame_decides_like_object_frame(self) -> None:
+        """Rating as TextCodes gives the same decisions and traces as an object array."""
+        pay = [Decimal(10000)] * 4
+        coded: dict[str, np.ndarray | TextCodes] = {
+            **_frame(),
+            "rating": TextCodes.from_values(_frame()["rating"]),
+        }
+        a = RuleEvaluator().evaluate_frame(_rules(), _frame(), base_pay=pay, currency="CNY")
+        b = RuleEvaluator().evaluate_frame(_rules(), coded, base_pay=pay, currency="CNY")
+        assert [a.row(i) for i in range(4)] == [b.row(i) for i in range(4)]
+        assert b.row(3).fired == a.row(3).fired
+        assert ("rating", "E") in next(t.inputs for t in b.row(3).trace if t.source == "cut")
 
     def test_false_traced_with_inputs(self) -> None:
         """A false rule keeps the inputs it read and their values."""

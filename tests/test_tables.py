@@ -21,6 +21,7 @@ from perfmgmt.model.incentive import (
     TableInput,
     TableRow,
 )
+from perfmgmt.rules.compile import TextCodes
 from perfmgmt.rules.tables import FindingKind, analyse_table, compile_table, match_cell
 
 
@@ -175,6 +176,26 @@ class TestMatchCell:
         """Boolean cells test boolean columns."""
         t, _ = match_cell(parse_unary_test("true"), np.array([True, False]))
         assert t.tolist() == [True, False]
+
+    @given(
+        st.lists(st.sampled_from(["A", "B", "E", None]), min_size=1, max_size=8),
+        st.sampled_from(['"A"', '"A","B"', 'not("E")', '"E","B","A","Q","R"', 'not("A","B")']),
+    )
+    @settings(max_examples=100, deadline=None)
+    def test_text_codes_match_like_texts(self, values: list[str | None], cell: str) -> None:
+        """A TextCodes column (reversed label table) matches exactly like the object column."""
+        col = np.empty(len(values), dtype=object)
+        col[:] = values
+        labels = ["E", "B", "A"]
+        codes = TextCodes(
+            labels=labels,
+            codes=np.array([-1 if v is None else labels.index(v) for v in values]),
+        )
+        test = parse_unary_test(cell)
+        t, k = match_cell(test, col)
+        ct, ck = match_cell(test, codes)
+        assert (ct.tolist(), ck.tolist()) == (t.tolist(), k.tolist())
+        assert t.tolist() == [v is not None and _ref_cell(test, v) for v in values]
 
     def test_kind_mismatch(self) -> None:
         """A number test on a text column is a RuleTypeError."""
