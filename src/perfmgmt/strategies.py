@@ -28,7 +28,9 @@ import math
 import string
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
 
 try:
     from hypothesis import strategies as st
@@ -118,6 +120,9 @@ from perfmgmt.model.condition import (
 )
 from perfmgmt.model.incentive import BonusPool, Outcome
 
+if TYPE_CHECKING:
+    from perfmgmt.scoring.population import Population
+
 __all__ = [
     "actuals_for",
     "bands",
@@ -140,6 +145,7 @@ __all__ = [
     "kpis",
     "labels",
     "outcomes",
+    "populations",
     "rating_scales",
     "reviews",
     "scales",
@@ -330,20 +336,25 @@ def gates() -> st.SearchStrategy[Gate]:
 
 
 @st.composite
-def _ordered(draw: st.DrawFn, direction: Direction) -> dict[str, float | None]:
-    """Draw threshold/target/stretch in the order the direction requires (each may be None)."""
+def _ordered(
+    draw: st.DrawFn, direction: Direction, *, complete: bool = False
+) -> dict[str, float | None]:
+    """Draw threshold/target/stretch in the order the direction requires.
+
+    Each may be None unless ``complete``, which sets every value the direction uses.
+    """
     base = draw(_finite(-1e4, 1e4))
     gap1 = draw(_finite(0.5, 1e3))
     gap2 = draw(_finite(0.5, 1e3))
     low, mid, high = base, base + gap1, base + gap1 + gap2
+
+    def maybe(value: float) -> float | None:
+        return value if complete else draw(st.none() | st.just(value))
+
     if direction is Direction.TARGET_IS_BEST:
-        return {"threshold": None, "target": draw(st.none() | st.just(mid)), "stretch": None}
+        return {"threshold": None, "target": maybe(mid), "stretch": None}
     threshold, stretch = (low, high) if direction is Direction.HIGHER_IS_BETTER else (high, low)
-    return {
-        "threshold": draw(st.none() | st.just(threshold)),
-        "target": draw(st.none() | st.just(mid)),
-        "stretch": draw(st.none() | st.just(stretch)),
-    }
+    return {"threshold": maybe(threshold), "target": maybe(mid), "stretch": maybe(stretch)}
 
 
 @st.composite
@@ -352,17 +363,33 @@ def _kpi(
     indicator_s: st.SearchStrategy[Indicator],
     category_s: st.SearchStrategy[str],
     weight_s: st.SearchStrategy[float],
+    scorable: bool,
 ) -> KPI:
     indicator = draw(indicator_s)
+    if not scorable:
+        spec = draw(scoring_specs())
+    elif indicator.direction is Direction.TARGET_IS_BEST:
+        spec = ScoringSpec(
+            scorer="target_band",
+            params={
+                "tolerance": float(draw(st.integers(0, 10))),
+                "falloff": float(draw(st.integers(1, 50))),
+            },
+        )
+    else:
+        spec = ScoringSpec(scorer="linear")
     return KPI(
         indicator=indicator,
         category=draw(category_s),
         weight=draw(weight_s),
-        scoring=draw(scoring_specs()),
-        gate=draw(st.none() | gates()),
+        scoring=spec,
+        # The engine refuses a gate on a target-is-best KPI (it has no wrong side).
+        gate=None
+        if scorable and indicator.direction is Direction.TARGET_IS_BEST
+        else draw(st.none() | gates()),
         min_sample=draw(st.integers(0, 50)),
         missing=draw(st.sampled_from(MissingPolicy)),
-        **draw(_ordered(indicator.direction)),
+        **draw(_ordered(indicator.direction, complete=scorable)),
     )
 
 
@@ -371,6 +398,7 @@ def kpis(
     indicators: st.SearchStrategy[Indicator] | None = None,
     categories: st.SearchStrategy[str] | None = None,
     weights: st.SearchStrategy[float] | None = None,
+    scorable: bool = False,
 ) -> st.SearchStrategy[KPI]:
     """Return a strategy for a single :class:`~perfmgmt.model.KPI`.
 
@@ -381,11 +409,16 @@ def kpis(
         indicators: Strategy for the indicator.
         categories: Strategy for the category key.
         weights: Strategy for the weight within its category (>= 0).
+        scorable: Use only scorers of the default registry with the bounds they need
+            (``linear`` with threshold, target and stretch; ``target_band`` with a target,
+            and no gate), so :class:`~perfmgmt.scoring.ScoringEngine` can score the KPI.
+            Otherwise the scorer name and parameters are arbitrary (fine for storage tests).
     """
     return _kpi(
         _or_default("indicators", indicators, _default_indicators()),
         _or_default("categories", categories, keys()),
         _or_default("weights", weights, _finite(0, 1)),
+        scorable,
     )
 
 
@@ -527,6 +560,7 @@ def schemes(
     max_tables: int = 1,
     directions: st.SearchStrategy[Direction] | None = None,
     rating_scales: st.SearchStrategy[RatingScale] | None = None,
+    scorable: bool = False,
 ) -> st.SearchStrategy[Scheme]:
     """Return a strategy for valid :class:`~perfmgmt.model.Scheme` objects.
 
@@ -544,6 +578,12 @@ def schemes(
         max_tables: Most decision tables.
         directions: Strategy for the KPIs' indicator directions.
         rating_scales: Strategy for the rating scale.
+        scorable: Make the scheme runnable end to end: KPIs use scorers of the default
+            registry with the bounds they need (see :func:`kpis`), and rules and tables read
+            only fields every scheme has (``total``, ``rating``, ``rated``, ``gated``,
+            ``kpi.<key>.score``) and award no fixed-currency money, so
+            :class:`~perfmgmt.rules.RuleEvaluator` accepts them. Otherwise rule conditions
+            are arbitrary trees (see :func:`conditions`).
     """
     _check_sizes("schemes", min_kpis, max_kpis, minimum=1)
     for name, value in (
@@ -565,6 +605,7 @@ def schemes(
         max_tables=max_tables,
         direction_s=_or_default("directions", directions, st.sampled_from(Direction)),
         scale_s=_or_default("rating_scales", rating_scales, _default_rating_scales()),
+        scorable=scorable,
     )
 
 
@@ -584,6 +625,7 @@ def _schemes(
     max_tables: int,
     direction_s: st.SearchStrategy[Direction],
     scale_s: st.SearchStrategy[RatingScale],
+    scorable: bool,
 ) -> Scheme:
     kpi_keys = draw(_unique_keys(min_kpis, max_kpis))
     cats = draw(categories(min_size=1, max_size=min(max_categories, len(kpi_keys))))
@@ -600,6 +642,7 @@ def _schemes(
                 indicators=indicators(keys=st.just(k), directions=direction_s),
                 categories=st.just(c),
                 weights=st.just(w),
+                scorable=scorable,
             )
         )
         for k, c, w in zip(kpi_keys, assigned, ws, strict=True)
@@ -610,10 +653,20 @@ def _schemes(
     rule_keys = draw(_unique_keys(0, max_rules + max_tables))
     n_rules = min(len(rule_keys), max_rules, draw(st.integers(0, max_rules)))
     n_tables = min(len(rule_keys) - n_rules, max_tables)
-    rules = tuple(draw(incentive_rules(keys=st.just(k))) for k in rule_keys[:n_rules])
-    tables = tuple(
-        draw(decision_tables(keys=st.just(k))) for k in rule_keys[n_rules : n_rules + n_tables]
-    )
+    scale = draw(scale_s)
+    if scorable:
+        rules = tuple(
+            draw(_typed_rule(k, tuple(kpi_keys), scale.labels)) for k in rule_keys[:n_rules]
+        )
+        tables = tuple(
+            draw(_decision_table(st.just(k), 1, 3, 2, rating_labels=scale.labels))
+            for k in rule_keys[n_rules : n_rules + n_tables]
+        )
+    else:
+        rules = tuple(draw(incentive_rules(keys=st.just(k))) for k in rule_keys[:n_rules])
+        tables = tuple(
+            draw(decision_tables(keys=st.just(k))) for k in rule_keys[n_rules : n_rules + n_tables]
+        )
     return _make(
         Scheme,
         key=draw(keys()),
@@ -621,7 +674,7 @@ def _schemes(
         label=draw(labels()),
         categories=cats,
         kpis=normalise_weights(items),
-        rating_scale=draw(scale_s),
+        rating_scale=scale,
         criteria=crit,
         sources=draw(_sources())
         if crit
@@ -872,7 +925,7 @@ def _number_text(value: float) -> str:
 
 
 @st.composite
-def _cell(draw: st.DrawFn, kind: str) -> str:
+def _cell(draw: st.DrawFn, kind: str, options: tuple[str, ...]) -> str:
     if draw(st.integers(0, 4)) == 0:
         return "-"
     if kind == "number":
@@ -892,7 +945,7 @@ def _cell(draw: st.DrawFn, kind: str) -> str:
             )
         )
     if kind == "text":
-        opts = draw(st.lists(st.sampled_from("ABCDE"), min_size=1, max_size=3, unique=True))
+        opts = draw(st.lists(st.sampled_from(options), min_size=1, max_size=3, unique=True))
         body = ",".join(f'"{o}"' for o in opts)
         return draw(st.sampled_from([body, f"not({body})"]))
     return draw(st.sampled_from(["true", "false"]))
@@ -903,13 +956,71 @@ _TABLE_FIELDS = {
     "text": ["rating", "grade", "department"],
     "bool": ["rated", "gated", "kpi.csat.missing"],
 }
+# Fields every scheme's rule schema has (scorable schemes use only these).
+_SCHEME_FIELDS = {"number": ["total", "quantitative"], "text": ["rating"], "bool": ["rated"]}
+
+
+def _plain_outcomes() -> st.SearchStrategy[Outcome]:
+    # Outcomes the evaluator accepts with any population: no fixed-currency amounts.
+    return st.one_of(
+        decimals(max_value=30).map(Bonus.percent_of_base_pay),
+        decimals(max_value=10).map(
+            lambda v: Deduction(basis=DeductionBasis.PERCENT_OF_BASE_PAY, value=v)
+        ),
+        st.builds(Promotion, to_grade=st.none() | st.sampled_from(["M2", "M3"])),
+        st.builds(TrainingOpportunity, topic=_texts(min_size=1)),
+        st.builds(Honour, title=_texts(min_size=1)),
+        st.builds(PositionAdjustment, kind=st.sampled_from(AdjustmentKind)),
+    )
+
+
+@st.composite
+def _typed_rule(
+    draw: st.DrawFn, key: str, kpi_keys: tuple[str, ...], rating_labels: tuple[str, ...]
+) -> IncentiveRule:
+    # Conditions built from text templates over fields every scheme has, so they type-check.
+    from perfmgmt.rules.parse import parse  # noqa: PLC0415 - rules is only needed here
+
+    n = draw(st.integers(0, 150))
+    kpi = draw(st.sampled_from(kpi_keys))
+    label = draw(st.sampled_from(rating_labels))
+    text = draw(
+        st.sampled_from(
+            [
+                f"total >= {n}",
+                f'rating in ["{label}"]',
+                f"kpi.{kpi}.score < {n}",
+                f"quantitative > {n} and rated",
+                f'not (rating == "{label}") or gated',
+                f"count(kpi.score < {n}) >= 1",
+            ]
+        )
+    )
+    return _make(
+        IncentiveRule,
+        key=key,
+        condition=parse(text),
+        outcomes=tuple(draw(st.lists(_plain_outcomes(), min_size=1, max_size=2))),
+        priority=draw(st.integers(-5, 5)),
+    )
 
 
 @st.composite
 def _decision_table(
-    draw: st.DrawFn, key_s: st.SearchStrategy[str], min_rows: int, max_rows: int, max_inputs: int
+    draw: st.DrawFn,
+    key_s: st.SearchStrategy[str],
+    min_rows: int,
+    max_rows: int,
+    max_inputs: int,
+    *,
+    rating_labels: tuple[str, ...] | None = None,
 ) -> DecisionTable:
-    pool = [(kind, name) for kind, names in _TABLE_FIELDS.items() for name in names]
+    # With rating labels the table reads only fields every scheme has, and awards no
+    # fixed-currency money, so the evaluator accepts it for any scheme.
+    fields = _TABLE_FIELDS if rating_labels is None else _SCHEME_FIELDS
+    options = tuple("ABCDE") if rating_labels is None else rating_labels
+    outputs = outcomes() if rating_labels is None else _plain_outcomes()
+    pool = [(kind, name) for kind, names in fields.items() for name in names]
     columns = draw(
         st.lists(st.sampled_from(pool), min_size=1, max_size=max_inputs, unique_by=lambda c: c[1])
     )
@@ -917,8 +1028,8 @@ def _decision_table(
     rows = tuple(
         _make(
             TableRow,
-            inputs=tuple(draw(_cell(kind)) for kind, _ in columns),
-            outputs=tuple(draw(st.lists(outcomes(), max_size=2))),
+            inputs=tuple(draw(_cell(kind, options)) for kind, _ in columns),
+            outputs=tuple(draw(st.lists(outputs, max_size=2))),
             priority=draw(st.integers(0, 5)),
             annotation=draw(_texts(max_size=12)),
         )
@@ -1106,16 +1217,17 @@ def _assessments(draw: st.DrawFn, scheme: Scheme | None) -> tuple[Assessment, ..
     else:
         crit = [(c.key, c.scale) for c in scheme.criteria]
         sources = [s.source for s in scheme.sources]
+    # Rater ids are unique per criterion: one rater rates a criterion once.
     return tuple(
         Assessment(
             criterion=ckey,
             source=draw(st.sampled_from(sources)),
-            rater_id=draw(keys()),
+            rater_id=rater,
             rating=draw(_finite(scale.low, scale.high)),
             comment=draw(_texts(max_size=12)),
         )
         for ckey, scale in crit
-        for _ in range(draw(st.integers(0, 3)))
+        for rater in draw(_unique_keys(0, 3))
     )
 
 
@@ -1309,6 +1421,60 @@ def reviews(
 
 def _default_subjects() -> st.SearchStrategy[Subject]:
     return subjects()
+
+
+@st.composite
+def _population(
+    draw: st.DrawFn, scheme_s: st.SearchStrategy[Scheme], min_size: int, max_size: int
+) -> tuple[Scheme, Population]:
+    from perfmgmt.scoring.population import Population  # noqa: PLC0415 - optional engine
+
+    scheme = draw(scheme_s)
+    ids = draw(_unique_keys(min_size, max_size))
+    currency = draw(st.sampled_from(["CNY", "USD"]))
+    items = [
+        draw(
+            reviews(
+                scheme=scheme,
+                subjects=subjects(ids=st.just(sid)).map(
+                    lambda s: attrs.evolve(s, currency=currency if s.base_pay is not None else None)
+                ),
+            )
+        )
+        for sid in ids
+    ]
+    return scheme, Population.from_reviews(scheme, items)
+
+
+def populations(
+    *,
+    scheme: Scheme | st.SearchStrategy[Scheme] | None = None,
+    min_size: int = 1,
+    max_size: int = 8,
+) -> st.SearchStrategy[tuple[Scheme, Population]]:
+    """Return a strategy for ``(scheme, population)`` pairs ready for ``score_batch``.
+
+    The population is built with ``Population.from_reviews`` from :func:`reviews` under the
+    scheme, with unique subject ids and one currency, so the scoring engine accepts it.
+
+    Args:
+        scheme: A scheme, or a strategy for schemes; ``schemes(scorable=True)`` by default.
+        min_size: Fewest reviews (>= 1).
+        max_size: Most reviews.
+    """
+    _check_sizes("populations", min_size, max_size, minimum=1)
+    if scheme is None:
+        scheme_s: st.SearchStrategy[Scheme] = schemes(scorable=True)
+    elif isinstance(scheme, Scheme):
+        scheme_s = st.just(scheme)
+    elif isinstance(scheme, st.SearchStrategy):
+        scheme_s = scheme
+    else:
+        raise InvalidArgument(
+            "populations: scheme must be a Scheme or a strategy for schemes, got "
+            f"{type(scheme).__name__}"
+        )
+    return _population(scheme_s, min_size, max_size)
 
 
 # --- registration ----------------------------------------------------------------------------
