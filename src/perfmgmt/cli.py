@@ -7,7 +7,9 @@ without a traceback; a usage error exits with status 2.
 
 Subcommands:
     demo      Generate a service organisation, compute its indicators, score every manager,
-              calibrate, apply the rules, suggest development plans, write reports and a summary.
+              calibrate, apply the rules, suggest development plans, write a report per
+              manager, a team report and a summary.
+    lint      Check a scheme saved as JSON before launch.
     score     Score every row of a CSV of actuals under a scheme saved as JSON.
     explain   Explain one subject's score and decisions.
     metrics   Compute contact-centre indicators per manager (or team, agent) from a tickets CSV.
@@ -349,6 +351,7 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         managers=args.managers,
         agents=args.agents,
         tickets=args.tickets,
+        enforce_distribution=args.enforce_distribution,
         progress=_Progress(err, quiet=args.quiet, steps=DEMO_STEPS).step,
     )
     out.write(result.summary(args.lang) + "\n")
@@ -373,7 +376,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Generate a customer-service organisation (managers, agents, tickets, "
         "surveys, trainings, projects), compute the indicators, score every manager under the "
         "customer-service preset for two quarters, calibrate, apply the incentive rules, "
-        "suggest development plans, and write the reports and a summary table.",
+        "take every review of the last quarter through the workflow (goals, mid-term check, "
+        "evaluation, calibration, interview, development plan), and write a report per "
+        "manager (Markdown and HTML), a team report and a summary table.",
     )
     demo.add_argument(
         "--out", default="perfmgmt-demo", help="output directory (default: %(default)s)"
@@ -384,6 +389,11 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--agents", type=int, default=600, help="agents (default: %(default)s)")
     demo.add_argument(
         "--tickets", type=int, default=200_000, help="first contacts (default: %(default)s)"
+    )
+    demo.add_argument(
+        "--enforce-distribution",
+        action="store_true",
+        help="let calibration apply the guided rating distribution (default: report it only)",
     )
     demo.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     demo.set_defaults(handler=_cmd_demo)

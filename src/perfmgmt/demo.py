@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import numpy as np
@@ -36,11 +36,23 @@ import numpy.typing as npt
 from perfmgmt import metrics
 from perfmgmt.errors import ValidationError
 from perfmgmt.metrics import MetricResult, Projects, Surveys, Tickets, Trainings
-from perfmgmt.model import Cycle, Frequency, Scheme, Subject
+from perfmgmt.model import (
+    Actual,
+    Assessment,
+    AssessmentSource,
+    CheckIn,
+    Cycle,
+    Direction,
+    Frequency,
+    Goal,
+    Review,
+    Scheme,
+    Subject,
+)
 from perfmgmt.model.cycle import eligible_days
-from perfmgmt.model.development import DevelopmentPlan
-from perfmgmt.rules import Decisions
+from perfmgmt.model.development import DevelopmentPlan, DevelopmentPolicy, Interview
 from perfmgmt.scoring import Population, ScoreCard
+from perfmgmt.scoring.calibration import GuidedDistribution
 
 __all__ = [
     "ASSESSMENT_COLUMNS",
@@ -57,6 +69,7 @@ __all__ = [
 ]
 
 Columns = dict[str, npt.NDArray[Any]]
+_Lang = Literal["en", "zh"]
 
 ASSESSMENT_COLUMNS = ("subject", "criterion", "source", "rater", "rating")
 """Columns of :attr:`DemoOrganisation.assessments`."""
@@ -237,6 +250,10 @@ def _subjects(
     tenure_days = rng.gamma(2.0, 500.0, n).astype(int) + 120
     pay = 45_000 + 12_000 * grade + rng.integers(0, 40, n) * 250
     cycle_end = _QUARTERS[-1][2]
+    # Someone must lead a team from the first day of data, or early contacts have no team.
+    covered = (cycle_end - _QUARTERS[0][1]).days
+    longest = int(np.argmax(tenure_days))
+    tenure_days[longest] = max(int(tenure_days[longest]), covered)
     out = []
     for i in range(n):
         hire = cycle_end - dt.timedelta(days=int(tenure_days[i]))
@@ -317,6 +334,12 @@ def generate_organisation(
     starts = np.array([_seconds_since(q[1]) for q in _QUARTERS])
     window = int((_seconds_since(_QUARTERS[-1][2]) + 86_400 * _SECOND - starts[0]) / _SECOND)
     cost_trend = rng.normal(0.03, 0.04, managers) + 0.015 * quality
+    # Day (from the first day of data) each manager started; nothing of a team is recorded
+    # under a manager before that day.
+    hired = np.array(
+        [0 if s.hire_date is None else (s.hire_date - _QUARTERS[0][1]).days for s in subjects],
+        dtype=np.int64,
+    )
 
     tickets_cols = _tickets(
         rng,
@@ -324,6 +347,7 @@ def generate_organisation(
         agent_manager=agent_manager,
         agent_quality=agent_quality,
         cost_trend=cost_trend,
+        hired=hired,
         t0=starts[0],
         window=window,
     )
@@ -355,6 +379,11 @@ def generate_organisation(
         manager_ids=manager_ids,
     )
     projects = _projects(rng, starts, quality, manager_ids)
+    first_day = {str(manager_ids[m]): starts[0] + int(hired[m]) * 86_400 * _SECOND
+                 for m in range(managers)}  # fmt: skip
+    surveys = _since_hire(surveys, "submitted", first_day)
+    trainings = _since_hire(trainings, "date", first_day)
+    projects = _projects_since_hire(projects, first_day)
     cycles = tuple(
         Cycle(key=k, start=s, end=e, frequency=Frequency.QUARTERLY) for k, s, e in _QUARTERS
     )
@@ -382,6 +411,7 @@ def _tickets(
     agent_manager: npt.NDArray[np.intp],
     agent_quality: npt.NDArray[np.float64],
     cost_trend: npt.NDArray[np.float64],
+    hired: npt.NDArray[np.int64],
     t0: np.datetime64,
     window: int,
 ) -> Columns:
@@ -389,10 +419,11 @@ def _tickets(
     # Agents take work in proportion to a gamma-distributed capacity.
     load = rng.gamma(6.0, 1.0, agents)
     agent = rng.choice(agents, size=n, p=load / load.sum())
-    m = agent_manager[agent]
-    q = agent_quality[agent]
     # Arrival times: a uniform day, then an hour from a day-shaped profile (busy mid-morning).
     day = rng.integers(0, window // 86_400, n)
+    agent = _staffed(rng, agent, day, load=load, start=hired[agent_manager])
+    m = agent_manager[agent]
+    q = agent_quality[agent]
     hour = np.clip(rng.normal(13.0, 3.2, n), 7.0, 22.9)
     offset = day * 86_400 + (hour * 3600).astype(np.int64) + rng.integers(0, 60, n)
     customers = max(n, 200)
@@ -469,6 +500,52 @@ def _tickets(
         "abandoned": abandoned,
         "resolved": resolved,
     }
+
+
+def _staffed(
+    rng: np.random.Generator,
+    agent: npt.NDArray[np.intp],
+    day: npt.NDArray[np.int64],
+    *,
+    load: npt.NDArray[np.float64],
+    start: npt.NDArray[np.int64],
+) -> npt.NDArray[np.intp]:
+    """Give each contact that arrives before its agent's team had a manager to a team that had.
+
+    A contact arriving on ``day`` is redrawn from the agents whose manager had started by then,
+    in proportion to their capacity (``load``), so no team records work before its manager's
+    hire date and the number of contacts stays as asked.
+    """
+    early = day < start[agent]
+    if not early.any():
+        return agent
+    order = np.argsort(start, kind="stable")
+    cum = np.cumsum(load[order])
+    # Agents of managers who had started by each early day form a prefix of ``order``.
+    k = np.searchsorted(start[order], day[early], side="right")
+    u = rng.random(int(early.sum())) * cum[k - 1]
+    out = agent.copy()
+    out[early] = order[np.minimum(np.searchsorted(cum, u, side="right"), k - 1)]
+    return out
+
+
+def _since_hire(cols: Columns, when: str, first_day: Mapping[str, np.datetime64]) -> Columns:
+    """Keep the rows recorded on or after the day the row's manager started."""
+    start = np.array([first_day[m] for m in cols["manager"].tolist()], dtype="datetime64[s]")
+    keep = cols[when] >= start
+    return {k: v[keep] for k, v in cols.items()}
+
+
+def _projects_since_hire(cols: Columns, first_day: Mapping[str, np.datetime64]) -> Columns:
+    """Keep the projects live under their owner (started, or delivered, after the first day).
+
+    A project taken over on the first day counts as started that day.
+    """
+    start = np.array([first_day[m] for m in cols["manager"].tolist()], dtype="datetime64[s]")
+    delivered = cols["delivered"]
+    keep = (cols["started"] >= start) | (~np.isnat(delivered) & (delivered >= start))
+    out = {**cols, "started": np.maximum(cols["started"], start)}
+    return {k: v[keep] for k, v in out.items()}
 
 
 def _spoil(rng: np.random.Generator, cols: Columns, share: float) -> tuple[int, ...]:
@@ -675,6 +752,8 @@ def _aligned(
     counts = dict(zip(result.groups.tolist(), result.n.tolist(), strict=True))
     value = np.array([values.get(i, absent) for i in ids], dtype=np.float64) * scale
     n = np.array([counts.get(i, 0) for i in ids], dtype=np.int64)
+    # A rate without its baseline (a manager hired after it) has contacts but no value.
+    n[np.isnan(value)] = 0
     return value, n
 
 
@@ -800,6 +879,12 @@ def cycle_population(
 DEMO_STEPS = 7
 """Number of progress steps :func:`run_demo` reports."""
 
+_TZ = dt.timezone(dt.timedelta(hours=8))
+_DIRECTOR = "D01"
+_HR = "HR01"
+_REPORT_AFTER_DAYS = 14
+_CUMULATIVE = ("training", "innovation")
+
 
 @attrs.frozen(kw_only=True)
 class DemoRun:
@@ -810,7 +895,7 @@ class DemoRun:
         cycle: Key of the cycle reported on (the latest).
         subjects: Managers scored.
         rated: Managers rated in that cycle.
-        ratings: Managers per rating label in that cycle, best first.
+        ratings: Managers per final rating (after calibration) in that cycle, best first.
         guideline: Guideline share per rating label (from the rating scale).
         fired: Managers per rule or table that awarded something in that cycle.
         bonus_total: Sum of the bonuses in that cycle.
@@ -820,6 +905,9 @@ class DemoRun:
         dropped: Bad rows dropped per table, as one-line summaries.
         files: Every file written, relative to ``out_dir``.
         seconds: Wall-clock time of the run.
+        enforced: Whether calibration enforced the guided distribution.
+        calibrated: Managers whose rating calibration changed in that cycle.
+        pending: Reviews still waiting for their feedback interview on the report date.
     """
 
     out_dir: Path
@@ -836,9 +924,15 @@ class DemoRun:
     dropped: Mapping[str, str]
     files: tuple[str, ...]
     seconds: float
+    enforced: bool = False
+    calibrated: int = 0
+    pending: int = 0
 
     def summary(self, lang: str = "en") -> str:
-        """Return what was done and where, as a few lines of text (``"en"`` or ``"zh"``)."""
+        """Return what was done and where, as a few lines of text (``"en"`` or ``"zh"``).
+
+        File names are given relative to the output directory.
+        """
         dist = ", ".join(
             f"{label} {n} ({self.guideline.get(label, 0.0):.0%})"
             for label, n in self.ratings.items()
@@ -846,29 +940,35 @@ class DemoRun:
         fired = ", ".join(f"{k} {n}" for k, n in self.fired.items())
         dropped = "; ".join(f"{k}: {v}" for k, v in self.dropped.items()) or "none"
         if lang == "zh":
+            state = "已执行" if self.enforced else "仅报告,未执行"
             lines = [
                 f"perfmgmt 演示完成,用时 {self.seconds:.1f} 秒。输出目录:{self.out_dir}",
                 f"周期 {self.cycle}:评分 {self.subjects} 位经理,其中 {self.rated} 位获得评级。",
-                f"评级分布(括号内为指导比例):{dist}",
+                f"校准后评级分布(括号内为指导比例):{dist}",
+                f"校准:强制分布{state},{self.calibrated} 人评级变动。",
                 f"触发的规则:{fired}",
                 f"奖金合计 {self.bonus_total} {self.currency},扣减合计 "
                 f"{self.deduction_total} {self.currency};发展行动 {self.development_actions} 项。",
+                f"待办:{self.pending} 次反馈面谈尚未进行。",
                 f"剔除的坏数据行:{dropped}",
-                f"汇总表:{self.out_dir / 'summary.md'}(以及 summary.csv);"
-                f"个人报告:{self.out_dir / 'reports'}",
+                "汇总表:summary.md(以及 summary.csv);团队报告:team.html(以及 team.md);"
+                "个人报告:reports/<编号>.html(以及 .md)",
             ]
         else:
+            state = "enforced" if self.enforced else "reported, not enforced"
             lines = [
                 f"perfmgmt demo done in {self.seconds:.1f} s. Output: {self.out_dir}",
                 f"Cycle {self.cycle}: scored {self.subjects} managers, {self.rated} rated.",
-                f"Ratings (guideline share): {dist}",
+                f"Ratings after calibration (guideline share): {dist}",
+                f"Calibration: guided distribution {state}; {self.calibrated} rating(s) changed.",
                 f"Rules fired: {fired}",
                 f"Bonuses {self.bonus_total} {self.currency}, deductions "
                 f"{self.deduction_total} {self.currency}; "
                 f"{self.development_actions} development actions suggested.",
+                f"Pending: {self.pending} feedback interview(s) not held yet.",
                 f"Bad rows dropped: {dropped}",
-                f"Summary table: {self.out_dir / 'summary.md'} (and summary.csv); "
-                f"reports: {self.out_dir / 'reports'}",
+                "Summary table: summary.md (and summary.csv); team report: team.html (and "
+                "team.md); reports: reports/<id>.html (and .md)",
             ]
         return "\n".join(lines)
 
@@ -906,66 +1006,235 @@ def _actuals_records(scheme: Scheme, population: Population) -> list[dict[str, o
     return out
 
 
-def _md_cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return "" if np.isnan(value) else f"{value:.1f}"
-    return str(value).replace("|", "\\|")
+# -- one manager's review through the workflow -----------------------------------------------------
+
+_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "above": "{kpi}: {actual} against a target of {target} (score {score:.0f})",
+        "below": "{kpi}: {actual}, short of the threshold {threshold} (score {score:.0f})",
+        "no_gap": "No KPI below its threshold",
+        "no_strength": "No KPI above target this cycle",
+        "kept": "Guided distribution reported, not enforced: rank {rank} of {rated}, guided "
+        "rating {guided}; the scored rating {rating} stands",
+        "enforced_kept": "Guided distribution enforced: rank {rank} of {rated}; rating {rating} "
+        "kept",
+        "warning": "Early warning: {kpis} projected short of the threshold at the cycle end",
+        "on_track": "No early warning at the mid-term check",
+    },
+    "zh": {
+        "above": "{kpi}:实际 {actual},目标 {target}(得分 {score:.0f})",
+        "below": "{kpi}:实际 {actual},未达门槛 {threshold}(得分 {score:.0f})",
+        "no_gap": "没有低于门槛的指标",
+        "no_strength": "本周期没有超过目标的指标",
+        "kept": "强制分布仅报告、未执行:排名 {rank}/{rated},指导评级 {guided};"
+        "维持评分评级 {rating}",
+        "enforced_kept": "已执行强制分布:排名 {rank}/{rated};评级 {rating} 不变",
+        "warning": "预警:{kpis} 预计在周期结束时未达门槛",
+        "on_track": "中期检查无预警",
+    },
+}
 
 
-def _report_markdown(
+def _at(day: dt.date, hour: int = 10) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=_TZ)
+
+
+def _half(cycle: Cycle) -> Cycle:
+    """The first half of ``cycle``: the data a mid-term check sees."""
+    mid = cycle.start + dt.timedelta(days=cycle.days // 2 - 1)
+    return Cycle(key=cycle.key, start=cycle.start, end=mid, frequency=cycle.frequency)
+
+
+def _actuals(
+    scheme: Scheme,
+    actual: npt.NDArray[np.float64],
+    size: npt.NDArray[np.int64],
     *,
+    rounded: bool = False,
+) -> tuple[Actual, ...]:
+    """Return one manager's actuals (a row of ``actual`` and ``size``, in scheme order)."""
+    out = []
+    for j, kpi in enumerate(scheme.kpis):
+        v, n = float(actual[j]), int(size[j])
+        sample = n if n >= 0 else None
+        if np.isnan(v):
+            out.append(Actual(kpi=kpi.key, sample_size=sample))
+        else:
+            value = round(v, kpi.indicator.precision) if rounded else v
+            out.append(Actual(kpi=kpi.key, value=value, sample_size=sample))
+    return tuple(out)
+
+
+def _stack(
+    scheme: Scheme, values: Mapping[str, tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    actual = np.column_stack([values[k][0] for k in scheme.kpi_keys])
+    size = np.column_stack([values[k][1] for k in scheme.kpi_keys])
+    return actual, size
+
+
+def _assessments_of(cols: Columns | None, subject_id: str) -> tuple[Assessment, ...]:
+    """Return the raters' own ratings of one manager (their standardised means were scored)."""
+    if cols is None:
+        return ()
+    return tuple(
+        Assessment(
+            criterion=str(cols["criterion"][r]),
+            source=AssessmentSource(str(cols["source"][r])),
+            rater_id=str(cols["rater"][r]),
+            rating=float(cols["rating"][r]),
+        )
+        for r in np.flatnonzero(cols["subject"] == subject_id).tolist()
+    )
+
+
+def _interview(
+    scheme: Scheme, card: ScoreCard, plan: DevelopmentPlan, *, on: dt.date, lang: _Lang
+) -> Interview:
+    """Draft the interview from the card: KPIs above target, KPIs short of their threshold."""
+    words = _WORDS[lang]
+    strengths: list[str] = []
+    gaps: list[str] = []
+    for line in card.lines:
+        if line.score is None or line.actual is None or line.target is None:
+            continue
+        ind = scheme.kpi(line.key).indicator
+        sign = -1.0 if ind.direction is Direction.LOWER_IS_BETTER else 1.0
+
+        def show(x: float, p: int = ind.precision, unit: str = ind.unit) -> str:
+            return f"{x:.{p}f} {unit}".strip()
+
+        fmt = {
+            "kpi": ind.label.get(lang),
+            "actual": show(line.actual),
+            "target": show(line.target),
+            "threshold": "-" if line.threshold is None else show(line.threshold),
+            "score": line.score,
+        }
+        if line.score >= 100.0:
+            strengths.append(words["above"].format(**fmt))
+        elif line.threshold is not None and sign * line.actual < sign * line.threshold:
+            gaps.append(words["below"].format(**fmt))
+    return Interview(
+        on=on,
+        interviewer=_DIRECTOR,
+        strengths=strengths or [words["no_strength"]],
+        gaps=gaps or [words["no_gap"]],
+        agreed_actions=[a.description for a in plan.actions],
+    )
+
+
+def _calibration_reason(guided: GuidedDistribution, i: int, lang: _Lang) -> str:
+    sid = guided.subject_ids[i]
+    for change in guided.log.changes:
+        if change.subject_id == sid:
+            return change.text(lang)
+    key = "enforced_kept" if guided.enforced else "kept"
+    return _WORDS[lang][key].format(
+        rank=int(guided.rank[i]),
+        rated=guided.rated,
+        guided=guided.guided[i],
+        rating=guided.rating[i],
+    )
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class _Walk:
+    """What walking one review needs from the cycle's run."""
+
+    scheme: Scheme
+    cycle: Cycle
+    policy: DevelopmentPolicy
+    population: Population
+    midterm: tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]
+    assessments: Columns | None
+    guided: GuidedDistribution
+    today: dt.date
+    lang: _Lang
+
+
+def _walk_review(
+    walk: _Walk,
+    *,
+    i: int,
     subject: Subject,
     card: ScoreCard,
-    decisions: Decisions,
-    plan: DevelopmentPlan,
-    scheme: Scheme,
-    cycle: Cycle,
-    lang: str,
-) -> str:
-    zh = lang == "zh"
-    kpi_names = {k.key: k.indicator.label.get("zh" if zh else "en") for k in scheme.kpis}
-    head = (
-        f"# 绩效评估报告:{subject.name}({subject.id}),{cycle.key}"
-        if zh
-        else f"# Performance review: {subject.name} ({subject.id}), {cycle.key}"
+    earlier: list[str | None],
+    interview_day: dt.date,
+) -> tuple[Review, DevelopmentPlan]:
+    """Take one manager's review from goal setting as far as the report date allows."""
+    from perfmgmt.development import suggest_development  # noqa: PLC0415
+    from perfmgmt.workflow import (  # noqa: PLC0415
+        agree_goals,
+        calibrate,
+        check_in,
+        close,
+        early_warnings,
+        evaluate,
+        record_interview,
+        set_development_plan,
     )
-    rating = card.rating or ("未评级" if zh else "not rated")
-    total = "—" if card.total is None else f"{card.total:.1f}"
-    lines = [
-        head,
-        "",
-        (
-            f"**总分** {total} · **评级** {rating}"
-            if zh
-            else f"**Total** {total} · **Rating** {rating}"
-        ),
-        "",
-        "| "
-        + " | ".join(
-            ("指标", "目标", "实际", "得分", "权重", "贡献")
-            if zh
-            else ("KPI", "Target", "Actual", "Score", "Weight", "Contribution")
+
+    scheme, cycle, words = walk.scheme, walk.cycle, _WORDS[walk.lang]
+    review = Review(
+        subject=subject, cycle=cycle.key, scheme=scheme.key, scheme_hash=scheme.content_hash
+    )
+    # Goal setting keeps the scheme's targets (the population is scored on them).
+    review = agree_goals(
+        review,
+        goals=[Goal(kpi=k) for k in scheme.kpi_keys],
+        scheme=scheme,
+        actor=_DIRECTOR,
+        at=_at(cycle.start + dt.timedelta(days=4)),
+    )
+    mid = _half(cycle).end
+    progress = _actuals(scheme, walk.midterm[0][i], walk.midterm[1][i], rounded=True)
+    entry = CheckIn(on=mid, author=_DIRECTOR, progress=progress)
+    probe = check_in(review, entry, actor=_DIRECTOR, at=_at(mid), cycle=cycle)
+    warned = early_warnings(probe, scheme, cycle, cumulative=_CUMULATIVE)
+    note = (
+        words["warning"].format(
+            kpis=", ".join(scheme.kpi(p.kpi).indicator.label.get(walk.lang) for p in warned)
         )
-        + " |",
-        "|---|---|---|---|---|---|",
-    ]
-    lines.extend(
-        f"| {kpi_names[line.key]} | {_md_cell(line.target)} | {_md_cell(line.actual)} | "
-        f"{_md_cell(line.score)} | {line.effective_weight:.1%} | {_md_cell(line.contribution)} |"
-        for line in card.lines
+        if warned
+        else words["on_track"]
     )
-    lines += ["", "## 评分说明" if zh else "## How the score was computed", "", "```text",
-              card.explain(lang).text, "```", "",
-              "## 激励与奖惩" if zh else "## Incentives and penalties", "", "```text",
-              decisions.explain(lang), "```", "",
-              "## 发展计划" if zh else "## Development plan", ""]  # fmt: skip
-    if plan.actions:
-        lines += [f"- **{a.kind.value}**: {a.description}" for a in plan.actions]
-    else:
-        lines.append("无" if zh else "No actions suggested.")
-    return "\n".join(lines) + "\n"
+    entry = attrs.evolve(entry, note=note)
+    review = check_in(review, entry, actor=_DIRECTOR, at=_at(mid), cycle=cycle)
+    changes: dict[str, Any] = {"assessments": _assessments_of(walk.assessments, subject.id)}
+    review = attrs.evolve(review, **changes)
+    review = evaluate(
+        review,
+        card,
+        cycle=cycle,
+        actor=_DIRECTOR,
+        at=_at(cycle.end + dt.timedelta(days=2)),
+        actuals=_actuals(scheme, walk.population.actual[i], walk.population.sample_size[i]),
+    )
+    final = walk.guided.rating[i]
+    if final is not None:
+        review = calibrate(
+            review,
+            rating=final,
+            reason=_calibration_reason(walk.guided, i, walk.lang),
+            labels=scheme.rating_scale.labels,
+            actor=_HR,
+            at=_at(cycle.end + dt.timedelta(days=3)),
+        )
+    plan = suggest_development(
+        scheme, card, earlier, policy=walk.policy, owner=subject.id, on=interview_day, review=review
+    )
+    if interview_day <= walk.today:
+        interview = _interview(scheme, card, plan, on=interview_day, lang=walk.lang)
+        review = record_interview(review, interview, actor=_DIRECTOR, at=_at(interview_day))
+        review = set_development_plan(review, plan, actor=_DIRECTOR, at=_at(interview_day, 11))
+        if interview_day < walk.today:
+            review = close(review, actor=_HR, at=_at(interview_day + dt.timedelta(days=1)))
+    return review, plan
+
+
+def _final_index(labels: tuple[str, ...], ratings: tuple[str | None, ...]) -> npt.NDArray[np.int64]:
+    return np.array([-1 if r is None else labels.index(r) for r in ratings], dtype=np.int64)
 
 
 def run_demo(
@@ -976,22 +1245,35 @@ def run_demo(
     managers: int = 40,
     agents: int = 600,
     tickets: int = 200_000,
+    enforce_distribution: bool = False,
     progress: Callable[[str], None] = _noop,
 ) -> DemoRun:
     """Run the whole job on a generated organisation and write the results to ``out_dir``.
 
     Generates the organisation, validates its tables (dropping the planted bad rows), computes
     the preset's indicators per manager for two quarterly cycles, standardises the raters'
-    qualitative ratings (calibration, raters with fewer than 3 ratings of a criterion pooled),
-    scores every manager, reports the ratings against the guided distribution (not enforced),
-    applies the incentive rules with the first cycle as history, suggests development plans, and
-    writes per-manager reports and a summary table (CSV and Markdown).
+    qualitative ratings (raters with fewer than 3 ratings of a criterion pooled), scores every
+    manager, compares the ratings with the guided distribution (enforced only when
+    ``enforce_distribution`` is set), and applies the incentive rules to the final ratings
+    with the first cycle as history.
+
+    For the last cycle each manager's review then goes through :mod:`perfmgmt.workflow`, so
+    its written report carries a real audit history: goals agreed by the director, a mid-term
+    check on the first half of the quarter (with early warnings), the evaluation from the score
+    card, calibration (the guided-distribution result and its reason), and, for interviews
+    held by the report date (two weeks after the cycle ends), the feedback interview, the
+    development plan from :func:`perfmgmt.development.suggest_development` and the close.
+    Reviews whose interview is still to come stay calibrated and show as pending in the team
+    report.
 
     Files written: ``data/*.csv`` (the raw tables), ``scheme.json`` (the preset),
     ``actuals_<cycle>.csv`` (input for ``perfmgmt score``), ``scores_<cycle>.csv``,
     ``decisions_<cycle>.csv``, ``calibration_<cycle>.md`` (rater offsets, the guided
     distribution report and every calibration change) with ``calibration_<cycle>.csv`` (the
-    changes), ``summary.csv``, ``summary.md`` and ``reports/<id>.md``.
+    changes); for the last cycle ``reviews_<cycle>.jsonl`` (one review per line, as
+    :func:`perfmgmt.serialization.dumps` writes it), ``reports/<id>.md`` and
+    ``reports/<id>.html`` (:func:`perfmgmt.report.review_report`), ``team.md`` and
+    ``team.html`` (:func:`perfmgmt.report.team_report`), ``summary.csv`` and ``summary.md``.
 
     Args:
         out_dir: Output directory (created if needed).
@@ -1000,16 +1282,21 @@ def run_demo(
         managers: Managers to generate.
         agents: Agents to generate.
         tickets: First contacts to generate.
+        enforce_distribution: Let calibration apply the guided distribution's ratings (each
+            change recorded with its rank); by default they are only reported.
         progress: Called with a short message at each of the :data:`DEMO_STEPS` steps.
 
     Returns:
         What was done and where.
+
+    Raises:
+        ValidationError: On a language other than ``"en"`` or ``"zh"``, or a bad count.
     """
-    from perfmgmt.development import suggest_development  # noqa: PLC0415
     from perfmgmt.presets import (  # noqa: PLC0415
         customer_service_development,
         customer_service_manager,
     )
+    from perfmgmt.report import review_report, team_report, to_html, to_markdown  # noqa: PLC0415
     from perfmgmt.rules import History, RuleEvaluator  # noqa: PLC0415
     from perfmgmt.scoring import (  # noqa: PLC0415
         CalibrationLog,
@@ -1025,6 +1312,7 @@ def run_demo(
             field="lang",
             value=lang,
         )
+    report_lang: _Lang = "zh" if lang == "zh" else "en"
     t0 = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -1037,7 +1325,6 @@ def run_demo(
     progress("validating the tables (bad rows are dropped and reported)")
     tables = load_tables(org)
     scheme = customer_service_manager()
-    policy = customer_service_development()
     (out / "scheme.json").write_text(dumps(scheme, indent=2) + "\n", encoding="utf-8")
     files.append(out / "scheme.json")
 
@@ -1046,9 +1333,9 @@ def run_demo(
     past: list[list[tuple[str | None, float | None]]] = [[] for _ in org.subjects]
     previous = org.baseline
     last = org.cycles[-1]
-    batch = decisions = None
     for cycle in org.cycles:
-        progress(f"{cycle.key}: computing indicators, scoring, applying rules")
+        progress(f"{cycle.key}: computing indicators, scoring, calibrating, applying rules")
+        baseline = previous
         population = cycle_population(org, scheme, tables, cycle, previous)
         cols = org.assessments.get(cycle.key)
         rater_text, log = "", CalibrationLog()
@@ -1064,17 +1351,22 @@ def run_demo(
             )
             mean, count = raters.mean_ratings(scheme, org.subject_ids)
             population = attrs.evolve(population, ratings=mean, raters=count)
-            rater_text, log = raters.report(lang, pooled=False) + "\n\n", raters.log
+            rater_text, log = raters.report(report_lang, pooled=False) + "\n\n", raters.log
         batch = engine.score_batch(scheme, population)
-        guided = guide_batch(scheme, batch, enforce=False)
+        guided = guide_batch(scheme, batch, enforce=enforce_distribution)
         log += guided.log
         (out / f"calibration_{cycle.key}.md").write_text(
-            f"# {cycle.key}\n\n{rater_text}{guided.report(lang)}\n\n{log.explain(lang)}\n",
+            f"# {cycle.key}\n\n{rater_text}{guided.report(report_lang)}\n\n"
+            f"{log.explain(report_lang)}\n",
             encoding="utf-8",
         )
         _records_csv(out / f"calibration_{cycle.key}.csv", log.to_records())
         files += [out / f"calibration_{cycle.key}.md", out / f"calibration_{cycle.key}.csv"]
-        decisions = evaluator.evaluate_batch(scheme, batch, population, history)
+        # Incentives follow the final (calibrated) rating; the scores stay as scored.
+        decided = attrs.evolve(
+            batch, rating_index=_final_index(scheme.rating_scale.labels, guided.rating)
+        )
+        decisions = evaluator.evaluate_batch(scheme, decided, population, history)
         for name, records in (
             (f"actuals_{cycle.key}.csv", _actuals_records(scheme, population)),
             (f"scores_{cycle.key}.csv", batch.to_records()),
@@ -1082,36 +1374,50 @@ def run_demo(
         ):
             _records_csv(out / name, records)
             files.append(out / name)
-        labels = batch.rating()
         for i in range(len(batch)):
             total = float(batch.total[i])
-            past[i].append((labels[i], None if np.isnan(total) else total))
+            past[i].append((guided.rating[i], None if np.isnan(total) else total))
         history = History.from_records(past)
         previous = cycle
-    assert batch is not None
-    assert decisions is not None
 
-    progress(f"{last.key}: suggesting development plans and writing reports")
-    labels = batch.rating()
+    progress(f"{last.key}: taking every review through the workflow, writing the reports")
+    today = last.end + dt.timedelta(days=_REPORT_AFTER_DAYS)
+    # Interviews are spread over the fortnight after the cycle; a few fall after the report.
+    interview_after = np.random.default_rng([seed, 1]).integers(
+        4, _REPORT_AFTER_DAYS + 3, len(org.subjects)
+    )
+    walk = _Walk(
+        scheme=scheme,
+        cycle=last,
+        policy=customer_service_development(),
+        population=population,
+        midterm=_stack(scheme, kpi_actuals(org, tables, _half(last), baseline)),
+        assessments=org.assessments.get(last.key),
+        guided=guided,
+        today=today,
+        lang=report_lang,
+    )
+    scored = batch.rating()
     reports = out / "reports"
     reports.mkdir(exist_ok=True)
+    reviews: list[Review] = []
     actions = 0
     summary: list[dict[str, object]] = []
     for i, subject in enumerate(org.subjects):
         card = batch.row(i)
         dec = decisions.row(i)
         earlier = [r for r, _ in past[i][:-1]]
-        plan = suggest_development(
-            scheme, card, earlier, policy=policy, owner=subject.id, on=last.end
+        on = last.end + dt.timedelta(days=int(interview_after[i]))
+        review, plan = _walk_review(
+            walk, i=i, subject=subject, card=card, earlier=earlier, interview_day=on
         )
+        reviews.append(review)
         actions += len(plan.actions)
-        text = _report_markdown(
-            subject=subject, card=card, decisions=dec, plan=plan, scheme=scheme, cycle=last,
-            lang=lang,
-        )  # fmt: skip
-        path = reports / f"{subject.id}.md"
-        path.write_text(text, encoding="utf-8")
-        files.append(path)
+        report = review_report(review, scheme, card=card, decisions=dec, lang=report_lang)
+        for suffix, text in ((".md", to_markdown(report)), (".html", to_html(report))):
+            path = reports / f"{subject.id}{suffix}"
+            path.write_text(text, encoding="utf-8")
+            files.append(path)
         row: dict[str, object] = {
             "subject_id": subject.id,
             "name": subject.name,
@@ -1125,30 +1431,38 @@ def run_demo(
             quantitative=_round(batch.quantitative[i]),
             qualitative=_round(batch.qualitative[i]),
             total=_round(batch.total[i]),
-            rating=labels[i],
+            rating=guided.rating[i],
+            scored_rating=scored[i],
             previous_rating=earlier[-1] if earlier else None,
             bonus=dec.bonus,
             deduction=dec.deduction,
             outcomes="; ".join(dict.fromkeys(d.source for d in dec.decisions if d.source)),
             development_actions=len(plan.actions),
+            status=review.status.value,
         )
         summary.append(row)
+    jsonl = out / f"reviews_{last.key}.jsonl"
+    jsonl.write_text("".join(dumps(r) + "\n" for r in reviews), encoding="utf-8")
+    files.append(jsonl)
 
-    progress("writing the summary table (summary.csv, summary.md)")
+    progress("writing the team report (team.md, team.html) and the summary (summary.csv, .md)")
+    team = team_report(reviews, scheme, cycle=last, today=today, lang=report_lang)
+    for name, text in (("team.md", to_markdown(team)), ("team.html", to_html(team))):
+        (out / name).write_text(text, encoding="utf-8")
+        files.append(out / name)
     summary.sort(key=lambda r: -(r["total"] if isinstance(r["total"], float) else -1.0))
     _records_csv(out / "summary.csv", summary)
     files.append(out / "summary.csv")
     bands = scheme.rating_scale.bands
-    ratings = {b.label: sum(1 for r in labels if r == b.label) for b in reversed(bands)}
+    ratings = {b.label: sum(1 for r in guided.rating if r == b.label) for b in reversed(bands)}
     guideline = {b.label: b.guideline_share or 0.0 for b in bands}
     fired = {k: int(decisions.fired(k).sum()) for k in decisions.rule_keys + decisions.table_keys}
-    currency = decisions.currency or "CNY"
     bonus_total = sum((r["bonus"] for r in summary if isinstance(r["bonus"], Decimal)), Decimal(0))
     deduction_total = sum(
         (r["deduction"] for r in summary if isinstance(r["deduction"], Decimal)), Decimal(0)
     )
     md = _summary_markdown(
-        summary, scheme=scheme, cycle=last, ratings=ratings, guideline=guideline, lang=lang
+        summary, scheme=scheme, cycle=last, ratings=ratings, guideline=guideline, lang=report_lang
     )
     (out / "summary.md").write_text(md, encoding="utf-8")
     files.append(out / "summary.md")
@@ -1162,17 +1476,28 @@ def run_demo(
         fired=fired,
         bonus_total=bonus_total,
         deduction_total=deduction_total,
-        currency=currency,
+        currency=decisions.currency or "CNY",
         development_actions=actions,
         dropped=tables.dropped(),
         files=tuple(str(p.relative_to(out)) for p in files),
         seconds=time.perf_counter() - t0,
+        enforced=enforce_distribution,
+        calibrated=sum(1 for b, a in zip(guided.before, guided.rating, strict=True) if b != a),
+        pending=sum(1 for r in reviews if r.interview is None),
     )
 
 
 def _round(value: float | np.floating[Any]) -> float | None:
     v = float(value)
     return None if np.isnan(v) else round(v, 2)
+
+
+def _summary_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return "" if np.isnan(value) else f"{value:.1f}"
+    return str(value)
 
 
 def _summary_markdown(
@@ -1182,25 +1507,32 @@ def _summary_markdown(
     cycle: Cycle,
     ratings: Mapping[str, int],
     guideline: Mapping[str, float],
-    lang: str,
+    lang: _Lang,
 ) -> str:
+    """Render the summary with the report renderer, so every cell is escaped the same way."""
+    from perfmgmt.report import Heading, Report, Table, to_markdown  # noqa: PLC0415
+
     zh = lang == "zh"
     n = max(sum(ratings.values()), 1)
     title = (
-        f"# 汇总:{scheme.label.get('zh')},{cycle.key}"
+        f"汇总:{scheme.label.get('zh')},{cycle.key}"
         if zh
-        else (f"# Summary: {scheme.label.en}, {cycle.key}")
+        else f"Summary: {scheme.label.en}, {cycle.key}"
     )
-    dist_head = (
-        "| 评级 | 人数 | 占比 | 指导比例 |" if zh else "| Rating | People | Share | Guideline |"
+    dist = Table(
+        headers=("评级", "人数", "占比", "指导比例")
+        if zh
+        else ("Rating", "People", "Share", "Guideline"),
+        rows=tuple(
+            (label, str(count), f"{count / n:.0%}", f"{guideline.get(label, 0.0):.0%}")
+            for label, count in ratings.items()
+        ),
     )
-    lines = [title, "", dist_head, "|---|---|---|---|"]
-    lines += [
-        f"| {label} | {count} | {count / n:.0%} | {guideline.get(label, 0.0):.0%} |"
-        for label, count in ratings.items()
-    ]
-    cols = ["subject_id", "name", "department", *scheme.kpi_keys, "quantitative",
-            "qualitative", "total", "rating", "bonus", "deduction", "outcomes"]  # fmt: skip
-    lines += ["", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(_md_cell(r.get(c)) for c in cols) + " |" for r in rows]
-    return "\n".join(lines) + "\n"
+    cols = ("subject_id", "name", "department", *scheme.kpi_keys, "quantitative",
+            "qualitative", "total", "rating", "bonus", "deduction", "outcomes",
+            "status")  # fmt: skip
+    people = Table(
+        headers=cols, rows=tuple(tuple(_summary_cell(r.get(c)) for c in cols) for r in rows)
+    )
+    report = Report(title=title, lang=lang, blocks=(Heading(text=title, level=1), dist, people))
+    return to_markdown(report)
