@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -395,3 +396,108 @@ class TestWithRealScoring:
             assert d == bd.row(i)
         assert bd.scheme_hash == scheme.content_hash
         assert sum(len(bd.row(i).decisions) for i in range(n)) > n // 2  # the rules did fire
+
+
+def _chunk_rules() -> list[object]:
+    """The rules of _rules() plus a COLLECT MAX table (money per row) and a UNIQUE one."""
+    return [
+        *_rules(),
+        DecisionTable(
+            key="extra",
+            inputs=[TableInput(field="rating")],
+            hit_policy=HitPolicy.COLLECT,
+            aggregation=CollectAggregation.MAX,
+            rows=[
+                TableRow(inputs=['"A","B"'], outputs=[Bonus.percent_of_base_pay(Decimal(3))]),
+                TableRow(inputs=['"A"'], outputs=[Bonus.percent_of_base_pay(Decimal(4))]),
+            ],
+        ),
+        DecisionTable(
+            key="unique",
+            inputs=[TableInput(field="total")],
+            hit_policy=HitPolicy.UNIQUE,
+            rows=[
+                TableRow(inputs=[">= 50"], outputs=[Honour(title="a")]),
+                TableRow(inputs=[">= 90"], outputs=[Honour(title="b")]),
+            ],
+        ),
+    ]
+
+
+@st.composite
+def _big_frames(draw: st.DrawFn) -> tuple[dict[str, np.ndarray], list[Decimal | None]]:
+    n = draw(st.integers(1, 40))
+    total = draw(
+        st.lists(st.sampled_from([40.0, 79.5, 85.0, 90.0, 96.0, np.nan]), min_size=n, max_size=n)
+    )
+    rating = draw(st.lists(st.sampled_from(["A", "B", "D", "E", None]), min_size=n, max_size=n))
+    scores = draw(
+        st.lists(
+            st.lists(st.sampled_from([30.0, 70.0, np.nan]), min_size=2, max_size=2),
+            min_size=n,
+            max_size=n,
+        )
+    )
+    pay = draw(
+        st.lists(
+            st.sampled_from([Decimal("9000.05"), Decimal(12000), None]), min_size=n, max_size=n
+        )
+    )
+    column = np.empty(n, dtype=object)
+    column[:] = rating
+    frame = {
+        "total": np.array(total),
+        "rating": column,
+        "kpi.score": np.array(scores),
+        "eligible_fraction": np.linspace(0.5, 1.0, n),
+    }
+    return frame, pay
+
+
+class TestChunks:
+    @given(_big_frames(), st.integers(1, 9), st.sampled_from([1, 3]), st.booleans())
+    @settings(max_examples=60, deadline=None)
+    def test_chunked_evaluation_equals_one_pass(
+        self,
+        drawn: tuple[dict[str, np.ndarray], list[Decimal | None]],
+        chunk: int,
+        workers: int,
+        trace: bool,
+    ) -> None:
+        """Any chunk size and worker count gives the one-pass arrays, rows and pool exactly."""
+        frame, pay = drawn
+        pool = BonusPool(currency="CNY", amount=Decimal(1000))
+        whole = RuleEvaluator(trace=trace).evaluate_frame(
+            _chunk_rules(), frame, base_pay=pay, currency="CNY", pool=pool
+        )
+        with (
+            mock.patch("perfmgmt.rules.evaluate._CHUNK_ROWS", chunk),
+            mock.patch("perfmgmt.rules.evaluate._MIN_PARALLEL_ROWS", 1),
+        ):
+            parts = RuleEvaluator(trace=trace, workers=workers).evaluate_frame(
+                _chunk_rules(), frame, base_pay=pay, currency="CNY", pool=pool
+            )
+        for name in (
+            "rule_fired",
+            "rule_known",
+            "bonus_minor",
+            "deduction_minor",
+            "bonus_known",
+            "deduction_known",
+        ):
+            assert np.array_equal(getattr(parts, name), getattr(whole, name)), name
+        for a, b in zip(parts.selections, whole.selections, strict=True):
+            for name in ("matched", "selected", "violation", "count"):
+                assert np.array_equal(getattr(a, name), getattr(b, name)), name
+        assert parts.allocation is not None
+        assert whole.allocation is not None
+        assert np.array_equal(parts.allocation.awarded, whole.allocation.awarded)
+        assert [parts.row(i) for i in range(len(parts))] == [
+            whole.row(i) for i in range(len(whole))
+        ]
+
+    @pytest.mark.parametrize("workers", [0, -1, 1.5, True])
+    def test_workers_must_be_a_positive_whole_number(self, workers: object) -> None:
+        """workers=0, negative, fractional or bool is refused with the value in the message."""
+        with pytest.raises(RuleError, match="workers"):
+            RuleEvaluator(workers=workers)  # type: ignore[arg-type]
