@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from perfmgmt.demo import generate_organisation
+from perfmgmt.demo import DemoOrganisation, generate_organisation
 from perfmgmt.errors import PerfmgmtError
 from perfmgmt.metrics import csat, first_contact_resolution
 
@@ -100,6 +100,48 @@ class TestShape:
         loaded = Tickets.from_csv(paths["tickets"])
         assert len(loaded) == len(org.tickets["created"])
         assert paths["subjects"].read_text(encoding="utf-8").count("\n") == SMALL["managers"] + 1
+
+
+class TestHireDates:
+    def _first_days(self, org: DemoOrganisation) -> dict[str, np.datetime64]:
+        """Return each manager's hire date as a datetime64 by manager id."""
+        return {
+            s.id: np.datetime64(s.hire_date.isoformat(), "s")
+            for s in org.subjects
+            if s.hire_date is not None
+        }
+
+    def test_nothing_recorded_before_a_manager_is_hired(self) -> None:
+        """No ticket, survey, training or project is recorded under a manager before hire."""
+        org = generate_organisation(seed=2025, managers=40, agents=400, tickets=20_000)
+        hired = self._first_days(org)
+        data_start = np.datetime64(org.baseline.start.isoformat(), "s")
+        late = [sid for sid, day in hired.items() if day > data_start]
+        assert late  # the seed hires some managers inside the data window
+        for table, column in (
+            (org.tickets, "created"),
+            (org.surveys, "submitted"),
+            (org.trainings, "date"),
+            (org.projects, "started"),
+        ):
+            start = np.array([hired[m] for m in table["manager"].tolist()])
+            assert not np.any(table[column] < start), column
+        for sid in late:
+            created = org.tickets["created"][org.tickets["manager"] == sid]
+            assert created.size  # a late hire's team still takes contacts after the hire date
+
+    def test_contacts_still_drawn_in_full(self) -> None:
+        """Moving early contacts to staffed teams keeps the number of first contacts asked for."""
+        org = generate_organisation(seed=2025, managers=40, agents=400, tickets=20_000)
+        assert len(org.tickets["created"]) >= 20_000
+
+    def test_someone_leads_from_the_first_day(self) -> None:
+        """At least one manager was hired by the first day of data, for any seed."""
+        for seed in range(20):
+            org = generate_organisation(seed=seed, managers=1, agents=5, tickets=200)
+            first = org.subjects[0].hire_date
+            assert first is not None
+            assert first <= org.baseline.start
 
 
 class TestErrors:

@@ -238,6 +238,8 @@ def _seconds_since(start: dt.date) -> np.datetime64:
 
 
 def _labels(prefix: str, n: int, width: int) -> npt.NDArray[np.str_]:
+    if n == 0:  # np.char.zfill cannot size an empty array (e.g. a quarter without projects)
+        return np.array([], dtype=f"<U{len(prefix) + width}")
     return np.char.add(prefix, np.char.zfill(np.arange(1, n + 1).astype(str), width))
 
 
@@ -661,7 +663,7 @@ def _assessments(
     """Ratings 1-5 of work attitude and teamwork by the director, three peers and the team."""
     managers = len(quality)
     subject, criterion, source, rater, rating = [], [], [], [], []
-    peers = 3
+    peers = min(3, managers - 1)  # nobody rates themselves, nobody rates a peer twice
     for crit, weight in (("attitude", 0.35), ("teamwork", 0.45)):
         lean = {"manager": 0.0, "peer": 0.25, "upward": 0.15}
         for src in ("manager", "peer", "upward"):
