@@ -397,6 +397,43 @@ class TestWithRealScoring:
         assert bd.scheme_hash == scheme.content_hash
         assert sum(len(bd.row(i).decisions) for i in range(n)) > n // 2  # the rules did fire
 
+    def test_batch_equals_frame_from_scores(self) -> None:
+        """evaluate_batch (columns built on demand) decides as evaluate_frame on the full frame."""
+        from perfmgmt.presets import customer_service_manager
+        from perfmgmt.rules import History, frame_from_scores
+        from perfmgmt.scoring.engine import ScoringEngine
+        from perfmgmt.scoring.population import Population
+
+        scheme = customer_service_manager()
+        rng = np.random.default_rng(5)
+        n, k = 40, len(scheme.kpi_keys)
+        targets = np.array([kpi.target for kpi in scheme.kpis], dtype=np.float64)
+        q, src = len(scheme.criteria), len(scheme.sources)
+        population = Population.from_arrays(
+            scheme,
+            subject_ids=[f"m{i}" for i in range(n)],
+            actual=targets * rng.uniform(0.7, 1.3, (n, k)),
+            ratings=rng.uniform(2.0, 5.0, (n, q, src)),
+            raters=np.full((n, q, src), 3, dtype=np.int64),
+            base_pay=tuple(Decimal(int(x)) for x in rng.integers(6000, 30000, n)),
+            currency="CNY",
+        )
+        batch = ScoringEngine().score_batch(scheme, population)
+        labels = ("A", "B", "C", "D", "E", None)
+        history = History.from_records([[(labels[int(j)], 90.0)] for j in rng.integers(0, 6, n)])
+        lazy = RuleEvaluator().evaluate_batch(scheme, batch, population, history)
+        full = RuleEvaluator().evaluate_frame(
+            scheme,
+            frame_from_scores(batch, population, history),
+            subject_ids=batch.subject_ids,
+            base_pay=population.base_pay,
+            currency="CNY",
+            scheme_hash=batch.scheme_hash,
+        )
+        assert [lazy.row(i) for i in range(n)] == [full.row(i) for i in range(n)]
+        # a rule on the history fired: the history column was read
+        assert (lazy.fired("promotion") | lazy.fired("position_adjustment")).any()
+
 
 def _chunk_rules() -> list[object]:
     """The rules of _rules() plus a COLLECT MAX table (money per row) and a UNIQUE one."""

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import difflib
 import enum
+import functools
 import math
 import operator
 import weakref
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
@@ -1441,55 +1442,114 @@ def frame_from_scores(
     Raises:
         DataError: If the population or history does not have one row per subject.
     """
-    n = len(batch.subject_ids)
-    frame: dict[str, _Array | TextCodes] = {
-        "total": np.asarray(batch.total, dtype=np.float64),
-        "quantitative": np.asarray(batch.quantitative, dtype=np.float64),
-        "qualitative": np.asarray(batch.qualitative, dtype=np.float64),
-        "rated": np.asarray(batch.rated, dtype=bool),
-        "gated": np.asarray(batch.gated, dtype=bool),
-        "eligible_fraction": np.asarray(batch.eligible_fraction, dtype=np.float64),
-        "kpi.actual": np.asarray(batch.actual, dtype=np.float64),
-        "kpi.achievement": np.asarray(batch.achievement, dtype=np.float64),
-        "kpi.score": np.asarray(batch.score, dtype=np.float64),
+    return {
+        name: build()
+        for name, (_kind, build) in _score_builders(batch, population, history).items()
     }
-    index = np.asarray(batch.rating_index, dtype=np.int64)
-    if index.size and int(index.min()) < -1:
-        index = np.maximum(index, -1)  # any negative index means not rated
-    # the scores already hold the rating as an index: text tests become integer tests
-    frame["rating"] = TextCodes(labels=batch.rating_labels, codes=index)
+
+
+_Builder: TypeAlias = tuple[FieldType, Callable[[], Any]]
+
+
+def _score_builders(
+    batch: BatchScores, population: Population | None, history: History | None
+) -> dict[str, _Builder]:
+    """Return, per frame column, its type and a function that builds it."""
+    n = len(batch.subject_ids)
+    if population is not None and len(population.subject_ids) != n:
+        raise DataError(
+            f"the population has {len(population.subject_ids)} subjects but the batch has {n}"
+        )
+    if history is not None and len(history) != n:
+        raise DataError(f"the history has {len(history)} subjects but the batch has {n}")
+    number, flag, numbers = FieldType.NUMBER, FieldType.BOOL, FieldType.NUMBER_VECTOR
+
+    def floats(values: Any) -> Callable[[], _Array]:
+        return lambda: np.asarray(values, dtype=np.float64)
+
+    def bools(values: Any) -> Callable[[], _Array]:
+        return lambda: np.asarray(values, dtype=bool)
+
+    def flag_of(k: int, bit: int) -> Callable[[], _Array]:
+        return lambda: (np.asarray(batch.flags)[:, k] & bit) != 0
+
+    def rating() -> TextCodes:
+        index = np.asarray(batch.rating_index, dtype=np.int64)
+        if index.size and int(index.min()) < -1:
+            index = np.maximum(index, -1)  # any negative index means not rated
+        # the scores already hold the rating as an index: text tests become integer tests
+        return TextCodes(labels=batch.rating_labels, codes=index)
+
+    out: dict[str, _Builder] = {
+        "total": (number, floats(batch.total)),
+        "quantitative": (number, floats(batch.quantitative)),
+        "qualitative": (number, floats(batch.qualitative)),
+        "rated": (flag, bools(batch.rated)),
+        "gated": (flag, bools(batch.gated)),
+        "eligible_fraction": (number, floats(batch.eligible_fraction)),
+        "kpi.actual": (numbers, floats(batch.actual)),
+        "kpi.achievement": (numbers, floats(batch.achievement)),
+        "kpi.score": (numbers, floats(batch.score)),
+        "rating": (FieldType.TEXT, rating),
+    }
     for c, key in enumerate(batch.category_keys):
-        frame[f"category.{key}"] = np.asarray(batch.category_score[:, c], dtype=np.float64)
-    flags = np.asarray(batch.flags)
+        out[f"category.{key}"] = (number, floats(batch.category_score[:, c]))
     for k, key in enumerate(batch.kpi_keys):
-        frame[f"kpi.{key}.actual"] = np.asarray(batch.actual[:, k], dtype=np.float64)
-        frame[f"kpi.{key}.target"] = np.asarray(batch.target[:, k], dtype=np.float64)
-        frame[f"kpi.{key}.achievement"] = np.asarray(batch.achievement[:, k], dtype=np.float64)
-        frame[f"kpi.{key}.score"] = np.asarray(batch.score[:, k], dtype=np.float64)
-        frame[f"kpi.{key}.missing"] = (flags[:, k] & _FLAG_MISSING) != 0
-        frame[f"kpi.{key}.insufficient"] = (flags[:, k] & _FLAG_INSUFFICIENT) != 0
-        frame[f"kpi.{key}.gated"] = (flags[:, k] & _FLAG_GATED) != 0
+        out[f"kpi.{key}.actual"] = (number, floats(batch.actual[:, k]))
+        out[f"kpi.{key}.target"] = (number, floats(batch.target[:, k]))
+        out[f"kpi.{key}.achievement"] = (number, floats(batch.achievement[:, k]))
+        out[f"kpi.{key}.score"] = (number, floats(batch.score[:, k]))
+        out[f"kpi.{key}.missing"] = (flag, flag_of(k, _FLAG_MISSING))
+        out[f"kpi.{key}.insufficient"] = (flag, flag_of(k, _FLAG_INSUFFICIENT))
+        out[f"kpi.{key}.gated"] = (flag, flag_of(k, _FLAG_GATED))
+    text = FieldType.TEXT
     if population is None:
         unknown = TextCodes(labels=(), codes=np.full(n, -1, dtype=np.int32))
-        frame["tenure_days"] = np.full(n, np.nan)
-        frame["base_pay"] = np.full(n, np.nan)
-        frame["grade"] = unknown
-        frame["department"] = unknown
+        out["tenure_days"] = (number, lambda: np.full(n, np.nan))
+        out["base_pay"] = (number, lambda: np.full(n, np.nan))
+        out["grade"] = (text, lambda: unknown)
+        out["department"] = (text, lambda: unknown)
     else:
-        if len(population.subject_ids) != n:
-            raise DataError(
-                f"the population has {len(population.subject_ids)} subjects but the batch has {n}"
-            )
-        frame.update(_subject_columns(population))
+        for name in ("tenure_days", "base_pay", "grade", "department"):
+            kind = text if name in {"grade", "department"} else number
+            out[name] = (kind, functools.partial(_subject_column, population, name))
+    vector_text = FieldType.TEXT_VECTOR
     if history is None:
-        frame["history.rating"] = TextCodes(labels=(), codes=np.full((n, 0), -1, dtype=np.int32))
-        frame["history.total"] = np.full((n, 0), np.nan)
+        empty = TextCodes(labels=(), codes=np.full((n, 0), -1, dtype=np.int32))
+        out["history.rating"] = (vector_text, lambda: empty)
+        out["history.total"] = (numbers, lambda: np.full((n, 0), np.nan))
     else:
-        if len(history) != n:
-            raise DataError(f"the history has {len(history)} subjects but the batch has {n}")
-        frame["history.rating"] = _history_codes(history)
-        frame["history.total"] = history.totals
-    return frame
+        out["history.rating"] = (vector_text, functools.partial(_history_codes, history))
+        out["history.total"] = (numbers, lambda: history.totals)
+    return out
+
+
+class _LazyFrame(Mapping[str, Any]):
+    """A frame whose columns are built on first read: rules read a few of its many columns."""
+
+    def __init__(self, builders: dict[str, _Builder]) -> None:
+        self._builders = builders
+        self._built: dict[str, Any] = {}
+        self.types = {name: kind for name, (kind, _build) in builders.items()}
+
+    def __getitem__(self, name: str) -> Any:
+        found = self._built.get(name)
+        if found is None:
+            found = self._built[name] = self._builders[name][1]()  # KeyError if unknown
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._builders)
+
+    def __len__(self) -> int:
+        return len(self._builders)
+
+
+def _lazy_frame_from_scores(
+    batch: BatchScores, population: Population | None = None, history: History | None = None
+) -> _LazyFrame:
+    """Return :func:`frame_from_scores` as a mapping that builds each column when first read."""
+    return _LazyFrame(_score_builders(batch, population, history))
 
 
 # A population and a history are immutable: their columns are built once, not per evaluation.
@@ -1497,6 +1557,10 @@ _SUBJECT_COLUMNS: weakref.WeakKeyDictionary[Population, dict[str, Any]] = (
     weakref.WeakKeyDictionary()
 )
 _HISTORY_CODES: weakref.WeakKeyDictionary[History, TextCodes] = weakref.WeakKeyDictionary()
+
+
+def _subject_column(population: Population, name: str) -> Any:
+    return _subject_columns(population)[name]
 
 
 def _subject_columns(population: Population) -> dict[str, Any]:

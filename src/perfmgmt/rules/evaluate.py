@@ -64,6 +64,8 @@ from perfmgmt.rules.compile import (
     Limits,
     TextCodes,
     _encode,
+    _lazy_frame_from_scores,
+    _LazyFrame,
     compile_condition,
     frame_from_scores,
 )
@@ -523,6 +525,8 @@ def _outcome_currency(items: Sequence[IncentiveRule | DecisionTable]) -> str | N
 
 
 def _frame_types(frame: Frame) -> dict[str, FieldType]:
+    if isinstance(frame, _LazyFrame):
+        return dict(frame.types)  # without building the columns
     fields: dict[str, FieldType] = {}
     for name, arr in frame.items():
         vec = arr.ndim == 2
@@ -1024,6 +1028,8 @@ class RuleEvaluator:
         if len(bounds) == 1:
             parts = [self._run_rows(program, frame, base_minor, out, (0, n))]
         else:
+            for name in program.fields:  # build lazy columns once, not in every thread
+                frame.get(name)
             pool_ = self._executor()
 
             def run(b: tuple[int, int]) -> list[Selection]:
@@ -1235,7 +1241,8 @@ class RuleEvaluator:
         Returns:
             The decisions, one row per review.
         """
-        frame = frame_from_scores(cast("Any", batch_scores), cast("Any", population), history)
+        # columns are built when a rule or table first reads them, not all on every call
+        frame = _lazy_frame_from_scores(cast("Any", batch_scores), cast("Any", population), history)
         currency = None if population is None else population.currency
         base_pay = None if population is None else population.base_pay
         if currency is None and pool is not None:
