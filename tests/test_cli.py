@@ -359,7 +359,7 @@ class TestErrors:
         assert "Traceback" not in proc.stderr
         assert proc.stderr.strip().count("\n") == 0
 
-    @pytest.mark.parametrize("command", ["demo", "score", "explain", "metrics"])
+    @pytest.mark.parametrize("command", ["demo", "score", "explain", "metrics", "lint"])
     def test_help_everywhere(self, command: str) -> None:
         """Every subcommand answers --help with exit 0 and a usage line."""
         code, out, _ = run(command, "--help")
