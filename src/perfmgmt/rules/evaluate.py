@@ -23,7 +23,7 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast, overload
 
 import attrs
@@ -1204,14 +1204,20 @@ class RuleEvaluator:
                 and isinstance(base_pay, tuple)
             ):
                 return cached[2]
+            # what to_minor does, with the currency looked up once instead of per subject
+            digits = minor_units(currency)
+            exponent = Decimal(1).scaleb(-digits)
+            values: list[int] = []
             for k, b in enumerate(base_pay):
-                if b is not None and (not isinstance(b, Decimal) or not b.is_finite()):
+                if b is None:
+                    values.append(-1)
+                    continue
+                if not isinstance(b, Decimal) or not b.is_finite():
                     raise RuleError(
                         f"base_pay[{k}]: {b!r} is not allowed; expected a finite Decimal or None"
                     )
-            minor = np.array(
-                [-1 if b is None else to_minor(b, currency) for b in base_pay], dtype=np.int64
-            )
+                values.append(int(b.quantize(exponent, rounding=ROUND_HALF_EVEN).scaleb(digits)))
+            minor = np.array(values, dtype=np.int64)
             self._pay_cache = (base_pay, currency, minor)
             return minor
         col = frame.get("base_pay")
