@@ -64,7 +64,9 @@ from perfmgmt.model import (
     DeductionBasis,
     DevelopmentAction,
     DevelopmentPlan,
+    DevelopmentPolicy,
     Direction,
+    Eligibility,
     Event,
     Frequency,
     Gate,
@@ -79,6 +81,8 @@ from perfmgmt.model import (
     Label,
     MissingPolicy,
     Money,
+    Objective,
+    ObjectiveLevel,
     Phase,
     PhaseWindow,
     PositionAdjustment,
@@ -86,15 +90,20 @@ from perfmgmt.model import (
     QualitativeCriterion,
     RatingScale,
     Review,
+    ReviewResult,
     ReviewStatus,
     Scale,
     Scheme,
     ScoringSpec,
+    SkillLink,
+    SkillMap,
     SourcePolicy,
     Subject,
     TableInput,
     TableRow,
     TrainingOpportunity,
+    TriggerWhen,
+    WellbeingTrigger,
     normalise_weights,
 )
 from perfmgmt.model.condition import (
@@ -135,6 +144,8 @@ __all__ = [
     "decision_tables",
     "development_actions",
     "development_plans",
+    "development_policies",
+    "eligibilities",
     "events",
     "gates",
     "goals_for",
@@ -144,9 +155,11 @@ __all__ = [
     "keys",
     "kpis",
     "labels",
+    "objectives",
     "outcomes",
     "populations",
     "rating_scales",
+    "review_results",
     "reviews",
     "scales",
     "schemes",
@@ -1321,6 +1334,89 @@ def _development_plan(
     )
 
 
+def development_policies() -> st.SearchStrategy[DevelopmentPolicy]:
+    """Return a strategy for :class:`~perfmgmt.model.DevelopmentPolicy` (skill map, triggers)."""
+    link = st.builds(
+        SkillLink,
+        kpi=keys(),
+        skill=_texts(min_size=1, max_size=12),
+        training=_texts(min_size=1, max_size=20),
+        below_score=_finite(0, 150),
+    )
+    skill_map = st.lists(link, max_size=3, unique_by=lambda lk: (lk.kpi, lk.skill)).map(
+        lambda links: SkillMap(links=tuple(links))
+    )
+    trigger = st.builds(
+        WellbeingTrigger,
+        kpi=keys(),
+        when=st.sampled_from(TriggerWhen),
+        limit=_finite(),
+        reason=_texts(max_size=20),
+    )
+    return st.builds(
+        _make,
+        st.just(DevelopmentPolicy),
+        skill_map=skill_map,
+        high_ratings=st.lists(st.sampled_from("ABCDE"), max_size=2, unique=True).map(tuple),
+        career_after=st.integers(1, 5),
+        wellbeing=st.lists(trigger, max_size=2).map(tuple),
+        due_days=st.integers(1, 365),
+    )
+
+
+@st.composite
+def _eligibility(draw: st.DrawFn) -> Eligibility:
+    cycle_days = draw(st.integers(1, 400))
+    days = draw(st.integers(0, cycle_days))
+    return Eligibility(
+        days=days, cycle_days=cycle_days, fraction=days / cycle_days, too_new=draw(st.booleans())
+    )
+
+
+def eligibilities() -> st.SearchStrategy[Eligibility]:
+    """Return a strategy for :class:`~perfmgmt.model.Eligibility` (fraction = days / cycle days)."""
+    return _eligibility()
+
+
+@st.composite
+def _objective(draw: st.DrawFn) -> Objective:
+    level = draw(st.sampled_from(ObjectiveLevel))
+    return Objective(
+        key=draw(keys()),
+        level=level,
+        title=draw(_texts(min_size=1)),
+        parent=None if level is ObjectiveLevel.COMPANY else draw(keys()),
+        owner=draw(st.none() | keys()),
+    )
+
+
+def objectives() -> st.SearchStrategy[Objective]:
+    """Return a strategy for :class:`~perfmgmt.model.Objective` (company ones have no parent)."""
+    return _objective()
+
+
+@st.composite
+def _review_result(draw: st.DrawFn, rating_labels: tuple[str, ...]) -> ReviewResult:
+    rated = draw(st.booleans())
+    rating = draw(st.sampled_from(rating_labels)) if rated else None
+    return ReviewResult(
+        total=draw(_finite(0, 200)) if rated else None,
+        quantitative=draw(st.none() | _finite(0, 200)),
+        qualitative=draw(st.none() | _finite(0, 200)),
+        rating=rating,
+        rated=rated,
+        scheme_hash=draw(st.sampled_from(["", "sha256:" + "0" * 64])),
+        forced=draw(st.booleans()),
+        calibrated_rating=draw(st.none() | st.sampled_from(rating_labels)) if rated else None,
+        calibration_note=draw(_texts(max_size=20)),
+    )
+
+
+def review_results() -> st.SearchStrategy[ReviewResult]:
+    """Return a strategy for :class:`~perfmgmt.model.ReviewResult` (a rating only when rated)."""
+    return _review_result(tuple("ABCDE"))
+
+
 @st.composite
 def _check_ins(draw: st.DrawFn, kpi_keys: Sequence[str]) -> tuple[CheckIn, ...]:
     out = []
@@ -1380,6 +1476,12 @@ def _review(
         interview=draw(st.none() | interviews()),
         development_plan=draw(
             st.none() | development_plans(subject_ids=st.just(subject.id), max_size=2)
+        ),
+        result=draw(
+            st.none()
+            | _review_result(scheme.rating_scale.labels if scheme else tuple("ABCDE")).map(
+                lambda r: attrs.evolve(r, scheme_hash=scheme_hash)
+            )
         ),
     )
 
@@ -1515,6 +1617,19 @@ def _type_strategies() -> dict[type, Callable[[], st.SearchStrategy[Any]]]:
         Interview: interviews,
         DevelopmentAction: development_actions,
         DevelopmentPlan: development_plans,
+        DevelopmentPolicy: development_policies,
+        SkillLink: lambda: (
+            development_policies()
+            .filter(lambda p: bool(p.skill_map.links))
+            .map(lambda p: p.skill_map.links[0])
+        ),
+        SkillMap: lambda: development_policies().map(lambda p: p.skill_map),
+        WellbeingTrigger: lambda: (
+            development_policies().filter(lambda p: bool(p.wellbeing)).map(lambda p: p.wellbeing[0])
+        ),
+        Eligibility: eligibilities,
+        Objective: objectives,
+        ReviewResult: review_results,
         Bonus: lambda: _money_outcome(BonusBasis).map(lambda kw: Bonus(**kw)),
         Deduction: lambda: _money_outcome(DeductionBasis).map(lambda kw: Deduction(**kw)),
         Promotion: lambda: st.builds(
