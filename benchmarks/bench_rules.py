@@ -122,49 +122,49 @@ def _decide(
     return {"train": train, "cut": cut, "star": star, "bonus": bonus, "deduction": deduction}
 
 
-def reference(
-    total: np.ndarray,
-    scores: np.ndarray,
-    csat: np.ndarray,
-    rating: np.ndarray,
-    base_minor: np.ndarray,
-) -> dict[str, np.ndarray]:
+Frame = Mapping[str, "np.ndarray | TextCodes"]
+
+
+def _codes(frame: Frame) -> np.ndarray:
+    rating = frame["rating"]
+    assert isinstance(rating, TextCodes)
+    return rating.codes
+
+
+def _array(frame: Frame, name: str) -> np.ndarray:
+    column = frame[name]
+    assert isinstance(column, np.ndarray)
+    return column
+
+
+def reference(frame: Frame, base_minor: np.ndarray) -> dict[str, np.ndarray]:
     """The same decisions written by hand with np.select and masks, on the same inputs.
 
-    ``rating`` holds the band indices (``BatchScores.rating_index``), so D/E is an integer test;
-    NaN compares false, which is the three-valued result for these conditions.
+    The rating column holds band indices (``BatchScores.rating_index``), so D/E is an integer
+    test; NaN compares false, which is the three-valued result for these conditions.
     """
+    total, scores, rating = _array(frame, "total"), _array(frame, "kpi.score"), _codes(frame)
     train = (scores < 60).any(axis=1)
     cut = (rating == LABELS.index("D")) | (rating == LABELS.index("E"))
-    return _decide(total, train, csat, cut, base_minor)
+    return _decide(total, train, _array(frame, "kpi.csat.score"), cut, base_minor)
 
 
-def reference_tuned(
-    total: np.ndarray,
-    scores: np.ndarray,
-    csat: np.ndarray,
-    rating: np.ndarray,
-    base_minor: np.ndarray,
-) -> dict[str, np.ndarray]:
+def reference_tuned(frame: Frame, base_minor: np.ndarray) -> dict[str, np.ndarray]:
     """The reference with the engine's one numpy trick: any() over 7 KPIs column by column."""
+    total, scores, rating = _array(frame, "total"), _array(frame, "kpi.score"), _codes(frame)
     train = scores[:, 0] < 60
     for j in range(1, scores.shape[1]):
         train |= scores[:, j] < 60
     cut = (rating == LABELS.index("D")) | (rating == LABELS.index("E"))
-    return _decide(total, train, csat, cut, base_minor)
+    return _decide(total, train, _array(frame, "kpi.csat.score"), cut, base_minor)
 
 
-def reference_texts(
-    total: np.ndarray,
-    scores: np.ndarray,
-    csat: np.ndarray,
-    labels: np.ndarray,
-    base_minor: np.ndarray,
-) -> dict[str, np.ndarray]:
+def reference_texts(frame: Frame, base_minor: np.ndarray) -> dict[str, np.ndarray]:
     """The reference on a rating column of texts (object array, None = unknown)."""
+    total, scores, labels = (_array(frame, k) for k in ("total", "kpi.score", "rating"))
     train = (scores < 60).any(axis=1)
     cut = (labels == "D") | (labels == "E")
-    return _decide(total, train, csat, cut, base_minor)
+    return _decide(total, train, _array(frame, "kpi.csat.score"), cut, base_minor)
 
 
 def best_of(fn: Callable[[], object], repeat: int = 15) -> float:
@@ -196,12 +196,10 @@ def check(bd: BatchDecisions, ref: dict[str, np.ndarray]) -> None:
 
 def main(n: int = 100_000) -> None:
     frame, base_minor = make_frame(n)
-    codes = frame["rating"]
-    assert isinstance(codes, TextCodes)
-    args = (frame["total"], frame["kpi.score"], frame["kpi.csat.score"], codes.codes, base_minor)
     # the same frame built by hand with texts as an object array (None = unknown)
-    labels = codes.to_numpy()
-    text_args = (*args[:3], labels, base_minor)
+    rating = frame["rating"]
+    assert isinstance(rating, TextCodes)
+    text_frame = {**frame, "rating": rating.to_numpy(), "base_pay": base_minor / 100.0}
     base_pay = tuple(Decimal(int(b)).scaleb(-2) for b in base_minor)  # as Population holds it
     rules = make_rules()
     traced = RuleEvaluator()
@@ -209,39 +207,36 @@ def main(n: int = 100_000) -> None:
     threaded = RuleEvaluator(workers=2)
     # base pay as a float column: the Decimal -> minor units conversion is per population
     minor_frame = {**frame, "base_pay": base_minor / 100.0}
-    text_frame = {**minor_frame, "rating": labels}
 
     def run(ev: RuleEvaluator, f: Mapping[str, np.ndarray | TextCodes]) -> BatchDecisions:
         return ev.evaluate_frame(rules, f, currency="CNY")
 
-    ref = reference(*args)
+    ref = reference(frame, base_minor)
     check(traced.evaluate_frame(rules, frame, base_pay=base_pay, currency="CNY"), ref)
-    check(run(traced, minor_frame), reference_tuned(*args))
+    check(run(traced, minor_frame), reference_tuned(frame, base_minor))
     check(run(untraced, minor_frame), ref)
     check(run(threaded, minor_frame), ref)
-    check(run(traced, text_frame), reference_texts(*text_args))
+    check(run(traced, text_frame), reference_texts(text_frame, base_minor))
     bd = run(traced, minor_frame)
 
     # round-robin so that load from other processes hits every variant alike
     times = best_of_each(
         [
-            lambda: reference(*args),
-            lambda: reference_tuned(*args),
+            lambda: reference(frame, base_minor),
+            lambda: reference_tuned(frame, base_minor),
             lambda: run(traced, minor_frame),
             lambda: run(untraced, minor_frame),
             lambda: run(threaded, minor_frame),
-            lambda: reference_texts(*text_args),
+            lambda: traced.evaluate_frame(rules, frame, base_pay=base_pay, currency="CNY"),
+            lambda: reference_texts(text_frame, base_minor),
             lambda: run(traced, text_frame),
         ]
     )
-    t_ref, t_tuned, t_trace, t_notrace, t_threads, t_ref_text, t_text = times
+    t_ref, t_tuned, t_trace, t_notrace, t_threads, t_decimal, t_ref_text, t_text = times
     t0 = time.perf_counter()
     fresh = RuleEvaluator()  # compiles and converts the Decimal base pays
     fresh.evaluate_frame(rules, frame, base_pay=base_pay, currency="CNY")
     t_first = time.perf_counter() - t0
-    t_decimal = best_of(
-        lambda: traced.evaluate_frame(rules, frame, base_pay=base_pay, currency="CNY")
-    )
     rows = np.random.default_rng(1).integers(0, n, 500)
     t0 = time.perf_counter()
     for i in rows:
