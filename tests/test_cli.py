@@ -234,6 +234,17 @@ class TestDemo:
         assert len(people) == 4
         assert all(len(row) == len(people[0]) for row in people)  # the pipe did not split a cell
 
+    def test_same_seed_same_written_files(self, demo_dir: Path, tmp_path: Path) -> None:
+        """A second run with the same seed writes byte-identical reports, reviews and summary."""
+        code, _, err = run("demo", "--out", str(tmp_path), "-q", *SMALL)
+        assert code == 0, err
+        names = ["team.md", "team.html", "summary.csv", "summary.md"]
+        names += [str(p.relative_to(demo_dir)) for p in demo_dir.glob("reports/*")]
+        names += [p.name for p in demo_dir.glob("reviews_*.jsonl")]
+        assert len(names) == 4 + 2 * 8 + 1
+        for name in names:
+            assert (tmp_path / name).read_bytes() == (demo_dir / name).read_bytes(), name
+
     @pytest.mark.parametrize("managers", [1, 2])
     def test_tiny_organisation(self, tmp_path: Path, managers: int) -> None:
         """A department of one or two managers runs through (no one rates themselves)."""
