@@ -1603,7 +1603,9 @@ def _type_strategies() -> dict[type, Callable[[], st.SearchStrategy[Any]]]:
             cycles().filter(lambda c: bool(c.phases)).flatmap(lambda c: st.sampled_from(c.phases))
         ),
         Subject: subjects,
-        Goal: lambda: schemes(max_kpis=2).flatmap(goals_for).filter(bool).map(lambda g: g[0]),
+        Goal: lambda: st.sampled_from(Direction).flatmap(
+            lambda d: _ordered(d).map(lambda bounds: Goal(kpi="csat", **bounds))
+        ),
         Actual: lambda: st.builds(
             Actual,
             kpi=keys(),
