@@ -1604,7 +1604,7 @@ def _type_strategies() -> dict[type, Callable[[], st.SearchStrategy[Any]]]:
         ),
         Subject: subjects,
         Goal: lambda: st.sampled_from(Direction).flatmap(
-            lambda d: _ordered(d).map(lambda bounds: Goal(kpi="csat", **bounds))
+            lambda d: _ordered(d).map(lambda bounds: _make(Goal, kpi="csat", **bounds))
         ),
         Actual: lambda: st.builds(
             Actual,
