@@ -1541,8 +1541,19 @@ class _LazyFrame(Mapping[str, Any]):
     def __iter__(self) -> Iterator[str]:
         return iter(self._builders)
 
+    def with_columns(self, columns: Mapping[str, tuple[FieldType, Any]]) -> _LazyFrame:
+        """Return a frame with ``columns`` (name -> (type, value)) added or replaced."""
+        builders = dict(self._builders)
+        for name, (kind, value) in columns.items():
+            builders[name] = (kind, functools.partial(_identity, value))
+        return _LazyFrame(builders)
+
     def __len__(self) -> int:
         return len(self._builders)
+
+
+def _identity(value: Any) -> Any:
+    return value
 
 
 def _lazy_frame_from_scores(

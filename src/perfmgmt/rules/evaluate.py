@@ -67,7 +67,6 @@ from perfmgmt.rules.compile import (
     _lazy_frame_from_scores,
     _LazyFrame,
     compile_condition,
-    frame_from_scores,
 )
 from perfmgmt.rules.parse import render
 from perfmgmt.rules.pool import PoolAllocation, allocate_minor, to_minor
@@ -398,6 +397,8 @@ def _with_codes(frame: Frame, names: Sequence[str]) -> Frame:
     todo = [n for n in names if n in frame and not isinstance(frame[n], TextCodes)]
     if not todo:
         return frame
+    if isinstance(frame, _LazyFrame):  # keep the other columns unbuilt
+        return frame.with_columns({n: (frame.types[n], _encode(n, frame[n])) for n in todo})
     out = dict(frame)
     for name in todo:
         out[name] = _encode(name, frame[name])
@@ -1286,20 +1287,24 @@ class RuleEvaluator:
             The subject's decisions.
         """
         batch = _batch_from_card(score_card)
-        frame = dict(frame_from_scores(cast("Any", batch), None, history))
+        frame = _lazy_frame_from_scores(cast("Any", batch), None, history)
         base_pay: list[Decimal | None] | None = None
         currency = None
         if subject is not None:
-            frame["grade"] = np.array([subject.grade], dtype=object)
-            frame["department"] = np.array([subject.department], dtype=object)
+            text, number = FieldType.TEXT, FieldType.NUMBER
             tenure = math.nan
             if subject.hire_date is not None and as_of is not None:
                 tenure = float((as_of - subject.hire_date).days)
-            frame["tenure_days"] = np.array([tenure])
+            columns: dict[str, tuple[FieldType, Any]] = {
+                "grade": (text, TextCodes.from_values([subject.grade])),
+                "department": (text, TextCodes.from_values([subject.department])),
+                "tenure_days": (number, np.array([tenure])),
+            }
             if subject.base_pay is not None and subject.currency is not None:
                 currency = subject.currency
                 base_pay = [subject.base_pay]
-                frame["base_pay"] = np.array([float(subject.base_pay)])
+                columns["base_pay"] = (number, np.array([float(subject.base_pay)]))
+            frame = frame.with_columns(columns)
         batch_decisions = self.evaluate_frame(
             rules,
             frame,
