@@ -835,6 +835,9 @@ class TestTextCodes:
         tenure = first["tenure_days"]
         assert isinstance(tenure, np.ndarray)
         assert not tenure.flags.writeable
+        grade = first["grade"]
+        assert isinstance(grade, TextCodes)
+        assert not grade.codes.flags.writeable
         assert first["history.rating"].tolist() == [["A"], [None], ["B"]]
 
 

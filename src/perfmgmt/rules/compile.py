@@ -1588,17 +1588,22 @@ def _subject_columns(population: Population) -> dict[str, Any]:
         found = {
             "tenure_days": tenure,
             "base_pay": base_pay,
-            "grade": _encode("grade", _object_column(population.grade)),
-            "department": _encode("department", _object_column(population.department)),
+            "grade": _read_only(_encode("grade", _object_column(population.grade))),
+            "department": _read_only(_encode("department", _object_column(population.department))),
         }
         _SUBJECT_COLUMNS[population] = found
     return dict(found)
 
 
+def _read_only(codes: TextCodes) -> TextCodes:
+    codes.codes.flags.writeable = False  # shared by every frame built from the same object
+    return codes
+
+
 def _history_codes(history: History) -> TextCodes:
     found = _HISTORY_CODES.get(history)
     if found is None:
-        found = _encode("history.rating", history.ratings)
+        found = _read_only(_encode("history.rating", history.ratings))
         _HISTORY_CODES[history] = found
     return found
 
