@@ -4,7 +4,10 @@ One engine, two shapes: :meth:`RuleEvaluator.evaluate_batch` runs every rule and
 vectorised, over the columnar frame of a :class:`~perfmgmt.scoring.card.BatchScores`;
 :meth:`RuleEvaluator.evaluate` builds a one-row frame from a :class:`ScoreCard` and runs the same
 engine, so the two can never disagree.  Rules compile once per rule set and frame schema (the
-cache is keyed by the identity of the rule objects).
+cache is keyed by the identity of the rule objects).  Text columns are read as integer codes
+(:class:`~perfmgmt.rules.compile.TextCodes`; object arrays are encoded once per call), large
+frames run in chunks of rows, on worker threads when asked, and ``evaluate_batch`` builds only
+the frame columns that some rule or table reads.
 
 Money: a subject's bonus is the sum of the fixed amounts of every bonus that applies plus its
 base pay times the sum of the percents (rounded once, half to even, to the currency's minor
