@@ -435,6 +435,25 @@ class TestWithRealScoring:
         assert (lazy.fired("promotion") | lazy.fired("position_adjustment")).any()
 
 
+class TestUnknownNamesItsInput:
+    def test_empty_history_is_named(self) -> None:
+        """A rule left unknown by an empty history names history.rating, not '?'."""
+        from perfmgmt.rules import History
+
+        r = rule(
+            "repeat_e", when='rating == "E" and history.rating[-1] == "E"', then=[Honour(title="x")]
+        )
+        frame = {"rating": np.array(["E", "E"], dtype=object)}
+        history = History.from_records([[], [("E", 40.0)]])
+        frame["history.rating"] = history.ratings
+        bd = RuleEvaluator().evaluate_frame([r], frame, subject_ids=("a", "b"))
+        first, second = bd.row(0), bd.row(1)
+        assert [t.missing for t in first.trace] == [("history.rating",)]
+        assert "input missing: history.rating" in first.explain()
+        assert "input missing: ?" not in first.explain()
+        assert second.fired("repeat_e")
+
+
 def _chunk_rules() -> list[object]:
     """The rules of _rules() plus a COLLECT MAX table (money per row) and a UNIQUE one."""
     return [

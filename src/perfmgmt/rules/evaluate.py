@@ -697,9 +697,7 @@ class BatchDecisions:
                     status=status,
                     text=prog.texts[r],
                     inputs=inputs,
-                    missing=tuple(k for k, v in inputs if _unknown_py(v))
-                    if status is TraceStatus.UNKNOWN
-                    else (),
+                    missing=_missing(inputs) if status is TraceStatus.UNKNOWN else (),
                 )
             )
         for t, ct in enumerate(prog.tables):
@@ -733,7 +731,7 @@ class BatchDecisions:
                     status=status,
                     hit_policy=ct.table.hit_policy,
                     inputs=inputs,
-                    missing=tuple(k for k, v in inputs if _unknown_py(v)),
+                    missing=_missing(inputs),
                     matched=matched,
                     selected=selected,
                     count=int(sel.count[i]),
@@ -798,6 +796,21 @@ class _DefaultIds(Sequence[str]):
         if isinstance(i, slice):
             return [str(k) for k in range(self._n)[i]]
         return str(range(self._n)[i])
+
+
+def _missing(inputs: Sequence[tuple[str, object]]) -> tuple[str, ...]:
+    """Name the inputs that made a condition unknown.
+
+    First the inputs with no value at all; failing those, the list inputs that lack an element
+    (an empty history, or a cycle with no result), since indexing or aggregating them is what
+    left the condition unknown.
+    """
+    whole = tuple(k for k, v in inputs if _unknown_py(v))
+    if whole:
+        return whole
+    return tuple(
+        k for k, v in inputs if isinstance(v, tuple) and (not v or any(x is None for x in v))
+    )
 
 
 def _unknown_py(value: object) -> bool:
