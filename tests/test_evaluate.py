@@ -557,3 +557,20 @@ class TestChunks:
         """workers=0, negative, fractional or bool is refused with the value in the message."""
         with pytest.raises(RuleError, match="workers"):
             RuleEvaluator(workers=workers)  # type: ignore[arg-type]
+
+
+class TestDescribeOutcome:
+    def test_english_and_chinese(self) -> None:
+        """Outcomes read naturally in both languages, with the amount when given."""
+        from perfmgmt.model import AdjustmentKind, PositionAdjustment
+        from perfmgmt.rules import describe_outcome
+
+        bonus = Bonus.percent_of_base_pay(Decimal("8"))
+        assert describe_outcome(bonus, Decimal("2400.00"), "CNY") == (
+            "Bonus 8% of base pay = 2400.00 CNY"
+        )
+        assert describe_outcome(bonus, lang="zh") == "奖金:基本工资的 8%"
+        move = PositionAdjustment(kind=AdjustmentKind.TRANSFER)
+        assert describe_outcome(move, lang="zh") == "职位调整:调岗"
+        with pytest.raises(RuleError, match="lang"):
+            describe_outcome(move, lang="fr")

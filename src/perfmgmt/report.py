@@ -24,18 +24,9 @@ import attrs
 
 from perfmgmt.errors import ValidationError
 from perfmgmt.model.cycle import Cycle, Phase
-from perfmgmt.model.incentive import (
-    Bonus,
-    Deduction,
-    Honour,
-    Outcome,
-    PositionAdjustment,
-    Promotion,
-    TrainingOpportunity,
-)
 from perfmgmt.model.review import Review, ReviewStatus
 from perfmgmt.model.scheme import Scheme
-from perfmgmt.rules.evaluate import Decisions
+from perfmgmt.rules.evaluate import Decisions, describe_outcome
 from perfmgmt.scoring.card import ScoreCard
 
 __all__ = [
@@ -53,7 +44,6 @@ __all__ = [
     "TeamSection",
     "calibration_section",
     "decisions_section",
-    "describe_outcome",
     "development_section",
     "distribution_section",
     "history_section",
@@ -393,22 +383,6 @@ def qualitative_section(ctx: ReviewContext) -> list[Block]:
     return [*out, Table(headers=headers, rows=rows)]
 
 
-def describe_outcome(outcome: Outcome) -> str:
-    """Return a short text for an incentive or penalty outcome."""
-    if isinstance(outcome, Bonus):
-        return f"Bonus {outcome.value} ({outcome.basis.value})"
-    if isinstance(outcome, Deduction):
-        return f"Deduction {outcome.value} ({outcome.basis.value})"
-    if isinstance(outcome, Promotion):
-        return "Promotion" + (f" to {outcome.to_grade}" if outcome.to_grade else "")
-    if isinstance(outcome, TrainingOpportunity):
-        return f"Training: {outcome.topic}"
-    if isinstance(outcome, PositionAdjustment):
-        return f"Position adjustment: {outcome.kind.value}"
-    assert isinstance(outcome, Honour)  # the outcome union is closed
-    return f"Honour: {outcome.title}"
-
-
 def decisions_section(ctx: ReviewContext) -> list[Block]:
     """Return each incentive and penalty with the rule or table row that decided it."""
     w = ctx.words
@@ -420,7 +394,9 @@ def decisions_section(ctx: ReviewContext) -> list[Block]:
     for d in ctx.decisions.decisions:
         source = d.source if d.row is None else f"{d.source} #{d.row + 1}"
         amount = "-" if d.amount is None else f"{d.amount} {ctx.decisions.currency or ''}".strip()
-        rows.append((describe_outcome(d.outcome), amount, source, texts.get(d.source, "")))
+        rows.append(
+            (describe_outcome(d.outcome, lang=ctx.lang), amount, source, texts.get(d.source, ""))
+        )
     headers = (w["outcome"], w["amount"], w["rule"], w["condition"])
     return [*out, Table(headers=headers, rows=tuple(rows))]
 
@@ -729,11 +705,15 @@ def to_html(report: Report) -> str:
         elif isinstance(block, Bullets):
             body.append("<ul>" + "".join(f"<li>{_h(i)}</li>" for i in block.items) + "</ul>")
         else:
-            head = "".join(f"<th>{_h(c)}</th>" for c in block.headers)
+            # A key-value table (all headers blank) needs no header row in HTML.
+            head = ""
+            if any(block.headers):
+                cells = "".join(f"<th>{_h(c)}</th>" for c in block.headers)
+                head = f"<thead><tr>{cells}</tr></thead>"
             rows = "".join(
                 "<tr>" + "".join(f"<td>{_h(c)}</td>" for c in row) + "</tr>" for row in block.rows
             )
-            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+            body.append(f"<table>{head}<tbody>{rows}</tbody></table>")
     lang = "zh-CN" if report.lang == "zh" else "en"
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'

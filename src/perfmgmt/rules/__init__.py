@@ -53,6 +53,7 @@ from perfmgmt.rules.evaluate import (
     SourceKind,
     TraceEntry,
     TraceStatus,
+    describe_outcome,
 )
 from perfmgmt.rules.parse import parse, render
 from perfmgmt.rules.pool import PoolAllocation, allocate
@@ -96,6 +97,7 @@ __all__ = [
     "analyse_table",
     "check_condition",
     "compile_condition",
+    "describe_outcome",
     "frame_from_scores",
     "parse",
     "render",

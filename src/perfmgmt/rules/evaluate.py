@@ -94,6 +94,7 @@ __all__ = [
     "SourceKind",
     "TraceEntry",
     "TraceStatus",
+    "describe_outcome",
 ]
 
 Frame: TypeAlias = Mapping[str, "np.ndarray | TextCodes"]
@@ -240,25 +241,78 @@ def _fmt_value(value: object) -> str:
     return str(value)
 
 
-def _describe(outcome: Outcome, amount: Decimal | None, currency: str | None) -> str:
+_OUTCOME_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "bonus_pct": "Bonus {value}% of base pay",
+        "bonus_mult": "Bonus {value} x target {target}",
+        "bonus_fixed": "Bonus {value} {currency}",
+        "deduction_pct": "Deduction {value}% of base pay",
+        "deduction_fixed": "Deduction {value} {currency}",
+        "promotion": "Promotion eligible",
+        "promotion_to": "Promotion eligible to {grade}",
+        "training": "Training: {topic}",
+        "adjustment": "Position adjustment: {kind}",
+        "honour": "Honour: {title}",
+    },
+    "zh": {
+        "bonus_pct": "奖金:基本工资的 {value}%",
+        "bonus_mult": "奖金:目标奖金 {target} 的 {value} 倍",
+        "bonus_fixed": "奖金:{value} {currency}",
+        "deduction_pct": "绩效扣减:基本工资的 {value}%",
+        "deduction_fixed": "绩效扣减:{value} {currency}",
+        "promotion": "具备晋升资格",
+        "promotion_to": "具备晋升至 {grade} 的资格",
+        "training": "培训机会:{topic}",
+        "adjustment": "职位调整:{kind}",
+        "honour": "荣誉表彰:{title}",
+    },
+}
+_ADJUSTMENT_ZH = {"demotion": "降级", "transfer": "调岗", "improvement_plan": "绩效改进计划"}
+
+
+def describe_outcome(
+    outcome: Outcome,
+    amount: Decimal | None = None,
+    currency: str | None = None,
+    *,
+    lang: Lang | str = "en",
+) -> str:
+    """Return a short text for an incentive or penalty outcome, in English or Chinese.
+
+    Args:
+        outcome: The outcome.
+        amount: The money it came to for one subject, appended as ``= 2400.00 CNY`` when given.
+        currency: Currency of ``amount``.
+        lang: ``"en"`` or ``"zh"``.
+    """
+    _words(lang)  # refuses an unknown language
+    w = _OUTCOME_WORDS[lang]
     money = "" if amount is None else f" = {amount} {currency or ''}".rstrip()
     if isinstance(outcome, Bonus):
         if outcome.basis is BonusBasis.PERCENT_OF_BASE_PAY:
-            return f"Bonus {outcome.value}% of base pay{money}"
+            return w["bonus_pct"].format(value=outcome.value) + money
         if outcome.basis is BonusBasis.MULTIPLE_OF_TARGET_BONUS:
-            return f"Bonus {outcome.value} x target {outcome.target_bonus}{money}"
-        return f"Bonus {outcome.value} {outcome.currency}"
+            text = w["bonus_mult"].format(value=outcome.value, target=outcome.target_bonus)
+            return text + money
+        return w["bonus_fixed"].format(value=outcome.value, currency=outcome.currency)
     if isinstance(outcome, Deduction):
         if outcome.basis is DeductionBasis.PERCENT_OF_BASE_PAY:
-            return f"Deduction {outcome.value}% of base pay{money}"
-        return f"Deduction {outcome.value} {outcome.currency}"
+            return w["deduction_pct"].format(value=outcome.value) + money
+        return w["deduction_fixed"].format(value=outcome.value, currency=outcome.currency)
     if isinstance(outcome, Promotion):
-        return "Promotion eligible" + (f" to {outcome.to_grade}" if outcome.to_grade else "")
+        if outcome.to_grade:
+            return w["promotion_to"].format(grade=outcome.to_grade)
+        return w["promotion"]
     if isinstance(outcome, TrainingOpportunity):
-        return f"Training: {outcome.topic}"
+        return w["training"].format(topic=outcome.topic)
     if isinstance(outcome, PositionAdjustment):
-        return f"Position adjustment: {outcome.kind.value}"
-    return f"Honour: {outcome.title}"
+        kind = outcome.kind.value
+        return w["adjustment"].format(kind=_ADJUSTMENT_ZH.get(kind, kind) if lang == "zh" else kind)
+    return w["honour"].format(title=outcome.title)
+
+
+def _describe(outcome: Outcome, amount: Decimal | None, currency: str | None) -> str:
+    return describe_outcome(outcome, amount, currency)
 
 
 @attrs.frozen(kw_only=True)
@@ -322,7 +376,8 @@ class Decisions:
                 out.append(f"    {w['read']}: {read}")
             for d in by_source.get(t.source, []):
                 row = f"[{w['row'].format(row=d.row)}] " if d.row is not None else ""
-                out.append(f"    -> {row}{_describe(d.outcome, d.amount, self.currency)}")
+                text = describe_outcome(d.outcome, d.amount, self.currency, lang=lang)
+                out.append(f"    -> {row}{text}")
         if others:
             out.append(f"{w['not_fired']}:")
         for t in others:
