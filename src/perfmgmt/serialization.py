@@ -341,8 +341,10 @@ def _raise(exc: BaseException, root: str = "") -> typing.NoReturn:
     raise SerializationError(f"{path or '$'}: {first}{more}", path=path or "$") from exc
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON; numbers must be finite")
+def _nonfinite_constant(name: str) -> Any:
+    # NaN/Infinity are not JSON, but read them as floats so that the strict number hook
+    # refuses them with the JSON path of the field they are in (not just "$").
+    return float(name)
 
 
 def migrate(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -402,7 +404,7 @@ def loads(text: str | bytes, cls: type[T], *, converter: cattrs.Converter | None
             field, a wrong type or an invalid value; the message starts with the JSON path.
     """
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_nonfinite_constant)
     except (ValueError, RecursionError) as exc:
         raise SerializationError(f"$: not valid JSON: {exc}", path="$") from None
     if not isinstance(data, dict):
