@@ -389,7 +389,17 @@ _REVIEW_NOTES_ZH = {
 
 
 def _notes(flags: enum.IntFlag, table: dict[KpiFlag, str] | dict[ReviewFlag, str]) -> str:
-    return "; ".join(text for bit, text in table.items() if flags & bit)
+    key = (id(table), int(flags))
+    text = _NOTES_CACHE.get(key)
+    if text is None:
+        # IntFlag arithmetic is slow; bits are few, so each combination is joined once.
+        text = "; ".join(t for bit, t in table.items() if int(flags) & int(bit))
+        _NOTES_CACHE[key] = text
+    return text
+
+
+#: Joined notes per (table, flag bits); bounded by the 2**7 KPI and 2**6 review flag values.
+_NOTES_CACHE: dict[tuple[int, int], str] = {}
 
 
 def _steps(card: ScoreCard, *, zh: bool) -> list[Step]:
@@ -523,6 +533,15 @@ def _f(x: np.floating | float) -> float | None:
     return None if math.isnan(v) else v
 
 
+def _opts(values: npt.NDArray[np.float64]) -> list[float | None]:
+    """Return ``values`` as Python floats, None for NaN."""
+    return [None if v != v else v for v in values.tolist()]  # v != v: NaN  # noqa: PLR0124
+
+
+#: Every KpiFlag value (7 bits), so a row does not construct enum members one by one.
+_KPI_FLAGS = tuple(KpiFlag(i) for i in range(128))
+
+
 @attrs.frozen(kw_only=True, eq=False)
 class BatchScores:
     """Scores of N reviews as numpy arrays (N reviews x K KPIs x C categories).
@@ -630,42 +649,48 @@ class BatchScores:
         if not isinstance(i, int | np.integer) or not -n <= int(i) < n:
             raise ScoringError(f"BatchScores.row: index {i!r} is out of range for {n} reviews")
         i = int(i) % n
-        a, th, tg, st = self.actual[i], self.threshold[i], self.target[i], self.stretch[i]
-        ach, sc, ew, co = (
-            self.achievement[i],
-            self.score[i],
-            self.effective_weight[i],
-            self.contribution[i],
+        # One tolist() per array row is far cheaper than a float() per element.
+        a, th, tg, st = (
+            _opts(self.actual[i]),
+            _opts(self.threshold[i]),
+            _opts(self.target[i]),
+            _opts(self.stretch[i]),
         )
-        fl, ss = self.flags[i], self.sample_size[i]
+        ach, sc = _opts(self.achievement[i]), _opts(self.score[i])
+        nw: list[float] = self.nominal_weight.tolist()
+        ew: list[float] = self.effective_weight[i].tolist()
+        co: list[float] = self.contribution[i].tolist()
+        fl: list[int] = self.flags[i].tolist()
+        ss: list[int] = self.sample_size[i].tolist()
         lines = tuple(
             KpiLine(
                 key=k,
                 category=self.kpi_categories[j],
-                actual=_f(a[j]),
-                threshold=_f(th[j]),
-                target=_f(tg[j]),
-                stretch=_f(st[j]),
-                achievement=_f(ach[j]),
-                score=_f(sc[j]),
-                nominal_weight=float(self.nominal_weight[j]),
-                effective_weight=float(ew[j]),
-                contribution=float(co[j]),
-                flags=KpiFlag(int(fl[j])),
+                actual=a[j],
+                threshold=th[j],
+                target=tg[j],
+                stretch=st[j],
+                achievement=ach[j],
+                score=sc[j],
+                nominal_weight=nw[j],
+                effective_weight=ew[j],
+                contribution=co[j],
+                flags=_KPI_FLAGS[fl[j]],
                 scorer=self.scorer_names[j],
                 direction=self.directions[j],
-                sample_size=None if ss[j] < 0 else int(ss[j]),
+                sample_size=None if ss[j] < 0 else ss[j],
             )
             for j, k in enumerate(self.kpi_keys)
         )
-        cs = self.category_score[i]
+        cs = _opts(self.category_score[i])
+        cw: list[float] = self.category_weight.tolist()
         cats = tuple(
-            CategoryLine(key=c, weight=float(self.category_weight[j]), score=_f(cs[j]))
-            for j, c in enumerate(self.category_keys)
+            CategoryLine(key=c, weight=cw[j], score=cs[j]) for j, c in enumerate(self.category_keys)
         )
-        qs = self.criterion_score[i] if self.criterion_keys else ()
+        qs = _opts(self.criterion_score[i]) if self.criterion_keys else []
+        qw: list[float] = self.criterion_weight.tolist()
         crit = tuple(
-            CriterionLine(key=c, weight=float(self.criterion_weight[j]), score=_f(qs[j]))
+            CriterionLine(key=c, weight=qw[j], score=qs[j])
             for j, c in enumerate(self.criterion_keys)
         )
         ri = int(self.rating_index[i])

@@ -29,8 +29,10 @@ The maths (see the "Scoring" explanation page for the formulas):
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Sequence
+from typing import Any, cast
 
 import attrs
 import numpy as np
@@ -42,16 +44,29 @@ from perfmgmt.model.indicator import Direction
 from perfmgmt.model.kpi import GateEffect, MissingPolicy
 from perfmgmt.model.review import Review
 from perfmgmt.model.scheme import Scheme
-from perfmgmt.scoring.card import BatchScores, ReviewFlag, ScoreCard
+from perfmgmt.scoring.card import BatchScores, KpiFlag, ReviewFlag, ScoreCard
 from perfmgmt.scoring.population import Population
 from perfmgmt.scoring.registry import ScorerRegistry, default_registry
-from perfmgmt.scoring.scorers import CheckedScorer, Scorer
+from perfmgmt.scoring.scorers import _BUILTIN_SCORERS, CheckedScorer, Scorer, _bands
 
 __all__ = ["ScoringEngine", "ScoringPlan"]
 
 FloatArray = npt.NDArray[np.float64]
 
 _CACHE_SIZE = 64
+
+#: Rows scored together: small enough for a block's temporaries to stay in the CPU cache,
+#: large enough for numpy's per-call overhead not to matter.
+_BLOCK = 16384
+
+#: From this many result bytes on, the result arrays are views of one buffer.
+_ONE_BUFFER = 1 << 20
+
+_POLICY_BIT = {
+    MissingPolicy.REALLOCATE: int(KpiFlag.REALLOCATED),
+    MissingPolicy.ZERO: int(KpiFlag.SCORED_ZERO),
+    MissingPolicy.EXCLUDE: int(KpiFlag.EXCLUDED),
+}
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -79,6 +94,24 @@ class ScoringPlan:
         min_raters: int64 (S,) minimum raters per source.
         membership: float64 (K, C) 1 where the KPI belongs to the category.
         checked: Per KPI, whether the scorer validates per-row bounds.
+        kpi_keys: K KPI keys, in scheme order.
+        category_keys: C category keys, in scheme order.
+        criterion_keys: Q criterion keys, in scheme order.
+        rating_labels: Labels of the rating scale, lowest first.
+        kpi_categories: K category keys, one per KPI.
+        scorer_names: K scorer names, one per KPI.
+        directions: K indicator directions, one per KPI.
+        category_cols: Per category, the indices of its KPIs in scheme order.
+        checked_cols: Indices of the KPIs whose scorer validates per-row bounds.
+        broadcasts: Per KPI, whether the scorer is a built-in that accepts scalar bounds.
+        sample_cols: ``(index, min_sample)`` of the KPIs with a minimum sample size.
+        gates: ``(index, sign, threshold, cap)`` of the gated KPIs (cap NaN for ZERO gates).
+        nominal_col: float64 (K, 1) nominal weights as a column.
+        policy_bit: uint8 (K, 1) the :class:`KpiFlag` of each KPI's missing-data policy.
+        missing_fill: float64 (K, 1) score of missing or insufficient data (0 under ZERO,
+            else NaN).
+        zero_cols: Indices of the KPIs whose missing-data policy is ZERO.
+        exclude_cols: Indices of the KPIs whose missing-data policy is EXCLUDE.
     """
 
     scheme: Scheme
@@ -101,6 +134,23 @@ class ScoringPlan:
     min_raters: npt.NDArray[np.int64]
     membership: FloatArray
     checked: tuple[bool, ...]
+    kpi_keys: tuple[str, ...]
+    category_keys: tuple[str, ...]
+    criterion_keys: tuple[str, ...]
+    rating_labels: tuple[str, ...]
+    kpi_categories: tuple[str, ...]
+    scorer_names: tuple[str, ...]
+    directions: tuple[str, ...]
+    category_cols: tuple[tuple[int, ...], ...]
+    checked_cols: tuple[int, ...]
+    broadcasts: tuple[bool, ...]
+    sample_cols: tuple[tuple[int, int], ...]
+    gates: tuple[tuple[int, float, float, float], ...]
+    nominal_col: FloatArray
+    policy_bit: npt.NDArray[np.uint8]
+    missing_fill: FloatArray
+    zero_cols: tuple[int, ...]
+    exclude_cols: tuple[int, ...]
 
 
 def _plan(scheme: Scheme, registry: ScorerRegistry) -> ScoringPlan:
@@ -123,14 +173,18 @@ def _plan(scheme: Scheme, registry: ScorerRegistry) -> ScoringPlan:
             assert k.gate.cap is not None
             gate_cap[j] = k.gate.cap
     nominal = scheme.nominal_weights()
+    nominal_weight = np.array([nominal[k.key] for k in scheme.kpis])
+    category_index = np.array([cat_pos[k.category] for k in scheme.kpis], dtype=np.intp)
+    policies = tuple(k.missing for k in scheme.kpis)
+    checked = tuple(isinstance(sc, CheckedScorer) for sc in scorers)
     return ScoringPlan(
         scheme=scheme,
         scorers=scorers,
-        nominal_weight=np.array([nominal[k.key] for k in scheme.kpis]),
-        category_index=np.array([cat_pos[k.category] for k in scheme.kpis], dtype=np.intp),
+        nominal_weight=nominal_weight,
+        category_index=category_index,
         category_weight=np.array([c.weight for c in scheme.categories]),
         min_sample=np.array([k.min_sample for k in scheme.kpis], dtype=np.int64),
-        policy=tuple(k.missing for k in scheme.kpis),
+        policy=policies,
         gate_sign=gate_sign,
         gate_threshold=gate_th,
         gate_cap=gate_cap,
@@ -145,7 +199,31 @@ def _plan(scheme: Scheme, registry: ScorerRegistry) -> ScoringPlan:
         membership=np.array(
             [[1.0 if k.category == c.key else 0.0 for c in scheme.categories] for k in scheme.kpis]
         ),
-        checked=tuple(isinstance(sc, CheckedScorer) for sc in scorers),
+        checked=checked,
+        kpi_keys=scheme.kpi_keys,
+        category_keys=scheme.category_keys,
+        criterion_keys=tuple(c.key for c in scheme.criteria),
+        rating_labels=scheme.rating_scale.labels,
+        kpi_categories=tuple(k.category for k in scheme.kpis),
+        scorer_names=tuple(k.scoring.scorer for k in scheme.kpis),
+        directions=tuple(k.indicator.direction.value for k in scheme.kpis),
+        category_cols=tuple(
+            tuple(np.flatnonzero(category_index == c).tolist())
+            for c in range(len(scheme.categories))
+        ),
+        checked_cols=tuple(j for j, c in enumerate(checked) if c),
+        broadcasts=tuple(type(sc) in _BUILTIN_SCORERS for sc in scorers),
+        sample_cols=tuple((j, k.min_sample) for j, k in enumerate(scheme.kpis) if k.min_sample > 0),
+        gates=tuple(
+            (j, float(gate_sign[j]), float(gate_th[j]), float(gate_cap[j]))
+            for j in range(len(scheme.kpis))
+            if gate_sign[j] != 0.0
+        ),
+        nominal_col=nominal_weight[:, None],
+        policy_bit=np.array([[_POLICY_BIT[p]] for p in policies], dtype=np.uint8),
+        missing_fill=np.array([[0.0 if p is MissingPolicy.ZERO else np.nan] for p in policies]),
+        zero_cols=tuple(j for j, p in enumerate(policies) if p is MissingPolicy.ZERO),
+        exclude_cols=tuple(j for j, p in enumerate(policies) if p is MissingPolicy.EXCLUDE),
     )
 
 
@@ -224,195 +302,323 @@ def _check_population(scheme: Scheme, pop: Population) -> None:
         )
 
 
-def _row_sum(a: FloatArray, cols: Sequence[int] | range) -> FloatArray:
-    """Sum the columns ``cols`` of ``a`` left to right.
+def _row_sum(a: FloatArray, rows: Sequence[int] | range) -> FloatArray:
+    """Sum the rows ``rows`` of the (K, B) block ``a`` in the given order.
 
-    The order is the same for every N, so a row's result never depends on the size of the
+    The order is the same for every N, so a review's result never depends on the size of the
     batch it is scored in (BLAS kernels would not guarantee that).
     """
-    it = iter(cols)
-    out = a[:, next(it)].copy()
+    it = iter(rows)
+    out: FloatArray = a[next(it)].copy()
     for j in it:
-        out += a[:, j]
+        out += a[j]
     return out
 
 
 def _score(plan: ScoringPlan, pop: Population) -> BatchScores:
-    scheme = plan.scheme
     n, k = pop.actual.shape
-    actual = pop.actual
-    achievement = np.empty((n, k))
-    score = np.empty((n, k))
-    flags = np.zeros((n, k), dtype=np.uint8)
-    # Rows counted per KPI with missing or insufficient data, by policy.
-    excluded = np.zeros(n, dtype=bool)
-    scored = np.empty((n, k), dtype=bool)
-    gate_zero = np.zeros(n, dtype=bool)
-    gate_cap = np.full(n, np.inf)
-    ss = pop.sample_size
-    for j, scorer in enumerate(plan.scorers):
-        a = actual[:, j]
-        th, tg, st = pop.threshold[:, j], pop.target[:, j], pop.stretch[:, j]
-        with np.errstate(all="ignore"):
-            if plan.checked[j] and pop.target.strides[0] != 0:
-                assert isinstance(scorer, CheckedScorer)
-                bad = scorer.check(th, tg, st)
-                if bad is not None:
-                    i = int(np.argmax(bad[0]))
-                    raise ScoringError(
-                        f"review of {pop.subject_ids[i]!r}, KPI {scheme.kpis[j].key!r}: "
-                        f"threshold/target/stretch ({float(th[i])!r}, {float(tg[i])!r}, "
-                        f"{float(st[i])!r}) refused: {bad[1]}"
-                    )
-            ach, sc = scorer(a, th, tg, st)
-        missing = np.isnan(a)
-        broken = ~missing & np.isnan(sc)
-        if broken.any():
-            i = int(np.argmax(broken))
-            raise ScoringError(
-                f"review of {pop.subject_ids[i]!r}, KPI {scheme.kpis[j].key!r}: scorer "
-                f"{scheme.kpis[j].scoring.scorer!r} returned NaN for actual {float(a[i])!r}"
-            )
-        col_flags = missing.astype(np.uint8)
-        min_s = int(plan.min_sample[j])
-        if min_s > 0:
-            s_col = ss[:, j]
-            insufficient = ~missing & (s_col >= 0) & (s_col < min_s)
-            col_flags |= insufficient.astype(np.uint8) << 1
-            bad_rows = missing | insufficient
-        else:
-            bad_rows = missing
-        policy = plan.policy[j]
-        if policy is MissingPolicy.ZERO:
-            sc = np.where(bad_rows, 0.0, sc)
-            col_flags |= bad_rows.astype(np.uint8) << 3
-            scored[:, j] = True
-        else:
-            sc = np.where(bad_rows, np.nan, sc)
-            scored[:, j] = ~bad_rows
-            if policy is MissingPolicy.REALLOCATE:
-                col_flags |= bad_rows.astype(np.uint8) << 2
-            else:
-                col_flags |= bad_rows.astype(np.uint8) << 4
-                excluded |= bad_rows
-        achievement[:, j] = ach
-        np.copyto(achievement[:, j], np.nan, where=bad_rows)
-        score[:, j] = sc
-        gs = plan.gate_sign[j]
-        if gs != 0.0:
-            fired = ~bad_rows & (gs * a < gs * plan.gate_threshold[j])
-            col_flags |= fired.astype(np.uint8) << 5
-            cap = plan.gate_cap[j]
-            if np.isnan(cap):
-                gate_zero |= fired
-            else:
-                gate_cap = np.where(fired, np.minimum(gate_cap, cap), gate_cap)
-        flags[:, j] = col_flags
-    if pop.overridden.strides[0] != 0:
-        flags |= pop.overridden.astype(np.uint8) << 6
-
-    # Effective weights: nominal weights of scored KPIs, rescaled per row (in place, to keep
-    # the peak memory low on large populations).
-    eff = np.multiply(scored, plan.nominal_weight)
-    wsum = _row_sum(eff, range(k))
-    no_quant = ~(wsum > 0)
+    out = _Out.empty(n, k, len(plan.category_cols), len(plan.crit_weight))
+    # NaN and inf are handled explicitly (missing data, 0/0 = no score), so numpy's warnings
+    # are noise here.
     with np.errstate(all="ignore"):
-        eff /= np.where(no_quant, 1.0, wsum)[:, None]
-        contribution = np.multiply(score, eff)
-    np.copyto(contribution, 0.0, where=~scored)
-    raw = _row_sum(contribution, range(k))
+        _check_bounds(plan, pop)
+        # Blocks of rows keep every temporary in the CPU cache. Each row goes through the
+        # same element-wise operations in the same order in any block, so no result depends
+        # on the block size or on N.
+        for lo in range(0, n, _BLOCK):
+            _score_block(plan, pop, lo, min(lo + _BLOCK, n), out)
+    return BatchScores(
+        scheme_key=plan.scheme.key,
+        scheme_hash=plan.scheme.content_hash,
+        subject_ids=pop.subject_ids,
+        kpi_keys=plan.kpi_keys,
+        category_keys=plan.category_keys,
+        rating_labels=plan.rating_labels,
+        actual=pop.actual,
+        threshold=pop.threshold,
+        target=pop.target,
+        stretch=pop.stretch,
+        achievement=out.achievement.T,
+        score=out.score.T,
+        nominal_weight=plan.nominal_weight,
+        effective_weight=out.effective_weight.T,
+        contribution=out.contribution.T,
+        flags=out.flags.T,
+        category_score=out.category_score.T,
+        quantitative=out.quantitative,
+        qualitative=out.qualitative,
+        total=out.total,
+        rating_index=out.rating_index,
+        rated=out.rated,
+        gated=out.gated,
+        eligible_fraction=np.asarray(pop.eligible_fraction, dtype=np.float64),
+        raw_quantitative=out.raw_quantitative,
+        review_flags=out.review_flags,
+        criterion_keys=plan.criterion_keys,
+        criterion_weight=plan.crit_weight,
+        criterion_score=out.criterion_score.T,
+        category_weight=plan.category_weight,
+        kpi_categories=plan.kpi_categories,
+        scorer_names=plan.scorer_names,
+        directions=plan.directions,
+        quantitative_share=plan.scheme.quantitative_share,
+        sample_size=np.asarray(pop.sample_size),
+    )
+
+
+@attrs.define(kw_only=True)
+class _Out:
+    """The result arrays of a batch, filled block by block.
+
+    Per-KPI, per-category and per-criterion results are stored one row per KPI (category,
+    criterion), so a block writes contiguous memory; :class:`BatchScores` gets their
+    transposes, (N, K) arrays in Fortran order.
+    """
+
+    achievement: FloatArray
+    score: FloatArray
+    effective_weight: FloatArray
+    contribution: FloatArray
+    flags: npt.NDArray[np.uint8]
+    category_score: FloatArray
+    criterion_score: FloatArray
+    raw_quantitative: FloatArray
+    quantitative: FloatArray
+    qualitative: FloatArray
+    total: FloatArray
+    rating_index: npt.NDArray[np.int64]
+    rated: npt.NDArray[np.bool_]
+    gated: npt.NDArray[np.bool_]
+    review_flags: npt.NDArray[np.uint8]
+
+    @classmethod
+    def empty(cls, n: int, k: int, c: int, q: int) -> _Out:
+        """Allocate the arrays for ``n`` reviews as views of one buffer.
+
+        One large allocation is faulted in far faster than many (the kernel can back it with
+        huge pages), and it frees as one when the last result array goes.
+        """
+        layout: list[tuple[str, tuple[int, ...], type[np.generic]]] = [
+            ("achievement", (k, n), np.float64),
+            ("score", (k, n), np.float64),
+            ("effective_weight", (k, n), np.float64),
+            ("contribution", (k, n), np.float64),
+            ("category_score", (c, n), np.float64),
+            ("criterion_score", (q, n), np.float64),
+            ("raw_quantitative", (n,), np.float64),
+            ("quantitative", (n,), np.float64),
+            ("qualitative", (n,), np.float64),
+            ("total", (n,), np.float64),
+            ("rating_index", (n,), np.int64),
+            ("flags", (k, n), np.uint8),
+            ("rated", (n,), np.bool_),
+            ("gated", (n,), np.bool_),
+            ("review_flags", (n,), np.uint8),
+        ]
+        sizes = [math.prod(shape) * np.dtype(dt).itemsize for _, shape, dt in layout]
+        if sum(sizes) < _ONE_BUFFER:
+            return cls(**{name: np.empty(shape, dtype=dt) for name, shape, dt in layout})
+        buf = np.empty(sum(sizes), dtype=np.uint8)
+        arrays: dict[str, np.ndarray[Any, Any]] = {}
+        offset = 0
+        # 8-byte items come first, so every view is aligned.
+        for (name, shape, dt), size in zip(layout, sizes, strict=True):
+            arrays[name] = buf[offset : offset + size].view(dt).reshape(shape)
+            offset += size
+        return cls(**arrays)
+
+
+def _check_bounds(plan: ScoringPlan, pop: Population) -> None:
+    """Let checked scorers refuse per-row bounds (the scheme's defaults passed the plan)."""
+    if pop.target.strides[0] == 0 or len(pop) == 0:
+        return
+    for j in plan.checked_cols:
+        scorer = cast("CheckedScorer", plan.scorers[j])
+        th, tg, st = pop.threshold[:, j], pop.target[:, j], pop.stretch[:, j]
+        bad = scorer.check(th, tg, st)
+        if bad is not None:
+            i = int(np.argmax(bad[0]))
+            raise ScoringError(
+                f"review of {pop.subject_ids[i]!r}, KPI {plan.kpi_keys[j]!r}: "
+                f"threshold/target/stretch ({float(th[i])!r}, {float(tg[i])!r}, "
+                f"{float(st[i])!r}) refused: {bad[1]}"
+            )
+
+
+def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out) -> None:
+    scheme = plan.scheme
+    b = hi - lo
+    n_k = len(plan.scorers)
+    # (K, B) views: one contiguous row per KPI.
+    actual = np.ascontiguousarray(pop.actual[lo:hi].T)
+    ach = out.achievement[:, lo:hi]
+    score = out.score[:, lo:hi]
+    # Built-in scorers broadcast, so bounds that are the same on every row of the block go
+    # in as Python floats; custom scorers get arrays of the block's length, as the Scorer
+    # protocol promises.
+    bounds = (pop.threshold, pop.target, pop.stretch)
+    same: list[list[float] | None] = [
+        v[lo].tolist() if v.strides[0] == 0 or b == 1 else None for v in bounds
+    ]
+    for j, scorer in enumerate(plan.scorers):
+        if plan.broadcasts[j]:
+            # Typed as arrays: the built-ins' formulas broadcast a float like a column.
+            th, tg, st = (
+                v[lo:hi, j] if c is None else cast("FloatArray", c[j])
+                for v, c in zip(bounds, same, strict=True)
+            )
+        else:
+            th, tg, st = (v[lo:hi, j] for v in bounds)
+        ach[j], score[j] = scorer(actual[j], th, tg, st)
+    missing = np.isnan(actual)
+    broken = np.isnan(score)
+    broken &= ~missing
+    if broken.any():
+        j, i = (int(v) for v in np.argwhere(broken)[0])
+        raise ScoringError(
+            f"review of {pop.subject_ids[lo + i]!r}, KPI {plan.kpi_keys[j]!r}: scorer "
+            f"{plan.scorer_names[j]!r} returned NaN for actual {float(actual[j, i])!r}"
+        )
+    flags = out.flags[:, lo:hi]
+    np.copyto(flags, missing.view(np.uint8))
+    bad = missing
+    if plan.sample_cols and pop.sample_size.strides[0] != 0:
+        for j, min_s in plan.sample_cols:
+            # As unsigned, -1 (not reported) is huge: one comparison is 0 <= size < min_s.
+            insufficient = pop.sample_size[lo:hi, j].view(np.uint64) < np.uint64(min_s)
+            insufficient &= ~missing[j]
+            flags[j] |= insufficient.view(np.uint8) << 1
+            bad[j] |= insufficient  # missing is not used again: it becomes "bad"
+    # Missing or insufficient: the policy's flag (REALLOCATED, SCORED_ZERO or EXCLUDED) and
+    # its fill (NaN, or 0 under ZERO).
+    flags |= bad.view(np.uint8) * plan.policy_bit
+    np.copyto(score, plan.missing_fill, where=bad)
+    np.copyto(ach, np.nan, where=bad)
+    # Rows of a KPI that carry no weight: bad data under REALLOCATE or EXCLUDE.
+    unscored = bad.copy()
+    for j in plan.zero_cols:
+        unscored[j] = False
+    excluded = np.zeros(b, dtype=bool)
+    for j in plan.exclude_cols:
+        excluded |= bad[j]
+
+    gate_zero = np.zeros(b, dtype=bool)
+    gate_cap = np.full(b, np.inf)
+    for j, sign, threshold, cap in plan.gates:
+        a = actual[j]
+        # Negation is exact, so this is ``sign * a < sign * threshold`` without the products.
+        fired = a < threshold if sign > 0 else a > threshold
+        fired &= ~bad[j]
+        flags[j] |= fired.view(np.uint8) << 5
+        if math.isnan(cap):
+            gate_zero |= fired
+        else:
+            gate_cap = np.where(fired, np.minimum(gate_cap, cap), gate_cap)
+    if pop.overridden.strides[0] != 0:
+        flags |= pop.overridden[lo:hi].T.view(np.uint8) << 6
+
+    # Effective weights: nominal weights of scored KPIs, rescaled per row.
+    eff = out.effective_weight[:, lo:hi]
+    np.copyto(eff, plan.nominal_col)
+    np.copyto(eff, 0.0, where=unscored)
+    wsum = _row_sum(eff, range(n_k))
+    no_quant = ~(wsum > 0)
+    contribution = out.contribution[:, lo:hi]
+    eff /= np.where(no_quant, 1.0, wsum)
+    np.multiply(score, eff, out=contribution)
+    np.copyto(contribution, 0.0, where=unscored)
+    raw = _row_sum(contribution, range(n_k))
     raw[no_quant] = np.nan
 
     # Category subtotals: Σ score x nominal / Σ nominal over scored KPIs of the category, which
     # equals Σ contribution / Σ effective weight (the per-row rescaling cancels).
-    cat_score = np.empty((n, len(scheme.categories)))
-    for c in range(len(scheme.categories)):
-        cols = np.flatnonzero(plan.category_index == c).tolist()
-        with np.errstate(all="ignore"):
-            cat_score[:, c] = _row_sum(contribution, cols) / _row_sum(eff, cols)
+    cat = out.category_score[:, lo:hi]
+    for c, cols in enumerate(plan.category_cols):
+        if len(cols) == 1:
+            np.divide(contribution[cols[0]], eff[cols[0]], out=cat[c])
+        else:
+            np.divide(_row_sum(contribution, cols), _row_sum(eff, cols), out=cat[c])
 
     gated = gate_zero | np.isfinite(gate_cap)
     quant = np.minimum(raw, gate_cap)
     quant = np.where(gate_zero, np.minimum(quant, 0.0), quant)
     gated &= ~no_quant
 
-    # Qualitative part.
-    review_flags = np.zeros(n, dtype=np.uint8)
-    n_q = len(scheme.criteria)
-    if n_q:
-        include = pop.raters >= plan.min_raters
-        sw = np.where(include, plan.source_weight, 0.0)
-        with np.errstate(all="ignore"):
-            qs = 100.0 * (pop.ratings - plan.crit_low[:, None]) / plan.crit_span[:, None]
-            swsum = sw.sum(axis=2)
-            weighted = (np.where(include, qs, 0.0) * sw).sum(axis=2)
-            crit_score = np.where(swsum > 0, weighted / swsum, np.nan)
-            cw = np.where(np.isnan(crit_score), 0.0, plan.crit_weight)
-            cwsum = cw.sum(axis=1)
-            qual = np.where(
-                cwsum > 0,
-                (np.where(np.isnan(crit_score), 0.0, crit_score) * cw).sum(1) / cwsum,
-                np.nan,
-            )
+    review_flags = np.zeros(b, dtype=np.uint8)
+    if len(plan.crit_weight):
+        qual = _qualitative(plan, pop, lo, hi, out.criterion_score[:, lo:hi])
         no_qual = np.isnan(qual)
-        review_flags |= no_qual.astype(np.uint8) * np.uint8(ReviewFlag.NO_QUALITATIVE)
+        review_flags |= no_qual.view(np.uint8) * np.uint8(ReviewFlag.NO_QUALITATIVE)
         share = scheme.quantitative_share
         total = share * quant + (1.0 - share) * qual
     else:
-        crit_score = np.empty((n, 0))
-        qual = np.full(n, np.nan)
+        qual = np.full(b, np.nan)
         total = quant.copy()
 
-    ed = pop.eligible_days
+    ed = pop.eligible_days[lo:hi]
     not_eligible = ed < scheme.min_eligible_days  # NaN (unknown) compares False: eligible
-    review_flags |= not_eligible.astype(np.uint8) * np.uint8(ReviewFlag.NOT_ELIGIBLE)
-    review_flags |= excluded.astype(np.uint8) * np.uint8(ReviewFlag.EXCLUDED_KPI)
-    review_flags |= no_quant.astype(np.uint8) * np.uint8(ReviewFlag.NO_QUANTITATIVE)
+    review_flags |= not_eligible.view(np.uint8) * np.uint8(ReviewFlag.NOT_ELIGIBLE)
+    review_flags |= excluded.view(np.uint8) * np.uint8(ReviewFlag.EXCLUDED_KPI)
+    review_flags |= no_quant.view(np.uint8) * np.uint8(ReviewFlag.NO_QUANTITATIVE)
     unrated = review_flags != 0
-    with np.errstate(invalid="ignore"):
-        out = ~unrated & ~((total >= plan.low) & (total <= plan.high))
-    review_flags |= out.astype(np.uint8) * np.uint8(ReviewFlag.OUT_OF_SCALE)
-    rated = ~(unrated | out)
-    review_flags |= gated.astype(np.uint8) * np.uint8(ReviewFlag.GATED)
+    off = ~unrated & ~((total >= plan.low) & (total <= plan.high))
+    review_flags |= off.view(np.uint8) * np.uint8(ReviewFlag.OUT_OF_SCALE)
+    rated = ~(unrated | off)
+    review_flags |= gated.view(np.uint8) * np.uint8(ReviewFlag.GATED)
     total = np.where(rated, total, np.nan)
-    rating_index = np.where(
-        rated, np.searchsorted(plan.edges, np.where(rated, total, plan.low), side="right"), -1
-    ).astype(np.int64)
+    rating_index = np.where(rated, _bands(plan.edges, np.where(rated, total, plan.low)), -1)
 
-    return BatchScores(
-        scheme_key=scheme.key,
-        scheme_hash=scheme.content_hash,
-        subject_ids=pop.subject_ids,
-        kpi_keys=scheme.kpi_keys,
-        category_keys=scheme.category_keys,
-        rating_labels=scheme.rating_scale.labels,
-        actual=actual,
-        threshold=pop.threshold,
-        target=pop.target,
-        stretch=pop.stretch,
-        achievement=achievement,
-        score=score,
-        nominal_weight=plan.nominal_weight,
-        effective_weight=eff,
-        contribution=contribution,
-        flags=flags,
-        category_score=cat_score,
-        quantitative=quant,
-        qualitative=qual,
-        total=total,
-        rating_index=rating_index,
-        rated=rated,
-        gated=gated,
-        eligible_fraction=np.asarray(pop.eligible_fraction, dtype=np.float64),
-        raw_quantitative=raw,
-        review_flags=review_flags,
-        criterion_keys=tuple(c.key for c in scheme.criteria),
-        criterion_weight=plan.crit_weight,
-        criterion_score=crit_score,
-        category_weight=plan.category_weight,
-        kpi_categories=tuple(kk.category for kk in scheme.kpis),
-        scorer_names=tuple(kk.scoring.scorer for kk in scheme.kpis),
-        directions=tuple(kk.indicator.direction.value for kk in scheme.kpis),
-        quantitative_share=scheme.quantitative_share,
-        sample_size=np.asarray(ss),
-    )
+    out.raw_quantitative[lo:hi] = raw
+    out.quantitative[lo:hi] = quant
+    out.qualitative[lo:hi] = qual
+    out.total[lo:hi] = total
+    out.rating_index[lo:hi] = rating_index
+    out.rated[lo:hi] = rated
+    out.gated[lo:hi] = gated
+    out.review_flags[lo:hi] = review_flags
+
+
+def _qualitative(
+    plan: ScoringPlan, pop: Population, lo: int, hi: int, crit_score: FloatArray
+) -> FloatArray:
+    """Fill ``crit_score`` (Q, B) and return the qualitative part of rows ``lo:hi``.
+
+    Sums run over sources, then criteria, left to right: the order numpy's ``sum`` over these
+    short axes uses, so the numbers match the (N, Q, S) array formulas bit for bit. Weights
+    are >= 0, so ``include * weight`` is the weight or 0; where no weight counts the score is
+    NaN (no score).
+    """
+    ratings, raters = pop.ratings[lo:hi], pop.raters[lo:hi]
+    crit_low, crit_span = plan.crit_low.tolist(), plan.crit_span.tolist()
+    crit_weight, source_weight = plan.crit_weight.tolist(), plan.source_weight.tolist()
+    min_raters = plan.min_raters.tolist()
+    cwsum: FloatArray | None = None
+    num: FloatArray | None = None
+    for q, (low, span) in enumerate(zip(crit_low, crit_span, strict=True)):
+        swsum: FloatArray | None = None
+        weighted: FloatArray | None = None
+        for s, weight in enumerate(source_weight):
+            include = raters[:, q, s] >= min_raters[s]
+            sw = include * weight
+            rescaled = ratings[:, q, s] - low
+            rescaled *= 100.0
+            rescaled /= span
+            term = np.where(include, rescaled, 0.0)
+            term *= sw
+            swsum = sw if swsum is None else swsum + sw
+            weighted = term if weighted is None else weighted + term
+        assert swsum is not None
+        assert weighted is not None
+        cs = np.divide(weighted, swsum, out=crit_score[q])
+        np.putmask(cs, swsum <= 0, np.nan)  # numpy's own NaN, not the sign-set 0 / 0 one
+        has = ~np.isnan(cs)
+        cw = has * crit_weight[q]
+        part = np.where(has, cs, 0.0)
+        part *= cw
+        cwsum = cw if cwsum is None else cwsum + cw
+        num = part if num is None else num + part
+    assert cwsum is not None
+    assert num is not None
+    qual = num / cwsum
+    np.putmask(qual, cwsum <= 0, np.nan)
+    return qual

@@ -73,6 +73,18 @@ def _check_order(
 ) -> None:
     """Refuse rows whose threshold/target/stretch are out of order for the KPI's direction."""
     th, tg, st = bounds
+    signs = {Direction.HIGHER_IS_BETTER: 1.0, Direction.LOWER_IS_BETTER: -1.0}
+    col_sign = np.array([signs.get(k.indicator.direction, np.nan) for k in scheme.kpis])
+    # One vectorised pass finds whether anything is wrong (NaN compares False: unset values
+    # and target-is-best KPIs pass); only then the loop below names the first bad value.
+    with np.errstate(invalid="ignore"):
+        bad_any = (
+            bool(((col_sign * (tg - th)) <= 0).any())
+            or bool(((col_sign * (st - tg)) <= 0).any())
+            or bool(((col_sign * (st - th)) <= 0).any())
+        )
+    if not bad_any:
+        return
     for j, kpi in enumerate(scheme.kpis):
         direction = kpi.indicator.direction
         if direction is Direction.TARGET_IS_BEST:

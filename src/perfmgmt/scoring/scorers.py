@@ -3,7 +3,9 @@
 A scorer is called with four float64 arrays of one KPI's column — ``actual``, ``threshold``,
 ``target``, ``stretch`` (per row, since agreed goals override the scheme defaults) — and
 returns ``(achievement, score)`` float64 arrays of the same shape. Scores are on a scale where
-100 means "on target"; every scorer states its ``floor`` and ``cap``.
+100 means "on target"; every scorer states its ``floor`` and ``cap``. The built-in scorers
+broadcast, so the engine hands them a plain float for a bound that is the same on every row
+(a scheme default); a custom scorer always gets arrays.
 
 Lower-is-better scorers mirror higher-is-better ones exactly: ``linear``, ``banded``,
 ``binary`` and ``progress`` negate the values and reuse the higher-is-better formula, so
@@ -94,6 +96,27 @@ class CheckedScorer(Scorer, Protocol):
         ...
 
 
+#: Up to this many edges, band lookups count comparisons instead of searching...
+_FEW_EDGES = 8
+#: ...unless there are fewer values than this, when one call beats a call per edge.
+_FEW_VALUES = 64
+
+
+def _bands(edges: FloatArray, values: FloatArray) -> npt.NDArray[np.intp]:
+    """Return ``numpy.searchsorted(edges, values, side="right")`` for ascending ``edges``.
+
+    With a few edges, counting the edges above each value is branch-free and several times
+    faster than a binary search per value; NaN has no edge above it and lands last, as in
+    ``searchsorted``.
+    """
+    if len(edges) > _FEW_EDGES or np.size(values) < _FEW_VALUES:
+        return np.searchsorted(edges, values, side="right")
+    above = np.zeros(np.shape(values), dtype=np.intp)
+    for e in edges.tolist():
+        above += values < e
+    return len(edges) - above
+
+
 def _sign(direction: Direction, name: str) -> float:
     if direction is Direction.TARGET_IS_BEST:
         raise ScoringError(
@@ -150,12 +173,27 @@ class LinearScorer:
     ) -> tuple[FloatArray, FloatArray]:
         """Return ``(achievement, score)``."""
         s = self.sign
-        x, t, g, st = s * actual, s * threshold, s * target, s * stretch
-        ach = (x - t) / (g - t)
-        below = self.threshold_payout + (100.0 - self.threshold_payout) * ach
-        above_raw = 100.0 + self.accelerator * (self.cap - 100.0) * (x - g) / (st - g)
-        above = np.where(np.isnan(st), 100.0, np.minimum(above_raw, self.cap))
-        score = np.where(x < t, self.floor, np.where(x < g, below, above))
+        # 1.0 * x is x, so higher-is-better skips the product. The in-place steps below do
+        # the same operations in the same order as the formulas in the docstring.
+        x = actual if s > 0 else s * actual
+        t, g, st = s * threshold, s * target, s * stretch
+        ach = x - t
+        ach /= g - t
+        below = ach * (100.0 - self.threshold_payout)
+        below += self.threshold_payout
+        scalar_stretch = np.ndim(st) == 0
+        if scalar_stretch and math.isnan(st):
+            above: FloatArray | float = 100.0
+        else:
+            above = x - g
+            above *= self.accelerator * (self.cap - 100.0)
+            above /= st - g
+            above += 100.0
+            np.minimum(above, self.cap, out=above)
+            if not scalar_stretch:
+                above = np.where(np.isnan(st), 100.0, above)
+        score = np.where(x < g, below, above)
+        np.putmask(score, x < t, self.floor)
         return ach, score
 
 
@@ -237,9 +275,9 @@ class BandedScorer:
     ) -> tuple[FloatArray, FloatArray]:
         """Return ``(achievement, score)``."""
         del threshold, target, stretch  # in the scorer protocol; unused here
-        idx = np.searchsorted(np.asarray(self.edges), self.sign * actual, side="right")
-        score = np.asarray(self.scores)[idx]
-        return np.full(actual.shape, np.nan), score
+        x = actual if self.sign > 0 else self.sign * actual
+        score = np.take(np.asarray(self.scores), _bands(np.asarray(self.edges), x))
+        return np.full(np.shape(actual), np.nan), score
 
 
 def banded(
@@ -556,3 +594,9 @@ def progress(
         raise ScoringError(f"scorer 'progress': parameter 'cap' is {cp:g}; expected at least 100")
     base = math.nan if baseline is None else _num("progress", "baseline", baseline)
     return ProgressScorer(sign=_sign(d, "progress"), cap=cp, baseline=base)
+
+
+#: The built-in scorer classes. They broadcast, so the engine may pass them scalar bounds.
+_BUILTIN_SCORERS: frozenset[type] = frozenset(
+    {BandedScorer, BinaryScorer, LinearScorer, ProgressScorer, RatioScorer, TargetBandScorer}
+)
