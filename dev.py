@@ -71,6 +71,8 @@ def test() -> int:
         (BIN / "ruff", "format", "--check", "."),
         (BIN / "mypy", "--strict", "src"),
         (BIN / "mkdocs", "build", "--strict", "--site-dir", ".site"),
+        # The wheel users get, installed outside the source tree: entry points, py.typed.
+        ("bash", "scripts/check_wheel.sh", PY),
         (PY, "-m", "pytest", "-q", "-p", "no:cacheprovider"),
     ]
     for check in checks:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfmgmt.errors import RegistryError, ScoringError
+from perfmgmt.errors import RegistryError, ScoringError, ValidationError
 from perfmgmt.model import (
     KPI,
     Actual,
@@ -188,28 +188,18 @@ class TestGates:
         assert not b.gated[0]
 
     def test_gate_on_target_is_best_refused(self) -> None:
-        """A gate on a target-is-best KPI has no wrong side and is refused at resolution."""
-        kpi = KPI(
-            indicator=Indicator(key="x", label=Label(en="x"), direction=Direction.TARGET_IS_BEST),
-            category="c",
-            weight=1.0,
-            target=5.0,
-            scoring=ScoringSpec(scorer="target_band"),
-            gate=Gate(threshold=1, effect=GateEffect.ZERO),
-        )
-        s = Scheme(
-            key="tb",
-            version="1",
-            label=Label(en="x"),
-            categories=[Category(key="c", label=Label(en="c"), weight=1)],
-            kpis=[kpi],
-            rating_scale=RatingScale(
-                bands=[Band(label="a", lower=0, upper=1), Band(label="b", lower=1, upper=2)]
-            ),
-            quantitative_share=1.0,
-        )
-        with pytest.raises(ScoringError, match="target-is-best"):
-            ENGINE.plan(s)
+        """A gate on a target-is-best KPI has no wrong side and is refused when built."""
+        with pytest.raises(ValidationError, match="target-is-best"):
+            KPI(
+                indicator=Indicator(
+                    key="x", label=Label(en="x"), direction=Direction.TARGET_IS_BEST
+                ),
+                category="c",
+                weight=1.0,
+                target=5.0,
+                scoring=ScoringSpec(scorer="target_band"),
+                gate=Gate(threshold=1, effect=GateEffect.ZERO),
+            )
 
 
 class TestResolution:
@@ -335,3 +325,41 @@ class TestProperties:
         batch = ENGINE.score_reviews(s, reviews)
         for i, r in enumerate(reviews):
             assert ENGINE.score(s, r) == batch.row(i)
+
+
+class TestBlocks:
+    def test_results_do_not_depend_on_the_block_size(self) -> None:
+        """A review scores to the same bits alone as deep inside a multi-block batch."""
+        from perfmgmt.presets import customer_service_manager
+        from perfmgmt.scoring import engine as engine_module
+
+        scheme = customer_service_manager()
+        rng = np.random.default_rng(11)
+        n = engine_module._BLOCK + 37  # two blocks, the second one short
+        k, q, s = len(scheme.kpis), len(scheme.criteria), len(scheme.sources)
+        targets = np.array([kpi.target for kpi in scheme.kpis], dtype=np.float64)
+        actual = targets * rng.uniform(0.5, 1.5, (n, k))
+        actual[rng.random((n, k)) < 0.05] = np.nan
+        ratings = rng.uniform(1.0, 5.0, (n, q, s))
+        raters = rng.integers(0, 4, (n, q, s))
+        ids = [f"s{i}" for i in range(n)]
+        big = ENGINE.score_batch(
+            scheme,
+            Population.from_arrays(
+                scheme, subject_ids=ids, actual=actual, ratings=ratings, raters=raters
+            ),
+        )
+        for i in (0, engine_module._BLOCK - 1, engine_module._BLOCK, n - 1):
+            small = ENGINE.score_batch(
+                scheme,
+                Population.from_arrays(
+                    scheme,
+                    subject_ids=[ids[i]],
+                    actual=actual[i : i + 1],
+                    ratings=ratings[i : i + 1],
+                    raters=raters[i : i + 1],
+                ),
+            )
+            assert small.row(0) == big.row(i)
+            assert small.total.tobytes() == big.total[i : i + 1].tobytes()
+            assert small.score.tobytes() == np.ascontiguousarray(big.score[i : i + 1]).tobytes()

@@ -495,3 +495,10 @@ class TestErrors:
         """Bad input raises a PerfmgmtError subclass, never a bare TypeError or ValueError."""
         with pytest.raises(PerfmgmtError):
             build()  # type: ignore[operator]
+
+
+class TestGateDirection:
+    def test_gate_refused_on_target_is_best(self) -> None:
+        """A gate on a target-is-best KPI is refused when the KPI is built."""
+        with pytest.raises(ValidationError, match="target-is-best"):
+            _kpi(target=5.0, direction=Direction.TARGET_IS_BEST, gate=Gate(threshold=1.0, cap=80.0))

@@ -135,6 +135,7 @@ if TYPE_CHECKING:
 __all__ = [
     "actuals_for",
     "bands",
+    "bonus_pools",
     "categories",
     "conditions",
     "criteria",
@@ -396,10 +397,8 @@ def _kpi(
         category=draw(category_s),
         weight=draw(weight_s),
         scoring=spec,
-        # The engine refuses a gate on a target-is-best KPI (it has no wrong side).
-        gate=None
-        if scorable and indicator.direction is Direction.TARGET_IS_BEST
-        else draw(st.none() | gates()),
+        # A gate on a target-is-best KPI is refused (it has no wrong side).
+        gate=None if indicator.direction is Direction.TARGET_IS_BEST else draw(st.none() | gates()),
         min_sample=draw(st.integers(0, 50)),
         missing=draw(st.sampled_from(MissingPolicy)),
         **draw(_ordered(indicator.direction, complete=scorable)),

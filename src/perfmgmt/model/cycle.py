@@ -12,7 +12,15 @@ from dateutil import rrule as _rr
 from dateutil.relativedelta import relativedelta
 
 from perfmgmt.errors import ValidationError
-from perfmgmt.model._checks import instance_of, integer, optional, slug, to_tuple, tuple_of
+from perfmgmt.model._checks import (
+    fraction,
+    instance_of,
+    integer,
+    optional,
+    slug,
+    to_tuple,
+    tuple_of,
+)
 from perfmgmt.model.common import Label
 
 __all__ = [
@@ -423,7 +431,7 @@ class Eligibility:
 
     days: int = attrs.field(validator=integer(0))
     cycle_days: int = attrs.field(validator=integer(1))
-    fraction: float = attrs.field(validator=instance_of(float))
+    fraction: float = attrs.field(validator=fraction)
     too_new: bool = attrs.field(validator=instance_of(bool))
 
 

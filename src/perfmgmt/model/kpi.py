@@ -216,6 +216,14 @@ class KPI:
 
     def __attrs_post_init__(self) -> None:
         _check_order(self)
+        if self.gate is not None and self.indicator.direction is Direction.TARGET_IS_BEST:
+            raise ValidationError(
+                f"KPI {self.key!r}: gate is not allowed on a target-is-best indicator (a gate "
+                "needs a wrong side; target-is-best has two); use the target_band scorer's "
+                "fall-off instead",
+                field="gate",
+                value=self.gate,
+            )
 
     @property
     def key(self) -> str:
