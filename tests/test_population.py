@@ -10,7 +10,7 @@ import pytest
 
 from perfmgmt.errors import ScoringError
 from perfmgmt.model import Actual, Assessment, AssessmentSource, Cycle, Goal, Review, Scale, Subject
-from perfmgmt.scoring import Population, eligibility, rescale_rating
+from perfmgmt.scoring import Population, rescale_rating
 from test_worked_example import founding_scheme
 
 SCHEME = founding_scheme()
@@ -205,9 +205,11 @@ class TestFromReviews:
 class TestHelpers:
     def test_eligibility_with_leave(self) -> None:
         """Eligible days run from hire to leave within the cycle, both ends included."""
+        from perfmgmt.scoring.population import _eligibility
+
         c = Cycle(key="q", start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 31))
-        assert eligibility(c, dt.date(2026, 1, 11), dt.date(2026, 1, 20))[:2] == (10, 10 / 31)
-        assert eligibility(c, dt.date(2026, 2, 1), None)[0] == 0
+        assert _eligibility(c, dt.date(2026, 1, 11), dt.date(2026, 1, 20)) == (10, 10 / 31, 20.0)
+        assert _eligibility(c, dt.date(2026, 2, 1), None)[0] == 0
 
     def test_rescale(self) -> None:
         """Rescaling maps low to low and high to high linearly."""

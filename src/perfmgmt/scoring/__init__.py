@@ -30,7 +30,7 @@ from perfmgmt.scoring.card import (
     Step,
 )
 from perfmgmt.scoring.engine import ScoringEngine, ScoringPlan
-from perfmgmt.scoring.population import Population, eligibility, rescale_rating
+from perfmgmt.scoring.population import Population, rescale_rating
 from perfmgmt.scoring.registry import (
     ScorerFactory,
     ScorerRegistry,
@@ -91,7 +91,6 @@ __all__ = [
     "calibrate_ratings",
     "calibrate_reviews",
     "default_registry",
-    "eligibility",
     "guide_batch",
     "guide_distribution",
     "linear",

@@ -18,12 +18,12 @@ import numpy as np
 import numpy.typing as npt
 
 from perfmgmt.errors import ScoringError
-from perfmgmt.model.cycle import Cycle
+from perfmgmt.model.cycle import Cycle, eligible_days
 from perfmgmt.model.indicator import Direction
 from perfmgmt.model.review import Review
 from perfmgmt.model.scheme import Scale, Scheme
 
-__all__ = ["Population", "eligibility", "rescale_rating"]
+__all__ = ["Population", "rescale_rating"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -41,19 +41,16 @@ def rescale_rating(rating: float, source: Scale, dest: Scale) -> float:
     return dest.low + frac * (dest.high - dest.low)
 
 
-def eligibility(
+def _eligibility(
     cycle: Cycle, hire_date: dt.date | None, leave_date: dt.date | None
 ) -> tuple[int, float, float]:
     """Return ``(eligible_days, eligible_fraction, tenure_days)`` of a subject in ``cycle``.
 
-    Eligible days are the days of the cycle (both ends included) between the hire date and the
-    leave date (both included); tenure is the number of days from the hire date to the cycle end
-    (NaN when the hire date is unknown).
+    Eligible days come from :func:`perfmgmt.model.eligible_days` (the one definition);
+    tenure is the number of days from the hire date to the cycle end (NaN when unknown,
+    negative when the subject joins after the cycle ends).
     """
-    start = max(cycle.start, hire_date) if hire_date else cycle.start
-    end = min(cycle.end, leave_date) if leave_date else cycle.end
-    days = max((end - start).days + 1, 0)
-    # Negative when the subject joins after the cycle ends (then there are 0 eligible days).
+    days = eligible_days(cycle, hire_date, leave_date)
     tenure = math.nan if hire_date is None else float((cycle.end - hire_date).days)
     return days, days / cycle.days, tenure
 
@@ -291,7 +288,7 @@ class Population:
                 sums[i, q, s] += value
                 raters[i, q, s] += 1
             if cycle is not None:
-                days, frac, ten = eligibility(
+                days, frac, ten = _eligibility(
                     cycle, review.subject.hire_date, review.subject.leave_date
                 )
                 eligible_days[i], eligible_fraction[i], tenure[i] = days, frac, ten
