@@ -1665,3 +1665,7 @@ def _hypothesis_setup_hook() -> None:
     """
     for cls, factory in _type_strategies().items():
         st.register_type_strategy(cls, st.deferred(factory))
+
+
+# Importing this module registers the strategies (the Hypothesis entry point only imports it).
+_hypothesis_setup_hook()
