@@ -21,13 +21,16 @@ missing).  ``explain`` renders it in English or Chinese.
 
 from __future__ import annotations
 
+import concurrent.futures
 import enum
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast, overload
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeAlias, cast, overload
 
 import attrs
 import numpy as np
@@ -99,6 +102,7 @@ __all__ = [
 
 Frame: TypeAlias = Mapping[str, "np.ndarray | TextCodes"]
 IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 RuleSet: TypeAlias = "Scheme | Sequence[IncentiveRule | DecisionTable]"
 Lang = Literal["en", "zh"]
@@ -486,6 +490,8 @@ def _text_fields(
 #: Rows per chunk: small enough that a chunk's temporaries stay in cache (at 200,000 rows one
 #: pass is ~2x slower per row than two passes of 100,000), large enough to amortise Python.
 _CHUNK_ROWS = 65_536
+#: Chunk sizes are rounded up to a multiple of this (whole cache lines and SIMD blocks per chunk).
+_CHUNK_ALIGN = 1_024
 #: Below this many rows per worker, threads cost more than they save.
 _MIN_PARALLEL_ROWS = 16_384
 
@@ -516,17 +522,10 @@ def _rows_of(frame: Frame, names: Sequence[str], lo: int, hi: int) -> dict[str, 
     return part
 
 
-def _merge_selections(parts: Sequence[Sequence[Selection]]) -> list[Selection]:
-    """Join per-chunk selections of each table along the subject axis."""
-    return [
-        Selection(
-            matched=np.concatenate([p[t].matched for p in parts], axis=1),
-            selected=np.concatenate([p[t].selected for p in parts], axis=1),
-            violation=np.concatenate([p[t].violation for p in parts]),
-            count=np.concatenate([p[t].count for p in parts]),
-        )
-        for t in range(len(parts[0]))
-    ]
+def _minor_of_floats(pay: FloatArray, currency: str, out: IntArray) -> None:
+    """Write base pays given as floats into ``out`` in minor units; NaN (unknown) is -1."""
+    scaled = np.rint(pay * 10 ** minor_units(currency))
+    np.copyto(out, np.where(np.isnan(scaled), -1, scaled), casting="unsafe")
 
 
 def _pct_num(value: Decimal, where: str) -> int:
@@ -899,11 +898,18 @@ class RuleEvaluator:
             ``explain`` still list the decisions, but a rule that did not fire shows as
             false and no inputs are shown.
         workers: Threads that evaluate chunks of a large frame side by side (numpy releases
-            the GIL); 1 evaluates in the calling thread. Results are identical either way:
+            the GIL); 1 evaluates in the calling thread. A frame is cut into equal chunks, as
+            many per worker, so the threads finish together. Results are identical either way:
             every step is row by row, and the pool is applied to the merged result.
 
     The evaluator caches compiled rule sets by the identity of the rule objects, so reuse one
     evaluator (and one scheme object) across calls.
+
+    With ``workers > 1`` the evaluator owns a thread pool: it is created on the first frame
+    large enough to split, shared by every later call (calls from several threads are safe),
+    and lives until :meth:`close` or the end of a ``with`` block; an unclosed pool's idle
+    threads end with the interpreter.  After ``close`` the evaluator still works: the next
+    large frame starts a new pool.
     """
 
     def __init__(
@@ -923,6 +929,7 @@ class RuleEvaluator:
         self._trace = trace
         self._workers = workers
         self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
         self._cache: dict[tuple[object, ...], tuple[tuple[object, ...], _Program]] = {}
         self._pay_cache: tuple[Sequence[Decimal | None], str, IntArray] | None = None
 
@@ -1087,7 +1094,13 @@ class RuleEvaluator:
         ids = _DefaultIds(n) if subject_ids is None else tuple(subject_ids)
         if len(ids) != n:
             raise RuleError(f"subject_ids: {len(ids)} ids for a frame of {n} rows")
-        base_minor = self._base_minor(frame, base_pay, currency, n)
+        # a float base-pay column is converted chunk by chunk, on the workers
+        pay_column = None
+        if base_pay is None and currency is not None and frame.get("base_pay") is not None:
+            pay_column = np.asarray(frame["base_pay"], dtype=np.float64)
+            base_minor: IntArray | None = np.empty(n, dtype=np.int64)
+        else:
+            base_minor = self._base_minor(frame, base_pay, currency, n)
         out = _Outputs(
             rule_fired=np.empty((len(program.rules), n), dtype=np.bool_),
             rule_known=np.empty((len(program.rules) if self._trace else 0, n), dtype=np.bool_),
@@ -1098,17 +1111,40 @@ class RuleEvaluator:
         )
         bounds = self._chunks(n)
         if len(bounds) == 1:
-            parts = [self._run_rows(program, frame, base_minor, out, (0, n))]
+            if pay_column is not None:
+                assert base_minor is not None
+                assert currency is not None
+                _minor_of_floats(pay_column, currency, base_minor)
+            selections = self._run_rows(program, frame, base_minor, out, (0, n))
         else:
             for name in program.fields:  # build lazy columns once, not in every thread
                 frame.get(name)
-            pool_ = self._executor()
+            # each chunk copies its selections into these, on its own thread
+            selections = [
+                Selection(
+                    matched=np.empty((len(ct.table.rows), n), dtype=np.bool_),
+                    selected=np.empty((len(ct.table.rows), n), dtype=np.bool_),
+                    violation=np.empty(n, dtype=np.bool_),
+                    count=np.empty(n, dtype=np.int64),
+                )
+                for ct in program.tables
+            ]
 
-            def run(b: tuple[int, int]) -> list[Selection]:
-                return self._run_rows(program, frame, base_minor, out, b)
+            def run(b: tuple[int, int]) -> None:
+                lo, hi = b
+                if pay_column is not None:
+                    assert base_minor is not None
+                    assert currency is not None
+                    _minor_of_floats(pay_column[lo:hi], currency, base_minor[lo:hi])
+                for whole, part in zip(
+                    selections, self._run_rows(program, frame, base_minor, out, b), strict=True
+                ):
+                    whole.matched[:, lo:hi] = part.matched
+                    whole.selected[:, lo:hi] = part.selected
+                    whole.violation[lo:hi] = part.violation
+                    whole.count[lo:hi] = part.count
 
-            parts = list(pool_.map(run, bounds)) if pool_ is not None else list(map(run, bounds))
-        selections = parts[0] if len(parts) == 1 else _merge_selections(parts)
+            self._run_chunks(run, bounds)
         rule_fired = out.rule_fired
         # without a trace "not fired" is not split into false/unknown
         rule_known = out.rule_known if self._trace else rule_fired
@@ -1143,24 +1179,83 @@ class RuleEvaluator:
         )
 
     def _chunks(self, n: int) -> list[tuple[int, int]]:
-        """Split N rows into chunks that threads can run side by side.
+        """Split N rows into balanced chunks that threads can run side by side.
 
-        Chunks of a few 10^4 rows also keep the temporaries in cache.
+        Chunks of at most ``_CHUNK_ROWS`` keep the temporaries in cache; their number is a
+        multiple of the workers so that every thread gets the same share of rows.
         """
-        count = max(1, -(-n // _CHUNK_ROWS))
-        if self._workers > 1 and n >= 2 * _MIN_PARALLEL_ROWS:
-            count = max(count, self._workers)
-        if count == 1:
+        workers = self._workers if n >= 2 * _MIN_PARALLEL_ROWS else 1
+        count = -(-n // _CHUNK_ROWS)
+        count = max(workers, -(-count // workers) * workers)
+        if count <= 1:
             return [(0, n)]
-        edges = [n * k // count for k in range(count + 1)]
+        size = -(-n // count)
+        size = min(_CHUNK_ROWS, -(-size // _CHUNK_ALIGN) * _CHUNK_ALIGN)
+        edges = [*range(0, n, size), n]
         return list(itertools.pairwise(edges))
 
-    def _executor(self) -> ThreadPoolExecutor | None:
-        if self._workers <= 1:
-            return None
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="perfmgmt-rules")
-        return self._pool
+    def _run_chunks(
+        self, run: Callable[[tuple[int, int]], None], bounds: Sequence[tuple[int, int]]
+    ) -> None:
+        """Run ``run`` on every chunk: the calling thread and the pool's threads take turns.
+
+        Each participant takes the next chunk when it is done with one, so a slow thread
+        does not hold the rest back; the calling thread works too instead of waiting.
+        """
+        helpers = min(self._workers, len(bounds)) - 1
+        if helpers < 1:
+            for b in bounds:
+                run(b)
+            return
+        todo = iter(bounds)
+        lock = threading.Lock()
+
+        def drain() -> None:
+            while True:
+                with lock:
+                    b = next(todo, None)
+                if b is None:
+                    return
+                run(b)
+
+        pool = self._executor()
+        futures = [pool.submit(drain) for _ in range(helpers)]
+        try:
+            drain()
+        finally:
+            # the helpers write into the caller's arrays: never return while one still runs
+            concurrent.futures.wait(futures)
+        for f in futures:
+            f.result()  # re-raises a helper's error
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._pool_lock:  # two first calls from two threads must not start two pools
+            if self._pool is None:
+                # the calling thread is one of the workers
+                self._pool = ThreadPoolExecutor(
+                    self._workers - 1, thread_name_prefix="perfmgmt-rules"
+                )
+            return self._pool
+
+    def close(self) -> None:
+        """Stop the worker threads, waiting for running chunks; a later call starts new ones."""
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+    def __enter__(self) -> Self:
+        """Return the evaluator; its worker threads stop when the block ends."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Stop the worker threads (see :meth:`close`)."""
+        self.close()
 
     def _run_rows(
         self,
@@ -1295,8 +1390,9 @@ class RuleEvaluator:
         col = frame.get("base_pay")
         if col is None:
             return None
-        scaled = np.rint(np.asarray(col, dtype=np.float64) * 10 ** minor_units(currency))
-        return np.where(np.isnan(scaled), -1, scaled).astype(np.int64)
+        minor = np.empty(n, dtype=np.int64)
+        _minor_of_floats(np.asarray(col, dtype=np.float64), currency, minor)
+        return minor
 
     def evaluate_batch(
         self,
