@@ -65,6 +65,15 @@ _FEW_ROWS = 64
 #: From this many result bytes on, the result arrays are views of one buffer.
 _ONE_BUFFER = 1 << 20
 
+# Review flag bits as numpy scalars, built once: IntFlag -> uint8 conversion per call shows on
+# the one-review path.
+_NO_QUALITATIVE = np.uint8(ReviewFlag.NO_QUALITATIVE)
+_NOT_ELIGIBLE = np.uint8(ReviewFlag.NOT_ELIGIBLE)
+_EXCLUDED_KPI = np.uint8(ReviewFlag.EXCLUDED_KPI)
+_NO_QUANTITATIVE = np.uint8(ReviewFlag.NO_QUANTITATIVE)
+_OUT_OF_SCALE = np.uint8(ReviewFlag.OUT_OF_SCALE)
+_GATED = np.uint8(ReviewFlag.GATED)
+
 _POLICY_BIT = {
     MissingPolicy.REALLOCATE: int(KpiFlag.REALLOCATED),
     MissingPolicy.ZERO: int(KpiFlag.SCORED_ZERO),
@@ -311,6 +320,15 @@ def _row_sum(a: FloatArray, rows: Sequence[int] | range) -> FloatArray:
     The order is the same for every N, so a review's result never depends on the size of the
     batch it is scored in (BLAS kernels would not guarantee that).
     """
+    if a.shape[1] == 1:
+        # One review: the same additions in the same order on Python floats (IEEE doubles,
+        # like numpy's), without a numpy call per row.
+        col = a[:, 0].tolist()
+        it_one = iter(rows)
+        acc: float = col[next(it_one)]
+        for j in it_one:
+            acc += col[j]
+        return np.array([acc])
     it = iter(rows)
     out: FloatArray = a[next(it)].copy()
     for j in it:
@@ -460,18 +478,18 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
     # in as Python floats; custom scorers get arrays of the block's length, as the Scorer
     # protocol promises.
     bounds = (pop.threshold, pop.target, pop.stretch)
-    same: list[list[float] | None] = [
-        v[lo].tolist() if v.strides[0] == 0 or b == 1 else None for v in bounds
-    ]
+    # (K, B) views: row j is column j of the block, the arrays custom scorers get.
+    th_a, tg_a, st_a = (v[lo:hi].T for v in bounds)
+    # Typed as arrays: the built-ins' formulas broadcast a float like a column.
+    th_b, tg_b, st_b = (
+        a if v.strides[0] != 0 and b != 1 else cast("FloatArray", v[lo].tolist())
+        for v, a in zip(bounds, (th_a, tg_a, st_a), strict=True)
+    )
     for j, scorer in enumerate(plan.scorers):
         if plan.broadcasts[j]:
-            # Typed as arrays: the built-ins' formulas broadcast a float like a column.
-            th, tg, st = (
-                v[lo:hi, j] if c is None else cast("FloatArray", c[j])
-                for v, c in zip(bounds, same, strict=True)
-            )
+            th, tg, st = th_b[j], tg_b[j], st_b[j]
         else:
-            th, tg, st = (v[lo:hi, j] for v in bounds)
+            th, tg, st = th_a[j], tg_a[j], st_a[j]
         ach[j], score[j] = scorer(actual[j], th, tg, st)
     missing = np.isnan(actual)
     broken = np.isnan(score)
@@ -552,7 +570,7 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
         qualitative = _qualitative if b >= _FEW_ROWS else _qualitative_few
         qual = qualitative(plan, pop, lo, hi, out.criterion_score[:, lo:hi])
         no_qual = np.isnan(qual)
-        review_flags |= no_qual.view(np.uint8) * np.uint8(ReviewFlag.NO_QUALITATIVE)
+        review_flags |= no_qual.view(np.uint8) * _NO_QUALITATIVE
         share = scheme.quantitative_share
         total = share * quant + (1.0 - share) * qual
     else:
@@ -561,14 +579,14 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
 
     ed = pop.eligible_days[lo:hi]
     not_eligible = ed < scheme.min_eligible_days  # NaN (unknown) compares False: eligible
-    review_flags |= not_eligible.view(np.uint8) * np.uint8(ReviewFlag.NOT_ELIGIBLE)
-    review_flags |= excluded.view(np.uint8) * np.uint8(ReviewFlag.EXCLUDED_KPI)
-    review_flags |= no_quant.view(np.uint8) * np.uint8(ReviewFlag.NO_QUANTITATIVE)
+    review_flags |= not_eligible.view(np.uint8) * _NOT_ELIGIBLE
+    review_flags |= excluded.view(np.uint8) * _EXCLUDED_KPI
+    review_flags |= no_quant.view(np.uint8) * _NO_QUANTITATIVE
     unrated = review_flags != 0
     off = ~unrated & ~((total >= plan.low) & (total <= plan.high))
-    review_flags |= off.view(np.uint8) * np.uint8(ReviewFlag.OUT_OF_SCALE)
+    review_flags |= off.view(np.uint8) * _OUT_OF_SCALE
     rated = ~(unrated | off)
-    review_flags |= gated.view(np.uint8) * np.uint8(ReviewFlag.GATED)
+    review_flags |= gated.view(np.uint8) * _GATED
     total = np.where(rated, total, np.nan)
     rating_index = np.where(rated, _bands(plan.edges, np.where(rated, total, plan.low)), -1)
 

@@ -55,12 +55,59 @@ def _eligibility(
     return days, days / cycle.days, tenure
 
 
-def _defaults(scheme: Scheme) -> tuple[FloatArray, FloatArray, FloatArray]:
+@attrs.frozen(kw_only=True)
+class _Layout:
+    """What building a population needs from a scheme alone, computed once per scheme."""
+
+    kpi_index: Mapping[str, int]
+    crit_index: Mapping[str, int]
+    src_index: Mapping[object, int]
+    defaults: tuple[FloatArray, FloatArray, FloatArray]
+    col_sign: FloatArray
+    criterion_keys: tuple[str, ...]
+    source_keys: tuple[str, ...]
+
+
+_LAYOUTS: dict[str, _Layout] = {}
+_LAYOUTS_SIZE = 64
+
+
+def _layout(scheme: Scheme) -> _Layout:
+    """Return the scheme's cached :class:`_Layout` (keyed by its content hash, as plans are).
+
+    Building a population of one review is the scalar ``score`` path; recomputing these
+    per call cost a noticeable share of it.
+    """
+    key = scheme.content_hash
+    layout = _LAYOUTS.get(key)
+    if layout is not None:
+        return layout
+
     def col(name: str) -> FloatArray:
         vals = [getattr(k, name) for k in scheme.kpis]  # fixed attribute names, not user input
-        return np.array([math.nan if v is None else v for v in vals], dtype=np.float64)
+        return _readonly(np.array([math.nan if v is None else v for v in vals], dtype=np.float64))
 
-    return col("threshold"), col("target"), col("stretch")
+    signs = {Direction.HIGHER_IS_BETTER: 1.0, Direction.LOWER_IS_BETTER: -1.0}
+    layout = _Layout(
+        kpi_index={key: j for j, key in enumerate(scheme.kpi_keys)},
+        crit_index={c.key: q for q, c in enumerate(scheme.criteria)},
+        src_index={s.source: i for i, s in enumerate(scheme.sources)},
+        defaults=(col("threshold"), col("target"), col("stretch")),
+        col_sign=_readonly(
+            np.array([signs.get(k.indicator.direction, np.nan) for k in scheme.kpis])
+        ),
+        criterion_keys=tuple(c.key for c in scheme.criteria),
+        source_keys=tuple(s.key for s in scheme.sources),
+    )
+    if len(_LAYOUTS) >= _LAYOUTS_SIZE:
+        # Another thread may have emptied it meanwhile: popping a missing key is harmless.
+        _LAYOUTS.pop(next(iter(_LAYOUTS), ""), None)
+    _LAYOUTS[key] = layout
+    return layout
+
+
+def _defaults(scheme: Scheme) -> tuple[FloatArray, FloatArray, FloatArray]:
+    return _layout(scheme).defaults
 
 
 def _check_order(
@@ -70,8 +117,7 @@ def _check_order(
 ) -> None:
     """Refuse rows whose threshold/target/stretch are out of order for the KPI's direction."""
     th, tg, st = bounds
-    signs = {Direction.HIGHER_IS_BETTER: 1.0, Direction.LOWER_IS_BETTER: -1.0}
-    col_sign = np.array([signs.get(k.indicator.direction, np.nan) for k in scheme.kpis])
+    col_sign = _layout(scheme).col_sign
     # One vectorised pass finds whether anything is wrong (NaN compares False: unset values
     # and target-is-best KPIs pass); only then the loop below names the first bad value.
     with np.errstate(invalid="ignore"):
@@ -209,12 +255,11 @@ class Population:
         """
         reviews = tuple(reviews)
         n, k = len(reviews), len(scheme.kpis)
-        kpi_index = {key: j for j, key in enumerate(scheme.kpi_keys)}
-        crit_index = {c.key: q for q, c in enumerate(scheme.criteria)}
-        src_index = {s.source: i for i, s in enumerate(scheme.sources)}
+        layout = _layout(scheme)
+        kpi_index, crit_index, src_index = layout.kpi_index, layout.crit_index, layout.src_index
         actual = np.full((n, k), np.nan)
         sample = np.full((n, k), -1, dtype=np.int64)
-        d_th, d_tg, d_st = _defaults(scheme)
+        d_th, d_tg, d_st = layout.defaults
         bounds = (np.tile(d_th, (n, 1)), np.tile(d_tg, (n, 1)), np.tile(d_st, (n, 1)))
         overridden = np.zeros((n, k), dtype=bool)
         nq, ns = len(scheme.criteria), len(scheme.sources)
@@ -316,8 +361,8 @@ class Population:
             target=_readonly(bounds[1]),
             stretch=_readonly(bounds[2]),
             overridden=_readonly(overridden),
-            criterion_keys=tuple(c.key for c in scheme.criteria),
-            source_keys=tuple(s.key for s in scheme.sources),
+            criterion_keys=layout.criterion_keys,
+            source_keys=layout.source_keys,
             ratings=_readonly(ratings),
             raters=_readonly(raters),
             grade=tuple(s.grade for s in subjects),

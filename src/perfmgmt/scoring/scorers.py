@@ -181,7 +181,9 @@ class LinearScorer:
         ach /= g - t
         below = ach * (100.0 - self.threshold_payout)
         below += self.threshold_payout
-        scalar_stretch = np.ndim(st) == 0
+        # A float stretch (the scheme default broadcast) is one value for every row; s * x
+        # of a float or a numpy scalar is never an array.
+        scalar_stretch = not isinstance(st, np.ndarray)
         if scalar_stretch and math.isnan(st):
             above: FloatArray | float = 100.0
         else:
