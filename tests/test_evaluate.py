@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from unittest import mock
 
@@ -12,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perfmgmt.errors import RuleError, RuleSyntaxError, RuleTypeError
+from perfmgmt.model.incentive import IncentiveRule
 from perfmgmt.model.review import Subject
 from perfmgmt.rules import (
     Bonus,
@@ -31,12 +34,13 @@ from perfmgmt.rules import (
     TrainingOpportunity,
     rule,
 )
+from perfmgmt.rules import evaluate as _evaluate
 from perfmgmt.scoring.card import BatchScores
 
 KPIS = ("csat", "fcr")
 
 
-def _rules() -> list[object]:
+def _rules() -> list[IncentiveRule | DecisionTable]:
     return [
         rule("star", when="total >= 95", then=[Honour(title="Star")], priority=5),
         rule("train", when="any(kpi.score < 60)", then=[TrainingOpportunity(topic="Coaching")]),
@@ -454,7 +458,7 @@ class TestUnknownNamesItsInput:
         assert "repeat_e" in second.fired
 
 
-def _chunk_rules() -> list[object]:
+def _chunk_rules() -> list[IncentiveRule | DecisionTable]:
     """The rules of _rules() plus a COLLECT MAX table (money per row) and a UNIQUE one."""
     return [
         *_rules(),
@@ -557,6 +561,110 @@ class TestChunks:
         """workers=0, negative, fractional or bool is refused with the value in the message."""
         with pytest.raises(RuleError, match="workers"):
             RuleEvaluator(workers=workers)  # type: ignore[arg-type]
+
+    @given(st.integers(0, 400_000), st.integers(1, 4))
+    def test_chunks_cover_the_rows_in_balanced_aligned_pieces(self, n: int, workers: int) -> None:
+        """Chunks tile 0..N, stay within the cap, align to 1,024 and give every worker a share."""
+        bounds = RuleEvaluator(workers=workers)._chunks(n)
+        assert bounds[0][0] == 0
+        assert bounds[-1][1] == n
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(bounds))
+        sizes = [hi - lo for lo, hi in bounds]
+        assert all(0 < s <= _evaluate._CHUNK_ROWS for s in sizes) or n == 0
+        assert all(s % _evaluate._CHUNK_ALIGN == 0 for s in sizes[:-1])
+        if workers > 1 and n >= 2 * _evaluate._MIN_PARALLEL_ROWS:
+            assert len(bounds) >= workers
+            assert max(sizes) - min(sizes) < len(bounds) * _evaluate._CHUNK_ALIGN
+
+    @given(_big_frames(), st.integers(1, 9))
+    @settings(max_examples=30, deadline=None)
+    def test_float_base_pay_column_chunked_equals_one_pass(
+        self, drawn: tuple[dict[str, np.ndarray], list[Decimal | None]], chunk: int
+    ) -> None:
+        """A float base_pay column converted chunk by chunk on threads gives one pass's money."""
+        frame, pay = drawn
+        frame = {**frame, "base_pay": np.array([np.nan if p is None else float(p) for p in pay])}
+        whole = RuleEvaluator().evaluate_frame(_chunk_rules(), frame, currency="CNY")
+        with (
+            mock.patch("perfmgmt.rules.evaluate._CHUNK_ROWS", chunk),
+            mock.patch("perfmgmt.rules.evaluate._MIN_PARALLEL_ROWS", 1),
+            RuleEvaluator(workers=2) as evaluator,
+        ):
+            parts = evaluator.evaluate_frame(_chunk_rules(), frame, currency="CNY")
+        assert np.array_equal(parts.bonus_minor, whole.bonus_minor)
+        assert np.array_equal(parts.deduction_minor, whole.deduction_minor)
+        assert np.array_equal(parts.bonus_known, whole.bonus_known)
+        assert [parts.row(i) for i in range(len(parts))] == [
+            whole.row(i) for i in range(len(whole))
+        ]
+
+    def test_pool_is_reused_until_closed_and_restarts_after(self) -> None:
+        """One pool serves every call; close() stops it and a later call starts a new one."""
+        frame = _fixed_big_frame()
+        rules = _chunk_rules()
+        whole = RuleEvaluator().evaluate_frame(rules, frame, currency="CNY")
+        with (
+            mock.patch("perfmgmt.rules.evaluate._CHUNK_ROWS", 4),
+            mock.patch("perfmgmt.rules.evaluate._MIN_PARALLEL_ROWS", 1),
+        ):
+            evaluator = RuleEvaluator(workers=3)
+            first = evaluator.evaluate_frame(rules, frame, currency="CNY")
+            pool = evaluator._pool
+            assert pool is not None
+            evaluator.evaluate_frame(rules, frame, currency="CNY")
+            assert evaluator._pool is pool
+            evaluator.close()
+            assert _pool_of(evaluator) is None
+            again = evaluator.evaluate_frame(rules, frame, currency="CNY")
+            assert _pool_of(evaluator) not in (None, pool)
+            evaluator.close()
+        for got in (first, again):
+            assert np.array_equal(got.rule_fired, whole.rule_fired)
+            assert np.array_equal(got.bonus_minor, whole.bonus_minor)
+
+    def test_calls_from_several_threads_share_one_pool_and_agree(self) -> None:
+        """Concurrent calls on one evaluator start one pool and each return the one-pass result."""
+        frame = _fixed_big_frame()
+        rules = _chunk_rules()
+        whole = RuleEvaluator().evaluate_frame(rules, frame, currency="CNY")
+        with (
+            mock.patch("perfmgmt.rules.evaluate._CHUNK_ROWS", 4),
+            mock.patch("perfmgmt.rules.evaluate._MIN_PARALLEL_ROWS", 1),
+            RuleEvaluator(workers=2) as evaluator,
+            ThreadPoolExecutor(4) as callers,
+        ):
+            results = list(
+                callers.map(
+                    lambda _: evaluator.evaluate_frame(rules, frame, currency="CNY"), range(8)
+                )
+            )
+            pools = {id(evaluator._pool)}
+        assert len(pools) == 1
+        for got in results:
+            assert np.array_equal(got.rule_fired, whole.rule_fired)
+            assert np.array_equal(got.bonus_minor, whole.bonus_minor)
+            assert np.array_equal(got.deduction_minor, whole.deduction_minor)
+
+
+def _pool_of(evaluator: RuleEvaluator) -> object:
+    """Return the evaluator's thread pool (typed as object so each read is checked afresh)."""
+    return evaluator._pool
+
+
+def _fixed_big_frame() -> dict[str, np.ndarray]:
+    """A 37-row frame with every kind of value the chunk rules read, base pay as floats."""
+    n = 37
+    k = np.arange(n)
+    total = np.array([40.0, 79.5, 85.0, 90.0, 96.0, np.nan])[k % 6]
+    scores = np.array([[30.0, 70.0], [70.0, np.nan], [70.0, 70.0]])[k % 3]
+    rating = np.array(["A", "B", "D", "E", None], dtype=object)[k % 5]
+    return {
+        "total": total,
+        "rating": rating,
+        "kpi.score": scores,
+        "eligible_fraction": np.linspace(0.5, 1.0, n),
+        "base_pay": np.array([9000.05, 12000.0, np.nan, 5000.0])[k % 4],
+    }
 
 
 class TestDescribeOutcome:
