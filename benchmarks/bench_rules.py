@@ -233,6 +233,7 @@ def main(n: int = 100_000) -> None:
         ]
     )
     t_ref, t_tuned, t_trace, t_notrace, t_threads, t_decimal, t_ref_text, t_text = times
+    threaded.close()
     t0 = time.perf_counter()
     fresh = RuleEvaluator()  # compiles and converts the Decimal base pays
     fresh.evaluate_frame(rules, frame, base_pay=base_pay, currency="CNY")
@@ -250,7 +251,7 @@ def main(n: int = 100_000) -> None:
         ("numpy reference, column-wise any (tuned)", t_tuned),
         ("RuleEvaluator, full trace", t_trace),
         ("RuleEvaluator, trace=False", t_notrace),
-        ("RuleEvaluator, full trace, workers=2", t_threads),
+        ("RuleEvaluator, full trace, workers=2 (2 chunks)", t_threads),
         ("RuleEvaluator, Decimal base pays (cached)", t_decimal),
         ("first call: compile + Decimal conversion", t_first),
         ("numpy reference, rating as object array", t_ref_text),
