@@ -64,6 +64,7 @@ class _Layout:
     src_index: Mapping[object, int]
     defaults: tuple[FloatArray, FloatArray, FloatArray]
     col_sign: FloatArray
+    col_sign_list: list[float]
     criterion_keys: tuple[str, ...]
     source_keys: tuple[str, ...]
 
@@ -88,14 +89,14 @@ def _layout(scheme: Scheme) -> _Layout:
         return _readonly(np.array([math.nan if v is None else v for v in vals], dtype=np.float64))
 
     signs = {Direction.HIGHER_IS_BETTER: 1.0, Direction.LOWER_IS_BETTER: -1.0}
+    col_sign = [signs.get(k.indicator.direction, math.nan) for k in scheme.kpis]
     layout = _Layout(
         kpi_index={key: j for j, key in enumerate(scheme.kpi_keys)},
         crit_index={c.key: q for q, c in enumerate(scheme.criteria)},
         src_index={s.source: i for i, s in enumerate(scheme.sources)},
         defaults=(col("threshold"), col("target"), col("stretch")),
-        col_sign=_readonly(
-            np.array([signs.get(k.indicator.direction, np.nan) for k in scheme.kpis])
-        ),
+        col_sign=_readonly(np.array(col_sign)),
+        col_sign_list=col_sign,
         criterion_keys=tuple(c.key for c in scheme.criteria),
         source_keys=tuple(s.key for s in scheme.sources),
     )
@@ -117,15 +118,26 @@ def _check_order(
 ) -> None:
     """Refuse rows whose threshold/target/stretch are out of order for the KPI's direction."""
     th, tg, st = bounds
-    col_sign = _layout(scheme).col_sign
-    # One vectorised pass finds whether anything is wrong (NaN compares False: unset values
-    # and target-is-best KPIs pass); only then the loop below names the first bad value.
-    with np.errstate(invalid="ignore"):
-        bad_any = (
-            bool(((col_sign * (tg - th)) <= 0).any())
-            or bool(((col_sign * (st - tg)) <= 0).any())
-            or bool(((col_sign * (st - th)) <= 0).any())
+    layout = _layout(scheme)
+    col_sign = layout.col_sign
+    # One pass finds whether anything is wrong (NaN compares False: unset values and
+    # target-is-best KPIs pass); only then the loop below names the first bad value. One
+    # review (the scalar path) is checked on Python floats: the same comparisons, no numpy
+    # call per test.
+    if len(th) == 1:
+        bad_any = any(
+            sg * (g - t) <= 0 or sg * (s - g) <= 0 or sg * (s - t) <= 0
+            for sg, t, g, s in zip(
+                layout.col_sign_list, th[0].tolist(), tg[0].tolist(), st[0].tolist(), strict=True
+            )
         )
+    else:
+        with np.errstate(invalid="ignore"):
+            bad_any = (
+                bool(((col_sign * (tg - th)) <= 0).any())
+                or bool(((col_sign * (st - tg)) <= 0).any())
+                or bool(((col_sign * (st - th)) <= 0).any())
+            )
     if not bad_any:
         return
     for j, kpi in enumerate(scheme.kpis):
@@ -260,7 +272,11 @@ class Population:
         actual = np.full((n, k), np.nan)
         sample = np.full((n, k), -1, dtype=np.int64)
         d_th, d_tg, d_st = layout.defaults
-        bounds = (np.tile(d_th, (n, 1)), np.tile(d_tg, (n, 1)), np.tile(d_st, (n, 1)))
+        bounds = (
+            d_th[None, :].repeat(n, axis=0),
+            d_tg[None, :].repeat(n, axis=0),
+            d_st[None, :].repeat(n, axis=0),
+        )
         overridden = np.zeros((n, k), dtype=bool)
         nq, ns = len(scheme.criteria), len(scheme.sources)
         sums = np.zeros((n, nq, ns))
