@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from decimal import Decimal
 from typing import Any
@@ -29,11 +30,39 @@ _TYPES = sorted(pst._type_strategies(), key=lambda t: t.__name__)
 _RT = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 
 
-def _scheme_data() -> dict[str, Any]:
-    scheme = pst.schemes(max_kpis=2, max_rules=0, max_tables=0)
-    from hypothesis import find
+@functools.cache
+def _scheme_text() -> str:
+    # A fixed two-KPI scheme: searching one out with hypothesis.find shrank it anew on every
+    # call, which took minutes under CI's settings (no example database).
+    from perfmgmt.model import KPI, Band, Category, Indicator, RatingScale, ScoringSpec
 
-    data: dict[str, Any] = json.loads(dumps(find(scheme, lambda s: len(s.kpis) == 2)))
+    def kpi(key: str) -> KPI:
+        return KPI(
+            indicator=Indicator(key=key, label=Label(en=key)),
+            category="c",
+            weight=0.5,
+            scoring=ScoringSpec(scorer="linear"),
+            threshold=1.0,
+            target=2.0,
+            stretch=3.0,
+        )
+
+    scheme = Scheme(
+        key="s",
+        version="1",
+        label=Label(en="s"),
+        categories=[Category(key="c", label=Label(en="c"), weight=1.0)],
+        kpis=[kpi("a"), kpi("b")],
+        rating_scale=RatingScale(
+            bands=[Band(label="B", lower=0, upper=100), Band(label="A", lower=100, upper=150)]
+        ),
+        quantitative_share=1.0,
+    )
+    return dumps(scheme)
+
+
+def _scheme_data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(_scheme_text())
     return data
 
 
