@@ -47,7 +47,14 @@ from perfmgmt.model.scheme import Scheme
 from perfmgmt.scoring.card import BatchScores, KpiFlag, ReviewFlag, ScoreCard
 from perfmgmt.scoring.population import Population
 from perfmgmt.scoring.registry import ScorerRegistry, default_registry
-from perfmgmt.scoring.scorers import _BUILTIN_SCORERS, CheckedScorer, Scorer, _bands
+from perfmgmt.scoring.scorers import (
+    _BUILTIN_SCORERS,
+    CheckedScorer,
+    LinearScorer,
+    Scorer,
+    _bands,
+    _linear,
+)
 
 __all__ = ["ScoringEngine", "ScoringPlan"]
 
@@ -124,6 +131,11 @@ class ScoringPlan:
             else NaN).
         zero_cols: Indices of the KPIs whose missing-data policy is ZERO.
         exclude_cols: Indices of the KPIs whose missing-data policy is EXCLUDE.
+        linear_cols: Indices of the KPIs scored by the built-in linear scorer, when there
+            are several (scored together on blocks of a few rows), else empty.
+        linear_index: intp (G,) the same indices as an array.
+        linear_params: The linear scorers' sign, threshold payout, cap, floor and
+            accelerator, each a float64 (G, 1) column.
     """
 
     scheme: Scheme
@@ -163,6 +175,9 @@ class ScoringPlan:
     missing_fill: FloatArray
     zero_cols: tuple[int, ...]
     exclude_cols: tuple[int, ...]
+    linear_cols: tuple[int, ...] = ()
+    linear_index: npt.NDArray[np.intp] = attrs.field(factory=lambda: np.zeros(0, dtype=np.intp))
+    linear_params: tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray] | None = None
 
 
 def _plan(scheme: Scheme, registry: ScorerRegistry) -> ScoringPlan:
@@ -189,6 +204,9 @@ def _plan(scheme: Scheme, registry: ScorerRegistry) -> ScoringPlan:
     category_index = np.array([cat_pos[k.category] for k in scheme.kpis], dtype=np.intp)
     policies = tuple(k.missing for k in scheme.kpis)
     checked = tuple(isinstance(sc, CheckedScorer) for sc in scorers)
+    linear = [(j, sc) for j, sc in enumerate(scorers) if type(sc) is LinearScorer]
+    if len(linear) < 2:
+        linear = []
     return ScoringPlan(
         scheme=scheme,
         scorers=scorers,
@@ -236,6 +254,17 @@ def _plan(scheme: Scheme, registry: ScorerRegistry) -> ScoringPlan:
         missing_fill=np.array([[0.0 if p is MissingPolicy.ZERO else np.nan] for p in policies]),
         zero_cols=tuple(j for j, p in enumerate(policies) if p is MissingPolicy.ZERO),
         exclude_cols=tuple(j for j, p in enumerate(policies) if p is MissingPolicy.EXCLUDE),
+        linear_cols=tuple(j for j, _ in linear),
+        linear_index=np.array([j for j, _ in linear], dtype=np.intp),
+        linear_params=(
+            np.array([[sc.sign] for _, sc in linear], dtype=np.float64),
+            np.array([[sc.threshold_payout] for _, sc in linear], dtype=np.float64),
+            np.array([[sc.cap] for _, sc in linear], dtype=np.float64),
+            np.array([[sc.floor] for _, sc in linear], dtype=np.float64),
+            np.array([[sc.accelerator] for _, sc in linear], dtype=np.float64),
+        )
+        if linear
+        else None,
     )
 
 
@@ -480,12 +509,32 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
     bounds = (pop.threshold, pop.target, pop.stretch)
     # (K, B) views: row j is column j of the block, the arrays custom scorers get.
     th_a, tg_a, st_a = (v[lo:hi].T for v in bounds)
+    # Bounds the same on every row of the block, as Python floats (None: per-row arrays).
+    same: list[list[float] | None] = [
+        v[lo].tolist() if v.strides[0] == 0 or b == 1 else None for v in bounds
+    ]
     # Typed as arrays: the built-ins' formulas broadcast a float like a column.
     th_b, tg_b, st_b = (
-        a if v.strides[0] != 0 and b != 1 else cast("FloatArray", v[lo].tolist())
-        for v, a in zip(bounds, (th_a, tg_a, st_a), strict=True)
+        a if c is None else cast("FloatArray", c)
+        for a, c in zip((th_a, tg_a, st_a), same, strict=True)
     )
+    # On a few rows numpy's per-call cost dominates: the linear KPIs go through the linear
+    # formulas once, as one (G, B) block with (G, 1) parameter columns (same operations,
+    # same order per element, so the same bits as one KPI at a time).
+    stacked = plan.linear_cols if b < _FEW_ROWS else ()
+    if stacked:
+        assert plan.linear_params is not None
+        idx = plan.linear_index
+        th_g, tg_g, st_g = (
+            a[idx] if c is None else np.array([c[j] for j in stacked])[:, None]
+            for a, c in zip((th_a, tg_a, st_a), same, strict=True)
+        )
+        ach_g, score_g = _linear(plan.linear_params, actual[idx], th_g, tg_g, st_g)
+        ach[idx] = ach_g
+        score[idx] = score_g
     for j, scorer in enumerate(plan.scorers):
+        if j in stacked:
+            continue
         if plan.broadcasts[j]:
             th, tg, st = th_b[j], tg_b[j], st_b[j]
         else:

@@ -172,31 +172,59 @@ class LinearScorer:
         self, actual: FloatArray, threshold: FloatArray, target: FloatArray, stretch: FloatArray
     ) -> tuple[FloatArray, FloatArray]:
         """Return ``(achievement, score)``."""
-        s = self.sign
-        # 1.0 * x is x, so higher-is-better skips the product. The in-place steps below do
-        # the same operations in the same order as the formulas in the docstring.
-        x = actual if s > 0 else s * actual
-        t, g, st = s * threshold, s * target, s * stretch
-        ach = x - t
-        ach /= g - t
-        below = ach * (100.0 - self.threshold_payout)
-        below += self.threshold_payout
-        # A float stretch (the scheme default broadcast) is one value for every row; s * x
-        # of a float or a numpy scalar is never an array.
-        scalar_stretch = not isinstance(st, np.ndarray)
-        if scalar_stretch and math.isnan(st):
-            above: FloatArray | float = 100.0
-        else:
-            above = x - g
-            above *= self.accelerator * (self.cap - 100.0)
-            above /= st - g
-            above += 100.0
-            np.minimum(above, self.cap, out=above)
-            if not scalar_stretch:
-                above = np.where(np.isnan(st), 100.0, above)
-        score = np.where(x < g, below, above)
-        np.putmask(score, x < t, self.floor)
-        return ach, score
+        return _linear(
+            (self.sign, self.threshold_payout, self.cap, self.floor, self.accelerator),
+            actual,
+            threshold,
+            target,
+            stretch,
+        )
+
+
+Param = float | FloatArray
+
+
+def _linear(
+    params: tuple[Param, Param, Param, Param, Param],
+    actual: FloatArray,
+    threshold: FloatArray,
+    target: FloatArray,
+    stretch: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """Apply the :class:`LinearScorer` formulas; ``params`` are floats or (G, 1) columns.
+
+    ``params`` is ``(sign, threshold_payout, cap, floor, accelerator)``.
+
+    Columns score G linear KPIs as one (G, B) block (the engine does this for a few rows,
+    where numpy's per-call cost dominates); every element goes through the same operations
+    in the same order either way. ``1.0 * x`` is ``x`` bit for bit, so a +1 sign column
+    gives what skipping the product gives.
+    """
+    s, threshold_payout, cap, floor, accelerator = params
+    # 1.0 * x is x, so a higher-is-better float sign skips the product. The in-place steps
+    # below do the same operations in the same order as the formulas in the docstring.
+    x = actual if isinstance(s, float) and s > 0 else s * actual
+    t, g, st = s * threshold, s * target, s * stretch
+    ach = x - t
+    ach /= g - t
+    below = ach * (100.0 - threshold_payout)
+    below += threshold_payout
+    # A float stretch (the scheme default broadcast) is one value for every row; s * x
+    # of a float or a numpy scalar is never an array.
+    scalar_stretch = not isinstance(st, np.ndarray)
+    if scalar_stretch and math.isnan(st):
+        above: FloatArray | float = 100.0
+    else:
+        above = x - g
+        above *= accelerator * (cap - 100.0)
+        above /= st - g
+        above += 100.0
+        np.minimum(above, cap, out=above)
+        if not scalar_stretch:
+            above = np.where(np.isnan(st), 100.0, above)
+    score = np.where(x < g, below, above)
+    np.copyto(score, floor, where=x < t)
+    return ach, score
 
 
 def linear(
