@@ -465,9 +465,10 @@ class _Out:
             ("gated", (n,), np.bool_),
             ("review_flags", (n,), np.uint8),
         ]
-        sizes = [math.prod(shape) * np.dtype(dt).itemsize for _, shape, dt in layout]
-        if sum(sizes) < _ONE_BUFFER:
+        # Bytes per review: 8 per float64/int64 item, 1 per uint8/bool item.
+        if n * (8 * (4 * k + c + q + 5) + k + 3) < _ONE_BUFFER:
             return cls(**{name: np.empty(shape, dtype=dt) for name, shape, dt in layout})
+        sizes = [math.prod(shape) * np.dtype(dt).itemsize for _, shape, dt in layout]
         buf = np.empty(sum(sizes), dtype=np.uint8)
         arrays: dict[str, np.ndarray[Any, Any]] = {}
         offset = 0
