@@ -181,11 +181,11 @@ class LinearScorer:
         )
 
 
-Param = float | FloatArray
+_Param = float | FloatArray
 
 
 def _linear(
-    params: tuple[Param, Param, Param, Param, Param],
+    params: tuple[_Param, _Param, _Param, _Param, _Param],
     actual: FloatArray,
     threshold: FloatArray,
     target: FloatArray,
