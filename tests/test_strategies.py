@@ -86,9 +86,14 @@ class TestSchemes:
 
     def test_shrinks_to_one_kpi(self) -> None:
         """The minimal scheme has one KPI, one category, no criteria and no rules."""
+        import random
+
         from hypothesis import find
 
-        smallest = find(pst.schemes(), lambda s: True)
+        # A fixed random source and no database: the same shrink on every machine, CI included
+        # (CI's derandomized profile made this search take a minute).
+        quick = settings(database=None, derandomize=False, max_examples=100)
+        smallest = find(pst.schemes(), lambda s: True, settings=quick, random=random.Random(0))
         assert len(smallest.kpis) == 1
         assert len(smallest.categories) == 1
         assert smallest.criteria == ()

@@ -32,10 +32,15 @@ class TestAssertScorecardsClose:
 
     def test_difference_is_reported_by_kpi_key(self) -> None:
         """A changed KPI score is reported as lines[<key>].score with both values."""
-        from hypothesis import find
+        import numpy as np
 
-        pair = find(pst.populations(max_size=1), lambda p: _cards(p)[0].lines[0].score is not None)
-        card = _cards(pair)[0]
+        from perfmgmt.presets import customer_service_manager
+        from perfmgmt.scoring import Population
+
+        scheme = customer_service_manager()
+        on_target = np.array([[kpi.target for kpi in scheme.kpis]], dtype=np.float64)
+        population = Population.from_arrays(scheme, subject_ids=["m1"], actual=on_target)
+        card = _cards((scheme, population))[0]
         line = card.lines[0]
         changed = attrs.evolve(
             card, lines=(attrs.evolve(line, score=line.score + 1.0), *card.lines[1:])
