@@ -26,7 +26,14 @@ from perfmgmt.model import (
     ScoringSpec,
     Subject,
 )
-from perfmgmt.scoring import KpiFlag, Population, ReviewFlag, ScoringEngine, ratio
+from perfmgmt.scoring import (
+    BatchScores,
+    KpiFlag,
+    Population,
+    ReviewFlag,
+    ScoringEngine,
+    ratio,
+)
 
 ENGINE = ScoringEngine()
 
@@ -363,3 +370,47 @@ class TestBlocks:
             assert small.row(0) == big.row(i)
             assert small.total.tobytes() == big.total[i : i + 1].tobytes()
             assert small.score.tobytes() == np.ascontiguousarray(big.score[i : i + 1]).tobytes()
+
+    def test_small_batches_equal_large_with_agreed_goals(self) -> None:
+        """With per-row goals (some stretch left NaN), 1-, 7- and 63-row batches equal one batch."""
+        from perfmgmt.presets import customer_service_manager
+
+        scheme = customer_service_manager()
+        rng = np.random.default_rng(23)
+        n, k = 200, len(scheme.kpis)
+        q, s = len(scheme.criteria), len(scheme.sources)
+        defaults = np.array([[kpi.target for kpi in scheme.kpis]], dtype=np.float64)
+        actual = defaults * rng.uniform(0.4, 1.6, (n, k))
+        threshold = np.full((n, k), np.nan)
+        target = np.full((n, k), np.nan)
+        stretch = np.full((n, k), np.nan)
+        csat = scheme.kpi_keys.index("csat")
+        # Agreed goals on csat for every other row: threshold < target < stretch.
+        target[::2, csat] = rng.uniform(75, 85, n // 2)
+        threshold[::2, csat] = target[::2, csat] - 10
+        stretch[::4, csat] = target[::4, csat] + 10
+        ratings = rng.uniform(1.0, 5.0, (n, q, s))
+        raters = rng.integers(0, 4, (n, q, s))
+        ids = [f"s{i}" for i in range(n)]
+
+        def score(lo: int, hi: int) -> BatchScores:
+            return ENGINE.score_batch(
+                scheme,
+                Population.from_arrays(
+                    scheme,
+                    subject_ids=ids[lo:hi],
+                    actual=actual[lo:hi],
+                    threshold=threshold[lo:hi],
+                    target=target[lo:hi],
+                    stretch=stretch[lo:hi],
+                    ratings=ratings[lo:hi],
+                    raters=raters[lo:hi],
+                ),
+            )
+
+        whole = score(0, n)
+        for size in (1, 7, 63):
+            for lo in range(0, n, size):
+                part = score(lo, min(lo + size, n))
+                for j in range(len(part)):
+                    assert part.row(j) == whole.row(lo + j)
