@@ -7,10 +7,8 @@ second (see ``benchmarks/bench_analytics.py``).
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any, cast
 
 import attrs
 import numpy as np
@@ -20,9 +18,8 @@ from perfmgmt.errors import ScoringError
 from perfmgmt.model.incentive import BonusPool
 from perfmgmt.model.money import minor_units, quantize
 from perfmgmt.model.scheme import Scheme
-from perfmgmt.rules.compile import History, frame_from_scores
+from perfmgmt.rules.compile import History
 from perfmgmt.rules.evaluate import BatchDecisions, RuleEvaluator
-from perfmgmt.rules.pool import to_minor
 from perfmgmt.scoring.card import BatchScores
 from perfmgmt.scoring.engine import ScoringEngine
 from perfmgmt.scoring.population import Population
@@ -125,75 +122,6 @@ def repopulate(population: Population, scheme: Scheme) -> Population:
     )
 
 
-@attrs.frozen(kw_only=True, eq=False)
-class _Subjects:
-    """Subject columns of a population's rule frame, computed once per population."""
-
-    columns: dict[str, np.ndarray]
-    exact: bool  # the float base pay rounds to the exact Decimal minor units on every row
-
-
-_SUBJECTS: weakref.WeakKeyDictionary[Population, _Subjects] = weakref.WeakKeyDictionary()
-
-
-def _subjects(pop: Population) -> _Subjects:
-    found = _SUBJECTS.get(pop)
-    if found is not None:
-        return found
-    base = np.array([np.nan if b is None else float(b) for b in pop.base_pay], dtype=np.float64)
-    exact = True
-    if pop.currency is not None:
-        digits = minor_units(pop.currency)
-        minor = np.array(
-            [-1 if b is None else to_minor(b, pop.currency) for b in pop.base_pay], dtype=np.int64
-        )
-        scaled = np.rint(base * 10**digits)
-        fast = np.where(np.isnan(scaled), -1, scaled).astype(np.int64)
-        exact = bool(np.array_equal(fast, minor))
-    grade = np.empty(len(pop), dtype=object)
-    grade[:] = list(pop.grade)
-    department = np.empty(len(pop), dtype=object)
-    department[:] = list(pop.department)
-    found = _Subjects(
-        columns={
-            "tenure_days": np.asarray(pop.tenure_days, dtype=np.float64),
-            "base_pay": base,
-            "grade": grade,
-            "department": department,
-        },
-        exact=exact,
-    )
-    _SUBJECTS[pop] = found
-    return found
-
-
-def _evaluate(
-    evaluator: RuleEvaluator,
-    scheme: Scheme,
-    scores: BatchScores,
-    pop: Population,
-    *,
-    history: History | None,
-    pool: BonusPool | None,
-) -> BatchDecisions:
-    """Evaluate rules, converting the population's Decimal base pay once, not per call."""
-    subjects = _subjects(pop)
-    if not subjects.exact:  # base pay finer than the minor unit: take the exact Decimal path
-        return evaluator.evaluate_batch(scheme, scores, pop, history, pool=pool)
-    # frame_from_scores takes a structural protocol with settable attributes; ours are frozen
-    frame = frame_from_scores(cast("Any", scores), None, history)
-    frame.update(subjects.columns)
-    currency = pop.currency or (pool.currency if pool is not None else None)
-    return evaluator.evaluate_frame(
-        scheme,
-        frame,
-        subject_ids=scores.subject_ids,
-        currency=currency,
-        pool=pool,
-        scheme_hash=scores.scheme_hash,
-    )
-
-
 def run_scheme(
     scheme: Scheme,
     population: Population,
@@ -211,7 +139,9 @@ def run_scheme(
     evaluator = evaluator or RuleEvaluator(trace=False)
     pop = repopulate(population, scheme)
     scores = engine.score_batch(scheme, pop)
-    decisions = _evaluate(evaluator, scheme, scores, pop, history=history, pool=pool)
+    # The evaluator converts the population's Decimal base pay once and keeps it for the
+    # next call on the same population, so comparing schemes does not pay for it twice.
+    decisions = evaluator.evaluate_batch(scheme, scores, pop, history, pool=pool)
     bonus = np.where(decisions.bonus_known, decisions.bonus_minor, 0).astype(np.int64)
     if decisions.allocation is not None:
         bonus = np.asarray(decisions.allocation.awarded, dtype=np.int64)

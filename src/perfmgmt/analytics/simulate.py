@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import os
+import weakref
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
@@ -27,7 +28,6 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from perfmgmt.analytics.compare import _subjects
 from perfmgmt.errors import ScoringError, ValidationError
 from perfmgmt.model._checks import finite, fraction
 from perfmgmt.model.incentive import BonusPool
@@ -58,6 +58,48 @@ class _Sampler(Protocol):
     missing: float
 
     def sample(self, rng: np.random.Generator, size: int) -> FloatArray: ...
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class _Subjects:
+    """Subject columns of a population's rule frame, computed once per population."""
+
+    columns: dict[str, np.ndarray]
+    exact: bool  # the float base pay rounds to the exact Decimal minor units on every row
+
+
+_SUBJECTS: weakref.WeakKeyDictionary[Population, _Subjects] = weakref.WeakKeyDictionary()
+
+
+def _subjects(pop: Population) -> _Subjects:
+    found = _SUBJECTS.get(pop)
+    if found is not None:
+        return found
+    base = np.array([np.nan if b is None else float(b) for b in pop.base_pay], dtype=np.float64)
+    exact = True
+    if pop.currency is not None:
+        digits = minor_units(pop.currency)
+        minor = np.array(
+            [-1 if b is None else to_minor(b, pop.currency) for b in pop.base_pay], dtype=np.int64
+        )
+        scaled = np.rint(base * 10**digits)
+        fast = np.where(np.isnan(scaled), -1, scaled).astype(np.int64)
+        exact = bool(np.array_equal(fast, minor))
+    grade = np.empty(len(pop), dtype=object)
+    grade[:] = list(pop.grade)
+    department = np.empty(len(pop), dtype=object)
+    department[:] = list(pop.department)
+    found = _Subjects(
+        columns={
+            "tenure_days": np.asarray(pop.tenure_days, dtype=np.float64),
+            "base_pay": base,
+            "grade": grade,
+            "department": department,
+        },
+        exact=exact,
+    )
+    _SUBJECTS[pop] = found
+    return found
 
 
 def _with_missing(rng: np.random.Generator, values: FloatArray, missing: float) -> FloatArray:
