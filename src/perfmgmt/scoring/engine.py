@@ -189,11 +189,7 @@ def _plan(scheme: Scheme, registry: ScorerRegistry) -> ScoringPlan:
     for j, k in enumerate(scheme.kpis):
         if k.gate is None:
             continue
-        if k.indicator.direction is Direction.TARGET_IS_BEST:
-            raise ScoringError(
-                f"KPI {k.key!r}: a gate on a target-is-best indicator has no wrong side; remove "
-                "the gate or make the indicator higher- or lower-is-better"
-            )
+        # KPI refuses a gate on a target-is-best indicator, so the direction has a wrong side.
         gate_sign[j] = 1.0 if k.indicator.direction is Direction.HIGHER_IS_BETTER else -1.0
         gate_th[j] = k.gate.threshold
         if k.gate.effect is GateEffect.CAP:
