@@ -502,3 +502,14 @@ class TestGateDirection:
         """A gate on a target-is-best KPI is refused when the KPI is built."""
         with pytest.raises(ValidationError, match="target-is-best"):
             _kpi(target=5.0, direction=Direction.TARGET_IS_BEST, gate=Gate(threshold=1.0, cap=80.0))
+
+
+class TestMinorUnits:
+    def test_round_trip(self) -> None:
+        """to_minor and from_minor convert between Decimal amounts and integer minor units."""
+        from perfmgmt.model.money import from_minor, to_minor
+
+        assert to_minor(Decimal("123.455"), "CNY") == 12346
+        assert from_minor(12346, "CNY") == Decimal("123.46")
+        assert from_minor(1235, "JPY") == Decimal(1235)
+        assert to_minor(Decimal("1.0005"), "KWD") == 1000

@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from perfmgmt.errors import ScoringError
 from perfmgmt.model.incentive import BonusPool
-from perfmgmt.model.money import minor_units, quantize
+from perfmgmt.model.money import from_minor
 from perfmgmt.model.scheme import Scheme
 from perfmgmt.rules.compile import History
 from perfmgmt.rules.evaluate import BatchDecisions, RuleEvaluator
@@ -69,7 +69,7 @@ class SchemeRun:
 def _money(minor: int, currency: str | None) -> Decimal:
     if currency is None:
         return Decimal(minor)
-    return quantize(Decimal(minor).scaleb(-minor_units(currency)), currency)
+    return from_minor(minor, currency)
 
 
 def repopulate(population: Population, scheme: Scheme) -> Population:

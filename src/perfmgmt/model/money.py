@@ -10,7 +10,7 @@ import attrs
 from perfmgmt.errors import ValidationError
 from perfmgmt.model._checks import decimal_amount, fail
 
-__all__ = ["Money", "check_currency", "minor_units", "quantize"]
+__all__ = ["Money", "check_currency", "from_minor", "minor_units", "quantize", "to_minor"]
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -46,6 +46,16 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(exponent, rounding=ROUND_HALF_EVEN)
 
 
+def to_minor(amount: Decimal, currency: str) -> int:
+    """Return ``amount`` in integer minor units of ``currency`` (rounded half to even)."""
+    return int(quantize(amount, currency).scaleb(minor_units(currency)))
+
+
+def from_minor(value: int, currency: str) -> Decimal:
+    """Return ``value`` minor units of ``currency`` as a Decimal (``12345`` -> ``123.45``)."""
+    return quantize(Decimal(value).scaleb(-minor_units(currency)), currency)
+
+
 def _currency(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not _CURRENCY.match(value):
         fail(instance, attribute, value, "expected an ISO 4217 code: three upper-case letters")
@@ -70,7 +80,7 @@ class Money:
     @property
     def minor(self) -> int:
         """The amount in integer minor units (after rounding to the minor unit)."""
-        return int(quantize(self.amount, self.currency).scaleb(minor_units(self.currency)))
+        return to_minor(self.amount, self.currency)
 
     def __str__(self) -> str:
         return f"{quantize(self.amount, self.currency)} {self.currency}"

@@ -53,7 +53,7 @@ from perfmgmt.model.incentive import (
     Promotion,
     TrainingOpportunity,
 )
-from perfmgmt.model.money import check_currency, minor_units, quantize
+from perfmgmt.model.money import check_currency, from_minor, minor_units, quantize
 from perfmgmt.model.scheme import Scheme
 from perfmgmt.rules._display import (
     batch_decisions_html,
@@ -695,7 +695,7 @@ class BatchDecisions:
     def _money(self, value: int) -> Decimal | None:
         if self.currency is None:
             return None
-        return quantize(Decimal(value).scaleb(-minor_units(self.currency)), self.currency)
+        return from_minor(value, self.currency)
 
     def _amount(self, outcome: Outcome, i: int) -> Decimal | None:
         cur = self.currency

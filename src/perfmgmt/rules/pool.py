@@ -25,20 +25,11 @@ import numpy.typing as npt
 
 from perfmgmt.errors import ValidationError
 from perfmgmt.model.incentive import BonusPool
-from perfmgmt.model.money import minor_units, quantize
+from perfmgmt.model.money import from_minor, to_minor
 
 __all__ = ["PoolAllocation", "allocate", "allocate_minor", "to_minor"]
 
 IntArray = npt.NDArray[np.int64]
-
-
-def to_minor(amount: Decimal, currency: str) -> int:
-    """Return ``amount`` in integer minor units of ``currency`` (rounded half to even)."""
-    return int(quantize(amount, currency).scaleb(minor_units(currency)))
-
-
-def _from_minor(value: int, currency: str) -> Decimal:
-    return quantize(Decimal(value).scaleb(-minor_units(currency)), currency)
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -68,15 +59,15 @@ class PoolAllocation:
     @property
     def total(self) -> Decimal:
         """The total awarded, as a Decimal."""
-        return _from_minor(int(self.awarded.sum()), self.currency)
+        return from_minor(int(self.awarded.sum()), self.currency)
 
     def amount(self, i: int) -> Decimal:
         """Return subject ``i``'s award as a Decimal in the currency's minor unit."""
-        return _from_minor(int(self.awarded[i]), self.currency)
+        return from_minor(int(self.awarded[i]), self.currency)
 
     def amounts(self) -> tuple[Decimal, ...]:
         """Return every subject's award as a Decimal."""
-        return tuple(_from_minor(int(v), self.currency) for v in self.awarded)
+        return tuple(from_minor(int(v), self.currency) for v in self.awarded)
 
 
 def _largest_remainder(capped: IntArray, pool: int, total: int) -> IntArray:
