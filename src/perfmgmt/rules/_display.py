@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from perfmgmt.model._display import MAX_ROWS, esc, html_table, missing_extra, section
 from perfmgmt.model.incentive import Outcome
-from perfmgmt.model.money import minor_units, quantize
+from perfmgmt.model.money import from_minor, minor_units, quantize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -103,10 +103,10 @@ def _fired_counts(b: BatchDecisions) -> list[tuple[str, int]]:
 
 
 def _total(minor: npt.NDArray[np.int64], known: npt.NDArray[np.bool_], currency: str) -> str:
-    value = Decimal(int(minor[known].sum())).scaleb(-minor_units(currency))
+    value = from_minor(int(minor[known].sum()), currency)
     unknown = int((~known).sum())
     tail = f" (+{unknown} unknown)" if unknown else ""
-    return f"{quantize(value, currency)} {currency}{tail}"
+    return f"{value} {currency}{tail}"
 
 
 def batch_decisions_repr(b: BatchDecisions) -> str:

@@ -712,7 +712,7 @@ class BatchDecisions:
             return None
         if cur is None or self._base_minor is None or self._base_minor[i] < 0:
             return None
-        base = Decimal(int(self._base_minor[i])).scaleb(-minor_units(cur))
+        base = from_minor(int(self._base_minor[i]), cur)
         return quantize(base * outcome.value / 100, cur)
 
     def row(self, i: int) -> Decisions:
