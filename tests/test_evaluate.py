@@ -682,3 +682,41 @@ class TestDescribeOutcome:
         assert describe_outcome(move, lang="zh") == "职位调整:调岗"
         with pytest.raises(RuleError, match="lang"):
             describe_outcome(move, lang="fr")
+
+
+def _exact_percent(base: int, pct: int, scale: int) -> int:
+    """Round ``base * pct / scale`` half to even with Python integers (the definition)."""
+    q, r = divmod(base * pct, scale)
+    return q + (2 * r > scale or (2 * r == scale and q % 2 == 1))
+
+
+class TestPercentAmounts:
+    @given(
+        st.lists(
+            st.tuples(
+                st.one_of(st.integers(0, 10**9), st.integers(0, 2**62 // 10**10)),
+                st.one_of(
+                    st.sampled_from([0, 5 * 10**6, 125 * 10**5, 50_000_005]),
+                    st.integers(0, 10**10),
+                ),
+            ),
+            min_size=1,
+            max_size=40,
+        )
+    )
+    def test_float_path_rounds_half_to_even_exactly(self, pairs: list[tuple[int, int]]) -> None:
+        """Percent amounts equal exact integer half-even rounding, ties and huge pays included."""
+        base = np.array([b for b, _ in pairs], dtype=np.int64)
+        pct = np.array([float(p) for _, p in pairs])
+        scale = _evaluate._PCT_SCALE
+        got = _evaluate._percent_of_floats(base, base.astype(np.float64), pct)
+        assert got.tolist() == [_exact_percent(b, p, scale) for b, p in pairs]
+
+    def test_ties_round_to_even_in_evaluation(self) -> None:
+        """A 2.5 % bonus on 1.00 and 3.00 CNY (2.5 and 7.5 fen) rounds to 2 and 8 fen."""
+        frame = {"total": np.array([90.0, 90.0, 90.0])}
+        pay = [Decimal("1.00"), Decimal("3.00"), None]
+        rules = [rule("b", when="total >= 50", then=[Bonus.percent_of_base_pay(Decimal("2.5"))])]
+        bd = RuleEvaluator().evaluate_frame(rules, frame, base_pay=pay, currency="CNY")
+        assert bd.bonus_minor[:2].tolist() == [2, 8]
+        assert bd.bonus_known.tolist() == [True, True, False]

@@ -755,9 +755,15 @@ def _compare_constant(op: CompareOp, left: _Fn, constant: float) -> _Fn:
 
     def numbers(env: _Env) -> tuple[Any, Any]:
         a = left(env)
-        known = ~np.isnan(a)
+        known = np.isnan(a)
+        if isinstance(known, np.ndarray):
+            np.logical_not(known, out=known)  # in place: no second temporary
+        else:
+            known = ~known  # a constant
         result = ufunc(a, constant)
-        return (result & known if mask else result), known
+        if mask:
+            result &= known
+        return result, known
 
     return numbers
 

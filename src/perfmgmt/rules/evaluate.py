@@ -878,6 +878,36 @@ def _unknown_py(value: object) -> bool:
 # -- the evaluator -------------------------------------------------------------------------------
 
 
+#: Below this, products of whole numbers are exact in float64 and a division of one by
+#: ``_PCT_SCALE`` lands on the right side of every half-integer (see _percent_of_floats).
+_EXACT_PRODUCT = 2.0**52
+
+
+def _percent_of_floats(base: IntArray, base_f: FloatArray, pct: FloatArray) -> IntArray:
+    """Return ``round_half_even(base * pct / _PCT_SCALE)`` exactly, in minor units.
+
+    ``base`` (>= 0, with ``base_f`` the same values as float64) and ``pct`` (>= 0: outcome
+    amounts are never negative) hold whole numbers. While ``base * pct < 2**52`` the float64
+    product is exact, and the quotient ``Q = base * pct / scale`` carries one rounding error
+    of at most ``Q * 2**-53 < 1 / (2 * scale)``: less than the distance from Q to any
+    half-integer it is not equal to (a multiple of ``1 / (2 * scale)``). ``rint`` therefore
+    rounds half to even just as integer arithmetic does, without int64 division and its
+    temporaries. Larger amounts take the integer path.
+    """
+    top_pct = float(pct.max(initial=0.0))
+    if top_pct == 0.0 and not pct.any():
+        return np.zeros(base.shape, dtype=np.int64)
+    if (
+        float(pct.min(initial=0.0)) < 0
+        or float(base_f.max(initial=0.0)) * top_pct >= _EXACT_PRODUCT
+    ):
+        return RuleEvaluator._percent_of(base, pct.astype(np.int64), _PCT_SCALE)
+    amount = base_f * pct
+    amount /= _PCT_SCALE
+    np.rint(amount, out=amount)
+    return amount.astype(np.int64)
+
+
 def _div_round_half_even(a: IntArray, d: int) -> IntArray:
     q = np.asarray(a // d, dtype=np.int64)
     r = a - q * d  # 0 <= r < d
@@ -1278,20 +1308,22 @@ class RuleEvaluator:
             if self._trace:
                 out.rule_known[r, lo:hi] = known
         bonus_fixed = np.zeros(n, dtype=np.int64)
-        bonus_pct = np.zeros(n, dtype=np.int64)
         ded_fixed = np.zeros(n, dtype=np.int64)
-        ded_pct = np.zeros(n, dtype=np.int64)
+        # Percent numerators are whole numbers: float64 holds their sums exactly (far below
+        # 2**53) and lets _percent_of_floats round with float arithmetic.
+        bonus_pct = np.zeros(n, dtype=np.float64)
+        ded_pct = np.zeros(n, dtype=np.float64)
         if program.has_money:
             for r, m in enumerate(program.rule_money):
                 fired = rule_fired[r]
                 for acc, v in (
-                    (bonus_fixed, m.bonus_fixed),
-                    (bonus_pct, m.bonus_pct),
-                    (ded_fixed, m.ded_fixed),
-                    (ded_pct, m.ded_pct),
+                    (bonus_fixed, np.int64(m.bonus_fixed)),
+                    (bonus_pct, np.float64(m.bonus_pct)),
+                    (ded_fixed, np.int64(m.ded_fixed)),
+                    (ded_pct, np.float64(m.ded_pct)),
                 ):
                     if v:
-                        np.add(acc, fired * np.int64(v), out=acc)
+                        np.add(acc, fired * v, out=acc)
         selections: list[Selection] = []
         for t, ct in enumerate(program.tables):
             matched, _known = ct.match(frame, with_known=False)
@@ -1305,8 +1337,8 @@ class RuleEvaluator:
             if program.has_money:
                 coef = program.row_coef[t]
                 for k, acc in enumerate((bonus_fixed, bonus_pct, ded_fixed, ded_pct)):
-                    for j in np.flatnonzero(coef[k]):
-                        np.add(acc, sel.selected[j] * coef[k, j], out=acc)
+                    for j in np.flatnonzero(coef[k]).tolist():
+                        np.add(acc, sel.selected[j] * acc.dtype.type(coef[k, j]), out=acc)
         bonus = out.bonus[lo:hi]
         deduction = out.deduction[lo:hi]
         if bonus_pct.any() or ded_pct.any():
@@ -1314,12 +1346,13 @@ class RuleEvaluator:
                 base = np.zeros(n, dtype=np.int64)
                 no_pay = np.ones(n, dtype=np.bool_)
             else:
-                base = np.where(base_minor < 0, 0, base_minor)
+                base = np.maximum(base_minor, 0)
                 no_pay = base_minor < 0
             np.logical_not(no_pay & (bonus_pct > 0), out=out.bonus_known[lo:hi])
             np.logical_not(no_pay & (ded_pct > 0), out=out.deduction_known[lo:hi])
-            np.add(bonus_fixed, self._percent_of(base, bonus_pct, _PCT_SCALE), out=bonus)
-            np.add(ded_fixed, self._percent_of(base, ded_pct, _PCT_SCALE), out=deduction)
+            base_f = base.astype(np.float64)  # exact: minor units far below 2**53
+            np.add(bonus_fixed, _percent_of_floats(base, base_f, bonus_pct), out=bonus)
+            np.add(ded_fixed, _percent_of_floats(base, base_f, ded_pct), out=deduction)
         else:
             out.bonus_known[lo:hi] = True
             out.deduction_known[lo:hi] = True
