@@ -1336,9 +1336,17 @@ class RuleEvaluator:
             selections.append(sel)
             if program.has_money:
                 coef = program.row_coef[t]
-                for k, acc in enumerate((bonus_fixed, bonus_pct, ded_fixed, ded_pct)):
+                accumulators: tuple[npt.NDArray[Any], ...] = (
+                    bonus_fixed,
+                    bonus_pct,
+                    ded_fixed,
+                    ded_pct,
+                )
+                for k, total in enumerate(accumulators):
                     for j in np.flatnonzero(coef[k]).tolist():
-                        np.add(acc, sel.selected[j] * acc.dtype.type(coef[k, j]), out=acc)
+                        # the accumulator's own dtype: mixed-type products are slow
+                        value = total.dtype.type(coef[k, j])
+                        np.add(total, sel.selected[j] * value, out=total)
         bonus = out.bonus[lo:hi]
         deduction = out.deduction[lo:hi]
         if bonus_pct.any() or ded_pct.any():
