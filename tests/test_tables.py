@@ -315,6 +315,41 @@ class TestHitPolicies:
             assert int(sel.count[i]) == len(ref_matched)
 
 
+_NUMBER_CELLS = st.sampled_from(
+    ["-", ">= 3", "< 2", "<= 7", "> 5", "[1..4)", "(0..5]", "[2..2]", "[5..5)", "not([1..3])"]
+)
+
+
+class TestNumberFastPath:
+    @settings(max_examples=200, deadline=None)
+    @given(
+        cells=st.lists(st.tuples(_NUMBER_CELLS, _NUMBER_CELLS), min_size=1, max_size=6),
+        xs=st.lists(st.one_of(_NUM.map(float), st.just(math.nan)), min_size=1, max_size=12),
+        data=st.data(),
+    )
+    def test_matches_without_known_like_the_general_path(
+        self, cells: list[tuple[str, str]], xs: list[float], data: st.DataObject
+    ) -> None:
+        """Number-only tables match the same rows with and without ``known``, as the reference."""
+        n = len(xs)
+        ys = data.draw(
+            st.lists(st.one_of(_NUM, st.just(-1)), min_size=n, max_size=n)
+        )  # an integer column, which has no unknowns
+        ct = compile_table(_table(cells, fields=("x", "y")))
+        frame = {"x": np.array(xs), "y": np.array(ys, dtype=np.int64)}
+        fast, _ = ct.match(frame, with_known=False)
+        general, _ = ct.match(frame)
+        assert np.array_equal(fast, general)
+        for i in range(n):
+            expected = [
+                r
+                for r, (cx, cy) in enumerate(cells)
+                if _ref_cell(parse_unary_test(cx), xs[i])
+                and _ref_cell(parse_unary_test(cy), float(ys[i]))
+            ]
+            assert np.flatnonzero(fast[:, i]).tolist() == expected
+
+
 class TestAnalyse:
     def test_clean_table(self) -> None:
         """A partition of the real line has no findings under FIRST."""

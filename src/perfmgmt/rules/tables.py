@@ -56,18 +56,24 @@ def _column_kind(values: np.ndarray | TextCodes) -> CellKind:
     return CellKind.TEXT
 
 
-def _interval_mask(iv: Interval, col: npt.NDArray[np.float64]) -> BoolArray:
+def _interval_mask(
+    iv: Interval, col: npt.NDArray[np.float64], out: BoolArray | None = None
+) -> BoolArray:
+    """Return where ``col`` lies in ``iv`` (NaN never does), into ``out`` when given."""
+    if out is None:
+        out = np.empty(col.shape[0], dtype=np.bool_)
     if iv.low == iv.high:
         if iv.low_closed and iv.high_closed:
-            return np.equal(col, iv.low)
-        return np.zeros(col.shape[0], dtype=np.bool_)  # e.g. [5..5): empty
+            return np.equal(col, iv.low, out=out)
+        out[...] = False  # e.g. [5..5): empty
+        return out
     if iv.low == -_INF:
-        return col <= iv.high if iv.high_closed else col < iv.high
+        return (np.less_equal if iv.high_closed else np.less)(col, iv.high, out=out)
     if iv.high == _INF:
-        return col >= iv.low if iv.low_closed else col > iv.low
-    low = col >= iv.low if iv.low_closed else col > iv.low
-    low &= col <= iv.high if iv.high_closed else col < iv.high
-    return low
+        return (np.greater_equal if iv.low_closed else np.greater)(col, iv.low, out=out)
+    (np.greater_equal if iv.low_closed else np.greater)(col, iv.low, out=out)
+    out &= (np.less_equal if iv.high_closed else np.less)(col, iv.high)
+    return out
 
 
 def match_cell(test: UnaryTest, column: np.ndarray | TextCodes) -> tuple[BoolArray, BoolArray]:
@@ -212,6 +218,35 @@ class CompiledTable:
         r = len(self.tests)
         matched = np.empty((r, n), dtype=np.bool_)
         known = np.empty((r, n), dtype=np.bool_)
+        if not with_known and self._simple_numbers(columns):
+            # one interval per row on number columns: each row's mask goes straight into its
+            # row of ``matched``, with no per-cell ``known`` and no running products
+            known[...] = True
+            for i, row in enumerate(self.tests):
+                out = matched[i]
+                first = True
+                for c, test in enumerate(row):
+                    if test.kind is CellKind.ANY:
+                        continue
+                    col = columns[c].astype(np.float64, copy=False)
+                    if test.negated:
+                        cell = _interval_mask(test.intervals[0], col)
+                        np.logical_not(cell, out=cell)
+                        cell &= ~np.isnan(col)  # a negated test is unknown on NaN, not true
+                    elif first:
+                        _interval_mask(test.intervals[0], col, out=out)
+                        first = False
+                        continue
+                    else:
+                        cell = _interval_mask(test.intervals[0], col)
+                    if first:
+                        out[...] = cell
+                        first = False
+                    else:
+                        out &= cell
+                if first:  # every cell is "-"
+                    out[...] = True
+            return matched, known
         for i, row in enumerate(self.tests):
             row_true = np.ones(n, dtype=np.bool_)
             all_known = np.ones(n, dtype=np.bool_)
@@ -241,6 +276,19 @@ class CompiledTable:
             known[i] = all_known | some_false
         return matched, known
 
+    def _simple_numbers(self, columns: Sequence[np.ndarray | TextCodes]) -> bool:
+        """Whether every cell is ``-`` or one interval and every column holds numbers."""
+        for c, column in enumerate(columns):
+            if isinstance(column, TextCodes) or column.dtype.kind not in "fiu":
+                return False
+            for row in self.tests:
+                test = row[c]
+                if test.kind is not CellKind.ANY and (
+                    test.kind is not CellKind.NUMBER or len(test.intervals) != 1
+                ):
+                    return False
+        return True
+
     def select(
         self,
         matched: BoolArray,
@@ -258,10 +306,14 @@ class CompiledTable:
             The selection.
         """
         r, n = matched.shape
-        # row-by-row loops below: reductions over axis 0 of a (R, N) bool matrix are slow
-        count = np.zeros(n, dtype=np.int64)
-        for row in matched:
-            count += row
+        # row-by-row loops below: reductions over axis 0 of a (R, N) bool matrix are slow,
+        # and so are bool + int64 sums; bytes add fast and cannot overflow below 256 rows
+        if 0 < r < 256:
+            count = np.add.reduce(matched.view(np.uint8), axis=0, dtype=np.uint8).astype(np.int64)
+        else:
+            count = np.zeros(n, dtype=np.int64)
+            for row in matched:
+                count += row
         violation = np.zeros(n, dtype=np.bool_)
         policy = self.table.hit_policy
         agg = self.table.aggregation
