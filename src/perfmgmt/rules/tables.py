@@ -228,7 +228,9 @@ class CompiledTable:
                 for c, test in enumerate(row):
                     if test.kind is CellKind.ANY:
                         continue
-                    col = columns[c].astype(np.float64, copy=False)
+                    column = columns[c]
+                    assert not isinstance(column, TextCodes)  # see _simple_numbers
+                    col = column.astype(np.float64, copy=False)
                     if test.negated:
                         cell = _interval_mask(test.intervals[0], col)
                         np.logical_not(cell, out=cell)
