@@ -720,3 +720,38 @@ class TestPercentAmounts:
         bd = RuleEvaluator().evaluate_frame(rules, frame, base_pay=pay, currency="CNY")
         assert bd.bonus_minor[:2].tolist() == [2, 8]
         assert bd.bonus_known.tolist() == [True, True, False]
+
+    def test_amounts_beyond_exact_sums_are_refused(self) -> None:
+        """Rules whose amounts could add up past 2**52 minor units are refused, not rounded."""
+        frame = {"total": np.array([90.0])}
+        huge = Bonus.fixed(Decimal(10) ** 14, "CNY")  # 10**16 fen
+        with pytest.raises(RuleError, match="add up to"):
+            RuleEvaluator().evaluate_frame(
+                [rule("b", when="total >= 50", then=[huge])], frame, currency="CNY"
+            )
+
+    def test_fixed_and_percent_amounts_add_per_subject(self) -> None:
+        """Fixed amounts and percents of rules and table rows add up exactly per subject."""
+        frame = {"total": np.array([95.0, 85.0, 40.0, np.nan])}
+        pay = [Decimal("10000.00"), Decimal("8000.00"), Decimal("9000.00"), Decimal("7000.00")]
+        table = DecisionTable(
+            key="t",
+            inputs=[TableInput(field="total")],
+            hit_policy=HitPolicy.FIRST,
+            rows=[
+                TableRow(inputs=[">= 90"], outputs=[Bonus.percent_of_base_pay(Decimal("12.5"))]),
+                TableRow(inputs=[">= 80"], outputs=[Bonus.fixed(Decimal("300.50"), "CNY")]),
+            ],
+        )
+        rules = [
+            rule("r", when="total >= 80", then=[Bonus.fixed(Decimal("0.01"), "CNY")]),
+            rule(
+                "d",
+                when="total < 50",
+                then=[Deduction(basis=DeductionBasis.PERCENT_OF_BASE_PAY, value=Decimal(3))],
+            ),
+            table,
+        ]
+        bd = RuleEvaluator().evaluate_frame(rules, frame, base_pay=pay, currency="CNY")
+        assert bd.bonus_minor.tolist() == [125_000 + 1, 30_050 + 1, 0, 0]
+        assert bd.deduction_minor.tolist() == [0, 0, 27_000, 0]

@@ -447,7 +447,8 @@ class _Program:
     tables: tuple[CompiledTable, ...]
     rule_money: tuple[_MoneyTerms, ...]
     row_money: tuple[tuple[_MoneyTerms, ...], ...]
-    row_coef: tuple[IntArray, ...]  # per table: int64 (4, R) bonus_fixed/pct, ded_fixed/pct
+    row_coef: tuple[FloatArray, ...]  # per table: (4, R) bonus_fixed/pct, ded_fixed/pct
+    rule_coef: FloatArray  # (4, rules) the same for the rules
     currency: str | None
     has_money: bool
     text_fields: tuple[str, ...]  # text columns read: encoded once per evaluation
@@ -524,8 +525,12 @@ def _rows_of(frame: Frame, names: Sequence[str], lo: int, hi: int) -> dict[str, 
 
 def _minor_of_floats(pay: FloatArray, currency: str, out: IntArray) -> None:
     """Write base pays given as floats into ``out`` in minor units; NaN (unknown) is -1."""
-    scaled = np.rint(pay * 10 ** minor_units(currency))
-    np.copyto(out, np.where(np.isnan(scaled), -1, scaled), casting="unsafe")
+    scaled = pay * 10 ** minor_units(currency)
+    np.rint(scaled, out=scaled)
+    unknown = np.isnan(scaled)
+    with np.errstate(invalid="ignore"):  # NaN casts to garbage, overwritten just below
+        np.copyto(out, scaled, casting="unsafe")
+    np.copyto(out, -1, where=unknown)
 
 
 def _pct_num(value: Decimal, where: str) -> int:
@@ -878,6 +883,19 @@ def _unknown_py(value: object) -> bool:
 # -- the evaluator -------------------------------------------------------------------------------
 
 
+def _coef(terms: Sequence[_MoneyTerms]) -> FloatArray:
+    """Return the (4, len(terms)) bonus fixed/percent, deduction fixed/percent matrix."""
+    return np.array(
+        [
+            [m.bonus_fixed for m in terms],
+            [m.bonus_pct for m in terms],
+            [m.ded_fixed for m in terms],
+            [m.ded_pct for m in terms],
+        ],
+        dtype=np.float64,
+    ).reshape(4, len(terms))
+
+
 #: Below this, products of whole numbers are exact in float64 and a division of one by
 #: ``_PCT_SCALE`` lands on the right side of every half-integer (see _percent_of_floats).
 _EXACT_PRODUCT = 2.0**52
@@ -1043,22 +1061,19 @@ class RuleEvaluator:
             )
             for t in tables
         )
-        row_coef = tuple(
-            np.array(
-                [
-                    [m.bonus_fixed for m in rows],
-                    [m.bonus_pct for m in rows],
-                    [m.ded_fixed for m in rows],
-                    [m.ded_pct for m in rows],
-                ],
-                dtype=np.int64,
-            ).reshape(4, len(rows))
-            for rows in row_money
-        )
+        row_coef = tuple(_coef(rows) for rows in row_money)
+        rule_coef = _coef(rule_money)
         has_money = any(
             m.bonus_fixed or m.bonus_pct or m.ded_fixed or m.ded_pct
             for m in (*rule_money, *(m for rows in row_money for m in rows))
         )
+        # Money adds up as float64 sums of whole numbers, exact in any order below 2**53.
+        reach = float(np.abs(rule_coef).sum()) + sum(float(np.abs(c).sum()) for c in row_coef)
+        if reach >= _EXACT_PRODUCT:
+            raise RuleError(
+                f"rules: the amounts of all rules and table rows add up to {reach:.0f} minor "
+                f"units or percent steps; at most {_EXACT_PRODUCT:.0f} are allowed"
+            )
         return _Program(
             items=items,
             rules=rules_,
@@ -1068,6 +1083,7 @@ class RuleEvaluator:
             rule_money=rule_money,
             row_money=row_money,
             row_coef=row_coef,
+            rule_coef=rule_coef,
             currency=cur,
             has_money=has_money,
             text_fields=_text_fields(schema, conditions, compiled_tables),
@@ -1307,23 +1323,12 @@ class RuleEvaluator:
             np.logical_and(true, known, out=rule_fired[r])
             if self._trace:
                 out.rule_known[r, lo:hi] = known
-        bonus_fixed = np.zeros(n, dtype=np.int64)
-        ded_fixed = np.zeros(n, dtype=np.int64)
-        # Percent numerators are whole numbers: float64 holds their sums exactly (far below
-        # 2**53) and lets _percent_of_floats round with float arithmetic.
-        bonus_pct = np.zeros(n, dtype=np.float64)
-        ded_pct = np.zeros(n, dtype=np.float64)
-        if program.has_money:
-            for r, m in enumerate(program.rule_money):
-                fired = rule_fired[r]
-                for acc, v in (
-                    (bonus_fixed, np.int64(m.bonus_fixed)),
-                    (bonus_pct, np.float64(m.bonus_pct)),
-                    (ded_fixed, np.int64(m.ded_fixed)),
-                    (ded_pct, np.float64(m.ded_pct)),
-                ):
-                    if v:
-                        np.add(acc, fired * v, out=acc)
+        # Money per subject: (4, N) bonus fixed/percent, deduction fixed/percent, summed as
+        # coefficients x fired/selected flags in one matrix product per source; the sums
+        # are of whole numbers below 2**53 (checked when compiling), so exact in any order.
+        money = np.zeros((4, n))
+        if program.has_money and len(program.rules):
+            money += program.rule_coef @ rule_fired.view(np.uint8)
         selections: list[Selection] = []
         for t, ct in enumerate(program.tables):
             matched, _known = ct.match(frame, with_known=False)
@@ -1334,19 +1339,9 @@ class RuleEvaluator:
                 row_values = self._row_values(rows, base_minor, n)
             sel = ct.select(matched, row_values)
             selections.append(sel)
-            if program.has_money:
-                coef = program.row_coef[t]
-                accumulators: tuple[npt.NDArray[Any], ...] = (
-                    bonus_fixed,
-                    bonus_pct,
-                    ded_fixed,
-                    ded_pct,
-                )
-                for k, total in enumerate(accumulators):
-                    for j in np.flatnonzero(coef[k]).tolist():
-                        # the accumulator's own dtype: mixed-type products are slow
-                        value = total.dtype.type(coef[k, j])
-                        np.add(total, sel.selected[j] * value, out=total)
+            if program.has_money and program.row_coef[t].any():
+                money += program.row_coef[t] @ sel.selected.view(np.uint8)
+        bonus_fixed, bonus_pct, ded_fixed, ded_pct = money
         bonus = out.bonus[lo:hi]
         deduction = out.deduction[lo:hi]
         if bonus_pct.any() or ded_pct.any():
@@ -1359,13 +1354,21 @@ class RuleEvaluator:
             np.logical_not(no_pay & (bonus_pct > 0), out=out.bonus_known[lo:hi])
             np.logical_not(no_pay & (ded_pct > 0), out=out.deduction_known[lo:hi])
             base_f = base.astype(np.float64)  # exact: minor units far below 2**53
-            np.add(bonus_fixed, _percent_of_floats(base, base_f, bonus_pct), out=bonus)
-            np.add(ded_fixed, _percent_of_floats(base, base_f, ded_pct), out=deduction)
+            np.add(
+                bonus_fixed.astype(np.int64),
+                _percent_of_floats(base, base_f, bonus_pct),
+                out=bonus,
+            )
+            np.add(
+                ded_fixed.astype(np.int64),
+                _percent_of_floats(base, base_f, ded_pct),
+                out=deduction,
+            )
         else:
             out.bonus_known[lo:hi] = True
             out.deduction_known[lo:hi] = True
-            bonus[:] = bonus_fixed
-            deduction[:] = ded_fixed
+            np.copyto(bonus, bonus_fixed, casting="unsafe")  # whole numbers
+            np.copyto(deduction, ded_fixed, casting="unsafe")
         return selections
 
     @staticmethod
