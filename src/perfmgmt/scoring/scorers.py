@@ -109,12 +109,22 @@ def _bands(edges: FloatArray, values: FloatArray) -> npt.NDArray[np.intp]:
     faster than a binary search per value; NaN has no edge above it and lands last, as in
     ``searchsorted``.
     """
-    if len(edges) > _FEW_EDGES or np.size(values) < _FEW_VALUES:
+    if not 0 < len(edges) <= _FEW_EDGES or np.size(values) < _FEW_VALUES:
         return np.searchsorted(edges, values, side="right")
-    above = np.zeros(np.shape(values), dtype=np.intp)
-    for e in edges.tolist():
-        above += values < e
-    return len(edges) - above
+    return _band_codes(edges, values).astype(np.intp)
+
+
+def _band_codes(edges: FloatArray, values: FloatArray) -> npt.NDArray[np.uint8]:
+    """Return :func:`_bands` as uint8, for at most ``_FEW_EDGES`` edges.
+
+    Counts go up in bytes: bool + intp sums convert every element, bytes add directly.
+    """
+    edge_list = edges.tolist()
+    above: npt.NDArray[np.uint8] = np.less(values, edge_list[0]).view(np.uint8)
+    for e in edge_list[1:]:
+        above += np.less(values, e).view(np.uint8)
+    np.subtract(np.uint8(len(edge_list)), above, out=above)
+    return above
 
 
 def _sign(direction: Direction, name: str) -> float:
@@ -222,7 +232,10 @@ def _linear(
         np.minimum(above, cap, out=above)
         if not scalar_stretch:
             above = np.where(np.isnan(st), 100.0, above)
-    score = np.where(x < g, below, above)
+    # where(x < g, below, above), in place: ``below`` becomes the score (NaN x takes
+    # ``above``, NaN too, as in the where form)
+    score = below
+    np.copyto(score, above, where=~(x < g))
     np.copyto(score, floor, where=x < t)
     return ach, score
 
@@ -306,7 +319,11 @@ class BandedScorer:
         """Return ``(achievement, score)``."""
         del threshold, target, stretch  # in the scorer protocol; unused here
         x = actual if self.sign > 0 else self.sign * actual
-        score = np.take(np.asarray(self.scores), _bands(np.asarray(self.edges), x))
+        edges = np.asarray(self.edges)
+        if 0 < len(edges) <= _FEW_EDGES and np.size(x) >= _FEW_VALUES:
+            score = np.take(np.asarray(self.scores), _band_codes(edges, x))
+        else:
+            score = np.take(np.asarray(self.scores), _bands(edges, x))
         return np.full(np.shape(actual), np.nan), score
 
 
