@@ -414,3 +414,115 @@ class TestBlocks:
                 part = score(lo, min(lo + size, n))
                 for j in range(len(part)):
                     assert part.row(j) == whole.row(lo + j)
+
+
+def _threaded_case(n: int, seed: int) -> tuple[Scheme, Population]:
+    """The preset scheme and ``n`` random reviews with missing data and raters."""
+    from perfmgmt.presets import customer_service_manager
+
+    scheme = customer_service_manager()
+    rng = np.random.default_rng(seed)
+    k, q, s = len(scheme.kpis), len(scheme.criteria), len(scheme.sources)
+    targets = np.array([kpi.target for kpi in scheme.kpis], dtype=np.float64)
+    actual = targets * rng.uniform(0.5, 1.5, (n, k))
+    actual[rng.random((n, k)) < 0.05] = np.nan
+    pop = Population.from_arrays(
+        scheme,
+        subject_ids=[f"s{i}" for i in range(n)],
+        actual=actual,
+        ratings=rng.uniform(1.0, 5.0, (n, q, s)),
+        raters=rng.integers(0, 4, (n, q, s)),
+    )
+    return scheme, pop
+
+
+_RESULT_ARRAYS = (
+    "achievement",
+    "score",
+    "effective_weight",
+    "contribution",
+    "flags",
+    "category_score",
+    "criterion_score",
+    "raw_quantitative",
+    "quantitative",
+    "qualitative",
+    "total",
+    "rating_index",
+    "rated",
+    "gated",
+    "review_flags",
+)
+
+
+class TestWorkers:
+    @pytest.mark.parametrize("workers", [2, 3])
+    def test_threads_give_the_same_bits(
+        self, workers: int, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Blocks scored on several threads give every result array bit for bit."""
+        from perfmgmt.scoring import engine as engine_module
+
+        scheme, pop = _threaded_case(1000, seed=5)
+        one = ENGINE.score_batch(scheme, pop)
+        monkeypatch.setattr(engine_module, "_BLOCK", 64)  # 16 blocks
+        with ScoringEngine(workers=workers) as eng:
+            many = eng.score_batch(scheme, pop)
+            again = eng.score_batch(scheme, pop)  # the pool is reused
+        for name in _RESULT_ARRAYS:
+            a = np.ascontiguousarray(getattr(one, name))
+            for got in (many, again):
+                assert a.tobytes() == np.ascontiguousarray(getattr(got, name)).tobytes(), name
+
+    def test_first_failing_block_is_reported(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """With threads, the error raised is the first failing review's, as without them."""
+        from perfmgmt.scoring import engine as engine_module
+
+        class Broken:
+            """The ratio scorer, but NaN for an actual above a million (a scorer bug)."""
+
+            floor, cap, requires = 0.0, 150.0, ("target",)
+
+            def __init__(self, direction: str) -> None:
+                self.inner = ratio(direction=direction)
+
+            def __call__(
+                self, actual: np.ndarray, *bounds: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+                ach, sc = self.inner(actual, *bounds)
+                return ach, np.where(actual > 1e6, np.nan, sc)
+
+        reg = ENGINE.registry.copy()
+        reg.register("broken", lambda *, direction: Broken(direction))
+        s = _scheme(scorer="broken")
+        rows = [[1.0, 1.0, 1.0]] * 400
+        for i in (130, 150, 170, 190, 390):  # blocks 8-11, run side by side, and 24
+            rows[i] = [1e7, 1.0, 1.0]
+        pop = _pop(s, rows)
+        monkeypatch.setattr(engine_module, "_BLOCK", 16)
+        for workers in (1, 2, 4):
+            with (
+                ScoringEngine(reg, workers=workers) as eng,
+                pytest.raises(ScoringError, match=r"review of 's130'"),
+            ):
+                eng.score_batch(s, pop)
+
+    @pytest.mark.parametrize("workers", [0, -1, 1.5, True, "2"])
+    def test_workers_must_be_a_positive_whole_number(self, workers: object) -> None:
+        """A bad worker count is refused naming the field and the value."""
+        with pytest.raises(ScoringError, match=r"ScoringEngine\.workers: .* whole number >= 1"):
+            ScoringEngine(workers=workers)  # type: ignore[arg-type]
+
+    def test_close_then_reuse(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """After close() the engine still scores, starting a new pool."""
+        from perfmgmt.scoring import engine as engine_module
+
+        scheme, pop = _threaded_case(300, seed=8)
+        monkeypatch.setattr(engine_module, "_BLOCK", 32)
+        eng = ScoringEngine(workers=2)
+        first = eng.score_batch(scheme, pop)
+        eng.close()
+        second = eng.score_batch(scheme, pop)
+        eng.close()
+        assert first.total.tobytes() == second.total.tobytes()
+        assert "workers=2" in repr(eng)

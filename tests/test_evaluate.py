@@ -609,10 +609,10 @@ class TestChunks:
         ):
             evaluator = RuleEvaluator(workers=3)
             first = evaluator.evaluate_frame(rules, frame, currency="CNY")
-            pool = evaluator._pool
+            pool = evaluator._runner._pool
             assert pool is not None
             evaluator.evaluate_frame(rules, frame, currency="CNY")
-            assert evaluator._pool is pool
+            assert evaluator._runner._pool is pool
             evaluator.close()
             assert _pool_of(evaluator) is None
             again = evaluator.evaluate_frame(rules, frame, currency="CNY")
@@ -638,7 +638,7 @@ class TestChunks:
                     lambda _: evaluator.evaluate_frame(rules, frame, currency="CNY"), range(8)
                 )
             )
-            pools = {id(evaluator._pool)}
+            pools = {id(evaluator._runner._pool)}
         assert len(pools) == 1
         for got in results:
             assert np.array_equal(got.rule_fired, whole.rule_fired)
@@ -648,7 +648,7 @@ class TestChunks:
 
 def _pool_of(evaluator: RuleEvaluator) -> object:
     """Return the evaluator's thread pool (typed as object so each read is checked afresh)."""
-    return evaluator._pool
+    return evaluator._runner._pool
 
 
 def _fixed_big_frame() -> dict[str, np.ndarray]:

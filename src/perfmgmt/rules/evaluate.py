@@ -21,13 +21,10 @@ missing).  ``explain`` renders it in English or Chinese.
 
 from __future__ import annotations
 
-import concurrent.futures
 import enum
 import itertools
 import math
-import threading
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeAlias, cast, overload
@@ -77,6 +74,7 @@ from perfmgmt.rules.compile import (
 from perfmgmt.rules.parse import render
 from perfmgmt.rules.pool import PoolAllocation, allocate_minor, to_minor
 from perfmgmt.rules.tables import CompiledTable, Selection, compile_table
+from perfmgmt.scoring._parallel import BlockRunner, check_workers
 from perfmgmt.scoring.card import BatchScores
 
 if TYPE_CHECKING:
@@ -968,16 +966,14 @@ class RuleEvaluator:
         trace: bool = True,
         workers: int = 1,
     ) -> None:
-        if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
-            raise RuleError(
-                f"RuleEvaluator.workers: {workers!r} is not allowed; expected a whole number >= 1"
-            )
+        try:
+            self._workers = check_workers("RuleEvaluator", workers)
+        except ValueError as exc:
+            raise RuleError(str(exc)) from None
         self._schema = schema
         self._limits = limits
         self._trace = trace
-        self._workers = workers
-        self._pool: ThreadPoolExecutor | None = None
-        self._pool_lock = threading.Lock()
+        self._runner = BlockRunner(workers, "perfmgmt-rules")
         self._cache: dict[tuple[object, ...], tuple[tuple[object, ...], _Program]] = {}
         self._pay_cache: tuple[Sequence[Decimal | None], str, IntArray] | None = None
 
@@ -1190,7 +1186,7 @@ class RuleEvaluator:
                     whole.violation[lo:hi] = part.violation
                     whole.count[lo:hi] = part.count
 
-            self._run_chunks(run, bounds)
+            self._runner.run(run, bounds)
         rule_fired = out.rule_fired
         # without a trace "not fired" is not split into false/unknown
         rule_known = out.rule_known if self._trace else rule_fired
@@ -1240,55 +1236,9 @@ class RuleEvaluator:
         edges = [*range(0, n, size), n]
         return list(itertools.pairwise(edges))
 
-    def _run_chunks(
-        self, run: Callable[[tuple[int, int]], None], bounds: Sequence[tuple[int, int]]
-    ) -> None:
-        """Run ``run`` on every chunk: the calling thread and the pool's threads take turns.
-
-        Each participant takes the next chunk when it is done with one, so a slow thread
-        does not hold the rest back; the calling thread works too instead of waiting.
-        """
-        helpers = min(self._workers, len(bounds)) - 1
-        if helpers < 1:
-            for b in bounds:
-                run(b)
-            return
-        todo = iter(bounds)
-        lock = threading.Lock()
-
-        def drain() -> None:
-            while True:
-                with lock:
-                    b = next(todo, None)
-                if b is None:
-                    return
-                run(b)
-
-        pool = self._executor()
-        futures = [pool.submit(drain) for _ in range(helpers)]
-        try:
-            drain()
-        finally:
-            # the helpers write into the caller's arrays: never return while one still runs
-            concurrent.futures.wait(futures)
-        for f in futures:
-            f.result()  # re-raises a helper's error
-
-    def _executor(self) -> ThreadPoolExecutor:
-        with self._pool_lock:  # two first calls from two threads must not start two pools
-            if self._pool is None:
-                # the calling thread is one of the workers
-                self._pool = ThreadPoolExecutor(
-                    self._workers - 1, thread_name_prefix="perfmgmt-rules"
-                )
-            return self._pool
-
     def close(self) -> None:
         """Stop the worker threads, waiting for running chunks; a later call starts new ones."""
-        with self._pool_lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True)
+        self._runner.close()
 
     def __enter__(self) -> Self:
         """Return the evaluator; its worker threads stop when the block ends."""

@@ -32,7 +32,8 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Sequence
-from typing import Any, cast
+from types import TracebackType
+from typing import Any, Self, cast
 
 import attrs
 import numpy as np
@@ -44,6 +45,7 @@ from perfmgmt.model.indicator import Direction
 from perfmgmt.model.kpi import GateEffect, MissingPolicy
 from perfmgmt.model.review import Review
 from perfmgmt.model.scheme import Scheme
+from perfmgmt.scoring._parallel import BlockRunner, check_workers
 from perfmgmt.scoring.card import BatchScores, KpiFlag, ReviewFlag, ScoreCard
 from perfmgmt.scoring.population import Population
 from perfmgmt.scoring.registry import ScorerRegistry, default_registry
@@ -269,15 +271,51 @@ class ScoringEngine:
 
     Args:
         registry: Where scorer names are resolved; the built-ins by default.
+        workers: Threads that score blocks of a large population side by side (numpy
+            releases the GIL in its loops); 1 scores in the calling thread. Every review
+            goes through the same operations in any block on any thread, so the results are
+            bit-identical either way. Custom scorers must then be safe to call from several
+            threads at once (pure functions of their arguments are).
+
+    With ``workers > 1`` the engine owns a thread pool, started by the first population of
+    more than one block (16,384 reviews) and shared by later calls until :meth:`close` or the
+    end of a ``with`` block; after ``close`` the engine still works.
+
+    Raises:
+        ScoringError: When ``workers`` is not a whole number >= 1.
     """
 
-    def __init__(self, registry: ScorerRegistry | None = None) -> None:
+    def __init__(self, registry: ScorerRegistry | None = None, *, workers: int = 1) -> None:
+        try:
+            check_workers("ScoringEngine", workers)
+        except ValueError as exc:
+            raise ScoringError(str(exc)) from None
         self.registry = default_registry if registry is None else registry
         self._plans: dict[str, ScoringPlan] = {}
         self._lock = threading.Lock()
+        self._runner = BlockRunner(workers, "perfmgmt-scoring")
 
     def __repr__(self) -> str:
-        return f"ScoringEngine(registry={self.registry!r})"
+        workers = self._runner.workers
+        extra = f", workers={workers}" if workers > 1 else ""
+        return f"ScoringEngine(registry={self.registry!r}{extra})"
+
+    def close(self) -> None:
+        """Stop the worker threads, waiting for running blocks; a later call starts new ones."""
+        self._runner.close()
+
+    def __enter__(self) -> Self:
+        """Return the engine; its worker threads stop when the block ends."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Stop the worker threads (see :meth:`close`)."""
+        self.close()
 
     def plan(self, scheme: Scheme) -> ScoringPlan:
         """Resolve and validate ``scheme``'s scorers once (cached by content hash).
@@ -321,7 +359,7 @@ class ScoringEngine:
         """
         plan = self.plan(scheme)
         _check_population(scheme, population)
-        return _score(plan, population)
+        return _score(plan, population, self._runner)
 
 
 def _check_population(scheme: Scheme, pop: Population) -> None:
@@ -361,18 +399,28 @@ def _row_sum(a: FloatArray, rows: Sequence[int] | range) -> FloatArray:
     return out
 
 
-def _score(plan: ScoringPlan, pop: Population) -> BatchScores:
+def _score(plan: ScoringPlan, pop: Population, runner: BlockRunner) -> BatchScores:
     n, k = pop.actual.shape
     out = _Out.empty(n, k, len(plan.category_cols), len(plan.crit_weight))
+
+    # Blocks of rows keep every temporary in the CPU cache. Each row goes through the same
+    # element-wise operations in the same order in any block, so no result depends on the
+    # block size, on N or on the thread that scored it.
+    bounds = [(lo, min(lo + _BLOCK, n)) for lo in range(0, n, _BLOCK)]
+
+    def block(b: tuple[int, int]) -> None:
+        with np.errstate(all="ignore"):  # errstate is per thread
+            _score_block(plan, pop, b[0], b[1], out)
+
     # NaN and inf are handled explicitly (missing data, 0/0 = no score), so numpy's warnings
     # are noise here.
     with np.errstate(all="ignore"):
         _check_bounds(plan, pop)
-        # Blocks of rows keep every temporary in the CPU cache. Each row goes through the
-        # same element-wise operations in the same order in any block, so no result depends
-        # on the block size or on N.
-        for lo in range(0, n, _BLOCK):
-            _score_block(plan, pop, lo, min(lo + _BLOCK, n), out)
+        if runner.workers == 1 or len(bounds) == 1:
+            for lo, hi in bounds:
+                _score_block(plan, pop, lo, hi, out)
+    if runner.workers > 1 and len(bounds) > 1:
+        runner.run(block, bounds)
     return BatchScores(
         scheme_key=plan.scheme.key,
         scheme_hash=plan.scheme.content_hash,

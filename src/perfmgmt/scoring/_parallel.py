@@ -1,0 +1,101 @@
+"""Run row blocks side by side on a few threads (numpy releases the GIL in its loops).
+
+Shared by the scoring engine and the rule evaluator: both cut N rows into blocks whose
+results land in disjoint slices of preallocated arrays, so the order the blocks run in never
+changes a number.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+__all__ = ["BlockRunner", "check_workers"]
+
+Bounds = tuple[int, int]
+
+
+def check_workers(owner: str, workers: object) -> int:
+    """Return ``workers`` when it is a whole number >= 1.
+
+    Raises:
+        ValueError: Otherwise; callers re-raise it as their own ``PerfmgmtError``.
+    """
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        raise ValueError(
+            f"{owner}.workers: {workers!r} is not allowed; expected a whole number >= 1"
+        )
+    return workers
+
+
+class BlockRunner:
+    """Run a function on every block: the calling thread and pool threads take turns.
+
+    Each participant takes the next block when it is done with one, so a slow thread does
+    not hold the rest back, and the calling thread works too instead of waiting. The pool
+    starts on the first call with more than one block and lives until :meth:`close`.
+
+    Args:
+        workers: Threads in all, the calling thread included.
+        name: Prefix of the pool threads' names.
+    """
+
+    def __init__(self, workers: int, name: str) -> None:
+        self.workers = workers
+        self._name = name
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def run(self, fn: Callable[[Bounds], None], bounds: Sequence[Bounds]) -> None:
+        """Call ``fn`` on every block of ``bounds``; raise the error of the first failing one.
+
+        After a block fails no further block starts; the blocks already running finish, and
+        the error raised is that of the lowest failing block, the one a sequential run would
+        have stopped at (blocks start in order).
+        """
+        helpers = min(self.workers, len(bounds)) - 1
+        if helpers < 1:
+            for b in bounds:
+                fn(b)
+            return
+        todo = iter(enumerate(bounds))
+        lock = threading.Lock()
+        failures: list[tuple[int, BaseException]] = []
+
+        def drain() -> None:
+            while True:
+                with lock:
+                    item = None if failures else next(todo, None)
+                if item is None:
+                    return
+                k, b = item
+                try:
+                    fn(b)
+                except BaseException as exc:  # re-raised below, on the calling thread
+                    with lock:
+                        failures.append((k, exc))
+
+        futures = [self._executor().submit(drain) for _ in range(helpers)]
+        try:
+            drain()
+        finally:
+            # the helpers write into the caller's arrays: never return while one still runs
+            concurrent.futures.wait(futures)
+        if failures:
+            raise min(failures, key=lambda f: f[0])[1]
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:  # two first calls from two threads must not start two pools
+            if self._pool is None:
+                # the calling thread is one of the workers
+                self._pool = ThreadPoolExecutor(self.workers - 1, thread_name_prefix=self._name)
+            return self._pool
+
+    def close(self) -> None:
+        """Stop the pool threads, waiting for running blocks; a later call starts new ones."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
