@@ -714,34 +714,25 @@ def _qualitative(
         swsum: FloatArray | None = None
         weighted: FloatArray | None = None
         for s, weight in enumerate(source_weight):
-            # In place, without bool x float products (slow mixed-type loops): the same
-            # values as ``sw = include * weight`` and ``where(include, rescaled, 0) * sw``.
-            excluded = raters[:, q, s] < min_raters[s]
-            sw = np.where(excluded, 0.0, weight)
-            term = ratings[:, q, s] - low
-            term *= 100.0
-            term /= span
-            np.copyto(term, 0.0, where=excluded)
+            include = raters[:, q, s] >= min_raters[s]
+            sw = include * weight
+            rescaled = ratings[:, q, s] - low
+            rescaled *= 100.0
+            rescaled /= span
+            term = np.where(include, rescaled, 0.0)
             term *= sw
-            if swsum is None or weighted is None:
-                swsum, weighted = sw, term
-            else:
-                swsum += sw
-                weighted += term
+            swsum = sw if swsum is None else swsum + sw
+            weighted = term if weighted is None else weighted + term
         assert swsum is not None
         assert weighted is not None
         cs = np.divide(weighted, swsum, out=crit_score[q])
         np.putmask(cs, swsum <= 0, np.nan)  # numpy's own NaN, not the sign-set 0 / 0 one
-        missing = np.isnan(cs)
-        cw = np.where(missing, 0.0, crit_weight[q])
-        part = cs.copy()
-        np.copyto(part, 0.0, where=missing)
+        has = ~np.isnan(cs)
+        cw = has * crit_weight[q]
+        part = np.where(has, cs, 0.0)
         part *= cw
-        if cwsum is None or num is None:
-            cwsum, num = cw, part
-        else:
-            cwsum += cw
-            num += part
+        cwsum = cw if cwsum is None else cwsum + cw
+        num = part if num is None else num + part
     assert cwsum is not None
     assert num is not None
     qual = num / cwsum

@@ -232,10 +232,7 @@ def _linear(
         np.minimum(above, cap, out=above)
         if not scalar_stretch:
             above = np.where(np.isnan(st), 100.0, above)
-    # where(x < g, below, above), in place: ``below`` becomes the score (NaN x takes
-    # ``above``, NaN too, as in the where form)
-    score = below
-    np.copyto(score, above, where=~(x < g))
+    score = np.where(x < g, below, above)
     np.copyto(score, floor, where=x < t)
     return ach, score
 
