@@ -586,14 +586,19 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
             th, tg, st = th_a[j], tg_a[j], st_a[j]
         ach[j], score[j] = scorer(actual[j], th, tg, st)
     missing = np.isnan(actual)
-    broken = np.isnan(score)
-    broken &= ~missing
-    if broken.any():
-        j, i = (int(v) for v in np.argwhere(broken)[0])
-        raise ScoringError(
-            f"review of {pop.subject_ids[lo + i]!r}, KPI {plan.kpi_keys[j]!r}: scorer "
-            f"{plan.scorer_names[j]!r} returned NaN for actual {float(actual[j, i])!r}"
-        )
+    # A built-in scorer given the scheme's own (validated) bounds returns NaN exactly where
+    # the actual is NaN (property-tested); custom scorers and per-row bounds are checked.
+    for j in range(n_k):
+        if plan.broadcasts[j] and all(c is not None for c in same):
+            continue
+        broken = np.isnan(score[j])
+        broken &= ~missing[j]
+        if broken.any():
+            i = int(np.argmax(broken))
+            raise ScoringError(
+                f"review of {pop.subject_ids[lo + i]!r}, KPI {plan.kpi_keys[j]!r}: scorer "
+                f"{plan.scorer_names[j]!r} returned NaN for actual {float(actual[j, i])!r}"
+            )
     flags = out.flags[:, lo:hi]
     np.copyto(flags, missing.view(np.uint8))
     bad = missing
@@ -607,12 +612,14 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
     # Missing or insufficient: the policy's flag (REALLOCATED, SCORED_ZERO or EXCLUDED) and
     # its fill (NaN, or 0 under ZERO).
     flags |= bad.view(np.uint8) * plan.policy_bit
-    np.copyto(score, plan.missing_fill, where=bad)
-    np.copyto(ach, np.nan, where=bad)
+    # Bad data is rare and often absent from whole KPIs: fill it through its positions, KPI
+    # by KPI, rather than with masked passes over the whole block.
+    bad_at = [(j, np.flatnonzero(bad[j])) for j in range(n_k) if bad[j].any()]
+    for j, at in bad_at:
+        score[j, at] = plan.missing_fill[j, 0]
+        ach[j, at] = np.nan
     # Rows of a KPI that carry no weight: bad data under REALLOCATE or EXCLUDE.
-    unscored = bad.copy()
-    for j in plan.zero_cols:
-        unscored[j] = False
+    unscored_at = [(j, at) for j, at in bad_at if j not in plan.zero_cols]
     excluded = np.zeros(b, dtype=bool)
     for j in plan.exclude_cols:
         excluded |= bad[j]
@@ -635,13 +642,15 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
     # Effective weights: nominal weights of scored KPIs, rescaled per row.
     eff = out.effective_weight[:, lo:hi]
     np.copyto(eff, plan.nominal_col)
-    np.copyto(eff, 0.0, where=unscored)
+    for j, at in unscored_at:
+        eff[j, at] = 0.0
     wsum = _row_sum(eff, range(n_k))
     no_quant = ~(wsum > 0)
     contribution = out.contribution[:, lo:hi]
     eff /= np.where(no_quant, 1.0, wsum)
     np.multiply(score, eff, out=contribution)
-    np.copyto(contribution, 0.0, where=unscored)
+    for j, at in unscored_at:
+        contribution[j, at] = 0.0
     raw = _row_sum(contribution, range(n_k))
     raw[no_quant] = np.nan
 
