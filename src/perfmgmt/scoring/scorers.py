@@ -232,8 +232,8 @@ def _linear(
         np.minimum(above, cap, out=above)
         if not scalar_stretch:
             above = np.where(np.isnan(st), 100.0, above)
-    score = np.where(x < g, below, above)
-    np.copyto(score, floor, where=x < t)
+    # Two selections (np.where is about twice as fast as copyto(..., where=)).
+    score = np.where(x < t, floor, np.where(x < g, below, above))
     return ach, score
 
 
