@@ -5,6 +5,7 @@ timings and ratios measured in this one run:
 
 * ``score_batch`` vs a hand-written numpy reference of the same formulas,
 * vs a vectorised pandas implementation (column arithmetic, no ``apply``, no row loops),
+  single-threaded and with ``ScoringEngine(workers=2)``,
 * vs a loop of the scalar ``score`` call (run on a subset and extrapolated, as stated),
 * 1,000,000 reviews, peak memory (tracemalloc) vs the input arrays' bytes, and the median of
   scalar ``score`` + ``explain``.
@@ -225,13 +226,17 @@ def main(n: int = 100_000) -> None:
     np.testing.assert_allclose(batch.total, pd_total.to_numpy(), rtol=1e-12, equal_nan=True)
     np.testing.assert_array_equal(batch.rating_index, pd_idx.to_numpy())
 
-    t_batch, t_np, t_pd = best_of_each(
+    threaded = ScoringEngine(workers=2)
+    assert threaded.score_batch(scheme, pop).total.tobytes() == batch.total.tobytes()
+    t_batch, t_np, t_pd, t_two = best_of_each(
         [
             lambda: engine.score_batch(scheme, pop),
             lambda: numpy_reference(data),
             lambda: pandas_reference(df, qdf),
+            lambda: threaded.score_batch(scheme, pop),
         ]
     )
+    threaded.close()
 
     m = 1000
     sub = Population.from_arrays(
@@ -288,6 +293,11 @@ def main(n: int = 100_000) -> None:
             "pandas column arithmetic",
             f"{t_pd * 1e3:9.1f} ms",
             f"pandas / score_batch = {t_pd / t_batch:.2f}x",
+        ),
+        (
+            "score_batch, workers=2",
+            f"{t_two * 1e3:9.1f} ms",
+            f"pandas / score_batch(workers=2) = {t_pd / t_two:.2f}x",
         ),
         (
             f"scalar loop (1,000 run, x{n // m})",

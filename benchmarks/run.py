@@ -99,14 +99,18 @@ def scoring_rows(m: ModuleType, *, scale: int, repeat: int) -> list[Row]:
     np.testing.assert_array_equal(batch.rating_index, ref_idx)
     np.testing.assert_allclose(batch.total, pd_total.to_numpy(), rtol=1e-12, equal_nan=True)
     np.testing.assert_array_equal(batch.rating_index, pd_idx.to_numpy())
-    t_ours, t_np, t_pd = best_round_robin(
+    threaded = ScoringEngine(workers=2)
+    assert threaded.score_batch(scheme, pop).total.tobytes() == batch.total.tobytes()
+    t_ours, t_np, t_pd, t_two = best_round_robin(
         [
             lambda: engine.score_batch(scheme, pop),
             lambda: m.numpy_reference(data),
             lambda: m.pandas_reference(df, qdf),
+            lambda: threaded.score_batch(scheme, pop),
         ],
         repeat,
     )
+    threaded.close()
     big_n = 1_000_000 // scale
     big = m.make_inputs(big_n, seed=11)
     big_pop = m.population(scheme, big)
@@ -140,6 +144,14 @@ def scoring_rows(m: ModuleType, *, scale: int, repeat: int) -> list[Row]:
             "pandas/ours",
             ">= 2",
             t_pd / t_ours >= 2.0,
+        ),
+        Row(
+            f"score_batch {n:,} reviews, workers=2, vs pandas",
+            t_two,
+            {"pandas": t_pd},
+            t_pd / t_two,
+            "pandas/ours",
+            "(info)",
         ),
         Row(
             f"score_batch {big_n:,} reviews",
