@@ -35,16 +35,17 @@ Unrated subjects (no total) are left out, keep no rating, and are counted.
 from __future__ import annotations
 
 import enum
+import json
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
-from typing import Literal
+from typing import Literal, cast
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from perfmgmt.errors import ScoringError, ValidationError
+from perfmgmt.errors import ScoringError, SerializationError, ValidationError
 from perfmgmt.model._checks import finite, instance_of, integer, non_empty, tuple_of
 from perfmgmt.model.review import Assessment, Review
 from perfmgmt.model.scheme import AssessmentSource, RatingScale, Scheme
@@ -213,8 +214,58 @@ class CalibrationLog:
         return tuple(c for c in self.changes if c.subject_id == subject_id)
 
     def to_records(self) -> list[dict[str, object]]:
-        """Return the changes as flat dicts (for CSV or JSON)."""
+        """Return the changes as flat dicts (for CSV; parameters as rounded text)."""
         return [c.to_record() for c in self.changes]
+
+    def to_json(self) -> str:
+        """Return the log as JSON that :meth:`from_json` loads back to an equal log.
+
+        Unlike :meth:`to_records`, nothing is rounded: floats are written exactly and the
+        parameters keep their types.
+        """
+        data = {
+            "schema_version": _LOG_SCHEMA_VERSION,
+            "changes": [
+                {
+                    "subject_id": c.subject_id,
+                    "field": c.field,
+                    "before": c.before,
+                    "after": c.after,
+                    "reason": c.reason.value,
+                    "params": [[k, v] for k, v in c.params],
+                }
+                for c in self.changes
+            ],
+        }
+        return json.dumps(data, ensure_ascii=False, allow_nan=False)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> CalibrationLog:
+        """Load a log written by :meth:`to_json`.
+
+        Raises:
+            SerializationError: When the text is not such a log; the message starts with the
+                JSON path of the offending value and says what is allowed there.
+        """
+        try:
+            data = json.loads(text, parse_constant=_refuse_constant)
+        except ValueError as exc:
+            raise SerializationError(f"$: not JSON ({exc})", path="$") from None
+        top = _keys(data, "$", ("schema_version", "changes"))
+        if top["schema_version"] != _LOG_SCHEMA_VERSION or isinstance(top["schema_version"], bool):
+            raise SerializationError(
+                f"schema_version: {top['schema_version']!r} is not allowed; expected "
+                f"{_LOG_SCHEMA_VERSION}",
+                path="schema_version",
+            )
+        items = top["changes"]
+        if not isinstance(items, list):
+            raise SerializationError(
+                f"changes: {items!r} is not allowed; expected a list", path="changes"
+            )
+        return cls(
+            changes=[_change_from_data(item, f"changes[{i}]") for i, item in enumerate(items)]
+        )
 
     def explain(self, lang: _Lang = "en") -> str:
         """Return the log as text: a count per reason, then one line per change."""
@@ -236,6 +287,90 @@ class CalibrationLog:
             else f"Calibration changes: {len(self.changes)} ({summary})"
         )
         return "\n".join([head, *(f"- {c.text(lang)}" for c in self.changes)])
+
+
+_LOG_SCHEMA_VERSION = 1
+_CHANGE_KEYS = ("subject_id", "field", "before", "after", "reason", "params")
+
+
+def _refuse_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _keys(data: object, path: str, keys: tuple[str, ...]) -> dict[str, object]:
+    """Return ``data`` when it is an object with exactly ``keys``."""
+    if not isinstance(data, dict):
+        raise SerializationError(
+            f"{path}: {data!r} is not allowed; expected an object with keys {list(keys)}",
+            path=path,
+        )
+    missing = [k for k in keys if k not in data]
+    extra = sorted(set(data) - set(keys))
+    if missing or extra:
+        raise SerializationError(
+            f"{path}: keys {sorted(data)} are not allowed; expected exactly {list(keys)}",
+            path=path,
+        )
+    return data
+
+
+def _value(value: object, path: str, *, ints: bool) -> float | str | int | None:
+    """Return a change's value: a float, a text or null (and whole numbers in params)."""
+    if value is None or isinstance(value, str | float):
+        return value
+    if ints and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    allowed = "a number, a text or null" if ints else "a float, a text or null"
+    raise SerializationError(f"{path}: {value!r} is not allowed; expected {allowed}", path=path)
+
+
+def _change_from_data(data: object, path: str) -> CalibrationChange:
+    item = _keys(data, path, _CHANGE_KEYS)
+    for name in ("subject_id", "field"):
+        if not isinstance(item[name], str):
+            raise SerializationError(
+                f"{path}.{name}: {item[name]!r} is not allowed; expected a text",
+                path=f"{path}.{name}",
+            )
+    try:
+        reason = CalibrationReason(item["reason"])
+    except ValueError:
+        raise SerializationError(
+            f"{path}.reason: {item['reason']!r} is not allowed; expected one of "
+            f"{[r.value for r in CalibrationReason]}",
+            path=f"{path}.reason",
+        ) from None
+    raw = item["params"]
+    if not isinstance(raw, list):
+        raise SerializationError(
+            f"{path}.params: {raw!r} is not allowed; expected a list of [name, value] pairs",
+            path=f"{path}.params",
+        )
+    params: list[tuple[str, str | float | int]] = []
+    for k, pair in enumerate(raw):
+        where = f"{path}.params[{k}]"
+        if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)):
+            raise SerializationError(
+                f"{where}: {pair!r} is not allowed; expected a [name, value] pair", path=where
+            )
+        value = _value(pair[1], f"{where}[1]", ints=True)
+        if value is None:
+            raise SerializationError(
+                f"{where}[1]: None is not allowed; expected a number or a text",
+                path=f"{where}[1]",
+            )
+        params.append((pair[0], value))
+    try:
+        return CalibrationChange(
+            subject_id=cast("str", item["subject_id"]),
+            field=cast("str", item["field"]),
+            before=cast("float | str | None", _value(item["before"], f"{path}.before", ints=False)),
+            after=cast("float | str | None", _value(item["after"], f"{path}.after", ints=False)),
+            reason=reason,
+            params=params,
+        )
+    except ValidationError as exc:
+        raise SerializationError(f"{path}: {exc}", path=path) from None
 
 
 # -- rater standardisation ----------------------------------------------------------------------
