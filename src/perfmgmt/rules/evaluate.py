@@ -881,6 +881,12 @@ def _unknown_py(value: object) -> bool:
 # -- the evaluator -------------------------------------------------------------------------------
 
 
+def _add_money(money: FloatArray, coef: FloatArray, flags: BoolArray) -> None:
+    """Add ``coef[k, j]`` to ``money[k]`` wherever ``flags[j]`` holds (whole numbers)."""
+    for k, j in zip(*np.nonzero(coef), strict=True):
+        money[k] += flags[j].view(np.uint8) * coef[k, j]
+
+
 def _coef(terms: Sequence[_MoneyTerms]) -> FloatArray:
     """Return the (4, len(terms)) bonus fixed/percent, deduction fixed/percent matrix."""
     return np.array(
@@ -1274,11 +1280,12 @@ class RuleEvaluator:
             if self._trace:
                 out.rule_known[r, lo:hi] = known
         # Money per subject: (4, N) bonus fixed/percent, deduction fixed/percent, summed as
-        # coefficients x fired/selected flags in one matrix product per source; the sums
-        # are of whole numbers below 2**53 (checked when compiling), so exact in any order.
+        # coefficient x fired/selected flag per rule and row. The sums are of whole numbers
+        # below 2**53 (checked when compiling), so float64 adds them exactly. (Not a matrix
+        # product: BLAS would start its own threads next to the evaluator's workers.)
         money = np.zeros((4, n))
-        if program.has_money and len(program.rules):
-            money += program.rule_coef @ rule_fired.view(np.uint8)
+        if program.has_money:
+            _add_money(money, program.rule_coef, rule_fired)
         selections: list[Selection] = []
         for t, ct in enumerate(program.tables):
             matched, _known = ct.match(frame, with_known=False)
@@ -1289,8 +1296,8 @@ class RuleEvaluator:
                 row_values = self._row_values(rows, base_minor, n)
             sel = ct.select(matched, row_values)
             selections.append(sel)
-            if program.has_money and program.row_coef[t].any():
-                money += program.row_coef[t] @ sel.selected.view(np.uint8)
+            if program.has_money:
+                _add_money(money, program.row_coef[t], sel.selected)
         bonus_fixed, bonus_pct, ded_fixed, ded_pct = money
         bonus = out.bonus[lo:hi]
         deduction = out.deduction[lo:hi]
