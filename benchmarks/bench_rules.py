@@ -3,12 +3,13 @@
 Workload: a 5-row FIRST bonus table on ``total`` (percent of base pay) plus 3 rules that all
 fire when they match (collect): training when any KPI score is below 60, a 5 % deduction for
 ratings D/E, an honour for ``total >= 95 and kpi.csat.score >= 100``; 100,000 subjects with
-missing values.  The frame holds the rating as band indices (:class:`TextCodes`), as
-``frame_from_scores`` builds it from ``BatchScores.rating_index``; the references read the same
-arrays.  The idiomatic reference uses ``np.select`` and ``.any(axis=1)``; the tuned one also
-reduces the 7 KPI columns one by one, as the engine does.  A second pair runs with the rating
-as an object array of texts (a frame built by hand).  Every variant is checked to agree with
-its reference before timing.  The end-to-end section times ``evaluate_batch`` on the
+missing values.  The frame holds the rating as band indices (:class:`TextCodes`) and the KPI
+scores as a column-major matrix, as ``frame_from_scores`` builds them from ``BatchScores``; the
+references read the same arrays.  The idiomatic reference uses ``np.select`` and
+``.any(axis=1)``; the tuned one also reduces the 7 KPI columns one by one, as the engine does.
+A second pair runs with the rating as an object array of texts, and a third with a row-major
+copy of the KPI matrix (frames built by hand).  Every variant is checked to agree with its
+reference before timing.  The end-to-end section times ``evaluate_batch`` on the
 customer-service preset, frame building included, against numpy on the BatchScores arrays.
 ``rule-engine`` / ``zen-engine`` are timed per record only when importable (they are not
 dependencies).
@@ -51,13 +52,21 @@ PCTS = (20, 15, 10, 5)
 LABELS = ("A", "B", "C", "D", "E")
 
 
-def make_frame(n: int, seed: int = 7) -> tuple[dict[str, np.ndarray | TextCodes], np.ndarray]:
-    """Build the frame as ``frame_from_scores`` does: rating as codes into the band labels."""
+def make_frame(
+    n: int, seed: int = 7, *, order: str = "F"
+) -> tuple[dict[str, np.ndarray | TextCodes], np.ndarray]:
+    """Build the frame as ``frame_from_scores`` does: rating as codes into the band labels.
+
+    The KPI score matrix is Fortran-ordered (one contiguous column per KPI), the layout of
+    ``BatchScores.score`` and so of every frame ``evaluate_batch`` builds; ``order="C"``
+    gives a row-major copy instead (a frame built by hand from row records).
+    """
     rng = np.random.default_rng(seed)
     total = rng.uniform(40, 110, n)
     total[rng.random(n) < 0.02] = np.nan
     scores = rng.uniform(30, 130, (n, len(KPIS)))
     scores[rng.random((n, len(KPIS))) < 0.03] = np.nan
+    scores = np.asfortranarray(scores) if order == "F" else np.ascontiguousarray(scores)
     # BatchScores.rating_index: -1 = not rated
     rating = TextCodes(labels=LABELS, codes=rng.integers(-1, len(LABELS), n))
     base_minor = rng.integers(500_000, 3_000_000, n).astype(np.int64)  # 5k..30k CNY in fen
@@ -233,6 +242,16 @@ def main(n: int = 100_000) -> None:
         ]
     )
     t_ref, t_tuned, t_trace, t_notrace, t_threads, t_decimal, t_ref_text, t_text = times
+    c_frame, _ = make_frame(n, order="C")
+    c_money = {**c_frame, "base_pay": base_minor / 100.0}
+    check(run(traced, c_money), ref)
+    t_ref_c, t_trace_c, t_threads_c = best_of_each(
+        [
+            lambda: reference(c_frame, base_minor),
+            lambda: run(traced, c_money),
+            lambda: run(threaded, c_money),
+        ]
+    )
     threaded.close()
     t0 = time.perf_counter()
     fresh = RuleEvaluator()  # compiles and converts the Decimal base pays
@@ -256,6 +275,9 @@ def main(n: int = 100_000) -> None:
         ("first call: compile + Decimal conversion", t_first),
         ("numpy reference, rating as object array", t_ref_text),
         ("RuleEvaluator, rating as object array", t_text),
+        ("numpy reference, row-major KPI matrix", t_ref_c),
+        ("RuleEvaluator, row-major KPI matrix", t_trace_c),
+        ("RuleEvaluator, row-major, workers=2", t_threads_c),
     ]
     for name, t in lines:
         print(f"{name:46} {t * 1e3:8.2f}ms {t / t_ref:7.2f}x {n / t:14,.0f}")
