@@ -1310,7 +1310,7 @@ class RuleEvaluator:
                 no_pay = base_minor < 0
             np.logical_not(no_pay & (bonus_pct > 0), out=out.bonus_known[lo:hi])
             np.logical_not(no_pay & (ded_pct > 0), out=out.deduction_known[lo:hi])
-            base_f = base.astype(np.float64)  # exact: minor units far below 2**53
+            base_f = base.astype(np.float64)  # pays from 2**53 on take the integer path
             np.add(
                 bonus_fixed.astype(np.int64),
                 _percent_of_floats(base, base_f, bonus_pct),
