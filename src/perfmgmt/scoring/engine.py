@@ -588,8 +588,9 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
     missing = np.isnan(actual)
     # A built-in scorer given the scheme's own (validated) bounds returns NaN exactly where
     # the actual is NaN (property-tested); custom scorers and per-row bounds are checked.
+    defaults = all(v.strides[0] == 0 for v in bounds)
     for j in range(n_k):
-        if plan.broadcasts[j] and all(c is not None for c in same):
+        if defaults and plan.broadcasts[j]:
             continue
         broken = np.isnan(score[j])
         broken &= ~missing[j]
