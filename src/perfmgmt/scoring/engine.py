@@ -29,6 +29,7 @@ The maths (see the "Scoring" explanation page for the formulas):
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 from collections.abc import Sequence
@@ -89,6 +90,45 @@ _POLICY_BIT = {
 
 
 @attrs.frozen(kw_only=True, eq=False)
+class _OneRow:
+    """The plan's constants as Python values, for scoring one review without numpy calls.
+
+    On one review every numpy call costs far more than its arithmetic; these are converted
+    once per plan instead of once per review.
+    """
+
+    nominal: list[float]
+    fill: list[float]
+    policy_bit: list[int]
+    zero: list[bool]
+    edges: list[float]
+    crit_low: list[float]
+    crit_span: list[float]
+    crit_weight: list[float]
+    source_weight: list[float]
+    min_raters: list[int]
+    source_keys: tuple[str, ...]
+
+    @classmethod
+    def of(cls, plan: ScoringPlan) -> _OneRow:
+        """Convert ``plan``'s constants."""
+        zero = set(plan.zero_cols)
+        return cls(
+            nominal=plan.nominal_weight.tolist(),
+            fill=plan.missing_fill[:, 0].tolist(),
+            policy_bit=plan.policy_bit[:, 0].tolist(),
+            zero=[j in zero for j in range(len(plan.kpi_keys))],
+            edges=plan.edges.tolist(),
+            crit_low=plan.crit_low.tolist(),
+            crit_span=plan.crit_span.tolist(),
+            crit_weight=plan.crit_weight.tolist(),
+            source_weight=plan.source_weight.tolist(),
+            min_raters=plan.min_raters.tolist(),
+            source_keys=tuple(s.key for s in plan.scheme.sources),
+        )
+
+
+@attrs.frozen(kw_only=True, eq=False)
 class ScoringPlan:
     """A scheme resolved once for scoring: scorers and per-KPI constants as arrays.
 
@@ -136,6 +176,7 @@ class ScoringPlan:
         linear_index: intp (G,) the same indices as an array.
         linear_params: The linear scorers' sign, threshold payout, cap, floor and
             accelerator, each a float64 (G, 1) column.
+        one: The constants as Python values, for the one-review path.
     """
 
     scheme: Scheme
@@ -178,6 +219,7 @@ class ScoringPlan:
     linear_cols: tuple[int, ...] = ()
     linear_index: npt.NDArray[np.intp] = attrs.field(factory=lambda: np.zeros(0, dtype=np.intp))
     linear_params: tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray] | None = None
+    one: _OneRow = attrs.field(default=attrs.Factory(_OneRow.of, takes_self=True))
 
 
 def _plan(scheme: Scheme, registry: ScorerRegistry) -> ScoringPlan:
@@ -320,18 +362,18 @@ class ScoringEngine:
                 or a row's bounds are refused by its scorer (e.g. a zero ratio target).
         """
         plan = self.plan(scheme)
-        _check_population(scheme, population)
+        _check_population(plan, population)
         return _score(plan, population)
 
 
-def _check_population(scheme: Scheme, pop: Population) -> None:
-    if pop.kpi_keys != scheme.kpi_keys:
+def _check_population(plan: ScoringPlan, pop: Population) -> None:
+    scheme = plan.scheme
+    if pop.kpi_keys != plan.kpi_keys:
         raise ScoringError(
             f"Population KPIs {list(pop.kpi_keys)} do not match scheme {scheme.key!r} KPIs "
             f"{list(scheme.kpi_keys)}; build the population from this scheme"
         )
-    crit = tuple(c.key for c in scheme.criteria)
-    src = tuple(s.key for s in scheme.sources)
+    crit, src = plan.criterion_keys, plan.one.source_keys
     if pop.criterion_keys != crit or pop.source_keys != src:
         raise ScoringError(
             f"Population criteria/sources {list(pop.criterion_keys)}/{list(pop.source_keys)} do "
@@ -345,15 +387,6 @@ def _row_sum(a: FloatArray, rows: Sequence[int] | range) -> FloatArray:
     The order is the same for every N, so a review's result never depends on the size of the
     batch it is scored in (BLAS kernels would not guarantee that).
     """
-    if a.shape[1] == 1:
-        # One review: the same additions in the same order on Python floats (IEEE doubles,
-        # like numpy's), without a numpy call per row.
-        col = a[:, 0].tolist()
-        it_one = iter(rows)
-        acc: float = col[next(it_one)]
-        for j in it_one:
-            acc += col[j]
-        return np.array([acc])
     it = iter(rows)
     out: FloatArray = a[next(it)].copy()
     for j in it:
@@ -537,6 +570,9 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
         else:
             th, tg, st = th_a[j], tg_a[j], st_a[j]
         ach[j], score[j] = scorer(actual[j], th, tg, st)
+    if b == 1:
+        _score_one(plan, pop, lo, out, actual[:, 0].tolist())
+        return
     missing = np.isnan(actual)
     broken = np.isnan(score)
     broken &= ~missing
@@ -644,6 +680,188 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
     out.rated[lo:hi] = rated
     out.gated[lo:hi] = gated
     out.review_flags[lo:hi] = review_flags
+
+
+def _minimum(a: float, b: float) -> float:
+    """Return ``numpy.minimum(a, b)`` of two floats: NaN propagates, a tie gives ``b``."""
+    if a != a:  # noqa: PLR0124 - NaN test without a call
+        return a
+    if b != b:  # noqa: PLR0124
+        return b
+    return a if a < b else b
+
+
+def _divide(a: float, b: float) -> float:
+    """Return ``a / b`` as numpy divides: by zero, numpy's inf or NaN (with its sign bits)."""
+    if b == 0.0:
+        return float(np.float64(a) / np.float64(b))
+    return a / b
+
+
+def _score_one(plan: ScoringPlan, pop: Population, i: int, out: _Out, act: list[float]) -> None:
+    """Finish row ``i`` scored alone (a block of one row) on Python floats.
+
+    The scorers have filled ``out.achievement`` and ``out.score``; the rest is what
+    :func:`_score_block` does on arrays, step by step in the same order on the same IEEE
+    doubles (Python floats are C doubles, as numpy's are), so the bits are the same. On one
+    row each numpy call costs far more than its arithmetic, and this path is the scalar
+    ``score``.
+    """
+    one = plan.one
+    scheme = plan.scheme
+    n_k = len(act)
+    sc: list[float] = out.score[:, i].tolist()
+    missing = [a != a for a in act]  # noqa: PLR0124 - NaN test without a call
+    for j in range(n_k):
+        if sc[j] != sc[j] and not missing[j]:
+            raise ScoringError(
+                f"review of {pop.subject_ids[i]!r}, KPI {plan.kpi_keys[j]!r}: scorer "
+                f"{plan.scorer_names[j]!r} returned NaN for actual {act[j]!r}"
+            )
+    flags = [int(m) for m in missing]
+    bad = missing
+    if plan.sample_cols and pop.sample_size.strides[0] != 0:
+        sizes: list[int] = pop.sample_size[i].tolist()
+        for j, min_s in plan.sample_cols:
+            # -1 (not reported) counts as sufficient, as the unsigned comparison makes it.
+            if 0 <= sizes[j] < min_s and not missing[j]:
+                flags[j] |= KpiFlag.INSUFFICIENT_DATA.value
+                bad[j] = True
+    unscored = bad.copy()
+    excluded = False
+    if any(bad):
+        ach = out.achievement[:, i]
+        for j in range(n_k):
+            if bad[j]:
+                flags[j] |= one.policy_bit[j]
+                sc[j] = one.fill[j]
+                ach[j] = math.nan
+                unscored[j] = not one.zero[j]
+        excluded = any(bad[j] for j in plan.exclude_cols)
+
+    gate_zero = False
+    gate_cap = math.inf
+    for j, sign, threshold, cap in plan.gates:
+        a = act[j]
+        if (a < threshold if sign > 0 else a > threshold) and not bad[j]:
+            flags[j] |= KpiFlag.GATED.value
+            if math.isnan(cap):
+                gate_zero = True
+            else:
+                gate_cap = _minimum(gate_cap, cap)
+    if pop.overridden.strides[0] != 0:
+        over: list[bool] = pop.overridden[i].tolist()
+        for j in range(n_k):
+            if over[j]:
+                flags[j] |= KpiFlag.OVERRIDDEN_TARGET.value
+
+    # Effective weights, contributions and the raw total: sums in KPI order, as _row_sum.
+    eff = [0.0 if u else w for u, w in zip(unscored, one.nominal, strict=True)]
+    wsum = eff[0]
+    for j in range(1, n_k):
+        wsum += eff[j]
+    no_quant = not wsum > 0
+    if not no_quant:  # dividing by 1.0 changes nothing
+        eff = [e / wsum for e in eff]
+    contribution = [0.0 if u else s * e for s, e, u in zip(sc, eff, unscored, strict=True)]
+    raw = contribution[0]
+    for j in range(1, n_k):
+        raw += contribution[j]
+    if no_quant:
+        raw = math.nan
+
+    cat: list[float] = []
+    for cols in plan.category_cols:
+        num, den = contribution[cols[0]], eff[cols[0]]
+        for j in cols[1:]:
+            num += contribution[j]
+            den += eff[j]
+        cat.append(_divide(num, den))
+
+    gated = (gate_zero or math.isfinite(gate_cap)) and not no_quant
+    quant = _minimum(raw, gate_cap)
+    if gate_zero:
+        quant = _minimum(quant, 0.0)
+
+    review_flags = 0
+    if one.crit_weight:
+        qual = _qualitative_one(plan, pop, i, out.criterion_score)
+        if qual != qual:  # noqa: PLR0124
+            review_flags |= ReviewFlag.NO_QUALITATIVE.value
+        share = scheme.quantitative_share
+        total = share * quant + (1.0 - share) * qual
+    else:
+        qual = math.nan
+        total = quant
+
+    if float(pop.eligible_days[i]) < scheme.min_eligible_days:  # NaN (unknown): eligible
+        review_flags |= ReviewFlag.NOT_ELIGIBLE.value
+    if excluded:
+        review_flags |= ReviewFlag.EXCLUDED_KPI.value
+    if no_quant:
+        review_flags |= ReviewFlag.NO_QUANTITATIVE.value
+    rated = review_flags == 0 and plan.low <= total <= plan.high
+    if review_flags == 0 and not rated:
+        review_flags |= ReviewFlag.OUT_OF_SCALE.value
+    if gated:
+        review_flags |= ReviewFlag.GATED.value
+
+    out.score[:, i] = sc
+    out.flags[:, i] = flags
+    out.effective_weight[:, i] = eff
+    out.contribution[:, i] = contribution
+    out.category_score[:, i] = cat
+    out.raw_quantitative[i] = raw
+    out.quantitative[i] = quant
+    out.qualitative[i] = qual
+    out.total[i] = total if rated else math.nan
+    out.rating_index[i] = bisect.bisect_right(one.edges, total) if rated else -1
+    out.rated[i] = rated
+    out.gated[i] = gated
+    out.review_flags[i] = review_flags
+
+
+def _qualitative_one(plan: ScoringPlan, pop: Population, i: int, crit_score: FloatArray) -> float:
+    """Do what :func:`_qualitative` does for row ``i`` alone, on Python floats.
+
+    Fills column ``i`` of ``crit_score`` (Q, N) and returns the qualitative part; the same
+    operations in the same order as the array formulas.
+    """
+    one = plan.one
+    ratings: list[list[float]] = pop.ratings[i].tolist()
+    raters: list[list[int]] = pop.raters[i].tolist()
+    source_weight, min_raters = one.source_weight, one.min_raters
+    n_s = len(source_weight)
+    scores: list[float] = []
+    cwsum = num = 0.0
+    for q, (low, span, weight) in enumerate(
+        zip(one.crit_low, one.crit_span, one.crit_weight, strict=True)
+    ):
+        swsum = weighted = 0.0
+        for s in range(n_s):
+            if raters[q][s] >= min_raters[s]:
+                sw = source_weight[s]
+                term = 100.0 * (ratings[q][s] - low) / span * sw  # span > 0: Scale says so
+            else:
+                sw = term = 0.0  # the arrays' 0 x 0
+            if s == 0:
+                swsum, weighted = sw, term
+            else:
+                swsum += sw
+                weighted += term
+        cs = weighted / swsum if swsum > 0 else math.nan
+        scores.append(cs)
+        if cs == cs:  # noqa: PLR0124 - not NaN
+            cw, part = weight, cs * weight
+        else:
+            cw = part = 0.0
+        if q == 0:
+            cwsum, num = cw, part
+        else:
+            cwsum += cw
+            num += part
+    crit_score[:, i] = scores
+    return num / cwsum if cwsum > 0 else math.nan
 
 
 def _qualitative(
