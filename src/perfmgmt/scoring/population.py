@@ -63,6 +63,7 @@ class _Layout:
     crit_index: Mapping[str, int]
     src_index: Mapping[object, int]
     defaults: tuple[FloatArray, FloatArray, FloatArray]
+    default_lists: tuple[list[float], list[float], list[float]]
     col_sign: FloatArray
     col_sign_list: list[float]
     criterion_keys: tuple[str, ...]
@@ -90,11 +91,13 @@ def _layout(scheme: Scheme) -> _Layout:
 
     signs = {Direction.HIGHER_IS_BETTER: 1.0, Direction.LOWER_IS_BETTER: -1.0}
     col_sign = [signs.get(k.indicator.direction, math.nan) for k in scheme.kpis]
+    defaults = (col("threshold"), col("target"), col("stretch"))
     layout = _Layout(
         kpi_index={key: j for j, key in enumerate(scheme.kpi_keys)},
         crit_index={c.key: q for q, c in enumerate(scheme.criteria)},
         src_index={s.source: i for i, s in enumerate(scheme.sources)},
-        defaults=(col("threshold"), col("target"), col("stretch")),
+        defaults=defaults,
+        default_lists=(defaults[0].tolist(), defaults[1].tolist(), defaults[2].tolist()),
         col_sign=_readonly(np.array(col_sign)),
         col_sign_list=col_sign,
         criterion_keys=tuple(c.key for c in scheme.criteria),
@@ -269,21 +272,20 @@ class Population:
         n, k = len(reviews), len(scheme.kpis)
         layout = _layout(scheme)
         kpi_index, crit_index, src_index = layout.kpi_index, layout.crit_index, layout.src_index
-        actual = np.full((n, k), np.nan)
-        sample = np.full((n, k), -1, dtype=np.int64)
-        d_th, d_tg, d_st = layout.defaults
-        bounds = (
-            d_th[None, :].repeat(n, axis=0),
-            d_tg[None, :].repeat(n, axis=0),
-            d_st[None, :].repeat(n, axis=0),
-        )
-        overridden = np.zeros((n, k), dtype=bool)
+        d_th, d_tg, d_st = layout.default_lists
         nq, ns = len(scheme.criteria), len(scheme.sources)
-        sums = np.zeros((n, nq, ns))
-        raters = np.zeros((n, nq, ns), dtype=np.int64)
-        eligible_days = np.full(n, np.nan)
-        eligible_fraction = np.ones(n)
-        tenure = np.full(n, np.nan)
+        # Rows are filled as Python lists and become arrays once at the end: a numpy item
+        # assignment costs several list ones, and on one review (the scalar ``score``) the
+        # array constructors dominated. The values are the same floats either way.
+        actual: list[list[float]] = []
+        sample: list[list[int]] = []
+        bounds: tuple[list[list[float]], list[list[float]], list[list[float]]] = ([], [], [])
+        overridden: list[list[bool]] = []
+        ratings: list[list[list[float]]] = []
+        raters: list[list[list[int]]] = []
+        eligible_days = [math.nan] * n
+        eligible_fraction = [1.0] * n
+        tenure = [math.nan] * n
         ids: list[str] = []
         for i, review in enumerate(reviews):
             if not isinstance(review, Review):
@@ -298,6 +300,8 @@ class Population:
                     f"scheme {scheme.key!r}"
                 )
             ids.append(review.subject.id)
+            act_row = [math.nan] * k
+            sample_row = [-1] * k
             for act in review.actuals:
                 j = kpi_index.get(act.kpi)
                 if j is None:
@@ -306,9 +310,13 @@ class Population:
                         f"{scheme.key!r}; the KPIs are {list(scheme.kpi_keys)}"
                     )
                 if act.value is not None:
-                    actual[i, j] = act.value
+                    act_row[j] = float(act.value)
                 if act.sample_size is not None:
-                    sample[i, j] = act.sample_size
+                    sample_row[j] = act.sample_size
+            actual.append(act_row)
+            sample.append(sample_row)
+            rows = (d_th.copy(), d_tg.copy(), d_st.copy())
+            over_row = [False] * k
             for goal in review.goals:
                 j = kpi_index.get(goal.kpi)
                 if j is None:
@@ -316,10 +324,17 @@ class Population:
                         f"{who}: goal for KPI {goal.kpi!r}, which is not in scheme "
                         f"{scheme.key!r}; the KPIs are {list(scheme.kpi_keys)}"
                     )
-                for b, value in enumerate((goal.threshold, goal.target, goal.stretch)):
-                    if value is not None and value != bounds[b][i, j]:
-                        bounds[b][i, j] = value
-                        overridden[i, j] = True
+                for row, value in zip(
+                    rows, (goal.threshold, goal.target, goal.stretch), strict=True
+                ):
+                    if value is not None and float(value) != row[j]:
+                        row[j] = float(value)
+                        over_row[j] = True
+            for rows_b, row in zip(bounds, rows, strict=True):
+                rows_b.append(row)
+            overridden.append(over_row)
+            sums = [[0.0] * ns for _ in range(nq)]
+            counts = [[0] * ns for _ in range(nq)]
             for ass in review.assessments:
                 q = crit_index.get(ass.criterion)
                 if q is None:
@@ -343,11 +358,19 @@ class Population:
                             f"{ass.rater_id!r} is off the criterion's scale "
                             f"[{crit_scale.low:g}, {crit_scale.high:g}]"
                         )
-                    value = ass.rating
+                    value = float(ass.rating)
                 else:
                     value = rescale_rating(ass.rating, ass.scale, crit_scale)
-                sums[i, q, s] += value
-                raters[i, q, s] += 1
+                sums[q][s] += value
+                counts[q][s] += 1
+            # The mean rating per criterion and source; NaN where nobody rated.
+            ratings.append(
+                [
+                    [t / c if c > 0 else math.nan for t, c in zip(ts, cs, strict=True)]
+                    for ts, cs in zip(sums, counts, strict=True)
+                ]
+            )
+            raters.append(counts)
             if cycle is not None:
                 days, frac, ten = _eligibility(
                     cycle, review.subject.hire_date, review.subject.leave_date
@@ -355,9 +378,12 @@ class Population:
                 eligible_days[i], eligible_fraction[i], tenure[i] = days, frac, ten
         for review in reviews:
             _check_rater_ids(review)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ratings = np.where(raters > 0, sums / np.maximum(raters, 1), np.nan)
-        _check_order(scheme, bounds, ids)
+        bound_arrays = (
+            np.array(bounds[0], dtype=np.float64).reshape(n, k),
+            np.array(bounds[1], dtype=np.float64).reshape(n, k),
+            np.array(bounds[2], dtype=np.float64).reshape(n, k),
+        )
+        _check_order(scheme, bound_arrays, ids)
         subjects = [r.subject for r in reviews]
         currencies = {
             s.currency for s in subjects if s.currency is not None and s.base_pay is not None
@@ -371,23 +397,23 @@ class Population:
             scheme_key=scheme.key,
             subject_ids=tuple(ids),
             kpi_keys=scheme.kpi_keys,
-            actual=_readonly(actual),
-            sample_size=_readonly(sample),
-            threshold=_readonly(bounds[0]),
-            target=_readonly(bounds[1]),
-            stretch=_readonly(bounds[2]),
-            overridden=_readonly(overridden),
+            actual=_readonly(np.array(actual, dtype=np.float64).reshape(n, k)),
+            sample_size=_readonly(np.array(sample, dtype=np.int64).reshape(n, k)),
+            threshold=_readonly(bound_arrays[0]),
+            target=_readonly(bound_arrays[1]),
+            stretch=_readonly(bound_arrays[2]),
+            overridden=_readonly(np.array(overridden, dtype=bool).reshape(n, k)),
             criterion_keys=layout.criterion_keys,
             source_keys=layout.source_keys,
-            ratings=_readonly(ratings),
-            raters=_readonly(raters),
+            ratings=_readonly(np.array(ratings, dtype=np.float64).reshape(n, nq, ns)),
+            raters=_readonly(np.array(raters, dtype=np.int64).reshape(n, nq, ns)),
             grade=tuple(s.grade for s in subjects),
             department=tuple(s.department for s in subjects),
-            tenure_days=_readonly(tenure),
+            tenure_days=_readonly(np.array(tenure, dtype=np.float64)),
             base_pay=tuple(s.base_pay for s in subjects),
             currency=next(iter(currencies), None),
-            eligible_fraction=_readonly(eligible_fraction),
-            eligible_days=_readonly(eligible_days),
+            eligible_fraction=_readonly(np.array(eligible_fraction, dtype=np.float64)),
+            eligible_days=_readonly(np.array(eligible_days, dtype=np.float64)),
         )
 
     @classmethod
