@@ -60,6 +60,7 @@ from perfmgmt.scoring.scorers import (
 __all__ = ["ScoringEngine", "ScoringPlan"]
 
 FloatArray = npt.NDArray[np.float64]
+_LinearParams = tuple[float | FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]
 
 _CACHE_SIZE = 64
 
@@ -529,37 +530,50 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
     scheme = plan.scheme
     b = hi - lo
     n_k = len(plan.scorers)
-    # (K, B) views: one contiguous row per KPI.
-    actual = np.ascontiguousarray(pop.actual[lo:hi].T)
     ach = out.achievement[:, lo:hi]
     score = out.score[:, lo:hi]
     # Built-in scorers broadcast, so bounds that are the same on every row of the block go
     # in as Python floats; custom scorers get arrays of the block's length, as the Scorer
     # protocol promises.
     bounds = (pop.threshold, pop.target, pop.stretch)
-    # (K, B) views: row j is column j of the block, the arrays custom scorers get.
-    th_a, tg_a, st_a = (v[lo:hi].T for v in bounds)
-    # Bounds the same on every row of the block, as Python floats (None: per-row arrays).
-    same: list[list[float] | None] = [
-        v[lo].tolist() if v.strides[0] == 0 or b == 1 else None for v in bounds
-    ]
+    # On a few rows numpy's per-call cost dominates: the linear KPIs go through the linear
+    # formulas once, as one (G, B) block with (G, 1) parameter columns (same operations,
+    # same order per element, so the same bits as one KPI at a time).
+    stacked = plan.linear_cols if b < _FEW_ROWS else ()
+    idx = plan.linear_index
+    if b == 1:
+        # One row: its actuals and bounds as one (4, K) array, so the (K, 1) columns, the
+        # floats and the linear KPIs' (G, 1) columns each take one numpy call.
+        quad = np.array((pop.actual[lo], pop.threshold[lo], pop.target[lo], pop.stretch[lo]))
+        actual, th_a, tg_a, st_a = quad[:, :, None]
+        same: list[list[float] | None] = list(quad[1:].tolist())
+        if stacked:
+            assert plan.linear_params is not None
+            # The signs in one product (negation is exact); _linear skips a float +1 sign.
+            act_g, th_g, tg_g, st_g = quad[:, idx, None] * plan.linear_params[0]
+            params: _LinearParams = (1.0, *plan.linear_params[1:])
+    else:
+        # (K, B) views: one contiguous row per KPI.
+        actual = np.ascontiguousarray(pop.actual[lo:hi].T)
+        # (K, B) views: row j is column j of the block, the arrays custom scorers get.
+        th_a, tg_a, st_a = (v[lo:hi].T for v in bounds)
+        # Bounds the same on every row of the block, as Python floats (None: per-row arrays).
+        same = [v[lo].tolist() if v.strides[0] == 0 else None for v in bounds]
+        if stacked:
+            assert plan.linear_params is not None
+            act_g = actual[idx]
+            th_g, tg_g, st_g = (
+                a[idx] if c is None else np.array([c[j] for j in stacked])[:, None]
+                for a, c in zip((th_a, tg_a, st_a), same, strict=True)
+            )
+            params = plan.linear_params
     # Typed as arrays: the built-ins' formulas broadcast a float like a column.
     th_b, tg_b, st_b = (
         a if c is None else cast("FloatArray", c)
         for a, c in zip((th_a, tg_a, st_a), same, strict=True)
     )
-    # On a few rows numpy's per-call cost dominates: the linear KPIs go through the linear
-    # formulas once, as one (G, B) block with (G, 1) parameter columns (same operations,
-    # same order per element, so the same bits as one KPI at a time).
-    stacked = plan.linear_cols if b < _FEW_ROWS else ()
     if stacked:
-        assert plan.linear_params is not None
-        idx = plan.linear_index
-        th_g, tg_g, st_g = (
-            a[idx] if c is None else np.array([c[j] for j in stacked])[:, None]
-            for a, c in zip((th_a, tg_a, st_a), same, strict=True)
-        )
-        ach_g, score_g = _linear(plan.linear_params, actual[idx], th_g, tg_g, st_g)
+        ach_g, score_g = _linear(params, act_g, th_g, tg_g, st_g)
         ach[idx] = ach_g
         score[idx] = score_g
     for j, scorer in enumerate(plan.scorers):
@@ -571,7 +585,7 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
             th, tg, st = th_a[j], tg_a[j], st_a[j]
         ach[j], score[j] = scorer(actual[j], th, tg, st)
     if b == 1:
-        _score_one(plan, pop, lo, out, actual[:, 0].tolist())
+        _score_one(plan, pop, lo, out, quad[0].tolist())
         return
     missing = np.isnan(actual)
     broken = np.isnan(score)

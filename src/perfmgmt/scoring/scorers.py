@@ -201,10 +201,13 @@ def _linear(
     gives what skipping the product gives.
     """
     s, threshold_payout, cap, floor, accelerator = params
-    # 1.0 * x is x, so a higher-is-better float sign skips the product. The in-place steps
+    # 1.0 * x is x, so a higher-is-better float sign skips the products. The in-place steps
     # below do the same operations in the same order as the formulas in the docstring.
-    x = actual if isinstance(s, float) and s > 0 else s * actual
-    t, g, st = s * threshold, s * target, s * stretch
+    if isinstance(s, float) and s > 0:
+        x, t, g, st = actual, threshold, target, stretch
+    else:
+        x = s * actual
+        t, g, st = s * threshold, s * target, s * stretch
     ach = x - t
     ach /= g - t
     below = ach * (100.0 - threshold_payout)
