@@ -68,6 +68,7 @@ class _Layout:
     col_sign_list: list[float]
     criterion_keys: tuple[str, ...]
     source_keys: tuple[str, ...]
+    kpi_keys: tuple[str, ...]
 
 
 _LAYOUTS: dict[str, _Layout] = {}
@@ -102,6 +103,7 @@ def _layout(scheme: Scheme) -> _Layout:
         col_sign_list=col_sign,
         criterion_keys=tuple(c.key for c in scheme.criteria),
         source_keys=tuple(s.key for s in scheme.sources),
+        kpi_keys=scheme.kpi_keys,
     )
     if len(_LAYOUTS) >= _LAYOUTS_SIZE:
         # Another thread may have emptied it meanwhile: popping a missing key is harmless.
@@ -118,8 +120,12 @@ def _check_order(
     scheme: Scheme,
     bounds: tuple[FloatArray, FloatArray, FloatArray],
     subject_ids: Sequence[str],
+    row: tuple[list[float], list[float], list[float]] | None = None,
 ) -> None:
-    """Refuse rows whose threshold/target/stretch are out of order for the KPI's direction."""
+    """Refuse rows whose threshold/target/stretch are out of order for the KPI's direction.
+
+    ``row`` may give the bounds of a one-row population as Python lists.
+    """
     th, tg, st = bounds
     layout = _layout(scheme)
     col_sign = layout.col_sign
@@ -128,12 +134,12 @@ def _check_order(
     # review (the scalar path) is checked on Python floats: the same comparisons, no numpy
     # call per test.
     if len(th) == 1:
-        bad_any = any(
-            sg * (g - t) <= 0 or sg * (s - g) <= 0 or sg * (s - t) <= 0
-            for sg, t, g, s in zip(
-                layout.col_sign_list, th[0].tolist(), tg[0].tolist(), st[0].tolist(), strict=True
-            )
-        )
+        t_row, g_row, s_row = row or (th[0].tolist(), tg[0].tolist(), st[0].tolist())
+        bad_any = False
+        for sg, t, g, s in zip(layout.col_sign_list, t_row, g_row, s_row, strict=True):
+            if sg * (g - t) <= 0 or sg * (s - g) <= 0 or sg * (s - t) <= 0:
+                bad_any = True
+                break
     else:
         with np.errstate(invalid="ignore"):
             bad_any = (
@@ -293,11 +299,10 @@ class Population:
                     f"Population.from_reviews: item {i} is a {type(review).__name__}; "
                     "expected a Review"
                 )
-            who = f"review {review.key!r}"
             if review.scheme != scheme.key:
                 raise ScoringError(
-                    f"{who}: scheme is {review.scheme!r}, but it is being scored under "
-                    f"scheme {scheme.key!r}"
+                    f"review {review.key!r}: scheme is {review.scheme!r}, but it is being "
+                    f"scored under scheme {scheme.key!r}"
                 )
             ids.append(review.subject.id)
             act_row = [math.nan] * k
@@ -306,8 +311,8 @@ class Population:
                 j = kpi_index.get(act.kpi)
                 if j is None:
                     raise ScoringError(
-                        f"{who}: actual for KPI {act.kpi!r}, which is not in scheme "
-                        f"{scheme.key!r}; the KPIs are {list(scheme.kpi_keys)}"
+                        f"review {review.key!r}: actual for KPI {act.kpi!r}, which is not in "
+                        f"scheme {scheme.key!r}; the KPIs are {list(scheme.kpi_keys)}"
                     )
                 if act.value is not None:
                     act_row[j] = float(act.value)
@@ -321,7 +326,7 @@ class Population:
                 j = kpi_index.get(goal.kpi)
                 if j is None:
                     raise ScoringError(
-                        f"{who}: goal for KPI {goal.kpi!r}, which is not in scheme "
+                        f"review {review.key!r}: goal for KPI {goal.kpi!r}, which is not in scheme "
                         f"{scheme.key!r}; the KPIs are {list(scheme.kpi_keys)}"
                     )
                 for row, value in zip(
@@ -339,22 +344,22 @@ class Population:
                 q = crit_index.get(ass.criterion)
                 if q is None:
                     raise ScoringError(
-                        f"{who}: assessment of criterion {ass.criterion!r}, which is not in "
-                        f"scheme {scheme.key!r}; the criteria are "
+                        f"review {review.key!r}: assessment of criterion {ass.criterion!r}, "
+                        f"which is not in scheme {scheme.key!r}; the criteria are "
                         f"{[c.key for c in scheme.criteria]}"
                     )
                 s = src_index.get(ass.source)
                 if s is None:
                     raise ScoringError(
-                        f"{who}: assessment from source {ass.source.value!r}, which scheme "
-                        f"{scheme.key!r} does not weigh; its sources are "
+                        f"review {review.key!r}: assessment from source {ass.source.value!r}, "
+                        f"which scheme {scheme.key!r} does not weigh; its sources are "
                         f"{[p.source.value for p in scheme.sources]}"
                     )
                 crit_scale = scheme.criteria[q].scale
                 if ass.scale is None:
                     if not crit_scale.contains(ass.rating):
                         raise ScoringError(
-                            f"{who}: rating {ass.rating!r} of {ass.criterion!r} by "
+                            f"review {review.key!r}: rating {ass.rating!r} of {ass.criterion!r} by "
                             f"{ass.rater_id!r} is off the criterion's scale "
                             f"[{crit_scale.low:g}, {crit_scale.high:g}]"
                         )
@@ -378,12 +383,16 @@ class Population:
                 eligible_days[i], eligible_fraction[i], tenure[i] = days, frac, ten
         for review in reviews:
             _check_rater_ids(review)
-        bound_arrays = (
-            np.array(bounds[0], dtype=np.float64).reshape(n, k),
-            np.array(bounds[1], dtype=np.float64).reshape(n, k),
-            np.array(bounds[2], dtype=np.float64).reshape(n, k),
+        # Actuals and bounds as one read-only (4, N, K) array, each an (N, K) C-ordered block
+        # of it; the per-subject vectors likewise: fewer, larger conversions.
+        act_a, th_a, tg_a, st_a = _readonly(
+            np.array((actual, *bounds), dtype=np.float64).reshape(4, n, k)
         )
-        _check_order(scheme, bound_arrays, ids)
+        tenure_a, fraction_a, days_a = _readonly(
+            np.array((tenure, eligible_fraction, eligible_days), dtype=np.float64).reshape(3, n)
+        )
+        one_row = (bounds[0][0], bounds[1][0], bounds[2][0]) if n == 1 else None
+        _check_order(scheme, (th_a, tg_a, st_a), ids, one_row)
         subjects = [r.subject for r in reviews]
         currencies = {
             s.currency for s in subjects if s.currency is not None and s.base_pay is not None
@@ -396,12 +405,12 @@ class Population:
         return cls(
             scheme_key=scheme.key,
             subject_ids=tuple(ids),
-            kpi_keys=scheme.kpi_keys,
-            actual=_readonly(np.array(actual, dtype=np.float64).reshape(n, k)),
+            kpi_keys=layout.kpi_keys,
+            actual=act_a,
             sample_size=_readonly(np.array(sample, dtype=np.int64).reshape(n, k)),
-            threshold=_readonly(bound_arrays[0]),
-            target=_readonly(bound_arrays[1]),
-            stretch=_readonly(bound_arrays[2]),
+            threshold=th_a,
+            target=tg_a,
+            stretch=st_a,
             overridden=_readonly(np.array(overridden, dtype=bool).reshape(n, k)),
             criterion_keys=layout.criterion_keys,
             source_keys=layout.source_keys,
@@ -409,11 +418,11 @@ class Population:
             raters=_readonly(np.array(raters, dtype=np.int64).reshape(n, nq, ns)),
             grade=tuple(s.grade for s in subjects),
             department=tuple(s.department for s in subjects),
-            tenure_days=_readonly(np.array(tenure, dtype=np.float64)),
+            tenure_days=tenure_a,
             base_pay=tuple(s.base_pay for s in subjects),
             currency=next(iter(currencies), None),
-            eligible_fraction=_readonly(np.array(eligible_fraction, dtype=np.float64)),
-            eligible_days=_readonly(np.array(eligible_days, dtype=np.float64)),
+            eligible_fraction=fraction_a,
+            eligible_days=days_a,
         )
 
     @classmethod
