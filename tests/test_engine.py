@@ -497,3 +497,17 @@ class TestOneRow:
                         got = np.ascontiguousarray(getattr(few, name)[i : i + 1]).tobytes()
                         assert got == want, name
                 assert one.row(0) == big.row(i)
+
+    def test_one_row_last_block(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A one-row last block of a batch gives the bits of the batch scored as one block."""
+        from perfmgmt.scoring import engine as engine_module
+
+        scheme = _scheme(gate=Gate(threshold=60, effect=GateEffect.CAP, cap=70), high=120.0)
+        kw = _random_population(scheme, 9, 4)
+        pop = Population.from_arrays(scheme, **kw)
+        whole = ENGINE.score_batch(scheme, pop)
+        monkeypatch.setattr(engine_module, "_BLOCK", 4)  # blocks of 4, 4 and 1 rows
+        blocks = ENGINE.score_batch(scheme, pop)
+        for name in _row_fields(whole):
+            got = np.ascontiguousarray(getattr(blocks, name)).tobytes()
+            assert got == np.ascontiguousarray(getattr(whole, name)).tobytes(), name

@@ -109,6 +109,7 @@ class _OneRow:
     source_weight: list[float]
     min_raters: list[int]
     source_keys: tuple[str, ...]
+    linear_sign: FloatArray
 
     @classmethod
     def of(cls, plan: ScoringPlan) -> _OneRow:
@@ -126,6 +127,9 @@ class _OneRow:
             source_weight=plan.source_weight.tolist(),
             min_raters=plan.min_raters.tolist(),
             source_keys=tuple(s.key for s in plan.scheme.sources),
+            linear_sign=(
+                plan.linear_params[0][:, 0] if plan.linear_params is not None else np.ones(0)
+            ),
         )
 
 
@@ -550,7 +554,9 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
         if stacked:
             assert plan.linear_params is not None
             # The signs in one product (negation is exact); _linear skips a float +1 sign.
-            act_g, th_g, tg_g, st_g = quad[:, idx, None] * plan.linear_params[0]
+            signed = quad.take(idx, axis=1)
+            signed *= plan.one.linear_sign
+            act_g, th_g, tg_g, st_g = signed[:, :, None]
             params: _LinearParams = (1.0, *plan.linear_params[1:])
     else:
         # (K, B) views: one contiguous row per KPI.
@@ -574,8 +580,12 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
     )
     if stacked:
         ach_g, score_g = _linear(params, act_g, th_g, tg_g, st_g)
-        ach[idx] = ach_g
-        score[idx] = score_g
+        if b == 1:  # one column: flat positions are KPI indices, and put() is cheaper
+            ach.put(idx, ach_g)
+            score.put(idx, score_g)
+        else:
+            ach[idx] = ach_g
+            score[idx] = score_g
     for j, scorer in enumerate(plan.scorers):
         if j in stacked:
             continue

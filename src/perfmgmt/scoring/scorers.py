@@ -292,6 +292,23 @@ class BandedScorer:
     edges: tuple[float, ...]
     scores: tuple[float, ...]
     requires: tuple[str, ...] = ()
+    # The tuples as arrays, built once: converting them per call showed on one review.
+    _edge_array: FloatArray = attrs.field(
+        init=False,
+        repr=False,
+        eq=False,
+        default=attrs.Factory(
+            lambda self: np.asarray(self.edges, dtype=np.float64), takes_self=True
+        ),
+    )
+    _score_array: FloatArray = attrs.field(
+        init=False,
+        repr=False,
+        eq=False,
+        default=attrs.Factory(
+            lambda self: np.asarray(self.scores, dtype=np.float64), takes_self=True
+        ),
+    )
 
     @property
     def floor(self) -> float:
@@ -309,7 +326,7 @@ class BandedScorer:
         """Return ``(achievement, score)``."""
         del threshold, target, stretch  # in the scorer protocol; unused here
         x = actual if self.sign > 0 else self.sign * actual
-        score = np.take(np.asarray(self.scores), _bands(np.asarray(self.edges), x))
+        score = self._score_array.take(_bands(self._edge_array, x))
         return np.full(np.shape(actual), np.nan), score
 
 
