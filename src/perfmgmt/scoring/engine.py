@@ -90,6 +90,12 @@ _POLICY_BIT = {
 }
 
 
+def _bounds(*values: float | None) -> tuple[float, float, float]:
+    """Return a KPI's default threshold, target and stretch as floats, NaN for None."""
+    th, tg, st = (math.nan if v is None else float(v) for v in values)
+    return th, tg, st
+
+
 @attrs.frozen(kw_only=True, eq=False)
 class _OneRow:
     """The plan's constants as Python values, for scoring one review without numpy calls.
@@ -110,6 +116,7 @@ class _OneRow:
     min_raters: list[int]
     source_keys: tuple[str, ...]
     linear_sign: FloatArray
+    defaults: list[tuple[float, float, float]]
 
     @classmethod
     def of(cls, plan: ScoringPlan) -> _OneRow:
@@ -127,6 +134,7 @@ class _OneRow:
             source_weight=plan.source_weight.tolist(),
             min_raters=plan.min_raters.tolist(),
             source_keys=tuple(s.key for s in plan.scheme.sources),
+            defaults=[_bounds(k.threshold, k.target, k.stretch) for k in plan.scheme.kpis],
             linear_sign=(
                 plan.linear_params[0][:, 0] if plan.linear_params is not None else np.ones(0)
             ),
@@ -482,6 +490,28 @@ class _Out:
         One large allocation is faulted in far faster than many (the kernel can back it with
         huge pages), and it frees as one when the last result array goes.
         """
+        # Bytes per review: 8 per float64/int64 item, 1 per uint8/bool item.
+        if n * (8 * (4 * k + c + q + 5) + k + 3) < _ONE_BUFFER:
+            # Small results (a review alone is the scalar score): one np.empty per array.
+            empty = np.empty
+            f8, u1 = np.float64, np.uint8
+            return cls(
+                achievement=empty((k, n), f8),
+                score=empty((k, n), f8),
+                effective_weight=empty((k, n), f8),
+                contribution=empty((k, n), f8),
+                flags=empty((k, n), u1),
+                category_score=empty((c, n), f8),
+                criterion_score=empty((q, n), f8),
+                raw_quantitative=empty(n, f8),
+                quantitative=empty(n, f8),
+                qualitative=empty(n, f8),
+                total=empty(n, f8),
+                rating_index=empty(n, np.int64),
+                rated=empty(n, np.bool_),
+                gated=empty(n, np.bool_),
+                review_flags=empty(n, u1),
+            )
         layout: list[tuple[str, tuple[int, ...], type[np.generic]]] = [
             ("achievement", (k, n), np.float64),
             ("score", (k, n), np.float64),
@@ -499,9 +529,6 @@ class _Out:
             ("gated", (n,), np.bool_),
             ("review_flags", (n,), np.uint8),
         ]
-        # Bytes per review: 8 per float64/int64 item, 1 per uint8/bool item.
-        if n * (8 * (4 * k + c + q + 5) + k + 3) < _ONE_BUFFER:
-            return cls(**{name: np.empty(shape, dtype=dt) for name, shape, dt in layout})
         sizes = [math.prod(shape) * np.dtype(dt).itemsize for _, shape, dt in layout]
         buf = np.empty(sum(sizes), dtype=np.uint8)
         arrays: dict[str, np.ndarray[Any, Any]] = {}
@@ -513,13 +540,27 @@ class _Out:
         return cls(**arrays)
 
 
+def _same(a: float, b: float) -> bool:
+    """Return whether two floats are equal, NaN (no such bound) equal to NaN."""
+    return a == b or (a != a and b != b)  # noqa: PLR0124 - NaN tests without a call
+
+
 def _check_bounds(plan: ScoringPlan, pop: Population) -> None:
     """Let checked scorers refuse per-row bounds (the scheme's defaults passed the plan)."""
     if pop.target.strides[0] == 0 or len(pop) == 0:
         return
+    one_row = len(pop) == 1
     for j in plan.checked_cols:
         scorer = cast("CheckedScorer", plan.scorers[j])
         th, tg, st = pop.threshold[:, j], pop.target[:, j], pop.stretch[:, j]
+        if one_row:
+            d_th, d_tg, d_st = plan.one.defaults[j]
+            if (
+                _same(float(th[0]), d_th)
+                and _same(float(tg[0]), d_tg)
+                and _same(float(st[0]), d_st)
+            ):
+                continue  # the KPI's own defaults: the same check passed when the plan was made
         bad = scorer.check(th, tg, st)
         if bad is not None:
             i = int(np.argmax(bad[0]))
