@@ -83,6 +83,18 @@ _NO_QUANTITATIVE = np.uint8(ReviewFlag.NO_QUANTITATIVE)
 _OUT_OF_SCALE = np.uint8(ReviewFlag.OUT_OF_SCALE)
 _GATED = np.uint8(ReviewFlag.GATED)
 
+# The same bits as plain ints, for the one-row path (an enum member's .value is a
+# descriptor call).
+_INSUFFICIENT_BIT = int(KpiFlag.INSUFFICIENT_DATA)
+_GATED_BIT = int(KpiFlag.GATED)
+_OVERRIDDEN_BIT = int(KpiFlag.OVERRIDDEN_TARGET)
+_NO_QUALITATIVE_BIT = int(ReviewFlag.NO_QUALITATIVE)
+_NOT_ELIGIBLE_BIT = int(ReviewFlag.NOT_ELIGIBLE)
+_EXCLUDED_KPI_BIT = int(ReviewFlag.EXCLUDED_KPI)
+_NO_QUANTITATIVE_BIT = int(ReviewFlag.NO_QUANTITATIVE)
+_OUT_OF_SCALE_BIT = int(ReviewFlag.OUT_OF_SCALE)
+_REVIEW_GATED_BIT = int(ReviewFlag.GATED)
+
 _POLICY_BIT = {
     MissingPolicy.REALLOCATE: int(KpiFlag.REALLOCATED),
     MissingPolicy.ZERO: int(KpiFlag.SCORED_ZERO),
@@ -783,14 +795,14 @@ def _score_one(plan: ScoringPlan, pop: Population, i: int, out: _Out, act: list[
                 f"review of {pop.subject_ids[i]!r}, KPI {plan.kpi_keys[j]!r}: scorer "
                 f"{plan.scorer_names[j]!r} returned NaN for actual {act[j]!r}"
             )
-    flags = [int(m) for m in missing]
+    flags = list(map(int, missing))
     bad = missing
     if plan.sample_cols and pop.sample_size.strides[0] != 0:
         sizes: list[int] = pop.sample_size[i].tolist()
         for j, min_s in plan.sample_cols:
             # -1 (not reported) counts as sufficient, as the unsigned comparison makes it.
             if 0 <= sizes[j] < min_s and not missing[j]:
-                flags[j] |= KpiFlag.INSUFFICIENT_DATA.value
+                flags[j] |= _INSUFFICIENT_BIT
                 bad[j] = True
     unscored = bad.copy()
     excluded = False
@@ -809,7 +821,7 @@ def _score_one(plan: ScoringPlan, pop: Population, i: int, out: _Out, act: list[
     for j, sign, threshold, cap in plan.gates:
         a = act[j]
         if (a < threshold if sign > 0 else a > threshold) and not bad[j]:
-            flags[j] |= KpiFlag.GATED.value
+            flags[j] |= _GATED_BIT
             if math.isnan(cap):
                 gate_zero = True
             else:
@@ -818,7 +830,7 @@ def _score_one(plan: ScoringPlan, pop: Population, i: int, out: _Out, act: list[
         over: list[bool] = pop.overridden[i].tolist()
         for j in range(n_k):
             if over[j]:
-                flags[j] |= KpiFlag.OVERRIDDEN_TARGET.value
+                flags[j] |= _OVERRIDDEN_BIT
 
     # Effective weights, contributions and the raw total: sums in KPI order, as _row_sum.
     eff = [0.0 if u else w for u, w in zip(unscored, one.nominal, strict=True)]
@@ -852,7 +864,7 @@ def _score_one(plan: ScoringPlan, pop: Population, i: int, out: _Out, act: list[
     if one.crit_weight:
         qual = _qualitative_one(plan, pop, i, out.criterion_score)
         if qual != qual:  # noqa: PLR0124
-            review_flags |= ReviewFlag.NO_QUALITATIVE.value
+            review_flags |= _NO_QUALITATIVE_BIT
         share = scheme.quantitative_share
         total = share * quant + (1.0 - share) * qual
     else:
@@ -860,16 +872,16 @@ def _score_one(plan: ScoringPlan, pop: Population, i: int, out: _Out, act: list[
         total = quant
 
     if float(pop.eligible_days[i]) < scheme.min_eligible_days:  # NaN (unknown): eligible
-        review_flags |= ReviewFlag.NOT_ELIGIBLE.value
+        review_flags |= _NOT_ELIGIBLE_BIT
     if excluded:
-        review_flags |= ReviewFlag.EXCLUDED_KPI.value
+        review_flags |= _EXCLUDED_KPI_BIT
     if no_quant:
-        review_flags |= ReviewFlag.NO_QUANTITATIVE.value
+        review_flags |= _NO_QUANTITATIVE_BIT
     rated = review_flags == 0 and plan.low <= total <= plan.high
     if review_flags == 0 and not rated:
-        review_flags |= ReviewFlag.OUT_OF_SCALE.value
+        review_flags |= _OUT_OF_SCALE_BIT
     if gated:
-        review_flags |= ReviewFlag.GATED.value
+        review_flags |= _REVIEW_GATED_BIT
 
     out.score[:, i] = sc
     out.flags[:, i] = flags

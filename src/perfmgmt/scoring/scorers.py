@@ -110,7 +110,7 @@ def _bands(edges: FloatArray, values: FloatArray) -> npt.NDArray[np.intp]:
     ``searchsorted``.
     """
     if len(edges) > _FEW_EDGES or np.size(values) < _FEW_VALUES:
-        return np.searchsorted(edges, values, side="right")
+        return edges.searchsorted(values, side="right")
     above = np.zeros(np.shape(values), dtype=np.intp)
     for e in edges.tolist():
         above += values < e
@@ -327,7 +327,9 @@ class BandedScorer:
         del threshold, target, stretch  # in the scorer protocol; unused here
         x = actual if self.sign > 0 else self.sign * actual
         score = self._score_array.take(_bands(self._edge_array, x))
-        return np.full(np.shape(actual), np.nan), score
+        ach = np.empty(np.shape(actual))
+        ach.fill(np.nan)  # np.full's result, without its Python-level wrapper
+        return ach, score
 
 
 def banded(
