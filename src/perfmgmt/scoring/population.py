@@ -31,6 +31,9 @@ BoolArray = npt.NDArray[np.bool_]
 
 _BOUNDS = ("threshold", "target", "stretch")
 
+#: Up to this many rating cells, from_reviews divides on Python floats (no numpy calls).
+_FEW_CELLS = 64
+
 
 def rescale_rating(rating: float, source: Scale, dest: Scale) -> float:
     """Map ``rating`` from scale ``source`` to scale ``dest`` linearly (low to low, high to high).
@@ -280,15 +283,21 @@ class Population:
         kpi_index, crit_index, src_index = layout.kpi_index, layout.crit_index, layout.src_index
         d_th, d_tg, d_st = layout.default_lists
         nq, ns = len(scheme.criteria), len(scheme.sources)
-        # Rows are filled as Python lists and become arrays once at the end: a numpy item
-        # assignment costs several list ones, and on one review (the scalar ``score``) the
-        # array constructors dominated. The values are the same floats either way.
-        actual: list[list[float]] = []
-        sample: list[list[int]] = []
-        bounds: tuple[list[list[float]], list[list[float]], list[list[float]]] = ([], [], [])
-        overridden: list[list[bool]] = []
-        ratings: list[list[list[float]]] = []
-        raters: list[list[list[int]]] = []
+        nqs = nq * ns
+        # Values go into flat Python lists (row i of an (N, K) array at [i * K, (i + 1) * K))
+        # that become arrays once at the end: a numpy item assignment costs several list
+        # ones, and on one review (the scalar ``score``) the array constructors dominated.
+        # The values are the same floats either way.
+        nan_row, unreported_row, false_row = [math.nan] * k, [-1] * k, [False] * k
+        zero_sums, zero_counts = [0.0] * nqs, [0] * nqs
+        actual: list[float] = []
+        sample: list[int] = []
+        th_l: list[float] = []
+        tg_l: list[float] = []
+        st_l: list[float] = []
+        overridden: list[bool] = []
+        sums: list[float] = []
+        raters: list[int] = []
         eligible_days = [math.nan] * n
         eligible_fraction = [1.0] * n
         tenure = [math.nan] * n
@@ -305,8 +314,9 @@ class Population:
                     f"scored under scheme {scheme.key!r}"
                 )
             ids.append(review.subject.id)
-            act_row = [math.nan] * k
-            sample_row = [-1] * k
+            base = i * k
+            actual.extend(nan_row)
+            sample.extend(unreported_row)
             for act in review.actuals:
                 j = kpi_index.get(act.kpi)
                 if j is None:
@@ -315,31 +325,29 @@ class Population:
                         f"scheme {scheme.key!r}; the KPIs are {list(scheme.kpi_keys)}"
                     )
                 if act.value is not None:
-                    act_row[j] = float(act.value)
+                    actual[base + j] = float(act.value)
                 if act.sample_size is not None:
-                    sample_row[j] = act.sample_size
-            actual.append(act_row)
-            sample.append(sample_row)
-            rows = (d_th.copy(), d_tg.copy(), d_st.copy())
-            over_row = [False] * k
+                    sample[base + j] = act.sample_size
+            th_l.extend(d_th)
+            tg_l.extend(d_tg)
+            st_l.extend(d_st)
+            overridden.extend(false_row)
             for goal in review.goals:
                 j = kpi_index.get(goal.kpi)
                 if j is None:
                     raise ScoringError(
-                        f"review {review.key!r}: goal for KPI {goal.kpi!r}, which is not in scheme "
-                        f"{scheme.key!r}; the KPIs are {list(scheme.kpi_keys)}"
+                        f"review {review.key!r}: goal for KPI {goal.kpi!r}, which is not in "
+                        f"scheme {scheme.key!r}; the KPIs are {list(scheme.kpi_keys)}"
                     )
-                for row, value in zip(
-                    rows, (goal.threshold, goal.target, goal.stretch), strict=True
+                for col, value in zip(
+                    (th_l, tg_l, st_l), (goal.threshold, goal.target, goal.stretch), strict=True
                 ):
-                    if value is not None and float(value) != row[j]:
-                        row[j] = float(value)
-                        over_row[j] = True
-            for rows_b, row in zip(bounds, rows, strict=True):
-                rows_b.append(row)
-            overridden.append(over_row)
-            sums = [[0.0] * ns for _ in range(nq)]
-            counts = [[0] * ns for _ in range(nq)]
+                    if value is not None and float(value) != col[base + j]:
+                        col[base + j] = float(value)
+                        overridden[base + j] = True
+            base = i * nqs
+            sums.extend(zero_sums)
+            raters.extend(zero_counts)
             for ass in review.assessments:
                 q = crit_index.get(ass.criterion)
                 if q is None:
@@ -359,23 +367,15 @@ class Population:
                 if ass.scale is None:
                     if not crit_scale.contains(ass.rating):
                         raise ScoringError(
-                            f"review {review.key!r}: rating {ass.rating!r} of {ass.criterion!r} by "
-                            f"{ass.rater_id!r} is off the criterion's scale "
-                            f"[{crit_scale.low:g}, {crit_scale.high:g}]"
+                            f"review {review.key!r}: rating {ass.rating!r} of "
+                            f"{ass.criterion!r} by {ass.rater_id!r} is off the criterion's "
+                            f"scale [{crit_scale.low:g}, {crit_scale.high:g}]"
                         )
                     value = float(ass.rating)
                 else:
                     value = rescale_rating(ass.rating, ass.scale, crit_scale)
-                sums[q][s] += value
-                counts[q][s] += 1
-            # The mean rating per criterion and source; NaN where nobody rated.
-            ratings.append(
-                [
-                    [t / c if c > 0 else math.nan for t, c in zip(ts, cs, strict=True)]
-                    for ts, cs in zip(sums, counts, strict=True)
-                ]
-            )
-            raters.append(counts)
+                sums[base + q * ns + s] += value
+                raters[base + q * ns + s] += 1
             if cycle is not None:
                 days, frac, ten = _eligibility(
                     cycle, review.subject.hire_date, review.subject.leave_date
@@ -386,13 +386,24 @@ class Population:
         # Actuals and bounds as one read-only (4, N, K) array, each an (N, K) C-ordered block
         # of it; the per-subject vectors likewise: fewer, larger conversions.
         act_a, th_a, tg_a, st_a = _readonly(
-            np.array((actual, *bounds), dtype=np.float64).reshape(4, n, k)
+            np.array((actual, th_l, tg_l, st_l), dtype=np.float64).reshape(4, n, k)
         )
         tenure_a, fraction_a, days_a = _readonly(
             np.array((tenure, eligible_fraction, eligible_days), dtype=np.float64).reshape(3, n)
         )
-        one_row = (bounds[0][0], bounds[1][0], bounds[2][0]) if n == 1 else None
-        _check_order(scheme, (th_a, tg_a, st_a), ids, one_row)
+        _check_order(scheme, (th_a, tg_a, st_a), ids, (th_l, tg_l, st_l) if n == 1 else None)
+        # The mean rating per criterion and source (NaN where nobody rated), the same
+        # division either way: on Python floats for a few cells, else on arrays.
+        raters_a = np.array(raters, dtype=np.int64).reshape(n, nq, ns)
+        if len(sums) <= _FEW_CELLS:
+            ratings_a = np.array(
+                [t / c if c > 0 else math.nan for t, c in zip(sums, raters, strict=True)],
+                dtype=np.float64,
+            ).reshape(n, nq, ns)
+        else:
+            sums_a = np.array(sums, dtype=np.float64).reshape(n, nq, ns)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ratings_a = np.where(raters_a > 0, sums_a / np.maximum(raters_a, 1), np.nan)
         subjects = [r.subject for r in reviews]
         currencies = {
             s.currency for s in subjects if s.currency is not None and s.base_pay is not None
@@ -414,8 +425,8 @@ class Population:
             overridden=_readonly(np.array(overridden, dtype=bool).reshape(n, k)),
             criterion_keys=layout.criterion_keys,
             source_keys=layout.source_keys,
-            ratings=_readonly(np.array(ratings, dtype=np.float64).reshape(n, nq, ns)),
-            raters=_readonly(np.array(raters, dtype=np.int64).reshape(n, nq, ns)),
+            ratings=_readonly(ratings_a),
+            raters=_readonly(raters_a),
             grade=tuple(s.grade for s in subjects),
             department=tuple(s.department for s in subjects),
             tenure_days=tenure_a,
