@@ -60,7 +60,6 @@ from perfmgmt.scoring.scorers import (
 __all__ = ["ScoringEngine", "ScoringPlan"]
 
 FloatArray = npt.NDArray[np.float64]
-_LinearParams = tuple[float | FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]
 
 _CACHE_SIZE = 64
 
@@ -605,12 +604,10 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
         actual, th_a, tg_a, st_a = quad[:, :, None]
         same: list[list[float] | None] = list(quad[1:].tolist())
         if stacked:
-            assert plan.linear_params is not None
-            # The signs in one product (negation is exact); _linear skips a float +1 sign.
+            # The signs in one product (negation is exact), so _linear skips its four.
             signed = quad.take(idx, axis=1)
             signed *= plan.one.linear_sign
             act_g, th_g, tg_g, st_g = signed[:, :, None]
-            params: _LinearParams = (1.0, *plan.linear_params[1:])
     else:
         # (K, B) views: one contiguous row per KPI.
         actual = np.ascontiguousarray(pop.actual[lo:hi].T)
@@ -619,20 +616,19 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
         # Bounds the same on every row of the block, as Python floats (None: per-row arrays).
         same = [v[lo].tolist() if v.strides[0] == 0 else None for v in bounds]
         if stacked:
-            assert plan.linear_params is not None
             act_g = actual[idx]
             th_g, tg_g, st_g = (
                 a[idx] if c is None else np.array([c[j] for j in stacked])[:, None]
                 for a, c in zip((th_a, tg_a, st_a), same, strict=True)
             )
-            params = plan.linear_params
     # Typed as arrays: the built-ins' formulas broadcast a float like a column.
     th_b, tg_b, st_b = (
         a if c is None else cast("FloatArray", c)
         for a, c in zip((th_a, tg_a, st_a), same, strict=True)
     )
     if stacked:
-        ach_g, score_g = _linear(params, act_g, th_g, tg_g, st_g)
+        assert plan.linear_params is not None
+        ach_g, score_g = _linear(plan.linear_params, act_g, th_g, tg_g, st_g, signed=b == 1)
         if b == 1:  # one column: flat positions are KPI indices, and put() is cheaper
             ach.put(idx, ach_g)
             score.put(idx, score_g)

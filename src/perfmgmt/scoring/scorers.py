@@ -190,10 +190,13 @@ def _linear(
     threshold: FloatArray,
     target: FloatArray,
     stretch: FloatArray,
+    *,
+    signed: bool = False,
 ) -> tuple[FloatArray, FloatArray]:
     """Apply the :class:`LinearScorer` formulas; ``params`` are floats or (G, 1) columns.
 
-    ``params`` is ``(sign, threshold_payout, cap, floor, accelerator)``.
+    ``params`` is ``(sign, threshold_payout, cap, floor, accelerator)``. With ``signed``,
+    the actuals and bounds come already multiplied by the sign (the sign is not used).
 
     Columns score G linear KPIs as one (G, B) block (the engine does this for a few rows,
     where numpy's per-call cost dominates); every element goes through the same operations
@@ -201,12 +204,14 @@ def _linear(
     gives what skipping the product gives.
     """
     s, threshold_payout, cap, floor, accelerator = params
-    # 1.0 * x is x, so a higher-is-better float sign skips the products. The in-place steps
+    # 1.0 * x is x, so a higher-is-better float sign skips the product. The in-place steps
     # below do the same operations in the same order as the formulas in the docstring.
-    if isinstance(s, float) and s > 0:
+    if signed:
         x, t, g, st = actual, threshold, target, stretch
     else:
-        x = s * actual
+        x = actual if isinstance(s, float) and s > 0 else s * actual
+        # The products also give contiguous copies of strided bound columns, which the
+        # steps below read several times: not skipped for a +1 sign.
         t, g, st = s * threshold, s * target, s * stretch
     ach = x - t
     ach /= g - t
