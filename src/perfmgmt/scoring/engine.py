@@ -644,6 +644,8 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
             th, tg, st = th_a[j], tg_a[j], st_a[j]
         ach[j], score[j] = scorer(actual[j], th, tg, st)
     if b == 1:
+        # _score_one does every step below on Python floats; a change to these steps must
+        # be made there too (TestOneRow compares the two byte for byte).
         _score_one(plan, pop, lo, out, quad[0].tolist())
         return
     missing = np.isnan(actual)
