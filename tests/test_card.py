@@ -92,3 +92,53 @@ class TestScoreCard:
         assert "too few eligible days" in ex.step("rating").note
         with pytest.raises(ScoringError, match="no step"):
             ex.step("nope")
+
+
+class TestTrustedConstruction:
+    """row() and explain() build their objects without re-validation: the same objects."""
+
+    def test_row_objects_equal_validated_ones(self) -> None:
+        """Every card, line and subtotal from row() equals one built through __init__."""
+        import attrs
+
+        from perfmgmt.scoring import CategoryLine, CriterionLine, KpiLine, ScoreCard
+
+        for card in BATCH.rows():
+            lines = tuple(KpiLine(**attrs.asdict(ln, recurse=False)) for ln in card.lines)
+            cats = tuple(CategoryLine(**attrs.asdict(c, recurse=False)) for c in card.categories)
+            crit = tuple(CriterionLine(**attrs.asdict(c, recurse=False)) for c in card.criteria)
+            fields = attrs.asdict(card, recurse=False)
+            rebuilt = ScoreCard(**{**fields, "lines": lines, "categories": cats, "criteria": crit})
+            assert rebuilt == card
+            assert [hash(ln) for ln in lines] == [hash(ln) for ln in card.lines]
+            assert repr(rebuilt) == repr(card)
+
+    def test_explanation_equals_validated_one(self) -> None:
+        """explain() gives the Explanation and Steps that __init__ would, in en and zh."""
+        import attrs
+
+        from perfmgmt.scoring import Explanation, Step
+
+        for card in BATCH.rows():
+            for lang in ("en", "zh"):
+                ex = card.explain(lang)
+                steps = [Step(**attrs.asdict(s, recurse=False)) for s in ex.steps]
+                rebuilt = Explanation(
+                    subject_id=card.subject_id,
+                    scheme_key=card.scheme_key,
+                    scheme_hash=card.scheme_hash,
+                    lang=lang,
+                    steps=steps,
+                )
+                assert rebuilt == ex
+                assert rebuilt.text == ex.text
+
+    def test_users_objects_are_still_validated(self) -> None:
+        """A Step or Explanation built by a user is still validated."""
+        from perfmgmt.errors import ValidationError
+        from perfmgmt.scoring import Explanation, Step
+
+        with pytest.raises(ValidationError, match=r"Step\.name"):
+            Step(name=1, formula="f")  # type: ignore[arg-type]
+        with pytest.raises(ValidationError, match=r"Explanation\.steps"):
+            Explanation(subject_id="s", scheme_key="k", scheme_hash="h", lang="en", steps=[1])  # type: ignore[list-item]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -526,3 +528,98 @@ class TestWorkers:
         eng.close()
         assert first.total.tobytes() == second.total.tobytes()
         assert "workers=2" in repr(eng)
+
+
+def _row_fields(batch: BatchScores) -> list[str]:
+    """Return the names of the per-review arrays of ``batch``."""
+    import attrs
+
+    return [
+        f.name
+        for f in attrs.fields(BatchScores)
+        if isinstance(getattr(batch, f.name), np.ndarray)
+        and f.name not in {"nominal_weight", "category_weight", "criterion_weight"}
+    ]
+
+
+def _random_population(scheme: Scheme, n: int, seed: int) -> dict[str, Any]:
+    """Return ``Population.from_arrays`` keywords: gaps, small samples, goals, ratings."""
+    rng = np.random.default_rng(seed)
+    k, q, s = len(scheme.kpis), len(scheme.criteria), len(scheme.sources)
+    targets = np.array([kpi.target for kpi in scheme.kpis], dtype=np.float64)
+    actual = targets * rng.uniform(0.3, 1.7, (n, k))
+    actual[rng.random((n, k)) < 0.15] = np.nan
+    sample = rng.integers(-1, 40, (n, k)).astype(np.float64)
+    sample[np.isnan(actual) & (sample > 0)] = 0
+    # Agreed goals: the scheme's bounds shifted by the same amount keep their order.
+    shift = np.where(rng.random((n, k)) < 0.3, rng.uniform(-1.0, 1.0, (n, k)), np.nan)
+    bounds = {
+        name: np.array([getattr(kpi, name) for kpi in scheme.kpis], dtype=np.float64) + shift
+        for name in ("threshold", "target", "stretch")
+    }
+    kw: dict[str, Any] = {
+        "subject_ids": [f"s{i}" for i in range(n)],
+        "actual": actual,
+        "sample_size": sample,
+        "eligible_days": np.where(rng.random(n) < 0.2, np.nan, rng.uniform(0, 90, n)),
+        **bounds,
+    }
+    if q:
+        kw["ratings"] = rng.uniform(1.0, 5.0, (n, q, s))
+        raters = rng.integers(0, 4, (n, q, s))
+        raters[rng.random(n) < 0.1] = 0  # nobody rated: no qualitative part
+        kw["raters"] = raters
+    return kw
+
+
+class TestOneRow:
+    @pytest.mark.parametrize("seed", [1, 2, 3])
+    def test_one_review_has_the_bits_of_a_batch_row(self, seed: int) -> None:
+        """Every result array of a population of one equals its row in 5- and 80-row batches."""
+        import attrs
+
+        from perfmgmt.presets import customer_service_manager
+
+        preset = customer_service_manager()
+        kpis = list(preset.kpis)
+        kpis[1] = attrs_evolve(kpis[1], gate=Gate(threshold=35, effect=GateEffect.ZERO))
+        kpis[4] = attrs_evolve(kpis[4], missing=MissingPolicy.EXCLUDE)
+        kpis[5] = attrs_evolve(kpis[5], gate=Gate(threshold=0, effect=GateEffect.CAP, cap=70))
+        schemes = [
+            attrs.evolve(preset, kpis=tuple(kpis)),
+            _scheme(gate=Gate(threshold=60, effect=GateEffect.CAP, cap=70), high=120.0),
+            _scheme(policy=MissingPolicy.ZERO, gate=Gate(threshold=60, effect=GateEffect.ZERO)),
+            _scheme(policy=MissingPolicy.EXCLUDE, min_sample=10, scorer="ratio"),
+        ]
+        for scheme in schemes:
+            kw = _random_population(scheme, 80, seed)
+            big = ENGINE.score_batch(scheme, Population.from_arrays(scheme, **kw))
+            few = ENGINE.score_batch(
+                scheme, Population.from_arrays(scheme, **{k: v[:5] for k, v in kw.items()})
+            )
+            for i in range(80):
+                one = ENGINE.score_batch(
+                    scheme,
+                    Population.from_arrays(scheme, **{k: v[i : i + 1] for k, v in kw.items()}),
+                )
+                for name in _row_fields(big):
+                    want = np.ascontiguousarray(getattr(big, name)[i : i + 1]).tobytes()
+                    assert np.ascontiguousarray(getattr(one, name)).tobytes() == want, name
+                    if i < 5:
+                        got = np.ascontiguousarray(getattr(few, name)[i : i + 1]).tobytes()
+                        assert got == want, name
+                assert one.row(0) == big.row(i)
+
+    def test_one_row_last_block(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A one-row last block of a batch gives the bits of the batch scored as one block."""
+        from perfmgmt.scoring import engine as engine_module
+
+        scheme = _scheme(gate=Gate(threshold=60, effect=GateEffect.CAP, cap=70), high=120.0)
+        kw = _random_population(scheme, 9, 4)
+        pop = Population.from_arrays(scheme, **kw)
+        whole = ENGINE.score_batch(scheme, pop)
+        monkeypatch.setattr(engine_module, "_BLOCK", 4)  # blocks of 4, 4 and 1 rows
+        blocks = ENGINE.score_batch(scheme, pop)
+        for name in _row_fields(whole):
+            got = np.ascontiguousarray(getattr(blocks, name)).tobytes()
+            assert got == np.ascontiguousarray(getattr(whole, name)).tobytes(), name

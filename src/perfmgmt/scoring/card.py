@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import attrs
 import numpy as np
@@ -83,6 +83,9 @@ _NOT_RATED_BITS = (
     | ReviewFlag.NO_QUALITATIVE
     | ReviewFlag.OUT_OF_SCALE
 )
+
+#: The same bits as a plain int: IntFlag arithmetic costs a microsecond per operation.
+_NOT_RATED_INT = int(_NOT_RATED_BITS)
 
 
 Input = tuple[str, float | str | None]
@@ -340,13 +343,7 @@ class ScoreCard:
             raise ScoringError(
                 f"ScoreCard.explain: lang {lang!r} is not supported; use 'en' or 'zh'"
             )
-        return Explanation(
-            subject_id=self.subject_id,
-            scheme_key=self.scheme_key,
-            scheme_hash=self.scheme_hash,
-            lang=lang,
-            steps=_steps(self, zh=lang == "zh"),
-        )
+        return _explanation(self, lang, _steps(self, zh=lang == "zh"))
 
     def _repr_html_(self) -> str:
         return scorecard_html(self)
@@ -388,7 +385,7 @@ _REVIEW_NOTES_ZH = {
 }
 
 
-def _notes(flags: enum.IntFlag, table: dict[KpiFlag, str] | dict[ReviewFlag, str]) -> str:
+def _notes(flags: int, table: dict[KpiFlag, str] | dict[ReviewFlag, str]) -> str:
     key = (id(table), int(flags))
     text = _NOTES_CACHE.get(key)
     if text is None:
@@ -402,130 +399,174 @@ def _notes(flags: enum.IntFlag, table: dict[KpiFlag, str] | dict[ReviewFlag, str
 _NOTES_CACHE: dict[tuple[int, int], str] = {}
 
 
-def _steps(card: ScoreCard, *, zh: bool) -> list[Step]:
+# Trusted constructors: results the library builds from values it computed itself skip
+# attrs' __init__ (per-field setattr by name, then validators); they set the slots directly,
+# several times faster, which shows on the scalar ``score(...).explain()`` path. Objects
+# users construct still go through __init__ and its validators.
+
+_Setter = Callable[[object, object], None]
+
+
+def _slot_setters(cls: type, names: str) -> tuple[_Setter, ...]:
+    """Return the slot setters of ``cls``'s fields, checked to be all of them, in order."""
+    fields = tuple(f.name for f in attrs.fields(cls))
+    if fields != tuple(names.split()):  # pragma: no cover - a field was added or renamed
+        raise AssertionError(f"{cls.__name__}: trusted constructor fields {names} != {fields}")
+    return tuple(cls.__dict__[n].__set__ for n in fields)
+
+
+_STEP = _slot_setters(Step, "name formula inputs result note")
+
+
+def _step(
+    name: str, formula: str, inputs: tuple[Input, ...], result: float | str | None, note: str
+) -> Step:
+    s = object.__new__(Step)
+    set_name, set_formula, set_inputs, set_result, set_note = _STEP
+    set_name(s, name)
+    set_formula(s, formula)
+    set_inputs(s, inputs)
+    set_result(s, result)
+    set_note(s, note)
+    return s
+
+
+_EXPLANATION = _slot_setters(Explanation, "subject_id scheme_key scheme_hash lang steps")
+
+
+def _explanation(card: ScoreCard, lang: str, steps: tuple[Step, ...]) -> Explanation:
+    e = object.__new__(Explanation)
+    set_subject, set_key, set_hash, set_lang, set_steps = _EXPLANATION
+    set_subject(e, card.subject_id)
+    set_key(e, card.scheme_key)
+    set_hash(e, card.scheme_hash)
+    set_lang(e, lang)
+    set_steps(e, steps)
+    return e
+
+
+def _steps(card: ScoreCard, *, zh: bool) -> tuple[Step, ...]:
     kn = _KPI_NOTES_ZH if zh else _KPI_NOTES_EN
     rn = _REVIEW_NOTES_ZH if zh else _REVIEW_NOTES_EN
-    steps: list[Step] = []
-    for ln in card.lines:
-        formula = (
-            f"评分器 {ln.scorer}({ln.direction})" if zh else f"{ln.scorer} scorer ({ln.direction})"
+    lines = card.lines
+    steps: list[Step] = [
+        _step(
+            f"kpi.{ln.key}.score",
+            f"评分器 {ln.scorer}({ln.direction})" if zh else f"{ln.scorer} scorer ({ln.direction})",
+            (
+                ("actual", ln.actual),
+                ("threshold", ln.threshold),
+                ("target", ln.target),
+                ("stretch", ln.stretch),
+                ("achievement", ln.achievement),
+            ),
+            ln.score,
+            _notes(ln.flags, kn),
         )
-        steps.append(
-            Step(
-                name=f"kpi.{ln.key}.score",
-                formula=formula,
-                inputs=(
-                    ("actual", ln.actual),
-                    ("threshold", ln.threshold),
-                    ("target", ln.target),
-                    ("stretch", ln.stretch),
-                    ("achievement", ln.achievement),
-                ),
-                result=ln.score,
-                note=_notes(ln.flags, kn),
-            )
-        )
+        for ln in lines
+    ]
+    formula = "得分 × 有效权重" if zh else "score × effective_weight"
     steps.extend(
-        Step(
-            name=f"kpi.{ln.key}.contribution",
-            formula="得分 × 有效权重" if zh else "score × effective_weight",
-            inputs=(
+        _step(
+            f"kpi.{ln.key}.contribution",
+            formula,
+            (
                 ("score", ln.score),
                 ("nominal_weight", ln.nominal_weight),
                 ("effective_weight", ln.effective_weight),
             ),
-            result=ln.contribution,
+            ln.contribution,
+            "",
         )
-        for ln in card.lines
+        for ln in lines
     )
-    for cat in card.categories:
-        members = [ln for ln in card.lines if ln.category == cat.key]
-        steps.append(
-            Step(
-                name=f"category.{cat.key}",
-                formula=(
-                    "类别内已评分指标的加权平均"
-                    if zh
-                    else "weighted mean of scored KPI scores in the category"
-                ),
-                inputs=tuple((f"{m.key}.score", m.score) for m in members),
-                result=cat.score,
-            )
-        )
+    formula = (
+        "类别内已评分指标的加权平均" if zh else "weighted mean of scored KPI scores in the category"
+    )
+    # Each category's scored-KPI inputs, gathered in one pass over the lines.
+    members: dict[str, list[Input]] = {cat.key: [] for cat in card.categories}
+    for ln in lines:
+        group = members.get(ln.category)
+        if group is not None:
+            group.append((f"{ln.key}.score", ln.score))
+    steps.extend(
+        _step(f"category.{cat.key}", formula, tuple(members[cat.key]), cat.score, "")
+        for cat in card.categories
+    )
+    raw = _opt(card.raw_quantitative)
     steps.append(
-        Step(
-            name="quantitative.raw",
-            formula="Σ 贡献" if zh else "Σ contribution",
-            inputs=tuple((ln.key, ln.contribution) for ln in card.lines),
-            result=_opt(card.raw_quantitative),
+        _step(
+            "quantitative.raw",
+            "Σ 贡献" if zh else "Σ contribution",
+            tuple((ln.key, ln.contribution) for ln in lines),
+            raw,
+            "",
         )
     )
     steps.append(
-        Step(
-            name="quantitative",
-            formula=(
+        _step(
+            "quantitative",
+            (
                 "门槛后的量化得分(门槛只会降低)"
                 if zh
                 else "raw quantitative after gates (a gate only lowers)"
             ),
-            inputs=(("raw", _opt(card.raw_quantitative)),),
-            result=_opt(card.quantitative),
-            note=rn[ReviewFlag.GATED] if card.gated else "",
+            (("raw", raw),),
+            _opt(card.quantitative),
+            rn[ReviewFlag.GATED] if card.gated else "",
         )
     )
+    formula = (
+        "100 × (评分 − 下限)/(目标 − 下限),按来源权重加权"
+        if zh
+        else "100 × (rating − low)/(target − low), weighted by source"
+    )
     steps.extend(
-        Step(
-            name=f"criterion.{cr.key}",
-            formula=(
-                "100 × (评分 − 下限)/(目标 − 下限),按来源权重加权"
-                if zh
-                else "100 × (rating − low)/(target − low), weighted by source"
-            ),
-            inputs=(("weight", cr.weight),),
-            result=cr.score,
-        )
+        _step(f"criterion.{cr.key}", formula, (("weight", cr.weight),), cr.score, "")
         for cr in card.criteria
     )
     if card.criteria:
         steps.append(
-            Step(
-                name="qualitative",
-                formula="Σ 标准权重 × 标准得分" if zh else "Σ criterion weight × criterion score",
-                inputs=tuple((cr.key, cr.score) for cr in card.criteria),
-                result=card.qualitative,
+            _step(
+                "qualitative",
+                "Σ 标准权重 × 标准得分" if zh else "Σ criterion weight × criterion score",
+                tuple((cr.key, cr.score) for cr in card.criteria),
+                card.qualitative,
+                "",
             )
         )
+    why = _notes(int(card.flags) & _NOT_RATED_INT, rn)
     steps.append(
-        Step(
-            name="total",
-            formula=(
+        _step(
+            "total",
+            (
                 "量化占比 × 量化 + (1 − 量化占比) × 质化"
                 if zh
                 else "share × quantitative + (1 − share) × qualitative"
             ),
-            inputs=(
+            (
                 ("share", card.quantitative_share),
                 ("quantitative", _opt(card.quantitative)),
                 ("qualitative", card.qualitative),
             ),
-            result=card.total,
-            note=_notes(card.flags & _NOT_RATED_BITS, rn),
+            card.total,
+            why,
         )
     )
     steps.append(
-        Step(
-            name="rating",
-            formula=(
+        _step(
+            "rating",
+            (
                 "按评级区间 [下限, 上限) 查找"
                 if zh
                 else "band of the rating scale with lower <= total < upper"
             ),
-            inputs=(("total", card.total),),
-            result=card.rating,
-            note=_notes(card.flags & _NOT_RATED_BITS, rn),
+            (("total", card.total),),
+            card.rating,
+            why,
         )
     )
-    return steps
+    return tuple(steps)
 
 
 def _f(x: np.floating | float) -> float | None:
@@ -540,6 +581,87 @@ def _opts(values: npt.NDArray[np.float64]) -> list[float | None]:
 
 #: Every KpiFlag value (7 bits), so a row does not construct enum members one by one.
 _KPI_FLAGS = tuple(KpiFlag(i) for i in range(128))
+#: Every ReviewFlag value (6 bits).
+_REVIEW_FLAGS = tuple(ReviewFlag(i) for i in range(64))
+
+_KPI_LINE = _slot_setters(
+    KpiLine,
+    "key category actual threshold target stretch achievement score nominal_weight "
+    "effective_weight contribution flags scorer direction sample_size",
+)
+_SCORE_CARD = _slot_setters(
+    ScoreCard,
+    "scheme_key scheme_hash subject_id lines categories quantitative qualitative total rating "
+    "rated gated eligible_fraction criteria raw_quantitative quantitative_share flags "
+    "rating_labels",
+)
+_CATEGORY_LINE = _slot_setters(CategoryLine, "key weight score")
+_CRITERION_LINE = _slot_setters(CriterionLine, "key weight score")
+_SUBTOTAL = {CategoryLine: _CATEGORY_LINE, CriterionLine: _CRITERION_LINE}
+_L = TypeVar("_L", CategoryLine, CriterionLine)
+
+
+def _subtotal(cls: type[_L], key: str, weight: float, score: float | None) -> _L:
+    line = object.__new__(cls)
+    set_key, set_weight, set_score = _SUBTOTAL[cls]
+    set_key(line, key)
+    set_weight(line, weight)
+    set_score(line, score)
+    return line
+
+
+def _kpi_lines(  # noqa: PLR0917 - the row's columns, as BatchScores.row holds them
+    batch: BatchScores,
+    actual: list[float | None],
+    threshold: list[float | None],
+    target: list[float | None],
+    stretch: list[float | None],
+    achievement: list[float | None],
+    score: list[float | None],
+    effective_weight: list[float],
+    contribution: list[float],
+    flags: list[int],
+    sample_size: list[int],
+) -> tuple[KpiLine, ...]:
+    """Build the KPI lines of one row (trusted: the values come from the batch's arrays)."""
+    (
+        set_key,
+        set_category,
+        set_actual,
+        set_threshold,
+        set_target,
+        set_stretch,
+        set_achievement,
+        set_score,
+        set_nominal,
+        set_effective,
+        set_contribution,
+        set_flags,
+        set_scorer,
+        set_direction,
+        set_sample,
+    ) = _KPI_LINE
+    nominal: list[float] = batch.nominal_weight.tolist()
+    lines: list[KpiLine] = []
+    for j, key in enumerate(batch.kpi_keys):
+        ln = object.__new__(KpiLine)
+        set_key(ln, key)
+        set_category(ln, batch.kpi_categories[j])
+        set_actual(ln, actual[j])
+        set_threshold(ln, threshold[j])
+        set_target(ln, target[j])
+        set_stretch(ln, stretch[j])
+        set_achievement(ln, achievement[j])
+        set_score(ln, score[j])
+        set_nominal(ln, nominal[j])
+        set_effective(ln, effective_weight[j])
+        set_contribution(ln, contribution[j])
+        set_flags(ln, _KPI_FLAGS[flags[j]])
+        set_scorer(ln, batch.scorer_names[j])
+        set_direction(ln, batch.directions[j])
+        set_sample(ln, None if sample_size[j] < 0 else sample_size[j])
+        lines.append(ln)
+    return tuple(lines)
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -657,62 +779,48 @@ class BatchScores:
             _opts(self.stretch[i]),
         )
         ach, sc = _opts(self.achievement[i]), _opts(self.score[i])
-        nw: list[float] = self.nominal_weight.tolist()
         ew: list[float] = self.effective_weight[i].tolist()
         co: list[float] = self.contribution[i].tolist()
         fl: list[int] = self.flags[i].tolist()
         ss: list[int] = self.sample_size[i].tolist()
-        lines = tuple(
-            KpiLine(
-                key=k,
-                category=self.kpi_categories[j],
-                actual=a[j],
-                threshold=th[j],
-                target=tg[j],
-                stretch=st[j],
-                achievement=ach[j],
-                score=sc[j],
-                nominal_weight=nw[j],
-                effective_weight=ew[j],
-                contribution=co[j],
-                flags=_KPI_FLAGS[fl[j]],
-                scorer=self.scorer_names[j],
-                direction=self.directions[j],
-                sample_size=None if ss[j] < 0 else ss[j],
-            )
-            for j, k in enumerate(self.kpi_keys)
-        )
+        lines = _kpi_lines(self, a, th, tg, st, ach, sc, ew, co, fl, ss)
         cs = _opts(self.category_score[i])
         cw: list[float] = self.category_weight.tolist()
         cats = tuple(
-            CategoryLine(key=c, weight=cw[j], score=cs[j]) for j, c in enumerate(self.category_keys)
+            _subtotal(CategoryLine, c, cw[j], cs[j]) for j, c in enumerate(self.category_keys)
         )
         qs = _opts(self.criterion_score[i]) if self.criterion_keys else []
         qw: list[float] = self.criterion_weight.tolist()
         crit = tuple(
-            CriterionLine(key=c, weight=qw[j], score=qs[j])
-            for j, c in enumerate(self.criterion_keys)
+            _subtotal(CriterionLine, c, qw[j], qs[j]) for j, c in enumerate(self.criterion_keys)
         )
         ri = int(self.rating_index[i])
-        return ScoreCard(
-            scheme_key=self.scheme_key,
-            scheme_hash=self.scheme_hash,
-            subject_id=self.subject_ids[i],
-            lines=lines,
-            categories=cats,
-            criteria=crit,
-            raw_quantitative=float(self.raw_quantitative[i]),
-            quantitative=float(self.quantitative[i]),
-            qualitative=_f(self.qualitative[i]),
-            quantitative_share=self.quantitative_share,
-            total=_f(self.total[i]),
-            rating=self.rating_labels[ri] if ri >= 0 else None,
-            rated=bool(self.rated[i]),
-            gated=bool(self.gated[i]),
-            eligible_fraction=float(self.eligible_fraction[i]),
-            flags=ReviewFlag(int(self.review_flags[i])),
-            rating_labels=self.rating_labels,
-        )
+        card = object.__new__(ScoreCard)
+        for set_, value in zip(
+            _SCORE_CARD,
+            (
+                self.scheme_key,
+                self.scheme_hash,
+                self.subject_ids[i],
+                lines,
+                cats,
+                float(self.quantitative[i]),
+                _f(self.qualitative[i]),
+                _f(self.total[i]),
+                self.rating_labels[ri] if ri >= 0 else None,
+                bool(self.rated[i]),
+                bool(self.gated[i]),
+                float(self.eligible_fraction[i]),
+                crit,
+                float(self.raw_quantitative[i]),
+                self.quantitative_share,
+                _REVIEW_FLAGS[int(self.review_flags[i])],
+                self.rating_labels,
+            ),
+            strict=True,
+        ):
+            set_(card, value)
+        return card
 
     def _repr_html_(self) -> str:
         return batch_html(self)

@@ -29,6 +29,7 @@ The maths (see the "Scoring" explanation page for the formulas):
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 from collections.abc import Sequence
@@ -83,11 +84,74 @@ _NO_QUANTITATIVE = np.uint8(ReviewFlag.NO_QUANTITATIVE)
 _OUT_OF_SCALE = np.uint8(ReviewFlag.OUT_OF_SCALE)
 _GATED = np.uint8(ReviewFlag.GATED)
 
+# The same bits as plain ints, for the one-row path (an enum member's .value is a
+# descriptor call).
+_INSUFFICIENT_BIT = int(KpiFlag.INSUFFICIENT_DATA)
+_GATED_BIT = int(KpiFlag.GATED)
+_OVERRIDDEN_BIT = int(KpiFlag.OVERRIDDEN_TARGET)
+_NO_QUALITATIVE_BIT = int(ReviewFlag.NO_QUALITATIVE)
+_NOT_ELIGIBLE_BIT = int(ReviewFlag.NOT_ELIGIBLE)
+_EXCLUDED_KPI_BIT = int(ReviewFlag.EXCLUDED_KPI)
+_NO_QUANTITATIVE_BIT = int(ReviewFlag.NO_QUANTITATIVE)
+_OUT_OF_SCALE_BIT = int(ReviewFlag.OUT_OF_SCALE)
+_REVIEW_GATED_BIT = int(ReviewFlag.GATED)
+
 _POLICY_BIT = {
     MissingPolicy.REALLOCATE: int(KpiFlag.REALLOCATED),
     MissingPolicy.ZERO: int(KpiFlag.SCORED_ZERO),
     MissingPolicy.EXCLUDE: int(KpiFlag.EXCLUDED),
 }
+
+
+def _bounds(*values: float | None) -> tuple[float, float, float]:
+    """Return a KPI's default threshold, target and stretch as floats, NaN for None."""
+    th, tg, st = (math.nan if v is None else float(v) for v in values)
+    return th, tg, st
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class _OneRow:
+    """The plan's constants as Python values, for scoring one review without numpy calls.
+
+    On one review every numpy call costs far more than its arithmetic; these are converted
+    once per plan instead of once per review.
+    """
+
+    nominal: list[float]
+    fill: list[float]
+    policy_bit: list[int]
+    zero: list[bool]
+    edges: list[float]
+    crit_low: list[float]
+    crit_span: list[float]
+    crit_weight: list[float]
+    source_weight: list[float]
+    min_raters: list[int]
+    source_keys: tuple[str, ...]
+    linear_sign: FloatArray
+    defaults: list[tuple[float, float, float]]
+
+    @classmethod
+    def of(cls, plan: ScoringPlan) -> _OneRow:
+        """Convert ``plan``'s constants."""
+        zero = set(plan.zero_cols)
+        return cls(
+            nominal=plan.nominal_weight.tolist(),
+            fill=plan.missing_fill[:, 0].tolist(),
+            policy_bit=plan.policy_bit[:, 0].tolist(),
+            zero=[j in zero for j in range(len(plan.kpi_keys))],
+            edges=plan.edges.tolist(),
+            crit_low=plan.crit_low.tolist(),
+            crit_span=plan.crit_span.tolist(),
+            crit_weight=plan.crit_weight.tolist(),
+            source_weight=plan.source_weight.tolist(),
+            min_raters=plan.min_raters.tolist(),
+            source_keys=tuple(s.key for s in plan.scheme.sources),
+            defaults=[_bounds(k.threshold, k.target, k.stretch) for k in plan.scheme.kpis],
+            linear_sign=(
+                plan.linear_params[0][:, 0] if plan.linear_params is not None else np.ones(0)
+            ),
+        )
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -138,6 +202,7 @@ class ScoringPlan:
         linear_index: intp (G,) the same indices as an array.
         linear_params: The linear scorers' sign, threshold payout, cap, floor and
             accelerator, each a float64 (G, 1) column.
+        one: The constants as Python values, for the one-review path.
     """
 
     scheme: Scheme
@@ -180,6 +245,7 @@ class ScoringPlan:
     linear_cols: tuple[int, ...] = ()
     linear_index: npt.NDArray[np.intp] = attrs.field(factory=lambda: np.zeros(0, dtype=np.intp))
     linear_params: tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray] | None = None
+    one: _OneRow = attrs.field(default=attrs.Factory(_OneRow.of, takes_self=True))
 
 
 def _plan(scheme: Scheme, registry: ScorerRegistry) -> ScoringPlan:
@@ -358,18 +424,18 @@ class ScoringEngine:
                 or a row's bounds are refused by its scorer (e.g. a zero ratio target).
         """
         plan = self.plan(scheme)
-        _check_population(scheme, population)
+        _check_population(plan, population)
         return _score(plan, population, self._runner)
 
 
-def _check_population(scheme: Scheme, pop: Population) -> None:
-    if pop.kpi_keys != scheme.kpi_keys:
+def _check_population(plan: ScoringPlan, pop: Population) -> None:
+    scheme = plan.scheme
+    if pop.kpi_keys != plan.kpi_keys:
         raise ScoringError(
             f"Population KPIs {list(pop.kpi_keys)} do not match scheme {scheme.key!r} KPIs "
             f"{list(scheme.kpi_keys)}; build the population from this scheme"
         )
-    crit = tuple(c.key for c in scheme.criteria)
-    src = tuple(s.key for s in scheme.sources)
+    crit, src = plan.criterion_keys, plan.one.source_keys
     if pop.criterion_keys != crit or pop.source_keys != src:
         raise ScoringError(
             f"Population criteria/sources {list(pop.criterion_keys)}/{list(pop.source_keys)} do "
@@ -383,15 +449,6 @@ def _row_sum(a: FloatArray, rows: Sequence[int] | range) -> FloatArray:
     The order is the same for every N, so a review's result never depends on the size of the
     batch it is scored in (BLAS kernels would not guarantee that).
     """
-    if a.shape[1] == 1:
-        # One review: the same additions in the same order on Python floats (IEEE doubles,
-        # like numpy's), without a numpy call per row.
-        col = a[:, 0].tolist()
-        it_one = iter(rows)
-        acc: float = col[next(it_one)]
-        for j in it_one:
-            acc += col[j]
-        return np.array([acc])
     it = iter(rows)
     out: FloatArray = a[next(it)].copy()
     for j in it:
@@ -492,6 +549,28 @@ class _Out:
         One large allocation is faulted in far faster than many (the kernel can back it with
         huge pages), and it frees as one when the last result array goes.
         """
+        # Bytes per review: 8 per float64/int64 item, 1 per uint8/bool item.
+        if n * (8 * (4 * k + c + q + 5) + k + 3) < _ONE_BUFFER:
+            # Small results (a review alone is the scalar score): one np.empty per array.
+            empty = np.empty
+            f8, u1 = np.float64, np.uint8
+            return cls(
+                achievement=empty((k, n), f8),
+                score=empty((k, n), f8),
+                effective_weight=empty((k, n), f8),
+                contribution=empty((k, n), f8),
+                flags=empty((k, n), u1),
+                category_score=empty((c, n), f8),
+                criterion_score=empty((q, n), f8),
+                raw_quantitative=empty(n, f8),
+                quantitative=empty(n, f8),
+                qualitative=empty(n, f8),
+                total=empty(n, f8),
+                rating_index=empty(n, np.int64),
+                rated=empty(n, np.bool_),
+                gated=empty(n, np.bool_),
+                review_flags=empty(n, u1),
+            )
         layout: list[tuple[str, tuple[int, ...], type[np.generic]]] = [
             ("achievement", (k, n), np.float64),
             ("score", (k, n), np.float64),
@@ -509,9 +588,6 @@ class _Out:
             ("gated", (n,), np.bool_),
             ("review_flags", (n,), np.uint8),
         ]
-        # Bytes per review: 8 per float64/int64 item, 1 per uint8/bool item.
-        if n * (8 * (4 * k + c + q + 5) + k + 3) < _ONE_BUFFER:
-            return cls(**{name: np.empty(shape, dtype=dt) for name, shape, dt in layout})
         sizes = [math.prod(shape) * np.dtype(dt).itemsize for _, shape, dt in layout]
         buf = np.empty(sum(sizes), dtype=np.uint8)
         arrays: dict[str, np.ndarray[Any, Any]] = {}
@@ -523,13 +599,27 @@ class _Out:
         return cls(**arrays)
 
 
+def _same(a: float, b: float) -> bool:
+    """Return whether two floats are equal, NaN (no such bound) equal to NaN."""
+    return a == b or (a != a and b != b)  # noqa: PLR0124 - NaN tests without a call
+
+
 def _check_bounds(plan: ScoringPlan, pop: Population) -> None:
     """Let checked scorers refuse per-row bounds (the scheme's defaults passed the plan)."""
     if pop.target.strides[0] == 0 or len(pop) == 0:
         return
+    one_row = len(pop) == 1
     for j in plan.checked_cols:
         scorer = cast("CheckedScorer", plan.scorers[j])
         th, tg, st = pop.threshold[:, j], pop.target[:, j], pop.stretch[:, j]
+        if one_row:
+            d_th, d_tg, d_st = plan.one.defaults[j]
+            if (
+                _same(float(th[0]), d_th)
+                and _same(float(tg[0]), d_tg)
+                and _same(float(st[0]), d_st)
+            ):
+                continue  # the KPI's own defaults: the same check passed when the plan was made
         bad = scorer.check(th, tg, st)
         if bad is not None:
             i = int(np.argmax(bad[0]))
@@ -544,39 +634,55 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
     scheme = plan.scheme
     b = hi - lo
     n_k = len(plan.scorers)
-    # (K, B) views: one contiguous row per KPI.
-    actual = np.ascontiguousarray(pop.actual[lo:hi].T)
     ach = out.achievement[:, lo:hi]
     score = out.score[:, lo:hi]
     # Built-in scorers broadcast, so bounds that are the same on every row of the block go
     # in as Python floats; custom scorers get arrays of the block's length, as the Scorer
     # protocol promises.
     bounds = (pop.threshold, pop.target, pop.stretch)
-    # (K, B) views: row j is column j of the block, the arrays custom scorers get.
-    th_a, tg_a, st_a = (v[lo:hi].T for v in bounds)
-    # Bounds the same on every row of the block, as Python floats (None: per-row arrays).
-    same: list[list[float] | None] = [
-        v[lo].tolist() if v.strides[0] == 0 or b == 1 else None for v in bounds
-    ]
+    # On a few rows numpy's per-call cost dominates: the linear KPIs go through the linear
+    # formulas once, as one (G, B) block with (G, 1) parameter columns (same operations,
+    # same order per element, so the same bits as one KPI at a time).
+    stacked = plan.linear_cols if b < _FEW_ROWS else ()
+    idx = plan.linear_index
+    if b == 1:
+        # One row: its actuals and bounds as one (4, K) array, so the (K, 1) columns, the
+        # floats and the linear KPIs' (G, 1) columns each take one numpy call.
+        quad = np.array((pop.actual[lo], pop.threshold[lo], pop.target[lo], pop.stretch[lo]))
+        actual, th_a, tg_a, st_a = quad[:, :, None]
+        same: list[list[float] | None] = list(quad[1:].tolist())
+        if stacked:
+            # The signs in one product (negation is exact), so _linear skips its four.
+            signed = quad.take(idx, axis=1)
+            signed *= plan.one.linear_sign
+            act_g, th_g, tg_g, st_g = signed[:, :, None]
+    else:
+        # (K, B) views: one contiguous row per KPI.
+        actual = np.ascontiguousarray(pop.actual[lo:hi].T)
+        # (K, B) views: row j is column j of the block, the arrays custom scorers get.
+        th_a, tg_a, st_a = (v[lo:hi].T for v in bounds)
+        # Bounds the same on every row of the block, as Python floats (None: per-row arrays).
+        same = [v[lo].tolist() if v.strides[0] == 0 else None for v in bounds]
+        if stacked:
+            act_g = actual[idx]
+            th_g, tg_g, st_g = (
+                a[idx] if c is None else np.array([c[j] for j in stacked])[:, None]
+                for a, c in zip((th_a, tg_a, st_a), same, strict=True)
+            )
     # Typed as arrays: the built-ins' formulas broadcast a float like a column.
     th_b, tg_b, st_b = (
         a if c is None else cast("FloatArray", c)
         for a, c in zip((th_a, tg_a, st_a), same, strict=True)
     )
-    # On a few rows numpy's per-call cost dominates: the linear KPIs go through the linear
-    # formulas once, as one (G, B) block with (G, 1) parameter columns (same operations,
-    # same order per element, so the same bits as one KPI at a time).
-    stacked = plan.linear_cols if b < _FEW_ROWS else ()
     if stacked:
         assert plan.linear_params is not None
-        idx = plan.linear_index
-        th_g, tg_g, st_g = (
-            a[idx] if c is None else np.array([c[j] for j in stacked])[:, None]
-            for a, c in zip((th_a, tg_a, st_a), same, strict=True)
-        )
-        ach_g, score_g = _linear(plan.linear_params, actual[idx], th_g, tg_g, st_g)
-        ach[idx] = ach_g
-        score[idx] = score_g
+        ach_g, score_g = _linear(plan.linear_params, act_g, th_g, tg_g, st_g, signed=b == 1)
+        if b == 1:  # one column: flat positions are KPI indices, and put() is cheaper
+            ach.put(idx, ach_g)
+            score.put(idx, score_g)
+        else:
+            ach[idx] = ach_g
+            score[idx] = score_g
     for j, scorer in enumerate(plan.scorers):
         if j in stacked:
             continue
@@ -585,6 +691,11 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
         else:
             th, tg, st = th_a[j], tg_a[j], st_a[j]
         ach[j], score[j] = scorer(actual[j], th, tg, st)
+    if b == 1:
+        # _score_one does every step below on Python floats; a change to these steps must
+        # be made there too (TestOneRow compares the two byte for byte).
+        _score_one(plan, pop, lo, out, quad[0].tolist())
+        return
     missing = np.isnan(actual)
     # A built-in scorer given the scheme's own (validated) bounds returns NaN exactly where
     # the actual is NaN (property-tested); custom scorers and per-row bounds are checked.
@@ -702,6 +813,188 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
     out.rated[lo:hi] = rated
     out.gated[lo:hi] = gated
     out.review_flags[lo:hi] = review_flags
+
+
+def _minimum(a: float, b: float) -> float:
+    """Return ``numpy.minimum(a, b)`` of two floats: NaN propagates, a tie gives ``b``."""
+    if a != a:  # noqa: PLR0124 - NaN test without a call
+        return a
+    if b != b:  # noqa: PLR0124
+        return b
+    return a if a < b else b
+
+
+def _divide(a: float, b: float) -> float:
+    """Return ``a / b`` as numpy divides: by zero, numpy's inf or NaN (with its sign bits)."""
+    if b == 0.0:
+        return float(np.float64(a) / np.float64(b))
+    return a / b
+
+
+def _score_one(plan: ScoringPlan, pop: Population, i: int, out: _Out, act: list[float]) -> None:
+    """Finish row ``i`` scored alone (a block of one row) on Python floats.
+
+    The scorers have filled ``out.achievement`` and ``out.score``; the rest is what
+    :func:`_score_block` does on arrays, step by step in the same order on the same IEEE
+    doubles (Python floats are C doubles, as numpy's are), so the bits are the same. On one
+    row each numpy call costs far more than its arithmetic, and this path is the scalar
+    ``score``.
+    """
+    one = plan.one
+    scheme = plan.scheme
+    n_k = len(act)
+    sc: list[float] = out.score[:, i].tolist()
+    missing = [a != a for a in act]  # noqa: PLR0124 - NaN test without a call
+    for j in range(n_k):
+        if sc[j] != sc[j] and not missing[j]:
+            raise ScoringError(
+                f"review of {pop.subject_ids[i]!r}, KPI {plan.kpi_keys[j]!r}: scorer "
+                f"{plan.scorer_names[j]!r} returned NaN for actual {act[j]!r}"
+            )
+    flags = list(map(int, missing))
+    bad = missing
+    if plan.sample_cols and pop.sample_size.strides[0] != 0:
+        sizes: list[int] = pop.sample_size[i].tolist()
+        for j, min_s in plan.sample_cols:
+            # -1 (not reported) counts as sufficient, as the unsigned comparison makes it.
+            if 0 <= sizes[j] < min_s and not missing[j]:
+                flags[j] |= _INSUFFICIENT_BIT
+                bad[j] = True
+    unscored = bad.copy()
+    excluded = False
+    if any(bad):
+        ach = out.achievement[:, i]
+        for j in range(n_k):
+            if bad[j]:
+                flags[j] |= one.policy_bit[j]
+                sc[j] = one.fill[j]
+                ach[j] = math.nan
+                unscored[j] = not one.zero[j]
+        excluded = any(bad[j] for j in plan.exclude_cols)
+
+    gate_zero = False
+    gate_cap = math.inf
+    for j, sign, threshold, cap in plan.gates:
+        a = act[j]
+        if (a < threshold if sign > 0 else a > threshold) and not bad[j]:
+            flags[j] |= _GATED_BIT
+            if math.isnan(cap):
+                gate_zero = True
+            else:
+                gate_cap = _minimum(gate_cap, cap)
+    if pop.overridden.strides[0] != 0:
+        over: list[bool] = pop.overridden[i].tolist()
+        for j in range(n_k):
+            if over[j]:
+                flags[j] |= _OVERRIDDEN_BIT
+
+    # Effective weights, contributions and the raw total: sums in KPI order, as _row_sum.
+    eff = [0.0 if u else w for u, w in zip(unscored, one.nominal, strict=True)]
+    wsum = eff[0]
+    for j in range(1, n_k):
+        wsum += eff[j]
+    no_quant = not wsum > 0
+    if not no_quant:  # dividing by 1.0 changes nothing
+        eff = [e / wsum for e in eff]
+    contribution = [0.0 if u else s * e for s, e, u in zip(sc, eff, unscored, strict=True)]
+    raw = contribution[0]
+    for j in range(1, n_k):
+        raw += contribution[j]
+    if no_quant:
+        raw = math.nan
+
+    cat: list[float] = []
+    for cols in plan.category_cols:
+        num, den = contribution[cols[0]], eff[cols[0]]
+        for j in cols[1:]:
+            num += contribution[j]
+            den += eff[j]
+        cat.append(_divide(num, den))
+
+    gated = (gate_zero or math.isfinite(gate_cap)) and not no_quant
+    quant = _minimum(raw, gate_cap)
+    if gate_zero:
+        quant = _minimum(quant, 0.0)
+
+    review_flags = 0
+    if one.crit_weight:
+        qual = _qualitative_one(plan, pop, i, out.criterion_score)
+        if qual != qual:  # noqa: PLR0124
+            review_flags |= _NO_QUALITATIVE_BIT
+        share = scheme.quantitative_share
+        total = share * quant + (1.0 - share) * qual
+    else:
+        qual = math.nan
+        total = quant
+
+    if float(pop.eligible_days[i]) < scheme.min_eligible_days:  # NaN (unknown): eligible
+        review_flags |= _NOT_ELIGIBLE_BIT
+    if excluded:
+        review_flags |= _EXCLUDED_KPI_BIT
+    if no_quant:
+        review_flags |= _NO_QUANTITATIVE_BIT
+    rated = review_flags == 0 and plan.low <= total <= plan.high
+    if review_flags == 0 and not rated:
+        review_flags |= _OUT_OF_SCALE_BIT
+    if gated:
+        review_flags |= _REVIEW_GATED_BIT
+
+    out.score[:, i] = sc
+    out.flags[:, i] = flags
+    out.effective_weight[:, i] = eff
+    out.contribution[:, i] = contribution
+    out.category_score[:, i] = cat
+    out.raw_quantitative[i] = raw
+    out.quantitative[i] = quant
+    out.qualitative[i] = qual
+    out.total[i] = total if rated else math.nan
+    out.rating_index[i] = bisect.bisect_right(one.edges, total) if rated else -1
+    out.rated[i] = rated
+    out.gated[i] = gated
+    out.review_flags[i] = review_flags
+
+
+def _qualitative_one(plan: ScoringPlan, pop: Population, i: int, crit_score: FloatArray) -> float:
+    """Do what :func:`_qualitative` does for row ``i`` alone, on Python floats.
+
+    Fills column ``i`` of ``crit_score`` (Q, N) and returns the qualitative part; the same
+    operations in the same order as the array formulas.
+    """
+    one = plan.one
+    ratings: list[list[float]] = pop.ratings[i].tolist()
+    raters: list[list[int]] = pop.raters[i].tolist()
+    source_weight, min_raters = one.source_weight, one.min_raters
+    n_s = len(source_weight)
+    scores: list[float] = []
+    cwsum = num = 0.0
+    for q, (low, span, weight) in enumerate(
+        zip(one.crit_low, one.crit_span, one.crit_weight, strict=True)
+    ):
+        swsum = weighted = 0.0
+        for s in range(n_s):
+            if raters[q][s] >= min_raters[s]:
+                sw = source_weight[s]
+                term = 100.0 * (ratings[q][s] - low) / span * sw  # span > 0: Scale says so
+            else:
+                sw = term = 0.0  # the arrays' 0 x 0
+            if s == 0:
+                swsum, weighted = sw, term
+            else:
+                swsum += sw
+                weighted += term
+        cs = weighted / swsum if swsum > 0 else math.nan
+        scores.append(cs)
+        if cs == cs:  # noqa: PLR0124 - not NaN
+            cw, part = weight, cs * weight
+        else:
+            cw = part = 0.0
+        if q == 0:
+            cwsum, num = cw, part
+        else:
+            cwsum += cw
+            num += part
+    crit_score[:, i] = scores
+    return num / cwsum if cwsum > 0 else math.nan
 
 
 def _qualitative(

@@ -31,6 +31,9 @@ BoolArray = npt.NDArray[np.bool_]
 
 _BOUNDS = ("threshold", "target", "stretch")
 
+#: Up to this many rating cells, from_reviews divides on Python floats (no numpy calls).
+_FEW_CELLS = 64
+
 
 def rescale_rating(rating: float, source: Scale, dest: Scale) -> float:
     """Map ``rating`` from scale ``source`` to scale ``dest`` linearly (low to low, high to high).
@@ -63,10 +66,12 @@ class _Layout:
     crit_index: Mapping[str, int]
     src_index: Mapping[object, int]
     defaults: tuple[FloatArray, FloatArray, FloatArray]
+    default_lists: tuple[list[float], list[float], list[float]]
     col_sign: FloatArray
     col_sign_list: list[float]
     criterion_keys: tuple[str, ...]
     source_keys: tuple[str, ...]
+    kpi_keys: tuple[str, ...]
 
 
 _LAYOUTS: dict[str, _Layout] = {}
@@ -90,15 +95,18 @@ def _layout(scheme: Scheme) -> _Layout:
 
     signs = {Direction.HIGHER_IS_BETTER: 1.0, Direction.LOWER_IS_BETTER: -1.0}
     col_sign = [signs.get(k.indicator.direction, math.nan) for k in scheme.kpis]
+    defaults = (col("threshold"), col("target"), col("stretch"))
     layout = _Layout(
         kpi_index={key: j for j, key in enumerate(scheme.kpi_keys)},
         crit_index={c.key: q for q, c in enumerate(scheme.criteria)},
         src_index={s.source: i for i, s in enumerate(scheme.sources)},
-        defaults=(col("threshold"), col("target"), col("stretch")),
+        defaults=defaults,
+        default_lists=(defaults[0].tolist(), defaults[1].tolist(), defaults[2].tolist()),
         col_sign=_readonly(np.array(col_sign)),
         col_sign_list=col_sign,
         criterion_keys=tuple(c.key for c in scheme.criteria),
         source_keys=tuple(s.key for s in scheme.sources),
+        kpi_keys=scheme.kpi_keys,
     )
     if len(_LAYOUTS) >= _LAYOUTS_SIZE:
         # Another thread may have emptied it meanwhile: popping a missing key is harmless.
@@ -115,8 +123,12 @@ def _check_order(
     scheme: Scheme,
     bounds: tuple[FloatArray, FloatArray, FloatArray],
     subject_ids: Sequence[str],
+    row: tuple[list[float], list[float], list[float]] | None = None,
 ) -> None:
-    """Refuse rows whose threshold/target/stretch are out of order for the KPI's direction."""
+    """Refuse rows whose threshold/target/stretch are out of order for the KPI's direction.
+
+    ``row`` may give the bounds of a one-row population as Python lists.
+    """
     th, tg, st = bounds
     layout = _layout(scheme)
     col_sign = layout.col_sign
@@ -125,12 +137,12 @@ def _check_order(
     # review (the scalar path) is checked on Python floats: the same comparisons, no numpy
     # call per test.
     if len(th) == 1:
-        bad_any = any(
-            sg * (g - t) <= 0 or sg * (s - g) <= 0 or sg * (s - t) <= 0
-            for sg, t, g, s in zip(
-                layout.col_sign_list, th[0].tolist(), tg[0].tolist(), st[0].tolist(), strict=True
-            )
-        )
+        t_row, g_row, s_row = row or (th[0].tolist(), tg[0].tolist(), st[0].tolist())
+        bad_any = False
+        for sg, t, g, s in zip(layout.col_sign_list, t_row, g_row, s_row, strict=True):
+            if sg * (g - t) <= 0 or sg * (s - g) <= 0 or sg * (s - t) <= 0:
+                bad_any = True
+                break
     else:
         with np.errstate(invalid="ignore"):
             bad_any = (
@@ -269,21 +281,26 @@ class Population:
         n, k = len(reviews), len(scheme.kpis)
         layout = _layout(scheme)
         kpi_index, crit_index, src_index = layout.kpi_index, layout.crit_index, layout.src_index
-        actual = np.full((n, k), np.nan)
-        sample = np.full((n, k), -1, dtype=np.int64)
-        d_th, d_tg, d_st = layout.defaults
-        bounds = (
-            d_th[None, :].repeat(n, axis=0),
-            d_tg[None, :].repeat(n, axis=0),
-            d_st[None, :].repeat(n, axis=0),
-        )
-        overridden = np.zeros((n, k), dtype=bool)
+        d_th, d_tg, d_st = layout.default_lists
         nq, ns = len(scheme.criteria), len(scheme.sources)
-        sums = np.zeros((n, nq, ns))
-        raters = np.zeros((n, nq, ns), dtype=np.int64)
-        eligible_days = np.full(n, np.nan)
-        eligible_fraction = np.ones(n)
-        tenure = np.full(n, np.nan)
+        nqs = nq * ns
+        # Values go into flat Python lists (row i of an (N, K) array at [i * K, (i + 1) * K))
+        # that become arrays once at the end: a numpy item assignment costs several list
+        # ones, and on one review (the scalar ``score``) the array constructors dominated.
+        # The values are the same floats either way.
+        nan_row, unreported_row, false_row = [math.nan] * k, [-1] * k, [False] * k
+        zero_sums, zero_counts = [0.0] * nqs, [0] * nqs
+        actual: list[float] = []
+        sample: list[int] = []
+        th_l: list[float] = []
+        tg_l: list[float] = []
+        st_l: list[float] = []
+        overridden: list[bool] = []
+        sums: list[float] = []
+        raters: list[int] = []
+        eligible_days = [math.nan] * n
+        eligible_fraction = [1.0] * n
+        tenure = [math.nan] * n
         ids: list[str] = []
         for i, review in enumerate(reviews):
             if not isinstance(review, Review):
@@ -291,63 +308,74 @@ class Population:
                     f"Population.from_reviews: item {i} is a {type(review).__name__}; "
                     "expected a Review"
                 )
-            who = f"review {review.key!r}"
             if review.scheme != scheme.key:
                 raise ScoringError(
-                    f"{who}: scheme is {review.scheme!r}, but it is being scored under "
-                    f"scheme {scheme.key!r}"
+                    f"review {review.key!r}: scheme is {review.scheme!r}, but it is being "
+                    f"scored under scheme {scheme.key!r}"
                 )
             ids.append(review.subject.id)
+            base = i * k
+            actual.extend(nan_row)
+            sample.extend(unreported_row)
             for act in review.actuals:
                 j = kpi_index.get(act.kpi)
                 if j is None:
                     raise ScoringError(
-                        f"{who}: actual for KPI {act.kpi!r}, which is not in scheme "
-                        f"{scheme.key!r}; the KPIs are {list(scheme.kpi_keys)}"
+                        f"review {review.key!r}: actual for KPI {act.kpi!r}, which is not in "
+                        f"scheme {scheme.key!r}; the KPIs are {list(scheme.kpi_keys)}"
                     )
                 if act.value is not None:
-                    actual[i, j] = act.value
+                    actual[base + j] = float(act.value)
                 if act.sample_size is not None:
-                    sample[i, j] = act.sample_size
+                    sample[base + j] = act.sample_size
+            th_l.extend(d_th)
+            tg_l.extend(d_tg)
+            st_l.extend(d_st)
+            overridden.extend(false_row)
             for goal in review.goals:
                 j = kpi_index.get(goal.kpi)
                 if j is None:
                     raise ScoringError(
-                        f"{who}: goal for KPI {goal.kpi!r}, which is not in scheme "
-                        f"{scheme.key!r}; the KPIs are {list(scheme.kpi_keys)}"
+                        f"review {review.key!r}: goal for KPI {goal.kpi!r}, which is not in "
+                        f"scheme {scheme.key!r}; the KPIs are {list(scheme.kpi_keys)}"
                     )
-                for b, value in enumerate((goal.threshold, goal.target, goal.stretch)):
-                    if value is not None and value != bounds[b][i, j]:
-                        bounds[b][i, j] = value
-                        overridden[i, j] = True
+                for col, value in zip(
+                    (th_l, tg_l, st_l), (goal.threshold, goal.target, goal.stretch), strict=True
+                ):
+                    if value is not None and float(value) != col[base + j]:
+                        col[base + j] = float(value)
+                        overridden[base + j] = True
+            base = i * nqs
+            sums.extend(zero_sums)
+            raters.extend(zero_counts)
             for ass in review.assessments:
                 q = crit_index.get(ass.criterion)
                 if q is None:
                     raise ScoringError(
-                        f"{who}: assessment of criterion {ass.criterion!r}, which is not in "
-                        f"scheme {scheme.key!r}; the criteria are "
+                        f"review {review.key!r}: assessment of criterion {ass.criterion!r}, "
+                        f"which is not in scheme {scheme.key!r}; the criteria are "
                         f"{[c.key for c in scheme.criteria]}"
                     )
                 s = src_index.get(ass.source)
                 if s is None:
                     raise ScoringError(
-                        f"{who}: assessment from source {ass.source.value!r}, which scheme "
-                        f"{scheme.key!r} does not weigh; its sources are "
+                        f"review {review.key!r}: assessment from source {ass.source.value!r}, "
+                        f"which scheme {scheme.key!r} does not weigh; its sources are "
                         f"{[p.source.value for p in scheme.sources]}"
                     )
                 crit_scale = scheme.criteria[q].scale
                 if ass.scale is None:
                     if not crit_scale.contains(ass.rating):
                         raise ScoringError(
-                            f"{who}: rating {ass.rating!r} of {ass.criterion!r} by "
-                            f"{ass.rater_id!r} is off the criterion's scale "
-                            f"[{crit_scale.low:g}, {crit_scale.high:g}]"
+                            f"review {review.key!r}: rating {ass.rating!r} of "
+                            f"{ass.criterion!r} by {ass.rater_id!r} is off the criterion's "
+                            f"scale [{crit_scale.low:g}, {crit_scale.high:g}]"
                         )
-                    value = ass.rating
+                    value = float(ass.rating)
                 else:
                     value = rescale_rating(ass.rating, ass.scale, crit_scale)
-                sums[i, q, s] += value
-                raters[i, q, s] += 1
+                sums[base + q * ns + s] += value
+                raters[base + q * ns + s] += 1
             if cycle is not None:
                 days, frac, ten = _eligibility(
                     cycle, review.subject.hire_date, review.subject.leave_date
@@ -355,9 +383,27 @@ class Population:
                 eligible_days[i], eligible_fraction[i], tenure[i] = days, frac, ten
         for review in reviews:
             _check_rater_ids(review)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ratings = np.where(raters > 0, sums / np.maximum(raters, 1), np.nan)
-        _check_order(scheme, bounds, ids)
+        # Actuals and bounds as one read-only (4, N, K) array, each an (N, K) C-ordered block
+        # of it; the per-subject vectors likewise: fewer, larger conversions.
+        act_a, th_a, tg_a, st_a = _readonly(
+            np.array((actual, th_l, tg_l, st_l), dtype=np.float64).reshape(4, n, k)
+        )
+        tenure_a, fraction_a, days_a = _readonly(
+            np.array((tenure, eligible_fraction, eligible_days), dtype=np.float64).reshape(3, n)
+        )
+        _check_order(scheme, (th_a, tg_a, st_a), ids, (th_l, tg_l, st_l) if n == 1 else None)
+        # The mean rating per criterion and source (NaN where nobody rated), the same
+        # division either way: on Python floats for a few cells, else on arrays.
+        raters_a = np.array(raters, dtype=np.int64).reshape(n, nq, ns)
+        if len(sums) <= _FEW_CELLS:
+            ratings_a = np.array(
+                [t / c if c > 0 else math.nan for t, c in zip(sums, raters, strict=True)],
+                dtype=np.float64,
+            ).reshape(n, nq, ns)
+        else:
+            sums_a = np.array(sums, dtype=np.float64).reshape(n, nq, ns)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ratings_a = np.where(raters_a > 0, sums_a / np.maximum(raters_a, 1), np.nan)
         subjects = [r.subject for r in reviews]
         currencies = {
             s.currency for s in subjects if s.currency is not None and s.base_pay is not None
@@ -370,24 +416,24 @@ class Population:
         return cls(
             scheme_key=scheme.key,
             subject_ids=tuple(ids),
-            kpi_keys=scheme.kpi_keys,
-            actual=_readonly(actual),
-            sample_size=_readonly(sample),
-            threshold=_readonly(bounds[0]),
-            target=_readonly(bounds[1]),
-            stretch=_readonly(bounds[2]),
-            overridden=_readonly(overridden),
+            kpi_keys=layout.kpi_keys,
+            actual=act_a,
+            sample_size=_readonly(np.array(sample, dtype=np.int64).reshape(n, k)),
+            threshold=th_a,
+            target=tg_a,
+            stretch=st_a,
+            overridden=_readonly(np.array(overridden, dtype=bool).reshape(n, k)),
             criterion_keys=layout.criterion_keys,
             source_keys=layout.source_keys,
-            ratings=_readonly(ratings),
-            raters=_readonly(raters),
+            ratings=_readonly(ratings_a),
+            raters=_readonly(raters_a),
             grade=tuple(s.grade for s in subjects),
             department=tuple(s.department for s in subjects),
-            tenure_days=_readonly(tenure),
+            tenure_days=tenure_a,
             base_pay=tuple(s.base_pay for s in subjects),
             currency=next(iter(currencies), None),
-            eligible_fraction=_readonly(eligible_fraction),
-            eligible_days=_readonly(eligible_days),
+            eligible_fraction=fraction_a,
+            eligible_days=days_a,
         )
 
     @classmethod

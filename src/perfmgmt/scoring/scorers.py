@@ -110,7 +110,7 @@ def _bands(edges: FloatArray, values: FloatArray) -> npt.NDArray[np.intp]:
     ``searchsorted``.
     """
     if not 0 < len(edges) <= _FEW_EDGES or np.size(values) < _FEW_VALUES:
-        return np.searchsorted(edges, values, side="right")
+        return edges.searchsorted(values, side="right")
     return _band_codes(edges, values).astype(np.intp)
 
 
@@ -200,10 +200,13 @@ def _linear(
     threshold: FloatArray,
     target: FloatArray,
     stretch: FloatArray,
+    *,
+    signed: bool = False,
 ) -> tuple[FloatArray, FloatArray]:
     """Apply the :class:`LinearScorer` formulas; ``params`` are floats or (G, 1) columns.
 
-    ``params`` is ``(sign, threshold_payout, cap, floor, accelerator)``.
+    ``params`` is ``(sign, threshold_payout, cap, floor, accelerator)``. With ``signed``,
+    the actuals and bounds come already multiplied by the sign (the sign is not used).
 
     Columns score G linear KPIs as one (G, B) block (the engine does this for a few rows,
     where numpy's per-call cost dominates); every element goes through the same operations
@@ -213,8 +216,13 @@ def _linear(
     s, threshold_payout, cap, floor, accelerator = params
     # 1.0 * x is x, so a higher-is-better float sign skips the product. The in-place steps
     # below do the same operations in the same order as the formulas in the docstring.
-    x = actual if isinstance(s, float) and s > 0 else s * actual
-    t, g, st = s * threshold, s * target, s * stretch
+    if signed:
+        x, t, g, st = actual, threshold, target, stretch
+    else:
+        x = actual if isinstance(s, float) and s > 0 else s * actual
+        # The products also give contiguous copies of strided bound columns, which the
+        # steps below read several times: not skipped for a +1 sign.
+        t, g, st = s * threshold, s * target, s * stretch
     ach = x - t
     ach /= g - t
     below = ach * (100.0 - threshold_payout)
@@ -299,6 +307,23 @@ class BandedScorer:
     edges: tuple[float, ...]
     scores: tuple[float, ...]
     requires: tuple[str, ...] = ()
+    # The tuples as arrays, built once: converting them per call showed on one review.
+    _edge_array: FloatArray = attrs.field(
+        init=False,
+        repr=False,
+        eq=False,
+        default=attrs.Factory(
+            lambda self: np.asarray(self.edges, dtype=np.float64), takes_self=True
+        ),
+    )
+    _score_array: FloatArray = attrs.field(
+        init=False,
+        repr=False,
+        eq=False,
+        default=attrs.Factory(
+            lambda self: np.asarray(self.scores, dtype=np.float64), takes_self=True
+        ),
+    )
 
     @property
     def floor(self) -> float:
@@ -316,12 +341,14 @@ class BandedScorer:
         """Return ``(achievement, score)``."""
         del threshold, target, stretch  # in the scorer protocol; unused here
         x = actual if self.sign > 0 else self.sign * actual
-        edges = np.asarray(self.edges)
+        edges = self._edge_array
         if 0 < len(edges) <= _FEW_EDGES and np.size(x) >= _FEW_VALUES:
-            score = np.take(np.asarray(self.scores), _band_codes(edges, x))
+            score = self._score_array.take(_band_codes(edges, x))
         else:
-            score = np.take(np.asarray(self.scores), _bands(edges, x))
-        return np.full(np.shape(actual), np.nan), score
+            score = self._score_array.take(_bands(edges, x))
+        ach = np.empty(np.shape(actual))
+        ach.fill(np.nan)  # np.full's result, without its Python-level wrapper
+        return ach, score
 
 
 def banded(
