@@ -1,7 +1,10 @@
 """The scoring engine: one vectorised implementation for one review or a whole population.
 
 ``ScoringEngine.score(scheme, review)`` builds a population of one and returns
-``score_batch(...).row(0)``, so the scalar and batch results can never disagree.
+``score_batch(...).row(0)``, so the scalar and batch results can never disagree. A block of
+one row runs the scorers like any block, then finishes on Python floats (``_score_one``: the
+same IEEE operations in the same order as the array steps, without ~150 numpy calls);
+``tests/test_engine.py::TestOneRow`` pins the two byte for byte, so change them together.
 
 The maths (see the "Scoring" explanation page for the formulas):
 
