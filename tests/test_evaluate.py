@@ -708,9 +708,11 @@ class TestPercentAmounts:
         """Percent amounts equal exact integer half-even rounding, ties and huge pays included."""
         base = np.array([b for b, _ in pairs], dtype=np.int64)
         pct = np.array([float(p) for _, p in pairs])
+        fixed = np.arange(len(pairs), dtype=np.float64)  # whole-number fixed parts add on
         scale = _evaluate._PCT_SCALE
-        got = _evaluate._percent_of_floats(base, base.astype(np.float64), pct)
-        assert got.tolist() == [_exact_percent(b, p, scale) for b, p in pairs]
+        got = np.empty(len(pairs), dtype=np.int64)
+        _evaluate._percent_of_floats(base, base.astype(np.float64), pct, fixed, got)
+        assert got.tolist() == [k + _exact_percent(b, p, scale) for k, (b, p) in enumerate(pairs)]
 
     def test_ties_round_to_even_in_evaluation(self) -> None:
         """A 2.5 % bonus on 1.00 and 3.00 CNY (2.5 and 7.5 fen) rounds to 2 and 8 fen."""

@@ -905,29 +905,38 @@ def _coef(terms: Sequence[_MoneyTerms]) -> FloatArray:
 _EXACT_PRODUCT = 2.0**52
 
 
-def _percent_of_floats(base: IntArray, base_f: FloatArray, pct: FloatArray) -> IntArray:
-    """Return ``round_half_even(base * pct / _PCT_SCALE)`` exactly, in minor units.
+def _percent_of_floats(
+    base_minor: IntArray | None,
+    base_f: FloatArray,
+    pct: FloatArray,
+    fixed: FloatArray,
+    out: IntArray,
+) -> None:
+    """Write ``fixed + round_half_even(base * pct / _PCT_SCALE)`` into ``out``, exactly.
 
-    ``base`` (>= 0, with ``base_f`` the same values as float64) and ``pct`` (>= 0: outcome
-    amounts are never negative) hold whole numbers. While ``base * pct < 2**52`` the float64
-    product is exact, and the quotient ``Q = base * pct / scale`` carries one rounding error
-    of at most ``Q * 2**-53 < 1 / (2 * scale)``: less than the distance from Q to any
-    half-integer it is not equal to (a multiple of ``1 / (2 * scale)``). ``rint`` therefore
-    rounds half to even just as integer arithmetic does, without int64 division and its
-    temporaries. Larger amounts take the integer path.
+    ``base_f`` holds the base pays (>= 0) as float64, ``pct`` (>= 0: outcome amounts are
+    never negative) and ``fixed`` whole numbers as float64. While ``base * pct < 2**52`` the
+    float64 product is exact, and the quotient ``Q = base * pct / scale`` carries one
+    rounding error of at most ``Q * 2**-53 < 1 / (2 * scale)``: less than the distance from
+    Q to any half-integer it is not equal to (a multiple of ``1 / (2 * scale)``). ``rint``
+    therefore rounds half to even just as integer arithmetic does, without int64 division
+    and its temporaries; adding the whole-number fixed part stays exact. Larger amounts take
+    the integer path (``base_minor``: the pays in minor units, negative = unknown).
     """
     top_pct = float(pct.max(initial=0.0))
-    if top_pct == 0.0 and not pct.any():
-        return np.zeros(base.shape, dtype=np.int64)
-    if (
-        float(pct.min(initial=0.0)) < 0
-        or float(base_f.max(initial=0.0)) * top_pct >= _EXACT_PRODUCT
+    if float(pct.min(initial=0.0)) < 0 or float(base_f.max(initial=0.0)) * top_pct >= (
+        _EXACT_PRODUCT
     ):
-        return RuleEvaluator._percent_of(base, pct.astype(np.int64), _PCT_SCALE)
+        assert base_minor is not None  # without pays base_f is 0
+        base = np.maximum(base_minor, 0)
+        exact = RuleEvaluator._percent_of(base, pct.astype(np.int64), _PCT_SCALE)
+        np.add(fixed.astype(np.int64), exact, out=out)
+        return
     amount = base_f * pct
     amount /= _PCT_SCALE
     np.rint(amount, out=amount)
-    return amount.astype(np.int64)
+    amount += fixed
+    np.copyto(out, amount, casting="unsafe")
 
 
 def _div_round_half_even(a: IntArray, d: int) -> IntArray:
@@ -1299,33 +1308,35 @@ class RuleEvaluator:
             if program.has_money:
                 _add_money(money, program.row_coef[t], sel.selected)
         bonus_fixed, bonus_pct, ded_fixed, ded_pct = money
-        bonus = out.bonus[lo:hi]
-        deduction = out.deduction[lo:hi]
-        if bonus_pct.any() or ded_pct.any():
+        pct_kinds = program.rule_coef[(1, 3), :].any() or any(
+            c[(1, 3), :].any() for c in program.row_coef
+        )
+        base_f: FloatArray | None = None
+        no_pay: BoolArray | None = None
+        if pct_kinds and (bonus_pct.any() or ded_pct.any()):
             if base_minor is None:
-                base = np.zeros(n, dtype=np.int64)
+                base_f = np.zeros(n)
                 no_pay = np.ones(n, dtype=np.bool_)
             else:
-                base = np.maximum(base_minor, 0)
+                base_f = base_minor.astype(np.float64)  # from 2**53 on: the integer path
                 no_pay = base_minor < 0
-            np.logical_not(no_pay & (bonus_pct > 0), out=out.bonus_known[lo:hi])
-            np.logical_not(no_pay & (ded_pct > 0), out=out.deduction_known[lo:hi])
-            base_f = base.astype(np.float64)  # pays from 2**53 on take the integer path
-            np.add(
-                bonus_fixed.astype(np.int64),
-                _percent_of_floats(base, base_f, bonus_pct),
-                out=bonus,
-            )
-            np.add(
-                ded_fixed.astype(np.int64),
-                _percent_of_floats(base, base_f, ded_pct),
-                out=deduction,
-            )
-        else:
-            out.bonus_known[lo:hi] = True
-            out.deduction_known[lo:hi] = True
-            np.copyto(bonus, bonus_fixed, casting="unsafe")  # whole numbers
-            np.copyto(deduction, ded_fixed, casting="unsafe")
+                if not no_pay.any():
+                    no_pay = None  # every subject's pay is known
+                else:
+                    np.maximum(base_f, 0.0, out=base_f)
+        for fixed, pct, amount, known in (
+            (bonus_fixed, bonus_pct, out.bonus[lo:hi], out.bonus_known[lo:hi]),
+            (ded_fixed, ded_pct, out.deduction[lo:hi], out.deduction_known[lo:hi]),
+        ):
+            if no_pay is None:
+                known[...] = True
+            else:
+                np.logical_not(no_pay & (pct > 0), out=known)
+            if base_f is None:
+                np.copyto(amount, fixed, casting="unsafe")  # whole numbers
+                continue
+            assert base_minor is None or base_minor.shape == base_f.shape
+            _percent_of_floats(base_minor, base_f, pct, fixed, amount)
         return selections
 
     @staticmethod
