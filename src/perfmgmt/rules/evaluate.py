@@ -26,8 +26,7 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeAlias, cast, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast, overload
 
 import attrs
 import numpy as np
@@ -74,7 +73,7 @@ from perfmgmt.rules.compile import (
 from perfmgmt.rules.parse import render
 from perfmgmt.rules.pool import PoolAllocation, allocate_minor, to_minor
 from perfmgmt.rules.tables import CompiledTable, Selection, compile_table
-from perfmgmt.scoring._parallel import BlockRunner, check_workers
+from perfmgmt.scoring._parallel import BlockRunner, OwnsThreads, check_workers
 from perfmgmt.scoring.card import BatchScores
 
 if TYPE_CHECKING:
@@ -947,7 +946,7 @@ def _div_round_half_even(a: IntArray, d: int) -> IntArray:
     return q
 
 
-class RuleEvaluator:
+class RuleEvaluator(OwnsThreads):
     """Evaluate incentive rules and decision tables on score cards or batches.
 
     Args:
@@ -1250,23 +1249,6 @@ class RuleEvaluator:
         size = min(_CHUNK_ROWS, -(-size // _CHUNK_ALIGN) * _CHUNK_ALIGN)
         edges = [*range(0, n, size), n]
         return list(itertools.pairwise(edges))
-
-    def close(self) -> None:
-        """Stop the worker threads, waiting for running chunks; a later call starts new ones."""
-        self._runner.close()
-
-    def __enter__(self) -> Self:
-        """Return the evaluator; its worker threads stop when the block ends."""
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop the worker threads (see :meth:`close`)."""
-        self.close()
 
     def _run_rows(
         self,

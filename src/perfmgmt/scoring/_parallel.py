@@ -11,8 +11,10 @@ import concurrent.futures
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from types import TracebackType
+from typing import Self
 
-__all__ = ["BlockRunner", "check_workers"]
+__all__ = ["BlockRunner", "OwnsThreads", "check_workers"]
 
 Bounds = tuple[int, int]
 
@@ -99,3 +101,29 @@ class BlockRunner:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True)
+
+
+class OwnsThreads:
+    """``close()`` and the ``with`` protocol for an object that owns a :class:`BlockRunner`.
+
+    The owner sets ``self._runner`` in its ``__init__``.
+    """
+
+    _runner: BlockRunner
+
+    def close(self) -> None:
+        """Stop the worker threads, waiting for running blocks; a later call starts new ones."""
+        self._runner.close()
+
+    def __enter__(self) -> Self:
+        """Return the object; its worker threads stop when the block ends."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Stop the worker threads (see :meth:`close`)."""
+        self.close()

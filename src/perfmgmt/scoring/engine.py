@@ -36,8 +36,7 @@ import bisect
 import math
 import threading
 from collections.abc import Sequence
-from types import TracebackType
-from typing import Any, Self, cast
+from typing import Any, cast
 
 import attrs
 import numpy as np
@@ -49,7 +48,7 @@ from perfmgmt.model.indicator import Direction
 from perfmgmt.model.kpi import GateEffect, MissingPolicy
 from perfmgmt.model.review import Review
 from perfmgmt.model.scheme import Scheme
-from perfmgmt.scoring._parallel import BlockRunner, check_workers
+from perfmgmt.scoring._parallel import BlockRunner, OwnsThreads, check_workers
 from perfmgmt.scoring.card import BatchScores, KpiFlag, ReviewFlag, ScoreCard
 from perfmgmt.scoring.population import Population
 from perfmgmt.scoring.registry import ScorerRegistry, default_registry
@@ -335,7 +334,7 @@ def _plan(scheme: Scheme, registry: ScorerRegistry) -> ScoringPlan:
     )
 
 
-class ScoringEngine:
+class ScoringEngine(OwnsThreads):
     """Score reviews against a scheme, one at a time or as a population.
 
     Args:
@@ -368,23 +367,6 @@ class ScoringEngine:
         workers = self._runner.workers
         extra = f", workers={workers}" if workers > 1 else ""
         return f"ScoringEngine(registry={self.registry!r}{extra})"
-
-    def close(self) -> None:
-        """Stop the worker threads, waiting for running blocks; a later call starts new ones."""
-        self._runner.close()
-
-    def __enter__(self) -> Self:
-        """Return the engine; its worker threads stop when the block ends."""
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop the worker threads (see :meth:`close`)."""
-        self.close()
 
     def plan(self, scheme: Scheme) -> ScoringPlan:
         """Resolve and validate ``scheme``'s scorers once (cached by content hash).
