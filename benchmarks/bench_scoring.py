@@ -277,12 +277,17 @@ def main(n: int = 100_000) -> None:
 
     for _ in range(300):  # warm up: the first few hundred calls after a big batch run slower
         engine.score(scheme, LI_WEI, cycle=CYCLE).explain()
-    samples = []
-    for _ in range(1000):
-        t0 = time.perf_counter()
-        engine.score(scheme, LI_WEI, cycle=CYCLE).explain()
-        samples.append(time.perf_counter() - t0)
-    t_scalar = statistics.median(samples)
+    # The median of each of 5 rounds of 400 calls; the quietest round counts, as best-of-N
+    # does for the batch timings (this VM's speed drifts by up to ~1.5x for seconds at a time).
+    round_medians = []
+    for _ in range(5):
+        samples = []
+        for _ in range(400):
+            t0 = time.perf_counter()
+            engine.score(scheme, LI_WEI, cycle=CYCLE).explain()
+            samples.append(time.perf_counter() - t0)
+        round_medians.append(statistics.median(samples))
+    t_scalar = min(round_medians)
 
     rows = [
         (f"score_batch, {n:,} reviews", f"{t_batch * 1e3:9.1f} ms", ""),
@@ -312,7 +317,11 @@ def main(n: int = 100_000) -> None:
             f"{peak / 2**20:9.1f} MiB",
             f"{peak / input_bytes:.2f}x input ({input_bytes / 2**20:.0f} MiB)",
         ),
-        ("scalar score + explain, median", f"{t_scalar * 1e6:9.1f} us", "target < 200 us"),
+        (
+            "scalar score + explain, median (quietest of 5 rounds)",
+            f"{t_scalar * 1e6:9.1f} us",
+            "target < 200 us",
+        ),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"{'what':<{width}}  {'time':>12}  ratio / note")
