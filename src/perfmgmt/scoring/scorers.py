@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 import numpy as np
@@ -105,13 +105,21 @@ _FEW_VALUES = 64
 def _bands(edges: FloatArray, values: FloatArray) -> npt.NDArray[np.intp]:
     """Return ``numpy.searchsorted(edges, values, side="right")`` for ascending ``edges``.
 
+    NaN has no edge above it and lands last, as in ``searchsorted``.
+    """
+    return _band_index(edges, values).astype(np.intp, copy=False)
+
+
+def _band_index(edges: FloatArray, values: FloatArray) -> npt.NDArray[np.integer[Any]]:
+    """:func:`_bands` in the narrowest integer dtype at hand, for ``take``.
+
     With a few edges, counting the edges above each value is branch-free and several times
-    faster than a binary search per value; NaN has no edge above it and lands last, as in
-    ``searchsorted``.
+    faster than a binary search per value (see :func:`_band_codes`); otherwise, or on a few
+    values where one call beats a call per edge, ``searchsorted``.
     """
     if not 0 < len(edges) <= _FEW_EDGES or np.size(values) < _FEW_VALUES:
         return edges.searchsorted(values, side="right")
-    return _band_codes(edges, values).astype(np.intp)
+    return _band_codes(edges, values)
 
 
 def _band_codes(edges: FloatArray, values: FloatArray) -> npt.NDArray[np.uint8]:
@@ -341,11 +349,7 @@ class BandedScorer:
         """Return ``(achievement, score)``."""
         del threshold, target, stretch  # in the scorer protocol; unused here
         x = actual if self.sign > 0 else self.sign * actual
-        edges = self._edge_array
-        if 0 < len(edges) <= _FEW_EDGES and np.size(x) >= _FEW_VALUES:
-            score = self._score_array.take(_band_codes(edges, x))
-        else:
-            score = self._score_array.take(_bands(edges, x))
+        score = self._score_array.take(_band_index(self._edge_array, x))
         ach = np.empty(np.shape(actual))
         ach.fill(np.nan)  # np.full's result, without its Python-level wrapper
         return ach, score
