@@ -980,14 +980,12 @@ class RuleEvaluator(OwnsThreads):
         trace: bool = True,
         workers: int = 1,
     ) -> None:
-        try:
-            self._workers = check_workers("RuleEvaluator", workers)
-        except ValueError as exc:
-            raise RuleError(str(exc)) from None
+        self._runner = BlockRunner(
+            check_workers("RuleEvaluator", workers, RuleError), "perfmgmt-rules"
+        )
         self._schema = schema
         self._limits = limits
         self._trace = trace
-        self._runner = BlockRunner(workers, "perfmgmt-rules")
         self._cache: dict[tuple[object, ...], tuple[tuple[object, ...], _Program]] = {}
         self._pay_cache: tuple[Sequence[Decimal | None], str, IntArray] | None = None
 
@@ -1240,7 +1238,7 @@ class RuleEvaluator(OwnsThreads):
         Chunks of at most ``_CHUNK_ROWS`` keep the temporaries in cache; their number is a
         multiple of the workers so that every thread gets the same share of rows.
         """
-        workers = self._workers if n >= 2 * _MIN_PARALLEL_ROWS else 1
+        workers = self._runner.workers if n >= 2 * _MIN_PARALLEL_ROWS else 1
         count = -(-n // _CHUNK_ROWS)
         count = max(workers, -(-count // workers) * workers)
         if count <= 1:

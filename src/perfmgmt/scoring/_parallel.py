@@ -19,16 +19,14 @@ __all__ = ["BlockRunner", "OwnsThreads", "check_workers"]
 Bounds = tuple[int, int]
 
 
-def check_workers(owner: str, workers: object) -> int:
+def check_workers(owner: str, workers: object, error: type[Exception] = ValueError) -> int:
     """Return ``workers`` when it is a whole number >= 1.
 
     Raises:
-        ValueError: Otherwise; callers re-raise it as their own ``PerfmgmtError``.
+        Exception: ``error`` (the owner's ``PerfmgmtError``), naming the field and the value.
     """
     if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
-        raise ValueError(
-            f"{owner}.workers: {workers!r} is not allowed; expected a whole number >= 1"
-        )
+        raise error(f"{owner}.workers: {workers!r} is not allowed; expected a whole number >= 1")
     return workers
 
 

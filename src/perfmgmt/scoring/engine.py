@@ -354,14 +354,12 @@ class ScoringEngine(OwnsThreads):
     """
 
     def __init__(self, registry: ScorerRegistry | None = None, *, workers: int = 1) -> None:
-        try:
-            check_workers("ScoringEngine", workers)
-        except ValueError as exc:
-            raise ScoringError(str(exc)) from None
+        self._runner = BlockRunner(
+            check_workers("ScoringEngine", workers, ScoringError), "perfmgmt-scoring"
+        )
         self.registry = default_registry if registry is None else registry
         self._plans: dict[str, ScoringPlan] = {}
         self._lock = threading.Lock()
-        self._runner = BlockRunner(workers, "perfmgmt-scoring")
 
     def __repr__(self) -> str:
         workers = self._runner.workers
@@ -451,18 +449,14 @@ def _score(plan: ScoringPlan, pop: Population, runner: BlockRunner) -> BatchScor
     bounds = [(lo, min(lo + _BLOCK, n)) for lo in range(0, n, _BLOCK)]
 
     def block(b: tuple[int, int]) -> None:
-        with np.errstate(all="ignore"):  # errstate is per thread
+        # NaN and inf are handled explicitly (missing data, 0/0 = no score), so numpy's
+        # warnings are noise here (errstate is per thread).
+        with np.errstate(all="ignore"):
             _score_block(plan, pop, b[0], b[1], out)
 
-    # NaN and inf are handled explicitly (missing data, 0/0 = no score), so numpy's warnings
-    # are noise here.
     with np.errstate(all="ignore"):
         _check_bounds(plan, pop)
-        if runner.workers == 1 or len(bounds) == 1:
-            for lo, hi in bounds:
-                _score_block(plan, pop, lo, hi, out)
-    if runner.workers > 1 and len(bounds) > 1:
-        runner.run(block, bounds)
+    runner.run(block, bounds)  # on the calling thread alone for one block or one worker
     return BatchScores(
         scheme_key=plan.scheme.key,
         scheme_hash=plan.scheme.content_hash,
