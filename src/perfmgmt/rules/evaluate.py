@@ -442,12 +442,12 @@ class _Program:
     conditions: tuple[CompiledCondition, ...]
     texts: tuple[str, ...]
     tables: tuple[CompiledTable, ...]
-    rule_money: tuple[_MoneyTerms, ...]
     row_money: tuple[tuple[_MoneyTerms, ...], ...]
     row_coef: tuple[FloatArray, ...]  # per table: (4, R) bonus_fixed/pct, ded_fixed/pct
     rule_coef: FloatArray  # (4, rules) the same for the rules
     currency: str | None
-    has_money: bool
+    has_money: bool  # some rule or row has an amount
+    has_percent: bool  # some rule or row has a percent of base pay
     text_fields: tuple[str, ...]  # text columns read: encoded once per evaluation
     fields: tuple[str, ...]  # every column a rule or table reads
 
@@ -1071,12 +1071,11 @@ class RuleEvaluator(OwnsThreads):
         )
         row_coef = tuple(_coef(rows) for rows in row_money)
         rule_coef = _coef(rule_money)
-        has_money = any(
-            m.bonus_fixed or m.bonus_pct or m.ded_fixed or m.ded_pct
-            for m in (*rule_money, *(m for rows in row_money for m in rows))
-        )
+        coefs = (rule_coef, *row_coef)
+        has_money = any(c.any() for c in coefs)
+        has_percent = any(c[(1, 3), :].any() for c in coefs)  # bonus and deduction percents
         # Money adds up as float64 sums of whole numbers, exact in any order below 2**53.
-        reach = float(np.abs(rule_coef).sum()) + sum(float(np.abs(c).sum()) for c in row_coef)
+        reach = sum(float(np.abs(c).sum()) for c in coefs)
         if reach >= _EXACT_PRODUCT:
             raise RuleError(
                 f"rules: the amounts of all rules and table rows add up to {reach:.0f} minor "
@@ -1088,12 +1087,12 @@ class RuleEvaluator(OwnsThreads):
             conditions=tuple(conditions),
             texts=tuple(render(r.condition) for r in rules_),
             tables=compiled_tables,
-            rule_money=rule_money,
             row_money=row_money,
             row_coef=row_coef,
             rule_coef=rule_coef,
             currency=cur,
             has_money=has_money,
+            has_percent=has_percent,
             text_fields=_text_fields(schema, conditions, compiled_tables),
             fields=tuple(
                 sorted(
@@ -1288,12 +1287,9 @@ class RuleEvaluator(OwnsThreads):
             if program.has_money:
                 _add_money(money, program.row_coef[t], sel.selected)
         bonus_fixed, bonus_pct, ded_fixed, ded_pct = money
-        pct_kinds = program.rule_coef[(1, 3), :].any() or any(
-            c[(1, 3), :].any() for c in program.row_coef
-        )
         base_f: FloatArray | None = None
         no_pay: BoolArray | None = None
-        if pct_kinds and (bonus_pct.any() or ded_pct.any()):
+        if program.has_percent and (bonus_pct.any() or ded_pct.any()):
             if base_minor is None:
                 base_f = np.zeros(n)
                 no_pay = np.ones(n, dtype=np.bool_)
@@ -1315,7 +1311,6 @@ class RuleEvaluator(OwnsThreads):
             if base_f is None:
                 np.copyto(amount, fixed, casting="unsafe")  # whole numbers
                 continue
-            assert base_minor is None or base_minor.shape == base_f.shape
             _percent_of_floats(base_minor, base_f, pct, fixed, amount)
         return selections
 
