@@ -320,7 +320,7 @@ _NUMBER_CELLS = st.sampled_from(
 )
 
 
-class TestNumberFastPath:
+class TestMatchWithoutKnown:
     @settings(max_examples=200, deadline=None)
     @given(
         cells=st.lists(st.tuples(_NUMBER_CELLS, _NUMBER_CELLS), min_size=1, max_size=6),
@@ -330,7 +330,7 @@ class TestNumberFastPath:
     def test_matches_without_known_like_the_general_path(
         self, cells: list[tuple[str, str]], xs: list[float], data: st.DataObject
     ) -> None:
-        """Number-only tables match the same rows with and without ``known``, as the reference."""
+        """Tables match the same rows with and without ``known``, as the scalar reference does."""
         n = len(xs)
         ys = data.draw(
             st.lists(st.one_of(_NUM, st.just(-1)), min_size=n, max_size=n)

@@ -56,24 +56,18 @@ def _column_kind(values: np.ndarray | TextCodes) -> CellKind:
     return CellKind.TEXT
 
 
-def _interval_mask(
-    iv: Interval, col: npt.NDArray[np.float64], out: BoolArray | None = None
-) -> BoolArray:
-    """Return where ``col`` lies in ``iv`` (NaN never does), into ``out`` when given."""
-    if out is None:
-        out = np.empty(col.shape[0], dtype=np.bool_)
+def _interval_mask(iv: Interval, col: npt.NDArray[np.float64]) -> BoolArray:
     if iv.low == iv.high:
         if iv.low_closed and iv.high_closed:
-            return np.equal(col, iv.low, out=out)
-        out[...] = False  # e.g. [5..5): empty
-        return out
+            return np.equal(col, iv.low)
+        return np.zeros(col.shape[0], dtype=np.bool_)  # e.g. [5..5): empty
     if iv.low == -_INF:
-        return (np.less_equal if iv.high_closed else np.less)(col, iv.high, out=out)
+        return col <= iv.high if iv.high_closed else col < iv.high
     if iv.high == _INF:
-        return (np.greater_equal if iv.low_closed else np.greater)(col, iv.low, out=out)
-    (np.greater_equal if iv.low_closed else np.greater)(col, iv.low, out=out)
-    out &= (np.less_equal if iv.high_closed else np.less)(col, iv.high)
-    return out
+        return col >= iv.low if iv.low_closed else col > iv.low
+    low = col >= iv.low if iv.low_closed else col > iv.low
+    low &= col <= iv.high if iv.high_closed else col < iv.high
+    return low
 
 
 def match_cell(test: UnaryTest, column: np.ndarray | TextCodes) -> tuple[BoolArray, BoolArray]:
@@ -91,6 +85,15 @@ def match_cell(test: UnaryTest, column: np.ndarray | TextCodes) -> tuple[BoolArr
     Raises:
         RuleTypeError: The cell tests another kind of value than the column holds.
     """
+    true, known = _match(test, column, with_known=True)
+    assert known is not None
+    return true, known
+
+
+def _match(
+    test: UnaryTest, column: np.ndarray | TextCodes, *, with_known: bool
+) -> tuple[BoolArray, BoolArray | None]:
+    """:func:`match_cell`, with ``known`` computed only when asked (or a negation needs it)."""
     n = column.shape[0]
     if test.kind is CellKind.ANY:
         ones = np.ones(n, dtype=np.bool_)
@@ -100,24 +103,30 @@ def match_cell(test: UnaryTest, column: np.ndarray | TextCodes) -> tuple[BoolArr
         raise RuleTypeError(
             f"cell {test.text!r} tests {test.kind.value} values but the input holds {kind.value}"
         )
+    need_known = with_known or test.negated
+    known: BoolArray | None = None
     if kind is CellKind.TEXT:
         codes = column if isinstance(column, TextCodes) else TextCodes.from_values(column)
-        known = codes.known
+        if need_known:
+            known = codes.known
         true = codes.isin(test.texts)
     elif isinstance(column, TextCodes):  # unreachable: a TextCodes column is TEXT
         raise RuleTypeError(f"cell {test.text!r}: the input holds text")
     elif kind is CellKind.NUMBER:
         col = column.astype(np.float64, copy=False)
-        known = ~np.isnan(col)
+        if need_known:
+            known = ~np.isnan(col)
         true = _interval_mask(test.intervals[0], col)
         for iv in test.intervals[1:]:
             true |= _interval_mask(iv, col)
     else:
-        known = np.ones(n, dtype=np.bool_)
+        if need_known:
+            known = np.ones(n, dtype=np.bool_)
         true = np.zeros(n, dtype=np.bool_)
         for flag in test.bools:
             true |= column == flag
     if test.negated:
+        assert known is not None
         true = ~true
         true &= known
     return true, known
@@ -218,41 +227,14 @@ class CompiledTable:
         r = len(self.tests)
         matched = np.empty((r, n), dtype=np.bool_)
         known = np.empty((r, n), dtype=np.bool_)
-        if not with_known and self._simple_numbers(columns):
-            # one interval per row on number columns: each row's mask goes straight into its
-            # row of ``matched``, with no per-cell ``known`` and no running products
+        if not with_known:
             known[...] = True
-            for i, row in enumerate(self.tests):
-                out = matched[i]
-                first = True
-                for c, test in enumerate(row):
-                    if test.kind is CellKind.ANY:
-                        continue
-                    column = columns[c]
-                    assert not isinstance(column, TextCodes)  # see _simple_numbers
-                    col = column.astype(np.float64, copy=False)
-                    if test.negated:
-                        cell = _interval_mask(test.intervals[0], col)
-                        np.logical_not(cell, out=cell)
-                        cell &= ~np.isnan(col)  # a negated test is unknown on NaN, not true
-                    elif first:
-                        _interval_mask(test.intervals[0], col, out=out)
-                        first = False
-                        continue
-                    else:
-                        cell = _interval_mask(test.intervals[0], col)
-                    if first:
-                        out[...] = cell
-                        first = False
-                    else:
-                        out &= cell
-                if first:  # every cell is "-"
-                    out[...] = True
-            return matched, known
         for i, row in enumerate(self.tests):
-            row_true = np.ones(n, dtype=np.bool_)
-            all_known = np.ones(n, dtype=np.bool_)
-            some_false = np.zeros(n, dtype=np.bool_)
+            row_true = matched[i]
+            row_true[...] = True
+            if with_known:
+                all_known = np.ones(n, dtype=np.bool_)
+                some_false = np.zeros(n, dtype=np.bool_)
             for c, test in enumerate(row):
                 if test.kind is CellKind.ANY:
                     continue
@@ -264,7 +246,7 @@ class CompiledTable:
                 ):
                     column = columns[c] = TextCodes.from_values(column)  # once per column
                 try:
-                    t, k = match_cell(test, column)
+                    t, k = _match(test, column, with_known=with_known)
                 except RuleTypeError as exc:
                     raise RuleTypeError(
                         f"decision table {self.table.key!r}, rows[{i}], input "
@@ -272,24 +254,12 @@ class CompiledTable:
                     ) from None
                 row_true &= t
                 if with_known:
+                    assert k is not None
                     all_known &= k
                     some_false |= k & ~t
-            matched[i] = row_true
-            known[i] = all_known | some_false
+            if with_known:
+                np.logical_or(all_known, some_false, out=known[i])
         return matched, known
-
-    def _simple_numbers(self, columns: Sequence[np.ndarray | TextCodes]) -> bool:
-        """Whether every cell is ``-`` or one interval and every column holds numbers."""
-        for c, column in enumerate(columns):
-            if isinstance(column, TextCodes) or column.dtype.kind not in "fiu":
-                return False
-            for row in self.tests:
-                test = row[c]
-                if test.kind is not CellKind.ANY and (
-                    test.kind is not CellKind.NUMBER or len(test.intervals) != 1
-                ):
-                    return False
-        return True
 
     def select(
         self,
