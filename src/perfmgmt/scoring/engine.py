@@ -528,28 +528,6 @@ class _Out:
         One large allocation is faulted in far faster than many (the kernel can back it with
         huge pages), and it frees as one when the last result array goes.
         """
-        # Bytes per review: 8 per float64/int64 item, 1 per uint8/bool item.
-        if n * (8 * (4 * k + c + q + 5) + k + 3) < _ONE_BUFFER:
-            # Small results (a review alone is the scalar score): one np.empty per array.
-            empty = np.empty
-            f8, u1 = np.float64, np.uint8
-            return cls(
-                achievement=empty((k, n), f8),
-                score=empty((k, n), f8),
-                effective_weight=empty((k, n), f8),
-                contribution=empty((k, n), f8),
-                flags=empty((k, n), u1),
-                category_score=empty((c, n), f8),
-                criterion_score=empty((q, n), f8),
-                raw_quantitative=empty(n, f8),
-                quantitative=empty(n, f8),
-                qualitative=empty(n, f8),
-                total=empty(n, f8),
-                rating_index=empty(n, np.int64),
-                rated=empty(n, np.bool_),
-                gated=empty(n, np.bool_),
-                review_flags=empty(n, u1),
-            )
         layout: list[tuple[str, tuple[int, ...], type[np.generic]]] = [
             ("achievement", (k, n), np.float64),
             ("score", (k, n), np.float64),
@@ -567,6 +545,9 @@ class _Out:
             ("gated", (n,), np.bool_),
             ("review_flags", (n,), np.uint8),
         ]
+        # Bytes per review: 8 per float64/int64 item, 1 per uint8/bool item.
+        if n * (8 * (4 * k + c + q + 5) + k + 3) < _ONE_BUFFER:
+            return cls(**{name: np.empty(shape, dtype=dt) for name, shape, dt in layout})
         sizes = [math.prod(shape) * np.dtype(dt).itemsize for _, shape, dt in layout]
         buf = np.empty(sum(sizes), dtype=np.uint8)
         arrays: dict[str, np.ndarray[Any, Any]] = {}
