@@ -17,6 +17,7 @@ from __future__ import annotations
 import keyword
 import math
 import weakref
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 import attrs
@@ -465,25 +466,17 @@ class _Parser:
         return result
 
     def parse_additive(self) -> _Parsed:
-        left = self.parse_multiplicative()
-        while self.at_op(*_ADD_OPS):
-            op = _ADD_OPS[self.advance().text]
-            right = self.parse_multiplicative()
-            left = self.make(
-                Arith,
-                (left.start, right.end),
-                (left, right),
-                op=op,
-                left=left.node,
-                right=right.node,
-            )
-        return left
+        return self.parse_arith(self.parse_multiplicative, _ADD_OPS)
 
     def parse_multiplicative(self) -> _Parsed:
-        left = self.parse_unary()
-        while self.at_op(*_MUL_OPS):
-            op = _MUL_OPS[self.advance().text]
-            right = self.parse_unary()
+        return self.parse_arith(self.parse_unary, _MUL_OPS)
+
+    def parse_arith(self, operand: Callable[[], _Parsed], ops: Mapping[str, ArithOp]) -> _Parsed:
+        """Parse ``operand (op operand)*`` for one precedence level, left-associative."""
+        left = operand()
+        while self.at_op(*ops):
+            op = ops[self.advance().text]
+            right = operand()
             left = self.make(
                 Arith,
                 (left.start, right.end),
