@@ -186,6 +186,36 @@ def frames(data: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
     return df, pd.DataFrame(q)
 
 
+def check_agreement(batch: Any, data: dict[str, Any], df: pd.DataFrame, qdf: pd.DataFrame) -> None:
+    """Assert that the numpy and pandas references give ``batch``'s totals and ratings."""
+    ref_total, ref_idx = numpy_reference(data)
+    pd_total, pd_idx = pandas_reference(df, qdf)
+    np.testing.assert_allclose(batch.total, ref_total, rtol=1e-12, equal_nan=True)
+    np.testing.assert_array_equal(batch.rating_index, ref_idx)
+    np.testing.assert_allclose(batch.total, pd_total.to_numpy(), rtol=1e-12, equal_nan=True)
+    np.testing.assert_array_equal(batch.rating_index, pd_idx.to_numpy())
+
+
+def scalar_median(engine: ScoringEngine, scheme: Scheme) -> float:
+    """Return the median seconds of ``score(LI_WEI).explain()``, quietest of 5 rounds of 400.
+
+    The call is warmed up first: the first few hundred calls after a big batch run slower.
+    The quietest round counts, as best-of-N does for the batch timings (this VM's speed
+    drifts by up to ~1.5x for seconds at a time).
+    """
+    for _ in range(300):
+        engine.score(scheme, LI_WEI, cycle=CYCLE).explain()
+    round_medians = []
+    for _ in range(5):
+        samples = []
+        for _ in range(400):
+            t0 = time.perf_counter()
+            engine.score(scheme, LI_WEI, cycle=CYCLE).explain()
+            samples.append(time.perf_counter() - t0)
+        round_medians.append(statistics.median(samples))
+    return min(round_medians)
+
+
 def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
     """Return the best wall time of ``repeat`` calls, in seconds."""
     times = []
@@ -218,13 +248,8 @@ def main(n: int = 100_000) -> None:
     data = make_inputs(n)
     pop = population(scheme, data)
     batch = engine.score_batch(scheme, pop)
-    ref_total, ref_idx = numpy_reference(data)
     df, qdf = frames(data)
-    pd_total, pd_idx = pandas_reference(df, qdf)
-    np.testing.assert_allclose(batch.total, ref_total, rtol=1e-12, equal_nan=True)
-    np.testing.assert_array_equal(batch.rating_index, ref_idx)
-    np.testing.assert_allclose(batch.total, pd_total.to_numpy(), rtol=1e-12, equal_nan=True)
-    np.testing.assert_array_equal(batch.rating_index, pd_idx.to_numpy())
+    check_agreement(batch, data, df, qdf)
 
     threaded = ScoringEngine(workers=2)
     assert threaded.score_batch(scheme, pop).total.tobytes() == batch.total.tobytes()
@@ -275,19 +300,7 @@ def main(n: int = 100_000) -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
 
-    for _ in range(300):  # warm up: the first few hundred calls after a big batch run slower
-        engine.score(scheme, LI_WEI, cycle=CYCLE).explain()
-    # The median of each of 5 rounds of 400 calls; the quietest round counts, as best-of-N
-    # does for the batch timings (this VM's speed drifts by up to ~1.5x for seconds at a time).
-    round_medians = []
-    for _ in range(5):
-        samples = []
-        for _ in range(400):
-            t0 = time.perf_counter()
-            engine.score(scheme, LI_WEI, cycle=CYCLE).explain()
-            samples.append(time.perf_counter() - t0)
-        round_medians.append(statistics.median(samples))
-    t_scalar = min(round_medians)
+    t_scalar = scalar_median(engine, scheme)
 
     rows = [
         (f"score_batch, {n:,} reviews", f"{t_batch * 1e3:9.1f} ms", ""),

@@ -28,7 +28,6 @@ import importlib.util
 import math
 import os
 import platform
-import statistics
 import sys
 import time
 import tracemalloc
@@ -93,12 +92,7 @@ def scoring_rows(m: ModuleType, *, scale: int, repeat: int) -> list[Row]:
     pop = m.population(scheme, data)
     df, qdf = m.frames(data)
     batch = engine.score_batch(scheme, pop)
-    ref_total, ref_idx = m.numpy_reference(data)
-    pd_total, pd_idx = m.pandas_reference(df, qdf)
-    np.testing.assert_allclose(batch.total, ref_total, rtol=1e-12, equal_nan=True)
-    np.testing.assert_array_equal(batch.rating_index, ref_idx)
-    np.testing.assert_allclose(batch.total, pd_total.to_numpy(), rtol=1e-12, equal_nan=True)
-    np.testing.assert_array_equal(batch.rating_index, pd_idx.to_numpy())
+    m.check_agreement(batch, data, df, qdf)
     threaded = ScoringEngine(workers=2)
     assert threaded.score_batch(scheme, pop).total.tobytes() == batch.total.tobytes()
     t_ours, t_np, t_pd, t_two = best_round_robin(
@@ -120,19 +114,7 @@ def scoring_rows(m: ModuleType, *, scale: int, repeat: int) -> list[Row]:
     engine.score_batch(scheme, big_pop)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    for _ in range(300):  # warm up: the first few hundred calls after a big batch run slower
-        engine.score(scheme, m.LI_WEI, cycle=m.CYCLE).explain()
-    # The median of each of 5 rounds of 400 calls; the quietest round counts, as best-of-N
-    # does for the batch timings (this VM's speed drifts by up to ~1.5x for seconds at a time).
-    round_medians = []
-    for _ in range(5):
-        samples = []
-        for _ in range(400):
-            t0 = time.perf_counter()
-            engine.score(scheme, m.LI_WEI, cycle=m.CYCLE).explain()
-            samples.append(time.perf_counter() - t0)
-        round_medians.append(statistics.median(samples))
-    t_scalar = min(round_medians)
+    t_scalar = m.scalar_median(engine, scheme)
     return [
         Row(
             f"score_batch {n:,} reviews vs numpy",
