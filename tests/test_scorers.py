@@ -17,6 +17,7 @@ from perfmgmt.scoring.scorers import (
     linear,
     progress,
     ratio,
+    _score_into,
     target_band,
 )
 
@@ -75,6 +76,45 @@ class TestLinear:
         assert _run(sc, 45, 60, 45, 30)[1] == 100.0
         assert _run(sc, 30, 60, 45, 30)[1] == 150.0
         assert _run(sc, 61, 60, 45, 30)[1] == 0.0
+
+    @given(
+        xs=st.lists(_values, min_size=1, max_size=8),
+        bounds=_bounds,
+        tp=st.floats(0, 100),
+        floor_gap=st.floats(0, 1e3),
+        cap=st.floats(100, 1e4),
+        acc=st.floats(0.01, 10),
+        stretch=st.sampled_from(["scalar", "none", "rows"]),
+    )
+    def test_matches_piecewise_definition_bit_for_bit(
+        self,
+        xs: list[float],
+        bounds: tuple[float, float, float],
+        tp: float,
+        floor_gap: float,
+        cap: float,
+        acc: float,
+        stretch: str,
+    ) -> None:
+        """The selection-free formulas give the piecewise definition's bits, NaN for NaN."""
+        sc = linear(threshold_payout=tp, floor=tp - floor_gap, cap=cap, accelerator=acc)
+        t, g, s = bounds
+        x = _a(*xs, np.nan)
+        st_rows = {"scalar": s, "none": np.nan, "rows": np.where(np.arange(x.size) % 2, s, np.nan)}
+        st_arg = np.asarray(st_rows[stretch])
+        ach, score = sc(x, _a(t), _a(g), st_arg)
+        # The definition, with selections.
+        below = (x - t) / (g - t) * (100.0 - tp) + tp
+        above = np.minimum((x - g) * (acc * (cap - 100.0)) / (st_arg - g) + 100.0, cap)
+        above = np.where(np.isnan(st_arg), 100.0, above)
+        want = np.where(x < t, tp - floor_gap, np.where(x < g, below, above))
+        want[np.isnan(x)] = np.nan
+        assert score.tobytes() == want.tobytes()
+        assert ach.tobytes() == ((x - t) / (g - t)).tobytes()
+        out = (np.empty_like(x), np.empty_like(x))
+        _score_into(sc, x, _a(t), _a(g), st_arg, out=out)
+        assert out[0].tobytes() == ach.tobytes()
+        assert out[1].tobytes() == score.tobytes()
 
     @pytest.mark.parametrize(
         ("kwargs", "word"),

@@ -59,6 +59,7 @@ from perfmgmt.scoring.scorers import (
     Scorer,
     _bands,
     _linear,
+    _score_into,
 )
 
 __all__ = ["ScoringEngine", "ScoringPlan"]
@@ -650,7 +651,7 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
             th, tg, st = th_b[j], tg_b[j], st_b[j]
         else:
             th, tg, st = th_a[j], tg_a[j], st_a[j]
-        ach[j], score[j] = scorer(actual[j], th, tg, st)
+        _score_into(scorer, actual[j], th, tg, st, out=(ach[j], score[j]))
     if b == 1:
         # _score_one does every step below on Python floats; a change to these steps must
         # be made there too (TestOneRow compares the two byte for byte).

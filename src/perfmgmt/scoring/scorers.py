@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
 import attrs
 import numpy as np
@@ -94,6 +94,19 @@ class CheckedScorer(Scorer, Protocol):
     ) -> tuple[BoolArray, str] | None:
         """Return ``(bad_rows, reason)`` when some rows' bounds cannot be scored, else None."""
         ...
+
+
+class _WritesInto(Protocol):
+    """A built-in scorer that writes its results into given arrays."""
+
+    def _into(
+        self,
+        actual: FloatArray,
+        threshold: FloatArray,
+        target: FloatArray,
+        stretch: FloatArray,
+        out: tuple[FloatArray, FloatArray],
+    ) -> None: ...
 
 
 #: Up to this many edges, band lookups count comparisons instead of searching...
@@ -198,6 +211,18 @@ class LinearScorer:
             stretch,
         )
 
+    def _into(
+        self,
+        actual: FloatArray,
+        threshold: FloatArray,
+        target: FloatArray,
+        stretch: FloatArray,
+        out: tuple[FloatArray, FloatArray],
+    ) -> None:
+        """Write ``(achievement, score)`` into ``out`` (see :func:`_score_into`)."""
+        params = (self.sign, self.threshold_payout, self.cap, self.floor, self.accelerator)
+        _linear(params, actual, threshold, target, stretch, out=out)
+
 
 _Param = float | FloatArray
 
@@ -210,46 +235,63 @@ def _linear(
     stretch: FloatArray,
     *,
     signed: bool = False,
+    out: tuple[FloatArray, FloatArray] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Apply the :class:`LinearScorer` formulas; ``params`` are floats or (G, 1) columns.
 
     ``params`` is ``(sign, threshold_payout, cap, floor, accelerator)``. With ``signed``,
-    the actuals and bounds come already multiplied by the sign (the sign is not used).
+    the actuals and bounds come already multiplied by the sign (the sign is not used). With
+    ``out``, the achievement and score are written into those two arrays.
 
     Columns score G linear KPIs as one (G, B) block (the engine does this for a few rows,
     where numpy's per-call cost dominates); every element goes through the same operations
     in the same order either way. ``1.0 * x`` is ``x`` bit for bit, so a +1 sign column
     gives what skipping the product gives.
+
+    The score is built without selections (``numpy.where`` costs several arithmetic passes):
+
+    * ``achievement = (x - t) / (g - t)``;
+    * ``score = tp + (100 - tp) * clip(achievement, 0, 1)``, plus, where there is a stretch,
+      ``min(max(x - g, 0) * accelerator * (cap - 100) / (st - g), cap - 100)``;
+    * ``floor`` where ``x < t``.
+
+    These are the piecewise formulas of the class docstring, bit for bit. Below the target
+    the second term is ``+0.0`` and the first is the threshold-to-target line. From the
+    target up the first term is ``(100 - tp) + tp``, which is exactly 100 for every
+    ``0 <= tp <= 100`` (the rounding error of ``100 - tp`` is at most half a unit in the last
+    place of 100, so adding ``tp`` back rounds to 100), and ``100 + min(a, cap - 100)`` is
+    ``min(100 + a, cap)`` because ``cap - 100`` is exact for ``100 <= cap <= 200`` and adding
+    100 back rounds to ``cap`` beyond that. A NaN actual gives NaN in both outputs.
     """
     s, threshold_payout, cap, floor, accelerator = params
-    # 1.0 * x is x, so a higher-is-better float sign skips the product. The in-place steps
-    # below do the same operations in the same order as the formulas in the docstring.
+    # 1.0 * x is x, so a higher-is-better float sign skips the product.
     if signed:
         x, t, g, st = actual, threshold, target, stretch
     else:
         x = actual if isinstance(s, float) and s > 0 else s * actual
-        # The products also give contiguous copies of strided bound columns, which the
-        # steps below read several times: not skipped for a +1 sign.
         t, g, st = s * threshold, s * target, s * stretch
-    ach = x - t
+    ach = np.subtract(x, t, out=None if out is None else out[0])
     ach /= g - t
-    below = ach * (100.0 - threshold_payout)
-    below += threshold_payout
+    score = np.clip(ach, 0.0, 1.0, out=None if out is None else out[1])
+    score *= 100.0 - threshold_payout
+    score += threshold_payout
     # A float stretch (the scheme default broadcast) is one value for every row; s * x
     # of a float or a numpy scalar is never an array.
     scalar_stretch = not isinstance(st, np.ndarray)
-    if scalar_stretch and math.isnan(st):
-        above: FloatArray | float = 100.0
-    else:
-        above = x - g
+    if not (scalar_stretch and math.isnan(st)):
+        above = np.subtract(x, g)
+        np.maximum(above, 0.0, out=above)
         above *= accelerator * (cap - 100.0)
         above /= st - g
-        above += 100.0
-        np.minimum(above, cap, out=above)
+        np.minimum(above, cap - 100.0, out=above)
         if not scalar_stretch:
-            above = np.where(np.isnan(st), 100.0, above)
-    # Two selections (np.where is about twice as fast as copyto(..., where=)).
-    score = np.where(x < t, floor, np.where(x < g, below, above))
+            np.copyto(above, 0.0, where=np.isnan(st))  # no stretch on a row: 100 from target
+        score += above
+    below = x < t
+    if isinstance(floor, float) and below.shape == score.shape:
+        np.putmask(score, below, floor)
+    else:  # putmask would cycle through a (G, 1) column (or a short mask), not broadcast it
+        np.copyto(score, floor, where=below)
     return ach, score
 
 
@@ -347,12 +389,23 @@ class BandedScorer:
         self, actual: FloatArray, threshold: FloatArray, target: FloatArray, stretch: FloatArray
     ) -> tuple[FloatArray, FloatArray]:
         """Return ``(achievement, score)``."""
+        out = (np.empty(np.shape(actual)), np.empty(np.shape(actual)))
+        self._into(actual, threshold, target, stretch, out)
+        return out
+
+    def _into(
+        self,
+        actual: FloatArray,
+        threshold: FloatArray,
+        target: FloatArray,
+        stretch: FloatArray,
+        out: tuple[FloatArray, FloatArray],
+    ) -> None:
+        """Write ``(achievement, score)`` into ``out`` (see :func:`_score_into`)."""
         del threshold, target, stretch  # in the scorer protocol; unused here
         x = actual if self.sign > 0 else self.sign * actual
-        score = self._score_array.take(_band_index(self._edge_array, x))
-        ach = np.empty(np.shape(actual))
-        ach.fill(np.nan)  # np.full's result, without its Python-level wrapper
-        return ach, score
+        self._score_array.take(_band_index(self._edge_array, x), out=out[1])
+        out[0].fill(np.nan)
 
 
 def banded(
@@ -424,15 +477,29 @@ class RatioScorer:
         self, actual: FloatArray, threshold: FloatArray, target: FloatArray, stretch: FloatArray
     ) -> tuple[FloatArray, FloatArray]:
         """Return ``(achievement, score)``."""
+        out = (np.empty(np.shape(actual)), np.empty(np.shape(actual)))
+        self._into(actual, threshold, target, stretch, out)
+        return out
+
+    def _into(
+        self,
+        actual: FloatArray,
+        threshold: FloatArray,
+        target: FloatArray,
+        stretch: FloatArray,
+        out: tuple[FloatArray, FloatArray],
+    ) -> None:
+        """Write ``(achievement, score)`` into ``out`` (see :func:`_score_into`)."""
         del threshold, stretch  # in the scorer protocol; unused here
+        ach, score = out
         if self.sign > 0:
-            ach = actual / target
+            np.divide(actual, target, out=ach)
         elif self.lower_form == "inverse":
-            ach = np.where(actual > 0, target / np.where(actual > 0, actual, 1.0), np.inf)
+            ach[...] = np.where(actual > 0, target / np.where(actual > 0, actual, 1.0), np.inf)
         else:
-            ach = 2.0 - actual / target
-        score = np.clip(100.0 * ach, 0.0, self.cap)
-        return ach, score
+            np.subtract(2.0, actual / target, out=ach)
+        np.multiply(ach, 100.0, out=score)
+        np.clip(score, 0.0, self.cap, out=score)
 
     def check(
         self, threshold: FloatArray, target: FloatArray, stretch: FloatArray
@@ -671,7 +738,30 @@ def progress(
     return ProgressScorer(sign=_sign(d, "progress"), cap=cp, baseline=base)
 
 
+def _score_into(
+    scorer: Scorer,
+    actual: FloatArray,
+    threshold: FloatArray,
+    target: FloatArray,
+    stretch: FloatArray,
+    *,
+    out: tuple[FloatArray, FloatArray],
+) -> None:
+    """Score into ``out``, ``(achievement, score)`` arrays of the actuals' shape.
+
+    The linear, banded and ratio scorers write their results straight into ``out`` (the
+    engine's result rows), which saves a copy of each per KPI and block; every other scorer
+    is called and its results copied. The numbers are those of ``scorer(...)``, bit for bit.
+    """
+    if type(scorer) in _WRITES_INTO:
+        cast("_WritesInto", scorer)._into(actual, threshold, target, stretch, out)
+    else:
+        out[0][...], out[1][...] = scorer(actual, threshold, target, stretch)
+
+
 #: The built-in scorer classes. They broadcast, so the engine may pass them scalar bounds.
 _BUILTIN_SCORERS: frozenset[type] = frozenset(
     {BandedScorer, BinaryScorer, LinearScorer, ProgressScorer, RatioScorer, TargetBandScorer}
 )
+#: The built-in scorers that write their results into given arrays (``_into``).
+_WRITES_INTO: frozenset[type] = frozenset({BandedScorer, LinearScorer, RatioScorer})
