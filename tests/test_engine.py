@@ -565,9 +565,13 @@ def _random_population(scheme: Scheme, n: int, seed: int) -> dict[str, Any]:
         **bounds,
     }
     if q:
-        kw["ratings"] = rng.uniform(1.0, 5.0, (n, q, s))
+        ratings = rng.uniform(1.0, 5.0, (n, q, s))
         raters = rng.integers(0, 4, (n, q, s))
         raters[rng.random(n) < 0.1] = 0  # nobody rated: no qualitative part
+        # Where nobody rated, the rating is not read: NaN, infinite or off the scale.
+        unrated = raters == 0
+        ratings[unrated] = rng.choice([np.nan, np.inf, -np.inf, -7.0, 2.5], unrated.sum())
+        kw["ratings"] = ratings
         kw["raters"] = raters
     return kw
 

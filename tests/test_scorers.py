@@ -12,12 +12,12 @@ from perfmgmt.model.indicator import Direction
 from perfmgmt.scoring.scorers import (
     CheckedScorer,
     Scorer,
+    _score_into,
     banded,
     binary,
     linear,
     progress,
     ratio,
-    _score_into,
     target_band,
 )
 
@@ -88,6 +88,7 @@ class TestLinear:
     )
     def test_matches_piecewise_definition_bit_for_bit(
         self,
+        *,
         xs: list[float],
         bounds: tuple[float, float, float],
         tp: float,

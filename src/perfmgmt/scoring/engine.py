@@ -967,6 +967,13 @@ def _qualitative(
     short axes uses, so the numbers match the (N, Q, S) array formulas bit for bit. Weights
     are >= 0, so ``include * weight`` is the weight or 0; where no weight counts the score is
     NaN (no score).
+
+    No selections (``numpy.where`` costs several arithmetic passes): a left-out source's
+    term is ``rating x 0``, which is +-0, or NaN for a NaN rating, and ``fmax(term, 0)``
+    makes it 0 while it leaves every counted term alone (counted ratings are on their scale,
+    as the population checks, so their terms are >= 0). The sums then equal those of the
+    selection form. ``0 / 0`` (nothing counts) gives a NaN with its sign bit set; ``abs``
+    clears it, so it is numpy's NaN, as elsewhere.
     """
     ratings, raters = pop.ratings[lo:hi], pop.raters[lo:hi]
     crit_low, crit_span = plan.crit_low.tolist(), plan.crit_span.tolist()
@@ -978,29 +985,27 @@ def _qualitative(
         swsum: FloatArray | None = None
         weighted: FloatArray | None = None
         for s, weight in enumerate(source_weight):
-            include = raters[:, q, s] >= min_raters[s]
-            sw = include * weight
-            rescaled = ratings[:, q, s] - low
-            rescaled *= 100.0
-            rescaled /= span
-            term = np.where(include, rescaled, 0.0)
+            sw = (raters[:, q, s] >= min_raters[s]) * weight
+            term = ratings[:, q, s] - low
+            term *= 100.0
+            term /= span
             term *= sw
+            np.fmax(term, 0.0, out=term)
             swsum = sw if swsum is None else swsum + sw
             weighted = term if weighted is None else weighted + term
         assert swsum is not None
         assert weighted is not None
         cs = np.divide(weighted, swsum, out=crit_score[q])
-        np.putmask(cs, swsum <= 0, np.nan)  # numpy's own NaN, not the sign-set 0 / 0 one
-        has = ~np.isnan(cs)
-        cw = has * crit_weight[q]
-        part = np.where(has, cs, 0.0)
-        part *= cw
+        np.abs(cs, out=cs)
+        cw = ~np.isnan(cs) * crit_weight[q]
+        part = cs * crit_weight[q]
+        np.fmax(part, 0.0, out=part)  # no score (NaN) counts 0
         cwsum = cw if cwsum is None else cwsum + cw
         num = part if num is None else num + part
     assert cwsum is not None
     assert num is not None
     qual = num / cwsum
-    np.putmask(qual, cwsum <= 0, np.nan)
+    np.abs(qual, out=qual)
     return qual
 
 
