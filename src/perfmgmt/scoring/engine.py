@@ -57,7 +57,7 @@ from perfmgmt.scoring.scorers import (
     CheckedScorer,
     LinearScorer,
     Scorer,
-    _bands,
+    _band_index,
     _linear,
     _score_into,
 )
@@ -427,14 +427,19 @@ def _check_population(plan: ScoringPlan, pop: Population) -> None:
         )
 
 
-def _row_sum(a: FloatArray, rows: Sequence[int] | range) -> FloatArray:
-    """Sum the rows ``rows`` of the (K, B) block ``a`` in the given order.
+def _row_sum(
+    a: FloatArray, rows: Sequence[int] | range, out: FloatArray | None = None
+) -> FloatArray:
+    """Sum the rows ``rows`` of the (K, B) block ``a`` in the given order (into ``out``).
 
     The order is the same for every N, so a review's result never depends on the size of the
     batch it is scored in (BLAS kernels would not guarantee that).
     """
     it = iter(rows)
-    out: FloatArray = a[next(it)].copy()
+    if out is None:
+        out = a[next(it)].copy()
+    else:
+        np.copyto(out, a[next(it)])
     for j in it:
         out += a[j]
     return out
@@ -687,7 +692,10 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
     flags |= bad.view(np.uint8) * plan.policy_bit
     # Bad data is rare and often absent from whole KPIs: fill it through its positions, KPI
     # by KPI, rather than with masked passes over the whole block.
-    bad_at = [(j, np.flatnonzero(bad[j])) for j in range(n_k) if bad[j].any()]
+    # One scan of the (K, B) block finds them all; flat positions are sorted by KPI.
+    flat = np.flatnonzero(bad)
+    cuts = flat.searchsorted(np.arange(n_k + 1) * b).tolist()
+    bad_at = [(j, flat[cuts[j] : cuts[j + 1]] - j * b) for j in range(n_k) if cuts[j] < cuts[j + 1]]
     for j, at in bad_at:
         score[j, at] = plan.missing_fill[j, 0]
         ach[j, at] = np.nan
@@ -697,18 +705,18 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
     for j in plan.exclude_cols:
         excluded |= bad[j]
 
-    gate_zero = np.zeros(b, dtype=bool)
-    gate_cap = np.full(b, np.inf)
+    # Gates fire on few rows: the caps (NaN: zero the total) are applied through their
+    # positions once the quantitative total is known.
+    gated = np.zeros(b, dtype=bool)
+    gate_at: list[tuple[npt.NDArray[np.intp], float]] = []
     for j, sign, threshold, cap in plan.gates:
         a = actual[j]
         # Negation is exact, so this is ``sign * a < sign * threshold`` without the products.
         fired = a < threshold if sign > 0 else a > threshold
         fired &= ~bad[j]
         flags[j] |= fired.view(np.uint8) << 5
-        if math.isnan(cap):
-            gate_zero |= fired
-        else:
-            gate_cap = np.where(fired, np.minimum(gate_cap, cap), gate_cap)
+        gated |= fired
+        gate_at.append((np.flatnonzero(fired), 0.0 if math.isnan(cap) else cap))
     if pop.overridden.strides[0] != 0:
         flags |= pop.overridden[lo:hi].T.view(np.uint8) << 6
 
@@ -720,11 +728,13 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
     wsum = _row_sum(eff, range(n_k))
     no_quant = ~(wsum > 0)
     contribution = out.contribution[:, lo:hi]
-    eff /= np.where(no_quant, 1.0, wsum)
+    eff /= wsum
+    if no_quant.any():  # nothing scored: every weight is 0, and stays 0 rather than 0 / 0
+        eff[:, no_quant] = 0.0
     np.multiply(score, eff, out=contribution)
     for j, at in unscored_at:
         contribution[j, at] = 0.0
-    raw = _row_sum(contribution, range(n_k))
+    raw = _row_sum(contribution, range(n_k), out=out.raw_quantitative[lo:hi])
     raw[no_quant] = np.nan
 
     # Category subtotals: Σ score x nominal / Σ nominal over scored KPIs of the category, which
@@ -736,9 +746,10 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
         else:
             np.divide(_row_sum(contribution, cols), _row_sum(eff, cols), out=cat[c])
 
-    gated = gate_zero | np.isfinite(gate_cap)
-    quant = np.minimum(raw, gate_cap)
-    quant = np.where(gate_zero, np.minimum(quant, 0.0), quant)
+    quant = out.quantitative[lo:hi]
+    np.copyto(quant, raw)
+    for at, cap in gate_at:  # the lowest cap of the gates that fired: a minimum, in any order
+        quant[at] = np.minimum(quant[at], cap)
     gated &= ~no_quant
 
     review_flags = np.zeros(b, dtype=np.uint8)
@@ -748,10 +759,12 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
         no_qual = np.isnan(qual)
         review_flags |= no_qual.view(np.uint8) * _NO_QUALITATIVE
         share = scheme.quantitative_share
-        total = share * quant + (1.0 - share) * qual
+        total = np.multiply(quant, share, out=out.total[lo:hi])
+        total += (1.0 - share) * qual
     else:
         qual = np.full(b, np.nan)
-        total = quant.copy()
+        total = out.total[lo:hi]
+        np.copyto(total, quant)
 
     ed = pop.eligible_days[lo:hi]
     not_eligible = ed < scheme.min_eligible_days  # NaN (unknown) compares False: eligible
@@ -763,14 +776,13 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
     review_flags |= off.view(np.uint8) * _OUT_OF_SCALE
     rated = ~(unrated | off)
     review_flags |= gated.view(np.uint8) * _GATED
-    total = np.where(rated, total, np.nan)
-    rating_index = np.where(rated, _bands(plan.edges, np.where(rated, total, plan.low)), -1)
+    unrated |= off  # now: not rated
+    np.putmask(total, unrated, np.nan)
+    rating_index = out.rating_index[lo:hi]
+    np.copyto(rating_index, _band_index(plan.edges, total))  # NaN (unrated) lands last...
+    np.putmask(rating_index, unrated, -1)  # ...and is -1
 
-    out.raw_quantitative[lo:hi] = raw
-    out.quantitative[lo:hi] = quant
     out.qualitative[lo:hi] = qual
-    out.total[lo:hi] = total
-    out.rating_index[lo:hi] = rating_index
     out.rated[lo:hi] = rated
     out.gated[lo:hi] = gated
     out.review_flags[lo:hi] = review_flags
