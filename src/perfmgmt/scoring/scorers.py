@@ -477,7 +477,8 @@ class RatioScorer:
         self, actual: FloatArray, threshold: FloatArray, target: FloatArray, stretch: FloatArray
     ) -> tuple[FloatArray, FloatArray]:
         """Return ``(achievement, score)``."""
-        out = (np.empty(np.shape(actual)), np.empty(np.shape(actual)))
+        shape = np.broadcast_shapes(np.shape(actual), np.shape(target))
+        out = (np.empty(shape), np.empty(shape))
         self._into(actual, threshold, target, stretch, out)
         return out
 
