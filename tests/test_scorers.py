@@ -84,7 +84,7 @@ class TestLinear:
         floor_gap=st.floats(0, 1e3),
         cap=st.floats(100, 1e4),
         acc=st.floats(0.01, 10),
-        stretch=st.sampled_from(["scalar", "none", "rows"]),
+        stretch=st.sampled_from(["float", "no float", "array", "no array", "rows"]),
     )
     def test_matches_piecewise_definition_bit_for_bit(
         self,
@@ -97,14 +97,26 @@ class TestLinear:
         acc: float,
         stretch: str,
     ) -> None:
-        """The selection-free formulas give the piecewise definition's bits, NaN for NaN."""
+        """The selection-free formulas give the piecewise definition's bits, NaN for NaN.
+
+        Bounds come as Python floats (the engine's scheme defaults) or as arrays (agreed
+        goals), with a stretch, without one, or with one on some rows only.
+        """
         sc = linear(threshold_payout=tp, floor=tp - floor_gap, cap=cap, accelerator=acc)
         t, g, s = bounds
         x = _a(*xs, np.nan)
-        st_rows = {"scalar": s, "none": np.nan, "rows": np.where(np.arange(x.size) % 2, s, np.nan)}
-        st_arg = np.asarray(st_rows[stretch])
-        ach, score = sc(x, _a(t), _a(g), st_arg)
+        rows = np.where(np.arange(x.size) % 2, s, np.nan)
+        args: dict[str, tuple[object, object, object]] = {
+            "float": (t, g, s),
+            "no float": (t, g, float("nan")),
+            "array": (_a(t), _a(g), _a(s)),
+            "no array": (_a(t), _a(g), _a(np.nan)),
+            "rows": (_a(t), _a(g), rows),
+        }
+        bounds_arg = args[stretch]
+        ach, score = sc(x, *bounds_arg)  # type: ignore[arg-type]
         # The definition, with selections.
+        st_arg = np.asarray(bounds_arg[2])
         below = (x - t) / (g - t) * (100.0 - tp) + tp
         above = np.minimum((x - g) * (acc * (cap - 100.0)) / (st_arg - g) + 100.0, cap)
         above = np.where(np.isnan(st_arg), 100.0, above)
@@ -113,7 +125,7 @@ class TestLinear:
         assert score.tobytes() == want.tobytes()
         assert ach.tobytes() == ((x - t) / (g - t)).tobytes()
         out = (np.empty_like(x), np.empty_like(x))
-        _score_into(sc, x, _a(t), _a(g), st_arg, out=out)
+        _score_into(sc, x, *bounds_arg, out=out)  # type: ignore[arg-type]
         assert out[0].tobytes() == ach.tobytes()
         assert out[1].tobytes() == score.tobytes()
 
