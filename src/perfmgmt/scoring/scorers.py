@@ -764,5 +764,5 @@ def _score_into(
 _BUILTIN_SCORERS: frozenset[type] = frozenset(
     {BandedScorer, BinaryScorer, LinearScorer, ProgressScorer, RatioScorer, TargetBandScorer}
 )
-#: The built-in scorers that write their results into given arrays (``_into``).
-_WRITES_INTO: frozenset[type] = frozenset({BandedScorer, LinearScorer, RatioScorer})
+#: The built-in scorers that write their results into given arrays: those with an ``_into``.
+_WRITES_INTO: frozenset[type] = frozenset(c for c in _BUILTIN_SCORERS if hasattr(c, "_into"))
