@@ -12,7 +12,7 @@ import pytest
 
 from perfmgmt import demo
 from perfmgmt.model import Label
-from perfmgmt.model._display import MAX_ROWS, html_table
+from perfmgmt._html import MAX_ROWS, html_table
 from perfmgmt.model.development import ActionKind, DevelopmentAction, DevelopmentPlan
 from perfmgmt.presets import customer_service_manager
 from perfmgmt.rules import RuleEvaluator

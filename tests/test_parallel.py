@@ -1,4 +1,4 @@
-"""Tests for perfmgmt.scoring._parallel: blocks on threads, errors as a sequential run."""
+"""Tests for perfmgmt._parallel: blocks on threads, errors as a sequential run."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from perfmgmt.scoring._parallel import BlockRunner, check_workers
+from perfmgmt._parallel import BlockRunner, check_workers
 
 
 class TestBlockRunner:

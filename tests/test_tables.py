@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perfmgmt.errors import RuleTypeError
-from perfmgmt.model._unary import CellKind, UnaryTest, parse_unary_test
+from perfmgmt._unary import CellKind, UnaryTest, parse_unary_test
 from perfmgmt.model.incentive import (
     Bonus,
     CollectAggregation,

@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from perfmgmt._html import missing_extra
+from perfmgmt._words import flag_words
 from perfmgmt.errors import ValidationError
-from perfmgmt.model._display import missing_extra
 from perfmgmt.model.scheme import RatingScale, Scheme
-from perfmgmt.scoring._display import flag_words
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -25,8 +25,8 @@ from typing import Any, Protocol
 
 import attrs
 
+from perfmgmt._validate import instance_of, optional, tuple_of
 from perfmgmt.errors import TransitionError
-from perfmgmt.model._checks import instance_of, optional, tuple_of
 from perfmgmt.model.cycle import Cycle, Phase
 from perfmgmt.model.development import DevelopmentPlan, Interview
 from perfmgmt.model.indicator import Direction

@@ -14,6 +14,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._typing import BoolArray, FloatArray, IntArray
 from perfmgmt.errors import ScoringError
 from perfmgmt.model.incentive import BonusPool
 from perfmgmt.model.money import from_minor
@@ -25,10 +26,6 @@ from perfmgmt.scoring.engine import ScoringEngine
 from perfmgmt.scoring.population import Population
 
 __all__ = ["Comparison", "SchemeRun", "compare", "repopulate", "run_scheme"]
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 
 
 @attrs.frozen(kw_only=True, eq=False)

@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
+from perfmgmt._typing import FloatArray
 from perfmgmt.analytics.compare import Comparison, compare
 from perfmgmt.errors import ValidationError
 from perfmgmt.model.incentive import BonusPool
@@ -36,7 +36,6 @@ __all__ = [
     "rater_leniency",
 ]
 
-FloatArray = npt.NDArray[np.float64]
 
 _EDGE = 1e-9  # a score within this of the cap or floor counts as at it
 

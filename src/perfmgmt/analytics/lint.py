@@ -50,9 +50,9 @@ from typing import Any, TextIO
 
 import attrs
 
+from perfmgmt._unary import CellKind, UnaryTest, parse_unary_test
+from perfmgmt._validate import fraction, instance_of, tuple_of
 from perfmgmt.errors import PerfmgmtError, ValidationError
-from perfmgmt.model._checks import fraction, instance_of, tuple_of
-from perfmgmt.model._unary import CellKind, UnaryTest, parse_unary_test
 from perfmgmt.model.condition import (
     And,
     Compare,

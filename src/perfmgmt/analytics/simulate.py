@@ -28,8 +28,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._typing import FloatArray, IntArray
+from perfmgmt._validate import finite, fraction
 from perfmgmt.errors import ScoringError, ValidationError
-from perfmgmt.model._checks import finite, fraction
 from perfmgmt.model.incentive import BonusPool
 from perfmgmt.model.money import minor_units, quantize
 from perfmgmt.model.scheme import Scheme
@@ -49,9 +50,6 @@ __all__ = [
     "fit_actuals",
     "simulate",
 ]
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 
 class _Sampler(Protocol):

@@ -21,6 +21,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._typing import BoolArray, FloatArray, IndexArray
 from perfmgmt.errors import DataError
 from perfmgmt.metrics.calendar import BusinessCalendar
 from perfmgmt.metrics.result import MetricResult
@@ -47,9 +48,6 @@ TimePoint = date | datetime | np.datetime64 | str
 Period = tuple[TimePoint, TimePoint]
 """A half-open ``(start, end)`` time range; dates mean midnight."""
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-IntArray = npt.NDArray[np.intp]
 
 _QUANTILE = re.compile(r"^p(\d{1,2})$")
 
@@ -89,7 +87,7 @@ def _period_bounds(period: Period) -> tuple[np.datetime64, np.datetime64]:
     return start, end
 
 
-def _selection(table: Table, by: str, period: Period | None) -> tuple[IntArray, Any, BoolArray]:
+def _selection(table: Table, by: str, period: Period | None) -> tuple[IndexArray, Any, BoolArray]:
     codes, labels = table.codes(by)
     sel = codes >= 0
     if period is not None:
@@ -99,11 +97,11 @@ def _selection(table: Table, by: str, period: Period | None) -> tuple[IntArray, 
     return codes, labels, sel
 
 
-def _count(codes: IntArray, mask: BoolArray, size: int) -> npt.NDArray[np.int64]:
+def _count(codes: IndexArray, mask: BoolArray, size: int) -> npt.NDArray[np.int64]:
     return np.bincount(codes[mask], minlength=size).astype(np.int64)
 
 
-def _sum(codes: IntArray, mask: BoolArray, weights: FloatArray, size: int) -> FloatArray:
+def _sum(codes: IndexArray, mask: BoolArray, weights: FloatArray, size: int) -> FloatArray:
     return np.bincount(codes[mask], weights=weights[mask], minlength=size).astype(np.float64)
 
 
@@ -140,7 +138,7 @@ def _seconds(a: npt.NDArray[np.datetime64], b: npt.NDArray[np.datetime64]) -> Fl
     return out
 
 
-def _group_quantile(codes: IntArray, values: FloatArray, size: int, q: float) -> FloatArray:
+def _group_quantile(codes: IndexArray, values: FloatArray, size: int, q: float) -> FloatArray:
     """Return the ``q`` quantile of ``values`` per group (linear interpolation, as numpy)."""
     n = np.bincount(codes, minlength=size)
     out = np.full(size, np.nan)
@@ -427,7 +425,7 @@ def morale_index(
 
 
 def _statistic(
-    codes: IntArray, mask: BoolArray, values: FloatArray, size: int, statistic: str
+    codes: IndexArray, mask: BoolArray, values: FloatArray, size: int, statistic: str
 ) -> tuple[FloatArray, str]:
     if statistic == "mean":
         return _ratio(_sum(codes, mask, values, size), _count(codes, mask, size)), "mean"

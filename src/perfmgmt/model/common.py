@@ -6,7 +6,7 @@ from typing import Literal
 
 import attrs
 
-from perfmgmt.model._checks import instance_of, non_empty
+from perfmgmt._validate import instance_of, non_empty
 
 __all__ = ["Label", "Language"]
 

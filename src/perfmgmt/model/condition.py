@@ -20,8 +20,8 @@ from typing import Any, TypeAlias, Union
 
 import attrs
 
+from perfmgmt._validate import check_key, fail, instance_of
 from perfmgmt.errors import ValidationError
-from perfmgmt.model._checks import check_key, fail, instance_of
 
 __all__ = [
     "CONDITION_TYPES",

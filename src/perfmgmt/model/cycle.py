@@ -11,8 +11,7 @@ import attrs
 from dateutil import rrule as _rr
 from dateutil.relativedelta import relativedelta
 
-from perfmgmt.errors import ValidationError
-from perfmgmt.model._checks import (
+from perfmgmt._validate import (
     fraction,
     instance_of,
     integer,
@@ -21,6 +20,7 @@ from perfmgmt.model._checks import (
     to_tuple,
     tuple_of,
 )
+from perfmgmt.errors import ValidationError
 from perfmgmt.model.common import Label
 
 __all__ = [

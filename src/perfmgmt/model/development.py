@@ -8,8 +8,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from perfmgmt.errors import ValidationError
-from perfmgmt.model._checks import (
+from perfmgmt._validate import (
     finite,
     instance_of,
     integer,
@@ -19,7 +18,8 @@ from perfmgmt.model._checks import (
     tuple_of,
     unique_keys,
 )
-from perfmgmt.model._checks import key as valid_key
+from perfmgmt._validate import key as valid_key
+from perfmgmt.errors import ValidationError
 from perfmgmt.model._display import development_plan_html, development_plan_repr
 
 __all__ = [

@@ -18,8 +18,8 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from perfmgmt.errors import RuleError, ValidationError
-from perfmgmt.model._checks import (
+from perfmgmt._unary import CellKind, Interval, UnaryTest, parse_unary_test
+from perfmgmt._validate import (
     decimal_amount,
     fail,
     instance_of,
@@ -29,7 +29,7 @@ from perfmgmt.model._checks import (
     optional,
     tuple_of,
 )
-from perfmgmt.model._unary import CellKind, Interval, UnaryTest, parse_unary_test
+from perfmgmt.errors import RuleError, ValidationError
 from perfmgmt.model.common import Label
 from perfmgmt.model.condition import CONDITION_TYPES, Condition
 from perfmgmt.model.money import check_currency

@@ -6,7 +6,7 @@ import enum
 
 import attrs
 
-from perfmgmt.model._checks import in_range, instance_of, key, optional
+from perfmgmt._validate import in_range, instance_of, key, optional
 from perfmgmt.model.common import Label
 
 __all__ = ["Direction", "Indicator", "IndicatorKind"]

@@ -9,8 +9,7 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from perfmgmt.errors import ValidationError
-from perfmgmt.model._checks import (
+from perfmgmt._validate import (
     finite,
     finite_or_none,
     instance_of,
@@ -20,6 +19,7 @@ from perfmgmt.model._checks import (
     non_negative,
     optional,
 )
+from perfmgmt.errors import ValidationError
 from perfmgmt.model.indicator import Direction, Indicator
 
 __all__ = [

@@ -7,8 +7,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import attrs
 
+from perfmgmt._validate import decimal_amount, fail
 from perfmgmt.errors import ValidationError
-from perfmgmt.model._checks import decimal_amount, fail
 
 __all__ = ["Money", "check_currency", "from_minor", "minor_units", "quantize", "to_minor"]
 

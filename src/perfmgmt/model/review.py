@@ -9,8 +9,7 @@ from decimal import Decimal
 
 import attrs
 
-from perfmgmt.errors import ValidationError
-from perfmgmt.model._checks import (
+from perfmgmt._validate import (
     decimal_amount,
     finite,
     finite_or_none,
@@ -23,7 +22,8 @@ from perfmgmt.model._checks import (
     to_tuple,
     tuple_of,
 )
-from perfmgmt.model._checks import key as valid_key
+from perfmgmt._validate import key as valid_key
+from perfmgmt.errors import ValidationError
 from perfmgmt.model.development import DevelopmentPlan, Interview
 from perfmgmt.model.money import check_currency
 from perfmgmt.model.scheme import AssessmentSource, Scale

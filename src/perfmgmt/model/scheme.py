@@ -10,9 +10,7 @@ from typing import TypeVar
 
 import attrs
 
-from perfmgmt.errors import SchemeError, ValidationError
-from perfmgmt.model._canonical import content_hash
-from perfmgmt.model._checks import (
+from perfmgmt._validate import (
     finite,
     fraction,
     instance_of,
@@ -25,6 +23,8 @@ from perfmgmt.model._checks import (
     tuple_of,
     unique_keys,
 )
+from perfmgmt.errors import SchemeError, ValidationError
+from perfmgmt.model._canonical import content_hash
 from perfmgmt.model._display import scheme_html, scheme_repr
 from perfmgmt.model.common import Label
 from perfmgmt.model.cycle import CyclePlan

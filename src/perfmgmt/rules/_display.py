@@ -11,7 +11,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from perfmgmt.model._display import MAX_ROWS, esc, html_table, missing_extra, section
+from perfmgmt._html import MAX_ROWS, esc, html_table, missing_extra, section
 from perfmgmt.model.incentive import Outcome
 from perfmgmt.model.money import from_minor, minor_units, quantize
 

@@ -27,8 +27,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._validate import fail, tuple_of
 from perfmgmt.errors import DataError, RuleError, RuleLimitError, RuleTypeError, ValidationError
-from perfmgmt.model._checks import fail, tuple_of
 from perfmgmt.model.condition import (
     And,
     Arith,

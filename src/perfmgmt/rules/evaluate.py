@@ -32,8 +32,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._parallel import BlockRunner, OwnsThreads, check_workers
+from perfmgmt._typing import BoolArray, FloatArray, IntArray
+from perfmgmt._unary import CellKind
 from perfmgmt.errors import RuleError
-from perfmgmt.model._unary import CellKind
 from perfmgmt.model.incentive import (
     Bonus,
     BonusBasis,
@@ -73,7 +75,6 @@ from perfmgmt.rules.compile import (
 from perfmgmt.rules.parse import render
 from perfmgmt.rules.pool import PoolAllocation, allocate_minor, to_minor
 from perfmgmt.rules.tables import CompiledTable, Selection, compile_table
-from perfmgmt.scoring._parallel import BlockRunner, OwnsThreads, check_workers
 from perfmgmt.scoring.card import BatchScores
 
 if TYPE_CHECKING:
@@ -98,9 +99,6 @@ __all__ = [
 ]
 
 Frame: TypeAlias = Mapping[str, "np.ndarray | TextCodes"]
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 RuleSet: TypeAlias = "Scheme | Sequence[IncentiveRule | DecisionTable]"
 Lang = Literal["en", "zh"]
 

@@ -23,13 +23,12 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._typing import IntArray
 from perfmgmt.errors import ValidationError
 from perfmgmt.model.incentive import BonusPool
 from perfmgmt.model.money import from_minor, to_minor
 
 __all__ = ["PoolAllocation", "allocate", "allocate_minor", "to_minor"]
-
-IntArray = npt.NDArray[np.int64]
 
 
 @attrs.frozen(kw_only=True, eq=False)

@@ -22,8 +22,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._typing import BoolArray
+from perfmgmt._unary import CellKind, Interval, UnaryTest, parse_unary_test
 from perfmgmt.errors import RuleTypeError
-from perfmgmt.model._unary import CellKind, Interval, UnaryTest, parse_unary_test
 from perfmgmt.model.incentive import CollectAggregation, DecisionTable, HitPolicy
 from perfmgmt.rules.compile import TextCodes
 
@@ -37,7 +38,6 @@ __all__ = [
     "match_cell",
 ]
 
-BoolArray = npt.NDArray[np.bool_]
 _INF = math.inf
 
 

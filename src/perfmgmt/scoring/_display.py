@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from perfmgmt.model._display import (
+from perfmgmt._html import (
     MAX_ROWS,
     esc,
     fmt,
@@ -20,22 +20,14 @@ from perfmgmt.model._display import (
     missing_extra,
     section,
 )
+from perfmgmt._words import flag_words
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from perfmgmt.scoring.card import BatchScores, ScoreCard
 
-__all__ = ["batch_html", "batch_to_pandas", "flag_words", "scorecard_html"]
-
-
-def flag_words(flags: enum.IntFlag) -> str:
-    """Return the set bits of ``flags`` as lower-case words, e.g. ``"missing, reallocated"``."""
-    return ", ".join(
-        str(m.name).lower().replace("_", " ")
-        for m in type(flags)
-        if m.value and (flags & m) == m and m.name
-    )
+__all__ = ["batch_html", "batch_to_pandas", "scorecard_html"]
 
 
 def _verdict(rated: bool, rating: str | None, flags: enum.IntFlag) -> str:

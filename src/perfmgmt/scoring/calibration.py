@@ -45,8 +45,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._typing import FloatArray
+from perfmgmt._validate import finite, instance_of, integer, non_empty, tuple_of
 from perfmgmt.errors import ScoringError, SerializationError, ValidationError
-from perfmgmt.model._checks import finite, instance_of, integer, non_empty, tuple_of
 from perfmgmt.model.review import Assessment, Review
 from perfmgmt.model.scheme import AssessmentSource, RatingScale, Scheme
 from perfmgmt.scoring.card import BatchScores
@@ -69,7 +70,6 @@ __all__ = [
     "target_counts",
 ]
 
-FloatArray = npt.NDArray[np.float64]
 
 SNAP = 1e-9
 """A calibrated rating within this of the original is kept unchanged (no float noise)."""

@@ -16,8 +16,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._typing import FloatArray
+from perfmgmt._validate import instance_of, tuple_of
 from perfmgmt.errors import ScoringError
-from perfmgmt.model._checks import instance_of, tuple_of
 from perfmgmt.scoring._display import batch_html, batch_to_pandas, scorecard_html
 
 if TYPE_CHECKING:
@@ -34,8 +35,6 @@ __all__ = [
     "ScoreCard",
     "Step",
 ]
-
-FloatArray = npt.NDArray[np.float64]
 
 
 class KpiFlag(enum.IntFlag):

@@ -42,13 +42,14 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._parallel import BlockRunner, OwnsThreads, check_workers
+from perfmgmt._typing import FloatArray
 from perfmgmt.errors import ScoringError
 from perfmgmt.model.cycle import Cycle
 from perfmgmt.model.indicator import Direction
 from perfmgmt.model.kpi import GateEffect, MissingPolicy
 from perfmgmt.model.review import Review
 from perfmgmt.model.scheme import Scheme
-from perfmgmt.scoring._parallel import BlockRunner, OwnsThreads, check_workers
 from perfmgmt.scoring.card import BatchScores, KpiFlag, ReviewFlag, ScoreCard
 from perfmgmt.scoring.population import Population
 from perfmgmt.scoring.registry import ScorerRegistry, default_registry
@@ -64,7 +65,6 @@ from perfmgmt.scoring.scorers import (
 
 __all__ = ["ScoringEngine", "ScoringPlan"]
 
-FloatArray = npt.NDArray[np.float64]
 
 _CACHE_SIZE = 64
 

@@ -17,6 +17,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._typing import BoolArray, FloatArray, IntArray
 from perfmgmt.errors import ScoringError
 from perfmgmt.model.cycle import Cycle, eligible_days
 from perfmgmt.model.indicator import Direction
@@ -25,9 +26,6 @@ from perfmgmt.model.scheme import Scale, Scheme
 
 __all__ = ["Population", "rescale_rating"]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 
 _BOUNDS = ("threshold", "target", "stretch")
 

@@ -28,6 +28,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._typing import BoolArray, FloatArray
 from perfmgmt.errors import ScoringError
 from perfmgmt.model.indicator import Direction
 
@@ -47,9 +48,6 @@ __all__ = [
     "ratio",
     "target_band",
 ]
-
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 
 @runtime_checkable
