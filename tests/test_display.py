@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from perfmgmt import demo
-from perfmgmt.model import Label
 from perfmgmt._html import MAX_ROWS, html_table
+from perfmgmt.model import Label
 from perfmgmt.model.development import ActionKind, DevelopmentAction, DevelopmentPlan
 from perfmgmt.presets import customer_service_manager
 from perfmgmt.rules import RuleEvaluator

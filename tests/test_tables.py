@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfmgmt.errors import RuleTypeError
 from perfmgmt._unary import CellKind, UnaryTest, parse_unary_test
+from perfmgmt.errors import RuleTypeError
 from perfmgmt.model.incentive import (
     Bonus,
     CollectAggregation,
