@@ -7,19 +7,20 @@ traced back to its inputs with :meth:`ScoreCard.explain`.
 
 from __future__ import annotations
 
-import enum
 import math
-from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Literal, TypeVar
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from perfmgmt._typing import FloatArray
-from perfmgmt._validate import instance_of, tuple_of
 from perfmgmt.errors import ScoringError
 from perfmgmt.scoring._display import batch_html, batch_to_pandas, scorecard_html
+from perfmgmt.scoring.explain import Explanation, Step, explain_card
+from perfmgmt.scoring.explain import fmt_number as _fmt
+from perfmgmt.scoring.flags import KpiFlag, ReviewFlag
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,63 +38,6 @@ __all__ = [
 ]
 
 
-class KpiFlag(enum.IntFlag):
-    """What happened to one KPI of one review (bits, combined with ``|``)."""
-
-    NONE = 0
-    MISSING = 1
-    """No actual value."""
-    INSUFFICIENT_DATA = 2
-    """Sample size below the KPI's ``min_sample``."""
-    REALLOCATED = 4
-    """Missing or insufficient; the weight was reallocated to the scored KPIs."""
-    SCORED_ZERO = 8
-    """Missing or insufficient; scored 0 by policy."""
-    EXCLUDED = 16
-    """Missing or insufficient under policy ``EXCLUDE``: the review is not rated."""
-    GATED = 32
-    """This KPI's gate fired (the actual is on the wrong side of its gate)."""
-    OVERRIDDEN_TARGET = 64
-    """A per-review agreed goal replaced the scheme's default threshold/target/stretch."""
-
-
-class ReviewFlag(enum.IntFlag):
-    """Why a review was not rated, or what else is unusual about it (bits)."""
-
-    NONE = 0
-    NOT_ELIGIBLE = 1
-    """Fewer eligible days in the cycle than the scheme's ``min_eligible_days``."""
-    EXCLUDED_KPI = 2
-    """A KPI under policy ``EXCLUDE`` had missing or insufficient data."""
-    NO_QUANTITATIVE = 4
-    """No KPI could be scored, so there is no quantitative total."""
-    NO_QUALITATIVE = 8
-    """The scheme has qualitative criteria but no source had enough raters."""
-    OUT_OF_SCALE = 16
-    """The blended total lies outside the rating scale; it is not clamped, the review is unrated."""
-    GATED = 32
-    """A gate fired and lowered the quantitative total."""
-
-
-_NOT_RATED_BITS = (
-    ReviewFlag.NOT_ELIGIBLE
-    | ReviewFlag.EXCLUDED_KPI
-    | ReviewFlag.NO_QUANTITATIVE
-    | ReviewFlag.NO_QUALITATIVE
-    | ReviewFlag.OUT_OF_SCALE
-)
-
-#: The same bits as a plain int: IntFlag arithmetic costs a microsecond per operation.
-_NOT_RATED_INT = int(_NOT_RATED_BITS)
-
-
-Input = tuple[str, float | str | None]
-
-
-def _step_tuple(value: Iterable[Step]) -> tuple[Step, ...]:
-    return tuple(value)
-
-
 def _same_float(a: float, b: float) -> bool:
     """Compare floats so that NaN equals NaN (a card with no quantitative total equals itself)."""
     return a == b or (math.isnan(a) and math.isnan(b))
@@ -103,88 +47,19 @@ def _opt(value: float) -> float | None:
     return None if math.isnan(value) else float(value)
 
 
-def _fmt(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.4g}"
+def _f(x: np.floating | float) -> float | None:
+    """Return ``x`` as a Python float, None for NaN."""
+    return _opt(float(x))
 
 
-@attrs.frozen(kw_only=True)
-class Step:
-    """One step of an explanation: a named result, the formula and the inputs it came from.
-
-    Attributes:
-        name: What is computed, e.g. ``"kpi.csat.score"``.
-        formula: The formula in words and symbols.
-        inputs: ``(name, value)`` pairs the formula was applied to.
-        result: The resulting value (None when there is none, e.g. a missing KPI).
-        note: Flags or policy decisions that applied.
-    """
-
-    name: str = attrs.field(validator=instance_of(str))
-    formula: str = attrs.field(validator=instance_of(str))
-    inputs: tuple[Input, ...] = ()
-    result: float | str | None = None
-    note: str = attrs.field(default="", validator=instance_of(str))
-
-    def text(self) -> str:
-        """Return the step as one readable line."""
-        args = ", ".join(f"{n}={_fmt(v) if not isinstance(v, str) else v}" for n, v in self.inputs)
-        res = self.result if isinstance(self.result, str) else _fmt(self.result)
-        tail = f"  [{self.note}]" if self.note else ""
-        return f"{self.name} = {self.formula} with ({args}) = {res}{tail}"
+def _opts(values: FloatArray) -> list[float | None]:
+    """Return ``values`` as Python floats, None for NaN."""
+    return [None if math.isnan(v) else v for v in values.tolist()]
 
 
-@attrs.frozen(kw_only=True)
-class Explanation:
-    """A structured trace of how a score card's numbers were computed.
-
-    Attributes:
-        subject_id: The reviewed person.
-        scheme_key: The scheme.
-        scheme_hash: The scheme's content hash.
-        lang: ``"en"`` or ``"zh"``; the language of :attr:`text`.
-        steps: The steps in computation order.
-    """
-
-    subject_id: str
-    scheme_key: str
-    scheme_hash: str
-    lang: str
-    steps: tuple[Step, ...] = attrs.field(converter=_step_tuple, validator=tuple_of(Step))
-
-    def __iter__(self) -> Iterator[Step]:
-        return iter(self.steps)
-
-    def __len__(self) -> int:
-        return len(self.steps)
-
-    def step(self, name: str) -> Step:
-        """Return the step named ``name``.
-
-        Raises:
-            ScoringError: When there is no such step.
-        """
-        for s in self.steps:
-            if s.name == name:
-                return s
-        raise ScoringError(
-            f"Explanation: no step {name!r}; the steps are {[s.name for s in self.steps]}"
-        )
-
-    @property
-    def text(self) -> str:
-        """The explanation as readable text, one step per line."""
-        head = (
-            f"评分说明:{self.subject_id},方案 {self.scheme_key} ({self.scheme_hash[:15]})"
-            if self.lang == "zh"
-            else f"Score explanation for {self.subject_id}, scheme {self.scheme_key} "
-            f"({self.scheme_hash[:15]})"
-        )
-        return "\n".join([head, *(s.text() for s in self.steps)])
-
-    def __str__(self) -> str:
-        return self.text
+def _nan(values: Sequence[float | None]) -> list[float]:
+    """Return ``values`` with None as NaN."""
+    return [math.nan if v is None else v for v in values]
 
 
 @attrs.frozen(kw_only=True)
@@ -342,325 +217,10 @@ class ScoreCard:
             raise ScoringError(
                 f"ScoreCard.explain: lang {lang!r} is not supported; use 'en' or 'zh'"
             )
-        return _explanation(self, lang, _steps(self, zh=lang == "zh"))
+        return explain_card(self, lang)
 
     def _repr_html_(self) -> str:
         return scorecard_html(self)
-
-
-_KPI_NOTES_EN = {
-    KpiFlag.MISSING: "missing actual",
-    KpiFlag.INSUFFICIENT_DATA: "sample below minimum",
-    KpiFlag.REALLOCATED: "weight reallocated",
-    KpiFlag.SCORED_ZERO: "scored 0 by policy",
-    KpiFlag.EXCLUDED: "excluded: review not rated",
-    KpiFlag.GATED: "gate fired",
-    KpiFlag.OVERRIDDEN_TARGET: "agreed goal overrides default",
-}
-_KPI_NOTES_ZH = {
-    KpiFlag.MISSING: "缺少实际值",
-    KpiFlag.INSUFFICIENT_DATA: "样本量不足",
-    KpiFlag.REALLOCATED: "权重已重新分配",
-    KpiFlag.SCORED_ZERO: "按政策计0分",
-    KpiFlag.EXCLUDED: "已排除:不评级",
-    KpiFlag.GATED: "触发门槛",
-    KpiFlag.OVERRIDDEN_TARGET: "采用约定目标",
-}
-_REVIEW_NOTES_EN = {
-    ReviewFlag.NOT_ELIGIBLE: "too few eligible days",
-    ReviewFlag.EXCLUDED_KPI: "a KPI with policy EXCLUDE has no usable data",
-    ReviewFlag.NO_QUANTITATIVE: "no KPI could be scored",
-    ReviewFlag.NO_QUALITATIVE: "no assessment source had enough raters",
-    ReviewFlag.OUT_OF_SCALE: "total outside the rating scale",
-    ReviewFlag.GATED: "gate lowered the quantitative total",
-}
-_REVIEW_NOTES_ZH = {
-    ReviewFlag.NOT_ELIGIBLE: "在岗天数不足",
-    ReviewFlag.EXCLUDED_KPI: "排除政策的指标缺少数据",
-    ReviewFlag.NO_QUANTITATIVE: "没有可评分的指标",
-    ReviewFlag.NO_QUALITATIVE: "评价来源人数不足",
-    ReviewFlag.OUT_OF_SCALE: "总分超出评级范围",
-    ReviewFlag.GATED: "门槛降低了量化得分",
-}
-
-
-def _notes(flags: int, table: dict[KpiFlag, str] | dict[ReviewFlag, str]) -> str:
-    key = (id(table), int(flags))
-    text = _NOTES_CACHE.get(key)
-    if text is None:
-        # IntFlag arithmetic is slow; bits are few, so each combination is joined once.
-        text = "; ".join(t for bit, t in table.items() if int(flags) & int(bit))
-        _NOTES_CACHE[key] = text
-    return text
-
-
-#: Joined notes per (table, flag bits); bounded by the 2**7 KPI and 2**6 review flag values.
-_NOTES_CACHE: dict[tuple[int, int], str] = {}
-
-
-# Trusted constructors: results the library builds from values it computed itself skip
-# attrs' __init__ (per-field setattr by name, then validators); they set the slots directly,
-# several times faster, which shows on the scalar ``score(...).explain()`` path. Objects
-# users construct still go through __init__ and its validators.
-
-_Setter = Callable[[object, object], None]
-
-
-def _slot_setters(cls: type, names: str) -> tuple[_Setter, ...]:
-    """Return the slot setters of ``cls``'s fields, checked to be all of them, in order."""
-    fields = tuple(f.name for f in attrs.fields(cls))
-    if fields != tuple(names.split()):  # pragma: no cover - a field was added or renamed
-        raise AssertionError(f"{cls.__name__}: trusted constructor fields {names} != {fields}")
-    return tuple(cls.__dict__[n].__set__ for n in fields)
-
-
-_STEP = _slot_setters(Step, "name formula inputs result note")
-
-
-def _step(
-    name: str, formula: str, inputs: tuple[Input, ...], result: float | str | None, note: str
-) -> Step:
-    s = object.__new__(Step)
-    set_name, set_formula, set_inputs, set_result, set_note = _STEP
-    set_name(s, name)
-    set_formula(s, formula)
-    set_inputs(s, inputs)
-    set_result(s, result)
-    set_note(s, note)
-    return s
-
-
-_EXPLANATION = _slot_setters(Explanation, "subject_id scheme_key scheme_hash lang steps")
-
-
-def _explanation(card: ScoreCard, lang: str, steps: tuple[Step, ...]) -> Explanation:
-    e = object.__new__(Explanation)
-    set_subject, set_key, set_hash, set_lang, set_steps = _EXPLANATION
-    set_subject(e, card.subject_id)
-    set_key(e, card.scheme_key)
-    set_hash(e, card.scheme_hash)
-    set_lang(e, lang)
-    set_steps(e, steps)
-    return e
-
-
-def _steps(card: ScoreCard, *, zh: bool) -> tuple[Step, ...]:
-    kn = _KPI_NOTES_ZH if zh else _KPI_NOTES_EN
-    rn = _REVIEW_NOTES_ZH if zh else _REVIEW_NOTES_EN
-    lines = card.lines
-    steps: list[Step] = [
-        _step(
-            f"kpi.{ln.key}.score",
-            f"评分器 {ln.scorer}({ln.direction})" if zh else f"{ln.scorer} scorer ({ln.direction})",
-            (
-                ("actual", ln.actual),
-                ("threshold", ln.threshold),
-                ("target", ln.target),
-                ("stretch", ln.stretch),
-                ("achievement", ln.achievement),
-            ),
-            ln.score,
-            _notes(ln.flags, kn),
-        )
-        for ln in lines
-    ]
-    formula = "得分 × 有效权重" if zh else "score × effective_weight"
-    steps.extend(
-        _step(
-            f"kpi.{ln.key}.contribution",
-            formula,
-            (
-                ("score", ln.score),
-                ("nominal_weight", ln.nominal_weight),
-                ("effective_weight", ln.effective_weight),
-            ),
-            ln.contribution,
-            "",
-        )
-        for ln in lines
-    )
-    formula = (
-        "类别内已评分指标的加权平均" if zh else "weighted mean of scored KPI scores in the category"
-    )
-    # Each category's scored-KPI inputs, gathered in one pass over the lines.
-    members: dict[str, list[Input]] = {cat.key: [] for cat in card.categories}
-    for ln in lines:
-        group = members.get(ln.category)
-        if group is not None:
-            group.append((f"{ln.key}.score", ln.score))
-    steps.extend(
-        _step(f"category.{cat.key}", formula, tuple(members[cat.key]), cat.score, "")
-        for cat in card.categories
-    )
-    raw = _opt(card.raw_quantitative)
-    steps.append(
-        _step(
-            "quantitative.raw",
-            "Σ 贡献" if zh else "Σ contribution",
-            tuple((ln.key, ln.contribution) for ln in lines),
-            raw,
-            "",
-        )
-    )
-    steps.append(
-        _step(
-            "quantitative",
-            (
-                "门槛后的量化得分(门槛只会降低)"
-                if zh
-                else "raw quantitative after gates (a gate only lowers)"
-            ),
-            (("raw", raw),),
-            _opt(card.quantitative),
-            rn[ReviewFlag.GATED] if card.gated else "",
-        )
-    )
-    formula = (
-        "100 × (评分 − 下限)/(目标 − 下限),按来源权重加权"
-        if zh
-        else "100 × (rating − low)/(target − low), weighted by source"
-    )
-    steps.extend(
-        _step(f"criterion.{cr.key}", formula, (("weight", cr.weight),), cr.score, "")
-        for cr in card.criteria
-    )
-    if card.criteria:
-        steps.append(
-            _step(
-                "qualitative",
-                "Σ 标准权重 × 标准得分" if zh else "Σ criterion weight × criterion score",
-                tuple((cr.key, cr.score) for cr in card.criteria),
-                card.qualitative,
-                "",
-            )
-        )
-    why = _notes(int(card.flags) & _NOT_RATED_INT, rn)
-    steps.append(
-        _step(
-            "total",
-            (
-                "量化占比 × 量化 + (1 − 量化占比) × 质化"
-                if zh
-                else "share × quantitative + (1 − share) × qualitative"
-            ),
-            (
-                ("share", card.quantitative_share),
-                ("quantitative", _opt(card.quantitative)),
-                ("qualitative", card.qualitative),
-            ),
-            card.total,
-            why,
-        )
-    )
-    steps.append(
-        _step(
-            "rating",
-            (
-                "按评级区间 [下限, 上限) 查找"
-                if zh
-                else "band of the rating scale with lower <= total < upper"
-            ),
-            (("total", card.total),),
-            card.rating,
-            why,
-        )
-    )
-    return tuple(steps)
-
-
-def _f(x: np.floating | float) -> float | None:
-    v = float(x)
-    return None if math.isnan(v) else v
-
-
-def _opts(values: npt.NDArray[np.float64]) -> list[float | None]:
-    """Return ``values`` as Python floats, None for NaN."""
-    return [None if v != v else v for v in values.tolist()]  # v != v: NaN  # noqa: PLR0124
-
-
-#: Every KpiFlag value (7 bits), so a row does not construct enum members one by one.
-_KPI_FLAGS = tuple(KpiFlag(i) for i in range(128))
-#: Every ReviewFlag value (6 bits).
-_REVIEW_FLAGS = tuple(ReviewFlag(i) for i in range(64))
-
-_KPI_LINE = _slot_setters(
-    KpiLine,
-    "key category actual threshold target stretch achievement score nominal_weight "
-    "effective_weight contribution flags scorer direction sample_size",
-)
-_SCORE_CARD = _slot_setters(
-    ScoreCard,
-    "scheme_key scheme_hash subject_id lines categories quantitative qualitative total rating "
-    "rated gated eligible_fraction criteria raw_quantitative quantitative_share flags "
-    "rating_labels",
-)
-_CATEGORY_LINE = _slot_setters(CategoryLine, "key weight score")
-_CRITERION_LINE = _slot_setters(CriterionLine, "key weight score")
-_SUBTOTAL = {CategoryLine: _CATEGORY_LINE, CriterionLine: _CRITERION_LINE}
-_L = TypeVar("_L", CategoryLine, CriterionLine)
-
-
-def _subtotal(cls: type[_L], key: str, weight: float, score: float | None) -> _L:
-    line = object.__new__(cls)
-    set_key, set_weight, set_score = _SUBTOTAL[cls]
-    set_key(line, key)
-    set_weight(line, weight)
-    set_score(line, score)
-    return line
-
-
-def _kpi_lines(  # noqa: PLR0917 - the row's columns, as BatchScores.row holds them
-    batch: BatchScores,
-    actual: list[float | None],
-    threshold: list[float | None],
-    target: list[float | None],
-    stretch: list[float | None],
-    achievement: list[float | None],
-    score: list[float | None],
-    effective_weight: list[float],
-    contribution: list[float],
-    flags: list[int],
-    sample_size: list[int],
-) -> tuple[KpiLine, ...]:
-    """Build the KPI lines of one row (trusted: the values come from the batch's arrays)."""
-    (
-        set_key,
-        set_category,
-        set_actual,
-        set_threshold,
-        set_target,
-        set_stretch,
-        set_achievement,
-        set_score,
-        set_nominal,
-        set_effective,
-        set_contribution,
-        set_flags,
-        set_scorer,
-        set_direction,
-        set_sample,
-    ) = _KPI_LINE
-    nominal: list[float] = batch.nominal_weight.tolist()
-    lines: list[KpiLine] = []
-    for j, key in enumerate(batch.kpi_keys):
-        ln = object.__new__(KpiLine)
-        set_key(ln, key)
-        set_category(ln, batch.kpi_categories[j])
-        set_actual(ln, actual[j])
-        set_threshold(ln, threshold[j])
-        set_target(ln, target[j])
-        set_stretch(ln, stretch[j])
-        set_achievement(ln, achievement[j])
-        set_score(ln, score[j])
-        set_nominal(ln, nominal[j])
-        set_effective(ln, effective_weight[j])
-        set_contribution(ln, contribution[j])
-        set_flags(ln, _KPI_FLAGS[flags[j]])
-        set_scorer(ln, batch.scorer_names[j])
-        set_direction(ln, batch.directions[j])
-        set_sample(ln, None if sample_size[j] < 0 else sample_size[j])
-        lines.append(ln)
-    return tuple(lines)
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -744,6 +304,105 @@ class BatchScores:
     quantitative_share: float
     sample_size: npt.NDArray[np.int64]
 
+    @classmethod
+    def from_cards(cls, cards: Sequence[ScoreCard]) -> BatchScores:
+        """Return the batch whose ``row(i)`` is ``cards[i]``, for cards of one scheme.
+
+        The inverse of :meth:`row`: use it to run batch code (rules, analytics) on cards that
+        were scored, stored or calibrated one at a time.
+
+        Raises:
+            ScoringError: When ``cards`` is empty or mixes schemes, KPIs or criteria.
+        """
+        if not cards:
+            raise ScoringError("BatchScores.from_cards: give at least one score card")
+        first = cards[0]
+        shape = (
+            first.scheme_hash,
+            tuple(x.key for x in first.lines),
+            tuple(c.key for c in first.categories),
+            tuple(c.key for c in first.criteria),
+        )
+        for card in cards:
+            if not isinstance(card, ScoreCard):
+                raise ScoringError(
+                    f"BatchScores.from_cards: expected ScoreCard items, got {type(card).__name__}"
+                )
+            other = (
+                card.scheme_hash,
+                tuple(x.key for x in card.lines),
+                tuple(c.key for c in card.categories),
+                tuple(c.key for c in card.criteria),
+            )
+            if other != shape:
+                raise ScoringError(
+                    f"BatchScores.from_cards: card of {card.subject_id!r} was scored against "
+                    f"scheme {card.scheme_key!r} ({card.scheme_hash[:15]}) with other KPIs or "
+                    f"criteria than the first card's; give cards of one scheme"
+                )
+        labels = first.rating_labels or tuple(
+            dict.fromkeys(c.rating for c in cards if c.rating is not None)
+        )
+
+        def kpis(field: str) -> FloatArray:
+            return np.array(
+                [_nan([getattr(x, field) for x in c.lines]) for c in cards], dtype=np.float64
+            ).reshape(len(cards), len(first.lines))
+
+        def per_card(values: Sequence[float | None]) -> FloatArray:
+            return np.array(_nan(values), dtype=np.float64)
+
+        lines = first.lines
+        return cls(
+            scheme_key=first.scheme_key,
+            scheme_hash=first.scheme_hash,
+            subject_ids=tuple(c.subject_id for c in cards),
+            kpi_keys=tuple(x.key for x in lines),
+            category_keys=tuple(c.key for c in first.categories),
+            rating_labels=tuple(labels),
+            actual=kpis("actual"),
+            threshold=kpis("threshold"),
+            target=kpis("target"),
+            stretch=kpis("stretch"),
+            achievement=kpis("achievement"),
+            score=kpis("score"),
+            nominal_weight=np.array([x.nominal_weight for x in lines], dtype=np.float64),
+            effective_weight=kpis("effective_weight"),
+            contribution=kpis("contribution"),
+            flags=np.array(
+                [[int(x.flags) for x in c.lines] for c in cards], dtype=np.uint8
+            ).reshape(len(cards), len(lines)),
+            category_score=np.array(
+                [_nan([g.score for g in c.categories]) for c in cards], dtype=np.float64
+            ).reshape(len(cards), len(first.categories)),
+            quantitative=per_card([c.quantitative for c in cards]),
+            qualitative=per_card([c.qualitative for c in cards]),
+            total=per_card([c.total for c in cards]),
+            rating_index=np.array(
+                [labels.index(c.rating) if c.rating in labels else -1 for c in cards],
+                dtype=np.int64,
+            ),
+            rated=np.array([c.rated for c in cards], dtype=np.bool_),
+            gated=np.array([c.gated for c in cards], dtype=np.bool_),
+            eligible_fraction=per_card([c.eligible_fraction for c in cards]),
+            raw_quantitative=per_card([c.raw_quantitative for c in cards]),
+            review_flags=np.array([int(c.flags) for c in cards], dtype=np.uint8),
+            criterion_keys=tuple(c.key for c in first.criteria),
+            criterion_weight=np.array([c.weight for c in first.criteria], dtype=np.float64),
+            criterion_score=np.array(
+                [_nan([q.score for q in c.criteria]) for c in cards], dtype=np.float64
+            ).reshape(len(cards), len(first.criteria)),
+            category_weight=np.array([c.weight for c in first.categories], dtype=np.float64),
+            kpi_categories=tuple(x.category for x in lines),
+            scorer_names=tuple(x.scorer for x in lines),
+            directions=tuple(x.direction for x in lines),
+            quantitative_share=first.quantitative_share,
+            sample_size=np.array(
+                [[-1 if x.sample_size is None else x.sample_size for x in c.lines] for c in cards],
+                dtype=np.int64,
+            ).reshape(len(cards), len(lines)),
+        )
+
     def __len__(self) -> int:
         return len(self.subject_ids)
 
@@ -770,56 +429,76 @@ class BatchScores:
         if not isinstance(i, int | np.integer) or not -n <= int(i) < n:
             raise ScoringError(f"BatchScores.row: index {i!r} is out of range for {n} reviews")
         i = int(i) % n
-        # One tolist() per array row is far cheaper than a float() per element.
-        a, th, tg, st = (
-            _opts(self.actual[i]),
-            _opts(self.threshold[i]),
-            _opts(self.target[i]),
-            _opts(self.stretch[i]),
+        actual, threshold, target, stretch, achievement, score = (
+            _opts(a[i])
+            for a in (
+                self.actual,
+                self.threshold,
+                self.target,
+                self.stretch,
+                self.achievement,
+                self.score,
+            )
         )
-        ach, sc = _opts(self.achievement[i]), _opts(self.score[i])
-        ew: list[float] = self.effective_weight[i].tolist()
-        co: list[float] = self.contribution[i].tolist()
-        fl: list[int] = self.flags[i].tolist()
-        ss: list[int] = self.sample_size[i].tolist()
-        lines = _kpi_lines(self, a, th, tg, st, ach, sc, ew, co, fl, ss)
-        cs = _opts(self.category_score[i])
-        cw: list[float] = self.category_weight.tolist()
-        cats = tuple(
-            _subtotal(CategoryLine, c, cw[j], cs[j]) for j, c in enumerate(self.category_keys)
+        nominal: list[float] = self.nominal_weight.tolist()
+        effective: list[float] = self.effective_weight[i].tolist()
+        contribution: list[float] = self.contribution[i].tolist()
+        flags: list[int] = self.flags[i].tolist()
+        sample: list[int] = self.sample_size[i].tolist()
+        lines = tuple(
+            KpiLine(
+                key=key,
+                category=self.kpi_categories[j],
+                actual=actual[j],
+                threshold=threshold[j],
+                target=target[j],
+                stretch=stretch[j],
+                achievement=achievement[j],
+                score=score[j],
+                nominal_weight=nominal[j],
+                effective_weight=effective[j],
+                contribution=contribution[j],
+                flags=KpiFlag(flags[j]),
+                scorer=self.scorer_names[j],
+                direction=self.directions[j],
+                sample_size=None if sample[j] < 0 else sample[j],
+            )
+            for j, key in enumerate(self.kpi_keys)
         )
-        qs = _opts(self.criterion_score[i]) if self.criterion_keys else []
-        qw: list[float] = self.criterion_weight.tolist()
-        crit = tuple(
-            _subtotal(CriterionLine, c, qw[j], qs[j]) for j, c in enumerate(self.criterion_keys)
+        category_score = _opts(self.category_score[i])
+        categories = tuple(
+            CategoryLine(key=key, weight=weight, score=category_score[c])
+            for c, (key, weight) in enumerate(
+                zip(self.category_keys, self.category_weight.tolist(), strict=True)
+            )
+        )
+        criterion_score = _opts(self.criterion_score[i])
+        criteria = tuple(
+            CriterionLine(key=key, weight=weight, score=criterion_score[q])
+            for q, (key, weight) in enumerate(
+                zip(self.criterion_keys, self.criterion_weight.tolist(), strict=True)
+            )
         )
         ri = int(self.rating_index[i])
-        card = object.__new__(ScoreCard)
-        for set_, value in zip(
-            _SCORE_CARD,
-            (
-                self.scheme_key,
-                self.scheme_hash,
-                self.subject_ids[i],
-                lines,
-                cats,
-                float(self.quantitative[i]),
-                _f(self.qualitative[i]),
-                _f(self.total[i]),
-                self.rating_labels[ri] if ri >= 0 else None,
-                bool(self.rated[i]),
-                bool(self.gated[i]),
-                float(self.eligible_fraction[i]),
-                crit,
-                float(self.raw_quantitative[i]),
-                self.quantitative_share,
-                _REVIEW_FLAGS[int(self.review_flags[i])],
-                self.rating_labels,
-            ),
-            strict=True,
-        ):
-            set_(card, value)
-        return card
+        return ScoreCard(
+            scheme_key=self.scheme_key,
+            scheme_hash=self.scheme_hash,
+            subject_id=self.subject_ids[i],
+            lines=lines,
+            categories=categories,
+            quantitative=float(self.quantitative[i]),
+            qualitative=_f(self.qualitative[i]),
+            total=_f(self.total[i]),
+            rating=self.rating_labels[ri] if ri >= 0 else None,
+            rated=bool(self.rated[i]),
+            gated=bool(self.gated[i]),
+            eligible_fraction=float(self.eligible_fraction[i]),
+            criteria=criteria,
+            raw_quantitative=float(self.raw_quantitative[i]),
+            quantitative_share=self.quantitative_share,
+            flags=ReviewFlag(int(self.review_flags[i])),
+            rating_labels=self.rating_labels,
+        )
 
     def _repr_html_(self) -> str:
         return batch_html(self)

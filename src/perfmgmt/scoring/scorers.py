@@ -113,16 +113,10 @@ _FEW_EDGES = 8
 _FEW_VALUES = 64
 
 
-def _bands(edges: FloatArray, values: FloatArray) -> npt.NDArray[np.intp]:
-    """Return ``numpy.searchsorted(edges, values, side="right")`` for ascending ``edges``.
+def band_index(edges: FloatArray, values: FloatArray) -> npt.NDArray[np.integer[Any]]:
+    """Return ``numpy.searchsorted(edges, values, side="right")``, in the narrowest integer dtype.
 
     NaN has no edge above it and lands last, as in ``searchsorted``.
-    """
-    return _band_index(edges, values).astype(np.intp, copy=False)
-
-
-def _band_index(edges: FloatArray, values: FloatArray) -> npt.NDArray[np.integer[Any]]:
-    """:func:`_bands` in the narrowest integer dtype at hand, for ``take``.
 
     With a few edges, counting the edges above each value is branch-free and several times
     faster than a binary search per value (see :func:`_band_codes`); otherwise, or on a few
@@ -134,7 +128,7 @@ def _band_index(edges: FloatArray, values: FloatArray) -> npt.NDArray[np.integer
 
 
 def _band_codes(edges: FloatArray, values: FloatArray) -> npt.NDArray[np.uint8]:
-    """Return :func:`_bands` as uint8, for at most ``_FEW_EDGES`` edges.
+    """Return :func:`band_index` as uint8, for at most ``_FEW_EDGES`` edges.
 
     Counts go up in bytes: bool + intp sums convert every element, bytes add directly.
     """
@@ -222,31 +216,19 @@ class LinearScorer:
         _linear(params, actual, threshold, target, stretch, out=out)
 
 
-_Param = float | FloatArray
-
-
 def _linear(
-    params: tuple[_Param, _Param, _Param, _Param, _Param],
+    params: tuple[float, float, float, float, float],
     actual: FloatArray,
     threshold: FloatArray,
     target: FloatArray,
     stretch: FloatArray,
     *,
-    signed: bool = False,
     out: tuple[FloatArray, FloatArray] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
-    """Apply the :class:`LinearScorer` formulas; ``params`` are floats or (G, 1) columns.
+    """Apply the :class:`LinearScorer` formulas; with ``out``, write into those two arrays.
 
-    ``params`` is ``(sign, threshold_payout, cap, floor, accelerator)``. With ``signed``,
-    the actuals and bounds come already multiplied by the sign (the sign is not used). With
-    ``out``, the achievement and score are written into those two arrays.
-
-    Columns score G linear KPIs as one (G, B) block (the engine does this for a few rows,
-    where numpy's per-call cost dominates); every element goes through the same operations
-    in the same order either way. ``1.0 * x`` is ``x`` bit for bit, so a +1 sign column
-    gives what skipping the product gives.
-
-    The score is built without selections (``numpy.where`` costs several arithmetic passes):
+    ``params`` is ``(sign, threshold_payout, cap, floor, accelerator)``. The score is built
+    without selections (``numpy.where`` costs several arithmetic passes):
 
     * ``achievement = (x - t) / (g - t)``;
     * ``score = tp + (100 - tp) * clip(achievement, 0, 1)``, plus, where there is a stretch,
@@ -262,12 +244,9 @@ def _linear(
     100 back rounds to ``cap`` beyond that. A NaN actual gives NaN in both outputs.
     """
     s, threshold_payout, cap, floor, accelerator = params
-    # 1.0 * x is x, so a higher-is-better float sign skips the product.
-    if signed:
-        x, t, g, st = actual, threshold, target, stretch
-    else:
-        x = actual if isinstance(s, float) and s > 0 else s * actual
-        t, g, st = s * threshold, s * target, s * stretch
+    # 1.0 * x is x, so a higher-is-better sign skips the product.
+    x = actual if s > 0 else s * actual
+    t, g, st = s * threshold, s * target, s * stretch
     ach = np.subtract(x, t, out=None if out is None else out[0])
     ach /= g - t
     score = np.clip(ach, 0.0, 1.0, out=None if out is None else out[1])
@@ -285,11 +264,7 @@ def _linear(
         if not scalar_stretch:
             np.copyto(above, 0.0, where=np.isnan(st))  # no stretch on a row: 100 from target
         score += above
-    below = x < t
-    if isinstance(floor, float) and below.shape == score.shape:
-        np.putmask(score, below, floor)
-    else:  # putmask would cycle through a (G, 1) column (or a short mask), not broadcast it
-        np.copyto(score, floor, where=below)
+    np.copyto(score, floor, where=x < t)
     return ach, score
 
 
@@ -402,7 +377,7 @@ class BandedScorer:
         """Write ``(achievement, score)`` into ``out`` (see :func:`_score_into`)."""
         del threshold, target, stretch  # in the scorer protocol; unused here
         x = actual if self.sign > 0 else self.sign * actual
-        self._score_array.take(_band_index(self._edge_array, x), out=out[1])
+        self._score_array.take(band_index(self._edge_array, x), out=out[1])
         out[0].fill(np.nan)
 
 
@@ -689,7 +664,7 @@ class ProgressScorer:
     def _start(self, threshold: FloatArray) -> FloatArray:
         if math.isnan(self.baseline):
             return threshold
-        return np.full(threshold.shape, self.baseline)
+        return np.full(np.shape(threshold), self.baseline)
 
     def __call__(
         self, actual: FloatArray, threshold: FloatArray, target: FloatArray, stretch: FloatArray
@@ -759,8 +734,8 @@ def _score_into(
 
 
 #: The built-in scorer classes. They broadcast, so the engine may pass them scalar bounds.
-_BUILTIN_SCORERS: frozenset[type] = frozenset(
+BUILTIN_SCORERS: frozenset[type] = frozenset(
     {BandedScorer, BinaryScorer, LinearScorer, ProgressScorer, RatioScorer, TargetBandScorer}
 )
 #: The built-in scorers that write their results into given arrays: those with an ``_into``.
-_WRITES_INTO: frozenset[type] = frozenset(c for c in _BUILTIN_SCORERS if hasattr(c, "_into"))
+_WRITES_INTO: frozenset[type] = frozenset(c for c in BUILTIN_SCORERS if hasattr(c, "_into"))

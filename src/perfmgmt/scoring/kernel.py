@@ -1,0 +1,354 @@
+"""The scoring computation, one function per documented step.
+
+Every function here works on a block of B reviews. Per-KPI arrays are (K, B): one
+contiguous row per KPI, so a KPI's column of the population is one vector. The engine
+(:mod:`perfmgmt.scoring.engine`) runs these steps in order, on one review or on a million,
+on one thread or several; it is the only place they are called, so the scalar
+``ScoringEngine.score`` and the batch ``score_batch`` are the same code.
+
+The steps, as the "Scoring" explanation page documents them:
+
+1. :func:`score_kpis` — each KPI's scorer maps actuals to achievement and score.
+2. :func:`flag_unusable_data` — missing actuals and samples below ``min_sample``.
+3. :func:`apply_missing_policies` — REALLOCATE, ZERO or EXCLUDE per KPI.
+4. :func:`effective_weights` — nominal weights of the scored KPIs, rescaled to sum to 1.
+5. :func:`quantitative_total` — the contributions ``score x weight`` and their sum.
+6. :func:`category_subtotals` — the weighted mean score per category.
+7. :func:`apply_gates` — a gate that fires caps the quantitative total (it only lowers).
+8. :func:`qualitative_part` — assessments on each criterion's scale, weighted by source.
+9. :func:`blend` — ``share x quantitative + (1 - share) x qualitative``.
+10. :func:`round_to_resolution` — the results, rounded to 9 decimal places.
+11. :func:`rate` — eligibility, reasons not to rate, and the band of the rounded total.
+
+**Exact at the edges.** Subtotals and totals are sums of products and quotients of floats,
+so a total that is exactly 100 in exact arithmetic may come out as 99.99999999999999. Once
+the total is computed, every aggregate (category and criterion scores, the quantitative and
+qualitative parts before and after gates, the total) goes through
+:func:`round_to_resolution`, which rounds it half-to-even to ``RESOLUTION`` (9 decimal
+places), and the band is looked up on the rounded total. The float
+error of these sums is below 1e-12 for any scheme the model accepts, far below half the
+resolution, so whenever the exact total is a decimal of at most 9 places — every band edge,
+100 when every KPI is on target, the cap when every KPI is at its stretch — the rounded total
+*is* that decimal and gets its band. Elsewhere a reported number differs from the exact one by
+at most half the resolution (5e-10).
+
+Sums run over KPIs (criteria, sources) in scheme order, one vector at a time, so a review's
+numbers never depend on the size of the batch it is scored in, on the block or on the thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import cast
+
+import numpy as np
+
+from perfmgmt._typing import BoolArray, FloatArray, IntArray
+from perfmgmt.errors import ScoringError
+from perfmgmt.scoring.flags import KpiFlag, ReviewFlag
+from perfmgmt.scoring.plan import ScoringPlan
+from perfmgmt.scoring.scorers import _score_into, band_index
+
+__all__ = [
+    "RESOLUTION",
+    "apply_gates",
+    "apply_missing_policies",
+    "blend",
+    "category_subtotals",
+    "effective_weights",
+    "flag_unusable_data",
+    "qualitative_part",
+    "quantitative_total",
+    "rate",
+    "round_to_resolution",
+    "score_kpis",
+]
+
+FlagArray = np.ndarray[tuple[int, ...], np.dtype[np.uint8]]
+
+RESOLUTION = 9
+"""Decimal places to which every subtotal and total is rounded (half-to-even)."""
+
+
+def round_to_resolution(*aggregates: FloatArray) -> None:
+    """Step 10: round the aggregates in place to :data:`RESOLUTION` decimal places, half to even.
+
+    Applied once, to the results (subtotals, the two parts, the total), after the total was
+    computed from the unrounded parts, so a reported number is within half the resolution of
+    the exact one. NaN (no value) stays NaN. See the module docstring for why this makes the
+    totals that decide pay exact.
+    """
+    for values in aggregates:
+        np.round(values, RESOLUTION, out=values)
+
+
+def _sum_rows(a: FloatArray, rows: Iterable[int], out: FloatArray) -> FloatArray:
+    """Sum rows ``rows`` of the (K, B) array ``a`` into ``out``, in the order given."""
+    out[...] = 0.0
+    for j in rows:
+        out += a[j]
+    return out
+
+
+def score_kpis(
+    plan: ScoringPlan,
+    actual: FloatArray,
+    bounds: tuple[FloatArray, FloatArray, FloatArray],
+    *,
+    achievement: FloatArray,
+    score: FloatArray,
+    subject_ids: tuple[str, ...],
+) -> None:
+    """Step 1: score each KPI's actuals with its scorer, into ``achievement`` and ``score``.
+
+    Args:
+        plan: The resolved scheme.
+        actual: (K, B) actuals, NaN where missing.
+        bounds: (K, B) threshold, target and stretch of each row. A built-in scorer gets a
+            bound that is the same on every row (a stride-0 row, as populations built with
+            the scheme's defaults hold) as one number: the same formulas, broadcast.
+        achievement: (K, B) output.
+        score: (K, B) output.
+        subject_ids: The B subjects, for error messages.
+
+    Raises:
+        ScoringError: When a scorer returns NaN for an actual that is not missing.
+    """
+    for j, scorer in enumerate(plan.scorers):
+        th, tg, st = (_bound(b[j], plan.broadcasts[j]) for b in bounds)
+        _score_into(scorer, actual[j], th, tg, st, out=(achievement[j], score[j]))
+    broken = np.isnan(score) & ~np.isnan(actual)
+    if broken.any():
+        j, i = (int(x) for x in np.argwhere(broken)[0])
+        raise ScoringError(
+            f"review of {subject_ids[i]!r}, KPI {plan.kpi_keys[j]!r}: scorer "
+            f"{plan.scorer_names[j]!r} returned NaN for actual {float(actual[j, i])!r}"
+        )
+
+
+def _bound(row: FloatArray, broadcasts: bool) -> FloatArray:
+    """Return a KPI's bound row, as one number when it is one value a scorer can broadcast."""
+    if broadcasts and row.strides[0] == 0 and len(row):
+        return cast("FloatArray", float(row[0]))  # the built-ins broadcast it as a column
+    return row
+
+
+def flag_unusable_data(
+    plan: ScoringPlan, actual: FloatArray, sample_size: IntArray, flags: FlagArray
+) -> BoolArray:
+    """Step 2: find the KPI values that cannot be used, and flag why.
+
+    A value is unusable when its actual is missing (NaN) or its sample size is below the
+    KPI's ``min_sample``; a sample size of -1 (not reported) counts as sufficient. Sets
+    ``flags`` (K, B) to MISSING / INSUFFICIENT_DATA and the flag of the KPI's policy.
+
+    Returns:
+        (K, B) True where the value is unusable.
+    """
+    missing = np.isnan(actual)
+    insufficient = np.zeros_like(missing)
+    for j in plan.sampled_cols:
+        size = sample_size[j]
+        insufficient[j] = (size >= 0) & (size < plan.min_sample[j]) & ~missing[j]
+    unusable = missing | insufficient
+    flags[...] = missing * np.uint8(KpiFlag.MISSING)
+    flags |= insufficient * np.uint8(KpiFlag.INSUFFICIENT_DATA)
+    flags |= unusable * plan.policy_flag[:, None]
+    return unusable
+
+
+def apply_missing_policies(
+    plan: ScoringPlan, unusable: BoolArray, achievement: FloatArray, score: FloatArray
+) -> tuple[BoolArray, BoolArray]:
+    """Step 3: apply each KPI's missing-data policy to its unusable values.
+
+    ``REALLOCATE``: not scored, the weight goes to the scored KPIs. ``ZERO``: scored 0, the
+    weight is kept. ``EXCLUDE``: not scored, and the review is not rated. The achievement of
+    an unusable value is NaN.
+
+    Returns:
+        ``(unscored, excluded)``: (K, B) True where a KPI carries no weight, and (B,) True
+        where an ``EXCLUDE`` KPI is unusable.
+    """
+    np.copyto(score, np.nan, where=unusable)
+    np.copyto(achievement, np.nan, where=unusable)
+    unscored = unusable.copy()
+    for j in plan.zero_cols:
+        score[j][unusable[j]] = 0.0
+        unscored[j] = False
+    excluded = np.zeros(unusable.shape[1], dtype=np.bool_)
+    for j in plan.exclude_cols:
+        excluded |= unusable[j]
+    return unscored, excluded
+
+
+def effective_weights(plan: ScoringPlan, unscored: BoolArray, out: FloatArray) -> BoolArray:
+    """Step 4: the nominal weights of the scored KPIs, rescaled per review to sum to 1.
+
+    Nominal weight = category weight x weight in category. Writes ``out`` (K, B); where no
+    KPI is scored every weight is 0.
+
+    Returns:
+        (B,) True where no KPI was scored (no quantitative total).
+    """
+    np.copyto(out, plan.nominal_weight[:, None])
+    np.copyto(out, 0.0, where=unscored)
+    total = _sum_rows(out, range(len(plan.kpi_keys)), np.empty(out.shape[1]))
+    none_scored: BoolArray = ~(total > 0)
+    np.divide(out, total, out=out, where=~none_scored)
+    return none_scored
+
+
+def quantitative_total(
+    score: FloatArray,
+    weight: FloatArray,
+    *,
+    unscored: BoolArray,
+    none_scored: BoolArray,
+    contribution: FloatArray,
+    out: FloatArray,
+) -> FloatArray:
+    """Step 5: contributions ``score x effective weight`` and their sum, the raw total.
+
+    Writes ``contribution`` (K, B; 0 where a KPI is not scored) and ``out`` (B,), the raw
+    quantitative total (NaN where no KPI was scored).
+    """
+    np.multiply(score, weight, out=contribution)
+    np.copyto(contribution, 0.0, where=unscored)
+    _sum_rows(contribution, range(contribution.shape[0]), out)
+    out[none_scored] = np.nan
+    return out
+
+
+def category_subtotals(
+    plan: ScoringPlan, contribution: FloatArray, weight: FloatArray, out: FloatArray
+) -> None:
+    """Step 6: each category's weighted mean score over its scored KPIs, into ``out`` (C, B).
+
+    ``Σ contribution / Σ effective weight`` over the category's KPIs, which equals
+    ``Σ score x nominal / Σ nominal`` over its scored KPIs; NaN where none was scored.
+    """
+    b = contribution.shape[1]
+    for c, cols in enumerate(plan.category_cols):
+        num = _sum_rows(contribution, cols, np.empty(b))
+        den = _sum_rows(weight, cols, np.empty(b))
+        np.divide(num, den, out=out[c])
+
+
+def apply_gates(
+    plan: ScoringPlan,
+    actual: FloatArray,
+    *,
+    unusable: BoolArray,
+    raw: FloatArray,
+    flags: FlagArray,
+    out: FloatArray,
+) -> BoolArray:
+    """Step 7: gates cap the quantitative total; writes it into ``out`` (B,).
+
+    A gate fires when its KPI's actual is usable and on the wrong side of the gate threshold
+    (below it for higher-is-better). A ``CAP`` gate then caps the total at its cap, a ``ZERO``
+    gate at 0: ``min(total, cap)``, so a gate only ever lowers. The KPI gets
+    :attr:`KpiFlag.GATED` whenever its gate fires.
+
+    Returns:
+        (B,) True where a gate lowered the total.
+    """
+    np.copyto(out, raw)
+    for gate in plan.gates:
+        a = actual[gate.kpi]
+        fired = (a < gate.threshold) if gate.higher_is_better else (a > gate.threshold)
+        fired &= ~unusable[gate.kpi]
+        flags[gate.kpi] |= fired * np.uint8(KpiFlag.GATED)
+        np.minimum(out, gate.cap, out=out, where=fired)
+    lowered: BoolArray = out < raw
+    return lowered
+
+
+def qualitative_part(
+    plan: ScoringPlan, ratings: FloatArray, raters: IntArray, criterion_score: FloatArray
+) -> FloatArray:
+    """Step 8: the qualitative part from assessments, and each criterion's score.
+
+    A source's mean rating on a criterion counts when it comes from at least the source's
+    ``min_raters`` raters; it becomes a score ``100 x (rating - low) / (target - low)`` on the
+    criterion's scale. A criterion's score is the mean of its counted sources weighted by
+    source weight (rescaled among the counted sources), NaN when none counts. The
+    qualitative part is the mean of the scored criteria weighted by criterion weight
+    (rescaled among them), NaN when none is scored.
+
+    Args:
+        plan: The resolved scheme.
+        ratings: (B, Q, S) mean rating per criterion and source.
+        raters: (B, Q, S) how many raters each mean comes from.
+        criterion_score: (Q, B) output.
+
+    Returns:
+        (B,) the qualitative part.
+    """
+    b = ratings.shape[0]
+    part_sum, weight_sum = np.zeros(b), np.zeros(b)
+    for q in range(len(plan.criterion_keys)):
+        low, span = plan.crit_low[q], plan.crit_span[q]
+        weighted, source_sum = np.zeros(b), np.zeros(b)
+        for s, min_raters in enumerate(plan.min_raters.tolist()):
+            counted = raters[:, q, s] >= min_raters
+            weight = counted * plan.source_weight[s]
+            rating_score = 100.0 * (ratings[:, q, s] - low) / span
+            weighted += np.where(counted, rating_score, 0.0) * weight
+            source_sum += weight
+        crit = np.divide(weighted, source_sum, out=criterion_score[q])  # none counted: 0/0, NaN
+        scored = ~np.isnan(crit)
+        part_sum += np.where(scored, crit, 0.0) * plan.crit_weight[q]
+        weight_sum += scored * plan.crit_weight[q]
+    part: FloatArray = part_sum / weight_sum  # no criterion scored: 0/0, NaN
+    return part
+
+
+def blend(share: float, quantitative: FloatArray, qualitative: FloatArray, out: FloatArray) -> None:
+    """Step 9: ``share x quantitative + (1 - share) x qualitative``, into ``out`` (B,).
+
+    NaN where either part is missing.
+    """
+    np.multiply(quantitative, share, out=out)
+    out += (1.0 - share) * qualitative
+
+
+def rate(
+    plan: ScoringPlan,
+    total: FloatArray,
+    *,
+    eligible_days: FloatArray,
+    excluded: BoolArray,
+    none_scored: BoolArray,
+    no_qualitative: BoolArray,
+    lowered: BoolArray,
+    rating_index: IntArray,
+) -> tuple[BoolArray, FlagArray]:
+    """Step 11: decide which reviews are rated, and their band.
+
+    A review is not rated when the subject was eligible fewer than ``min_eligible_days``
+    (unknown days count as eligible), an ``EXCLUDE`` KPI is unusable, no KPI was scored, the
+    scheme has criteria but no qualitative score, or the total lies outside the rating scale
+    (never clamped). Its total becomes NaN and its rating index -1. Otherwise the rating is
+    the band ``[lower, upper)`` holding the total (the top band is closed), i.e.
+    ``searchsorted(edges, total, side="right")``. Writes ``total`` and ``rating_index``.
+
+    Returns:
+        ``(rated, review_flags)``: (B,) whether each review is rated, and its
+        :class:`ReviewFlag` bits (``GATED`` where a gate lowered the total).
+    """
+    with np.errstate(invalid="ignore"):
+        not_eligible = eligible_days < plan.scheme.min_eligible_days
+    flags: FlagArray = not_eligible * np.uint8(ReviewFlag.NOT_ELIGIBLE)
+    flags |= excluded * np.uint8(ReviewFlag.EXCLUDED_KPI)
+    flags |= none_scored * np.uint8(ReviewFlag.NO_QUANTITATIVE)
+    flags |= no_qualitative * np.uint8(ReviewFlag.NO_QUALITATIVE)
+    out_of_scale = (flags == 0) & ~((total >= plan.low) & (total <= plan.high))
+    flags |= out_of_scale * np.uint8(ReviewFlag.OUT_OF_SCALE)
+    rated: BoolArray = flags == 0
+    flags |= lowered * np.uint8(ReviewFlag.GATED)
+    total[~rated] = np.nan
+    np.copyto(rating_index, band_index(plan.edges, total))
+    rating_index[~rated] = -1
+    return rated, flags
