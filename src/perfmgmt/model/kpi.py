@@ -125,7 +125,9 @@ class Gate:
 
     Attributes:
         threshold: The gate value, in the indicator's unit.
-        effect: ``ZERO`` sets the quantitative total to 0; ``CAP`` caps it at ``cap``.
+        effect: What a missed gate does to the quantitative total Q: ``CAP`` lowers it to
+            ``min(Q, cap)``, ``ZERO`` to ``min(Q, 0)`` (0 for any Q >= 0). A gate only ever
+            lowers: a total already below the cap stays as it is.
         cap: The cap for ``CAP`` gates, on the score scale (100 = on target).
     """
 

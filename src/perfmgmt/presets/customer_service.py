@@ -332,7 +332,7 @@ def customer_service_manager() -> Scheme:
     Seven KPIs in five categories (weights 30/25/20/15/10), each scored linearly from
     threshold (50 points) through target (100) to stretch (150, the cap) except innovation
     projects, which are scored by bands; a CSAT gate caps the quantitative part at 80 below
-    65 % satisfaction; work attitude and teamwork from the director, peers and the team;
+    60 % satisfaction; work attitude and teamwork from the director, peers and the team;
     a 70/30 blend; A-E ratings; bonus, promotion, training, honour, deduction and position
     adjustment rules; quarterly cycles.
 
