@@ -1165,7 +1165,6 @@ def _walk_review(
     interview_day: dt.date,
 ) -> tuple[Review, DevelopmentPlan]:
     """Take one manager's review from goal setting as far as the report date allows."""
-    from perfmgmt.development import suggest_development  # noqa: PLC0415
     from perfmgmt.workflow import (  # noqa: PLC0415
         agree_goals,
         calibrate,
@@ -1175,6 +1174,7 @@ def _walk_review(
         evaluate,
         record_interview,
         set_development_plan,
+        suggest_development,
     )
 
     scheme, cycle, words = walk.scheme, walk.cycle, _WORDS[walk.lang]
