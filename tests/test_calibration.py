@@ -1,4 +1,4 @@
-"""Tests for perfmgmt.scoring.calibration: rater standardisation, guided distribution, the log."""
+"""Tests for perfmgmt.calibration: rater standardisation, guided distribution, the log."""
 
 from __future__ import annotations
 
@@ -13,6 +13,16 @@ from hypothesis import strategies as st
 
 from _lifecycle import CYCLE, actuals, at, goals, review
 from _lifecycle import scheme as lifecycle_scheme
+from perfmgmt.calibration import (
+    CalibrationLog,
+    CalibrationReason,
+    RatingCalibration,
+    calibrate_ratings,
+    calibrate_reviews,
+    guide_batch,
+    guide_distribution,
+    target_counts,
+)
 from perfmgmt.errors import PerfmgmtError, ScoringError, SerializationError, ValidationError
 from perfmgmt.model import (
     KPI,
@@ -32,18 +42,7 @@ from perfmgmt.model import (
     SourcePolicy,
     Subject,
 )
-from perfmgmt.scoring import (
-    CalibrationLog,
-    CalibrationReason,
-    Population,
-    RatingCalibration,
-    ScoringEngine,
-    calibrate_ratings,
-    calibrate_reviews,
-    guide_batch,
-    guide_distribution,
-    target_counts,
-)
+from perfmgmt.scoring import Population, ScoringEngine
 from perfmgmt.workflow import agree_goals, calibrate, evaluate
 
 PEER, MANAGER = AssessmentSource.PEER, AssessmentSource.MANAGER

@@ -22,6 +22,7 @@ PUBLIC_MODULES = [
     "perfmgmt.model",
     "perfmgmt.serialization",
     "perfmgmt.scoring",
+    "perfmgmt.calibration",
     "perfmgmt.rules",
     "perfmgmt.workflow",
     "perfmgmt.report",

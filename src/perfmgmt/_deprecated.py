@@ -10,26 +10,27 @@ from __future__ import annotations
 
 import importlib
 import warnings
-from collections.abc import Collection
+from collections.abc import Mapping
 from typing import Any
 
 __all__ = ["moved"]
 
 
-def moved(old: str, new: str, names: Collection[str], name: str) -> Any:
-    """Return ``name`` from module ``new`` with a DeprecationWarning, for ``old.__getattr__``.
+def moved(old: str, names: Mapping[str, str], name: str) -> Any:
+    """Return ``name`` from where it moved, with a DeprecationWarning, for ``old.__getattr__``.
 
     Args:
         old: The module the name was imported from, e.g. ``"perfmgmt.development"``.
-        new: The module that holds it now, e.g. ``"perfmgmt.workflow.development"``.
-        names: The names that moved from ``old`` to ``new``.
+        names: For each name that moved, the module that holds it now, e.g.
+            ``{"suggest_development": "perfmgmt.workflow.development"}``.
         name: The name asked for.
 
     Raises:
-        AttributeError: When ``name`` is not one of ``names`` (as for any missing attribute,
-            so that ``hasattr`` and ``from old import submodule`` behave as usual).
+        AttributeError: When ``name`` did not move (as for any missing attribute, so that
+            ``hasattr`` and ``from old import submodule`` behave as usual).
     """
-    if name not in names:
+    new = names.get(name)
+    if new is None:
         raise AttributeError(f"module {old!r} has no attribute {name!r}")
     warnings.warn(
         f"{old}.{name} is deprecated and will be removed in the next release; "

@@ -10,9 +10,9 @@ from typing import Any
 
 from perfmgmt._deprecated import moved
 
-_MOVED = ("carry_forward", "suggest_development")
+_MOVED = dict.fromkeys(("carry_forward", "suggest_development"), "perfmgmt.workflow.development")
 
 
 def __getattr__(name: str) -> Any:
     """Return a name that moved to :mod:`perfmgmt.workflow.development`, with a warning."""
-    return moved(__name__, "perfmgmt.workflow.development", _MOVED, name)
+    return moved(__name__, _MOVED, name)
