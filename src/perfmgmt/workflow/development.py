@@ -72,6 +72,29 @@ def suggest_development(
             value=score_card.scheme_key,
         )
     due = on + dt.timedelta(days=policy.due_days)
+    rating = score_card.rating
+    if review is not None and review.result is not None:
+        rating = review.result.final_rating
+    actions = [
+        *_skill_actions(scheme, score_card, policy, owner=owner, due=due),
+        *_career_actions(
+            _ratings_run(history, rating, policy.career_after), policy, owner=owner, due=due
+        ),
+        *_wellbeing_actions(
+            score_card, policy, requested=wellbeing_requested, owner=owner, due=due
+        ),
+    ]
+    return _plan(
+        subject_id=score_card.subject_id,
+        review=review.key if review is not None else None,
+        actions=tuple(actions),
+    )
+
+
+def _skill_actions(
+    scheme: Scheme, score_card: ScoreCard, policy: DevelopmentPolicy, *, owner: str, due: dt.date
+) -> list[DevelopmentAction]:
+    """Return one skill training per skill link whose KPI scored below the link's score."""
     actions: list[DevelopmentAction] = []
     for line in score_card.lines:
         name = scheme.kpi(line.key).indicator.label.en
@@ -91,27 +114,42 @@ def suggest_development(
                         due=due,
                     )
                 )
-    rating = score_card.rating
-    if review is not None and review.result is not None:
-        rating = review.result.final_rating
-    run = _ratings_run(history, rating, policy.career_after)
-    if (
+    return actions
+
+
+def _career_actions(
+    run: list[str | None], policy: DevelopmentPolicy, *, owner: str, due: dt.date
+) -> list[DevelopmentAction]:
+    """Return a career step when the last ``career_after`` ratings are all high."""
+    if not (
         policy.high_ratings
         and len(run) == policy.career_after
         and all(r in policy.high_ratings for r in run)
     ):
-        actions.append(
-            DevelopmentAction(
-                key="career_step",
-                kind=ActionKind.CAREER_STEP,
-                description=(
-                    f"Discuss the next career step: rated {', '.join(str(r) for r in run)} "
-                    f"in the last {policy.career_after} cycle(s)"
-                ),
-                owner=owner,
-                due=due,
-            )
+        return []
+    return [
+        DevelopmentAction(
+            key="career_step",
+            kind=ActionKind.CAREER_STEP,
+            description=(
+                f"Discuss the next career step: rated {', '.join(str(r) for r in run)} "
+                f"in the last {policy.career_after} cycle(s)"
+            ),
+            owner=owner,
+            due=due,
         )
+    ]
+
+
+def _wellbeing_actions(
+    score_card: ScoreCard,
+    policy: DevelopmentPolicy,
+    *,
+    requested: bool,
+    owner: str,
+    due: dt.date,
+) -> list[DevelopmentAction]:
+    """Return wellbeing support when a trigger fires or the person asks, with every reason."""
     reasons = []
     lines = {line.key: line for line in score_card.lines}
     for trigger in policy.wellbeing:
@@ -122,23 +160,19 @@ def suggest_development(
                 trigger.reason
                 or f"{trigger.kpi} at {actual:g} is {trigger.when.value} {trigger.limit:g}"
             )
-    if wellbeing_requested:
+    if requested:
         reasons.append("requested by the employee")
-    if reasons:
-        actions.append(
-            DevelopmentAction(
-                key="wellbeing_support",
-                kind=ActionKind.WELLBEING_SUPPORT,
-                description="Offer wellbeing support (心理辅导): " + "; ".join(reasons),
-                owner=owner,
-                due=due,
-            )
+    if not reasons:
+        return []
+    return [
+        DevelopmentAction(
+            key="wellbeing_support",
+            kind=ActionKind.WELLBEING_SUPPORT,
+            description="Offer wellbeing support (心理辅导): " + "; ".join(reasons),
+            owner=owner,
+            due=due,
         )
-    return _plan(
-        subject_id=score_card.subject_id,
-        review=review.key if review is not None else None,
-        actions=tuple(actions),
-    )
+    ]
 
 
 def _plan(**fields: Any) -> DevelopmentPlan:
