@@ -23,6 +23,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._typing import BoolArray, FloatArray
 from perfmgmt._validate import finite, integer, non_empty
 from perfmgmt.calibration._lang import Lang, check_lang
 from perfmgmt.calibration.log import CalibrationChange, CalibrationLog, CalibrationReason
@@ -288,64 +289,12 @@ def guide_distribution(
             inputs of different lengths, repeated subject ids, an unknown rating label, or a
             rating given to a subject without a total.
     """
-    ids = tuple(str(s) for s in subject_ids)
+    ids, t, qn = _subjects(subject_ids, total, quantitative)
     n = len(ids)
-    if len(set(ids)) != n:
-        raise ValidationError(
-            "guide_distribution: subject_ids repeat; each subject must appear once",
-            field="subject_ids",
-            value=ids,
-        )
-    t = np.asarray(total, dtype=np.float64)
-    qn = np.full(n, np.nan) if quantitative is None else np.asarray(quantitative, dtype=np.float64)
-    for name, arr in (("total", t), ("quantitative", qn)):
-        if arr.shape != (n,):
-            raise ValidationError(
-                f"guide_distribution: {name} has shape {arr.shape}; expected ({n},), one per "
-                "subject",
-                field=name,
-                value=arr.shape,
-            )
     labels = scale.labels
     target_share = _shares(scale, shares)
     rated_mask = np.isfinite(t)
-    if rating is None:
-        off = rated_mask & ((t < scale.low) | (t > scale.high))
-        if off.any():
-            i = int(np.argmax(off))
-            raise ValidationError(
-                f"guide_distribution: total of {ids[i]!r} is {float(t[i])!r}, outside the rating "
-                f"scale [{scale.low:g}, {scale.high:g}]; give its rating, or NaN for unrated",
-                field="total",
-                value=float(t[i]),
-            )
-        before: tuple[str | None, ...] = tuple(
-            scale.band_for(float(v)).label if ok else None
-            for v, ok in zip(t.tolist(), rated_mask.tolist(), strict=True)
-        )
-    else:
-        before = tuple(rating)
-        if len(before) != n:
-            raise ValidationError(
-                f"guide_distribution: rating has {len(before)} entries for {n} subjects",
-                field="rating",
-                value=len(before),
-            )
-        for sid, label, ok in zip(ids, before, rated_mask.tolist(), strict=True):
-            if label is not None and label not in labels:
-                raise ValidationError(
-                    f"guide_distribution: rating of {sid!r} is {label!r}; expected one of "
-                    f"{list(labels)} or None",
-                    field="rating",
-                    value=label,
-                )
-            if label is not None and not ok:
-                raise ValidationError(
-                    f"guide_distribution: {sid!r} has rating {label!r} but no total; an "
-                    "unrated subject has no rating",
-                    field="rating",
-                    value=label,
-                )
+    before = _ratings_before(scale, ids, t, rated_mask, rating)
     rated_idx = np.flatnonzero(rated_mask)
     m = len(rated_idx)
     counts = target_counts(target_share, m)
@@ -410,6 +359,79 @@ def guide_distribution(
         bands=bands,
         log=CalibrationLog(changes=changes),
     )
+
+
+def _subjects(
+    subject_ids: Sequence[str], total: npt.ArrayLike, quantitative: npt.ArrayLike | None
+) -> tuple[tuple[str, ...], FloatArray, FloatArray]:
+    """Return the subject ids, totals and quantitative parts, checked to be one per subject."""
+    ids = tuple(str(s) for s in subject_ids)
+    n = len(ids)
+    if len(set(ids)) != n:
+        raise ValidationError(
+            "guide_distribution: subject_ids repeat; each subject must appear once",
+            field="subject_ids",
+            value=ids,
+        )
+    t = np.asarray(total, dtype=np.float64)
+    qn = np.full(n, np.nan) if quantitative is None else np.asarray(quantitative, dtype=np.float64)
+    for name, arr in (("total", t), ("quantitative", qn)):
+        if arr.shape != (n,):
+            raise ValidationError(
+                f"guide_distribution: {name} has shape {arr.shape}; expected ({n},), one per "
+                "subject",
+                field=name,
+                value=arr.shape,
+            )
+    return ids, t, qn
+
+
+def _ratings_before(
+    scale: RatingScale,
+    ids: tuple[str, ...],
+    t: FloatArray,
+    rated_mask: BoolArray,
+    rating: Sequence[str | None] | None,
+) -> tuple[str | None, ...]:
+    """Return the rating of each subject before: as given (checked), or the band of its total."""
+    labels = scale.labels
+    if rating is None:
+        off = rated_mask & ((t < scale.low) | (t > scale.high))
+        if off.any():
+            i = int(np.argmax(off))
+            raise ValidationError(
+                f"guide_distribution: total of {ids[i]!r} is {float(t[i])!r}, outside the rating "
+                f"scale [{scale.low:g}, {scale.high:g}]; give its rating, or NaN for unrated",
+                field="total",
+                value=float(t[i]),
+            )
+        return tuple(
+            scale.band_for(float(v)).label if ok else None
+            for v, ok in zip(t.tolist(), rated_mask.tolist(), strict=True)
+        )
+    before = tuple(rating)
+    if len(before) != len(ids):
+        raise ValidationError(
+            f"guide_distribution: rating has {len(before)} entries for {len(ids)} subjects",
+            field="rating",
+            value=len(before),
+        )
+    for sid, label, ok in zip(ids, before, rated_mask.tolist(), strict=True):
+        if label is not None and label not in labels:
+            raise ValidationError(
+                f"guide_distribution: rating of {sid!r} is {label!r}; expected one of "
+                f"{list(labels)} or None",
+                field="rating",
+                value=label,
+            )
+        if label is not None and not ok:
+            raise ValidationError(
+                f"guide_distribution: {sid!r} has rating {label!r} but no total; an "
+                "unrated subject has no rating",
+                field="rating",
+                value=label,
+            )
+    return before
 
 
 def guide_batch(

@@ -21,6 +21,7 @@ Every rating that moved is in the result's :class:`~perfmgmt.calibration.Calibra
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import attrs
 import numpy as np
@@ -242,7 +243,21 @@ def _group_stats(
     return count, mean, sd
 
 
-def calibrate_ratings(
+class _Columns(NamedTuple):
+    """The ratings as checked columns, with the codes the standardisation groups by."""
+
+    subject: npt.NDArray[np.str_]
+    criterion: npt.NDArray[np.str_]
+    source: npt.NDArray[np.str_]
+    rater: npt.NDArray[np.str_]
+    rating: FloatArray
+    low: FloatArray
+    high: FloatArray
+    reference: npt.NDArray[np.int64]
+    rater_code: npt.NDArray[np.intp]
+
+
+def _columns(
     scheme: Scheme,
     *,
     subject: Sequence[str] | npt.ArrayLike,
@@ -250,37 +265,8 @@ def calibrate_ratings(
     source: Sequence[str] | npt.ArrayLike,
     rater: Sequence[str] | npt.ArrayLike,
     rating: npt.ArrayLike,
-    min_ratings: int = 5,
-) -> RatingCalibration:
-    """Standardise qualitative ratings per rater into their reference's mean and spread.
-
-    See the module documentation for the formula, the reference groups and the pooling rule.
-
-    Args:
-        scheme: The scheme whose criteria (and their scales) the ratings belong to.
-        subject: Subject id per rating.
-        criterion: Criterion key per rating.
-        source: Source value per rating (``"manager"``, ``"peer"`` ...).
-        rater: Rater id per rating.
-        rating: Rating per rating, on the criterion's scale.
-        min_ratings: Raters with fewer ratings than this in a reference are pooled, not changed.
-
-    Returns:
-        The calibrated ratings, the per-rater adjustments and the log of changes.
-
-    Raises:
-        ScoringError: On columns of different lengths, an unknown criterion or source, a rating
-            that is not finite or off its criterion's scale, or a rater rating the same subject,
-            criterion and source twice.
-        ValidationError: When ``min_ratings`` is not a whole number >= 1.
-    """
-    if not isinstance(min_ratings, int) or isinstance(min_ratings, bool) or min_ratings < 1:
-        raise ValidationError(
-            f"calibrate_ratings: min_ratings={min_ratings!r} is not allowed; expected a whole "
-            "number >= 1",
-            field="min_ratings",
-            value=min_ratings,
-        )
+) -> _Columns:
+    """Check the columns of :func:`calibrate_ratings` and code their reference groups."""
     subj = _text_column("subject", subject, None)
     n = len(subj)
     crit = _text_column("criterion", criterion, n)
@@ -335,6 +321,52 @@ def calibrate_ratings(
             f"calibrate_ratings: rater {str(who[dup])!r} rated {str(subj[dup])!r} on "
             f"{str(crit[dup])!r} as {str(src[dup])!r} more than once; keep one rating"
         )
+    return _Columns(subj, crit, src, who, x, low, high, ref, rater_code)
+
+
+def calibrate_ratings(
+    scheme: Scheme,
+    *,
+    subject: Sequence[str] | npt.ArrayLike,
+    criterion: Sequence[str] | npt.ArrayLike,
+    source: Sequence[str] | npt.ArrayLike,
+    rater: Sequence[str] | npt.ArrayLike,
+    rating: npt.ArrayLike,
+    min_ratings: int = 5,
+) -> RatingCalibration:
+    """Standardise qualitative ratings per rater into their reference's mean and spread.
+
+    See the module documentation for the formula, the reference groups and the pooling rule.
+
+    Args:
+        scheme: The scheme whose criteria (and their scales) the ratings belong to.
+        subject: Subject id per rating.
+        criterion: Criterion key per rating.
+        source: Source value per rating (``"manager"``, ``"peer"`` ...).
+        rater: Rater id per rating.
+        rating: Rating per rating, on the criterion's scale.
+        min_ratings: Raters with fewer ratings than this in a reference are pooled, not changed.
+
+    Returns:
+        The calibrated ratings, the per-rater adjustments and the log of changes.
+
+    Raises:
+        ScoringError: On columns of different lengths, an unknown criterion or source, a rating
+            that is not finite or off its criterion's scale, or a rater rating the same subject,
+            criterion and source twice.
+        ValidationError: When ``min_ratings`` is not a whole number >= 1.
+    """
+    if not isinstance(min_ratings, int) or isinstance(min_ratings, bool) or min_ratings < 1:
+        raise ValidationError(
+            f"calibrate_ratings: min_ratings={min_ratings!r} is not allowed; expected a whole "
+            "number >= 1",
+            field="min_ratings",
+            value=min_ratings,
+        )
+    subj, crit, src, who, x, low, high, ref, rater_code = _columns(
+        scheme, subject=subject, criterion=criterion, source=source, rater=rater, rating=rating
+    )
+    n = len(x)
     ref_ids, ref_g = np.unique(ref, return_inverse=True)
     ref_n, mu, sigma = _group_stats(ref_g, x, len(ref_ids))
     grp_key = ref * (int(rater_code.max(initial=0)) + 1) + rater_code
