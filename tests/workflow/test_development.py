@@ -1,4 +1,4 @@
-"""Tests for development suggestions and carry-forward (perfmgmt.development)."""
+"""Tests for development suggestions and carry-forward (perfmgmt.workflow.development)."""
 
 from __future__ import annotations
 
