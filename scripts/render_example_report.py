@@ -18,7 +18,6 @@ from pathlib import Path
 
 import attrs
 
-from perfmgmt.development import suggest_development
 from perfmgmt.model import (
     Actual,
     Assessment,
@@ -42,6 +41,7 @@ from perfmgmt.workflow import (
     evaluate,
     record_interview,
     set_development_plan,
+    suggest_development,
 )
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "examples"

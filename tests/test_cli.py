@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 import perfmgmt.demo
+from perfmgmt.calibration import target_counts
 from perfmgmt.cli import main
 from perfmgmt.demo import run_demo
 from perfmgmt.model import Review, ReviewStatus
 from perfmgmt.presets import customer_service_manager
-from perfmgmt.scoring import target_counts
 from perfmgmt.serialization import dumps, loads
 
 SMALL = ["--managers", "8", "--agents", "80", "--tickets", "8000", "--seed", "3"]

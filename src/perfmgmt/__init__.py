@@ -1,15 +1,24 @@
 """perfmgmt: performance management schemes, scored and explained.
 
 The names most embeddings need are importable from here: the domain model
-(:mod:`perfmgmt.model`), the scoring engine (:mod:`perfmgmt.scoring`), the rule evaluator
-(:mod:`perfmgmt.rules`), JSON (:mod:`perfmgmt.serialization`) and the errors. Lifecycle, reports,
-metrics, analytics and presets live in their own modules: :mod:`perfmgmt.workflow`,
-:mod:`perfmgmt.report`, :mod:`perfmgmt.metrics`, :mod:`perfmgmt.analytics`,
-:mod:`perfmgmt.presets`. :mod:`perfmgmt.strategies` (Hypothesis) is never imported here.
+(:mod:`perfmgmt.model`), the scoring engine (:mod:`perfmgmt.scoring`), calibration
+(:mod:`perfmgmt.calibration`), the rule evaluator (:mod:`perfmgmt.rules`), JSON
+(:mod:`perfmgmt.serialization`) and the errors. Lifecycle, reports, metrics, analytics and
+presets live in their own modules: :mod:`perfmgmt.workflow`, :mod:`perfmgmt.report`,
+:mod:`perfmgmt.metrics`, :mod:`perfmgmt.analytics`, :mod:`perfmgmt.presets`.
+:mod:`perfmgmt.strategies` (Hypothesis) is never imported here.
 """
 
 from __future__ import annotations
 
+from perfmgmt.calibration import (
+    CalibrationChange,
+    CalibrationLog,
+    calibrate_ratings,
+    calibrate_reviews,
+    guide_batch,
+    guide_distribution,
+)
 from perfmgmt.errors import (
     DataError,
     MissingExtraError,
@@ -115,8 +124,6 @@ from perfmgmt.scoring import (
     BandedScorer,
     BatchScores,
     BinaryScorer,
-    CalibrationChange,
-    CalibrationLog,
     CategoryLine,
     CriterionLine,
     Explanation,
@@ -135,11 +142,7 @@ from perfmgmt.scoring import (
     TargetBandScorer,
     banded,
     binary,
-    calibrate_ratings,
-    calibrate_reviews,
     default_registry,
-    guide_batch,
-    guide_distribution,
     linear,
     load_entry_points,
     progress,

@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from perfmgmt import metrics
+from perfmgmt.calibration import GuidedDistribution
 from perfmgmt.errors import ValidationError
 from perfmgmt.metrics import MetricResult, Projects, Surveys, Tickets, Trainings
 from perfmgmt.model import (
@@ -52,7 +53,6 @@ from perfmgmt.model import (
 from perfmgmt.model.cycle import eligible_days
 from perfmgmt.model.development import DevelopmentPlan, DevelopmentPolicy, Interview
 from perfmgmt.scoring import Population, ScoreCard
-from perfmgmt.scoring.calibration import GuidedDistribution
 
 __all__ = [
     "ASSESSMENT_COLUMNS",
@@ -1165,7 +1165,6 @@ def _walk_review(
     interview_day: dt.date,
 ) -> tuple[Review, DevelopmentPlan]:
     """Take one manager's review from goal setting as far as the report date allows."""
-    from perfmgmt.development import suggest_development  # noqa: PLC0415
     from perfmgmt.workflow import (  # noqa: PLC0415
         agree_goals,
         calibrate,
@@ -1175,6 +1174,7 @@ def _walk_review(
         evaluate,
         record_interview,
         set_development_plan,
+        suggest_development,
     )
 
     scheme, cycle, words = walk.scheme, walk.cycle, _WORDS[walk.lang]
@@ -1294,18 +1294,18 @@ def run_demo(
     Raises:
         ValidationError: On a language other than ``"en"`` or ``"zh"``, or a bad count.
     """
+    from perfmgmt.calibration import (  # noqa: PLC0415
+        CalibrationLog,
+        calibrate_ratings,
+        guide_batch,
+    )
     from perfmgmt.presets import (  # noqa: PLC0415
         customer_service_development,
         customer_service_manager,
     )
     from perfmgmt.report import review_report, team_report, to_html, to_markdown  # noqa: PLC0415
     from perfmgmt.rules import History, RuleEvaluator  # noqa: PLC0415
-    from perfmgmt.scoring import (  # noqa: PLC0415
-        CalibrationLog,
-        ScoringEngine,
-        calibrate_ratings,
-        guide_batch,
-    )
+    from perfmgmt.scoring import ScoringEngine  # noqa: PLC0415
     from perfmgmt.serialization import dumps  # noqa: PLC0415
 
     if lang not in ("en", "zh"):

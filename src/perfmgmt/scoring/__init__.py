@@ -1,23 +1,10 @@
-"""Scoring: scorers, the scoring engine, score cards and calibration."""
+"""Scoring: scorers, the scoring engine and score cards."""
 
 from __future__ import annotations
 
-from perfmgmt.scoring.calibration import (
-    BandDeviation,
-    CalibrationChange,
-    CalibrationLog,
-    CalibrationReason,
-    GuidedDistribution,
-    RaterAdjustment,
-    RatingCalibration,
-    ReferenceSpread,
-    ReviewCalibration,
-    calibrate_ratings,
-    calibrate_reviews,
-    guide_batch,
-    guide_distribution,
-    target_counts,
-)
+from typing import Any
+
+from perfmgmt._deprecated import moved
 from perfmgmt.scoring.card import (
     BatchScores,
     CategoryLine,
@@ -55,28 +42,19 @@ from perfmgmt.scoring.scorers import (
 )
 
 __all__ = [
-    "BandDeviation",
     "BandedScorer",
     "BatchScores",
     "BinaryScorer",
-    "CalibrationChange",
-    "CalibrationLog",
-    "CalibrationReason",
     "CategoryLine",
     "CheckedScorer",
     "CriterionLine",
     "Explanation",
-    "GuidedDistribution",
     "KpiFlag",
     "KpiLine",
     "LinearScorer",
     "Population",
     "ProgressScorer",
-    "RaterAdjustment",
-    "RatingCalibration",
     "RatioScorer",
-    "ReferenceSpread",
-    "ReviewCalibration",
     "ReviewFlag",
     "ScoreCard",
     "Scorer",
@@ -88,16 +66,38 @@ __all__ = [
     "TargetBandScorer",
     "banded",
     "binary",
-    "calibrate_ratings",
-    "calibrate_reviews",
     "default_registry",
-    "guide_batch",
-    "guide_distribution",
     "linear",
     "load_entry_points",
     "progress",
     "ratio",
     "rescale_rating",
     "target_band",
-    "target_counts",
 ]
+
+# Calibration moved to perfmgmt.calibration; its names stay importable from here, with a warning,
+# for one release.
+_MOVED = dict.fromkeys(
+    (
+        "BandDeviation",
+        "CalibrationChange",
+        "CalibrationLog",
+        "CalibrationReason",
+        "GuidedDistribution",
+        "RaterAdjustment",
+        "RatingCalibration",
+        "ReferenceSpread",
+        "ReviewCalibration",
+        "calibrate_ratings",
+        "calibrate_reviews",
+        "guide_batch",
+        "guide_distribution",
+        "target_counts",
+    ),
+    "perfmgmt.calibration",
+)
+
+
+def __getattr__(name: str) -> Any:
+    """Return a calibration name that moved to :mod:`perfmgmt.calibration`, with a warning."""
+    return moved(__name__, _MOVED, name)

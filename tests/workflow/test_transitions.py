@@ -1,4 +1,4 @@
-"""Tests for the review lifecycle, projections and goal alignment (perfmgmt.workflow)."""
+"""Tests for the review transitions, their guards and history (perfmgmt.workflow.transitions)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,6 @@ from perfmgmt.model import (
     DevelopmentPlan,
     Goal,
     Interview,
-    Objective,
-    ObjectiveLevel,
     Review,
     ReviewStatus,
 )
@@ -29,18 +27,14 @@ from perfmgmt.scoring import ScoringEngine
 from perfmgmt.serialization import dumps, loads
 from perfmgmt.workflow import (
     ALLOWED_FROM,
-    Outlook,
     agree_goals,
-    alignment_report,
     allowed_actions,
     amend_goals,
     calibrate,
     cancel,
     check_in,
     close,
-    early_warnings,
     evaluate,
-    project,
     record_interview,
     reopen,
     set_development_plan,
@@ -351,76 +345,3 @@ class TestProperties:
             assert r.history[-1].to_status is r.status
             assert attrs.evolve(r) == r  # re-runs every validator
             _roundtrip(r)
-
-
-class TestProjection:
-    def _with(self, *entries: tuple[dt.date, dict[str, float]]) -> Review:
-        r = agree_goals(review(), goals=goals(), actor="m1", at=at(CYCLE.start))
-        for day, values in entries:
-            entry = CheckIn(
-                on=day, author="m1", progress=[Actual(kpi=k, value=v) for k, v in values.items()]
-            )
-            r = check_in(r, entry, actor="m1", at=at(day))
-        return r
-
-    def test_linear_trend_to_cycle_end(self) -> None:
-        """Two check-ins project along their line to the cycle's last day."""
-        d1, d2 = CYCLE.start + dt.timedelta(days=29), CYCLE.start + dt.timedelta(days=59)
-        r = self._with((d1, {"csat": 4.0}), (d2, {"csat": 4.2}))
-        p = {x.kpi: x for x in project(r, SCHEME, CYCLE)}["csat"]
-        assert p.latest == 4.2
-        assert p.on == d2
-        assert p.projected == pytest.approx(4.2 + 0.2 / 30 * (CYCLE.days - 60))
-        assert p.target == 4.6  # the agreed goal overrides the scheme's 4.5
-
-    def test_direction_aware_warnings(self) -> None:
-        """Handling time projected above its threshold warns; morale at target does not."""
-        r = self._with((MID, {"aht": 330.0, "morale": 80.0, "csat": 4.2}))
-        by = {p.kpi: p for p in project(r, SCHEME, CYCLE)}
-        assert by["aht"].outlook is Outlook.OFF_TRACK
-        assert by["morale"].outlook is Outlook.ON_TRACK
-        assert by["csat"].outlook is Outlook.AT_RISK
-        assert [p.kpi for p in early_warnings(r, SCHEME, CYCLE)] == ["aht"]
-
-    def test_cumulative_runs_at_rate(self) -> None:
-        """A cumulative KPI halfway through the cycle projects to twice its figure."""
-        half = CYCLE.start + dt.timedelta(days=CYCLE.days // 2 - 1)
-        r = self._with((half, {"morale": 40.0}))
-        p = {x.kpi: x for x in project(r, SCHEME, CYCLE, cumulative={"morale"})}["morale"]
-        assert p.projected == pytest.approx(40.0 * CYCLE.days / (CYCLE.days // 2))
-
-    def test_no_data(self) -> None:
-        """A KPI without figures has no projection and no warning."""
-        r = self._with()
-        assert {p.outlook for p in project(r, SCHEME, CYCLE)} == {Outlook.NO_DATA}
-
-
-class TestAlignment:
-    def test_coverage_report(self) -> None:
-        """Goals climbing to a company objective are aligned; others are listed by kind."""
-        objectives = [
-            Objective(key="co_loyal", level=ObjectiveLevel.COMPANY, title="Loyal customers"),
-            Objective(key="co_cost", level=ObjectiveLevel.COMPANY, title="Lean costs"),
-            Objective(
-                key="dept_csat",
-                level=ObjectiveLevel.DEPARTMENT,
-                title="CSAT 4.6",
-                parent="co_loyal",
-            ),
-        ]
-        r = attrs.evolve(review(), goals=goals())
-        report = alignment_report(objectives, [r])
-        assert [(g.kpi, g.chain) for g in report.aligned] == [("csat", ("dept_csat", "co_loyal"))]
-        assert [g.kpi for g in report.unaligned] == ["morale"]
-        assert [(g.kpi, g.problem) for g in report.broken] == [
-            ("aht", "objective 'dept_speed' is unknown")
-        ]
-        assert report.unsupported == ("co_cost",)
-        assert report.coverage == pytest.approx(1 / 3)
-
-    def test_company_objective_has_no_parent(self) -> None:
-        """A company objective with a parent is refused."""
-        from perfmgmt.errors import ValidationError
-
-        with pytest.raises(ValidationError, match="company objective"):
-            Objective(key="x", level=ObjectiveLevel.COMPANY, title="X", parent="y")

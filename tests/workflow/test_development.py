@@ -1,4 +1,4 @@
-"""Tests for development suggestions and carry-forward (perfmgmt.development)."""
+"""Tests for development suggestions and carry-forward (perfmgmt.workflow.development)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import attrs
 import pytest
 
 from _lifecycle import CYCLE, PLAN, at, goals, review, scheme
-from perfmgmt.development import carry_forward, suggest_development
 from perfmgmt.errors import TransitionError, ValidationError
 from perfmgmt.model import (
     ActionKind,
@@ -22,7 +21,7 @@ from perfmgmt.model import (
 )
 from perfmgmt.scoring import ScoringEngine
 from perfmgmt.serialization import dumps, loads
-from perfmgmt.workflow import agree_goals
+from perfmgmt.workflow import agree_goals, carry_forward, suggest_development
 
 SCHEME = scheme()
 POLICY = DevelopmentPolicy(

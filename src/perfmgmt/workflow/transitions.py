@@ -11,32 +11,26 @@ reason. Every transition is a pure function that takes the review, who acts (``a
     review = check_in(review, CheckIn(on=day, author="mgr-7", progress=...), actor=..., at=...)
     review = evaluate(review, card, cycle=cycle, actor="mgr-7", at=later)
 
-The module also holds the mid-term check's projections with early-warning flags
-(:func:`project`) and the goal-alignment coverage report (:func:`alignment_report`).
+:data:`ALLOWED_FROM` says which statuses each transition may start from;
+:func:`allowed_actions` lists what a review may do next.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
-import math
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any, Protocol
 
 import attrs
 
-from perfmgmt._validate import instance_of, optional, tuple_of
 from perfmgmt.errors import TransitionError
 from perfmgmt.model.cycle import Cycle, Phase
 from perfmgmt.model.development import DevelopmentPlan, Interview
-from perfmgmt.model.indicator import Direction
 from perfmgmt.model.review import (
     Actual,
     CheckIn,
     Event,
     Goal,
-    Objective,
-    ObjectiveLevel,
     Review,
     ReviewResult,
     ReviewStatus,
@@ -45,22 +39,15 @@ from perfmgmt.model.scheme import Scheme
 
 __all__ = [
     "ALLOWED_FROM",
-    "AlignmentReport",
-    "GoalLink",
-    "KpiProjection",
-    "Outlook",
     "Scored",
     "agree_goals",
-    "alignment_report",
     "allowed_actions",
     "amend_goals",
     "calibrate",
     "cancel",
     "check_in",
     "close",
-    "early_warnings",
     "evaluate",
-    "project",
     "record_interview",
     "reopen",
     "set_development_plan",
@@ -672,232 +659,4 @@ def cancel(review: Review, *, reason: str, actor: str, at: dt.datetime) -> Revie
         to=S.CANCELLED,
         summary=f"cancelled: {why}",
         details=[("reason", why)],
-    )
-
-
-# -- mid-term projections -----------------------------------------------------------------------
-
-
-class Outlook(enum.Enum):
-    """Where a KPI's projection to the cycle end lands."""
-
-    ON_TRACK = "on_track"
-    """At or beyond target."""
-    AT_RISK = "at_risk"
-    """Short of target but not of threshold."""
-    OFF_TRACK = "off_track"
-    """Short of threshold (of target when there is no threshold): an early warning."""
-    NO_DATA = "no_data"
-    """No progress figure recorded yet."""
-    NOT_ASSESSED = "not_assessed"
-    """No target to compare with, or a target-is-best indicator."""
-
-
-@attrs.frozen(kw_only=True)
-class KpiProjection:
-    """One KPI's progress at the latest check-in and its projection to the cycle end.
-
-    Attributes:
-        kpi: Key of the KPI.
-        on: Date of the latest progress figure, if any.
-        latest: The latest progress figure, if any.
-        projected: Projected value at the cycle end, if any.
-        threshold: Threshold in force (agreed goal over scheme default), if any.
-        target: Target in force, if any.
-        outlook: On track, at risk, off track, no data or not assessed.
-    """
-
-    kpi: str = attrs.field(validator=instance_of(str))
-    on: dt.date | None = attrs.field(default=None, validator=optional(instance_of(dt.date)))
-    latest: float | None = attrs.field(default=None)
-    projected: float | None = attrs.field(default=None)
-    threshold: float | None = attrs.field(default=None)
-    target: float | None = attrs.field(default=None)
-    outlook: Outlook = attrs.field(default=Outlook.NO_DATA, validator=instance_of(Outlook))
-
-    @property
-    def warning(self) -> bool:
-        """Whether this projection is an early warning (off track)."""
-        return self.outlook is Outlook.OFF_TRACK
-
-
-def _line_at(points: Sequence[tuple[float, float]], x: float) -> float:
-    # Least-squares line through the points, read at x; flat when all share one day.
-    n = len(points)
-    mx = math.fsum(p[0] for p in points) / n
-    my = math.fsum(p[1] for p in points) / n
-    sxx = math.fsum((p[0] - mx) ** 2 for p in points)
-    if sxx == 0:
-        return points[-1][1]
-    sxy = math.fsum((p[0] - mx) * (p[1] - my) for p in points)
-    return my + sxy / sxx * (x - mx)
-
-
-def _outlook(
-    direction: Direction, projected: float, threshold: float | None, target: float | None
-) -> Outlook:
-    if direction is Direction.TARGET_IS_BEST or target is None:
-        return Outlook.NOT_ASSESSED
-    floor = target if threshold is None else threshold
-    sign = 1.0 if direction is Direction.HIGHER_IS_BETTER else -1.0
-    if sign * projected >= sign * target:
-        return Outlook.ON_TRACK
-    if sign * projected >= sign * floor and threshold is not None:
-        return Outlook.AT_RISK
-    return Outlook.OFF_TRACK
-
-
-def project(
-    review: Review,
-    scheme: Scheme,
-    cycle: Cycle,
-    *,
-    cumulative: Collection[str] = (),
-) -> tuple[KpiProjection, ...]:
-    """Project each KPI of ``scheme`` to the end of ``cycle`` from the review's check-ins.
-
-    Level KPIs (satisfaction, response time) follow a least-squares line through their
-    check-in figures, or stay flat with a single figure. KPIs named in ``cumulative`` (counts
-    that accumulate, such as innovation projects) run at their rate so far:
-    ``latest x cycle days / days elapsed``. The outlook compares the projection with the
-    agreed (or default) threshold and target the way the indicator improves.
-
-    Args:
-        review: The review, with check-ins oldest first.
-        scheme: The scheme, for KPIs, defaults and directions.
-        cycle: The review's cycle.
-        cumulative: Keys of KPIs whose figures accumulate over the cycle.
-    """
-    out = []
-    for kpi in scheme.kpis:
-        goal = review.goal(kpi.key)
-        threshold = goal.threshold if goal and goal.threshold is not None else kpi.threshold
-        target = goal.target if goal and goal.target is not None else kpi.target
-        points: list[tuple[float, float]] = []
-        on: dt.date | None = None
-        for entry in review.check_ins:
-            for a in entry.progress:
-                if a.kpi == kpi.key and a.value is not None:
-                    points.append(((entry.on - cycle.start).days + 1, a.value))
-                    on = entry.on
-        if not points:
-            out.append(KpiProjection(kpi=kpi.key, threshold=threshold, target=target))
-            continue
-        latest = points[-1][1]
-        if kpi.key in cumulative:
-            projected = latest * cycle.days / max(points[-1][0], 1.0)
-        else:
-            projected = _line_at(points, float(cycle.days))
-        out.append(
-            KpiProjection(
-                kpi=kpi.key,
-                on=on,
-                latest=latest,
-                projected=projected,
-                threshold=threshold,
-                target=target,
-                outlook=_outlook(kpi.indicator.direction, projected, threshold, target),
-            )
-        )
-    return tuple(out)
-
-
-def early_warnings(
-    review: Review, scheme: Scheme, cycle: Cycle, *, cumulative: Collection[str] = ()
-) -> tuple[KpiProjection, ...]:
-    """Return the projections that are early warnings (off track), in scheme order."""
-    return tuple(p for p in project(review, scheme, cycle, cumulative=cumulative) if p.warning)
-
-
-# -- goal alignment -----------------------------------------------------------------------------
-
-
-@attrs.frozen(kw_only=True)
-class GoalLink:
-    """One goal of one review and how it aligns.
-
-    Attributes:
-        review: Key of the review (``"<subject>@<cycle>"``).
-        kpi: The goal's KPI.
-        chain: Objective keys from the goal's parent up to a company objective; empty when
-            the goal aligns to nothing or the chain is broken.
-        problem: Why the chain is broken, empty when it is fine or absent.
-    """
-
-    review: str = attrs.field(validator=instance_of(str))
-    kpi: str = attrs.field(validator=instance_of(str))
-    chain: tuple[str, ...] = attrs.field(default=(), validator=tuple_of(str))
-    problem: str = attrs.field(default="", validator=instance_of(str))
-
-
-@attrs.frozen(kw_only=True)
-class AlignmentReport:
-    """Which goals support company strategy (目标导向), and which objectives nothing supports.
-
-    Attributes:
-        aligned: Goals whose chain reaches a company objective.
-        unaligned: Goals with no parent objective.
-        broken: Goals whose parent or an ancestor is unknown or in the wrong level order.
-        unsupported: Objectives with no child objective and no goal aligned to them.
-    """
-
-    aligned: tuple[GoalLink, ...] = attrs.field(default=(), validator=tuple_of(GoalLink))
-    unaligned: tuple[GoalLink, ...] = attrs.field(default=(), validator=tuple_of(GoalLink))
-    broken: tuple[GoalLink, ...] = attrs.field(default=(), validator=tuple_of(GoalLink))
-    unsupported: tuple[str, ...] = attrs.field(default=(), validator=tuple_of(str))
-
-    @property
-    def coverage(self) -> float:
-        """Share of all goals that are aligned (1.0 when there are no goals)."""
-        total = len(self.aligned) + len(self.unaligned) + len(self.broken)
-        return 1.0 if total == 0 else len(self.aligned) / total
-
-
-_RANK = {ObjectiveLevel.PERSON: 0, ObjectiveLevel.DEPARTMENT: 1, ObjectiveLevel.COMPANY: 2}
-
-
-def _chain(start: str, objectives: Mapping[str, Objective]) -> tuple[tuple[str, ...], str]:
-    chain: list[str] = []
-    current: str | None = start
-    rank = -1
-    while current is not None:
-        obj = objectives.get(current)
-        if obj is None:
-            return (), f"objective {current!r} is unknown"
-        if current in chain:
-            return (), f"objective {current!r} is its own ancestor"
-        if _RANK[obj.level] <= rank:
-            return (), f"objective {current!r} ({obj.level.value}) is not above its child"
-        chain.append(current)
-        rank = _RANK[obj.level]
-        current = obj.parent
-    return tuple(chain), ""
-
-
-def alignment_report(objectives: Iterable[Objective], reviews: Iterable[Review]) -> AlignmentReport:
-    """Report how the reviews' goals align to company -> department -> person objectives.
-
-    Each goal's ``parent`` names the objective it supports; the chain of parents must climb
-    levels (person, department, company) and end at a company objective.
-    """
-    by_key = {o.key: o for o in objectives}
-    aligned: list[GoalLink] = []
-    unaligned: list[GoalLink] = []
-    broken: list[GoalLink] = []
-    supported: set[str] = {o.parent for o in by_key.values() if o.parent is not None}
-    for review in reviews:
-        for goal in review.goals:
-            if goal.parent is None:
-                unaligned.append(GoalLink(review=review.key, kpi=goal.kpi))
-                continue
-            supported.add(goal.parent)
-            chain, problem = _chain(goal.parent, by_key)
-            link = GoalLink(review=review.key, kpi=goal.kpi, chain=chain, problem=problem)
-            (broken if problem else aligned).append(link)
-    unsupported = tuple(k for k in by_key if k not in supported)
-    return AlignmentReport(
-        aligned=tuple(aligned),
-        unaligned=tuple(unaligned),
-        broken=tuple(broken),
-        unsupported=unsupported,
     )

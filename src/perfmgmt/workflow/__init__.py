@@ -1,0 +1,62 @@
+"""The review lifecycle (考核流程): transitions, mid-term check, goal alignment and development.
+
+Everything is importable from here:
+
+- :mod:`perfmgmt.workflow.transitions`: the pure, guarded transitions a review goes through
+  (:func:`agree_goals`, :func:`check_in`, :func:`evaluate`, :func:`calibrate`,
+  :func:`record_interview`, :func:`set_development_plan`, :func:`close`, :func:`reopen`,
+  :func:`cancel`), each appending one event to the review's audit history.
+- :mod:`perfmgmt.workflow.midterm`: each KPI projected to the cycle end from the check-ins, with
+  early warnings (:func:`project`, :func:`early_warnings`).
+- :mod:`perfmgmt.workflow.alignment`: how goals align to company strategy
+  (:func:`alignment_report`).
+- :mod:`perfmgmt.workflow.development`: development-plan suggestions from a score card and
+  carrying open actions into the next cycle (:func:`suggest_development`,
+  :func:`carry_forward`).
+"""
+
+from __future__ import annotations
+
+from perfmgmt.workflow.alignment import AlignmentReport, GoalLink, alignment_report
+from perfmgmt.workflow.development import carry_forward, suggest_development
+from perfmgmt.workflow.midterm import KpiProjection, Outlook, early_warnings, project
+from perfmgmt.workflow.transitions import (
+    ALLOWED_FROM,
+    Scored,
+    agree_goals,
+    allowed_actions,
+    amend_goals,
+    calibrate,
+    cancel,
+    check_in,
+    close,
+    evaluate,
+    record_interview,
+    reopen,
+    set_development_plan,
+)
+
+__all__ = [
+    "ALLOWED_FROM",
+    "AlignmentReport",
+    "GoalLink",
+    "KpiProjection",
+    "Outlook",
+    "Scored",
+    "agree_goals",
+    "alignment_report",
+    "allowed_actions",
+    "amend_goals",
+    "calibrate",
+    "cancel",
+    "carry_forward",
+    "check_in",
+    "close",
+    "early_warnings",
+    "evaluate",
+    "project",
+    "record_interview",
+    "reopen",
+    "set_development_plan",
+    "suggest_development",
+]
