@@ -17,7 +17,7 @@ from perfmgmt.scoring.flags import KpiFlag
 from perfmgmt.scoring.registry import ScorerRegistry
 from perfmgmt.scoring.scorers import BUILTIN_SCORERS, CheckedScorer, Scorer
 
-__all__ = ["Gate", "ScoringPlan", "make_plan"]
+__all__ = ["ResolvedGate", "ScoringPlan", "make_plan"]
 
 _POLICY_FLAG = {
     MissingPolicy.REALLOCATE: KpiFlag.REALLOCATED,
@@ -27,7 +27,7 @@ _POLICY_FLAG = {
 
 
 @attrs.frozen(kw_only=True)
-class Gate:
+class ResolvedGate:
     """A KPI's gate, resolved for scoring.
 
     Attributes:
@@ -98,7 +98,7 @@ class ScoringPlan:
     min_sample: IntArray
     policy: tuple[MissingPolicy, ...]
     policy_flag: np.ndarray[tuple[int], np.dtype[np.uint8]]
-    gates: tuple[Gate, ...]
+    gates: tuple[ResolvedGate, ...]
     edges: FloatArray
     low: float
     high: float
@@ -114,14 +114,14 @@ class ScoringPlan:
     broadcasts: tuple[bool, ...]
 
 
-def _gate(j: int, scheme: Scheme) -> Gate | None:
+def _gate(j: int, scheme: Scheme) -> ResolvedGate | None:
     kpi = scheme.kpis[j]
     if kpi.gate is None:
         return None
     # KPI refuses a gate on a target-is-best indicator, so the direction has a wrong side.
     cap = kpi.gate.cap if kpi.gate.effect is GateEffect.CAP else 0.0
     assert cap is not None  # a CAP gate has a cap (Gate validates it)
-    return Gate(
+    return ResolvedGate(
         kpi=j,
         higher_is_better=kpi.indicator.direction is Direction.HIGHER_IS_BETTER,
         threshold=float(kpi.gate.threshold),
