@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from perfmgmt.errors import ValidationError
 from perfmgmt.model.incentive import BonusPool
-from perfmgmt.rules.pool import allocate, allocate_minor, to_minor
+from perfmgmt.rules.payout import allocate, allocate_minor, to_minor
 
 _AWARDS = st.lists(st.integers(0, 10**9), min_size=1, max_size=40)
 
