@@ -1,4 +1,4 @@
-"""Tests for perfmgmt.rules.pool: proration, caps and exact scaling to a pool."""
+"""Tests for perfmgmt.rules.payout: money lines, exact proration, caps and scaling to a pool."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from perfmgmt.errors import ValidationError
-from perfmgmt.model.incentive import BonusPool
+from perfmgmt.model.incentive import Bonus, BonusPool
+from perfmgmt.model.money import from_minor
+from perfmgmt.rules import RuleEvaluator, rule
 from perfmgmt.rules.payout import allocate, allocate_minor, to_minor
 
 _AWARDS = st.lists(st.integers(0, 10**9), min_size=1, max_size=40)
@@ -129,3 +131,147 @@ class TestPoolProperties:
         )
         assert (a.awarded <= cap).all()
         assert (a.awarded <= np.rint(np.array(awards) * frac)).all()
+
+
+def _half_even(q: Fraction) -> int:
+    """Round an exact fraction to the nearest integer, ties to even (the documented rule)."""
+    floor = q.numerator // q.denominator
+    rem = q - floor
+    if rem > Fraction(1, 2) or (rem == Fraction(1, 2) and floor % 2 == 1):
+        return floor + 1
+    return floor
+
+
+#: (eligible days, cycle days)
+_DAYS = st.integers(1, 400).flatmap(lambda d: st.tuples(st.integers(0, d), st.just(d)))
+
+
+class TestExactProration:
+    def test_half_minor_unit_rounds_to_even(self) -> None:
+        """135 fen for 13 of 90 days is exactly 19.5 fen and is paid as 20 (half to even)."""
+        pool = BonusPool(currency="CNY")
+        a = allocate_minor(np.array([135], dtype=np.int64), pool, eligible_fraction=[13 / 90])
+        assert a.prorated.tolist() == [_half_even(Fraction(135 * 13, 90))]
+
+    def test_exact_pairs_are_taken_as_given(self) -> None:
+        """A (numerators, denominators) pair prorates by exactly that ratio."""
+        pool = BonusPool(currency="CNY")
+        num = np.array([1, 45, 0], dtype=np.int64)
+        den = np.array([2, 91, 7], dtype=np.int64)
+        a = allocate_minor(
+            np.array([1015, 1000, 50], dtype=np.int64), pool, eligible_fraction=(num, den)
+        )
+        assert a.prorated.tolist() == [
+            _half_even(Fraction(1015, 2)),
+            _half_even(Fraction(45000, 91)),
+            0,
+        ]
+
+    def test_decimal_and_fraction_fractions_are_exact(self) -> None:
+        """allocate() takes Fractions and Decimals as exact ratios."""
+        pool = BonusPool(currency="CNY")
+        a = allocate(
+            [Decimal("10.15"), Decimal("1.35")],
+            pool,
+            eligible_fraction=[Decimal("0.1"), Fraction(13, 90)],
+        )
+        assert a.prorated.tolist() == [
+            _half_even(Fraction(1015, 10)),
+            _half_even(Fraction(135 * 13, 90)),
+        ]
+
+    @pytest.mark.parametrize("bad", [float("nan"), 1.5, -0.25, "half", Decimal("NaN")])
+    def test_bad_fractions_are_refused(self, bad: object) -> None:
+        """A fraction that is not a number in [0, 1] is refused naming its index."""
+        with pytest.raises(ValidationError, match=r"eligible_fraction\[1\]"):
+            allocate(
+                [Decimal(1), Decimal(1)], BonusPool(currency="CNY"), eligible_fraction=[1, bad]
+            )  # type: ignore[list-item]
+
+    @given(
+        st.lists(
+            st.tuples(
+                st.integers(0, 10**9),
+                st.integers(1, 400).flatmap(lambda d: st.tuples(st.integers(0, d), st.just(d))),
+            ),
+            min_size=1,
+            max_size=30,
+        ),
+        st.one_of(st.none(), st.integers(0, 10**9)),
+        st.one_of(st.none(), st.integers(0, 10**10)),
+    )
+    def test_matches_a_fraction_reference(
+        self,
+        cases: list[tuple[int, tuple[int, int]]],
+        cap: int | None,
+        pool_minor: int | None,
+    ) -> None:
+        """Proration by days/cycle days, cap and pool scaling equal an exact Fraction reference."""
+        currency = "CNY"
+        pool = BonusPool(
+            currency=currency,
+            per_person_cap=None if cap is None else Decimal(cap).scaleb(-2),
+            amount=None if pool_minor is None else Decimal(pool_minor).scaleb(-2),
+        )
+        requested = np.array([r for r, _ in cases], dtype=np.int64)
+        fractions = [d / days for _, (d, days) in cases]  # floats, as a population holds them
+        got = allocate_minor(requested, pool, eligible_fraction=fractions)
+        # the reference, written from the documented steps
+        prorated = [_half_even(Fraction(r * d, days)) for r, (d, days) in cases]
+        capped = [p if cap is None else min(p, cap) for p in prorated]
+        total = sum(capped)
+        if pool_minor is not None and total > pool_minor:
+            shares = [Fraction(c * pool_minor, total) for c in capped]
+            paid = [s.numerator // s.denominator for s in shares]
+            left = pool_minor - sum(paid)
+            order = sorted(range(len(shares)), key=lambda i: (-(shares[i] - paid[i]), i))
+            for i in order[:left]:
+                paid[i] += 1
+        else:
+            paid = capped
+        assert got.prorated.tolist() == prorated
+        assert got.capped.tolist() == capped
+        assert got.awarded.tolist() == paid
+        assert got.total == sum(from_minor(p, currency) for p in paid)
+
+
+class TestPercentLines:
+    @given(
+        st.decimals(min_value=0, max_value=10**7, places=2),
+        st.lists(st.decimals(min_value=0, max_value=100, places=3), min_size=1, max_size=5),
+    )
+    def test_total_is_the_sum_of_the_listed_lines(
+        self, pay: Decimal, percents: list[Decimal]
+    ) -> None:
+        """Each percent line is base x percent / 100 rounded half to even; the total adds them."""
+        rules = [
+            rule(f"r{k}", when="total >= 0", then=[Bonus.percent_of_base_pay(p)])
+            for k, p in enumerate(percents)
+        ]
+        d = (
+            RuleEvaluator()
+            .evaluate_frame(rules, {"total": np.array([1.0])}, base_pay=[pay], currency="CNY")
+            .row(0)
+        )
+        lines = [
+            Decimal(_half_even(Fraction(pay) * 100 * Fraction(p) / 100)).scaleb(-2)
+            for p in percents
+        ]
+        assert [x.amount for x in d.decisions] == lines
+        assert d.bonus == sum(lines, Decimal("0.00"))
+
+    def test_two_equal_lines_add_up(self) -> None:
+        """Two 2.5 % lines on 100.18 are 2.50 each and total 5.00, not 5.01 rounded once."""
+        rules = [
+            rule(k, when="total >= 0", then=[Bonus.percent_of_base_pay(Decimal("2.5"))])
+            for k in ("a", "b")
+        ]
+        d = (
+            RuleEvaluator()
+            .evaluate_frame(
+                rules, {"total": np.array([1.0])}, base_pay=[Decimal("100.18")], currency="CNY"
+            )
+            .row(0)
+        )
+        assert [x.amount for x in d.decisions] == [Decimal("2.50"), Decimal("2.50")]
+        assert d.bonus == Decimal("5.00")
