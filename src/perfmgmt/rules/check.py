@@ -9,7 +9,7 @@ estimate).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -104,29 +104,25 @@ class _Checker:
         return result
 
     def _check(self, node: Condition) -> _Type:
-        if isinstance(node, Const):
-            return self.const_type(node)
-        if isinstance(node, ListConst):
-            raise self.error(node, "a list can only follow 'in' or 'not in'")
-        if isinstance(node, Field):
-            return self.field_type(node)
-        if isinstance(node, Index | Slice):
-            return self.index_type(node)
-        if isinstance(node, Compare):
-            return self.compare_type(node)
-        if isinstance(node, In):
-            return self.in_type(node)
-        if isinstance(node, And | Or):
-            return self.logic_type(node, node.operands)
-        if isinstance(node, Not):
-            return self.logic_type(node, (node.operand,))
-        if isinstance(node, Arith):
-            return self.numeric_type(node, (node.left, node.right))
-        if isinstance(node, Neg):
-            return self.numeric_type(node, (node.operand,))
-        if isinstance(node, Call):
-            return self.call_type(node)
-        raise RuleError(f"{node!r} is not a condition node")
+        method = _CHECKS.get(type(node))
+        if method is None:
+            raise RuleError(f"{node!r} is not a condition node")
+        return method(self, node)
+
+    def list_type(self, node: ListConst) -> _Type:
+        raise self.error(node, "a list can only follow 'in' or 'not in'")
+
+    def and_or_type(self, node: And | Or) -> _Type:
+        return self.logic_type(node, node.operands)
+
+    def not_type(self, node: Not) -> _Type:
+        return self.logic_type(node, (node.operand,))
+
+    def arith_type(self, node: Arith) -> _Type:
+        return self.numeric_type(node, (node.left, node.right))
+
+    def neg_type(self, node: Neg) -> _Type:
+        return self.numeric_type(node, (node.operand,))
 
     def const_type(self, node: Const) -> _Type:
         value = node.value
@@ -270,6 +266,24 @@ class _Checker:
                 + f"; got a {_name(first)}",
             )
         return _Type(FieldType.NUMBER)
+
+
+# One checking method per node type of the closed condition AST.
+_CHECKS: dict[type, Callable[[_Checker, Any], _Type]] = {
+    Const: _Checker.const_type,
+    ListConst: _Checker.list_type,
+    Field: _Checker.field_type,
+    Index: _Checker.index_type,
+    Slice: _Checker.index_type,
+    Compare: _Checker.compare_type,
+    In: _Checker.in_type,
+    And: _Checker.and_or_type,
+    Or: _Checker.and_or_type,
+    Not: _Checker.not_type,
+    Arith: _Checker.arith_type,
+    Neg: _Checker.neg_type,
+    Call: _Checker.call_type,
+}
 
 
 def _name(kind: _Type) -> str:

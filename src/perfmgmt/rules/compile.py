@@ -106,37 +106,48 @@ class _Compiler:
         return fns
 
     def compile(self, node: Condition) -> _Fn:
-        if isinstance(node, Const):
-            return _const(node)
-        if isinstance(node, Field):
-            name = node.name
-            return lambda env: env[name]
-        if isinstance(node, Index):
-            return _index(self.compile(node.target), self.types[id(node.target)].kind, node.index)
-        if isinstance(node, Slice):
-            return _slice(self.compile(node.target), node.start, node.stop)
-        if isinstance(node, Compare):
-            left, right = self.operands((node.left, node.right))
-            kind = self.types[id(node.left)].kind.element
-            if kind == _schema.FieldType.NUMBER and isinstance(node.right, Const):
-                return _compare_constant(node.op, left, float(node.right.value or 0.0))
-            return _compare(node.op, kind, left, right)
-        if isinstance(node, In):
-            kind = self.types[id(node.item)].kind.element
-            return _membership(self.compile(node.item), kind, node.options, negated=node.negated)
-        if isinstance(node, And | Or):
-            return _logic(isinstance(node, And), self.operands(node.operands))
-        if isinstance(node, Not):
-            return _negation(self.compile(node.operand))
-        if isinstance(node, Arith):
-            left, right = self.operands((node.left, node.right))
-            return _arith(_ARITH[node.op], left, right)
-        if isinstance(node, Neg):
-            operand = self.compile(node.operand)
-            return lambda env: np.negative(operand(env))
-        if isinstance(node, Call):
-            return self.call(node)
-        raise RuleError(f"{node!r} cannot be compiled")
+        method = _COMPILES.get(type(node))
+        if method is None:
+            raise RuleError(f"{node!r} cannot be compiled")
+        return method(self, node)
+
+    def const(self, node: Const) -> _Fn:
+        return _const(node)
+
+    def field(self, node: Field) -> _Fn:
+        name = node.name
+        return lambda env: env[name]
+
+    def index(self, node: Index) -> _Fn:
+        return _index(self.compile(node.target), self.types[id(node.target)].kind, node.index)
+
+    def slice(self, node: Slice) -> _Fn:
+        return _slice(self.compile(node.target), node.start, node.stop)
+
+    def compare(self, node: Compare) -> _Fn:
+        left, right = self.operands((node.left, node.right))
+        kind = self.types[id(node.left)].kind.element
+        if kind == _schema.FieldType.NUMBER and isinstance(node.right, Const):
+            return _compare_constant(node.op, left, float(node.right.value or 0.0))
+        return _compare(node.op, kind, left, right)
+
+    def membership(self, node: In) -> _Fn:
+        kind = self.types[id(node.item)].kind.element
+        return _membership(self.compile(node.item), kind, node.options, negated=node.negated)
+
+    def logic(self, node: And | Or) -> _Fn:
+        return _logic(isinstance(node, And), self.operands(node.operands))
+
+    def negation(self, node: Not) -> _Fn:
+        return _negation(self.compile(node.operand))
+
+    def arith(self, node: Arith) -> _Fn:
+        left, right = self.operands((node.left, node.right))
+        return _arith(_ARITH[node.op], left, right)
+
+    def neg(self, node: Neg) -> _Fn:
+        operand = self.compile(node.operand)
+        return lambda env: np.negative(operand(env))
 
     def call(self, node: Call) -> _Fn:
         args = [self.compile(arg) for arg in node.args]
@@ -154,6 +165,23 @@ class _Compiler:
 
             return extreme
         return _aggregate(func, args[0])
+
+
+# One compiling method per node type of the closed condition AST.
+_COMPILES: dict[type, Callable[[_Compiler, Any], _Fn]] = {
+    Const: _Compiler.const,
+    Field: _Compiler.field,
+    Index: _Compiler.index,
+    Slice: _Compiler.slice,
+    Compare: _Compiler.compare,
+    In: _Compiler.membership,
+    And: _Compiler.logic,
+    Or: _Compiler.logic,
+    Not: _Compiler.negation,
+    Arith: _Compiler.arith,
+    Neg: _Compiler.neg,
+    Call: _Compiler.call,
+}
 
 
 def _lifted(fn: _Fn) -> _Fn:
@@ -393,6 +421,8 @@ def _sum_last(values: _Array) -> _Array:
 
 
 def _aggregate(func: Func, arg: _Fn) -> _Fn:
+    if func not in (Func.ANY, Func.ALL, Func.COUNT):
+        return _reduce(func, arg)
     if func == Func.ANY:
 
         def any_(env: _Env) -> tuple[Any, Any]:
@@ -410,9 +440,10 @@ def _aggregate(func: Func, arg: _Fn) -> _Fn:
             return hit, hit | miss
 
         return all_
-    if func == Func.COUNT:
-        return lambda env: _count_last(arg(env)[0])
+    return lambda env: _count_last(arg(env)[0])
 
+
+def _reduce(func: Func, arg: _Fn) -> _Fn:
     def reduce(env: _Env) -> Any:
         values = arg(env)
         width = values.shape[-1]

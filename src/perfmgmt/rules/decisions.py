@@ -239,17 +239,8 @@ def describe_outcome(
     _words(lang)  # refuses an unknown language
     w = _OUTCOME_WORDS[lang]
     money = "" if amount is None else f" = {amount} {currency or ''}".rstrip()
-    if isinstance(outcome, Bonus):
-        if outcome.basis is BonusBasis.PERCENT_OF_BASE_PAY:
-            return w["bonus_pct"].format(value=outcome.value) + money
-        if outcome.basis is BonusBasis.MULTIPLE_OF_TARGET_BONUS:
-            text = w["bonus_mult"].format(value=outcome.value, target=outcome.target_bonus)
-            return text + money
-        return w["bonus_fixed"].format(value=outcome.value, currency=outcome.currency)
-    if isinstance(outcome, Deduction):
-        if outcome.basis is DeductionBasis.PERCENT_OF_BASE_PAY:
-            return w["deduction_pct"].format(value=outcome.value) + money
-        return w["deduction_fixed"].format(value=outcome.value, currency=outcome.currency)
+    if isinstance(outcome, Bonus | Deduction):
+        return _describe_money(outcome, w, money)
     if isinstance(outcome, Promotion):
         if outcome.to_grade:
             return w["promotion_to"].format(grade=outcome.to_grade)
@@ -260,6 +251,19 @@ def describe_outcome(
         kind = outcome.kind.value
         return w["adjustment"].format(kind=_ADJUSTMENT_ZH.get(kind, kind) if lang == "zh" else kind)
     return w["honour"].format(title=outcome.title)
+
+
+def _describe_money(outcome: Bonus | Deduction, w: dict[str, str], money: str) -> str:
+    if isinstance(outcome, Bonus):
+        if outcome.basis is BonusBasis.PERCENT_OF_BASE_PAY:
+            return w["bonus_pct"].format(value=outcome.value) + money
+        if outcome.basis is BonusBasis.MULTIPLE_OF_TARGET_BONUS:
+            text = w["bonus_mult"].format(value=outcome.value, target=outcome.target_bonus)
+            return text + money
+        return w["bonus_fixed"].format(value=outcome.value, currency=outcome.currency)
+    if outcome.basis is DeductionBasis.PERCENT_OF_BASE_PAY:
+        return w["deduction_pct"].format(value=outcome.value) + money
+    return w["deduction_fixed"].format(value=outcome.value, currency=outcome.currency)
 
 
 def _describe(outcome: Outcome, amount: Decimal | None, currency: str | None) -> str:
@@ -310,43 +314,45 @@ class Decisions:
     def explain(self, lang: Lang | str = "en") -> str:
         """Render the decisions and their trace as text in ``lang`` (``"en"`` or ``"zh"``)."""
         w = _words(lang)
-        out = [w["title"].format(subject=self.subject_id)]
         fired = [t for t in self.trace if t.status is TraceStatus.FIRED]
         others = [t for t in self.trace if t.status is not TraceStatus.FIRED]
-        by_source: dict[str, list[Decision]] = {}
-        for d in self.decisions:
-            by_source.setdefault(d.source, []).append(d)
-        if fired:
-            out.append(f"{w['fired']}:")
-        else:
-            out.append(w["none"])
-        for t in fired:
-            out.append(f"  - {t.kind.value} {t.source}: {self._head(t, w)}")
-            if t.inputs:
-                read = ", ".join(f"{k} = {_fmt_value(v)}" for k, v in t.inputs)
-                out.append(f"    {w['read']}: {read}")
-            for d in by_source.get(t.source, []):
-                row = f"[{w['row'].format(row=d.row)}] " if d.row is not None else ""
-                text = describe_outcome(d.outcome, d.amount, self.currency, lang=lang)
-                out.append(f"    -> {row}{text}")
+        out = [w["title"].format(subject=self.subject_id), f"{w['fired']}:" if fired else w["none"]]
+        out += self._fired_lines(fired, w, lang)
         if others:
             out.append(f"{w['not_fired']}:")
         for t in others:
             out.append(f"  - {t.kind.value} {t.source}: {self._why(t, w)}")
-            if t.inputs:
-                read = ", ".join(f"{k} = {_fmt_value(v)}" for k, v in t.inputs)
-                out.append(f"    {w['read']}: {read}")
+            out += _read_lines(t, w)
+        out += self._money_lines(w)
+        return "\n".join(out)
+
+    def _fired_lines(self, fired: Sequence[TraceEntry], w: dict[str, str], lang: str) -> list[str]:
+        by_source: dict[str, list[Decision]] = {}
+        for d in self.decisions:
+            by_source.setdefault(d.source, []).append(d)
+        out: list[str] = []
+        for t in fired:
+            out.append(f"  - {t.kind.value} {t.source}: {self._head(t, w)}")
+            out += _read_lines(t, w)
+            for d in by_source.get(t.source, []):
+                row = f"[{w['row'].format(row=d.row)}] " if d.row is not None else ""
+                text = describe_outcome(d.outcome, d.amount, self.currency, lang=lang)
+                out.append(f"    -> {row}{text}")
+        return out
+
+    def _money_lines(self, w: dict[str, str]) -> list[str]:
+        out: list[str] = []
         cur = f" {self.currency}" if self.currency else ""
         if self.bonus is not None or any(isinstance(d.outcome, Bonus) for d in self.decisions):
             value = w["unknown_pay"] if self.bonus is None else f"{self.bonus}{cur}"
             out.append(f"{w['bonus']}: {value}")
-        if self.deduction != 0 or any(isinstance(d.outcome, Deduction) for d in self.decisions):
+        if self.deduction or any(isinstance(d.outcome, Deduction) for d in self.decisions):
             value = w["unknown_pay"] if self.deduction is None else f"{self.deduction}{cur}"
             out.append(f"{w['deduction']}: {value}")
         if self.awarded is not None:
             factor = f"{self.pool_factor:.6f}" if self.pool_factor is not None else "?"
             out.append(f"{w['awarded']}: {self.awarded}{cur} ({w['factor']} {factor})")
-        return "\n".join(out)
+        return out
 
     @staticmethod
     def _head(t: TraceEntry, w: dict[str, str]) -> str:
@@ -588,6 +594,13 @@ class BatchDecisions:
                 }
             )
         return records
+
+
+def _read_lines(t: TraceEntry, w: dict[str, str]) -> list[str]:
+    if not t.inputs:
+        return []
+    read = ", ".join(f"{k} = {_fmt_value(v)}" for k, v in t.inputs)
+    return [f"    {w['read']}: {read}"]
 
 
 def _table_status(*, violation: bool, counted: bool, selected: bool) -> TraceStatus:

@@ -302,6 +302,18 @@ def _number_column(name: str, raw: Any) -> _Array:
     return np.asarray(data, dtype=np.float64)
 
 
+def _column(name: str, kind: FieldType, raw: Any) -> tuple[Any, tuple[int, ...]]:
+    """Return a frame column as its run-time value, and its shape."""
+    if kind.element == FieldType.NUMBER:
+        number = _number_column(name, raw)
+        return number, number.shape
+    if kind.element == FieldType.TEXT:
+        text = _text_column(name, raw)
+        return text, text.codes.shape
+    flags = _bool_column(name, raw)
+    return flags, flags[0].shape
+
+
 def _prepare(frame: Mapping[str, Any], fields: Mapping[str, FieldType]) -> tuple[_Env, int]:
     if not isinstance(frame, Mapping):
         raise DataError(
@@ -317,17 +329,7 @@ def _prepare(frame: Mapping[str, Any], fields: Mapping[str, FieldType]) -> tuple
                 f"the frame has no column {name!r}, which the condition reads; it has: {have}",
                 column=name,
             )
-        raw = frame[name]
-        value: Any
-        if kind.element == FieldType.NUMBER:
-            value = _number_column(name, raw)
-            shape = value.shape
-        elif kind.element == FieldType.TEXT:
-            value = _text_column(name, raw)
-            shape = value.codes.shape
-        else:
-            value = _bool_column(name, raw)
-            shape = value[0].shape
+        value, shape = _column(name, kind, frame[name])
         wanted_ndim = 2 if kind.is_vector else 1
         if len(shape) != wanted_ndim:
             raise DataError(
@@ -533,6 +535,28 @@ def rating_codes(batch: BatchScores, ratings: Sequence[str | None] | None) -> Te
     return TextCodes(labels=labels, codes=codes)
 
 
+def _kpi_builders(batch: BatchScores) -> dict[str, _Builder]:
+    """Return the per-KPI columns: values, and the missing/insufficient/gated flags."""
+    number, flag = FieldType.NUMBER, FieldType.BOOL
+
+    def floats(values: Any) -> Callable[[], _Array]:
+        return lambda: np.asarray(values, dtype=np.float64)
+
+    def flag_of(k: int, bit: int) -> Callable[[], _Array]:
+        return lambda: (np.asarray(batch.flags)[:, k] & bit) != 0
+
+    out: dict[str, _Builder] = {}
+    for k, key in enumerate(batch.kpi_keys):
+        out[f"kpi.{key}.actual"] = (number, floats(batch.actual[:, k]))
+        out[f"kpi.{key}.target"] = (number, floats(batch.target[:, k]))
+        out[f"kpi.{key}.achievement"] = (number, floats(batch.achievement[:, k]))
+        out[f"kpi.{key}.score"] = (number, floats(batch.score[:, k]))
+        out[f"kpi.{key}.missing"] = (flag, flag_of(k, _FLAG_MISSING))
+        out[f"kpi.{key}.insufficient"] = (flag, flag_of(k, _FLAG_INSUFFICIENT))
+        out[f"kpi.{key}.gated"] = (flag, flag_of(k, _FLAG_GATED))
+    return out
+
+
 def score_builders(
     batch: BatchScores,
     subjects: Subjects | None,
@@ -554,9 +578,6 @@ def score_builders(
     def bools(values: Any) -> Callable[[], _Array]:
         return lambda: np.asarray(values, dtype=bool)
 
-    def flag_of(k: int, bit: int) -> Callable[[], _Array]:
-        return lambda: (np.asarray(batch.flags)[:, k] & bit) != 0
-
     out: dict[str, _Builder] = {
         "total": (number, floats(batch.total)),
         "quantitative": (number, floats(batch.quantitative)),
@@ -571,14 +592,7 @@ def score_builders(
     }
     for c, key in enumerate(batch.category_keys):
         out[f"category.{key}"] = (number, floats(batch.category_score[:, c]))
-    for k, key in enumerate(batch.kpi_keys):
-        out[f"kpi.{key}.actual"] = (number, floats(batch.actual[:, k]))
-        out[f"kpi.{key}.target"] = (number, floats(batch.target[:, k]))
-        out[f"kpi.{key}.achievement"] = (number, floats(batch.achievement[:, k]))
-        out[f"kpi.{key}.score"] = (number, floats(batch.score[:, k]))
-        out[f"kpi.{key}.missing"] = (flag, flag_of(k, _FLAG_MISSING))
-        out[f"kpi.{key}.insufficient"] = (flag, flag_of(k, _FLAG_INSUFFICIENT))
-        out[f"kpi.{key}.gated"] = (flag, flag_of(k, _FLAG_GATED))
+    out.update(_kpi_builders(batch))
     text = FieldType.TEXT
     if subjects is None:
         unknown = TextCodes(labels=(), codes=np.full(n, -1, dtype=np.int32))
