@@ -589,15 +589,19 @@ class _Money:
         self._base: tuple[IntArray, FloatArray] | None = None
         self._amounts: dict[int, IntArray] = {}
 
+    def _bases(self) -> tuple[IntArray, FloatArray]:
+        """Return the base pays (unknown as 0) in minor units and as float64, built once."""
+        if self._base is None:
+            base = np.zeros(self.n, dtype=np.int64)
+            if self._base_minor is not None:
+                np.maximum(self._base_minor, 0, out=base)
+            self._base = (base, base.astype(np.float64))
+        return self._base
+
     def _percent(self, pct: int) -> IntArray:
         found = self._amounts.get(pct)
         if found is None:
-            if self._base is None:
-                base = np.zeros(self.n, dtype=np.int64)
-                if self._base_minor is not None:
-                    np.maximum(self._base_minor, 0, out=base)
-                self._base = (base, base.astype(np.float64))
-            found = self._amounts[pct] = percent_amounts(*self._base, pct)
+            found = self._amounts[pct] = percent_amounts(*self._bases(), pct)
         return found
 
     def _lines(self, fixed: int, percents: Sequence[int]) -> IntArray | int:
@@ -613,19 +617,29 @@ class _Money:
         return np.broadcast_to(np.asarray(bonus - deduction, dtype=np.int64), (self.n,))
 
     def add(self, terms: MoneyTerms, flags: BoolArray) -> None:
-        """Add the lines of ``terms`` where ``flags`` holds."""
+        """Add the lines of ``terms`` where ``flags`` holds.
+
+        Percent lines are computed only for the rows where they apply (a table row usually
+        covers a share of the subjects), each rounded on its own.
+        """
         if not self.on or not terms.has_money or not flags.any():
             return
+        rows: IntArray | None = None
         for total, fixed, percents, applied in (
             (self.bonus, terms.bonus_fixed, terms.bonus_percents, self.bonus_pct),
             (self.deduction, terms.deduction_fixed, terms.deduction_percents, self.deduction_pct),
         ):
             if fixed:
                 np.add(total, flags.view(np.uint8) * np.int64(fixed), out=total)
+            if not percents:
+                continue
+            if rows is None:
+                rows = np.flatnonzero(flags)
+            base, base_f = self._bases()
+            picked, picked_f = base[rows], base_f[rows]
             for pct in percents:
-                np.add(total, self._percent(pct), out=total, where=flags)
-            if percents:
-                np.logical_or(applied, flags, out=applied)
+                total[rows] += percent_amounts(picked, picked_f, pct)
+            np.logical_or(applied, flags, out=applied)
 
     def write(
         self,
