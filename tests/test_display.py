@@ -15,8 +15,7 @@ from perfmgmt._html import MAX_ROWS, html_table
 from perfmgmt.model import Label
 from perfmgmt.model.development import ActionKind, DevelopmentAction, DevelopmentPlan
 from perfmgmt.presets import customer_service_manager
-from perfmgmt.rules import RuleEvaluator
-from perfmgmt.rules.evaluate import BatchDecisions
+from perfmgmt.rules import BatchDecisions, RuleEvaluator
 from perfmgmt.scoring import BatchScores, Population, ScoringEngine
 
 EVIL = "<script>alert('x')</script>&\""

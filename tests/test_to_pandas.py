@@ -12,8 +12,7 @@ import pytest
 from perfmgmt import demo
 from perfmgmt.errors import MissingExtraError, PerfmgmtError
 from perfmgmt.presets import customer_service_manager
-from perfmgmt.rules import RuleEvaluator
-from perfmgmt.rules.evaluate import BatchDecisions
+from perfmgmt.rules import BatchDecisions, RuleEvaluator
 from perfmgmt.scoring import BatchScores, Population, ScoringEngine
 
 

@@ -26,7 +26,7 @@ from perfmgmt.errors import ValidationError
 from perfmgmt.model.cycle import Cycle, Phase
 from perfmgmt.model.review import Review, ReviewStatus
 from perfmgmt.model.scheme import Scheme
-from perfmgmt.rules.evaluate import Decisions, describe_outcome
+from perfmgmt.rules import Decisions, describe_outcome
 from perfmgmt.scoring.card import ScoreCard
 
 __all__ = [

@@ -19,8 +19,7 @@ from perfmgmt.errors import ScoringError
 from perfmgmt.model.incentive import BonusPool
 from perfmgmt.model.money import from_minor
 from perfmgmt.model.scheme import Scheme
-from perfmgmt.rules.compile import History
-from perfmgmt.rules.evaluate import BatchDecisions, RuleEvaluator
+from perfmgmt.rules import BatchDecisions, History, RuleEvaluator
 from perfmgmt.scoring.card import BatchScores
 from perfmgmt.scoring.engine import ScoringEngine
 from perfmgmt.scoring.population import Population

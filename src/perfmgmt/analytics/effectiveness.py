@@ -20,7 +20,7 @@ from perfmgmt.errors import ValidationError
 from perfmgmt.model.incentive import BonusPool
 from perfmgmt.model.review import Review
 from perfmgmt.model.scheme import Scheme
-from perfmgmt.rules.evaluate import RuleEvaluator
+from perfmgmt.rules import RuleEvaluator
 from perfmgmt.scoring.card import BatchScores
 from perfmgmt.scoring.engine import ScoringEngine
 from perfmgmt.scoring.population import Population

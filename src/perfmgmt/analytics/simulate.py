@@ -34,9 +34,8 @@ from perfmgmt.errors import ScoringError, ValidationError
 from perfmgmt.model.incentive import BonusPool
 from perfmgmt.model.money import minor_units, quantize
 from perfmgmt.model.scheme import Scheme
-from perfmgmt.rules.compile import frame_from_scores
-from perfmgmt.rules.evaluate import RuleEvaluator
-from perfmgmt.rules.pool import allocate_minor, to_minor
+from perfmgmt.rules import RuleEvaluator, frame_from_scores
+from perfmgmt.rules.payout import allocate_minor, to_minor
 from perfmgmt.scoring.engine import ScoringEngine
 from perfmgmt.scoring.population import Population
 

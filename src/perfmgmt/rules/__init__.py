@@ -33,30 +33,23 @@ from perfmgmt.model.incentive import (
     TableRow,
     TrainingOpportunity,
 )
-from perfmgmt.rules.compile import (
-    CompiledCondition,
-    FieldSchema,
-    FieldType,
-    History,
-    Limits,
-    TextCodes,
-    check_condition,
-    compile_condition,
-    frame_from_scores,
-)
-from perfmgmt.rules.evaluate import (
+from perfmgmt.rules.check import check_condition
+from perfmgmt.rules.compile import CompiledCondition, compile_condition
+from perfmgmt.rules.decisions import (
     BatchDecisions,
     Decision,
     Decisions,
-    RuleEvaluator,
-    RuleSet,
     SourceKind,
     TraceEntry,
     TraceStatus,
     describe_outcome,
 )
-from perfmgmt.rules.parse import parse, render
-from perfmgmt.rules.pool import PoolAllocation, allocate
+from perfmgmt.rules.evaluate import RuleEvaluator
+from perfmgmt.rules.frame import History, TextCodes, frame_from_scores
+from perfmgmt.rules.parse import Limits, parse, render
+from perfmgmt.rules.payout import PoolAllocation, allocate
+from perfmgmt.rules.program import RuleProgram, RuleSet
+from perfmgmt.rules.schema import FieldSchema, FieldType
 from perfmgmt.rules.tables import Finding, FindingKind, analyse_table
 
 __all__ = [
@@ -85,6 +78,7 @@ __all__ = [
     "PositionAdjustment",
     "Promotion",
     "RuleEvaluator",
+    "RuleProgram",
     "RuleSet",
     "SourceKind",
     "TableInput",

@@ -1,6 +1,6 @@
 """Notebook display and pandas export of rule decisions.
 
-Nothing here imports :mod:`perfmgmt.rules.evaluate` at run time (evaluate imports this module);
+Nothing here imports :mod:`perfmgmt.rules.decisions` at run time (decisions imports this module);
 the evaluator passes its outcome describer in. pandas is imported only when
 :func:`batch_decisions_to_pandas` is called.
 """
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     import pandas as pd
 
-    from perfmgmt.rules.evaluate import BatchDecisions, Decisions
+    from perfmgmt.rules.decisions import BatchDecisions, Decisions
 
 __all__ = [
     "Describe",

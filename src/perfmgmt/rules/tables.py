@@ -26,7 +26,7 @@ from perfmgmt._typing import BoolArray
 from perfmgmt._unary import CellKind, Interval, UnaryTest, parse_unary_test
 from perfmgmt.errors import RuleTypeError
 from perfmgmt.model.incentive import CollectAggregation, DecisionTable, HitPolicy
-from perfmgmt.rules.compile import TextCodes
+from perfmgmt.rules.frame import TextCodes
 
 __all__ = [
     "CompiledTable",

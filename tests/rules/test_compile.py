@@ -34,7 +34,7 @@ from perfmgmt.model.condition import (
     Slice,
     field,
 )
-from perfmgmt.rules.compile import (
+from perfmgmt.rules import (
     FieldSchema,
     FieldType,
     History,

@@ -21,7 +21,7 @@ from perfmgmt.model.incentive import (
     TableInput,
     TableRow,
 )
-from perfmgmt.rules.compile import TextCodes
+from perfmgmt.rules.frame import TextCodes
 from perfmgmt.rules.tables import FindingKind, analyse_table, compile_table, match_cell
 
 

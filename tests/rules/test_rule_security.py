@@ -22,7 +22,7 @@ from perfmgmt.errors import (
     ValidationError,
 )
 from perfmgmt.model.condition import CONDITION_TYPES, Compare, CompareOp, Const, In, ListConst
-from perfmgmt.rules.compile import FieldSchema, compile_condition
+from perfmgmt.rules import FieldSchema, compile_condition
 from perfmgmt.rules.parse import Limits, parse
 
 _SCHEMA = FieldSchema.for_keys(kpi_keys=["csat", "aht"], category_keys=["cost"])

@@ -35,6 +35,7 @@ from perfmgmt.rules import (
     rule,
 )
 from perfmgmt.rules import evaluate as _evaluate
+from perfmgmt.rules.payout import PCT_SCALE, percent_amounts
 from perfmgmt.scoring.card import BatchScores
 
 KPIS = ("csat", "fcr")
@@ -255,8 +256,8 @@ class TestEvaluateFrame:
         """The same rule objects on the same frame schema compile once."""
         ev = RuleEvaluator()
         rules = _rules()
-        p1, _ = ev.compile(rules, _frame())
-        p2, _ = ev.compile(rules, _frame())
+        p1 = ev.compile(rules, _frame())
+        p2 = ev.compile(rules, _frame())
         assert p1 is p2
 
     def test_type_errors_name_rule(self) -> None:
@@ -707,12 +708,9 @@ class TestPercentAmounts:
     def test_float_path_rounds_half_to_even_exactly(self, pairs: list[tuple[int, int]]) -> None:
         """Percent amounts equal exact integer half-even rounding, ties and huge pays included."""
         base = np.array([b for b, _ in pairs], dtype=np.int64)
-        pct = np.array([float(p) for _, p in pairs])
-        fixed = np.arange(len(pairs), dtype=np.float64)  # whole-number fixed parts add on
-        scale = _evaluate._PCT_SCALE
-        got = np.empty(len(pairs), dtype=np.int64)
-        _evaluate._percent_of_floats(base, base.astype(np.float64), pct, fixed, got)
-        assert got.tolist() == [k + _exact_percent(b, p, scale) for k, (b, p) in enumerate(pairs)]
+        for _, pct in pairs:
+            got = percent_amounts(base, base.astype(np.float64), pct)
+            assert got.tolist() == [_exact_percent(b, pct, PCT_SCALE) for b, _ in pairs]
 
     def test_ties_round_to_even_in_evaluation(self) -> None:
         """A 2.5 % bonus on 1.00 and 3.00 CNY (2.5 and 7.5 fen) rounds to 2 and 8 fen."""
