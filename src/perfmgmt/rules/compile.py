@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, cast
 import attrs
 import numpy as np
 
+from perfmgmt._deprecated import moved
 from perfmgmt.errors import RuleError
 from perfmgmt.model.condition import (
     And,
@@ -38,7 +39,6 @@ from perfmgmt.model.condition import (
     Slice,
 )
 from perfmgmt.rules import schema as _schema
-from perfmgmt.rules._moved import moved_name
 from perfmgmt.rules.check import _DEFAULT_LIMITS, _Checker, _name, _run_checker
 from perfmgmt.rules.frame import _Array, _Env, _equal, _prepare, _Text
 
@@ -567,4 +567,4 @@ _MOVED = {
 
 def __getattr__(name: str) -> Any:
     """Resolve names that moved out of this module, with a DeprecationWarning (one release)."""
-    return moved_name(__name__, _MOVED, name)
+    return moved(__name__, _MOVED, name)

@@ -23,22 +23,20 @@ missing).  ``explain`` renders it in English or Chinese.
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
+from perfmgmt._deprecated import moved
 from perfmgmt._parallel import BlockRunner, OwnsThreads, check_workers
 from perfmgmt._typing import BoolArray, FloatArray, IntArray
 from perfmgmt.errors import RuleError
 from perfmgmt.model.incentive import BonusPool, CollectAggregation
 from perfmgmt.model.money import check_currency, minor_units
 from perfmgmt.rules import decisions as _decisions
-from perfmgmt.rules._moved import moved_name
 from perfmgmt.rules.frame import Frame, Subjects, TextCodes, _encode, _LazyFrame, lazy_frame
 from perfmgmt.rules.parse import Limits
 from perfmgmt.rules.payout import MoneyTerms, allocate_minor, percent_amounts
@@ -526,7 +524,7 @@ class RuleEvaluator(OwnsThreads):
                     f"{subjects.currency!r}; use one currency"
                 )
             subjects = attrs.evolve(subjects, currency=currency)
-        batch = _batch_of_cards([score_card])
+        batch = BatchScores.from_cards([score_card])
         decisions = self._evaluate_scores(rules, batch, subjects, history, pool=None, ratings=None)
         return decisions.row(0)
 
@@ -661,60 +659,6 @@ class _Money:
         np.logical_not(no_pay & self.deduction_pct, out=deduction_known)
 
 
-def _batch_of_cards(cards: Sequence[ScoreCard]) -> BatchScores:
-    """Return the BatchScores whose ``row(i)`` is ``cards[i]`` (cards of one scheme).
-
-    Stands in for ``BatchScores.from_cards`` until the scoring package has it.
-    """
-    (card,) = cards  # the evaluator needs one card; from_cards will take any number
-
-    def f(values: Sequence[float | None]) -> npt.NDArray[np.float64]:
-        return np.array([[math.nan if v is None else v for v in values]], dtype=np.float64)
-
-    lines = card.lines
-    labels = card.rating_labels or ((card.rating,) if card.rating is not None else ())
-    rating_index = labels.index(card.rating) if card.rating in labels else -1
-    return BatchScores(
-        scheme_key=card.scheme_key,
-        scheme_hash=card.scheme_hash,
-        subject_ids=(card.subject_id,),
-        kpi_keys=tuple(x.key for x in lines),
-        category_keys=tuple(c.key for c in card.categories),
-        rating_labels=tuple(labels),
-        actual=f([x.actual for x in lines]),
-        threshold=f([x.threshold for x in lines]),
-        target=f([x.target for x in lines]),
-        stretch=f([x.stretch for x in lines]),
-        achievement=f([x.achievement for x in lines]),
-        score=f([x.score for x in lines]),
-        nominal_weight=np.array([x.nominal_weight for x in lines], dtype=np.float64),
-        effective_weight=f([x.effective_weight for x in lines]),
-        contribution=f([x.contribution for x in lines]),
-        flags=np.array([[int(x.flags) for x in lines]], dtype=np.uint8),
-        category_score=f([c.score for c in card.categories]),
-        quantitative=np.array([card.quantitative], dtype=np.float64),
-        qualitative=f([card.qualitative])[0],
-        total=f([card.total])[0],
-        rating_index=np.array([rating_index], dtype=np.int64),
-        rated=np.array([card.rated]),
-        gated=np.array([card.gated]),
-        eligible_fraction=np.array([card.eligible_fraction], dtype=np.float64),
-        raw_quantitative=np.array([card.raw_quantitative], dtype=np.float64),
-        review_flags=np.array([int(card.flags)], dtype=np.uint8),
-        criterion_keys=tuple(c.key for c in card.criteria),
-        criterion_weight=np.array([c.weight for c in card.criteria], dtype=np.float64),
-        criterion_score=f([c.score for c in card.criteria]),
-        category_weight=np.array([c.weight for c in card.categories], dtype=np.float64),
-        kpi_categories=tuple(x.category for x in lines),
-        scorer_names=tuple(x.scorer for x in lines),
-        directions=tuple(x.direction for x in lines),
-        quantitative_share=card.quantitative_share,
-        sample_size=np.array(
-            [[-1 if x.sample_size is None else x.sample_size for x in lines]], dtype=np.int64
-        ),
-    )
-
-
 _MOVED = {
     "BatchDecisions": "perfmgmt.rules.decisions",
     "Decision": "perfmgmt.rules.decisions",
@@ -728,4 +672,4 @@ _MOVED = {
 
 def __getattr__(name: str) -> Any:
     """Resolve names that moved to :mod:`perfmgmt.rules.decisions`, with a DeprecationWarning."""
-    return moved_name(__name__, _MOVED, name)
+    return moved(__name__, _MOVED, name)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from perfmgmt.rules._moved import moved_name
+from perfmgmt._deprecated import moved
 
 __all__: list[str] = []
 
@@ -21,4 +21,4 @@ _MOVED = {
 
 def __getattr__(name: str) -> Any:
     """Resolve names that moved to :mod:`perfmgmt.rules.payout`, with a DeprecationWarning."""
-    return moved_name(__name__, _MOVED, name)
+    return moved(__name__, _MOVED, name)
