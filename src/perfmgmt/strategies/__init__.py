@@ -78,11 +78,7 @@ from perfmgmt.strategies._rules import (
     incentive_rules,
     outcomes,
 )
-from perfmgmt.strategies._values import (
-    decimals,
-    keys,
-    labels,
-)
+from perfmgmt.strategies._values import decimals, keys, labels
 
 __all__ = [
     "actuals_for",

@@ -105,14 +105,7 @@ from perfmgmt.strategies._rules import (
     decision_tables,
     incentive_rules,
 )
-from perfmgmt.strategies._values import (
-    _finite,
-    _make,
-    _texts,
-    decimals,
-    keys,
-    labels,
-)
+from perfmgmt.strategies._values import _finite, _make, _texts, decimals, keys, labels
 
 
 def _type_strategies() -> dict[type, Callable[[], st.SearchStrategy[Any]]]:
