@@ -213,7 +213,7 @@ class TestDemo:
     def test_report_text_is_escaped(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         """Markup and pipes in people's names are escaped in every report and the summary."""
         evil = ("<script>alert('x')</script>", 'O"Neil & <b>Sons</b> | Ltd')
-        monkeypatch.setattr(perfmgmt.demo, "_SURNAMES", evil)
+        monkeypatch.setattr(perfmgmt.demo._draws, "_SURNAMES", evil)
         run_demo(tmp_path, managers=4, agents=30, tickets=2_000, seed=1)
         names = {r["subject_id"]: r["name"] for r in read_csv(tmp_path / "summary.csv")}
         assert any("<script>" in n for n in names.values())

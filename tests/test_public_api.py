@@ -42,6 +42,18 @@ def _directives() -> list[str]:
     return found
 
 
+def _member_lists() -> list[tuple[str, str, list[str]]]:
+    """Return (page, module, names) for every directive that lists its members explicitly."""
+    found: list[tuple[str, str, list[str]]] = []
+    for page in sorted(REFERENCE.glob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        for block in re.finditer(r"^:::\s+([\w.]+)\n((?:[ \t]+.*\n?)*)", text, flags=re.M):
+            items = re.search(r"^\s+members:\n((?:\s+(?:- \w+|#.*)\n?)+)", block[2], flags=re.M)
+            if items:
+                found.append((page.name, block[1], re.findall(r"- (\w+)", items[1])))
+    return found
+
+
 def _documented() -> set[tuple[str, int]]:
     out: set[tuple[str, int]] = set()
     for name in _directives():
@@ -83,6 +95,14 @@ class TestAll:
                 continue
             undocumented.append(attr)
         assert not undocumented, f"{name}: not in docs/reference: {undocumented}"
+
+    def test_member_lists_name_every_public_name(self) -> None:
+        """A directive that lists its members (to set their order) lists all of __all__."""
+        lists = _member_lists()
+        assert lists  # the strategies and demo pages order their members by hand
+        for page, name, members in lists:
+            missing = sorted(set(_public(importlib.import_module(name))) - set(members))
+            assert not missing, f"{page}: '::: {name}' does not list {missing}, so they vanish"
 
     def test_public_callables_have_docstrings(self) -> None:
         """Every public class and function has a docstring."""

@@ -1,10 +1,14 @@
-"""Hypothesis entry point: make ``st.from_type(T)`` work for every perfmgmt domain type.
+"""The Hypothesis entry point of installs made before it moved to ``perfmgmt.strategies._plugin``.
 
-Hypothesis imports this module while it is itself being imported, so it must not import
-Hypothesis at module level; the hook imports :mod:`perfmgmt.strategies`, which registers its
-strategies at the end of its own import. When the user imported :mod:`perfmgmt.strategies`
-first (and so triggered this hook half-way through it), the module will register itself when
-it finishes, and the hook has nothing to do.
+An editable install keeps the entry points it was installed with, so until it is reinstalled
+Hypothesis still loads ``perfmgmt._hypothesis_plugin:_hypothesis_setup_hook``; without this
+module, ``import hypothesis`` would fail there. Hypothesis loads it while it is itself being
+imported, so it must not import Hypothesis at module level: the hook imports
+:mod:`perfmgmt.strategies`, which registers its strategies at the end of its own import. When
+that import is the one in progress (the user imported :mod:`perfmgmt.strategies` first), it
+will register them when it finishes, and the hook has nothing to do.
+
+Delete this module once every install has picked up the new entry point.
 """
 
 from __future__ import annotations

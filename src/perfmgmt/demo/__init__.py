@@ -1,0 +1,50 @@
+"""A seeded generator of a realistic customer-service organisation, for demos and tests.
+
+:func:`generate_organisation` draws a service department — managers with teams of agents,
+tickets with response, handle and wait times, customer repeat contacts, ratings and costs,
+pulse surveys, trainings, innovation projects and qualitative assessments — from plausible
+distributions, all vectorised with numpy.  The same seed gives bit-identical data.
+
+Each manager has a hidden "quality" drawn once; it moves every indicator of their team in the
+same direction (with noise), so the scores show a realistic spread and the indicators correlate
+the way they do in a real contact centre.  A few bad rows are planted on purpose (ratings off the
+scale, timestamps out of order, negative durations): load the tables with ``strict=False`` to see
+them dropped and reported.
+
+The package holds the organisation generator (``_organisation``, with the per-table draws in
+``_draws``) and the run as named steps (``_run``: measure and score each cycle with
+``_population``, walk each review through the workflow with ``_walk``, write the tables with
+``_write``).  Import from here.
+
+Example:
+    >>> from perfmgmt.demo import generate_organisation
+    >>> org = generate_organisation(seed=7, managers=4, agents=40, tickets=2_000)
+    >>> len(org.subjects), len(org.tickets["created"]) >= 2000
+    (4, True)
+"""
+
+from __future__ import annotations
+
+from perfmgmt.demo._organisation import ASSESSMENT_COLUMNS, DemoOrganisation, generate_organisation
+from perfmgmt.demo._population import (
+    LoadedTables,
+    cycle_population,
+    kpi_actuals,
+    load_tables,
+    qualitative_ratings,
+)
+from perfmgmt.demo._run import DEMO_STEPS, DemoRun, run_demo
+
+__all__ = [
+    "ASSESSMENT_COLUMNS",
+    "DEMO_STEPS",
+    "DemoOrganisation",
+    "DemoRun",
+    "LoadedTables",
+    "cycle_population",
+    "generate_organisation",
+    "kpi_actuals",
+    "load_tables",
+    "qualitative_ratings",
+    "run_demo",
+]

@@ -1,0 +1,424 @@
+"""The seeded draws of the organisation's people and tables.
+
+Each function draws one table from plausible distributions, vectorised with numpy, in a fixed
+order from one generator: the same seed gives bit-identical data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from perfmgmt.model import Subject
+
+Columns = dict[str, npt.NDArray[Any]]
+"""A table: equal-length numpy arrays by column name."""
+
+_SURNAMES = (
+    "Li", "Wang", "Zhang", "Liu", "Chen", "Yang", "Zhao", "Huang", "Zhou", "Wu",
+    "Xu", "Sun", "Hu", "Zhu", "Gao", "Lin", "He", "Guo", "Ma", "Luo",
+)  # fmt: skip
+_GIVEN = (
+    "Wei", "Fang", "Na", "Min", "Jing", "Lei", "Yan", "Jie", "Tao", "Ying",
+    "Hua", "Ping", "Qiang", "Xin", "Jun", "Lan", "Hao", "Yu", "Rui", "Ling",
+)  # fmt: skip
+_DEPARTMENTS = ("north", "south", "east", "west")
+_GRADES = ("M1", "M2", "M3")
+_QUARTERS = (
+    ("FY2024Q4", dt.date(2024, 10, 1), dt.date(2024, 12, 31)),
+    ("FY2025Q1", dt.date(2025, 1, 1), dt.date(2025, 3, 31)),
+    ("FY2025Q2", dt.date(2025, 4, 1), dt.date(2025, 6, 30)),
+)
+_SECOND = np.timedelta64(1, "s")
+
+
+def _seconds_since(start: dt.date) -> np.datetime64:
+    return np.datetime64(start.isoformat(), "s")
+
+
+def _labels(prefix: str, n: int, width: int) -> npt.NDArray[np.str_]:
+    if n == 0:  # np.char.zfill cannot size an empty array (e.g. a quarter without projects)
+        return np.array([], dtype=f"<U{len(prefix) + width}")
+    return np.char.add(prefix, np.char.zfill(np.arange(1, n + 1).astype(str), width))
+
+
+def _subjects(
+    rng: np.random.Generator, n: int, quality: npt.NDArray[np.float64], ids: npt.NDArray[np.str_]
+) -> tuple[Subject, ...]:
+    sur = rng.integers(0, len(_SURNAMES), n)
+    given = rng.integers(0, len(_GIVEN), n)
+    grade = np.clip(np.round(quality * 0.5 + rng.normal(0, 0.8, n) + 1), 0, 2).astype(int)
+    tenure_days = rng.gamma(2.0, 500.0, n).astype(int) + 120
+    pay = 45_000 + 12_000 * grade + rng.integers(0, 40, n) * 250
+    cycle_end = _QUARTERS[-1][2]
+    # Someone must lead a team from the first day of data, or early contacts have no team.
+    covered = (cycle_end - _QUARTERS[0][1]).days
+    longest = int(np.argmax(tenure_days))
+    tenure_days[longest] = max(int(tenure_days[longest]), covered)
+    out = []
+    for i in range(n):
+        hire = cycle_end - dt.timedelta(days=int(tenure_days[i]))
+        out.append(
+            Subject(
+                id=str(ids[i]),
+                name=f"{_SURNAMES[sur[i]]} {_GIVEN[given[i]]}",
+                hire_date=hire,
+                grade=_GRADES[grade[i]],
+                department=_DEPARTMENTS[i % len(_DEPARTMENTS)],
+                base_pay=Decimal(int(pay[i])),
+                currency="CNY",
+                manager_id="D01",
+            )
+        )
+    return tuple(out)
+
+
+def _tickets(
+    rng: np.random.Generator,
+    *,
+    n: int,
+    agent_manager: npt.NDArray[np.intp],
+    agent_quality: npt.NDArray[np.float64],
+    cost_trend: npt.NDArray[np.float64],
+    hired: npt.NDArray[np.int64],
+    t0: np.datetime64,
+    window: int,
+) -> Columns:
+    """Draw ``n`` first contacts, the follow-ups of unsolved problems, and how each one went."""
+    contacts = _first_contacts(
+        rng,
+        n=n,
+        agent_manager=agent_manager,
+        agent_quality=agent_quality,
+        hired=hired,
+        window=window,
+    )
+    contacts = _with_follow_ups(rng, contacts, window=window)
+    return _handled(
+        rng, contacts, customers=max(n, 200), cost_trend=cost_trend, t0=t0, window=window
+    )
+
+
+def _first_contacts(
+    rng: np.random.Generator,
+    *,
+    n: int,
+    agent_manager: npt.NDArray[np.intp],
+    agent_quality: npt.NDArray[np.float64],
+    hired: npt.NDArray[np.int64],
+    window: int,
+) -> Columns:
+    """Draw who takes each first contact, when it arrives, and which customer makes it.
+
+    Returns:
+        Per contact: the agent, the agent's manager (index) and quality, the arrival in seconds
+        into the window, and the customer (index).
+    """
+    agents = len(agent_manager)
+    # Agents take work in proportion to a gamma-distributed capacity.
+    load = rng.gamma(6.0, 1.0, agents)
+    agent = rng.choice(agents, size=n, p=load / load.sum())
+    # Arrival times: a uniform day, then an hour from a day-shaped profile (busy mid-morning).
+    day = rng.integers(0, window // 86_400, n)
+    agent = _staffed(rng, agent, day, load=load, start=hired[agent_manager])
+    hour = np.clip(rng.normal(13.0, 3.2, n), 7.0, 22.9)
+    offset = day * 86_400 + (hour * 3600).astype(np.int64) + rng.integers(0, 60, n)
+    customers = max(n, 200)
+    # Most customers call once; 4 % of contacts come from a small pool of frequent callers,
+    # so some repeat contacts happen by chance, not because a problem stayed unsolved.
+    frequent = customers // 200
+    customer = np.where(
+        rng.random(n) < 0.04,
+        rng.integers(0, frequent, n),
+        rng.integers(frequent, customers, n),
+    )
+    return {
+        "agent": agent,
+        "manager": agent_manager[agent],
+        "quality": agent_quality[agent],
+        "offset": offset,
+        "customer": customer,
+    }
+
+
+def _with_follow_ups(rng: np.random.Generator, contacts: Columns, *, window: int) -> Columns:
+    """Resolve each first contact; unsolved problems come back 4 hours to 6 days later.
+
+    Returns:
+        The contacts and their follow-ups in order of arrival, with whether each was resolved.
+    """
+    q, offset = contacts["quality"], contacts["offset"]
+    n = len(offset)
+    resolved_p = 1 / (1 + np.exp(-(1.7 + 0.45 * q)))
+    resolved = rng.random(n) < resolved_p
+    follow = ~resolved & (rng.random(n) < 0.7)
+    k = int(follow.sum())
+    f_idx = np.flatnonzero(follow)
+    f_offset = offset[f_idx] + rng.integers(4 * 3600, 6 * 86_400, k)
+    keep = f_offset < window
+    f_idx, f_offset = f_idx[keep], f_offset[keep]
+    out = {name: np.concatenate([col, col[f_idx]]) for name, col in contacts.items()}
+    out["offset"] = np.concatenate([offset, f_offset])
+    out["resolved"] = np.concatenate([resolved, rng.random(len(f_idx)) < resolved_p[f_idx] + 0.05])
+    order = np.argsort(out["offset"], kind="stable")
+    return {name: col[order] for name, col in out.items()}
+
+
+def _handled(
+    rng: np.random.Generator,
+    contacts: Columns,
+    *,
+    customers: int,
+    cost_trend: npt.NDArray[np.float64],
+    t0: np.datetime64,
+    window: int,
+) -> Columns:
+    """Draw how each contact went: channel, wait or abandonment, replies, handling, cost, CSAT."""
+    agent, m, q = contacts["agent"], contacts["manager"], contacts["quality"]
+    offset, customer, resolved = contacts["offset"], contacts["customer"], contacts["resolved"]
+    total = len(offset)
+    email = rng.random(total) < 0.4
+    efficiency = np.exp(-0.25 * q)
+    wait = rng.exponential(35.0 * efficiency)
+    wait[email] = np.nan
+    patience = rng.exponential(240.0, total)
+    abandoned = ~email & (wait > patience)
+    wait[abandoned] = patience[abandoned]
+    # First reply: at once for phone/chat once answered; hours for email (log-normal).
+    email_lag = rng.lognormal(np.log(1500.0) - 0.35 * q, 0.9)
+    reply_lag = np.where(email, email_lag, np.nan_to_num(wait) + rng.integers(5, 30, total))
+    handle = rng.lognormal(np.log(330.0) - 0.08 * q, 0.45)
+    handle[abandoned] = np.nan
+    resolved &= ~abandoned
+    created = t0 + offset * _SECOND
+    first_reply = created + np.round(reply_lag).astype(np.int64) * _SECOND
+    first_reply[abandoned] = np.datetime64("NaT")
+    closed_lag = np.where(
+        abandoned, np.nan_to_num(wait), reply_lag + np.nan_to_num(handle) + rng.exponential(600.0)
+    )
+    closed = created + np.round(closed_lag).astype(np.int64) * _SECOND
+
+    quarter = np.minimum(offset // (window // 3), 2)
+    base_cost = np.nan_to_num(handle) / 3600 * 62.0 + np.where(email, 1.2, 2.8)
+    cost = np.round(base_cost * (1 - cost_trend[m]) ** quarter, 2)
+
+    # Satisfaction: resolution and a short wait please; quality shows through.
+    mood = 1.1 * resolved - np.nan_to_num(wait) / 400 + 0.35 * q + rng.normal(0, 0.9, total)
+    csat = 1.0 + np.searchsorted(np.array([-1.6, -0.9, -0.1, 0.75]), mood).astype(np.float64)
+    csat[(rng.random(total) > 0.32) | abandoned] = np.nan
+    return {
+        "ticket_id": _labels("TK", total, 7),
+        "_manager": m,
+        "_agent": agent,
+        "customer": _labels("C", customers, 6)[customer],
+        "created": created,
+        "first_reply": first_reply,
+        "closed": closed,
+        "wait_seconds": np.round(wait, 1),
+        "handle_seconds": np.round(handle, 1),
+        "cost": cost,
+        "csat": csat,
+        "abandoned": abandoned,
+        "resolved": resolved,
+    }
+
+
+def _staffed(
+    rng: np.random.Generator,
+    agent: npt.NDArray[np.intp],
+    day: npt.NDArray[np.int64],
+    *,
+    load: npt.NDArray[np.float64],
+    start: npt.NDArray[np.int64],
+) -> npt.NDArray[np.intp]:
+    """Give each contact that arrives before its agent's team had a manager to a team that had.
+
+    A contact arriving on ``day`` is redrawn from the agents whose manager had started by then,
+    in proportion to their capacity (``load``), so no team records work before its manager's
+    hire date and the number of contacts stays as asked.
+    """
+    early = day < start[agent]
+    if not early.any():
+        return agent
+    order = np.argsort(start, kind="stable")
+    cum = np.cumsum(load[order])
+    # Agents of managers who had started by each early day form a prefix of ``order``.
+    k = np.searchsorted(start[order], day[early], side="right")
+    u = rng.random(int(early.sum())) * cum[k - 1]
+    out = agent.copy()
+    out[early] = order[np.minimum(np.searchsorted(cum, u, side="right"), k - 1)]
+    return out
+
+
+def _since_hire(cols: Columns, when: str, first_day: Mapping[str, np.datetime64]) -> Columns:
+    """Keep the rows recorded on or after the day the row's manager started."""
+    start = np.array([first_day[m] for m in cols["manager"].tolist()], dtype="datetime64[s]")
+    keep = cols[when] >= start
+    return {k: v[keep] for k, v in cols.items()}
+
+
+def _projects_since_hire(cols: Columns, first_day: Mapping[str, np.datetime64]) -> Columns:
+    """Keep the projects live under their owner (started, or delivered, after the first day).
+
+    A project taken over on the first day counts as started that day.
+    """
+    start = np.array([first_day[m] for m in cols["manager"].tolist()], dtype="datetime64[s]")
+    delivered = cols["delivered"]
+    keep = (cols["started"] >= start) | (~np.isnat(delivered) & (delivered >= start))
+    out = {**cols, "started": np.maximum(cols["started"], start)}
+    return {k: v[keep] for k, v in out.items()}
+
+
+def _spoil(rng: np.random.Generator, cols: Columns, share: float) -> tuple[int, ...]:
+    """Plant bad rows of four kinds, as a real CRM export has; return their indices."""
+    if share == 0:
+        return ()
+    n = len(cols["created"])
+    per_kind = max(1, int(n * share / 4))
+    rows = rng.choice(n, size=min(n, per_kind * 4), replace=False)
+    kinds = np.array_split(rows, 4)
+    cols["csat"][kinds[0]] = rng.choice([0.0, 6.0, 10.0], len(kinds[0]))
+    cols["closed"][kinds[1]] = cols["created"][kinds[1]] - 3600 * _SECOND
+    cols["first_reply"][kinds[1]] = np.datetime64("NaT")
+    cols["handle_seconds"][kinds[2]] = -rng.uniform(1.0, 300.0, len(kinds[2]))
+    cols["cost"][kinds[3]] = -5.0
+    return tuple(sorted(rows.tolist()))
+
+
+def _surveys(
+    rng: np.random.Generator,
+    *,
+    t0: np.datetime64,
+    agent_ids: npt.NDArray[np.str_],
+    agent_manager: npt.NDArray[np.intp],
+    agent_quality: npt.NDArray[np.float64],
+    manager_ids: npt.NDArray[np.str_],
+) -> Columns:
+    # A monthly pulse survey over nine months; about 80 % of agents answer each month.
+    months = 9
+    agents = len(agent_ids)
+    a = np.tile(np.arange(agents), months)
+    month = np.repeat(np.arange(months), agents)
+    answered = rng.random(len(a)) < 0.8
+    a, month = a[answered], month[answered]
+    k = len(a)
+    submitted = (t0.astype("datetime64[M]") + month.astype("timedelta64[M]")).astype(
+        "datetime64[s]"
+    ) + rng.integers(2 * 86_400, 25 * 86_400, k) * _SECOND
+    mood = 3.7 + 0.35 * agent_quality[a] + rng.normal(0, 0.55, k)
+    pulse = np.clip(np.round(mood * 4) / 4, 1.0, 5.0)
+    recommend = np.clip(np.round(mood * 2.1 + rng.normal(0, 1.2, k)), 0, 10)
+    return {
+        "manager": manager_ids[agent_manager[a]],
+        "agent": agent_ids[a],
+        "respondent": agent_ids[a],
+        "submitted": submitted,
+        "recommend": recommend,
+        "pulse": pulse,
+    }
+
+
+def _trainings(
+    rng: np.random.Generator,
+    *,
+    starts: npt.NDArray[np.datetime64],
+    agent_ids: npt.NDArray[np.str_],
+    agent_manager: npt.NDArray[np.intp],
+    quality: npt.NDArray[np.float64],
+    manager_ids: npt.NDArray[np.str_],
+) -> Columns:
+    # Sessions per agent per quarter: Poisson around a manager's development focus.
+    focus = np.exp(0.3 * quality + rng.normal(0, 0.25, len(quality)))
+    agents = len(agent_ids)
+    rows = []
+    for qi, start in enumerate(starts):
+        sessions = rng.poisson(3.2 * focus[agent_manager])
+        a = np.repeat(np.arange(agents), sessions)
+        day = rng.integers(0, 88, len(a))
+        rows.append((a, start + day * 86_400 * _SECOND, qi))
+    a = np.concatenate([r[0] for r in rows])
+    date = np.concatenate([r[1] for r in rows])
+    hours = rng.choice(np.array([1.0, 2.0, 3.0, 4.0, 8.0]), len(a), p=[0.2, 0.3, 0.2, 0.2, 0.1])
+    return {
+        "manager": manager_ids[agent_manager[a]],
+        "agent": agent_ids[a],
+        "person": agent_ids[a],
+        "date": date,
+        "hours": hours,
+    }
+
+
+def _projects(
+    rng: np.random.Generator,
+    starts: npt.NDArray[np.datetime64],
+    quality: npt.NDArray[np.float64],
+    manager_ids: npt.NDArray[np.str_],
+) -> Columns:
+    # Innovation projects: about one a quarter, more from stronger managers; some not delivered.
+    managers = len(quality)
+    count = rng.poisson(np.exp(0.1 + 0.35 * quality)[:, None], (managers, len(starts)))
+    owner = np.repeat(
+        np.tile(np.arange(managers)[:, None], (1, len(starts))).ravel(), count.ravel()
+    )
+    quarter = np.repeat(np.tile(np.arange(len(starts)), managers), count.ravel())
+    k = len(owner)
+    started = starts[quarter] - rng.integers(0, 60, k) * 86_400 * _SECOND
+    delivered = starts[quarter] + rng.integers(1, 90, k) * 86_400 * _SECOND
+    delivered[rng.random(k) < 0.2] = np.datetime64("NaT")
+    return {
+        "manager": manager_ids[owner],
+        "project": _labels("P", k, 4),
+        "started": started,
+        "delivered": delivered,
+    }
+
+
+def _assessments(
+    rng: np.random.Generator,
+    quality: npt.NDArray[np.float64],
+    manager_ids: npt.NDArray[np.str_],
+    team_size: npt.NDArray[np.int64],
+) -> Columns:
+    """Ratings 1-5 of work attitude and teamwork by the director, three peers and the team."""
+    managers = len(quality)
+    subject, criterion, source, rater, rating = [], [], [], [], []
+    peers = min(3, managers - 1)  # nobody rates themselves, nobody rates a peer twice
+    for crit, weight in (("attitude", 0.35), ("teamwork", 0.45)):
+        lean = {"manager": 0.0, "peer": 0.25, "upward": 0.15}
+        for src in ("manager", "peer", "upward"):
+            per = (
+                np.ones(managers, dtype=np.int64)
+                if src == "manager"
+                else np.full(managers, peers)
+                if src == "peer"
+                else np.minimum(team_size, 5)
+            )
+            s = np.repeat(np.arange(managers), per)
+            k = len(s)
+            r = np.clip(
+                np.round(3.4 + lean[src] + weight * quality[s] + rng.normal(0, 0.6, k)), 1, 5
+            )
+            subject.append(manager_ids[s])
+            criterion.append(np.full(k, crit))
+            source.append(np.full(k, src))
+            if src == "manager":
+                rater.append(np.full(k, "D01"))
+            else:
+                nth = np.arange(k) - np.repeat(np.cumsum(per) - per, per)
+                if src == "peer":
+                    rater.append(manager_ids[(s + 1 + nth) % managers])
+                else:
+                    rater.append(np.char.add(np.char.add(manager_ids[s], "-U"), nth.astype(str)))
+            rating.append(r)
+    return {
+        "subject": np.concatenate(subject),
+        "criterion": np.concatenate(criterion),
+        "source": np.concatenate(source),
+        "rater": np.concatenate(rater),
+        "rating": np.concatenate(rating),
+    }

@@ -1,0 +1,120 @@
+"""Hypothesis strategies for perfmgmt's domain objects, for property-based tests.
+
+Install the extra (``pip install "perfmgmt[hypothesis]"``) and use them in your own tests::
+
+    from hypothesis import given
+    from perfmgmt import strategies as pst
+
+    @given(pst.schemes())
+    def test_my_hris_stores_any_scheme(scheme): ...
+
+Every strategy is keyword-only, takes strategies (not values) for the parts you may want to
+fix, and generates objects that are valid by construction: schemes satisfy every weight-sum
+rule (weights are drawn and then rescaled with :func:`perfmgmt.model.normalise_weights`),
+rating bands are contiguous, targets are ordered for the indicator's direction. Examples shrink
+towards small, readable objects (one KPI, short ASCII keys, round numbers). Impossible
+combinations of size arguments raise :class:`hypothesis.errors.InvalidArgument`.
+
+The package is never imported by ``perfmgmt`` itself. Its ``hypothesis`` entry point (the hook
+in ``_plugin``) registers a strategy for every public domain type, so ``st.from_type(Review)``
+works in any test once perfmgmt is installed; importing the package registers them as well.
+The strategies live in ``_values`` (keys, labels, amounts), ``_model`` (indicators, KPIs,
+schemes, cycles), ``_rules`` (conditions, outcomes, rules, tables) and ``_review`` (people,
+reviews, development, populations); import them from here.
+"""
+
+from __future__ import annotations
+
+# Hypothesis first, before any module of this package: Hypothesis loads its entry points at the
+# end of its own import, and the hook (``_plugin``) imports this package's modules, which must
+# not be half-imported then.
+try:
+    import hypothesis  # noqa: F401 - imported for its side effect, see above
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    from perfmgmt.errors import MissingExtraError
+
+    raise MissingExtraError(
+        "perfmgmt.strategies needs Hypothesis; install the extra: pip install "
+        '"perfmgmt[hypothesis]"'
+    ) from exc
+
+from perfmgmt.strategies._model import (
+    bands,
+    categories,
+    criteria,
+    cycle_plans,
+    cycles,
+    gates,
+    indicators,
+    kpis,
+    rating_scales,
+    scales,
+    schemes,
+    scoring_specs,
+)
+
+# The hook and its table stay reachable here for tests that register or list the types.
+from perfmgmt.strategies._plugin import _hypothesis_setup_hook
+from perfmgmt.strategies._plugin import _type_strategies as _type_strategies
+from perfmgmt.strategies._review import (
+    actuals_for,
+    development_actions,
+    development_plans,
+    development_policies,
+    eligibilities,
+    events,
+    goals_for,
+    interviews,
+    objectives,
+    populations,
+    review_results,
+    reviews,
+    subjects,
+)
+from perfmgmt.strategies._rules import (
+    bonus_pools,
+    conditions,
+    decision_tables,
+    incentive_rules,
+    outcomes,
+)
+from perfmgmt.strategies._values import decimals, keys, labels
+
+__all__ = [
+    "actuals_for",
+    "bands",
+    "bonus_pools",
+    "categories",
+    "conditions",
+    "criteria",
+    "cycle_plans",
+    "cycles",
+    "decimals",
+    "decision_tables",
+    "development_actions",
+    "development_plans",
+    "development_policies",
+    "eligibilities",
+    "events",
+    "gates",
+    "goals_for",
+    "incentive_rules",
+    "indicators",
+    "interviews",
+    "keys",
+    "kpis",
+    "labels",
+    "objectives",
+    "outcomes",
+    "populations",
+    "rating_scales",
+    "review_results",
+    "reviews",
+    "scales",
+    "schemes",
+    "scoring_specs",
+    "subjects",
+]
+
+# Importing the package registers the strategies (the entry point only needs to import it).
+_hypothesis_setup_hook()
