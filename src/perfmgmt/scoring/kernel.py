@@ -191,11 +191,12 @@ def effective_weights(plan: ScoringPlan, unscored: BoolArray, out: FloatArray) -
     Returns:
         (B,) True where no KPI was scored (no quantitative total).
     """
-    np.copyto(out, plan.nominal_weight[:, None])
-    np.copyto(out, 0.0, where=unscored)
+    np.multiply(~unscored, plan.nominal_weight[:, None], out=out)
     total = _sum_rows(out, range(len(plan.kpi_keys)), np.empty(out.shape[1]))
     none_scored: BoolArray = ~(total > 0)
-    np.divide(out, total, out=out, where=~none_scored)
+    out /= total
+    if none_scored.any():  # 0 / 0: every weight stays 0
+        out[:, none_scored] = 0.0
     return none_scored
 
 
@@ -287,15 +288,21 @@ def qualitative_part(
         (B,) the qualitative part.
     """
     b = ratings.shape[0]
+    # (Q, S, B): one contiguous vector per criterion and source.
+    ratings, raters = ratings.transpose(1, 2, 0).copy(), raters.transpose(1, 2, 0).copy()
     part_sum, weight_sum = np.zeros(b), np.zeros(b)
     for q in range(len(plan.criterion_keys)):
         low, span = plan.crit_low[q], plan.crit_span[q]
         weighted, source_sum = np.zeros(b), np.zeros(b)
         for s, min_raters in enumerate(plan.min_raters.tolist()):
-            counted = raters[:, q, s] >= min_raters
+            counted = raters[q, s] >= min_raters
             weight = counted * plan.source_weight[s]
-            rating_score = 100.0 * (ratings[:, q, s] - low) / span
-            weighted += np.where(counted, rating_score, 0.0) * weight
+            term = ratings[q, s] - low  # 100 x (rating - low) / span x weight, where counted
+            term *= 100.0
+            term /= span
+            term *= weight
+            np.copyto(term, 0.0, where=~counted)
+            weighted += term
             source_sum += weight
         crit = np.divide(weighted, source_sum, out=criterion_score[q])  # none counted: 0/0, NaN
         scored = ~np.isnan(crit)
