@@ -45,7 +45,7 @@ from typing import Any, TypedDict, cast
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
 from perfmgmt import strategies as pst
@@ -1226,6 +1226,25 @@ class TestBandEdges:
         c, reviews = case
         problems = _each(
             c.scheme, reviews, c.cycle, lambda card, ref: _band_violations(c.scheme, card, ref)
+        )
+        assert not problems, problems
+
+    @settings(SLOW, max_examples=50)
+    @given(_cases_with_reviews())
+    def test_a_total_rounding_onto_an_edge_gets_that_edges_band(
+        self, case: tuple[_Case, list[Review]]
+    ) -> None:
+        """A band edge put at a review's rounded exact total: the review gets the band above."""
+        c, reviews = case
+        total = score_exactly(c.scheme, reviews[0], c.cycle).total
+        assume(total is not None and not near_midpoint(total))
+        assert total is not None
+        edge = float(round9(total))
+        edges = [b.lower for b in c.scheme.rating_scale.bands] + [c.scheme.rating_scale.high]
+        assume(edges[0] < edge < edges[-1] and edge not in edges)
+        scheme = attrs.evolve(c.scheme, rating_scale=_scale(sorted([*edges, edge])))
+        problems = _each(
+            scheme, reviews, c.cycle, lambda card, ref: _band_violations(scheme, card, ref)
         )
         assert not problems, problems
 
