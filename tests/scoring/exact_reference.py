@@ -58,7 +58,8 @@ class ExactKpi:
             ``math.inf`` for the ratio scorer's inverse form on an actual <= 0.
         nominal: Category weight x weight in category.
         effective: Nominal weight renormalised over the scored KPIs (0 when not scored).
-        flags: Names of the KPI flags the docs call for.
+        flags: Names of the KPI flags the docs call for (``GATED`` whenever the KPI's gate
+            fires, whether or not it lowers the total).
     """
 
     key: str
@@ -403,9 +404,11 @@ def score_exactly(scheme: Scheme, review: Review, cycle: Cycle | None = None) ->
         categories.append(num / den if den > 0 else None)
 
     quant = raw_q
-    gated = bool(gate_values) and quant is not None
     if quant is not None and gate_values:
         quant = min([quant, *gate_values])  # a gate only lowers
+    # The review is gated only when a gate lowered the total: a cap at or above it changes
+    # nothing.
+    gated = quant is not None and raw_q is not None and quant < raw_q
 
     reasons: set[str] = set()
     crit_scores: tuple[Fraction | None, ...] = ()

@@ -209,6 +209,7 @@ def _rule_violations(card: ScoreCard, ref: ExactCard) -> list[str]:
     """Aggregates that are not the exact values rounded to 9 places (the exactness rule)."""
     out: list[str] = []
     pairs: list[tuple[str, float | None, Fraction | None]] = [
+        ("raw quantitative", card.raw_quantitative, ref.raw_quantitative),
         ("quantitative", card.quantitative, ref.quantitative),
         ("qualitative", card.qualitative, ref.qualitative),
         ("total", card.total, ref.total),
@@ -1051,9 +1052,11 @@ class TestRegressions:
         scheme = _scheme(categories, kpis, _FOUNDING_SCALE)
         plain = ENGINE.score(scheme, _review("zero", {"a": 30.0, "b": None}))
         assert plain.total == 75.0
-        gated = ENGINE.score(scheme, _review("gated", {"a": 9.5, "b": 2.0}))
-        # a scores 0 below threshold, b 100: raw (0 + 100) / 2 = 50, below the cap: kept.
-        assert (gated.raw_quantitative, gated.quantitative, gated.gated) == (50.0, 50.0, True)
+        fired = ENGINE.score(scheme, _review("fired", {"a": 9.5, "b": 2.0}))
+        # a scores 0 below threshold, b 100: raw (0 + 100) / 2 = 50, below the cap: kept,
+        # and a gate that lowers nothing does not mark the review (its KPI is flagged).
+        assert (fired.raw_quantitative, fired.quantitative, fired.gated) == (50.0, 50.0, False)
+        assert KpiFlag.GATED in fired.line("a").flags
         high = ENGINE.score(scheme, _review("capped", {"a": 9.99, "b": 2.0}))
         assert high.quantitative == 50.0
         capped_scheme = _scheme(
@@ -1067,7 +1070,30 @@ class TestRegressions:
         card = ENGINE.score(capped_scheme, _review("capped", {"a": 20.0, "b": 3.0}))
         # a on target (100), b beyond target without stretch (100): raw 100, gate caps at 70.
         assert (card.raw_quantitative, card.quantitative, card.total) == (100.0, 70.0, 70.0)
-        assert card.rating == "D"
+        assert (card.rating, card.gated) == ("D", True)
+        assert ReviewFlag.GATED in card.flags
+
+    def test_cap_gate_at_the_exact_total_does_not_gate(self) -> None:
+        """2:1 on target with a fired CAP gate at 100: 100 is not lowered, so not gated."""
+        scheme = _category_scheme([2.0, 1.0], per_category=2, scale=_FOUNDING_SCALE)
+        first = scheme.kpis[0]
+        assert first.stretch is not None
+        # On target is below the gate threshold (the stretch): the gate fires, capping at 100.
+        gate = Gate(threshold=first.stretch, effect=GateEffect.CAP, cap=100.0)
+        kpis = [attrs.evolve(first, gate=gate), *scheme.kpis[1:]]
+        scheme = attrs.evolve(scheme, kpis=kpis)
+        review = _review("at-cap", {k.key: k.target for k in scheme.kpis})
+        ref = score_exactly(scheme, review)
+        assert (ref.raw_quantitative, ref.quantitative, ref.gated) == (
+            Fraction(100),
+            Fraction(100),
+            False,
+        )
+        for card in (ENGINE.score(scheme, review), _batch(scheme, [review, review], None).row(0)):
+            assert card.total is not None
+            assert _bits(card.total) == _bits(100.0), card.total
+            assert KpiFlag.GATED in card.line(first.key).flags
+            assert (card.rating, card.gated) == ("B", False), (card.raw_quantitative, card.flags)
 
     def test_exclude_policy_leaves_the_review_unrated(self) -> None:
         """An EXCLUDE KPI without data leaves the review unrated, flagged EXCLUDED_KPI."""
