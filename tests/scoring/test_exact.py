@@ -1274,7 +1274,7 @@ class TestBandEdges:
         )
         assert not problems, problems
 
-    @settings(SLOW, max_examples=12)
+    @settings(SLOW, max_examples=10)
     @given(_library_cases())
     def test_library_rating_is_the_band_of_the_rounded_exact_total(
         self, case: tuple[Scheme, list[Review], Cycle | None]
@@ -1312,7 +1312,7 @@ class TestAgreement:
         problems = _each(c.scheme, reviews, c.cycle, _value_disagreements)
         assert not problems, problems
 
-    @settings(SLOW, max_examples=12)
+    @settings(SLOW, max_examples=10)
     @given(_library_cases())
     def test_library_schemes_agree_with_the_reference(
         self, case: tuple[Scheme, list[Review], Cycle | None]
@@ -1344,7 +1344,7 @@ class TestRoundingRule:
         problems = _each(c.scheme, reviews, c.cycle, _rule_violations)
         assert not problems, problems
 
-    @settings(SLOW, max_examples=12)
+    @settings(SLOW, max_examples=10)
     @given(_library_cases())
     def test_library_aggregates_are_rounded_exact_values(
         self, case: tuple[Scheme, list[Review], Cycle | None]
@@ -1373,7 +1373,7 @@ class TestScalarEqualsBatch:
         c, reviews = case
         assert not self._differences(c.scheme, reviews, c.cycle)
 
-    @settings(SLOW, max_examples=12)
+    @settings(SLOW, max_examples=10)
     @given(_library_cases())
     def test_library_schemes(self, case: tuple[Scheme, list[Review], Cycle | None]) -> None:
         """Schemes and reviews from perfmgmt.strategies: scalar = batch."""
