@@ -26,7 +26,7 @@ from perfmgmt.model.review import Review
 from perfmgmt.model.scheme import Scheme
 from perfmgmt.scoring import kernel
 from perfmgmt.scoring.card import BatchScores, ScoreCard
-from perfmgmt.scoring.flags import KpiFlag
+from perfmgmt.scoring.flags import KpiFlag, ReviewFlag
 from perfmgmt.scoring.plan import ScoringPlan, make_plan
 from perfmgmt.scoring.population import Population
 from perfmgmt.scoring.registry import ScorerRegistry, default_registry
@@ -221,7 +221,7 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
     if pop.overridden.strides[0] != 0:
         flags |= pop.overridden[rows].T * np.uint8(KpiFlag.OVERRIDDEN_TARGET)
     quantitative = out.quantitative[rows]
-    lowered = kernel.apply_gates(
+    kernel.apply_gates(
         plan, actual, unusable=unusable, raw=raw, flags=flags, out=quantitative
     )
 
@@ -250,11 +250,12 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
         excluded=excluded,
         none_scored=none_scored,
         no_qualitative=np.isnan(qualitative) & bool(plan.criterion_keys),
-        lowered=lowered,
+        raw=raw,
+        quantitative=quantitative,
         rating_index=out.rating_index[rows],
     )
     out.rated[rows] = rated
-    out.gated[rows] = lowered
+    out.gated[rows] = (review_flags & ReviewFlag.GATED) != 0
     out.review_flags[rows] = review_flags
 
 

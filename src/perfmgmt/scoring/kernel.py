@@ -244,7 +244,7 @@ def apply_gates(
     raw: FloatArray,
     flags: FlagArray,
     out: FloatArray,
-) -> BoolArray:
+) -> None:
     """Step 7: gates cap the quantitative total; writes it into ``out`` (B,).
 
     A gate fires when its KPI's actual is usable and on the wrong side of the gate threshold
@@ -252,8 +252,6 @@ def apply_gates(
     gate at 0: ``min(total, cap)``, so a gate only ever lowers. The KPI gets
     :attr:`KpiFlag.GATED` whenever its gate fires.
 
-    Returns:
-        (B,) True where a gate lowered the total.
     """
     np.copyto(out, raw)
     for gate in plan.gates:
@@ -262,8 +260,7 @@ def apply_gates(
         fired &= ~unusable[gate.kpi]
         flags[gate.kpi] |= fired * np.uint8(KpiFlag.GATED)
         np.minimum(out, gate.cap, out=out, where=fired)
-    lowered: BoolArray = out < raw
-    return lowered
+
 
 
 def qualitative_part(
@@ -329,7 +326,8 @@ def rate(
     excluded: BoolArray,
     none_scored: BoolArray,
     no_qualitative: BoolArray,
-    lowered: BoolArray,
+    raw: FloatArray,
+    quantitative: FloatArray,
     rating_index: IntArray,
 ) -> tuple[BoolArray, FlagArray]:
     """Step 11: decide which reviews are rated, and their band.
@@ -343,7 +341,9 @@ def rate(
 
     Returns:
         ``(rated, review_flags)``: (B,) whether each review is rated, and its
-        :class:`ReviewFlag` bits (``GATED`` where a gate lowered the total).
+        :class:`ReviewFlag` bits. ``GATED`` is set where a gate lowered the total: where the
+        rounded quantitative total lies below the rounded raw one, so a gate at a cap the
+        total equals in exact arithmetic does not count as lowering it.
     """
     with np.errstate(invalid="ignore"):
         not_eligible = eligible_days < plan.scheme.min_eligible_days
@@ -354,7 +354,7 @@ def rate(
     out_of_scale = (flags == 0) & ~((total >= plan.low) & (total <= plan.high))
     flags |= out_of_scale * np.uint8(ReviewFlag.OUT_OF_SCALE)
     rated: BoolArray = flags == 0
-    flags |= lowered * np.uint8(ReviewFlag.GATED)
+    flags |= (quantitative < raw) * np.uint8(ReviewFlag.GATED)
     total[~rated] = np.nan
     np.copyto(rating_index, band_index(plan.edges, total))
     rating_index[~rated] = -1
