@@ -377,93 +377,17 @@ class Population:
                 a negative count, thresholds/targets out of order, or a rating off its scale.
         """
         ids = tuple(str(s) for s in subject_ids)
-        n, k = len(ids), len(scheme.kpis)
-        if len(set(ids)) != n:
-            seen: set[str] = set()
-            dup = next(s for s in ids if s in seen or seen.add(s))  # type: ignore[func-returns-value]
-            raise ScoringError(f"Population.from_arrays: subject id {dup!r} appears more than once")
+        n = len(ids)
+        _check_unique(ids)
         order = _column_order(scheme, kpi_keys, actual)
-        act = _matrix("actual", actual, scheme, order, n, np.float64)
-        if np.isinf(act).any():
-            i, j = np.argwhere(np.isinf(act))[0]
-            raise ScoringError(
-                f"Population.from_arrays: actual of {ids[i]!r} for KPI {scheme.kpi_keys[j]!r} is "
-                f"{act[i, j]!r}; use a finite number, or NaN for missing"
-            )
-        if sample_size is None:
-            ss: IntArray = np.broadcast_to(np.int64(-1), (n, k))
-        else:
-            raw = _matrix("sample_size", sample_size, scheme, order, n, np.float64)
-            if np.isnan(raw).any() or (raw != np.floor(raw)).any():
-                i, j = np.argwhere(np.isnan(raw) | (raw != np.floor(raw)))[0]
-                raise ScoringError(
-                    f"Population.from_arrays: sample_size of {ids[i]!r} for KPI "
-                    f"{scheme.kpi_keys[j]!r} is {raw[i, j]!r}; use a whole number, -1 = not "
-                    "reported"
-                )
-            ss = raw.astype(np.int64)
-            if (ss < -1).any():
-                i, j = np.argwhere(ss < -1)[0]
-                raise ScoringError(
-                    f"Population.from_arrays: sample_size of {ids[i]!r} for KPI "
-                    f"{scheme.kpi_keys[j]!r} is {int(ss[i, j])}; counts cannot be negative "
-                    "(-1 means not reported)"
-                )
-            data_says = (ss > 0) & np.isnan(act)
-            if data_says.any():
-                i, j = np.argwhere(data_says)[0]
-                raise ScoringError(
-                    f"Population.from_arrays: actual of {ids[i]!r} for KPI "
-                    f"{scheme.kpi_keys[j]!r} is NaN but sample_size is {int(ss[i, j])}; give "
-                    "the value, or a sample size of 0 or -1 when there is no data"
-                )
-        defaults = _defaults(scheme)
-        given = (threshold, target, stretch)
-        bounds: list[FloatArray] = []
-        over = np.zeros((n, k), dtype=bool) if any(g is not None for g in given) else None
-        for name, d, g in zip(_BOUNDS, defaults, given, strict=True):
-            if g is None:
-                bounds.append(np.broadcast_to(d, (n, k)))
-                continue
-            m = _matrix(name, g, scheme, order, n, np.float64)
-            if np.isinf(m).any():
-                raise ScoringError(
-                    f"Population.from_arrays: {name} holds an infinite value; use finite "
-                    "numbers, or NaN to keep the scheme default"
-                )
-            use_default = np.isnan(m)
-            merged = np.where(use_default, d, m)
-            assert over is not None
-            with np.errstate(invalid="ignore"):
-                over |= ~use_default & (merged != d)
-            bounds.append(merged)
-        _check_order(scheme, (bounds[0], bounds[1], bounds[2]), ids)
-        overridden: BoolArray = over if over is not None else np.broadcast_to(False, (n, k))
+        act = _actuals(scheme, actual, order, ids)
+        ss = _sample_sizes(scheme, sample_size, order, ids, act)
+        bounds, overridden = _bounds(scheme, (threshold, target, stretch), order, n)
+        _check_order(scheme, bounds, ids)
         rt, rc = _qualitative(scheme, ratings, raters, n, ids)
-        ef = _vector("eligible_fraction", eligible_fraction, n, 1.0)
-        if ((ef < 0) | (ef > 1) | np.isnan(ef)).any():
-            i = int(np.argmax((ef < 0) | (ef > 1) | np.isnan(ef)))
-            raise ScoringError(
-                f"Population.from_arrays: eligible_fraction of {ids[i]!r} is {float(ef[i])!r}; "
-                "expected a share from 0 to 1"
-            )
-        ed = _vector("eligible_days", eligible_days, n, math.nan)
-        if (ed < 0).any():
-            i = int(np.argmax(ed < 0))
-            raise ScoringError(
-                f"Population.from_arrays: eligible_days of {ids[i]!r} is {float(ed[i])!r}; "
-                "days cannot be negative"
-            )
-        pay = tuple(base_pay) if base_pay is not None else (None,) * n
-        if len(pay) != n:
-            raise ScoringError(
-                f"Population.from_arrays: base_pay has {len(pay)} entries for {n} subjects"
-            )
-        if any(p is not None for p in pay) and currency is None:
-            raise ScoringError(
-                "Population.from_arrays: currency is None but base_pay is given; name the "
-                "ISO 4217 currency, e.g. currency='CNY'"
-            )
+        ef = _eligible_fraction(eligible_fraction, ids)
+        ed = _eligible_days(eligible_days, ids)
+        pay = _base_pay(base_pay, currency, n)
         return cls(
             scheme_key=scheme.key,
             subject_ids=ids,
@@ -486,6 +410,143 @@ class Population:
             eligible_fraction=ef,
             eligible_days=ed,
         )
+
+
+def _check_unique(ids: tuple[str, ...]) -> None:
+    """Refuse subject ids that repeat, naming the first repeated one."""
+    if len(set(ids)) != len(ids):
+        seen: set[str] = set()
+        dup = next(s for s in ids if s in seen or seen.add(s))  # type: ignore[func-returns-value]
+        raise ScoringError(f"Population.from_arrays: subject id {dup!r} appears more than once")
+
+
+def _actuals(
+    scheme: Scheme, actual: object, order: list[int] | None, ids: tuple[str, ...]
+) -> FloatArray:
+    """Return the (N, K) actuals; refuse an infinite one (NaN is missing)."""
+    act = _matrix("actual", actual, scheme, order, len(ids), np.float64)
+    if np.isinf(act).any():
+        i, j = np.argwhere(np.isinf(act))[0]
+        raise ScoringError(
+            f"Population.from_arrays: actual of {ids[i]!r} for KPI {scheme.kpi_keys[j]!r} is "
+            f"{act[i, j]!r}; use a finite number, or NaN for missing"
+        )
+    return act
+
+
+def _sample_sizes(
+    scheme: Scheme,
+    sample_size: object,
+    order: list[int] | None,
+    ids: tuple[str, ...],
+    act: FloatArray,
+) -> IntArray:
+    """Return the (N, K) sample sizes (-1 = not reported, the default).
+
+    Refuse fractional, NaN or negative counts, and a count > 0 where the actual is missing.
+    """
+    n, k = len(ids), len(scheme.kpis)
+    if sample_size is None:
+        return np.broadcast_to(np.int64(-1), (n, k))
+    raw = _matrix("sample_size", sample_size, scheme, order, n, np.float64)
+    if np.isnan(raw).any() or (raw != np.floor(raw)).any():
+        i, j = np.argwhere(np.isnan(raw) | (raw != np.floor(raw)))[0]
+        raise ScoringError(
+            f"Population.from_arrays: sample_size of {ids[i]!r} for KPI "
+            f"{scheme.kpi_keys[j]!r} is {raw[i, j]!r}; use a whole number, -1 = not "
+            "reported"
+        )
+    ss = raw.astype(np.int64)
+    if (ss < -1).any():
+        i, j = np.argwhere(ss < -1)[0]
+        raise ScoringError(
+            f"Population.from_arrays: sample_size of {ids[i]!r} for KPI "
+            f"{scheme.kpi_keys[j]!r} is {int(ss[i, j])}; counts cannot be negative "
+            "(-1 means not reported)"
+        )
+    data_says = (ss > 0) & np.isnan(act)
+    if data_says.any():
+        i, j = np.argwhere(data_says)[0]
+        raise ScoringError(
+            f"Population.from_arrays: actual of {ids[i]!r} for KPI "
+            f"{scheme.kpi_keys[j]!r} is NaN but sample_size is {int(ss[i, j])}; give "
+            "the value, or a sample size of 0 or -1 when there is no data"
+        )
+    return ss
+
+
+def _bounds(
+    scheme: Scheme,
+    given: tuple[npt.ArrayLike | None, npt.ArrayLike | None, npt.ArrayLike | None],
+    order: list[int] | None,
+    n: int,
+) -> tuple[tuple[FloatArray, FloatArray, FloatArray], BoolArray]:
+    """Return threshold, target and stretch per row, and where a given value overrode a default.
+
+    A bound not given, or NaN in a row, keeps the scheme default; an infinite one is refused.
+    """
+    k = len(scheme.kpis)
+    bounds: list[FloatArray] = []
+    over = np.zeros((n, k), dtype=bool) if any(g is not None for g in given) else None
+    for name, d, g in zip(_BOUNDS, _defaults(scheme), given, strict=True):
+        if g is None:
+            bounds.append(np.broadcast_to(d, (n, k)))
+            continue
+        m = _matrix(name, g, scheme, order, n, np.float64)
+        if np.isinf(m).any():
+            raise ScoringError(
+                f"Population.from_arrays: {name} holds an infinite value; use finite "
+                "numbers, or NaN to keep the scheme default"
+            )
+        use_default = np.isnan(m)
+        merged = np.where(use_default, d, m)
+        assert over is not None
+        with np.errstate(invalid="ignore"):
+            over |= ~use_default & (merged != d)
+        bounds.append(merged)
+    overridden: BoolArray = over if over is not None else np.broadcast_to(False, (n, k))
+    return (bounds[0], bounds[1], bounds[2]), overridden
+
+
+def _eligible_fraction(value: npt.ArrayLike | None, ids: tuple[str, ...]) -> FloatArray:
+    """Return the share of the cycle worked per subject (1.0 by default); refuse one off 0-1."""
+    ef = _vector("eligible_fraction", value, len(ids), 1.0)
+    if ((ef < 0) | (ef > 1) | np.isnan(ef)).any():
+        i = int(np.argmax((ef < 0) | (ef > 1) | np.isnan(ef)))
+        raise ScoringError(
+            f"Population.from_arrays: eligible_fraction of {ids[i]!r} is {float(ef[i])!r}; "
+            "expected a share from 0 to 1"
+        )
+    return ef
+
+
+def _eligible_days(value: npt.ArrayLike | None, ids: tuple[str, ...]) -> FloatArray:
+    """Return the eligible days per subject (NaN, unknown, by default); refuse negative ones."""
+    ed = _vector("eligible_days", value, len(ids), math.nan)
+    if (ed < 0).any():
+        i = int(np.argmax(ed < 0))
+        raise ScoringError(
+            f"Population.from_arrays: eligible_days of {ids[i]!r} is {float(ed[i])!r}; "
+            "days cannot be negative"
+        )
+    return ed
+
+
+def _base_pay(
+    base_pay: Sequence[Decimal | None] | None, currency: str | None, n: int
+) -> tuple[Decimal | None, ...]:
+    """Return the base pay per subject (None by default); refuse pay without a currency."""
+    pay = tuple(base_pay) if base_pay is not None else (None,) * n
+    if len(pay) != n:
+        raise ScoringError(
+            f"Population.from_arrays: base_pay has {len(pay)} entries for {n} subjects"
+        )
+    if any(p is not None for p in pay) and currency is None:
+        raise ScoringError(
+            "Population.from_arrays: currency is None but base_pay is given; name the "
+            "ISO 4217 currency, e.g. currency='CNY'"
+        )
+    return pay
 
 
 def _check_review(scheme: Scheme, i: int, review: object) -> None:
