@@ -189,27 +189,32 @@ def _one(t: Tickets, name: str) -> np.ndarray:
 
 def _one_pd(df: pd.DataFrame, name: str) -> np.ndarray:
     by = df["manager"]
-    if name == "csat_top2box":
-        return (df["csat"] >= 4).where(df["csat"].notna()).groupby(by).mean().to_numpy(float)
-    if name == "csat_mean":
-        return df["csat"].groupby(by).mean().to_numpy(float)
-    if name.startswith("frt"):
-        g = (df["first_reply"] - df["created"]).dt.total_seconds().groupby(by)
-        stat = {"frt_mean": g.mean, "frt_median": g.median, "frt_p90": lambda: g.quantile(0.9)}
-        return stat[name]().to_numpy(float)
-    if name == "aht":
-        return df["handle_seconds"].where(~df["abandoned"]).groupby(by).mean().to_numpy(float)
-    if name == "fcr":
-        ordered = df.sort_values(["customer", "created"], kind="stable")
-        nxt = ordered.groupby("customer")["created"].shift(-1)
-        repeat = (nxt - ordered["created"]) <= pd.Timedelta(WINDOW)
-        return (ordered["resolved"] & ~repeat).groupby(ordered["manager"]).mean().to_numpy(float)
-    if name == "service_level":
-        ok = ~df["abandoned"] & (df["wait_seconds"] <= THRESHOLD)
-        return ok.groupby(by).mean().to_numpy(float)
-    if name == "abandonment":
-        return df["abandoned"].groupby(by).mean().to_numpy(float)
-    return df["cost"].groupby(by).mean().to_numpy(float)
+    calls: dict[str, Callable[[], pd.Series]] = {
+        "csat_top2box": lambda: (df["csat"] >= 4).where(df["csat"].notna()).groupby(by).mean(),
+        "csat_mean": lambda: df["csat"].groupby(by).mean(),
+        "frt_mean": lambda: _first_response_pd(df).mean(),
+        "frt_median": lambda: _first_response_pd(df).median(),
+        "frt_p90": lambda: _first_response_pd(df).quantile(0.9),
+        "aht": lambda: df["handle_seconds"].where(~df["abandoned"]).groupby(by).mean(),
+        "fcr": lambda: _first_contact_resolution_pd(df),
+        "service_level": lambda: (
+            (~df["abandoned"] & (df["wait_seconds"] <= THRESHOLD)).groupby(by).mean()
+        ),
+        "abandonment": lambda: df["abandoned"].groupby(by).mean(),
+        "cost_per_contact": lambda: df["cost"].groupby(by).mean(),
+    }
+    return calls[name]().to_numpy(float)
+
+
+def _first_response_pd(df: pd.DataFrame) -> Any:
+    return (df["first_reply"] - df["created"]).dt.total_seconds().groupby(df["manager"])
+
+
+def _first_contact_resolution_pd(df: pd.DataFrame) -> pd.Series:
+    ordered = df.sort_values(["customer", "created"], kind="stable")
+    nxt = ordered.groupby("customer")["created"].shift(-1)
+    repeat = (nxt - ordered["created"]) <= pd.Timedelta(WINDOW)
+    return (ordered["resolved"] & ~repeat).groupby(ordered["manager"]).mean()
 
 
 if __name__ == "__main__":

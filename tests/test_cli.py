@@ -13,14 +13,17 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import perfmgmt.demo
 from perfmgmt.calibration import target_counts
-from perfmgmt.cli import main
+from perfmgmt.cli import main, read_actuals
 from perfmgmt.demo import run_demo
+from perfmgmt.errors import DataError
 from perfmgmt.model import Review, ReviewStatus
 from perfmgmt.presets import customer_service_manager
+from perfmgmt.scoring import Population
 from perfmgmt.serialization import dumps, loads
 
 SMALL = ["--managers", "8", "--agents", "80", "--tickets", "8000", "--seed", "3"]
@@ -382,3 +385,54 @@ class TestErrors:
         code, _, err = run("frobnicate")
         assert code == 2
         assert "invalid choice" in err
+
+
+class TestReadActuals:
+    """`read_actuals` puts each CSV column where the scheme says."""
+
+    @staticmethod
+    def read(text: str) -> Population:
+        """Read ``text`` as a CSV of actuals for the customer-service preset."""
+        return read_actuals(customer_service_manager(), io.StringIO(text))
+
+    def test_every_column_kind(self) -> None:
+        """Actuals, sample sizes, ratings and rater counts land in their cells; blanks are unset."""
+        pop = self.read(
+            "subject_id,csat,csat:n,attitude:peer,attitude:peer:raters,teamwork:manager\n"
+            " a ,80,40,3.5,2,\n"
+            "b,,,,,4\n"
+        )
+        assert pop.subject_ids == ("a", "b")
+        assert pop.actual[0, 0] == 80.0
+        assert np.isnan(pop.actual[1, 0])
+        assert pop.sample_size[:, 0].tolist() == [40, -1]
+        assert pop.ratings[0, 0, 1] == 3.5
+        assert pop.raters[:, 0, 1].tolist() == [2, 0]
+        assert np.isnan(pop.ratings[0, 1, 0])
+        assert pop.ratings[1, 1, 0] == 4.0
+
+    def test_ratings_without_rater_counts(self) -> None:
+        """Without any raters column, every given rating counts as rated by many raters."""
+        pop = self.read("subject_id,attitude:manager\na,4\nb,\n")
+        assert pop.raters[:, 0, 0].tolist() == [1_000, 0]
+
+    @pytest.mark.parametrize(
+        "column", ["attitude:peer:count", "csat:size", "attitude:self", "csat:n:raters"]
+    )
+    def test_unknown_column(self, column: str) -> None:
+        """A column that fits none of the allowed forms is named in the error."""
+        with pytest.raises(DataError, match=f"unknown column '{column}'") as info:
+            self.read(f"subject_id,{column}\na,1\n")
+        assert info.value.column == column
+
+    def test_row_of_wrong_width(self) -> None:
+        """A row with more or fewer fields than the header names the row."""
+        with pytest.raises(DataError, match="row 1: 3 fields but the header has 2"):
+            self.read("subject_id,csat\na,80\nb,80,1\n")
+
+    def test_metrics_period_needs_both_ends(self, demo_dir: Path) -> None:
+        """`perfmgmt metrics --from` without --to is refused."""
+        tickets = str(demo_dir / "data" / "tickets.csv")
+        code, _, err = run("metrics", tickets, "--from", "2026-01-01")
+        assert code == 1
+        assert "give both --from and --to, or neither" in err

@@ -101,6 +101,15 @@ class UnaryTest:
     bools: tuple[bool, ...] = ()
 
 
+def _point(kind: CellKind, value: float | str | bool) -> tuple[CellKind, Interval | str | bool]:
+    """Return a literal as a test: a number as the one-point interval, text and bools as is."""
+    if kind is CellKind.NUMBER:
+        assert isinstance(value, float)
+        return kind, Interval(low=value, high=value, low_closed=True, high_closed=True)
+    assert isinstance(value, str | bool)
+    return kind, value
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
@@ -163,51 +172,46 @@ class _Parser:
         if tok is None:
             raise self.fail("expected a test")
         kind, text, pos = tok
-        inf = math.inf
         if kind == "op":
             self.take()
-            lit_kind, value = self.literal()
-            if text == "=":
-                if lit_kind is CellKind.NUMBER:
-                    assert isinstance(value, float)
-                    return lit_kind, Interval(
-                        low=value, high=value, low_closed=True, high_closed=True
-                    )
-                assert isinstance(value, str | bool)
-                return lit_kind, value
-            if lit_kind is not CellKind.NUMBER:
-                raise self.fail(f"{text!r} compares numbers only", pos)
-            assert isinstance(value, float)
-            bounds = {
-                "<": Interval(low=-inf, high=value, low_closed=False, high_closed=False),
-                "<=": Interval(low=-inf, high=value, low_closed=False, high_closed=True),
-                ">": Interval(low=value, high=inf, low_closed=False, high_closed=False),
-                ">=": Interval(low=value, high=inf, low_closed=True, high_closed=False),
-            }
-            return CellKind.NUMBER, bounds[text]
+            return self.comparison(text, pos)
         if kind == "punct" and text in "[(]":
             self.take()
-            low = self.number()
-            dd = self.take()
-            if dd[0] != "dotdot":
-                raise self.fail(f"expected '..' in an interval, found {dd[1]!r}", dd[2])
-            high = self.number()
-            end = self.take()
-            if end[1] not in ")][":
-                raise self.fail(
-                    f"expected ']' or ')' to close the interval, found {end[1]!r}", end[2]
-                )
-            if low > high:
-                raise self.fail(f"interval low end {low:g} is above its high end {high:g}", pos)
-            return CellKind.NUMBER, Interval(
-                low=low, high=high, low_closed=text == "[", high_closed=end[1] == "]"
-            )
+            return self.interval(text, pos)
+        return _point(*self.literal())
+
+    def comparison(self, op: str, pos: int) -> tuple[CellKind, Interval | str | bool]:
+        """Parse the literal after ``op`` (taken, at ``pos``): ``= x`` or a one-sided range."""
         lit_kind, value = self.literal()
-        if lit_kind is CellKind.NUMBER:
-            assert isinstance(value, float)
-            return lit_kind, Interval(low=value, high=value, low_closed=True, high_closed=True)
-        assert isinstance(value, str | bool)
-        return lit_kind, value
+        if op == "=":
+            return _point(lit_kind, value)
+        if lit_kind is not CellKind.NUMBER:
+            raise self.fail(f"{op!r} compares numbers only", pos)
+        assert isinstance(value, float)
+        inf = math.inf
+        bounds = {
+            "<": Interval(low=-inf, high=value, low_closed=False, high_closed=False),
+            "<=": Interval(low=-inf, high=value, low_closed=False, high_closed=True),
+            ">": Interval(low=value, high=inf, low_closed=False, high_closed=False),
+            ">=": Interval(low=value, high=inf, low_closed=True, high_closed=False),
+        }
+        return CellKind.NUMBER, bounds[op]
+
+    def interval(self, opening: str, pos: int) -> tuple[CellKind, Interval]:
+        """Parse ``low..high`` and the closing bracket after ``opening`` (taken, at ``pos``)."""
+        low = self.number()
+        dd = self.take()
+        if dd[0] != "dotdot":
+            raise self.fail(f"expected '..' in an interval, found {dd[1]!r}", dd[2])
+        high = self.number()
+        end = self.take()
+        if end[1] not in ")][":
+            raise self.fail(f"expected ']' or ')' to close the interval, found {end[1]!r}", end[2])
+        if low > high:
+            raise self.fail(f"interval low end {low:g} is above its high end {high:g}", pos)
+        return CellKind.NUMBER, Interval(
+            low=low, high=high, low_closed=opening == "[", high_closed=end[1] == "]"
+        )
 
     def cell(self) -> UnaryTest:
         if len(self.tokens) == 1 and self.tokens[0][1] == "-":

@@ -32,6 +32,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from perfmgmt import __version__
+from perfmgmt._typing import FloatArray, IntArray
 from perfmgmt.analytics.lint import LINT_DESCRIPTION, configure_lint_parser, run_lint
 from perfmgmt.errors import DataError, PerfmgmtError
 from perfmgmt.model import Scheme
@@ -153,26 +154,38 @@ def read_actuals(scheme: Scheme, source: str | Path | TextIO) -> Any:
             f"and one column per KPI: {list(scheme.kpi_keys)}",
             column="subject_id",
         )
+    places = _column_places(scheme, header)
+    rows = list(reader)
+    ids, actual, size, ratings, raters = _read_rows(scheme, header, places, rows)
+    kinds = {kind for kind, _ in places.values()}
+    if "rating" in kinds and "raters" not in kinds:
+        raters = np.where(np.isnan(ratings), 0, 1_000).astype(np.int64)
+    q = len(scheme.criteria)
+    return Population.from_arrays(
+        scheme,
+        subject_ids=ids,
+        actual=actual,
+        sample_size=size,
+        ratings=ratings if q else None,
+        raters=raters if q else None,
+    )
+
+
+#: Where a CSV column of actuals goes: its kind and its index (KPI, or criterion and source).
+_Place = tuple[str, tuple[int, ...]]
+
+
+def _column_places(scheme: Scheme, header: list[str]) -> dict[str, _Place]:
+    """Return where each column of the header goes; refuse a column the scheme does not have."""
     kpis = {k: j for j, k in enumerate(scheme.kpi_keys)}
     crits = {c.key: j for j, c in enumerate(scheme.criteria)}
     srcs = {s.source.value: j for j, s in enumerate(scheme.sources)}
-    where: dict[str, tuple[str, tuple[int, ...]]] = {}
+    places: dict[str, _Place] = {}
     for name in header:
-        parts = name.split(":")
         if name == "subject_id":
             continue
-        if len(parts) == 1 and parts[0] in kpis:
-            where[name] = ("actual", (kpis[parts[0]],))
-        elif len(parts) == 2 and parts[0] in kpis and parts[1] == "n":
-            where[name] = ("n", (kpis[parts[0]],))
-        elif len(parts) in (2, 3) and parts[0] in crits and parts[1] in srcs:
-            if len(parts) == 3 and parts[2] != "raters":
-                parts = []
-            else:
-                kind = "rating" if len(parts) == 2 else "raters"
-                where[name] = (kind, (crits[parts[0]], srcs[parts[1]]))
-                continue
-        if name not in where:
+        place = _column_place(name, kpis, crits, srcs)
+        if place is None:
             raise DataError(
                 f"unknown column {name!r}; allowed: subject_id, the KPI keys "
                 f"{list(scheme.kpi_keys)}, '<kpi>:n', '<criterion>:<source>' and "
@@ -180,8 +193,37 @@ def read_actuals(scheme: Scheme, source: str | Path | TextIO) -> Any:
                 f"{list(crits)} and sources {list(srcs)}",
                 column=name,
             )
-    rows = list(reader)
-    n, k, q, s = len(rows), len(kpis), len(crits), len(srcs)
+        places[name] = place
+    return places
+
+
+def _column_place(
+    name: str, kpis: Mapping[str, int], crits: Mapping[str, int], srcs: Mapping[str, int]
+) -> _Place | None:
+    """Return where the column ``name`` goes (None for a column the scheme does not have).
+
+    ``<kpi>`` holds actuals, ``<kpi>:n`` sample sizes, ``<criterion>:<source>`` mean ratings
+    and ``<criterion>:<source>:raters`` rater counts.
+    """
+    parts = name.split(":")
+    if len(parts) == 1 and parts[0] in kpis:
+        return "actual", (kpis[parts[0]],)
+    if len(parts) == 2 and parts[0] in kpis and parts[1] == "n":
+        return "n", (kpis[parts[0]],)
+    if len(parts) in (2, 3) and parts[0] in crits and parts[1] in srcs:
+        cell = (crits[parts[0]], srcs[parts[1]])
+        if len(parts) == 2:
+            return "rating", cell
+        if parts[2] == "raters":
+            return "raters", cell
+    return None
+
+
+def _read_rows(
+    scheme: Scheme, header: list[str], places: Mapping[str, _Place], rows: list[list[str]]
+) -> tuple[list[str], FloatArray, IntArray, FloatArray, IntArray]:
+    """Return the subject ids, actuals, sample sizes, ratings and raters of the CSV rows."""
+    n, k, q, s = len(rows), len(scheme.kpis), len(scheme.criteria), len(scheme.sources)
     actual = np.full((n, k), np.nan)
     size = np.full((n, k), -1, dtype=np.int64)
     ratings = np.full((n, q, s), np.nan)
@@ -193,9 +235,9 @@ def read_actuals(scheme: Scheme, source: str | Path | TextIO) -> Any:
             raise DataError(f"row {i}: {len(row)} fields but the header has {len(header)}", row=i)
         ids.append(row[id_col].strip())
         for j, name in enumerate(header):
-            if name not in where:
+            if name not in places:
                 continue
-            kind, idx = where[name]
+            kind, idx = places[name]
             value = _number(row[j], i, name)
             if kind == "actual":
                 actual[i, idx[0]] = value
@@ -205,17 +247,7 @@ def read_actuals(scheme: Scheme, source: str | Path | TextIO) -> Any:
                 ratings[i, idx[0], idx[1]] = value
             else:
                 raters[i, idx[0], idx[1]] = 0 if math.isnan(value) else int(value)
-    has_ratings = any(kind == "rating" for kind, _ in where.values())
-    if has_ratings and not any(kind == "raters" for kind, _ in where.values()):
-        raters = np.where(np.isnan(ratings), 0, 1_000).astype(np.int64)
-    return Population.from_arrays(
-        scheme,
-        subject_ids=ids,
-        actual=actual,
-        sample_size=size,
-        ratings=ratings if q else None,
-        raters=raters if q else None,
-    )
+    return ids, actual, size, ratings, raters
 
 
 def _output(path: str | None, records: list[dict[str, object]], out: TextIO) -> str | None:
@@ -282,11 +314,7 @@ def _cmd_metrics(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     tickets = metrics.Tickets.from_csv(args.tickets, strict=args.strict)
     if tickets.dropped:
         err.write(f"perfmgmt metrics: {tickets.dropped.summary()}\n")
-    period = None
-    if args.start or args.end:
-        if not (args.start and args.end):
-            raise DataError("give both --from and --to, or neither")
-        period = (args.start, args.end)
+    period = _period(args.start, args.end)
     by = args.by
     computed: dict[str, tuple[Callable[..., Any], float]] = {
         "csat": (metrics.csat, 1.0),
@@ -329,6 +357,15 @@ def _cmd_metrics(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         out.write(_markdown_table(rows, columns) + "\n")
     return 0
+
+
+def _period(start: str | None, end: str | None) -> tuple[str, str] | None:
+    """Return the ``--from``/``--to`` period (None: all tickets); refuse one without the other."""
+    if not (start or end):
+        return None
+    if not (start and end):
+        raise DataError("give both --from and --to, or neither")
+    return start, end
 
 
 def _output_rows(path: str, rows: list[dict[str, object]]) -> None:

@@ -67,9 +67,8 @@ def diff(
     """
     here = path or "$"
     if _is_real(actual) and _is_real(expected):
-        if _close(float(actual), float(expected), rtol, atol):
-            return []
-        return [f"{here}: {actual!r} != {expected!r} (expected)"]
+        close = _close(float(actual), float(expected), rtol, atol)
+        return [] if close else [f"{here}: {actual!r} != {expected!r} (expected)"]
     if type(actual) is not type(expected) and not (
         isinstance(actual, Decimal) and isinstance(expected, Decimal)
     ):
@@ -78,31 +77,43 @@ def diff(
             f"{type(expected).__name__} {expected!r} (expected)"
         ]
     if attrs.has(type(actual)):
-        out: list[str] = []
-        for field in attrs.fields(type(actual)):
-            sub = f"{path}.{field.name}" if path else field.name
-            out.extend(
-                diff(
-                    getattr(actual, field.name),
-                    getattr(expected, field.name),
-                    rtol=rtol,
-                    atol=atol,
-                    path=sub,
-                )
-            )
-        return out
+        return _diff_fields(actual, expected, rtol=rtol, atol=atol, path=path)
     if isinstance(actual, tuple | list):
-        if len(actual) != len(expected):
-            names = [_item_name(x, i) for i, x in enumerate(actual)]
-            wanted = [_item_name(x, i) for i, x in enumerate(expected)]
-            return [f"{here}: {len(actual)} items {names} != {len(expected)} items {wanted}"]
-        out = []
-        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
-            out.extend(diff(a, e, rtol=rtol, atol=atol, path=f"{path}[{_item_name(e, i)}]"))
-        return out
+        return _diff_items(actual, expected, rtol=rtol, atol=atol, path=path)
     if actual == expected:
         return []
     return [f"{here}: {actual!r} != {expected!r} (expected)"]
+
+
+def _diff_fields(actual: Any, expected: Any, *, rtol: float, atol: float, path: str) -> list[str]:
+    """Return the differences of two attrs objects of one class, field by field."""
+    out: list[str] = []
+    for field in attrs.fields(type(actual)):
+        sub = f"{path}.{field.name}" if path else field.name
+        out.extend(
+            diff(
+                getattr(actual, field.name),
+                getattr(expected, field.name),
+                rtol=rtol,
+                atol=atol,
+                path=sub,
+            )
+        )
+    return out
+
+
+def _diff_items(
+    actual: Sequence[Any], expected: Sequence[Any], *, rtol: float, atol: float, path: str
+) -> list[str]:
+    """Return the differences of two sequences item by item (their names if the lengths differ)."""
+    if len(actual) != len(expected):
+        names = [_item_name(x, i) for i, x in enumerate(actual)]
+        wanted = [_item_name(x, i) for i, x in enumerate(expected)]
+        return [f"{path or '$'}: {len(actual)} items {names} != {len(expected)} items {wanted}"]
+    out: list[str] = []
+    for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
+        out.extend(diff(a, e, rtol=rtol, atol=atol, path=f"{path}[{_item_name(e, i)}]"))
+    return out
 
 
 def _fail(what: str, lines: list[str], note: str = "") -> None:

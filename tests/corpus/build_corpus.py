@@ -77,31 +77,62 @@ def _path_text(path: list[Any]) -> str:
     return out or "$"
 
 
+#: One mutation: file stem, mutated payload, the path the error must name, and the file's text
+#: when it is not the payload's JSON (None).
+Mutation = tuple[str, Json, str, str | None]
+
+#: (path, value) pairs of a payload's scalars.
+Leaves = list[tuple[list[Any], Json]]
+
+
 def _json_entries(name: str, base: Json, loader: str) -> list[tuple[str, str, str, str]]:
     """Return (file stem, text, error class, path) for mutations of ``base``."""
-    out: list[tuple[str, str, str, str]] = []
+    numbers, texts, flags = _typed_leaves(base)
+    # Spread the picks over the payload: every k-th leaf of each kind.
+    picks_num = numbers[:: max(1, len(numbers) // 12)][:12]
+    picks_txt = texts[:: max(1, len(texts) // 10)][:10]
+    mutations = [
+        *_numbers_of_wrong_type(base, picks_num),
+        *_non_finite_numbers(base, picks_num[:8]),
+        *_texts_of_wrong_type(base, picks_txt),
+        *_flags_as_text(base, flags[:3]),
+        *_unknown_fields(base),
+        *_missing_fields(base, loader),
+        *_bad_versions(base),
+        *_broken_documents(base),
+    ]
+    return [
+        (
+            f"{name}_{stem}",
+            json.dumps(data, ensure_ascii=False) if text is None else text,
+            loader,
+            path,
+        )
+        for stem, data, path, text in mutations
+    ]
 
-    def add(stem: str, data: Json, path: str, *, text: str | None = None) -> None:
-        body = json.dumps(data, ensure_ascii=False) if text is None else text
-        out.append((f"{name}_{stem}", body, loader, path))
 
-    def leaves(data: Json, path: list[Any]) -> list[tuple[list[Any], Json]]:
-        found: list[tuple[list[Any], Json]] = []
-        if isinstance(data, dict):
-            for k, v in data.items():
-                found.extend(leaves(v, [*path, k]))
-        elif isinstance(data, list):
-            for i, v in enumerate(data):
-                found.extend(leaves(v, [*path, i]))
-        else:
-            found.append((path, data))
-        return found
+def _leaves(data: Json, path: list[Any]) -> Leaves:
+    """Return (path, value) of every scalar in ``data``, depth first."""
+    found: Leaves = []
+    if isinstance(data, dict):
+        for k, v in data.items():
+            found.extend(_leaves(v, [*path, k]))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            found.extend(_leaves(v, [*path, i]))
+    else:
+        found.append((path, data))
+    return found
 
+
+def _typed_leaves(base: Json) -> tuple[Leaves, Leaves, Leaves]:
+    """Return the number, text and boolean leaves of ``base`` that must keep their type."""
     # Scorer parameters and rule constants accept numbers, text and booleans alike, so a
     # changed type there is valid JSON for the model; leave them out.
     all_leaves = [
         (p, v)
-        for p, v in leaves(base, [])
+        for p, v in _leaves(base, [])
         if p != ["schema_version"] and "params" not in p and "condition" not in p
     ]
     numbers = [
@@ -109,63 +140,94 @@ def _json_entries(name: str, base: Json, loader: str) -> list[tuple[str, str, st
     ]
     texts = [(p, v) for p, v in all_leaves if isinstance(v, str)]
     flags = [(p, v) for p, v in all_leaves if isinstance(v, bool)]
-    # Spread the picks over the payload: every k-th leaf of each kind.
-    picks_num = numbers[:: max(1, len(numbers) // 12)][:12]
-    picks_txt = texts[:: max(1, len(texts) // 10)][:10]
+    return numbers, texts, flags
 
-    for i, (p, _) in enumerate(picks_num):
-        for tag, bad in (("text", "abc"), ("list", [1]), ("object", {"a": 1}), ("bool", True)):
-            data = copy.deepcopy(base)
-            _get(data, p[:-1])[p[-1]] = bad
-            add(f"num{i}_{tag}", data, _path_text(p))
-    for i, (p, _) in enumerate(picks_num[:8]):
+
+def _replaced(base: Json, path: list[Any], value: Json) -> Json:
+    """Return a copy of ``base`` with the value at ``path`` replaced by ``value``."""
+    data = copy.deepcopy(base)
+    _get(data, path[:-1])[path[-1]] = value
+    return data
+
+
+def _numbers_of_wrong_type(base: Json, picks: Leaves) -> list[Mutation]:
+    return [
+        (f"num{i}_{tag}", _replaced(base, p, bad), _path_text(p), None)
+        for i, (p, _) in enumerate(picks)
+        for tag, bad in (("text", "abc"), ("list", [1]), ("object", {"a": 1}), ("bool", True))
+    ]
+
+
+def _non_finite_numbers(base: Json, picks: Leaves) -> list[Mutation]:
+    # The literals go into the text as written (a float 1e400 would be dumped as Infinity).
+    out: list[Mutation] = []
+    for i, (p, _) in enumerate(picks):
         for tag, literal in (
             ("nan", "NaN"),
             ("inf", "Infinity"),
             ("ninf", "-Infinity"),
             ("huge", "1e400"),
         ):
-            data = copy.deepcopy(base)
             marker = "__CORPUS_MARKER__"
-            _get(data, p[:-1])[p[-1]] = marker
+            data = _replaced(base, p, marker)
             text = json.dumps(data, ensure_ascii=False).replace(f'"{marker}"', literal)
-            add(f"num{i}_{tag}", data, _path_text(p), text=text)
-    for i, (p, _) in enumerate(picks_txt):
+            out.append((f"num{i}_{tag}", data, _path_text(p), text))
+    return out
+
+
+def _texts_of_wrong_type(base: Json, picks: Leaves) -> list[Mutation]:
+    out: list[Mutation] = []
+    for i, (p, _) in enumerate(picks):
         for tag, bad in (("number", 12), ("list", ["x"]), ("null", None)):
-            data = copy.deepcopy(base)
-            _get(data, p[:-1])[p[-1]] = bad
             if tag == "null" and _optional_text(p):
                 continue
             # A bad union tag is reported at the tagged object, naming the "type" it got.
             where = _path_text(p[:-1]) if p[-1] == "type" else _path_text(p)
-            add(f"txt{i}_{tag}", data, where)
-    for i, (p, _) in enumerate(flags[:3]):
-        data = copy.deepcopy(base)
-        _get(data, p[:-1])[p[-1]] = "yes"
-        add(f"flag{i}_text", data, _path_text(p))
+            out.append((f"txt{i}_{tag}", _replaced(base, p, bad), where, None))
+    return out
 
-    objects: list[list[Any]] = []
 
-    def walk(data: Json, path: list[Any]) -> None:
-        if isinstance(data, dict):
-            objects.append(path)
-            for k, v in data.items():
-                walk(v, [*path, k])
-        elif isinstance(data, list):
-            for j, v in enumerate(data):
-                walk(v, [*path, j])
+def _flags_as_text(base: Json, flags: Leaves) -> list[Mutation]:
+    return [
+        (f"flag{i}_text", _replaced(base, p, "yes"), _path_text(p), None)
+        for i, (p, _) in enumerate(flags)
+    ]
 
-    walk(base, [])
+
+def _objects(data: Json, path: list[Any]) -> list[list[Any]]:
+    """Return the path of every object in ``data``, depth first."""
+    found: list[list[Any]] = []
+    if isinstance(data, dict):
+        found.append(path)
+        for k, v in data.items():
+            found.extend(_objects(v, [*path, k]))
+    elif isinstance(data, list):
+        for j, v in enumerate(data):
+            found.extend(_objects(v, [*path, j]))
+    return found
+
+
+def _unknown_fields(base: Json) -> list[Mutation]:
+    objects = _objects(base, [])
+    out: list[Mutation] = []
     for i, p in enumerate(objects[:: max(1, len(objects) // 12)][:12]):
         data = copy.deepcopy(base)
         _get(data, p)["unexpected_field"] = 1
-        add(f"obj{i}_unknown_field", data, _path_text(p))
-    required = _required_fields(base, loader)
-    for i, (p, field) in enumerate(required):
+        out.append((f"obj{i}_unknown_field", data, _path_text(p), None))
+    return out
+
+
+def _missing_fields(base: Json, loader: str) -> list[Mutation]:
+    out: list[Mutation] = []
+    for i, (p, field) in enumerate(_required_fields(base, loader)):
         data = copy.deepcopy(base)
         del _get(data, p)[field]
-        add(f"missing{i}_{field}", data, _path_text([*p, field]))
+        out.append((f"missing{i}_{field}", data, _path_text([*p, field]), None))
+    return out
 
+
+def _bad_versions(base: Json) -> list[Mutation]:
+    out: list[Mutation] = []
     for tag, version in (
         ("v0", 0),
         ("v2", 2),
@@ -178,14 +240,19 @@ def _json_entries(name: str, base: Json, loader: str) -> list[tuple[str, str, st
     ):
         data = copy.deepcopy(base)
         data["schema_version"] = version
-        add(f"version_{tag}", data, "schema_version")
+        out.append((f"version_{tag}", data, "schema_version", None))
     data = copy.deepcopy(base)
     del data["schema_version"]
-    add("version_missing", data, "schema_version")
-    add("not_json", base, "$", text=json.dumps(base)[:-7])
-    add("array_root", base, "$", text="[" + json.dumps(base) + "]")
-    add("empty", base, "$", text="")
+    out.append(("version_missing", data, "schema_version", None))
     return out
+
+
+def _broken_documents(base: Json) -> list[Mutation]:
+    return [
+        ("not_json", base, "$", json.dumps(base)[:-7]),
+        ("array_root", base, "$", "[" + json.dumps(base) + "]"),
+        ("empty", base, "$", ""),
+    ]
 
 
 def _optional_text(path: list[Any]) -> bool:

@@ -54,6 +54,11 @@ class TestFromArrays:
             ({"actual": {"csat": [1.0]}}, "do not match"),
             ({"actual": np.zeros((1, N_K)), "eligible_fraction": [1.5]}, "eligible_fraction"),
             ({"actual": np.zeros((1, N_K)), "base_pay": [Decimal(1)]}, "currency"),
+            ({"actual": np.zeros((1, N_K)), "base_pay": []}, "0 entries for 1 subjects"),
+            ({"actual": np.zeros((1, N_K)), "sample_size": np.full((1, N_K), 1.5)}, "whole"),
+            ({"actual": np.zeros((1, N_K)), "sample_size": np.full((1, N_K), np.nan)}, "whole"),
+            ({"actual": np.zeros((1, N_K)), "threshold": np.full((1, N_K), np.inf)}, "infinite"),
+            ({"actual": np.zeros((1, N_K)), "eligible_days": [-1.0]}, "cannot be negative"),
         ],
     )
     def test_bad_input(self, kwargs: dict[str, object], match: str) -> None:
@@ -148,6 +153,54 @@ class TestFromReviews:
         """Actuals, goals and assessments naming what the scheme lacks are refused."""
         with pytest.raises(ScoringError, match=match):
             Population.from_reviews(SCHEME, [_review(**kw)])
+
+    def test_not_a_review(self) -> None:
+        """An item that is not a Review is refused, naming its position and type."""
+        with pytest.raises(ScoringError, match="item 1 is a str; expected a Review"):
+            Population.from_reviews(SCHEME, [_review(), "x"])  # type: ignore[list-item]
+
+    def test_several_currencies(self) -> None:
+        """Subjects paid in different currencies cannot share a population."""
+        paid = [
+            Review(
+                subject=Subject(id=sid, base_pay=Decimal(1), currency=cur),
+                cycle="q",
+                scheme="cs_managers",
+            )
+            for sid, cur in (("a", "CNY"), ("b", "USD"))
+        ]
+        with pytest.raises(ScoringError, match=r"several currencies \['CNY', 'USD'\]"):
+            Population.from_reviews(SCHEME, paid)
+
+    def test_goal_equal_to_default_is_not_an_override(self) -> None:
+        """A goal that repeats the scheme's value is not flagged as overridden."""
+        kpi = SCHEME.kpis[0]
+        pop = Population.from_reviews(
+            SCHEME, [_review(goals=[Goal(kpi=kpi.key, target=kpi.target)])]
+        )
+        assert not pop.overridden.any()
+
+    def test_many_reviews_rate_as_one_at_a_time(self) -> None:
+        """Mean ratings are the same whether a review is built alone or among many."""
+        reviews = [
+            _review(
+                f"s{i}",
+                assessments=[
+                    Assessment(
+                        criterion="attitude",
+                        source=AssessmentSource.PEER,
+                        rater_id=f"p{r}",
+                        rating=1 + (i + r) % 5,
+                    )
+                    for r in range(i % 3)
+                ],
+            )
+            for i in range(40)
+        ]
+        many = Population.from_reviews(SCHEME, reviews)
+        alone = [Population.from_reviews(SCHEME, [r]) for r in reviews]
+        np.testing.assert_array_equal(many.ratings, np.concatenate([p.ratings for p in alone]))
+        np.testing.assert_array_equal(many.raters, np.concatenate([p.raters for p in alone]))
 
     def test_other_scheme(self) -> None:
         """A review of another scheme is refused."""

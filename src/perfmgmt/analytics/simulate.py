@@ -476,6 +476,76 @@ def _chunk_population(pop: Population, reps: int, actual: FloatArray) -> Populat
     return attrs.evolve(pop, **fields)
 
 
+def _check_arguments(population: object, draws: object, chunk_rows: object) -> None:
+    """Refuse a population that is not a Population and counts that are not whole >= 1."""
+    if not isinstance(population, Population):
+        raise ValidationError(
+            f"simulate: population is a {type(population).__name__}; expected a Population "
+            "(perfmgmt.scoring.Population.from_arrays or from_reviews)",
+            field="population",
+            value=type(population).__name__,
+        )
+    for name, value in (("draws", draws), ("chunk_rows", chunk_rows)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValidationError(
+                f"simulate: {name}={value!r} is not allowed; expected a whole number >= 1",
+                field=name,
+                value=value,
+            )
+
+
+def _currency(population: Population, pool: BonusPool | None) -> str | None:
+    """Return the currency of the base pay, else of the pool; refuse a pool in another one."""
+    currency = population.currency or (pool.currency if pool is not None else None)
+    if pool is not None and currency is not None and pool.currency != currency:
+        raise ScoringError(
+            f"simulate: the pool is in {pool.currency} but base pay is in {currency}; "
+            "use one currency"
+        )
+    return currency
+
+
+class _Cycles:
+    """Per simulated cycle: bonus cost, deductions, people per rating band and mean total.
+
+    Chunks of whole cycles write disjoint rows, so worker threads need no lock.
+    """
+
+    def __init__(self, draws: int, bands: int) -> None:
+        self.bands = bands
+        self.cost = np.zeros(draws, dtype=np.int64)
+        self.deduction = np.zeros(draws, dtype=np.int64)
+        # One column per band and a last one for the unrated.
+        self.counts = np.zeros((draws, bands + 1), dtype=np.int64)
+        self.mean_total = np.full(draws, np.nan)
+
+    def record(
+        self,
+        done: int,
+        reps: int,
+        *,
+        bonus: IntArray,
+        deduction: IntArray,
+        rating_index: npt.NDArray[Any],
+        total: FloatArray,
+    ) -> None:
+        """Record ``reps`` cycles from cycle ``done`` on: their per-person results, cycle-major."""
+        bands = self.bands
+        n = bonus.size // reps
+        block = slice(done, done + reps)
+        self.cost[block] = bonus.reshape(reps, n).sum(axis=1)
+        self.deduction[block] = deduction.reshape(reps, n).sum(axis=1)
+        index = np.where(rating_index < 0, bands, rating_index).reshape(reps, n)
+        offsets = (np.arange(reps) * (bands + 1))[:, None]
+        self.counts[block] = np.bincount(
+            (index + offsets).ravel(), minlength=reps * (bands + 1)
+        ).reshape(reps, bands + 1)
+        totals = total.reshape(reps, n)
+        rated = ~np.isnan(totals)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.mean_total[block] = np.where(rated, totals, 0.0).sum(axis=1) / rated.sum(axis=1)
+
+
 def simulate(
     scheme: Scheme,
     population: Population,
@@ -515,37 +585,15 @@ def simulate(
         ValidationError: On a missing distribution, draws < 1 or chunk_rows < 1.
         ScoringError: When the rules' currency differs from the pool's.
     """
-    if not isinstance(population, Population):
-        raise ValidationError(
-            f"simulate: population is a {type(population).__name__}; expected a Population "
-            "(perfmgmt.scoring.Population.from_arrays or from_reviews)",
-            field="population",
-            value=type(population).__name__,
-        )
-    for name, value in (("draws", draws), ("chunk_rows", chunk_rows)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValidationError(
-                f"simulate: {name}={value!r} is not allowed; expected a whole number >= 1",
-                field=name,
-                value=value,
-            )
+    _check_arguments(population, draws, chunk_rows)
     _check_actuals(scheme, actuals)
     engine = engine or ScoringEngine()
     evaluator = evaluator or RuleEvaluator(trace=False)
     n = len(population)
     labels = scheme.rating_scale.labels
-    bands = len(labels)
-    cost = np.zeros(draws, dtype=np.int64)
-    deduction = np.zeros(draws, dtype=np.int64)
-    counts = np.zeros((draws, bands + 1), dtype=np.int64)
-    mean_total = np.full(draws, np.nan)
+    cycles = _Cycles(draws, len(labels))
     subjects = _subjects(population)
-    currency = population.currency or (pool.currency if pool is not None else None)
-    if pool is not None and currency is not None and pool.currency != currency:
-        raise ScoringError(
-            f"simulate: the pool is in {pool.currency} but base pay is in {currency}; "
-            "use one currency"
-        )
+    currency = _currency(population, pool)
     per_chunk = max(1, chunk_rows // max(n, 1))
     starts = list(range(0, draws, per_chunk))
     streams = np.random.SeedSequence(seed).spawn(len(starts))
@@ -579,18 +627,14 @@ def simulate(
                 bonus, limits, eligible_fraction=_tile(population.eligible_fraction, reps)
             ).awarded
         ded = np.where(decisions.deduction_known, decisions.deduction_minor, 0).astype(np.int64)
-        block = slice(done, done + reps)
-        cost[block] = bonus.reshape(reps, n).sum(axis=1)
-        deduction[block] = ded.reshape(reps, n).sum(axis=1)
-        index = np.where(scores.rating_index < 0, bands, scores.rating_index).reshape(reps, n)
-        offsets = (np.arange(reps) * (bands + 1))[:, None]
-        counts[block] = np.bincount(
-            (index + offsets).ravel(), minlength=reps * (bands + 1)
-        ).reshape(reps, bands + 1)
-        totals = scores.total.reshape(reps, n)
-        rated = ~np.isnan(totals)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean_total[block] = np.where(rated, totals, 0.0).sum(axis=1) / rated.sum(axis=1)
+        cycles.record(
+            done,
+            reps,
+            bonus=bonus,
+            deduction=ded,
+            rating_index=scores.rating_index,
+            total=scores.total,
+        )
         return decisions.currency
 
     # The first chunk runs alone so the engine and evaluator caches are filled once; the rest
@@ -602,6 +646,7 @@ def simulate(
     if len(starts) > 1:
         with ThreadPoolExecutor(max_workers=workers) as executor:
             list(executor.map(run, range(1, len(starts))))
+    cost = cycles.cost
     if pool is not None and pool.amount is not None:
         cost = np.minimum(cost, to_minor(pool.amount, pool.currency))
     return SimulationResult(
@@ -611,9 +656,9 @@ def simulate(
         seed=seed,
         currency=currency,
         cost_minor=cost,
-        deduction_minor=deduction,
+        deduction_minor=cycles.deduction,
         rating_labels=labels,
-        rating_counts=counts,
-        mean_total=mean_total,
+        rating_counts=cycles.counts,
+        mean_total=cycles.mean_total,
         budget=budget,
     )

@@ -412,6 +412,19 @@ class Table:
         pre: tuple[_Check, ...],
         length: int | None = None,
     ) -> Self:
+        n = cls._row_count(arrays, length)
+        checks: list[_Check] = list(pre)
+        keys: dict[str, tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]] = {}
+        data: dict[str, npt.NDArray[Any]] = {}
+        for col in cls.SCHEMA:
+            if col.name in arrays:
+                checks.extend(_parse_column(col, arrays[col.name], keys, data))
+        checks.extend(cls._row_checks(data))
+        return cls._finish(keys, data, n, checks, strict=strict)
+
+    @classmethod
+    def _row_count(cls, arrays: Mapping[str, npt.NDArray[Any]], length: int | None) -> int:
+        """Return the number of rows; refuse unknown, ragged or missing required columns."""
         schema = cls.schema()
         for name in arrays:
             if name not in schema:
@@ -430,37 +443,7 @@ class Table:
                     f"{cls.__name__}: required column {col.name!r} is missing ({col.doc})",
                     column=col.name,
                 )
-        checks: list[_Check] = list(pre)
-        keys: dict[str, tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]] = {}
-        data: dict[str, npt.NDArray[Any]] = {}
-        for col in cls.SCHEMA:
-            if col.name not in arrays:
-                continue
-            raw = arrays[col.name]
-            if col.kind == "key":
-                codes, labels = _factorize(raw)
-                keys[col.name] = (codes, labels)
-                if col.required:
-                    checks.append(_Check(col.name, codes < 0, _say("the value is empty")))
-            elif col.kind == "time":
-                values, unparsed = _to_time(raw)
-                data[col.name] = values
-                checks.append(_Check(col.name, unparsed, _unparsable(raw, col)))
-                if col.required:
-                    checks.append(
-                        _Check(col.name, np.isnat(values) & ~unparsed, _say("the value is empty"))
-                    )
-            elif col.kind == "flag":
-                flags, unparsed = _to_flag(raw)
-                data[col.name] = flags
-                checks.append(_Check(col.name, unparsed, _unparsable(raw, col)))
-            else:
-                numbers, unparsed = _to_number(raw)
-                data[col.name] = numbers
-                checks.append(_Check(col.name, unparsed, _unparsable(raw, col)))
-                checks.append(_range_check(col, numbers))
-        checks.extend(cls._row_checks(data))
-        return cls._finish(keys, data, n, checks, strict=strict)
+        return n
 
     @classmethod
     def _row_checks(cls, data: Mapping[str, npt.NDArray[Any]]) -> list[_Check]:
@@ -521,6 +504,35 @@ class Table:
 
 
 # -- conversion helpers -------------------------------------------------------
+
+
+def _parse_column(
+    col: Column,
+    raw: npt.NDArray[Any],
+    keys: dict[str, tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]],
+    data: dict[str, npt.NDArray[Any]],
+) -> list[_Check]:
+    """Parse one raw column by its kind into ``keys`` or ``data``; return its row checks."""
+    if col.kind == "key":
+        codes, labels = _factorize(raw)
+        keys[col.name] = (codes, labels)
+        return [_Check(col.name, codes < 0, _say("the value is empty"))] if col.required else []
+    if col.kind == "time":
+        values, unparsed = _to_time(raw)
+        data[col.name] = values
+        checks = [_Check(col.name, unparsed, _unparsable(raw, col))]
+        if col.required:
+            checks.append(
+                _Check(col.name, np.isnat(values) & ~unparsed, _say("the value is empty"))
+            )
+        return checks
+    if col.kind == "flag":
+        flags, unparsed = _to_flag(raw)
+        data[col.name] = flags
+        return [_Check(col.name, unparsed, _unparsable(raw, col))]
+    numbers, unparsed = _to_number(raw)
+    data[col.name] = numbers
+    return [_Check(col.name, unparsed, _unparsable(raw, col)), _range_check(col, numbers)]
 
 
 def _object_array(values: list[Any]) -> npt.NDArray[np.object_]:

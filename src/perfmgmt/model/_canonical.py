@@ -18,8 +18,31 @@ import attrs
 __all__ = ["canonical", "content_hash"]
 
 
+#: The values :func:`_leaf` encodes; everything else is a container or an attrs object.
+_LEAVES = (type(None), bool, str, int, float, Decimal, enum.Enum, dt.date)
+
+
 def canonical(obj: Any) -> Any:
     """Return a JSON-able structure that identifies ``obj``'s content exactly."""
+    if isinstance(obj, _LEAVES):
+        return _leaf(obj)
+    if isinstance(obj, tuple | list):
+        return [canonical(x) for x in obj]
+    if isinstance(obj, dict):
+        return {str(k): canonical(v) for k, v in sorted(obj.items())}
+    if attrs.has(type(obj)):
+        out: dict[str, Any] = {"__type__": type(obj).__name__}
+        for a in attrs.fields(type(obj)):
+            out[a.name] = canonical(getattr(obj, a.name))
+        return out
+    raise TypeError(f"cannot canonicalise {type(obj).__name__}")
+
+
+def _leaf(obj: Any) -> Any:
+    """Return the canonical form of one of the :data:`_LEAVES`, tagged with its kind.
+
+    The order matters: a bool is an int, an enum may be a str or an int, a datetime is a date.
+    """
     if obj is None or isinstance(obj, bool | str):
         return obj
     if isinstance(obj, int | float):
@@ -31,18 +54,7 @@ def canonical(obj: Any) -> Any:
         return {"e": f"{type(obj).__name__}.{obj.value}"}
     if isinstance(obj, dt.datetime):
         return {"dt": obj.isoformat()}
-    if isinstance(obj, dt.date):
-        return {"date": obj.isoformat()}
-    if isinstance(obj, tuple | list):
-        return [canonical(x) for x in obj]
-    if isinstance(obj, dict):
-        return {str(k): canonical(v) for k, v in sorted(obj.items())}
-    if attrs.has(type(obj)):
-        out: dict[str, Any] = {"__type__": type(obj).__name__}
-        for a in attrs.fields(type(obj)):
-            out[a.name] = canonical(getattr(obj, a.name))
-        return out
-    raise TypeError(f"cannot canonicalise {type(obj).__name__}")
+    return {"date": obj.isoformat()}
 
 
 def content_hash(obj: Any) -> str:

@@ -451,28 +451,8 @@ class DecisionTable:
             raise ValidationError(
                 f"{where}: rows is empty; give at least one row", field="rows", value=self.rows
             )
-        for i, row in enumerate(self.rows):
-            if len(row.inputs) != len(self.inputs):
-                raise ValidationError(
-                    f"{where}: rows[{i}] has {len(row.inputs)} cells but the table has "
-                    f"{len(self.inputs)} inputs ({', '.join(fields)}); give one cell per input",
-                    field="rows",
-                    value=row.inputs,
-                )
-            for j, cell in enumerate(row.inputs):
-                kind = parse_unary_test(cell).kind
-                if kind is CellKind.ANY:
-                    continue
-                for k, other in enumerate(self.rows[:i]):
-                    other_kind = parse_unary_test(other.inputs[j]).kind
-                    if other_kind not in (CellKind.ANY, kind):
-                        raise ValidationError(
-                            f"{where}: column {fields[j]!r} mixes {other_kind.value} "
-                            f"(rows[{k}]: {other.inputs[j]!r}) and {kind.value} "
-                            f"(rows[{i}]: {cell!r}) tests; one column tests one kind",
-                            field="rows",
-                            value=cell,
-                        )
+        for i in range(len(self.rows)):
+            self._check_row(where, fields, i)
         if self.aggregation is not None and self.hit_policy is not HitPolicy.COLLECT:
             raise ValidationError(
                 f"{where}: aggregation {self.aggregation.value!r} is only allowed with hit policy "
@@ -480,6 +460,31 @@ class DecisionTable:
                 field="aggregation",
                 value=self.aggregation,
             )
+
+    def _check_row(self, where: str, fields: list[str], i: int) -> None:
+        """Refuse row ``i`` unless it has one cell per input, each testing its column's kind."""
+        row = self.rows[i]
+        if len(row.inputs) != len(self.inputs):
+            raise ValidationError(
+                f"{where}: rows[{i}] has {len(row.inputs)} cells but the table has "
+                f"{len(self.inputs)} inputs ({', '.join(fields)}); give one cell per input",
+                field="rows",
+                value=row.inputs,
+            )
+        for j, cell in enumerate(row.inputs):
+            kind = parse_unary_test(cell).kind
+            if kind is CellKind.ANY:
+                continue
+            for k, other in enumerate(self.rows[:i]):
+                other_kind = parse_unary_test(other.inputs[j]).kind
+                if other_kind not in (CellKind.ANY, kind):
+                    raise ValidationError(
+                        f"{where}: column {fields[j]!r} mixes {other_kind.value} "
+                        f"(rows[{k}]: {other.inputs[j]!r}) and {kind.value} "
+                        f"(rows[{i}]: {cell!r}) tests; one column tests one kind",
+                        field="rows",
+                        value=cell,
+                    )
 
 
 @attrs.frozen(kw_only=True)

@@ -21,7 +21,7 @@ from perfmgmt._typing import BoolArray, FloatArray, IntArray
 from perfmgmt.errors import ScoringError
 from perfmgmt.model.cycle import Cycle, eligible_days
 from perfmgmt.model.indicator import Direction
-from perfmgmt.model.review import Review
+from perfmgmt.model.review import Review, Subject
 from perfmgmt.model.scheme import Scale, Scheme
 
 __all__ = ["Population", "rescale_rating"]
@@ -70,6 +70,13 @@ class _Layout:
     criterion_keys: tuple[str, ...]
     source_keys: tuple[str, ...]
     kpi_keys: tuple[str, ...]
+    # One review's blank share of each flat list from_reviews fills: no actual, sample size
+    # not reported, nothing overridden (K each); no rating sum and no raters (Q * S each).
+    blank_actuals: tuple[float, ...]
+    blank_samples: tuple[int, ...]
+    blank_overridden: tuple[bool, ...]
+    blank_sums: tuple[float, ...]
+    blank_raters: tuple[int, ...]
 
 
 _LAYOUTS: dict[str, _Layout] = {}
@@ -94,6 +101,7 @@ def _layout(scheme: Scheme) -> _Layout:
     signs = {Direction.HIGHER_IS_BETTER: 1.0, Direction.LOWER_IS_BETTER: -1.0}
     col_sign = [signs.get(k.indicator.direction, math.nan) for k in scheme.kpis]
     defaults = (col("threshold"), col("target"), col("stretch"))
+    k, nqs = len(scheme.kpis), len(scheme.criteria) * len(scheme.sources)
     layout = _Layout(
         kpi_index={key: j for j, key in enumerate(scheme.kpi_keys)},
         crit_index={c.key: q for q, c in enumerate(scheme.criteria)},
@@ -105,6 +113,11 @@ def _layout(scheme: Scheme) -> _Layout:
         criterion_keys=tuple(c.key for c in scheme.criteria),
         source_keys=tuple(s.key for s in scheme.sources),
         kpi_keys=scheme.kpi_keys,
+        blank_actuals=(math.nan,) * k,
+        blank_samples=(-1,) * k,
+        blank_overridden=(False,) * k,
+        blank_sums=(0.0,) * nqs,
+        blank_raters=(0,) * nqs,
     )
     if len(_LAYOUTS) >= _LAYOUTS_SIZE:
         # Another thread may have emptied it meanwhile: popping a missing key is harmless.
@@ -276,160 +289,38 @@ class Population:
                 direction, a rating off its scale, or subjects paid in different currencies.
         """
         reviews = tuple(reviews)
-        n, k = len(reviews), len(scheme.kpis)
         layout = _layout(scheme)
-        kpi_index, crit_index, src_index = layout.kpi_index, layout.crit_index, layout.src_index
-        d_th, d_tg, d_st = layout.default_lists
-        nq, ns = len(scheme.criteria), len(scheme.sources)
-        nqs = nq * ns
-        # Values go into flat Python lists (row i of an (N, K) array at [i * K, (i + 1) * K))
-        # that become arrays once at the end: a numpy item assignment costs several list
-        # ones, and on one review (the scalar ``score``) the array constructors dominated.
-        # The values are the same floats either way.
-        nan_row, unreported_row, false_row = [math.nan] * k, [-1] * k, [False] * k
-        zero_sums, zero_counts = [0.0] * nqs, [0] * nqs
-        actual: list[float] = []
-        sample: list[int] = []
-        th_l: list[float] = []
-        tg_l: list[float] = []
-        st_l: list[float] = []
-        overridden: list[bool] = []
-        sums: list[float] = []
-        raters: list[int] = []
-        eligible_days = [math.nan] * n
-        eligible_fraction = [1.0] * n
-        tenure = [math.nan] * n
-        ids: list[str] = []
+        rows = _ReviewRows(scheme, layout, len(reviews))
         for i, review in enumerate(reviews):
-            if not isinstance(review, Review):
-                raise ScoringError(
-                    f"Population.from_reviews: item {i} is a {type(review).__name__}; "
-                    "expected a Review"
-                )
-            if review.scheme != scheme.key:
-                raise ScoringError(
-                    f"review {review.key!r}: scheme is {review.scheme!r}, but it is being "
-                    f"scored under scheme {scheme.key!r}"
-                )
-            ids.append(review.subject.id)
-            base = i * k
-            actual.extend(nan_row)
-            sample.extend(unreported_row)
-            for act in review.actuals:
-                j = kpi_index.get(act.kpi)
-                if j is None:
-                    raise ScoringError(
-                        f"review {review.key!r}: actual for KPI {act.kpi!r}, which is not in "
-                        f"scheme {scheme.key!r}; the KPIs are {list(scheme.kpi_keys)}"
-                    )
-                if act.value is not None:
-                    actual[base + j] = float(act.value)
-                if act.sample_size is not None:
-                    sample[base + j] = act.sample_size
-            th_l.extend(d_th)
-            tg_l.extend(d_tg)
-            st_l.extend(d_st)
-            overridden.extend(false_row)
-            for goal in review.goals:
-                j = kpi_index.get(goal.kpi)
-                if j is None:
-                    raise ScoringError(
-                        f"review {review.key!r}: goal for KPI {goal.kpi!r}, which is not in "
-                        f"scheme {scheme.key!r}; the KPIs are {list(scheme.kpi_keys)}"
-                    )
-                for col, value in zip(
-                    (th_l, tg_l, st_l), (goal.threshold, goal.target, goal.stretch), strict=True
-                ):
-                    if value is not None and float(value) != col[base + j]:
-                        col[base + j] = float(value)
-                        overridden[base + j] = True
-            base = i * nqs
-            sums.extend(zero_sums)
-            raters.extend(zero_counts)
-            for ass in review.assessments:
-                q = crit_index.get(ass.criterion)
-                if q is None:
-                    raise ScoringError(
-                        f"review {review.key!r}: assessment of criterion {ass.criterion!r}, "
-                        f"which is not in scheme {scheme.key!r}; the criteria are "
-                        f"{[c.key for c in scheme.criteria]}"
-                    )
-                s = src_index.get(ass.source)
-                if s is None:
-                    raise ScoringError(
-                        f"review {review.key!r}: assessment from source {ass.source.value!r}, "
-                        f"which scheme {scheme.key!r} does not weigh; its sources are "
-                        f"{[p.source.value for p in scheme.sources]}"
-                    )
-                crit_scale = scheme.criteria[q].scale
-                if ass.scale is None:
-                    if not crit_scale.contains(ass.rating):
-                        raise ScoringError(
-                            f"review {review.key!r}: rating {ass.rating!r} of "
-                            f"{ass.criterion!r} by {ass.rater_id!r} is off the criterion's "
-                            f"scale [{crit_scale.low:g}, {crit_scale.high:g}]"
-                        )
-                    value = float(ass.rating)
-                else:
-                    value = rescale_rating(ass.rating, ass.scale, crit_scale)
-                sums[base + q * ns + s] += value
-                raters[base + q * ns + s] += 1
-            if cycle is not None:
-                days, frac, ten = _eligibility(
-                    cycle, review.subject.hire_date, review.subject.leave_date
-                )
-                eligible_days[i], eligible_fraction[i], tenure[i] = days, frac, ten
+            _check_review(scheme, i, review)
+            rows.add(review, i, cycle)
         for review in reviews:
             _check_rater_ids(review)
-        # Actuals and bounds as one read-only (4, N, K) array, each an (N, K) C-ordered block
-        # of it; the per-subject vectors likewise: fewer, larger conversions.
-        act_a, th_a, tg_a, st_a = _readonly(
-            np.array((actual, th_l, tg_l, st_l), dtype=np.float64).reshape(4, n, k)
-        )
-        tenure_a, fraction_a, days_a = _readonly(
-            np.array((tenure, eligible_fraction, eligible_days), dtype=np.float64).reshape(3, n)
-        )
-        _check_order(scheme, (th_a, tg_a, st_a), ids, (th_l, tg_l, st_l) if n == 1 else None)
-        # The mean rating per criterion and source (NaN where nobody rated), the same
-        # division either way: on Python floats for a few cells, else on arrays.
-        raters_a = np.array(raters, dtype=np.int64).reshape(n, nq, ns)
-        if len(sums) <= _FEW_CELLS:
-            ratings_a = np.array(
-                [t / c if c > 0 else math.nan for t, c in zip(sums, raters, strict=True)],
-                dtype=np.float64,
-            ).reshape(n, nq, ns)
-        else:
-            sums_a = np.array(sums, dtype=np.float64).reshape(n, nq, ns)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                ratings_a = np.where(raters_a > 0, sums_a / np.maximum(raters_a, 1), np.nan)
+        act_a, th_a, tg_a, st_a = rows.kpi_arrays()
+        tenure_a, fraction_a, days_a = rows.subject_arrays()
+        _check_order(scheme, (th_a, tg_a, st_a), rows.ids, rows.one_row_bounds())
+        ratings_a, raters_a = rows.rating_arrays()
         subjects = [r.subject for r in reviews]
-        currencies = {
-            s.currency for s in subjects if s.currency is not None and s.base_pay is not None
-        }
-        if len(currencies) > 1:
-            raise ScoringError(
-                f"Population.from_reviews: base pay is in several currencies {sorted(currencies)}; "
-                "a population holds one currency"
-            )
+        currency = _one_currency(subjects)
         return cls(
             scheme_key=scheme.key,
-            subject_ids=tuple(ids),
+            subject_ids=tuple(rows.ids),
             kpi_keys=layout.kpi_keys,
             actual=act_a,
-            sample_size=_readonly(np.array(sample, dtype=np.int64).reshape(n, k)),
+            sample_size=rows.sample_size_array(),
             threshold=th_a,
             target=tg_a,
             stretch=st_a,
-            overridden=_readonly(np.array(overridden, dtype=bool).reshape(n, k)),
+            overridden=rows.overridden_array(),
             criterion_keys=layout.criterion_keys,
             source_keys=layout.source_keys,
-            ratings=_readonly(ratings_a),
-            raters=_readonly(raters_a),
+            ratings=ratings_a,
+            raters=raters_a,
             grade=tuple(s.grade for s in subjects),
             department=tuple(s.department for s in subjects),
             tenure_days=tenure_a,
             base_pay=tuple(s.base_pay for s in subjects),
-            currency=next(iter(currencies), None),
+            currency=currency,
             eligible_fraction=fraction_a,
             eligible_days=days_a,
         )
@@ -486,93 +377,17 @@ class Population:
                 a negative count, thresholds/targets out of order, or a rating off its scale.
         """
         ids = tuple(str(s) for s in subject_ids)
-        n, k = len(ids), len(scheme.kpis)
-        if len(set(ids)) != n:
-            seen: set[str] = set()
-            dup = next(s for s in ids if s in seen or seen.add(s))  # type: ignore[func-returns-value]
-            raise ScoringError(f"Population.from_arrays: subject id {dup!r} appears more than once")
+        n = len(ids)
+        _check_unique(ids)
         order = _column_order(scheme, kpi_keys, actual)
-        act = _matrix("actual", actual, scheme, order, n, np.float64)
-        if np.isinf(act).any():
-            i, j = np.argwhere(np.isinf(act))[0]
-            raise ScoringError(
-                f"Population.from_arrays: actual of {ids[i]!r} for KPI {scheme.kpi_keys[j]!r} is "
-                f"{act[i, j]!r}; use a finite number, or NaN for missing"
-            )
-        if sample_size is None:
-            ss: IntArray = np.broadcast_to(np.int64(-1), (n, k))
-        else:
-            raw = _matrix("sample_size", sample_size, scheme, order, n, np.float64)
-            if np.isnan(raw).any() or (raw != np.floor(raw)).any():
-                i, j = np.argwhere(np.isnan(raw) | (raw != np.floor(raw)))[0]
-                raise ScoringError(
-                    f"Population.from_arrays: sample_size of {ids[i]!r} for KPI "
-                    f"{scheme.kpi_keys[j]!r} is {raw[i, j]!r}; use a whole number, -1 = not "
-                    "reported"
-                )
-            ss = raw.astype(np.int64)
-            if (ss < -1).any():
-                i, j = np.argwhere(ss < -1)[0]
-                raise ScoringError(
-                    f"Population.from_arrays: sample_size of {ids[i]!r} for KPI "
-                    f"{scheme.kpi_keys[j]!r} is {int(ss[i, j])}; counts cannot be negative "
-                    "(-1 means not reported)"
-                )
-            data_says = (ss > 0) & np.isnan(act)
-            if data_says.any():
-                i, j = np.argwhere(data_says)[0]
-                raise ScoringError(
-                    f"Population.from_arrays: actual of {ids[i]!r} for KPI "
-                    f"{scheme.kpi_keys[j]!r} is NaN but sample_size is {int(ss[i, j])}; give "
-                    "the value, or a sample size of 0 or -1 when there is no data"
-                )
-        defaults = _defaults(scheme)
-        given = (threshold, target, stretch)
-        bounds: list[FloatArray] = []
-        over = np.zeros((n, k), dtype=bool) if any(g is not None for g in given) else None
-        for name, d, g in zip(_BOUNDS, defaults, given, strict=True):
-            if g is None:
-                bounds.append(np.broadcast_to(d, (n, k)))
-                continue
-            m = _matrix(name, g, scheme, order, n, np.float64)
-            if np.isinf(m).any():
-                raise ScoringError(
-                    f"Population.from_arrays: {name} holds an infinite value; use finite "
-                    "numbers, or NaN to keep the scheme default"
-                )
-            use_default = np.isnan(m)
-            merged = np.where(use_default, d, m)
-            assert over is not None
-            with np.errstate(invalid="ignore"):
-                over |= ~use_default & (merged != d)
-            bounds.append(merged)
-        _check_order(scheme, (bounds[0], bounds[1], bounds[2]), ids)
-        overridden: BoolArray = over if over is not None else np.broadcast_to(False, (n, k))
+        act = _actuals(scheme, actual, order, ids)
+        ss = _sample_sizes(scheme, sample_size, order, ids, act)
+        bounds, overridden = _bounds(scheme, (threshold, target, stretch), order, n)
+        _check_order(scheme, bounds, ids)
         rt, rc = _qualitative(scheme, ratings, raters, n, ids)
-        ef = _vector("eligible_fraction", eligible_fraction, n, 1.0)
-        if ((ef < 0) | (ef > 1) | np.isnan(ef)).any():
-            i = int(np.argmax((ef < 0) | (ef > 1) | np.isnan(ef)))
-            raise ScoringError(
-                f"Population.from_arrays: eligible_fraction of {ids[i]!r} is {float(ef[i])!r}; "
-                "expected a share from 0 to 1"
-            )
-        ed = _vector("eligible_days", eligible_days, n, math.nan)
-        if (ed < 0).any():
-            i = int(np.argmax(ed < 0))
-            raise ScoringError(
-                f"Population.from_arrays: eligible_days of {ids[i]!r} is {float(ed[i])!r}; "
-                "days cannot be negative"
-            )
-        pay = tuple(base_pay) if base_pay is not None else (None,) * n
-        if len(pay) != n:
-            raise ScoringError(
-                f"Population.from_arrays: base_pay has {len(pay)} entries for {n} subjects"
-            )
-        if any(p is not None for p in pay) and currency is None:
-            raise ScoringError(
-                "Population.from_arrays: currency is None but base_pay is given; name the "
-                "ISO 4217 currency, e.g. currency='CNY'"
-            )
+        ef = _eligible_fraction(eligible_fraction, ids)
+        ed = _eligible_days(eligible_days, ids)
+        pay = _base_pay(base_pay, currency, n)
         return cls(
             scheme_key=scheme.key,
             subject_ids=ids,
@@ -595,6 +410,354 @@ class Population:
             eligible_fraction=ef,
             eligible_days=ed,
         )
+
+
+def _check_unique(ids: tuple[str, ...]) -> None:
+    """Refuse subject ids that repeat, naming the first repeated one."""
+    if len(set(ids)) != len(ids):
+        seen: set[str] = set()
+        dup = next(s for s in ids if s in seen or seen.add(s))  # type: ignore[func-returns-value]
+        raise ScoringError(f"Population.from_arrays: subject id {dup!r} appears more than once")
+
+
+def _actuals(
+    scheme: Scheme, actual: object, order: list[int] | None, ids: tuple[str, ...]
+) -> FloatArray:
+    """Return the (N, K) actuals; refuse an infinite one (NaN is missing)."""
+    act = _matrix("actual", actual, scheme, order, len(ids), np.float64)
+    if np.isinf(act).any():
+        i, j = np.argwhere(np.isinf(act))[0]
+        raise ScoringError(
+            f"Population.from_arrays: actual of {ids[i]!r} for KPI {scheme.kpi_keys[j]!r} is "
+            f"{act[i, j]!r}; use a finite number, or NaN for missing"
+        )
+    return act
+
+
+def _sample_sizes(
+    scheme: Scheme,
+    sample_size: object,
+    order: list[int] | None,
+    ids: tuple[str, ...],
+    act: FloatArray,
+) -> IntArray:
+    """Return the (N, K) sample sizes (-1 = not reported, the default).
+
+    Refuse fractional, NaN or negative counts, and a count > 0 where the actual is missing.
+    """
+    n, k = len(ids), len(scheme.kpis)
+    if sample_size is None:
+        return np.broadcast_to(np.int64(-1), (n, k))
+    raw = _matrix("sample_size", sample_size, scheme, order, n, np.float64)
+    if np.isnan(raw).any() or (raw != np.floor(raw)).any():
+        i, j = np.argwhere(np.isnan(raw) | (raw != np.floor(raw)))[0]
+        raise ScoringError(
+            f"Population.from_arrays: sample_size of {ids[i]!r} for KPI "
+            f"{scheme.kpi_keys[j]!r} is {raw[i, j]!r}; use a whole number, -1 = not "
+            "reported"
+        )
+    ss = raw.astype(np.int64)
+    if (ss < -1).any():
+        i, j = np.argwhere(ss < -1)[0]
+        raise ScoringError(
+            f"Population.from_arrays: sample_size of {ids[i]!r} for KPI "
+            f"{scheme.kpi_keys[j]!r} is {int(ss[i, j])}; counts cannot be negative "
+            "(-1 means not reported)"
+        )
+    data_says = (ss > 0) & np.isnan(act)
+    if data_says.any():
+        i, j = np.argwhere(data_says)[0]
+        raise ScoringError(
+            f"Population.from_arrays: actual of {ids[i]!r} for KPI "
+            f"{scheme.kpi_keys[j]!r} is NaN but sample_size is {int(ss[i, j])}; give "
+            "the value, or a sample size of 0 or -1 when there is no data"
+        )
+    return ss
+
+
+def _bounds(
+    scheme: Scheme,
+    given: tuple[npt.ArrayLike | None, npt.ArrayLike | None, npt.ArrayLike | None],
+    order: list[int] | None,
+    n: int,
+) -> tuple[tuple[FloatArray, FloatArray, FloatArray], BoolArray]:
+    """Return threshold, target and stretch per row, and where a given value overrode a default.
+
+    A bound not given, or NaN in a row, keeps the scheme default; an infinite one is refused.
+    """
+    k = len(scheme.kpis)
+    bounds: list[FloatArray] = []
+    over = np.zeros((n, k), dtype=bool) if any(g is not None for g in given) else None
+    for name, d, g in zip(_BOUNDS, _defaults(scheme), given, strict=True):
+        if g is None:
+            bounds.append(np.broadcast_to(d, (n, k)))
+            continue
+        m = _matrix(name, g, scheme, order, n, np.float64)
+        if np.isinf(m).any():
+            raise ScoringError(
+                f"Population.from_arrays: {name} holds an infinite value; use finite "
+                "numbers, or NaN to keep the scheme default"
+            )
+        use_default = np.isnan(m)
+        merged = np.where(use_default, d, m)
+        assert over is not None
+        with np.errstate(invalid="ignore"):
+            over |= ~use_default & (merged != d)
+        bounds.append(merged)
+    overridden: BoolArray = over if over is not None else np.broadcast_to(False, (n, k))
+    return (bounds[0], bounds[1], bounds[2]), overridden
+
+
+def _eligible_fraction(value: npt.ArrayLike | None, ids: tuple[str, ...]) -> FloatArray:
+    """Return the share of the cycle worked per subject (1.0 by default); refuse one off 0-1."""
+    ef = _vector("eligible_fraction", value, len(ids), 1.0)
+    if ((ef < 0) | (ef > 1) | np.isnan(ef)).any():
+        i = int(np.argmax((ef < 0) | (ef > 1) | np.isnan(ef)))
+        raise ScoringError(
+            f"Population.from_arrays: eligible_fraction of {ids[i]!r} is {float(ef[i])!r}; "
+            "expected a share from 0 to 1"
+        )
+    return ef
+
+
+def _eligible_days(value: npt.ArrayLike | None, ids: tuple[str, ...]) -> FloatArray:
+    """Return the eligible days per subject (NaN, unknown, by default); refuse negative ones."""
+    ed = _vector("eligible_days", value, len(ids), math.nan)
+    if (ed < 0).any():
+        i = int(np.argmax(ed < 0))
+        raise ScoringError(
+            f"Population.from_arrays: eligible_days of {ids[i]!r} is {float(ed[i])!r}; "
+            "days cannot be negative"
+        )
+    return ed
+
+
+def _base_pay(
+    base_pay: Sequence[Decimal | None] | None, currency: str | None, n: int
+) -> tuple[Decimal | None, ...]:
+    """Return the base pay per subject (None by default); refuse pay without a currency."""
+    pay = tuple(base_pay) if base_pay is not None else (None,) * n
+    if len(pay) != n:
+        raise ScoringError(
+            f"Population.from_arrays: base_pay has {len(pay)} entries for {n} subjects"
+        )
+    if any(p is not None for p in pay) and currency is None:
+        raise ScoringError(
+            "Population.from_arrays: currency is None but base_pay is given; name the "
+            "ISO 4217 currency, e.g. currency='CNY'"
+        )
+    return pay
+
+
+def _check_review(scheme: Scheme, i: int, review: object) -> None:
+    """Refuse item ``i`` of ``from_reviews`` unless it is a review of ``scheme``."""
+    if not isinstance(review, Review):
+        raise ScoringError(
+            f"Population.from_reviews: item {i} is a {type(review).__name__}; expected a Review"
+        )
+    if review.scheme != scheme.key:
+        raise ScoringError(
+            f"review {review.key!r}: scheme is {review.scheme!r}, but it is being "
+            f"scored under scheme {scheme.key!r}"
+        )
+
+
+def _one_currency(subjects: Sequence[Subject]) -> str | None:
+    """Return the one currency the subjects are paid in (None without base pay)."""
+    currencies = {s.currency for s in subjects if s.currency is not None and s.base_pay is not None}
+    if len(currencies) > 1:
+        raise ScoringError(
+            f"Population.from_reviews: base pay is in several currencies {sorted(currencies)}; "
+            "a population holds one currency"
+        )
+    return next(iter(currencies), None)
+
+
+class _ReviewRows:
+    """The columns of a population being built from reviews, filled one review at a time.
+
+    Values go into flat Python lists (row i of an (N, K) array at [i * K, (i + 1) * K)) that
+    become arrays once at the end: a numpy item assignment costs several list ones, and on one
+    review (the scalar ``score``) the array constructors dominated. The values are the same
+    floats either way.
+    """
+
+    __slots__ = (
+        "_layout",
+        "_scheme",
+        "actual",
+        "eligible_days",
+        "eligible_fraction",
+        "ids",
+        "overridden",
+        "raters",
+        "sample",
+        "stretch",
+        "sums",
+        "target",
+        "tenure",
+        "threshold",
+    )
+
+    def __init__(self, scheme: Scheme, layout: _Layout, n: int) -> None:
+        self._scheme, self._layout = scheme, layout
+        self.ids: list[str] = []
+        self.actual: list[float] = []
+        self.sample: list[int] = []
+        self.threshold: list[float] = []
+        self.target: list[float] = []
+        self.stretch: list[float] = []
+        self.overridden: list[bool] = []
+        self.sums: list[float] = []
+        self.raters: list[int] = []
+        self.eligible_days = [math.nan] * n
+        self.eligible_fraction = [1.0] * n
+        self.tenure = [math.nan] * n
+
+    def add(self, review: Review, i: int, cycle: Cycle | None) -> None:
+        """Append the row of ``review``, the ``i``-th, refusing what the scheme does not have."""
+        self.ids.append(review.subject.id)
+        self._add_actuals(review)
+        self._add_goals(review)
+        self._add_assessments(review)
+        if cycle is not None:
+            days, frac, ten = _eligibility(
+                cycle, review.subject.hire_date, review.subject.leave_date
+            )
+            self.eligible_days[i], self.eligible_fraction[i], self.tenure[i] = days, frac, ten
+
+    def _add_actuals(self, review: Review) -> None:
+        base = len(self.actual)
+        self.actual.extend(self._layout.blank_actuals)
+        self.sample.extend(self._layout.blank_samples)
+        kpi_index = self._layout.kpi_index
+        for act in review.actuals:
+            j = kpi_index.get(act.kpi)
+            if j is None:
+                scheme = self._scheme
+                raise ScoringError(
+                    f"review {review.key!r}: actual for KPI {act.kpi!r}, which is not in "
+                    f"scheme {scheme.key!r}; the KPIs are {list(scheme.kpi_keys)}"
+                )
+            if act.value is not None:
+                self.actual[base + j] = float(act.value)
+            if act.sample_size is not None:
+                self.sample[base + j] = act.sample_size
+
+    def _add_goals(self, review: Review) -> None:
+        """Append the scheme's bounds, replaced (and flagged) where an agreed goal differs."""
+        base = len(self.threshold)
+        d_th, d_tg, d_st = self._layout.default_lists
+        th_l, tg_l, st_l, overridden = self.threshold, self.target, self.stretch, self.overridden
+        th_l.extend(d_th)
+        tg_l.extend(d_tg)
+        st_l.extend(d_st)
+        overridden.extend(self._layout.blank_overridden)
+        kpi_index = self._layout.kpi_index
+        for goal in review.goals:
+            j = kpi_index.get(goal.kpi)
+            if j is None:
+                scheme = self._scheme
+                raise ScoringError(
+                    f"review {review.key!r}: goal for KPI {goal.kpi!r}, which is not in "
+                    f"scheme {scheme.key!r}; the KPIs are {list(scheme.kpi_keys)}"
+                )
+            for col, value in zip(
+                (th_l, tg_l, st_l), (goal.threshold, goal.target, goal.stretch), strict=True
+            ):
+                if value is not None and float(value) != col[base + j]:
+                    col[base + j] = float(value)
+                    overridden[base + j] = True
+
+    def _add_assessments(self, review: Review) -> None:
+        """Add each rating, on its criterion's scale, to the sum and count of its source."""
+        base = len(self.sums)
+        self.sums.extend(self._layout.blank_sums)
+        self.raters.extend(self._layout.blank_raters)
+        scheme, layout = self._scheme, self._layout
+        ns = len(scheme.sources)
+        for ass in review.assessments:
+            q = layout.crit_index.get(ass.criterion)
+            if q is None:
+                raise ScoringError(
+                    f"review {review.key!r}: assessment of criterion {ass.criterion!r}, "
+                    f"which is not in scheme {scheme.key!r}; the criteria are "
+                    f"{[c.key for c in scheme.criteria]}"
+                )
+            s = layout.src_index.get(ass.source)
+            if s is None:
+                raise ScoringError(
+                    f"review {review.key!r}: assessment from source {ass.source.value!r}, "
+                    f"which scheme {scheme.key!r} does not weigh; its sources are "
+                    f"{[p.source.value for p in scheme.sources]}"
+                )
+            crit_scale = scheme.criteria[q].scale
+            if ass.scale is None:
+                if not crit_scale.contains(ass.rating):
+                    raise ScoringError(
+                        f"review {review.key!r}: rating {ass.rating!r} of "
+                        f"{ass.criterion!r} by {ass.rater_id!r} is off the criterion's "
+                        f"scale [{crit_scale.low:g}, {crit_scale.high:g}]"
+                    )
+                value = float(ass.rating)
+            else:
+                value = rescale_rating(ass.rating, ass.scale, crit_scale)
+            self.sums[base + q * ns + s] += value
+            self.raters[base + q * ns + s] += 1
+
+    def kpi_arrays(self) -> FloatArray:
+        """Return actuals and bounds as one read-only (4, N, K) array.
+
+        Each of the four is an (N, K) C-ordered block of it: fewer, larger conversions.
+        """
+        n, k = len(self.ids), len(self._scheme.kpis)
+        return _readonly(
+            np.array(
+                (self.actual, self.threshold, self.target, self.stretch), dtype=np.float64
+            ).reshape(4, n, k)
+        )
+
+    def subject_arrays(self) -> FloatArray:
+        """Return tenure, eligible fraction and eligible days as one read-only (3, N) array."""
+        return _readonly(
+            np.array(
+                (self.tenure, self.eligible_fraction, self.eligible_days), dtype=np.float64
+            ).reshape(3, len(self.ids))
+        )
+
+    def one_row_bounds(self) -> tuple[list[float], list[float], list[float]] | None:
+        """Return the bounds as Python lists when there is one row (for :func:`_check_order`)."""
+        return (self.threshold, self.target, self.stretch) if len(self.ids) == 1 else None
+
+    def sample_size_array(self) -> IntArray:
+        """Return the sample sizes as a read-only (N, K) array."""
+        n, k = len(self.ids), len(self._scheme.kpis)
+        return _readonly(np.array(self.sample, dtype=np.int64).reshape(n, k))
+
+    def overridden_array(self) -> BoolArray:
+        """Return where an agreed goal replaced a default, as a read-only (N, K) array."""
+        n, k = len(self.ids), len(self._scheme.kpis)
+        return _readonly(np.array(self.overridden, dtype=bool).reshape(n, k))
+
+    def rating_arrays(self) -> tuple[FloatArray, IntArray]:
+        """Return the mean rating and the raters per criterion and source, read-only (N, Q, S).
+
+        The mean is NaN where nobody rated; it is the same division either way: on Python
+        floats for a few cells, else on arrays.
+        """
+        sums, raters = self.sums, self.raters
+        shape = (len(self.ids), len(self._scheme.criteria), len(self._scheme.sources))
+        raters_a = np.array(raters, dtype=np.int64).reshape(shape)
+        if len(sums) <= _FEW_CELLS:
+            ratings_a = np.array(
+                [t / c if c > 0 else math.nan for t, c in zip(sums, raters, strict=True)],
+                dtype=np.float64,
+            ).reshape(shape)
+        else:
+            sums_a = np.array(sums, dtype=np.float64).reshape(shape)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ratings_a = np.where(raters_a > 0, sums_a / np.maximum(raters_a, 1), np.nan)
+        return _readonly(ratings_a), _readonly(raters_a)
 
 
 def _check_rater_ids(review: Review) -> None:
