@@ -11,7 +11,6 @@ Money is :class:`~decimal.Decimal` only (a float is refused) and currencies have
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, TypeAlias
@@ -20,11 +19,13 @@ import attrs
 
 from perfmgmt._unary import CellKind, Interval, UnaryTest, parse_unary_test
 from perfmgmt._validate import (
+    compile_identifier,
     decimal_amount,
     fail,
     instance_of,
     integer,
     key,
+    matches,
     non_empty,
     optional,
     tuple_of,
@@ -59,7 +60,7 @@ __all__ = [
     "parse_unary_test",
 ]
 
-_FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}(\.[A-Za-z][A-Za-z0-9_]{0,63}){0,3}$")
+_FIELD = compile_identifier(r"[A-Za-z][A-Za-z0-9_]{0,63}(\.[A-Za-z][A-Za-z0-9_]{0,63}){0,3}")
 
 
 def _currency(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -354,7 +355,7 @@ class CollectAggregation(enum.Enum):
 
 
 def _field_name(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not _FIELD.match(value) or "__" in value:
+    if not (matches(value, _FIELD) and "__" not in value):
         fail(
             instance,
             attribute,
