@@ -46,9 +46,10 @@ def section(markdown: str, heading: str) -> str:
 
 
 def table_rows(markdown: str) -> list[list[str]]:
-    """Return the body rows of the first Markdown table in ``markdown``, as cell lists."""
+    """Return the body rows of the first Markdown table in ``markdown``, as displayed text."""
     lines = [ln for ln in markdown.splitlines() if ln.startswith("|")]
-    return [[c.strip() for c in ln.strip("|").split(" | ")] for ln in lines[2:]]
+    cells = [re.split(r"(?<!\\) \| ", ln.strip("|")) for ln in lines[2:]]
+    return [[html.unescape(re.sub(r"\\(.)", r"\1", c.strip())) for c in row] for row in cells]
 
 
 def tables(markdown: str) -> list[list[list[str]]]:

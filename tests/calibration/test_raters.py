@@ -221,7 +221,7 @@ class TestRaterStandardisation:
         )
         text = cal.log.explain()
         assert text.startswith("Calibration changes: 6 (rater standardised 6)")
-        assert "a assessment[attitude,peer,r1]: 4 → " in text
+        assert "a assessment\\[attitude,peer,r1\\]: 4 → " in text
         assert f"(rater r1 standardised (offset {offset:+.3f}, scale factor" in text
         assert "评分人 r1 标准化" in cal.log.explain("zh")
         with pytest.raises(ValidationError, match="lang"):
