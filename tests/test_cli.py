@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 
 import perfmgmt.demo
+from _markdown_payloads import PAYLOADS
+from perfmgmt._markdown import md_escape
 from perfmgmt.calibration import target_counts
-from perfmgmt.cli import main
+from perfmgmt.cli import _markdown_table, main
 from perfmgmt.demo import run_demo
 from perfmgmt.model import Review, ReviewStatus
 from perfmgmt.presets import customer_service_manager
@@ -48,7 +50,8 @@ def section(markdown: str, heading: str) -> str:
 def table_rows(markdown: str) -> list[list[str]]:
     """Return the body rows of the first Markdown table in ``markdown``, as displayed text."""
     lines = [ln for ln in markdown.splitlines() if ln.startswith("|")]
-    cells = [re.split(r"(?<!\\) \| ", ln.strip("|")) for ln in lines[2:]]
+    # A cell is a run of escaped characters or characters other than "|".
+    cells = [re.findall(r"(?:\\.|[^|\\])+", ln.strip()[1:-1]) for ln in lines[2:]]
     return [[html.unescape(re.sub(r"\\(.)", r"\1", c.strip())) for c in row] for row in cells]
 
 
@@ -383,3 +386,14 @@ class TestErrors:
         code, _, err = run("frobnicate")
         assert code == 2
         assert "invalid choice" in err
+
+
+class TestMarkdownTable:
+    @pytest.mark.parametrize("payload", PAYLOADS)
+    def test_cells_and_headers_cannot_inject_markdown(self, payload: str) -> None:
+        """A subject id or column name with Markdown in it stays one escaped table cell."""
+        table = _markdown_table([{"subject_id": payload, "total": 1.5}], ["subject_id", payload])
+        lines = table.splitlines()
+        assert len(lines) == 3
+        assert lines[2] == f"| {md_escape(payload, line_start=False)} |  |"
+        assert table_rows(table) == [[" ".join(payload.splitlines()).lstrip(), ""]]

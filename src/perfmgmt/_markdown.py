@@ -19,9 +19,10 @@ __all__ = ["md_escape", "md_table_row"]
 # spans and fences (`), emphasis (* _), strikethrough (~), links, images and footnotes ([ ] !),
 # table cells (|) and headings or their closing sequence (#). <, > and & become entities.
 _INLINE = re.compile(r"([\\`*_~\[\]!|#])")
-# Block syntax that only counts at the start of a line: list markers (- +, 1. 1)), a thematic
-# break or setext underline (---, ===). * and # are already escaped as inline syntax.
-_LINE_START = re.compile(r"\A(?:([-+=])|([0-9]{1,9})([.)]))")
+# Block syntax that only counts at the start of a line: list markers (- +, and 1. or 1) before a
+# blank or the end, so "12.5" stays as it is), a thematic break or setext underline (---, ===).
+# * and # are already escaped as inline syntax.
+_LINE_START = re.compile(r"\A(?:([-+=])|([0-9]{1,9})([.)])(?=[ \t]|\Z))")
 
 
 def md_escape(value: object, *, line_start: bool = True) -> str:

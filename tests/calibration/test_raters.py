@@ -16,6 +16,8 @@ from _calibration import (
     calibrate_columns,
     rating_columns,
 )
+from _markdown_payloads import PAYLOADS
+from perfmgmt._markdown import md_escape
 from perfmgmt.calibration import (
     CalibrationLog,
     CalibrationReason,
@@ -350,3 +352,22 @@ class TestProperties:
         )
         assert len(again.log) == 0
         np.testing.assert_array_equal(again.rating, first.rating)
+
+
+class TestMarkdownOutput:
+    @pytest.mark.parametrize("payload", PAYLOADS)
+    def test_rater_and_subject_ids_cannot_inject_markdown(self, payload: str) -> None:
+        """Rater and subject ids stay escaped text in the rater table and the log's list."""
+        cal = calibrate_columns(
+            {
+                payload: [("a", 4.0), (payload, 5.0), ("c", 3.0)],
+                "r2": [("a", 2.0), (payload, 3.0), ("c", 1.0)],
+            }
+        )
+        table, log = cal.report().splitlines(), cal.log.explain().splitlines()
+        assert len(table) == 4
+        assert f"| {md_escape(payload, line_start=False)} | attitude |" in "\n".join(table)
+        assert len(log) == 7
+        assert all(line.startswith("- ") for line in log[1:])
+        assert any(md_escape(payload) in line for line in log[1:])
+        assert not any("<" in line for line in table + log)
