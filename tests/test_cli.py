@@ -17,8 +17,10 @@ import numpy as np
 import pytest
 
 import perfmgmt.demo
+from _markdown_payloads import PAYLOADS
+from perfmgmt._markdown import md_escape
 from perfmgmt.calibration import target_counts
-from perfmgmt.cli import main, read_actuals
+from perfmgmt.cli import _markdown_table, main, read_actuals
 from perfmgmt.demo import run_demo
 from perfmgmt.errors import DataError
 from perfmgmt.model import Review, ReviewStatus
@@ -49,9 +51,11 @@ def section(markdown: str, heading: str) -> str:
 
 
 def table_rows(markdown: str) -> list[list[str]]:
-    """Return the body rows of the first Markdown table in ``markdown``, as cell lists."""
+    """Return the body rows of the first Markdown table in ``markdown``, as displayed text."""
     lines = [ln for ln in markdown.splitlines() if ln.startswith("|")]
-    return [[c.strip() for c in ln.strip("|").split(" | ")] for ln in lines[2:]]
+    # A cell is a run of escaped characters or characters other than "|".
+    cells = [re.findall(r"(?:\\.|[^|\\])+", ln.strip()[1:-1]) for ln in lines[2:]]
+    return [[html.unescape(re.sub(r"\\(.)", r"\1", c.strip())) for c in row] for row in cells]
 
 
 def tables(markdown: str) -> list[list[list[str]]]:
@@ -436,3 +440,14 @@ class TestReadActuals:
         code, _, err = run("metrics", tickets, "--from", "2026-01-01")
         assert code == 1
         assert "give both --from and --to, or neither" in err
+
+
+class TestMarkdownTable:
+    @pytest.mark.parametrize("payload", PAYLOADS)
+    def test_cells_and_headers_cannot_inject_markdown(self, payload: str) -> None:
+        """A subject id or column name with Markdown in it stays one escaped table cell."""
+        table = _markdown_table([{"subject_id": payload, "total": 1.5}], ["subject_id", payload])
+        lines = table.splitlines()
+        assert len(lines) == 3
+        assert lines[2] == f"| {md_escape(payload, line_start=False)} |  |"
+        assert table_rows(table) == [[" ".join(payload.splitlines()).lstrip(), ""]]

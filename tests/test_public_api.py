@@ -137,6 +137,7 @@ FLOORS: dict[str, int] = {
     "_typing": 0,
     "_parallel": 0,
     "_html": 0,
+    "_markdown": 0,
     "_words": 0,
     "_unary": 0,
     "_deprecated": 0,

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import attrs
 import pytest
 
 from _lifecycle import CYCLE, actuals, at, goals, review, scheme
+from _markdown_payloads import PAYLOADS
+from perfmgmt._markdown import md_escape
 from perfmgmt.errors import ValidationError
 from perfmgmt.model import (
     ActionKind,
@@ -17,6 +20,7 @@ from perfmgmt.model import (
     DevelopmentAction,
     DevelopmentPlan,
     Honour,
+    IncentiveRule,
     Interview,
     Label,
     QualitativeCriterion,
@@ -60,7 +64,9 @@ RULES = [
 ]
 
 
-def _walk(r: Review, text: str = "Calm") -> tuple[Review, object, object]:
+def _walk(
+    r: Review, text: str = "Calm", rules: list[IncentiveRule] = RULES
+) -> tuple[Review, object, object]:
     end = CYCLE.end
     r = agree_goals(r, goals=goals(), actor="m1", at=at(CYCLE.start))
     r = check_in(
@@ -83,7 +89,7 @@ def _walk(r: Review, text: str = "Calm") -> tuple[Review, object, object]:
         ],
     )
     card = ScoringEngine().score(SCHEME, r)
-    decisions = RuleEvaluator().evaluate(RULES, card, subject=r.subject)
+    decisions = RuleEvaluator().evaluate(rules, card, subject=r.subject)
     r = evaluate(r, card, cycle=CYCLE, actor=text, at=at(end))
     r = calibrate(r, rating="A", reason=text, actor=text, at=at(end, 10))
     iv = Interview(
@@ -195,3 +201,57 @@ class TestTeamReport:
             team_report([*done, draft], SCHEME, cycle=CYCLE, today=CYCLE.end, lang="zh")
         )
         assert "评级分布" in html_page
+
+
+def _texts_everywhere(text: str) -> tuple[str, str, str]:
+    """Return a review report (Markdown, HTML) and a team report with ``text`` in every text."""
+    subject = Subject(id="p1", name=text, department=text)
+    rules = [
+        rule("star", "total >= 0", [Honour(title=text)]),
+        rule("train", "kpi.csat.score < 100", [TrainingOpportunity(topic=text, kpi="csat")]),
+    ]
+    r, card, decisions = _walk(Review(subject=subject, cycle=CYCLE.key, scheme="cs"), text, rules)
+    label = Label(en=text, zh=text)
+    scheme = attrs.evolve(
+        SCHEME,
+        label=label,
+        version=text,
+        kpis=tuple(
+            attrs.evolve(k, indicator=attrs.evolve(k.indicator, label=label, unit=text))
+            for k in SCHEME.kpis
+        ),
+        criteria=tuple(attrs.evolve(c, label=label) for c in SCHEME.criteria),
+    )
+    report = review_report(r, scheme, card=card, decisions=decisions)  # type: ignore[arg-type]
+    team = team_report([r], scheme, cycle=CYCLE, today=CYCLE.end)
+    return to_markdown(report), to_html(report), to_markdown(team)
+
+
+def _structure(markdown: str) -> tuple[list[str], set[str]]:
+    """Return the block token types of ``markdown`` and the types of its inline tokens."""
+    markdown_it = pytest.importorskip("markdown_it")
+    tokens = markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(markdown)
+    inline = {c.type for t in tokens if t.type == "inline" for c in t.children or []}
+    return [t.type for t in tokens if t.type != "inline"], inline
+
+
+class TestMarkdownInjection:
+    @pytest.mark.parametrize("payload", PAYLOADS)
+    def test_payload_in_every_text_changes_no_structure(self, payload: str) -> None:
+        """A payload in every user text leaves the Markdown's blocks as plain text would."""
+        plain_review, _, plain_team = _texts_everywhere("plain words")
+        review_md, _, team_md = _texts_everywhere(payload)
+        for plain, evil in ((plain_review, review_md), (plain_team, team_md)):
+            blocks, inline = _structure(evil)
+            assert blocks == _structure(plain)[0]
+            assert inline <= {"text", "softbreak"}, evil
+
+    @pytest.mark.parametrize("payload", PAYLOADS)
+    def test_payload_shows_as_typed(self, payload: str) -> None:
+        """The payload's text is shown (escaped, on one line) in the Markdown and the HTML."""
+        review_md, review_html, _ = _texts_everywhere(payload)
+        assert md_escape(payload) in review_md
+        assert html.escape(payload, quote=True) in review_html
+        for raw in ("<script", "<https", "<!--", "<b>"):
+            assert raw not in review_md
+            assert raw not in review_html.split("<body>", 1)[1].replace("<table>", "")

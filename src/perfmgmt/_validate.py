@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeGuard
 
 import attrs
 
@@ -19,6 +19,7 @@ from perfmgmt.errors import ValidationError
 __all__ = [
     "KEY_PATTERN",
     "check_key",
+    "compile_identifier",
     "decimal_amount",
     "fail",
     "finite",
@@ -28,6 +29,7 @@ __all__ = [
     "instance_of",
     "integer",
     "key",
+    "matches",
     "non_empty",
     "non_negative",
     "optional",
@@ -39,7 +41,28 @@ __all__ = [
     "where",
 ]
 
-KEY_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+def compile_identifier(regex: str) -> re.Pattern[str]:
+    r"""Compile the pattern of an identifier, code or slug, to be checked with :func:`matches`.
+
+    Character classes are ASCII only (``\d`` would also take Arabic-Indic digits) and the
+    pattern carries no anchors: :func:`matches` holds the whole string to it.
+    """
+    return re.compile(regex, re.ASCII)
+
+
+def matches(value: object, pattern: re.Pattern[str]) -> TypeGuard[str]:
+    r"""Return whether ``value`` is a string that ``pattern`` matches from its first to last char.
+
+    This is the one identifier check of the library. ``re.match`` with ``$`` would accept a
+    trailing newline (``"csat\n"``), since ``$`` also matches just before a final ``\n``;
+    ``fullmatch`` does not.
+    """
+    return isinstance(value, str) and pattern.fullmatch(value) is not None
+
+
+KEY_PATTERN = compile_identifier(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+"""A key: 1-64 ASCII letters, digits or underscores, not starting with a digit."""
 
 _Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
@@ -66,14 +89,14 @@ def _is_number(value: object) -> bool:
 
 def check_key(value: object, what: str) -> str:
     """Check that ``value`` is an identifier-like key and return it."""
-    if not isinstance(value, str) or not KEY_PATTERN.match(value):
-        raise ValidationError(
-            f"{what}: {value!r} is not a valid key; use 1-64 letters, digits or underscores, "
-            "not starting with a digit (keys are referenced by name in rules)",
-            field=what,
-            value=value,
-        )
-    return value
+    if matches(value, KEY_PATTERN):
+        return value
+    raise ValidationError(
+        f"{what}: {value!r} is not a valid key; use 1-64 letters, digits or underscores, "
+        "not starting with a digit (keys are referenced by name in rules)",
+        field=what,
+        value=value,
+    )
 
 
 def key(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -173,12 +196,12 @@ def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(value)
 
 
-_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_SLUG = compile_identifier(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 def slug(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """Validate a record key such as ``"2026Q1"`` or ``"2026-H1"`` (not used in rule text)."""
-    if not isinstance(value, str) or not _SLUG.match(value):
+    if not matches(value, _SLUG):
         fail(
             instance,
             attribute,

@@ -32,6 +32,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from perfmgmt import __version__
+from perfmgmt._markdown import md_table_row
 from perfmgmt._typing import FloatArray, IntArray
 from perfmgmt.analytics.lint import LINT_DESCRIPTION, configure_lint_parser, run_lint
 from perfmgmt.errors import DataError, PerfmgmtError
@@ -79,13 +80,9 @@ def _write_csv(path: Path, rows: Sequence[Mapping[str, object]]) -> None:
 
 
 def _markdown_table(rows: Sequence[Mapping[str, object]], columns: Sequence[str]) -> str:
-    def cell(v: object) -> str:
-        return _fmt(v).replace("|", "\\|")
-
-    head = "| " + " | ".join(columns) + " |"
     rule = "|" + "|".join("---" for _ in columns) + "|"
-    body = ["| " + " | ".join(cell(r.get(c)) for c in columns) + " |" for r in rows]
-    return "\n".join([head, rule, *body])
+    body = [md_table_row(_fmt(r.get(c)) for c in columns) for r in rows]
+    return "\n".join([md_table_row(columns), rule, *body])
 
 
 # -- reading a scheme and a data file -------------------------------------------------------

@@ -22,6 +22,7 @@ from typing import Literal
 
 import attrs
 
+from perfmgmt._markdown import md_escape, md_table_row
 from perfmgmt.errors import ValidationError
 from perfmgmt.model.cycle import Cycle, Phase
 from perfmgmt.model.review import Review, ReviewStatus
@@ -652,28 +653,26 @@ def team_report(
 # -- renderers ----------------------------------------------------------------------------------
 
 
-def _md(text: str) -> str:
-    # Markdown is often rendered to HTML: neutralise markup, table pipes and line breaks.
-    escaped = html.escape(text, quote=False).replace("|", "\\|")
-    return " ".join(escaped.splitlines())
-
-
 def to_markdown(report: Report) -> str:
-    """Render ``report`` as Markdown (text escaped: no raw HTML, no broken tables)."""
+    """Render ``report`` as Markdown; every piece of text goes through one escaper.
+
+    No text can open a link, image, heading, list, quote, code span or fence, or raw HTML, or
+    break out of its table cell.
+    """
     out: list[str] = []
     for block in report.blocks:
         if isinstance(block, Heading):
-            out.append(f"{'#' * block.level} {_md(block.text)}")
+            out.append(f"{'#' * block.level} {md_escape(block.text)}")
         elif isinstance(block, Paragraph):
-            out.append(_md(block.text))
+            out.append(md_escape(block.text))
         elif isinstance(block, Bullets):
-            out.append("\n".join(f"- {_md(item)}" for item in block.items))
+            out.append("\n".join(f"- {md_escape(item)}" for item in block.items))
         else:
             lines = [
-                "| " + " | ".join(_md(h) for h in block.headers) + " |",
+                md_table_row(block.headers),
                 "|" + "|".join("---" for _ in block.headers) + "|",
             ]
-            lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in block.rows]
+            lines += [md_table_row(row) for row in block.rows]
             out.append("\n".join(lines))
     return "\n\n".join(out) + "\n"
 

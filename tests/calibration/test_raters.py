@@ -16,6 +16,8 @@ from _calibration import (
     calibrate_columns,
     rating_columns,
 )
+from _markdown_payloads import PAYLOADS
+from perfmgmt._markdown import md_escape
 from perfmgmt.calibration import (
     CalibrationLog,
     CalibrationReason,
@@ -221,7 +223,7 @@ class TestRaterStandardisation:
         )
         text = cal.log.explain()
         assert text.startswith("Calibration changes: 6 (rater standardised 6)")
-        assert "a assessment[attitude,peer,r1]: 4 → " in text
+        assert "a assessment\\[attitude,peer,r1\\]: 4 → " in text
         assert f"(rater r1 standardised (offset {offset:+.3f}, scale factor" in text
         assert "评分人 r1 标准化" in cal.log.explain("zh")
         with pytest.raises(ValidationError, match="lang"):
@@ -350,3 +352,22 @@ class TestProperties:
         )
         assert len(again.log) == 0
         np.testing.assert_array_equal(again.rating, first.rating)
+
+
+class TestMarkdownOutput:
+    @pytest.mark.parametrize("payload", PAYLOADS)
+    def test_rater_and_subject_ids_cannot_inject_markdown(self, payload: str) -> None:
+        """Rater and subject ids stay escaped text in the rater table and the log's list."""
+        cal = calibrate_columns(
+            {
+                payload: [("a", 4.0), (payload, 5.0), ("c", 3.0)],
+                "r2": [("a", 2.0), (payload, 3.0), ("c", 1.0)],
+            }
+        )
+        table, log = cal.report().splitlines(), cal.log.explain().splitlines()
+        assert len(table) == 4
+        assert f"| {md_escape(payload, line_start=False)} | attitude |" in "\n".join(table)
+        assert len(log) == 7
+        assert all(line.startswith("- ") for line in log[1:])
+        assert any(md_escape(payload) in line for line in log[1:])
+        assert not any("<" in line for line in table + log)

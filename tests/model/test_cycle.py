@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perfmgmt.errors import PerfmgmtError, ValidationError
+from perfmgmt.model import Scheme
 from perfmgmt.model.cycle import (
+    CUSTOM_RULE_FREQUENCIES,
+    CUSTOM_RULE_LAST_DAY,
+    MAX_CUSTOM_CYCLES,
     Cycle,
     CyclePlan,
     Frequency,
@@ -20,6 +25,8 @@ from perfmgmt.model.cycle import (
     eligible_fraction,
     too_new_to_rate,
 )
+from perfmgmt.presets.customer_service import customer_service_manager
+from perfmgmt.serialization import dumps, loads
 
 REGULAR = [Frequency.QUARTERLY, Frequency.HALF_YEARLY, Frequency.ANNUAL]
 days_ = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31))
@@ -168,6 +175,127 @@ class TestCustomRule:
         """A datetime where a date is expected is a PerfmgmtError, not a silent truncation."""
         with pytest.raises(PerfmgmtError, match=r"datetime\.date"):
             CyclePlan().cycle_on(dt.datetime(2026, 1, 1, 12))  # type: ignore[arg-type]
+
+
+_REFUSED_RULES = [
+    "FREQ=HOURLY",
+    "FREQ=MINUTELY",
+    "FREQ=SECONDLY",
+    "FREQ=MONTHLY;INTERVAL=0",
+    "FREQ=WEEKLY;INTERVAL=-1",
+    "FREQ=MONTHLY;INTERVAL=121",
+    "FREQ=YEARLY;INTERVAL=1.5",
+    "FREQ=DAILY",
+    "FREQ=DAILY;INTERVAL=2",
+    "DTSTART:00010101\nRRULE:FREQ=WEEKLY",
+    "DTSTART:22500101\nRRULE:FREQ=YEARLY",
+    "FREQ=DAILY;BYSETPOS=5",
+    "FREQ=MONTHLY;BYHOUR=3",
+    "FREQ=YEARLY;BYWEEKNO=53",
+    "FREQ=WEEKLY;BYDAY=MO",
+    "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
+    "FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=30",
+    "FREQ=MONTHLY;FREQ=YEARLY",
+    "INTERVAL=2",
+    "RRULE:FREQ=MONTHLY\nEXRULE:FREQ=YEARLY",
+    "FREQ=MONTHLY\nRDATE:20260101",
+]
+
+
+@st.composite
+def _rules(draw: st.DrawFn) -> tuple[str, str]:
+    """Return ``(FREQ, rule text)`` for a rule mixing sane and hostile parts."""
+    freq = draw(
+        st.sampled_from([*CUSTOM_RULE_FREQUENCIES] * 3 + ["HOURLY", "MINUTELY", "SECONDLY"])
+    )
+    parts = [f"FREQ={freq}"]
+    interval = draw(
+        st.none()
+        | st.integers(1, 12)
+        | st.integers(-3, 4000)
+        | st.sampled_from(["", "x", "1e3", "٣"])
+    )
+    parts += [] if interval is None else [f"INTERVAL={interval}"]
+    by = ["BYMONTH=1,7", "BYMONTHDAY=1", "BYMONTHDAY=31", "BYDAY=MO", "BYDAY=1FR", "BYSETPOS=2"]
+    if freq in {"YEARLY", "MONTHLY"} or draw(st.booleans()):
+        parts += draw(st.lists(st.sampled_from(by), max_size=2, unique=True))
+    count = draw(st.one_of(st.none(), st.integers(0, 10**6)))
+    parts += [] if count is None else [f"COUNT={count}"]
+    text = ";".join(parts)
+    start = draw(
+        st.none()
+        | st.dates(min_value=dt.date(1890, 1, 1), max_value=dt.date(2300, 1, 1))
+        | st.dates()
+    )
+    return freq, text if start is None else f"DTSTART:{start.year:04d}{start:%m%d}\nRRULE:{text}"
+
+
+def _scheme_with_rule(rule: str) -> str:
+    data = json.loads(dumps(customer_service_manager()))
+    data["cycle_plan"] = {**data["cycle_plan"], "frequency": "custom", "rrule": rule}
+    return json.dumps(data)
+
+
+class TestCustomRuleBounds:
+    @pytest.mark.parametrize("rule", _REFUSED_RULES)
+    def test_unbounded_or_senseless_rule_refused(self, rule: str) -> None:
+        """A rule that is not a review-cycle recurrence is refused on construction, named."""
+        with pytest.raises(ValidationError, match=r"CyclePlan\.rrule") as info:
+            CyclePlan(frequency=Frequency.CUSTOM, rrule=rule)
+        assert repr(rule) in str(info.value)
+
+    @pytest.mark.parametrize("rule", _REFUSED_RULES)
+    def test_refused_rule_in_stored_scheme(self, rule: str) -> None:
+        """The same rules in stored scheme JSON fail to load, naming the cycle plan's rule."""
+        with pytest.raises(PerfmgmtError, match="cycle_plan"):
+            loads(_scheme_with_rule(rule), Scheme)
+
+    @pytest.mark.parametrize(
+        "rule",
+        [
+            "FREQ=YEARLY",
+            "FREQ=MONTHLY;INTERVAL=3",
+            "FREQ=WEEKLY;INTERVAL=2",
+            "FREQ=DAILY;INTERVAL=28",
+        ],
+    )
+    def test_each_frequency_works(self, rule: str) -> None:
+        """Each allowed frequency gives cycles, through the API and from stored JSON."""
+        plan = loads(_scheme_with_rule(rule), Scheme).cycle_plan
+        day = dt.date(2026, 5, 1)
+        assert plan.cycle_on(day).start <= day <= plan.cycle_on(day).end
+
+    def test_weekly_rule_over_centuries(self) -> None:
+        """A weekly rule gives back-to-back cycles over 1900-2199 (within the cycle bound)."""
+        plan = CyclePlan(frequency=Frequency.CUSTOM, rrule="FREQ=WEEKLY")
+        cycles = plan.cycles_between(dt.date(1900, 1, 1), CUSTOM_RULE_LAST_DAY)
+        assert len(cycles) <= MAX_CUSTOM_CYCLES
+        assert all(a.end + dt.timedelta(days=1) == b.start for a, b in itertools.pairwise(cycles))
+
+    def test_day_after_last_day_refused(self) -> None:
+        """A day after the last worked-out day is refused with the limit named."""
+        plan = CyclePlan(frequency=Frequency.CUSTOM, rrule="FREQ=MONTHLY")
+        with pytest.raises(ValidationError, match=CUSTOM_RULE_LAST_DAY.isoformat()):
+            plan.cycle_on(dt.date(2300, 1, 1))
+        with pytest.raises(ValidationError, match=CUSTOM_RULE_LAST_DAY.isoformat()):
+            plan.cycles_between(dt.date(2100, 1, 1), dt.date(9999, 1, 1))
+
+    @given(
+        rule=_rules(), day=st.dates(min_value=dt.date(1800, 1, 1), max_value=dt.date(2500, 12, 31))
+    )
+    @settings(max_examples=300, deadline=None)
+    def test_generated_rules_give_a_cycle_or_a_clean_error(
+        self, rule: tuple[str, str], day: dt.date
+    ) -> None:
+        """Any generated rule gives either a cycle containing the day or a ValidationError."""
+        freq, text = rule
+        try:
+            plan = CyclePlan(frequency=Frequency.CUSTOM, rrule=text)
+            cycle = plan.cycle_on(day)
+        except ValidationError:
+            return
+        assert freq in CUSTOM_RULE_FREQUENCIES
+        assert cycle.start <= day <= cycle.end
 
 
 def _naive_days(cycle: Cycle, hire: dt.date | None, leave: dt.date | None) -> int:

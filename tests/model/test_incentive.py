@@ -5,15 +5,19 @@ from __future__ import annotations
 import contextlib
 import math
 from decimal import Decimal
+from unittest import mock
 
 import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import perfmgmt.model.incentive as incentive_module
 from perfmgmt.errors import PerfmgmtError, RuleError, ValidationError
 from perfmgmt.model.condition import Compare, CompareOp, Const, field
 from perfmgmt.model.incentive import (
+    MAX_TABLE_INPUTS,
+    MAX_TABLE_ROWS,
     AdjustmentKind,
     Bonus,
     BonusBasis,
@@ -243,6 +247,68 @@ class TestDecisionTable:
         """Every refusal is a PerfmgmtError."""
         with pytest.raises(PerfmgmtError):
             _table(rows=())
+
+
+def _cell_for(kind: int, i: int) -> str:
+    return ("-", f"[{i}..{i + 1})", f">= {i}", '"A","B"', "true")[kind]
+
+
+class TestDecisionTableBounds:
+    @given(
+        n=st.integers(1, 60),
+        kinds=st.lists(st.sampled_from([0, 1, 2]), min_size=1, max_size=4),
+    )
+    def test_construction_parses_each_cell_a_fixed_number_of_times(
+        self, n: int, kinds: list[int]
+    ) -> None:
+        """Building a table parses each cell at most twice (row, then table): linear work."""
+        calls = 0
+        real = incentive_module.parse_unary_test
+
+        def counting(text: str) -> object:
+            nonlocal calls
+            calls += 1
+            return real(text)
+
+        with mock.patch.object(incentive_module, "parse_unary_test", counting):
+            rows = [
+                TableRow(inputs=tuple(_cell_for(k, i) for k in kinds), outputs=()) for i in range(n)
+            ]
+            DecisionTable(
+                key="t",
+                inputs=tuple(TableInput(field=f"f{j}") for j in range(len(kinds))),
+                rows=rows,
+                hit_policy=HitPolicy.FIRST,
+            )
+        assert calls <= 2 * n * len(kinds)
+
+    def test_largest_table_builds(self) -> None:
+        """A table of MAX_TABLE_ROWS rows builds (the issue's 2,000-row case took 40 s)."""
+        rows = [TableRow(inputs=(_cell_for(1, i),), outputs=()) for i in range(MAX_TABLE_ROWS)]
+        assert len(_table(rows=rows).rows) == MAX_TABLE_ROWS
+
+    def test_too_many_rows_refused(self) -> None:
+        """One row over the limit is refused, naming the count and the limit."""
+        rows = [TableRow(inputs=("-",), outputs=())] * (MAX_TABLE_ROWS + 1)
+        with pytest.raises(ValidationError, match=f"{MAX_TABLE_ROWS + 1} rows .* {MAX_TABLE_ROWS}"):
+            _table(rows=rows)
+
+    def test_too_many_inputs_refused(self) -> None:
+        """One input column over the limit is refused."""
+        width = MAX_TABLE_INPUTS + 1
+        with pytest.raises(ValidationError, match="input columns"):
+            _table(
+                inputs=tuple(TableInput(field=f"f{j}") for j in range(width)),
+                rows=(TableRow(inputs=("-",) * width, outputs=()),),
+            )
+
+    def test_late_kind_clash_names_first_row(self) -> None:
+        """A clash found late names the row that fixed the column's kind and the clashing row."""
+        rows = [TableRow(inputs=("-",), outputs=())] * 5
+        rows += [TableRow(inputs=(">= 1",), outputs=()), TableRow(inputs=("-",), outputs=())]
+        rows += [TableRow(inputs=('"A"',), outputs=())]
+        with pytest.raises(ValidationError, match=r"rows\[5\].*rows\[7\]"):
+            _table(rows=rows)
 
 
 class TestBonusPool:

@@ -23,6 +23,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._markdown import md_table_row
 from perfmgmt._typing import BoolArray, FloatArray
 from perfmgmt._validate import finite, integer, non_empty
 from perfmgmt.calibration._lang import Lang, check_lang
@@ -195,8 +196,17 @@ class GuidedDistribution:
             "|---|---|---|---|---|---|---|",
         ]
         lines += [
-            f"| {b.label} | {b.share:.0%} | {b.target} | {b.before} | {b.deviation_before:+d} | "
-            f"{b.after} | {b.deviation_after:+d} |"
+            md_table_row(
+                (
+                    b.label,
+                    f"{b.share:.0%}",
+                    b.target,
+                    b.before,
+                    f"{b.deviation_before:+d}",
+                    b.after,
+                    f"{b.deviation_after:+d}",
+                )
+            )
             for b in reversed(self.bands)
         ]
         if zh:

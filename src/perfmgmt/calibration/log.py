@@ -18,6 +18,7 @@ from typing import cast
 
 import attrs
 
+from perfmgmt._markdown import md_escape
 from perfmgmt._validate import instance_of, non_empty, tuple_of
 from perfmgmt.calibration._lang import Lang, check_lang
 from perfmgmt.errors import SerializationError, ValidationError
@@ -208,7 +209,7 @@ class CalibrationLog:
         )
 
     def explain(self, lang: Lang = "en") -> str:
-        """Return the log as text: a count per reason, then one line per change."""
+        """Return the log as Markdown: a count per reason, then a list item per change."""
         zh = check_lang(lang)
         counts: dict[CalibrationReason, int] = {}
         for c in self.changes:
@@ -226,7 +227,7 @@ class CalibrationLog:
             if zh
             else f"Calibration changes: {len(self.changes)} ({summary})"
         )
-        return "\n".join([head, *(f"- {c.text(lang)}" for c in self.changes)])
+        return "\n".join([head, *(f"- {md_escape(c.text(lang))}" for c in self.changes)])
 
 
 _LOG_SCHEMA_VERSION = 1

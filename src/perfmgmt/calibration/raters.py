@@ -27,6 +27,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._markdown import md_table_row
 from perfmgmt._typing import FloatArray
 from perfmgmt.calibration._lang import Lang, check_lang
 from perfmgmt.calibration.log import CalibrationChange, CalibrationLog, CalibrationReason
@@ -195,7 +196,7 @@ class RatingCalibration:
         return mean.reshape(n, q, s), count.reshape(n, q, s)
 
     def report(self, lang: Lang = "en", *, pooled: bool = True) -> str:
-        """Return each rater's offset and scale factor as a text table, most lenient first.
+        """Return each rater's offset and scale factor as a Markdown table, most lenient first.
 
         Args:
             lang: ``"en"`` or ``"zh"``.
@@ -220,8 +221,18 @@ class RatingCalibration:
                 if r.clamped:
                     action += f",截断 {r.clamped}" if zh else f", {r.clamped} clamped"
             lines.append(
-                f"| {r.rater_id} | {r.criterion} | {r.source} | {r.ratings} | {r.mean:.3f} | "
-                f"{r.offset:+.3f} | {r.scale_factor:.3f} | {action} |"
+                md_table_row(
+                    (
+                        r.rater_id,
+                        r.criterion,
+                        r.source,
+                        r.ratings,
+                        f"{r.mean:.3f}",
+                        f"{r.offset:+.3f}",
+                        f"{r.scale_factor:.3f}",
+                        action,
+                    )
+                )
             )
         if hidden:
             lines.append(

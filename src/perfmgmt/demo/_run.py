@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import attrs
 import numpy as np
 
+from perfmgmt._markdown import md_escape
 from perfmgmt.calibration import (
     CalibrationLog,
     GuidedDistribution,
@@ -339,7 +340,8 @@ def _score_cycle(
     log += guided.log
     job.write_text(
         f"calibration_{cycle.key}.md",
-        f"# {cycle.key}\n\n{rater_text}{guided.report(job.lang)}\n\n{log.explain(job.lang)}\n",
+        f"# {md_escape(cycle.key)}\n\n{rater_text}{guided.report(job.lang)}\n\n"
+        f"{log.explain(job.lang)}\n",
     )
     job.write_records(f"calibration_{cycle.key}.csv", log.to_records())
     # Incentives follow the final (calibrated) rating; the scores stay as scored.

@@ -12,7 +12,6 @@ repeat contacts); there are no Python loops over rows.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from statistics import NormalDist
@@ -22,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from perfmgmt._typing import BoolArray, FloatArray, IndexArray
+from perfmgmt._validate import compile_identifier, matches
 from perfmgmt.errors import DataError
 from perfmgmt.metrics.calendar import BusinessCalendar
 from perfmgmt.metrics.result import MetricResult
@@ -49,7 +49,7 @@ Period = tuple[TimePoint, TimePoint]
 """A half-open ``(start, end)`` time range; dates mean midnight."""
 
 
-_QUANTILE = re.compile(r"^p(\d{1,2})$")
+_QUANTILE = compile_identifier(r"p[0-9]{1,2}")
 
 
 # -- shared machinery -----------------------------------------------------------
@@ -429,13 +429,13 @@ def _statistic(
 ) -> tuple[FloatArray, str]:
     if statistic == "mean":
         return _ratio(_sum(codes, mask, values, size), _count(codes, mask, size)), "mean"
-    match = _QUANTILE.match(statistic) if isinstance(statistic, str) else None
-    if statistic != "median" and (match is None or not 1 <= int(match.group(1)) <= 99):
+    quantile = matches(statistic, _QUANTILE) and 1 <= int(statistic[1:]) <= 99
+    if statistic != "median" and not quantile:
         raise DataError(
             f"statistic {statistic!r} is not allowed; use 'mean', 'median' or 'p1'..'p99' "
             "(e.g. 'p90')"
         )
-    q = 0.5 if statistic == "median" else int(match.group(1)) / 100 if match else 0.5
+    q = 0.5 if statistic == "median" else int(statistic[1:]) / 100
     label = "median" if statistic == "median" else f"{statistic.upper()}"
     return _group_quantile(codes[mask], values[mask], size, q), label
 

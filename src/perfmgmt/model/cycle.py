@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import enum
 import functools
 from collections.abc import Iterator
+from typing import NoReturn
 
 import attrs
 from dateutil import rrule as _rr
@@ -24,6 +26,9 @@ from perfmgmt.errors import ValidationError
 from perfmgmt.model.common import Label
 
 __all__ = [
+    "CUSTOM_RULE_FREQUENCIES",
+    "CUSTOM_RULE_LAST_DAY",
+    "MAX_CUSTOM_CYCLES",
     "Cycle",
     "CyclePlan",
     "Eligibility",
@@ -40,6 +45,30 @@ _MONTHS = {"quarterly": 3, "half_yearly": 6, "annual": 12}
 # A custom rule without its own DTSTART is anchored here: early enough for any HR record,
 # and on the first of the fiscal month so "FREQ=MONTHLY;INTERVAL=3" means fiscal quarters.
 _ANCHOR_YEAR = 1900
+
+CUSTOM_RULE_FREQUENCIES: dict[str, int] = {
+    "YEARLY": 10,
+    "MONTHLY": 120,
+    "WEEKLY": 520,
+    "DAILY": 3650,
+}
+"""The ``FREQ`` values a custom rule may use, each with the largest ``INTERVAL`` (ten years).
+
+Review cycles do not recur hourly or by the minute; ``INTERVAL`` is a whole number from 1."""
+
+CUSTOM_RULE_LAST_DAY = dt.date(2199, 12, 31)
+"""The last day custom-rule cycles are worked out to; later days are refused."""
+
+MAX_CUSTOM_CYCLES = 20_000
+"""The most cycle starts a custom rule may give from its start to :data:`CUSTOM_RULE_LAST_DAY`
+(a weekly rule from 1900 gives about 15,700)."""
+
+# Rule parts a cycle start needs; BY* parts only with YEARLY or MONTHLY, whose empty periods
+# (e.g. BYMONTH=2;BYMONTHDAY=30 never occurs) cost little to walk through.
+_RULE_PARTS = frozenset(
+    {"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST", "BYMONTH", "BYMONTHDAY", "BYDAY"}
+)
+_BY_PARTS = frozenset({"BYMONTH", "BYMONTHDAY", "BYDAY"})
 
 
 class Frequency(enum.Enum):
@@ -196,9 +225,19 @@ class CyclePlan:
         if self.rrule is not None:
             self._rule()  # parse now so a bad rule fails on construction, not on first use
 
-    def _rule(self) -> _rr.rrule:
+    def _rule(self) -> tuple[dt.date, ...]:
         assert self.rrule is not None
-        return _parse_rule(self.rrule, self.fiscal_year_start_month)
+        return _rule_starts(self.rrule, self.fiscal_year_start_month)
+
+    def _custom_starts(self, day: dt.date) -> tuple[dt.date, ...]:
+        if day > CUSTOM_RULE_LAST_DAY:
+            raise ValidationError(
+                f"CyclePlan: {day.isoformat()} is after {CUSTOM_RULE_LAST_DAY.isoformat()}, the "
+                f"last day the cycles of custom rule {self.rrule!r} are worked out to",
+                field="day",
+                value=day,
+            )
+        return self._rule()
 
     # -- where cycles start ------------------------------------------------------------------
 
@@ -214,21 +253,22 @@ class CyclePlan:
     def _start_on_or_before(self, day: dt.date) -> dt.date | None:
         if self.frequency is not Frequency.CUSTOM:
             return self._regular_start(day)
-        found = self._rule().before(dt.datetime.combine(day, dt.time()), inc=True)
-        return None if found is None else found.date()
+        starts = self._custom_starts(day)
+        i = bisect.bisect_right(starts, day)
+        return starts[i - 1] if i else None
 
     def _next_start(self, start: dt.date) -> dt.date | None:
         if self.frequency is not Frequency.CUSTOM:
             return start + relativedelta(months=self._months())
-        found = self._rule().after(dt.datetime.combine(start, dt.time()), inc=False)
-        return None if found is None else found.date()
+        starts = self._custom_starts(start)
+        i = bisect.bisect_right(starts, start)
+        return starts[i] if i < len(starts) else None
 
     def _first_start_after(self, day: dt.date) -> dt.date | None:
         if self.frequency is not Frequency.CUSTOM:
             start = self._regular_start(day)
             return start if start > day else start + relativedelta(months=self._months())
-        found = self._rule().after(dt.datetime.combine(day, dt.time()), inc=False)
-        return None if found is None else found.date()
+        return self._next_start(day)
 
     # -- building cycles ---------------------------------------------------------------------
 
@@ -331,6 +371,8 @@ class CyclePlan:
                 field="end",
                 value=end,
             )
+        if self.frequency is Frequency.CUSTOM:
+            self._custom_starts(end)
         first = self._start_on_or_before(start)
         if first is None:
             first = self._first_start_after(start)
@@ -378,8 +420,47 @@ class CyclePlan:
         return starting[number - 1]
 
 
+def _check_rule_parts(text: str) -> None:
+    """Refuse rule parts that make no sense for review cycles or would make the walk unbounded."""
+
+    def refuse(why: str) -> NoReturn:
+        raise ValidationError(
+            f"CyclePlan.rrule: {text!r} is not allowed; {why}", field="rrule", value=text
+        )
+
+    parts: dict[str, str] = {}
+    for line in text.strip().splitlines():
+        name, sep, body = line.strip().partition(":")
+        if sep and name.upper() == "DTSTART":
+            continue
+        if sep and name.upper() != "RRULE":
+            refuse(f"a {name.upper()!r} line is not allowed; give one RRULE and at most a DTSTART")
+        for part in (body if sep else line).strip().split(";"):
+            key, _, value = part.partition("=")
+            key = key.strip().upper()
+            if key not in _RULE_PARTS:
+                refuse(f"part {key!r} is not supported; use {', '.join(sorted(_RULE_PARTS))}")
+            if key in parts:
+                refuse(f"part {key!r} appears twice")
+            parts[key] = value.strip().upper()
+    freq = parts.get("FREQ")
+    if freq not in CUSTOM_RULE_FREQUENCIES:
+        refuse(
+            f"FREQ {freq!r} is not a review-cycle frequency; use "
+            f"{', '.join(CUSTOM_RULE_FREQUENCIES)}"
+        )
+    limit = CUSTOM_RULE_FREQUENCIES[freq]
+    interval = parts.get("INTERVAL", "1")
+    if not (interval.isascii() and interval.isdigit() and 1 <= int(interval) <= limit):
+        refuse(f"INTERVAL {interval!r} must be a whole number from 1 to {limit} for FREQ={freq}")
+    if freq not in ("YEARLY", "MONTHLY") and _BY_PARTS & set(parts):
+        refuse("BYMONTH, BYMONTHDAY and BYDAY are allowed with FREQ=YEARLY or MONTHLY only")
+
+
 @functools.lru_cache(maxsize=256)
-def _parse_rule(text: str, fiscal_month: int) -> _rr.rrule:
+def _rule_starts(text: str, fiscal_month: int) -> tuple[dt.date, ...]:
+    """Return the start days a custom rule gives up to the first one after the last day."""
+    _check_rule_parts(text)
     anchor = dt.datetime(_ANCHOR_YEAR, fiscal_month, 1)
     try:
         parsed = _rr.rrulestr(text.strip(), dtstart=anchor, forceset=False)
@@ -396,13 +477,26 @@ def _parse_rule(text: str, fiscal_month: int) -> _rr.rrule:
             field="rrule",
             value=text,
         )
-    if parsed.after(anchor, inc=True) is None:
+    starts: list[dt.date] = []
+    for moment in parsed:
+        starts.append(moment.date())
+        if starts[-1] > CUSTOM_RULE_LAST_DAY:
+            break
+        if len(starts) > MAX_CUSTOM_CYCLES:
+            raise ValidationError(
+                f"CyclePlan.rrule: {text!r} gives more than {MAX_CUSTOM_CYCLES} cycles up to "
+                f"{CUSTOM_RULE_LAST_DAY.isoformat()}; review cycles must be longer",
+                field="rrule",
+                value=text,
+            )
+    if not starts or starts[0] > CUSTOM_RULE_LAST_DAY:
         raise ValidationError(
-            f"CyclePlan.rrule: {text!r} has no occurrence; give a rule that recurs",
+            f"CyclePlan.rrule: {text!r} has no occurrence up to "
+            f"{CUSTOM_RULE_LAST_DAY.isoformat()}; give a rule that recurs",
             field="rrule",
             value=text,
         )
-    return parsed
+    return tuple(starts)
 
 
 def _check_date(name: str, value: object) -> None:

@@ -11,7 +11,6 @@ Money is :class:`~decimal.Decimal` only (a float is refused) and currencies have
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, TypeAlias
@@ -20,11 +19,13 @@ import attrs
 
 from perfmgmt._unary import CellKind, Interval, UnaryTest, parse_unary_test
 from perfmgmt._validate import (
+    compile_identifier,
     decimal_amount,
     fail,
     instance_of,
     integer,
     key,
+    matches,
     non_empty,
     optional,
     tuple_of,
@@ -35,6 +36,8 @@ from perfmgmt.model.condition import CONDITION_TYPES, Condition
 from perfmgmt.model.money import check_currency
 
 __all__ = [
+    "MAX_TABLE_INPUTS",
+    "MAX_TABLE_ROWS",
     "OUTCOME_TYPES",
     "AdjustmentKind",
     "Bonus",
@@ -59,7 +62,14 @@ __all__ = [
     "parse_unary_test",
 ]
 
-_FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}(\.[A-Za-z][A-Za-z0-9_]{0,63}){0,3}$")
+MAX_TABLE_ROWS = 500
+"""The most rows a decision table may have (bounded work: checks that compare rows pairwise
+stay small)."""
+
+MAX_TABLE_INPUTS = 20
+"""The most input columns a decision table may have."""
+
+_FIELD = compile_identifier(r"[A-Za-z][A-Za-z0-9_]{0,63}(\.[A-Za-z][A-Za-z0-9_]{0,63}){0,3}")
 
 
 def _currency(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -354,7 +364,7 @@ class CollectAggregation(enum.Enum):
 
 
 def _field_name(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not _FIELD.match(value) or "__" in value:
+    if not (matches(value, _FIELD) and "__" not in value):
         fail(
             instance,
             attribute,
@@ -440,6 +450,13 @@ class DecisionTable:
                 field="inputs",
                 value=self.inputs,
             )
+        if len(self.inputs) > MAX_TABLE_INPUTS:
+            raise ValidationError(
+                f"{where}: {len(self.inputs)} input columns is more than the limit of "
+                f"{MAX_TABLE_INPUTS}; split the table",
+                field="inputs",
+                value=len(self.inputs),
+            )
         fields = [i.field for i in self.inputs]
         if len(set(fields)) != len(fields):
             raise ValidationError(
@@ -451,8 +468,14 @@ class DecisionTable:
             raise ValidationError(
                 f"{where}: rows is empty; give at least one row", field="rows", value=self.rows
             )
-        for i in range(len(self.rows)):
-            self._check_row(where, fields, i)
+        if len(self.rows) > MAX_TABLE_ROWS:
+            raise ValidationError(
+                f"{where}: {len(self.rows)} rows is more than the limit of {MAX_TABLE_ROWS}; "
+                "split the table or use ranges that cover several rows",
+                field="rows",
+                value=len(self.rows),
+            )
+        self._check_column_kinds(where, fields)
         if self.aggregation is not None and self.hit_policy is not HitPolicy.COLLECT:
             raise ValidationError(
                 f"{where}: aggregation {self.aggregation.value!r} is only allowed with hit policy "
@@ -461,26 +484,30 @@ class DecisionTable:
                 value=self.aggregation,
             )
 
-    def _check_row(self, where: str, fields: list[str], i: int) -> None:
-        """Refuse row ``i`` unless it has one cell per input, each testing its column's kind."""
-        row = self.rows[i]
-        if len(row.inputs) != len(self.inputs):
-            raise ValidationError(
-                f"{where}: rows[{i}] has {len(row.inputs)} cells but the table has "
-                f"{len(self.inputs)} inputs ({', '.join(fields)}); give one cell per input",
-                field="rows",
-                value=row.inputs,
-            )
-        for j, cell in enumerate(row.inputs):
-            kind = parse_unary_test(cell).kind
-            if kind is CellKind.ANY:
-                continue
-            for k, other in enumerate(self.rows[:i]):
-                other_kind = parse_unary_test(other.inputs[j]).kind
-                if other_kind not in (CellKind.ANY, kind):
+    def _check_column_kinds(self, where: str, fields: list[str]) -> None:
+        # One pass over the cells: each column remembers the first row that fixed its kind,
+        # so every cell is parsed once and compared with that row only (linear in the cells).
+        first: list[tuple[int, CellKind] | None] = [None] * len(fields)
+        for i, row in enumerate(self.rows):
+            if len(row.inputs) != len(fields):
+                raise ValidationError(
+                    f"{where}: rows[{i}] has {len(row.inputs)} cells but the table has "
+                    f"{len(fields)} inputs ({', '.join(fields)}); give one cell per input",
+                    field="rows",
+                    value=row.inputs,
+                )
+            for j, cell in enumerate(row.inputs):
+                kind = parse_unary_test(cell).kind
+                seen = first[j]
+                if kind is CellKind.ANY:
+                    continue
+                if seen is None:
+                    first[j] = (i, kind)
+                elif seen[1] is not kind:
+                    k, other_kind = seen
                     raise ValidationError(
                         f"{where}: column {fields[j]!r} mixes {other_kind.value} "
-                        f"(rows[{k}]: {other.inputs[j]!r}) and {kind.value} "
+                        f"(rows[{k}]: {self.rows[k].inputs[j]!r}) and {kind.value} "
                         f"(rows[{i}]: {cell!r}) tests; one column tests one kind",
                         field="rows",
                         value=cell,

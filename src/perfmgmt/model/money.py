@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import attrs
 
-from perfmgmt._validate import decimal_amount, fail
+from perfmgmt._validate import compile_identifier, decimal_amount, fail, matches
 from perfmgmt.errors import ValidationError
 
 __all__ = ["Money", "check_currency", "from_minor", "minor_units", "quantize", "to_minor"]
 
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_CURRENCY = compile_identifier(r"[A-Z]{3}")
 
 # ISO 4217 currencies whose minor unit is not 2 digits; every other code has 2.
 _MINOR_UNITS: dict[str, int] = {
@@ -25,14 +24,14 @@ _MINOR_UNITS: dict[str, int] = {
 
 def check_currency(code: object, what: str = "currency") -> str:
     """Return ``code`` if it has ISO 4217's shape (three upper-case letters), else raise."""
-    if not isinstance(code, str) or not _CURRENCY.match(code):
-        raise ValidationError(
-            f"{what}: {code!r} is not an ISO 4217 currency code; expected three upper-case "
-            "letters such as 'CNY' or 'USD'",
-            field=what,
-            value=code,
-        )
-    return code
+    if matches(code, _CURRENCY):
+        return code
+    raise ValidationError(
+        f"{what}: {code!r} is not an ISO 4217 currency code; expected three upper-case "
+        "letters such as 'CNY' or 'USD'",
+        field=what,
+        value=code,
+    )
 
 
 def minor_units(currency: str) -> int:
@@ -57,7 +56,7 @@ def from_minor(value: int, currency: str) -> Decimal:
 
 
 def _currency(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not _CURRENCY.match(value):
+    if not matches(value, _CURRENCY):
         fail(instance, attribute, value, "expected an ISO 4217 code: three upper-case letters")
 
 

@@ -221,9 +221,7 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
     if pop.overridden.strides[0] != 0:
         flags |= pop.overridden[rows].T * np.uint8(KpiFlag.OVERRIDDEN_TARGET)
     quantitative = out.quantitative[rows]
-    kernel.apply_gates(
-        plan, actual, unusable=unusable, raw=raw, flags=flags, out=quantitative
-    )
+    kernel.apply_gates(plan, actual, unusable=unusable, raw=raw, flags=flags, out=quantitative)
 
     total = out.total[rows]
     qualitative = out.qualitative[rows]

@@ -262,7 +262,6 @@ def apply_gates(
         np.minimum(out, gate.cap, out=out, where=fired)
 
 
-
 def qualitative_part(
     plan: ScoringPlan, ratings: FloatArray, raters: IntArray, criterion_score: FloatArray
 ) -> FloatArray:
