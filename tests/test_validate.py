@@ -55,7 +55,7 @@ _FRINGES = ("\n", "\r", "\r\n", " ", "\t", "\x00", "\x0b", "\x0c", "\u00a0", "\u
 
 
 @st.composite
-def near_valid(draw: st.DrawFn, valid: str) -> str:
+def near_valid(draw: st.DrawFn, valid: str) -> str:  # noqa: PLR0911 - one return per kind of slip
     """Return a string one slip away from the valid identifier ``valid``."""
     kind = draw(st.sampled_from(["suffix", "prefix", "inside", "look_alike", "empty", "long"]))
     if kind == "empty":

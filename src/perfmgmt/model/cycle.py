@@ -6,7 +6,7 @@ import bisect
 import datetime as dt
 import enum
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NoReturn
 
 import attrs
@@ -420,14 +420,8 @@ class CyclePlan:
         return starting[number - 1]
 
 
-def _check_rule_parts(text: str) -> None:
-    """Refuse rule parts that make no sense for review cycles or would make the walk unbounded."""
-
-    def refuse(why: str) -> NoReturn:
-        raise ValidationError(
-            f"CyclePlan.rrule: {text!r} is not allowed; {why}", field="rrule", value=text
-        )
-
+def _rule_parts(text: str, refuse: Callable[[str], NoReturn]) -> dict[str, str]:
+    """Return the parts of the rule's RRULE line by name, refusing unknown or repeated ones."""
     parts: dict[str, str] = {}
     for line in text.strip().splitlines():
         name, sep, body = line.strip().partition(":")
@@ -443,6 +437,18 @@ def _check_rule_parts(text: str) -> None:
             if key in parts:
                 refuse(f"part {key!r} appears twice")
             parts[key] = value.strip().upper()
+    return parts
+
+
+def _check_rule_parts(text: str) -> None:
+    """Refuse rule parts that make no sense for review cycles or would make the walk unbounded."""
+
+    def refuse(why: str) -> NoReturn:
+        raise ValidationError(
+            f"CyclePlan.rrule: {text!r} is not allowed; {why}", field="rrule", value=text
+        )
+
+    parts = _rule_parts(text, refuse)
     freq = parts.get("FREQ")
     if freq not in CUSTOM_RULE_FREQUENCIES:
         refuse(
