@@ -253,7 +253,7 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
         rating_index=out.rating_index[rows],
     )
     out.rated[rows] = rated
-    out.gated[rows] = (review_flags & ReviewFlag.GATED) != 0
+    out.gated[rows] = (review_flags & np.uint8(ReviewFlag.GATED)) != 0
     out.review_flags[rows] = review_flags
 
 

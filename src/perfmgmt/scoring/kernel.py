@@ -117,13 +117,17 @@ def score_kpis(
     for j, scorer in enumerate(plan.scorers):
         th, tg, st = (_bound(b[j], plan.broadcasts[j]) for b in bounds)
         _score_into(scorer, actual[j], th, tg, st, out=(achievement[j], score[j]))
-    broken = np.isnan(score) & ~np.isnan(actual)
-    if broken.any():
-        j, i = (int(x) for x in np.argwhere(broken)[0])
-        raise ScoringError(
-            f"review of {subject_ids[i]!r}, KPI {plan.kpi_keys[j]!r}: scorer "
-            f"{plan.scorer_names[j]!r} returned NaN for actual {float(actual[j, i])!r}"
-        )
+        # A built-in scorer given the scheme's own, validated bounds returns NaN exactly where
+        # the actual is NaN (property-tested); custom scorers and per-row bounds are checked.
+        if all(isinstance(v, float) for v in (th, tg, st)):  # the scheme's defaults
+            continue
+        broken = np.isnan(score[j]) & ~np.isnan(actual[j])
+        if broken.any():
+            i = int(np.argmax(broken))
+            raise ScoringError(
+                f"review of {subject_ids[i]!r}, KPI {plan.kpi_keys[j]!r}: scorer "
+                f"{plan.scorer_names[j]!r} returned NaN for actual {float(actual[j, i])!r}"
+            )
 
 
 def _bound(row: FloatArray, broadcasts: bool) -> FloatArray:
@@ -170,12 +174,14 @@ def apply_missing_policies(
         ``(unscored, excluded)``: (K, B) True where a KPI carries no weight, and (B,) True
         where an ``EXCLUDE`` KPI is unusable.
     """
-    np.copyto(score, np.nan, where=unusable)
-    np.copyto(achievement, np.nan, where=unusable)
     unscored = unusable.copy()
-    for j in plan.zero_cols:
-        score[j][unusable[j]] = 0.0
-        unscored[j] = False
+    zero = set(plan.zero_cols)
+    for j in np.flatnonzero(unusable.any(axis=1)).tolist():  # unusable data is rare
+        at = unusable[j]
+        score[j, at] = 0.0 if j in zero else np.nan
+        achievement[j, at] = np.nan
+        if j in zero:
+            unscored[j] = False
     excluded = np.zeros(unusable.shape[1], dtype=np.bool_)
     for j in plan.exclude_cols:
         excluded |= unusable[j]
@@ -284,22 +290,22 @@ def qualitative_part(
         (B,) the qualitative part.
     """
     b = ratings.shape[0]
-    # (Q, S, B): one contiguous vector per criterion and source.
-    ratings, raters = ratings.transpose(1, 2, 0).copy(), raters.transpose(1, 2, 0).copy()
     part_sum, weight_sum = np.zeros(b), np.zeros(b)
-    for q in range(len(plan.criterion_keys)):
-        low, span = plan.crit_low[q], plan.crit_span[q]
+    for q, (low, span) in enumerate(
+        zip(plan.crit_low.tolist(), plan.crit_span.tolist(), strict=True)
+    ):
         weighted, source_sum = np.zeros(b), np.zeros(b)
-        for s, min_raters in enumerate(plan.min_raters.tolist()):
-            counted = raters[q, s] >= min_raters
-            weight = counted * plan.source_weight[s]
-            term = ratings[q, s] - low  # 100 x (rating - low) / span x weight, where counted
+        for s, (min_raters, weight) in enumerate(
+            zip(plan.min_raters.tolist(), plan.source_weight.tolist(), strict=True)
+        ):
+            counted = raters[:, q, s] >= min_raters
+            term = ratings[:, q, s] - low  # 100 x (rating - low) / span, where counted
             term *= 100.0
             term /= span
+            np.putmask(term, ~counted, 0.0)
             term *= weight
-            np.copyto(term, 0.0, where=~counted)
             weighted += term
-            source_sum += weight
+            source_sum += counted * weight
         crit = np.divide(weighted, source_sum, out=criterion_score[q])  # none counted: 0/0, NaN
         scored = ~np.isnan(crit)
         part_sum += np.where(scored, crit, 0.0) * plan.crit_weight[q]
