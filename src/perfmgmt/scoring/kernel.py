@@ -38,7 +38,7 @@ numbers never depend on the size of the batch it is scored in, on the block or o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import cast
 
 import numpy as np
@@ -79,13 +79,13 @@ def round_to_resolution(*aggregates: FloatArray) -> None:
     totals that decide pay exact.
     """
     for values in aggregates:
-        np.round(values, RESOLUTION, out=values)
+        values.round(RESOLUTION, out=values)
 
 
-def _sum_rows(a: FloatArray, rows: Iterable[int], out: FloatArray) -> FloatArray:
-    """Sum rows ``rows`` of the (K, B) array ``a`` into ``out``, in the order given."""
-    out[...] = 0.0
-    for j in rows:
+def _sum_rows(a: FloatArray, rows: Sequence[int], out: FloatArray) -> FloatArray:
+    """Sum rows ``rows`` (at least one) of the (K, B) array ``a`` into ``out``, in that order."""
+    np.copyto(out, a[rows[0]])
+    for j in rows[1:]:
         out += a[j]
     return out
 

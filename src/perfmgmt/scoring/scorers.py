@@ -249,7 +249,8 @@ def _linear(
     t, g, st = s * threshold, s * target, s * stretch
     ach = np.subtract(x, t, out=None if out is None else out[0])
     ach /= g - t
-    score = np.clip(ach, 0.0, 1.0, out=None if out is None else out[1])
+    score = np.maximum(ach, 0.0, out=None if out is None else out[1])  # clip(ach, 0, 1)
+    np.minimum(score, 1.0, out=score)
     score *= 100.0 - threshold_payout
     score += threshold_payout
     # A float stretch (the scheme default broadcast) is one value for every row; s * x
