@@ -327,78 +327,104 @@ def _kleene_or(values: list[Any]) -> bool | None:
 
 def reference(node: Condition, row: dict[str, Any]) -> Any:
     """Evaluate ``node`` on one row of plain Python values, None meaning unknown."""
-    if isinstance(node, Const):
-        return node.value
-    if isinstance(node, Field):
-        return row[node.name]
-    if isinstance(node, Index):
-        items = reference(node.target, row)
-        return items[node.index] if -len(items) <= node.index < len(items) else None
-    if isinstance(node, Slice):
-        return reference(node.target, row)[node.start : node.stop]
-    if isinstance(node, Arith):
-        return _pointwise(
-            lambda x, y: _arith(node.op, x, y),
-            reference(node.left, row),
-            reference(node.right, row),
-        )
-    if isinstance(node, Neg):
-        return _map(lambda x: None if x is None else -x, reference(node.operand, row))
-    if isinstance(node, Compare):
-        fn = _PY_COMPARE[node.op]
-        return _pointwise(
-            lambda x, y: None if x is None or y is None else fn(x, y),
-            reference(node.left, row),
-            reference(node.right, row),
-        )
-    if isinstance(node, In):
-        options = [c.value for c in node.options.items]
-
-        def member(x: Any) -> bool | None:
-            if x is None:
-                return None
-            hit = any(type(x) is type(o) and x == o for o in options)
-            return not hit if node.negated else hit
-
-        return _map(member, reference(node.item, row))
-    if isinstance(node, And | Or):
-        values = [reference(op, row) for op in node.operands]
-        fn = _kleene_and if isinstance(node, And) else _kleene_or
-        result = values[0]
-        for value in values[1:]:
-            result = _pointwise(lambda x, y, fn=fn: fn([x, y]), result, value)
-        return result
-    if isinstance(node, Not):
-        return _map(lambda x: None if x is None else not x, reference(node.operand, row))
-    if isinstance(node, Call):
-        args = [reference(a, row) for a in node.args]
-        return _call(node.func, args)
-    raise AssertionError(node)
+    evaluate = _REFERENCE.get(type(node))
+    if evaluate is None:
+        raise AssertionError(node)
+    return evaluate(node, row)
 
 
-def _call(func: Func, args: list[Any]) -> Any:
-    first = args[0]
-    if func is Func.ABS:
-        return _map(lambda x: None if x is None else abs(x), first)
-    if func is Func.ANY:
-        return _kleene_or(first)
-    if func is Func.ALL:
-        return _kleene_and(first)
-    if func is Func.COUNT:
-        return float(sum(1 for v in first if v is True))
-    if func in (Func.MIN, Func.MAX) and len(args) > 1:
+def _ref_index(node: Index, row: dict[str, Any]) -> Any:
+    items = reference(node.target, row)
+    return items[node.index] if -len(items) <= node.index < len(items) else None
+
+
+def _ref_arith(node: Arith, row: dict[str, Any]) -> Any:
+    return _pointwise(
+        lambda x, y: _arith(node.op, x, y),
+        reference(node.left, row),
+        reference(node.right, row),
+    )
+
+
+def _ref_compare(node: Compare, row: dict[str, Any]) -> Any:
+    fn = _PY_COMPARE[node.op]
+    return _pointwise(
+        lambda x, y: None if x is None or y is None else fn(x, y),
+        reference(node.left, row),
+        reference(node.right, row),
+    )
+
+
+def _ref_in(node: In, row: dict[str, Any]) -> Any:
+    options = [c.value for c in node.options.items]
+
+    def member(x: Any) -> bool | None:
+        if x is None:
+            return None
+        hit = any(type(x) is type(o) and x == o for o in options)
+        return not hit if node.negated else hit
+
+    return _map(member, reference(node.item, row))
+
+
+def _ref_logic(node: And | Or, row: dict[str, Any]) -> Any:
+    values = [reference(op, row) for op in node.operands]
+    fn = _kleene_and if isinstance(node, And) else _kleene_or
+    result = values[0]
+    for value in values[1:]:
+        result = _pointwise(lambda x, y, fn=fn: fn([x, y]), result, value)
+    return result
+
+
+def _ref_call(node: Call, row: dict[str, Any]) -> Any:
+    args = [reference(a, row) for a in node.args]
+    if node.func in (Func.MIN, Func.MAX) and len(args) > 1:
         if any(a is None for a in args):
             return None
-        return min(args) if func is Func.MIN else max(args)
-    if any(v is None for v in first):
-        return None
-    if func is Func.SUM:
-        return _number(float(sum(first)))
-    if not first:
-        return None
-    if func is Func.MEAN:
-        return _number(sum(first) / len(first))
-    return min(first) if func is Func.MIN else max(first)
+        return min(args) if node.func is Func.MIN else max(args)
+    return _REDUCE[node.func](args[0])
+
+
+# One reference evaluation per node type.
+_REFERENCE: dict[type, Callable[[Any, dict[str, Any]], Any]] = {
+    Const: lambda node, row: node.value,
+    Field: lambda node, row: row[node.name],
+    Index: _ref_index,
+    Slice: lambda node, row: reference(node.target, row)[node.start : node.stop],
+    Arith: _ref_arith,
+    Neg: lambda node, row: _map(lambda x: None if x is None else -x, reference(node.operand, row)),
+    Compare: _ref_compare,
+    In: _ref_in,
+    And: _ref_logic,
+    Or: _ref_logic,
+    Not: lambda node, row: _map(
+        lambda x: None if x is None else not x, reference(node.operand, row)
+    ),
+    Call: _ref_call,
+}
+
+
+def _known(reduce: Callable[[list[Any]], Any]) -> Callable[[Any], Any]:
+    """Reduce a list whose items are all known and which is not empty; else None."""
+    return lambda values: None if any(v is None for v in values) or not values else reduce(values)
+
+
+def _known_sum(values: list[Any]) -> Any:
+    """Sum a list whose items are all known (an empty sum is 0); else None."""
+    return None if any(v is None for v in values) else _number(float(sum(values)))
+
+
+# One reference reduction per function of one argument (min and max also take several).
+_REDUCE: dict[Func, Callable[[Any], Any]] = {
+    Func.ABS: lambda first: _map(lambda x: None if x is None else abs(x), first),
+    Func.ANY: _kleene_or,
+    Func.ALL: _kleene_and,
+    Func.COUNT: lambda values: float(sum(1 for v in values if v is True)),
+    Func.SUM: _known_sum,
+    Func.MEAN: _known(lambda values: _number(sum(values) / len(values))),
+    Func.MIN: _known(min),
+    Func.MAX: _known(max),
+}
 
 
 def _rows(frame: dict[str, np.ndarray]) -> list[dict[str, Any]]:

@@ -184,6 +184,18 @@ class TestPrecedence:
         assert isinstance(node, And)
         assert len(node.operands) == 3
 
+    def test_subclassed_nodes_render_as_their_base_kind(self) -> None:
+        """A node built from a subclass of a node class renders and nests as that node class."""
+
+        class Negative(Neg):
+            pass
+
+        class Sum(Arith):
+            pass
+
+        node = Not(operand=Negative(operand=Sum(op=ArithOp.SUB, left=field("a"), right=field("b"))))
+        assert render(node) == "not -(a - b)"
+
 
 class TestRoundTrip:
     @given(conditions)

@@ -195,7 +195,13 @@ class TestCodeInjection:
             "vars",
         }
         # The package re-exports the function `parse`, which shadows the submodule attribute.
-        names = ("perfmgmt.rules.parse", "perfmgmt.rules.compile", "perfmgmt.model.condition")
+        names = (
+            "perfmgmt.rules.parse",
+            "perfmgmt.rules._tokens",
+            "perfmgmt.rules._render",
+            "perfmgmt.rules.compile",
+            "perfmgmt.model.condition",
+        )
         for module in (importlib.import_module(name) for name in names):
             tree = ast.parse(Path(str(module.__file__)).read_text(encoding="utf-8"))
             calls = {

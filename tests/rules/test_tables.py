@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from decimal import Decimal
 
 import numpy as np
@@ -74,23 +75,32 @@ def _ref_cell(test: UnaryTest, value: object) -> bool:
     return hit != test.negated
 
 
-def _ref_policy(
-    table: DecisionTable, matched: list[int], values: list[int] | None
-) -> tuple[list[int], bool]:
+_Hit = tuple[list[int], bool]  # selected rows, violation
+
+
+def _ref_policy(table: DecisionTable, matched: list[int], values: list[int] | None) -> _Hit:
     """Return (selected rows, violation) for one subject, written from the DMN definitions."""
-    policy, agg = table.hit_policy, table.aggregation
-    if policy is HitPolicy.UNIQUE:
-        return (matched, False) if len(matched) <= 1 else ([], True)
-    if policy is HitPolicy.ANY:
-        outs = {table.rows[r].outputs for r in matched}
-        return (matched[:1], False) if len(outs) <= 1 else ([], True)
-    if policy is HitPolicy.FIRST:
-        return matched[:1], False
-    if policy is HitPolicy.PRIORITY:
-        if not matched:
-            return [], False
-        best = max(table.rows[r].priority for r in matched)
-        return [next(r for r in matched if table.rows[r].priority == best)], False
+    return _REF_POLICIES[table.hit_policy](table, matched, values)
+
+
+def _ref_unique(table: DecisionTable, matched: list[int], _: list[int] | None) -> _Hit:
+    return (matched, False) if len(matched) <= 1 else ([], True)
+
+
+def _ref_any(table: DecisionTable, matched: list[int], _: list[int] | None) -> _Hit:
+    outs = {table.rows[r].outputs for r in matched}
+    return (matched[:1], False) if len(outs) <= 1 else ([], True)
+
+
+def _ref_priority(table: DecisionTable, matched: list[int], _: list[int] | None) -> _Hit:
+    if not matched:
+        return [], False
+    best = max(table.rows[r].priority for r in matched)
+    return [next(r for r in matched if table.rows[r].priority == best)], False
+
+
+def _ref_collect(table: DecisionTable, matched: list[int], values: list[int] | None) -> _Hit:
+    agg = table.aggregation
     if agg is CollectAggregation.COUNT:
         return [], False
     if agg in (CollectAggregation.MIN, CollectAggregation.MAX) and matched:
@@ -99,6 +109,16 @@ def _ref_policy(
         best = pick(values[r] for r in matched)
         return [next(r for r in matched if values[r] == best)], False
     return matched, False
+
+
+_REF_POLICIES: dict[HitPolicy, Callable[[DecisionTable, list[int], list[int] | None], _Hit]] = {
+    HitPolicy.UNIQUE: _ref_unique,
+    HitPolicy.ANY: _ref_any,
+    HitPolicy.FIRST: lambda table, matched, values: (matched[:1], False),
+    HitPolicy.PRIORITY: _ref_priority,
+    HitPolicy.RULE_ORDER: _ref_collect,
+    HitPolicy.COLLECT: _ref_collect,
+}
 
 
 _NUM = st.integers(0, 10)

@@ -293,33 +293,37 @@ class TestGuards:
 ACTIONS = sorted(ALLOWED_FROM)
 
 
+def _amend(r: Review, when: dt.datetime) -> Review:
+    goal = Goal(kpi="csat", target=4.5 + len(r.history) / 100)
+    return amend_goals(r, goals=[goal], reason="r", actor="a", at=when)
+
+
+def _evaluate(r: Review, when: dt.datetime) -> Review:
+    data, card = _scored(r)
+    return evaluate(data, card, cycle=CYCLE, force=True, reason="test", actor="a", at=when)  # type: ignore[arg-type]
+
+
+# One way to take each transition of ALLOWED_FROM, by name.
+_STEPS: dict[str, Callable[[Review, dt.datetime], Review]] = {
+    "agree_goals": lambda r, when: agree_goals(r, goals=goals(), actor="a", at=when),
+    "amend_goals": _amend,
+    "check_in": lambda r, when: check_in(
+        r, CheckIn(on=when.date(), author="a"), actor="a", at=when
+    ),
+    "evaluate": _evaluate,
+    "calibrate": lambda r, when: calibrate(r, rating="B", reason="r", actor="a", at=when),
+    "record_interview": lambda r, when: record_interview(
+        r, _interview(when.date()), actor="a", at=when
+    ),
+    "set_development_plan": lambda r, when: set_development_plan(r, _plan(r), actor="a", at=when),
+    "close": lambda r, when: close(r, actor="a", at=when),
+    "reopen": lambda r, when: reopen(r, reason="r", actor="a", at=when),
+    "cancel": lambda r, when: cancel(r, reason="r", actor="a", at=when),
+}
+
+
 def _apply(name: str, r: Review, when: dt.datetime) -> Review:
-    if name == "agree_goals":
-        return agree_goals(r, goals=goals(), actor="a", at=when)
-    if name == "amend_goals":
-        return amend_goals(
-            r,
-            goals=[Goal(kpi="csat", target=4.5 + len(r.history) / 100)],
-            reason="r",
-            actor="a",
-            at=when,
-        )
-    if name == "check_in":
-        return check_in(r, CheckIn(on=when.date(), author="a"), actor="a", at=when)
-    if name == "evaluate":
-        data, card = _scored(r)
-        return evaluate(data, card, cycle=CYCLE, force=True, reason="test", actor="a", at=when)  # type: ignore[arg-type]
-    if name == "calibrate":
-        return calibrate(r, rating="B", reason="r", actor="a", at=when)
-    if name == "record_interview":
-        return record_interview(r, _interview(when.date()), actor="a", at=when)
-    if name == "set_development_plan":
-        return set_development_plan(r, _plan(r), actor="a", at=when)
-    if name == "close":
-        return close(r, actor="a", at=when)
-    if name == "reopen":
-        return reopen(r, reason="r", actor="a", at=when)
-    return cancel(r, reason="r", actor="a", at=when)
+    return _STEPS[name](r, when)
 
 
 class TestProperties:

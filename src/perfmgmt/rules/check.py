@@ -33,14 +33,10 @@ from perfmgmt.model.condition import (
     Or,
     Slice,
 )
-from perfmgmt.rules.parse import (
-    Limits,
-    _caret,
-    _children,
-    _source_of,
-    _tree_depth,
-    render,
-)
+from perfmgmt.rules._render import children as _children
+from perfmgmt.rules._render import tree_depth as _tree_depth
+from perfmgmt.rules._tokens import caret as _caret
+from perfmgmt.rules.parse import Limits, _source_of, render
 
 if TYPE_CHECKING:
     pass

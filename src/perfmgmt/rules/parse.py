@@ -1,4 +1,4 @@
-"""The text form of conditions: a hand-written tokenizer, a recursive-descent parser and a renderer.
+"""The text form of conditions: a recursive-descent parser, and the renderer's public name.
 
 ``parse(text)`` turns rule text such as ``total >= 90 and kpi.csat.score >= 100`` into the
 condition AST of :mod:`perfmgmt.model.condition`; ``render(node)`` writes canonical text back
@@ -10,6 +10,9 @@ without escapes, and the only callable names are the built-in functions of
 :class:`~perfmgmt.model.condition.Func`. Length, nesting depth and node count are checked while
 tokenizing and parsing, so hostile text is refused in time linear in its (bounded) length and
 without deep recursion.
+
+The tokenizer (:mod:`perfmgmt.rules._tokens`) and the renderer (:mod:`perfmgmt.rules._render`)
+live in their own modules; :func:`render` and :data:`DEPTH_CEILING` are public from here.
 """
 
 from __future__ import annotations
@@ -24,11 +27,8 @@ import attrs
 
 from perfmgmt.errors import RuleError, RuleLimitError, RuleSyntaxError, ValidationError
 from perfmgmt.model.condition import (
-    CONDITION_TYPES,
     KEYWORDS,
     MAX_INDEX,
-    MAX_PATH_LENGTH,
-    MAX_TEXT_LENGTH,
     And,
     Arith,
     ArithOp,
@@ -46,36 +46,12 @@ from perfmgmt.model.condition import (
     Not,
     Or,
     Slice,
-    check_field_segment,
 )
+from perfmgmt.rules._render import DEPTH_CEILING, render
+from perfmgmt.rules._tokens import DIGITS, Token, caret, limit_error, syntax_error, tokenize
 
 __all__ = ["DEPTH_CEILING", "Limits", "parse", "render"]
 
-#: The largest ``max_depth`` a :class:`Limits` may allow: deeper trees would need deep recursion.
-DEPTH_CEILING = 64
-
-_MAX_NUMBER_CHARS = 64
-_WHITESPACE = frozenset(" \t\r\n")
-_DIGITS = frozenset("0123456789")
-_NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
-_NAME_CHARS = _NAME_START | _DIGITS
-_TWO_CHAR_OPS = frozenset({"==", "!=", "<=", ">="})
-_ONE_CHAR_OPS = frozenset("()[],:+-*/<>")
-# Tokens from other languages that users type by habit; each gets a pointed message.
-_FOREIGN_OPS = {
-    "**": "'**' (power) is not part of the rule language",
-    "//": "'//' (floor division) is not part of the rule language; use '/'",
-    "&&": "use 'and' instead of '&&'",
-    "||": "use 'or' instead of '||'",
-    ":=": "':=' (assignment) is not part of the rule language",
-    "<>": "use '!=' instead of '<>'",
-    "=": "use '==' to compare; '=' (assignment) is not part of the rule language",
-    "!": "use 'not' instead of '!'",
-    "&": "use 'and' instead of '&'",
-    "|": "use 'or' instead of '|'",
-    "%": "'%' is not part of the rule language",
-    ".": "'.' may only join the parts of a field name, e.g. kpi.csat.score",
-}
 _COMPARE_OPS = {op.value: op for op in CompareOp}
 _ADD_OPS = {"+": ArithOp.ADD, "-": ArithOp.SUB}
 _MUL_OPS = {"*": ArithOp.MUL, "/": ArithOp.DIV}
@@ -121,186 +97,6 @@ _DEFAULT_LIMITS = Limits()
 
 
 # --------------------------------------------------------------------------------------------
-# Error messages that point into the text
-
-
-def _caret(text: str, position: int) -> str:
-    """Return the line of ``text`` holding ``position`` and a caret under it (windowed)."""
-    position = max(0, min(position, len(text)))
-    line_start = text.rfind("\n", 0, position) + 1
-    line_end = text.find("\n", position)
-    if line_end < 0:
-        line_end = len(text)
-    column = position - line_start
-    left = max(line_start, position - 60)
-    right = min(line_end, position + 60)
-    prefix = "..." if left > line_start else ""
-    suffix = "..." if right < line_end else ""
-    snippet = prefix + text[left:right] + suffix
-    pad = len(prefix) + (position - left)
-    where = f"line {text.count(chr(10), 0, position) + 1}, " if "\n" in text else ""
-    return f"({where}column {column + 1})\n  {snippet}\n  {' ' * pad}^"
-
-
-def _syntax_error(text: str, position: int, message: str) -> RuleSyntaxError:
-    return RuleSyntaxError(f"{message} {_caret(text, position)}", text=text, position=position)
-
-
-def _limit_error(text: str, position: int, message: str) -> RuleLimitError:
-    return RuleLimitError(f"{message} {_caret(text, position)}")
-
-
-# --------------------------------------------------------------------------------------------
-# Tokenizer
-
-
-class _Token(NamedTuple):
-    kind: str  # "num", "str", "name", "op", "eof"
-    text: str
-    start: int
-    end: int
-
-
-def _tokenize(text: str, limits: Limits) -> list[_Token]:
-    tokens: list[_Token] = []
-    n = len(text)
-    i = 0
-    brackets: list[tuple[str, int]] = []
-    while i < n:
-        ch = text[i]
-        if ch in _WHITESPACE:
-            i += 1
-        elif ch in _DIGITS:
-            end = _scan_number(text, i)
-            tokens.append(_Token("num", text[i:end], i, end))
-            i = end
-        elif ch in "\"'":
-            end = _scan_string(text, i)
-            tokens.append(_Token("str", text[i + 1 : end - 1], i, end))
-            i = end
-        elif ch in _NAME_START:
-            end = _scan_name(text, i)
-            tokens.append(_Token("name", text[i:end], i, end))
-            i = end
-        else:
-            two = text[i : i + 2]
-            if two in _FOREIGN_OPS:
-                raise _syntax_error(text, i, _FOREIGN_OPS[two])
-            if two in _TWO_CHAR_OPS:
-                tokens.append(_Token("op", two, i, i + 2))
-                i += 2
-                continue
-            if ch in _FOREIGN_OPS:
-                raise _syntax_error(text, i, _FOREIGN_OPS[ch])
-            if ch not in _ONE_CHAR_OPS:
-                raise _syntax_error(text, i, f"unexpected character {ch!r}")
-            if ch in "([":
-                brackets.append((ch, i))
-                if len(brackets) > limits.max_depth:
-                    raise _limit_error(
-                        text, i, f"brackets are nested deeper than {limits.max_depth} levels"
-                    )
-            elif ch in ")]":
-                if not brackets:
-                    raise _syntax_error(text, i, f"{ch!r} closes nothing")
-                opener, at = brackets.pop()
-                if (opener == "(") != (ch == ")"):
-                    raise _syntax_error(text, i, f"{ch!r} does not match {opener!r} at {at + 1}")
-            tokens.append(_Token("op", ch, i, i + 1))
-            i += 1
-    if brackets:
-        opener, at = brackets[-1]
-        raise _syntax_error(text, at, f"{opener!r} is never closed")
-    tokens.append(_Token("eof", "", n, n))
-    return tokens
-
-
-def _scan_digits(text: str, i: int) -> int:
-    while i < len(text) and text[i] in _DIGITS:
-        i += 1
-    return i
-
-
-def _scan_number(text: str, start: int) -> int:
-    i = _scan_digits(text, start)
-    if i < len(text) and text[i] == ".":
-        after = _scan_digits(text, i + 1)
-        if after == i + 1:
-            raise _syntax_error(text, i, "a decimal point must be followed by digits, e.g. 1.0")
-        i = after
-    if i < len(text) and text[i] in "eE":
-        j = i + 1
-        if j < len(text) and text[j] in "+-":
-            j += 1
-        after = _scan_digits(text, j)
-        if after == j:
-            raise _syntax_error(text, i, "an exponent must have digits, e.g. 1e6")
-        i = after
-    if i < len(text) and (text[i] in _NAME_CHARS or text[i] == "."):
-        raise _syntax_error(text, i, f"invalid number {text[start : i + 1]!r}")
-    if i - start > _MAX_NUMBER_CHARS:
-        raise _limit_error(
-            text,
-            start,
-            f"number literal is too long ({i - start} characters; at most {_MAX_NUMBER_CHARS})",
-        )
-    return i
-
-
-def _scan_string(text: str, start: int) -> int:
-    quote = text[start]
-    i = start + 1
-    while i < len(text):
-        ch = text[i]
-        if ch == quote:
-            if i - start - 1 > MAX_TEXT_LENGTH:
-                raise _limit_error(
-                    text, start, f"text literal is longer than {MAX_TEXT_LENGTH} characters"
-                )
-            return i + 1
-        if ch == "\\":
-            raise _syntax_error(
-                text, i, "backslash escapes are not supported in texts; use the other quote kind"
-            )
-        if ch in "\r\n" or ord(ch) < 32 or ord(ch) == 127:
-            raise _syntax_error(text, i, "texts may not contain line breaks or control characters")
-        i += 1
-    raise _syntax_error(text, start, f"text starting here is never closed with {quote}")
-
-
-def _scan_name(text: str, start: int) -> int:
-    i = start
-    segments = 0
-    while True:
-        seg_start = i
-        while i < len(text) and text[i] in _NAME_CHARS:
-            i += 1
-        segment = text[seg_start:i]
-        segments += 1
-        try:
-            check_field_segment(segment, first=False, what="name")
-        except ValidationError as exc:
-            raise _syntax_error(text, seg_start, _name_problem(segment, exc)) from None
-        if segments > MAX_PATH_LENGTH:
-            raise _limit_error(text, start, f"a field name has at most {MAX_PATH_LENGTH} parts")
-        if i + 1 < len(text) and text[i] == "." and text[i + 1] in _NAME_START:
-            i += 1
-            continue
-        return i
-
-
-def _name_problem(segment: str, exc: ValidationError) -> str:
-    if segment.startswith("__"):
-        return (
-            f"name {segment!r} is not allowed: names starting with '__' are refused "
-            "(conditions read data fields, never Python attributes)"
-        )
-    if len(segment) > 64:
-        return f"name part {segment[:20]}... is longer than 64 characters"
-    return str(exc)
-
-
-# --------------------------------------------------------------------------------------------
 # Parser
 
 
@@ -312,7 +108,7 @@ class _Parsed(NamedTuple):
 
 
 class _Parser:
-    def __init__(self, text: str, tokens: list[_Token], limits: Limits) -> None:
+    def __init__(self, text: str, tokens: list[Token], limits: Limits) -> None:
         self.text = text
         self.tokens = tokens
         self.limits = limits
@@ -322,7 +118,7 @@ class _Parser:
         self.spans: dict[int, tuple[int, int]] = {}
 
     # -- token helpers
-    def peek(self, ahead: int = 0) -> _Token:
+    def peek(self, ahead: int = 0) -> Token:
         return self.tokens[min(self.i + ahead, len(self.tokens) - 1)]
 
     def at_op(self, *ops: str) -> bool:
@@ -333,12 +129,12 @@ class _Parser:
         tok = self.peek(ahead)
         return tok.kind == "name" and tok.text == word
 
-    def advance(self) -> _Token:
+    def advance(self) -> Token:
         tok = self.peek()
         self.i += 1
         return tok
 
-    def expect_op(self, op: str, context: str) -> _Token:
+    def expect_op(self, op: str, context: str) -> Token:
         if not self.at_op(op):
             raise self.unexpected(f"expected {op!r} {context}")
         return self.advance()
@@ -355,12 +151,12 @@ class _Parser:
         else:
             shown = tok.text if len(tok.text) <= 40 else tok.text[:40] + "..."
             what = f"unexpected {shown!r}"
-        return _syntax_error(self.text, tok.start, f"{what}; {hint}" if hint else what)
+        return syntax_error(self.text, tok.start, f"{what}; {hint}" if hint else what)
 
     def enter(self, position: int) -> None:
         self.nesting += 1
         if self.nesting > self.limits.max_depth:
-            raise _limit_error(
+            raise limit_error(
                 self.text, position, f"the condition nests deeper than {self.limits.max_depth}"
             )
 
@@ -374,18 +170,18 @@ class _Parser:
         start, end = span
         depth = 1 + max((c.depth for c in children), default=0)
         if depth > self.limits.max_depth:
-            raise _limit_error(
+            raise limit_error(
                 self.text, start, f"the condition nests deeper than {self.limits.max_depth}"
             )
         self.count += 1
         if self.count > self.limits.max_nodes:
-            raise _limit_error(
+            raise limit_error(
                 self.text, start, f"the condition has more than {self.limits.max_nodes} nodes"
             )
         try:
             node = build(**kw)
         except ValidationError as exc:
-            raise _syntax_error(self.text, start, str(exc)) from None
+            raise syntax_error(self.text, start, str(exc)) from None
         self.spans[id(node)] = span
         return _Parsed(node, start, end, depth)
 
@@ -441,7 +237,7 @@ class _Parser:
             self.i += 2 if negated else 1
             options = self.parse_additive()
             if not isinstance(options.node, ListConst):
-                raise _syntax_error(
+                raise syntax_error(
                     self.text,
                     options.start,
                     '\'in\' must be followed by a list of constants, e.g. ["A", "B"]',
@@ -458,7 +254,7 @@ class _Parser:
             return left
         after = self.peek()
         if (after.kind == "op" and after.text in _COMPARE_OPS) or self.at_word("in"):
-            raise _syntax_error(
+            raise syntax_error(
                 self.text,
                 after.start,
                 "comparisons cannot be chained; join them with 'and', e.g. a < b and b < c",
@@ -535,19 +331,19 @@ class _Parser:
             self.advance()
             sign = -1
         tok = self.peek()
-        if tok.kind != "num" or not all(ch in _DIGITS for ch in tok.text):
+        if tok.kind != "num" or not all(ch in DIGITS for ch in tok.text):
             raise self.unexpected("expected an integer index, e.g. [-1] or [-3:]")
         if len(tok.text) > 5 or int(tok.text) > MAX_INDEX:
-            raise _syntax_error(
+            raise syntax_error(
                 self.text, tok.start, f"index {tok.text} is too large (at most {MAX_INDEX})"
             )
         self.advance()
         return sign * int(tok.text)
 
-    def number_value(self, tok: _Token) -> float:
+    def number_value(self, tok: Token) -> float:
         value = float(tok.text)
         if not math.isfinite(value):
-            raise _limit_error(
+            raise limit_error(
                 self.text,
                 tok.start,
                 f"number {tok.text} is too large (the largest is about 1.8e308)",
@@ -567,7 +363,7 @@ class _Parser:
             self.enter(tok.start)
             inner = self.parse_or()
             self.leave()
-            self.expect_op(")", "to close the '(' " + _caret(self.text, tok.start).split("\n")[0])
+            self.expect_op(")", "to close the '(' " + caret(self.text, tok.start).split("\n")[0])
             return inner
         if tok.kind == "op" and tok.text == "[":
             return self.parse_list()
@@ -587,7 +383,7 @@ class _Parser:
             raise self.unexpected(f"'{head}' needs a value before it")
         if keyword.iskeyword(head) or head in KEYWORDS:
             hint = " (use == or !=)" if head == "is" else ""
-            raise _syntax_error(
+            raise syntax_error(
                 self.text,
                 tok.start,
                 f"{head!r} is a Python keyword, not part of the rule language{hint}",
@@ -596,11 +392,11 @@ class _Parser:
             return self.parse_call(tok)
         return self.make(Field, (tok.start, tok.end), (), path=tuple(word.split(".")))
 
-    def parse_call(self, name: _Token) -> _Parsed:
+    def parse_call(self, name: Token) -> _Parsed:
         func = _FUNCS.get(name.text)
         if func is None:
             known = ", ".join(sorted(_FUNCS))
-            raise _syntax_error(
+            raise syntax_error(
                 self.text,
                 name.start,
                 f"unknown function {name.text!r}; the functions are: {known}",
@@ -739,161 +535,9 @@ def parse(text: str, *, limits: Limits = _DEFAULT_LIMITS) -> Condition:
         )
     if not text.strip():
         raise RuleSyntaxError("rule text is empty", text=text, position=0)
-    parser = _Parser(text, _tokenize(text, limits), limits)
+    parser = _Parser(text, tokenize(text, limits.max_depth), limits)
     result = parser.parse_or()
     if parser.peek().kind != "eof":
         raise parser.unexpected("expected 'and', 'or', an operator or the end of the condition")
     _remember(result.node, text, parser.spans)
     return result.node
-
-
-_OR, _AND, _NOT, _CMP, _ADD, _MUL, _UNARY, _POSTFIX, _ATOM = range(1, 10)
-
-
-def _format_number(value: float) -> str:
-    if value.is_integer() and abs(value) < 1e16:
-        text = str(int(value))
-        return "-0" if text == "0" and math.copysign(1.0, value) < 0 else text
-    return repr(value)
-
-
-def _format_const(value: object) -> str:
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if value is None:
-        return "null"
-    if isinstance(value, float):
-        return _format_number(value)
-    text = str(value)
-    quote = "'" if '"' in text else '"'
-    return f"{quote}{text}{quote}"
-
-
-def _is_negative_number(node: object) -> bool:
-    return (
-        isinstance(node, Const)
-        and isinstance(node.value, float)
-        and math.copysign(1.0, node.value) < 0
-    )
-
-
-def _precedence(node: Condition) -> int:
-    if isinstance(node, Or):
-        return _OR
-    if isinstance(node, And):
-        return _AND
-    if isinstance(node, Not):
-        return _NOT
-    if isinstance(node, Compare | In):
-        return _CMP
-    if isinstance(node, Arith):
-        return _ADD if node.op in (ArithOp.ADD, ArithOp.SUB) else _MUL
-    if isinstance(node, Neg) or _is_negative_number(node):
-        return _UNARY
-    if isinstance(node, Index | Slice):
-        return _POSTFIX
-    return _ATOM
-
-
-def _tree_depth(root: Condition) -> int:
-    """Return the depth of a tree without recursion (a leaf has depth 1)."""
-    deepest = 0
-    stack: list[tuple[object, int]] = [(root, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if not isinstance(node, CONDITION_TYPES):
-            raise RuleError(f"{node!r} is not a condition node")
-        deepest = max(deepest, depth)
-        if deepest > DEPTH_CEILING:
-            return deepest
-        stack.extend((child, depth + 1) for child in _children(node))
-    return deepest
-
-
-def _children(node: object) -> tuple[Condition, ...]:
-    """Return the child nodes of ``node`` (list items are values, not children)."""
-    if isinstance(node, And | Or):
-        return node.operands
-    if isinstance(node, Not | Neg):
-        return (node.operand,)
-    if isinstance(node, Compare | Arith):
-        return (node.left, node.right)
-    if isinstance(node, Index | Slice):
-        return (node.target,)
-    if isinstance(node, In):
-        return (node.item, node.options)
-    if isinstance(node, Call):
-        return node.args
-    return ()
-
-
-def render(node: Condition) -> str:
-    """Render a condition tree as canonical text with the fewest parentheses.
-
-    ``parse(render(node)) == node`` holds for every tree (within the parser's limits).
-
-    Args:
-        node: The condition tree.
-
-    Returns:
-        The text, e.g. ``total >= 90 and kpi.csat.score >= 100``.
-
-    Raises:
-        RuleError: If ``node`` is not a condition tree.
-        RuleLimitError: If the tree is deeper than :data:`DEPTH_CEILING`.
-
-    Example:
-        >>> from perfmgmt.model.condition import Compare, CompareOp, Const, field
-        >>> render(Compare(op=CompareOp.GE, left=field("total"), right=Const(value=90)))
-        'total >= 90'
-    """
-    depth = _tree_depth(node)
-    if depth > DEPTH_CEILING:
-        raise RuleLimitError(f"the condition nests deeper than {DEPTH_CEILING}; cannot render it")
-    return _render(node)
-
-
-def _wrap(node: Condition, minimum: int) -> str:
-    text = _render(node)
-    return f"({text})" if _precedence(node) < minimum else text
-
-
-def _render(node: Condition) -> str:
-    if isinstance(node, Const):
-        return _format_const(node.value)
-    if isinstance(node, ListConst):
-        return "[" + ", ".join(_format_const(item.value) for item in node.items) + "]"
-    if isinstance(node, Field):
-        return node.name
-    if isinstance(node, Or):
-        return " or ".join(_wrap(op, _AND) for op in node.operands)
-    if isinstance(node, And):
-        return " and ".join(_wrap(op, _NOT) for op in node.operands)
-    if isinstance(node, Not):
-        return "not " + _wrap(node.operand, _NOT)
-    if isinstance(node, Compare):
-        return f"{_wrap(node.left, _ADD)} {node.op.value} {_wrap(node.right, _ADD)}"
-    if isinstance(node, In):
-        word = "not in" if node.negated else "in"
-        return f"{_wrap(node.item, _ADD)} {word} {_wrap(node.options, _ADD)}"
-    if isinstance(node, Arith):
-        own = _precedence(node)
-        return f"{_wrap(node.left, own)} {node.op.value} {_wrap(node.right, own + 1)}"
-    if isinstance(node, Neg):
-        operand = node.operand
-        is_number = isinstance(operand, Const) and isinstance(operand.value, float)
-        if is_number and not _is_negative_number(operand):
-            # `-5` would read back as the constant -5, not as the negation of 5.
-            return f"-({_render(operand)})"
-        return "-" + _wrap(operand, _UNARY)
-    if isinstance(node, Index):
-        return f"{_wrap(node.target, _POSTFIX)}[{node.index}]"
-    if isinstance(node, Slice):
-        start = "" if node.start is None else str(node.start)
-        stop = "" if node.stop is None else str(node.stop)
-        return f"{_wrap(node.target, _POSTFIX)}[{start}:{stop}]"
-    if isinstance(node, Call):
-        return f"{node.func.value}(" + ", ".join(_render(a) for a in node.args) + ")"
-    raise RuleError(f"{node!r} is not a condition node")

@@ -16,7 +16,7 @@ import difflib
 import enum
 import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import attrs
 import numpy as np
@@ -103,33 +103,57 @@ def _match(
         raise RuleTypeError(
             f"cell {test.text!r} tests {test.kind.value} values but the input holds {kind.value}"
         )
-    need_known = with_known or test.negated
-    known: BoolArray | None = None
-    if kind is CellKind.TEXT:
-        codes = column if isinstance(column, TextCodes) else TextCodes.from_values(column)
-        if need_known:
-            known = codes.known
-        true = codes.isin(test.texts)
-    elif isinstance(column, TextCodes):  # unreachable: a TextCodes column is TEXT
-        raise RuleTypeError(f"cell {test.text!r}: the input holds text")
-    elif kind is CellKind.NUMBER:
-        col = column.astype(np.float64, copy=False)
-        if need_known:
-            known = ~np.isnan(col)
-        true = _interval_mask(test.intervals[0], col)
-        for iv in test.intervals[1:]:
-            true |= _interval_mask(iv, col)
-    else:
-        if need_known:
-            known = np.ones(n, dtype=np.bool_)
-        true = np.zeros(n, dtype=np.bool_)
-        for flag in test.bools:
-            true |= column == flag
+    true, known = _MATCHERS[kind](test, column, with_known or test.negated)
     if test.negated:
         assert known is not None
         true = ~true
         true &= known
     return true, known
+
+
+def _match_texts(
+    test: UnaryTest, column: np.ndarray | TextCodes, need_known: bool
+) -> tuple[BoolArray, BoolArray | None]:
+    codes = column if isinstance(column, TextCodes) else TextCodes.from_values(column)
+    known = codes.known if need_known else None
+    return codes.isin(test.texts), known
+
+
+def _match_numbers(
+    test: UnaryTest, column: np.ndarray | TextCodes, need_known: bool
+) -> tuple[BoolArray, BoolArray | None]:
+    col = _values(test, column).astype(np.float64, copy=False)
+    known = ~np.isnan(col) if need_known else None
+    true = _interval_mask(test.intervals[0], col)
+    for iv in test.intervals[1:]:
+        true |= _interval_mask(iv, col)
+    return true, known
+
+
+def _match_bools(
+    test: UnaryTest, column: np.ndarray | TextCodes, need_known: bool
+) -> tuple[BoolArray, BoolArray | None]:
+    values = _values(test, column)
+    n = values.shape[0]
+    known = np.ones(n, dtype=np.bool_) if need_known else None
+    true = np.zeros(n, dtype=np.bool_)
+    for flag in test.bools:
+        true |= values == flag
+    return true, known
+
+
+def _values(test: UnaryTest, column: np.ndarray | TextCodes) -> np.ndarray:
+    if isinstance(column, TextCodes):  # unreachable: a TextCodes column is TEXT
+        raise RuleTypeError(f"cell {test.text!r}: the input holds text")
+    return column
+
+
+# One matcher per kind of column; a cell reaches the one for its own kind.
+_MATCHERS = {
+    CellKind.TEXT: _match_texts,
+    CellKind.NUMBER: _match_numbers,
+    CellKind.BOOL: _match_bools,
+}
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -277,16 +301,8 @@ class CompiledTable:
         Returns:
             The selection.
         """
-        r, n = matched.shape
-        # row-by-row loops below: reductions over axis 0 of a (R, N) bool matrix are slow,
-        # and so are bool + int64 sums; bytes add fast and cannot overflow below 256 rows
-        if 0 < r < 256:
-            count = np.add.reduce(matched.view(np.uint8), axis=0, dtype=np.uint8).astype(np.int64)
-        else:
-            count = np.zeros(n, dtype=np.int64)
-            for row in matched:
-                count += row
-        violation = np.zeros(n, dtype=np.bool_)
+        count = _match_counts(matched)
+        violation = np.zeros(matched.shape[1], dtype=np.bool_)
         policy = self.table.hit_policy
         agg = self.table.aggregation
         if policy in (HitPolicy.RULE_ORDER, HitPolicy.COLLECT) and agg in (
@@ -297,43 +313,84 @@ class CompiledTable:
         if agg is CollectAggregation.COUNT:
             selected = np.zeros_like(matched)
             return Selection(matched=matched, selected=selected, violation=violation, count=count)
-        hit = count > 0
-        if policy is HitPolicy.PRIORITY:
+        winner = self._winners(matched, row_values)
+        violation = self._violations(matched, count)
+        ok = (count > 0) & ~violation
+        if winner is None:
+            selected = _first_matches(matched, ok)
+        else:
+            selected = _winning_rows(matched.shape, winner, ok)
+        return Selection(matched=matched, selected=selected, violation=violation, count=count)
+
+    def _winners(
+        self, matched: BoolArray, row_values: npt.NDArray[np.int64] | None
+    ) -> npt.NDArray[np.intp] | None:
+        """Return the winning row per subject, or None where the first matching row wins."""
+        agg = self.table.aggregation
+        winner: npt.NDArray[np.intp]
+        if self.table.hit_policy is HitPolicy.PRIORITY:
             score = np.where(matched, self.priority[:, None], np.iinfo(np.int64).min)
             winner = np.argmax(score, axis=0)
-        elif agg in (CollectAggregation.MIN, CollectAggregation.MAX):
-            if row_values is None:
-                raise RuleTypeError(
-                    f"decision table {self.table.key!r}: aggregation {agg.value!r} needs the "
-                    "rows' money amounts"
-                )
-            if agg is CollectAggregation.MAX:
-                score = np.where(matched, row_values, np.iinfo(np.int64).min)
-                winner = np.argmax(score, axis=0)
-            else:
-                score = np.where(matched, row_values, np.iinfo(np.int64).max)
-                winner = np.argmin(score, axis=0)
-        else:  # FIRST, UNIQUE, ANY: the first matching row
-            winner = None
-        if policy is HitPolicy.UNIQUE:
-            violation = count > 1
-        elif policy is HitPolicy.ANY:
-            big = np.iinfo(np.int64).max
-            cls = self.output_class[:, None]
-            lo = np.where(matched, cls, big).min(axis=0)
-            hi = np.where(matched, cls, -1).max(axis=0)
-            violation = hit & (lo != hi)
-        ok = hit & ~violation
-        selected = np.zeros((r, n), dtype=np.bool_)
-        if winner is None:
-            taken = ~ok
-            for i in range(r):
-                np.logical_and(matched[i], ~taken, out=selected[i])
-                taken |= matched[i]
+        elif agg not in (CollectAggregation.MIN, CollectAggregation.MAX):
+            return None  # FIRST, UNIQUE, ANY: the first matching row
+        elif row_values is None:
+            raise RuleTypeError(
+                f"decision table {self.table.key!r}: aggregation {agg.value!r} needs the "
+                "rows' money amounts"
+            )
+        elif agg is CollectAggregation.MAX:
+            score = np.where(matched, row_values, np.iinfo(np.int64).min)
+            winner = np.argmax(score, axis=0)
         else:
-            cols = np.flatnonzero(ok)
-            selected[winner[cols], cols] = True
-        return Selection(matched=matched, selected=selected, violation=violation, count=count)
+            score = np.where(matched, row_values, np.iinfo(np.int64).max)
+            winner = np.argmin(score, axis=0)
+        return winner
+
+    def _violations(self, matched: BoolArray, count: npt.NDArray[np.int64]) -> BoolArray:
+        """Flag the subjects where a UNIQUE or ANY table matches rows it promised not to."""
+        policy = self.table.hit_policy
+        if policy is HitPolicy.UNIQUE:
+            return count > 1
+        if policy is HitPolicy.ANY:
+            cls = self.output_class[:, None]
+            lo = np.where(matched, cls, np.iinfo(np.int64).max).min(axis=0)
+            hi = np.where(matched, cls, -1).max(axis=0)
+            violation: BoolArray = (count > 0) & (lo != hi)
+            return violation
+        return np.zeros(count.shape[0], dtype=np.bool_)
+
+
+def _match_counts(matched: BoolArray) -> npt.NDArray[np.int64]:
+    """Count the matching rows of each subject."""
+    r, n = matched.shape
+    # row-by-row loops: reductions over axis 0 of a (R, N) bool matrix are slow, and so are
+    # bool + int64 sums; bytes add fast and cannot overflow below 256 rows
+    count: npt.NDArray[np.int64]
+    if 0 < r < 256:
+        count = np.add.reduce(matched.view(np.uint8), axis=0, dtype=np.uint8).astype(np.int64)
+        return count
+    count = np.zeros(n, dtype=np.int64)
+    for row in matched:
+        count += row
+    return count
+
+
+def _first_matches(matched: BoolArray, ok: BoolArray) -> BoolArray:
+    """Select the first matching row of each subject where ``ok``, row by row."""
+    selected = np.zeros(matched.shape, dtype=np.bool_)
+    taken = ~ok
+    for i in range(matched.shape[0]):
+        np.logical_and(matched[i], ~taken, out=selected[i])
+        taken |= matched[i]
+    return selected
+
+
+def _winning_rows(shape: tuple[int, ...], winner: npt.NDArray[np.intp], ok: BoolArray) -> BoolArray:
+    """Select row ``winner[n]`` of each subject n where ``ok``."""
+    selected = np.zeros(shape, dtype=np.bool_)
+    cols = np.flatnonzero(ok)
+    selected[winner[cols], cols] = True
+    return selected
 
 
 def compile_table(table: DecisionTable) -> CompiledTable:
@@ -385,6 +442,7 @@ class Finding:
 
 
 _Iv = tuple[float, bool, float, bool]  # low, low_closed, high, high_closed
+_Options = tuple[frozenset[object], bool]  # options, complement
 _UNIVERSE: tuple[_Iv, ...] = ((-_INF, False, _INF, False),)
 
 
@@ -440,7 +498,7 @@ def _numeric_set(test: UnaryTest) -> tuple[_Iv, ...]:
     return _complement(ivs) if test.negated else ivs
 
 
-def _options(test: UnaryTest) -> tuple[frozenset[object], bool]:
+def _options(test: UnaryTest) -> _Options:
     """Return (options, complement) for a text/bool cell; ANY is the empty complement."""
     if test.kind is CellKind.ANY:
         return frozenset(), True
@@ -461,7 +519,12 @@ def _cell_empty(test: UnaryTest, kind: CellKind) -> bool:
 def _cells_intersect(a: UnaryTest, b: UnaryTest, kind: CellKind) -> bool:
     if kind is CellKind.NUMBER:
         return bool(_intersect_sets(_numeric_set(a), _numeric_set(b)))
-    (sa, na), (sb, nb) = _options(a), _options(b)
+    return _options_intersect(_options(a), _options(b))
+
+
+def _options_intersect(a: _Options, b: _Options) -> bool:
+    """Return True when two option sets share a value."""
+    (sa, na), (sb, nb) = a, b
     if na and nb:
         return True
     if na:
@@ -479,7 +542,12 @@ def _cell_subset(a: UnaryTest, b: UnaryTest, kind: CellKind) -> bool:
         return False  # a also matches unknown values, b does not
     if kind is CellKind.NUMBER:
         return not _intersect_sets(_numeric_set(a), _complement(_numeric_set(b)))
-    (sa, na), (sb, nb) = _options(a), _options(b)
+    return _options_subset(_options(a), _options(b))
+
+
+def _options_subset(a: _Options, b: _Options) -> bool:
+    """Return True when every value of option set ``a`` is in option set ``b``."""
+    (sa, na), (sb, nb) = a, b
     if na and nb:
         return sb <= sa
     if na:
@@ -520,104 +588,139 @@ def analyse_table(table: DecisionTable) -> tuple[Finding, ...]:
     Returns:
         The findings, in a stable order (row by row, then gaps by column).
     """
-    compiled = compile_table(table)
-    tests = compiled.tests
-    width = len(table.inputs)
-    kinds = _column_kinds(tests, width)
-    findings: list[Finding] = []
-    key = table.key
-    policy = table.hit_policy
-    empty_rows = {
-        i for i, row in enumerate(tests) if any(_cell_empty(t, kinds[c]) for c, t in enumerate(row))
-    }
-    findings.extend(
-        Finding(
-            kind=FindingKind.UNREACHABLE,
-            table=key,
-            rows=(i,),
-            message=f"table {key!r}: rows[{i}] can never match: a cell matches no value",
-        )
-        for i in sorted(empty_rows)
-    )
-
-    def covers(j: int, i: int) -> bool:
-        return all(_cell_subset(tests[i][c], tests[j][c], kinds[c]) for c in range(width))
-
-    for i, row in enumerate(tests):
-        if i in empty_rows:
+    analysis = _TableAnalysis(table)
+    findings = list(analysis.unreachable())
+    for i in range(len(analysis.tests)):
+        if i in analysis.empty_rows:
             continue
+        findings.extend(analysis.overlaps_with_earlier_rows(i))
+        findings.extend(analysis.shadowing(i))
+    findings.extend(analysis.gaps())
+    return tuple(findings)
+
+
+class _TableAnalysis:
+    """The cells of one table as sets, and the findings that static analysis reads from them."""
+
+    def __init__(self, table: DecisionTable) -> None:
+        self.table = table
+        self.key = table.key
+        self.policy = table.hit_policy
+        self.tests = compile_table(table).tests
+        self.width = len(table.inputs)
+        self.kinds = _column_kinds(self.tests, self.width)
+        self.empty_rows = {
+            i
+            for i, row in enumerate(self.tests)
+            if any(_cell_empty(t, self.kinds[c]) for c, t in enumerate(row))
+        }
+
+    def covers(self, j: int, i: int) -> bool:
+        """Return True when row ``j`` matches every value that row ``i`` matches."""
+        tests, kinds = self.tests, self.kinds
+        return all(_cell_subset(tests[i][c], tests[j][c], kinds[c]) for c in range(self.width))
+
+    def unreachable(self) -> Iterator[Finding]:
+        """Report the rows with a cell that matches no value."""
+        key = self.key
+        for i in sorted(self.empty_rows):
+            yield Finding(
+                kind=FindingKind.UNREACHABLE,
+                table=key,
+                rows=(i,),
+                message=f"table {key!r}: rows[{i}] can never match: a cell matches no value",
+            )
+
+    def overlaps_with_earlier_rows(self, i: int) -> Iterator[Finding]:
+        """Report the earlier rows that can match together with row ``i`` where that is wrong."""
+        tests, kinds, width, policy, key = self.tests, self.kinds, self.width, self.policy, self.key
+        rows = self.table.rows
+        row = tests[i]
         for j in range(i):
-            if j in empty_rows:
+            if j in self.empty_rows:
                 continue
             overlap = all(_cells_intersect(row[c], tests[j][c], kinds[c]) for c in range(width))
             if not overlap:
                 continue
-            differ = table.rows[i].outputs != table.rows[j].outputs
+            differ = rows[i].outputs != rows[j].outputs
             if policy is HitPolicy.UNIQUE or (policy is HitPolicy.ANY and differ):
-                findings.append(
-                    Finding(
-                        kind=FindingKind.OVERLAP,
-                        table=key,
-                        rows=(j, i),
-                        message=f"table {key!r}: rows[{j}] and rows[{i}] can both match "
-                        f"(hit policy {policy.value!r})",
-                    )
-                )
-        shadow: int | None = None
-        if policy is HitPolicy.FIRST:
-            shadow = next((j for j in range(i) if j not in empty_rows and covers(j, i)), None)
-            if shadow is None and width == 1 and kinds[0] is CellKind.NUMBER and i > 0:
-                earlier = _merge([iv for j in range(i) for iv in _numeric_set(tests[j][0])])
-                mine = _numeric_set(row[0])
-                if row[0].kind is not CellKind.ANY and not _intersect_sets(
-                    mine, _complement(earlier)
-                ):
-                    shadow = -1
-        elif policy is HitPolicy.PRIORITY:
-            prio = table.rows[i].priority
-            shadow = next(
-                (
-                    j
-                    for j in range(len(tests))
-                    if j != i
-                    and j not in empty_rows
-                    and table.rows[j].priority > prio
-                    and covers(j, i)
-                ),
-                None,
-            )
-        if shadow is not None:
-            by = "the rows above it" if shadow == -1 else f"rows[{shadow}]"
-            findings.append(
-                Finding(
-                    kind=FindingKind.SHADOWED,
+                yield Finding(
+                    kind=FindingKind.OVERLAP,
                     table=key,
-                    rows=(i,) if shadow == -1 else (shadow, i),
-                    message=f"table {key!r}: rows[{i}] never wins under {policy.value!r}: "
-                    f"{by} always match first",
+                    rows=(j, i),
+                    message=f"table {key!r}: rows[{j}] and rows[{i}] can both match "
+                    f"(hit policy {policy.value!r})",
                 )
-            )
-    for c, kind in enumerate(kinds):
-        if kind is not CellKind.NUMBER:
-            continue
-        union = _merge(
-            [
-                iv
-                for i, row in enumerate(tests)
-                if i not in empty_rows
-                for iv in _numeric_set(row[c])
-            ]
+
+    def shadowing(self, i: int) -> Iterator[Finding]:
+        """Report row ``i`` if it never wins under ``FIRST`` or ``PRIORITY``."""
+        if self.policy is HitPolicy.FIRST:
+            shadow = self.first_shadow(i)
+        elif self.policy is HitPolicy.PRIORITY:
+            shadow = self.priority_shadow(i)
+        else:
+            return
+        if shadow is None:
+            return
+        key = self.key
+        by = "the rows above it" if shadow == -1 else f"rows[{shadow}]"
+        yield Finding(
+            kind=FindingKind.SHADOWED,
+            table=key,
+            rows=(i,) if shadow == -1 else (shadow, i),
+            message=f"table {key!r}: rows[{i}] never wins under {self.policy.value!r}: "
+            f"{by} always match first",
         )
-        gaps = _complement(union)
-        if gaps:
-            field = table.inputs[c].field
-            where = ", ".join(_fmt(g) for g in gaps)
-            findings.append(
-                Finding(
+
+    def first_shadow(self, i: int) -> int | None:
+        """Return an earlier row covering row ``i``, -1 if only their union does, else None."""
+        tests = self.tests
+        shadow = next((j for j in range(i) if j not in self.empty_rows and self.covers(j, i)), None)
+        if shadow is None and self.width == 1 and self.kinds[0] is CellKind.NUMBER and i > 0:
+            earlier = _merge([iv for j in range(i) for iv in _numeric_set(tests[j][0])])
+            cell = tests[i][0]
+            mine = _numeric_set(cell)
+            if cell.kind is not CellKind.ANY and not _intersect_sets(mine, _complement(earlier)):
+                shadow = -1
+        return shadow
+
+    def priority_shadow(self, i: int) -> int | None:
+        """Return the first row of strictly higher priority that covers row ``i``, else None."""
+        rows = self.table.rows
+        prio = rows[i].priority
+        return next(
+            (
+                j
+                for j in range(len(self.tests))
+                if j != i
+                and j not in self.empty_rows
+                and rows[j].priority > prio
+                and self.covers(j, i)
+            ),
+            None,
+        )
+
+    def gaps(self) -> Iterator[Finding]:
+        """Report, per numeric input, the values that no reachable row matches."""
+        key = self.key
+        for c, kind in enumerate(self.kinds):
+            if kind is not CellKind.NUMBER:
+                continue
+            union = _merge(
+                [
+                    iv
+                    for i, row in enumerate(self.tests)
+                    if i not in self.empty_rows
+                    for iv in _numeric_set(row[c])
+                ]
+            )
+            gaps = _complement(union)
+            if gaps:
+                field = self.table.inputs[c].field
+                where = ", ".join(_fmt(g) for g in gaps)
+                yield Finding(
                     kind=FindingKind.GAP,
                     table=key,
                     field=field,
                     message=f"table {key!r}: no row matches {field} in {where}",
                 )
-            )
-    return tuple(findings)
