@@ -177,9 +177,8 @@ def apply_missing_policies(
     unscored = unusable.copy()
     zero = set(plan.zero_cols)
     for j in np.flatnonzero(unusable.any(axis=1)).tolist():  # unusable data is rare
-        at = unusable[j]
-        score[j, at] = 0.0 if j in zero else np.nan
-        achievement[j, at] = np.nan
+        np.putmask(score[j], unusable[j], 0.0 if j in zero else np.nan)
+        np.putmask(achievement[j], unusable[j], np.nan)
         if j in zero:
             unscored[j] = False
     excluded = np.zeros(unusable.shape[1], dtype=np.bool_)
@@ -221,9 +220,9 @@ def quantitative_total(
     quantitative total (NaN where no KPI was scored).
     """
     np.multiply(score, weight, out=contribution)
-    np.copyto(contribution, 0.0, where=unscored)
+    np.putmask(contribution, unscored, 0.0)
     _sum_rows(contribution, range(contribution.shape[0]), out)
-    out[none_scored] = np.nan
+    np.putmask(out, none_scored, np.nan)
     return out
 
 
@@ -276,9 +275,10 @@ def qualitative_part(
     A source's mean rating on a criterion counts when it comes from at least the source's
     ``min_raters`` raters; it becomes a score ``100 x (rating - low) / (target - low)`` on the
     criterion's scale. A criterion's score is the mean of its counted sources weighted by
-    source weight (rescaled among the counted sources), NaN when none counts. The
-    qualitative part is the mean of the scored criteria weighted by criterion weight
-    (rescaled among them), NaN when none is scored.
+    source weight (rescaled among the counted sources), NaN when none counts; it is computed
+    as ``100 x Σ w (rating - low) / (target - low) / Σ w`` over the counted sources, the same
+    number in exact arithmetic. The qualitative part is the mean of the scored criteria
+    weighted by criterion weight (rescaled among them), NaN when none is scored.
 
     Args:
         plan: The resolved scheme.
@@ -294,18 +294,19 @@ def qualitative_part(
     for q, (low, span) in enumerate(
         zip(plan.crit_low.tolist(), plan.crit_span.tolist(), strict=True)
     ):
+        # Σ weight x (rating - low) over the counted sources, then x 100 / span / Σ weight.
         weighted, source_sum = np.zeros(b), np.zeros(b)
         for s, (min_raters, weight) in enumerate(
             zip(plan.min_raters.tolist(), plan.source_weight.tolist(), strict=True)
         ):
             counted = raters[:, q, s] >= min_raters
-            term = ratings[:, q, s] - low  # 100 x (rating - low) / span, where counted
-            term *= 100.0
-            term /= span
-            np.putmask(term, ~counted, 0.0)
-            term *= weight
-            weighted += term
+            above_low = np.where(counted, ratings[:, q, s], low)  # left out: low, so 0 below
+            above_low -= low
+            above_low *= weight
+            weighted += above_low
             source_sum += counted * weight
+        weighted *= 100.0
+        weighted /= span
         crit = np.divide(weighted, source_sum, out=criterion_score[q])  # none counted: 0/0, NaN
         scored = ~np.isnan(crit)
         part_sum += np.where(scored, crit, 0.0) * plan.crit_weight[q]
@@ -360,7 +361,7 @@ def rate(
     flags |= out_of_scale * np.uint8(ReviewFlag.OUT_OF_SCALE)
     rated: BoolArray = flags == 0
     flags |= (quantitative < raw) * np.uint8(ReviewFlag.GATED)
-    total[~rated] = np.nan
+    np.putmask(total, ~rated, np.nan)
     np.copyto(rating_index, band_index(plan.edges, total))
-    rating_index[~rated] = -1
+    np.putmask(rating_index, ~rated, -1)
     return rated, flags
