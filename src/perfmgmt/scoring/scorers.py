@@ -265,7 +265,7 @@ def _linear(
         if not scalar_stretch:
             np.copyto(above, 0.0, where=np.isnan(st))  # no stretch on a row: 100 from target
         score += above
-    np.copyto(score, floor, where=x < t)
+    np.putmask(score, x < t, floor)
     return ach, score
 
 
