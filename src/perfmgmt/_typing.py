@@ -7,7 +7,7 @@ from typing import TypeAlias
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["BoolArray", "FloatArray", "IndexArray", "IntArray"]
+__all__ = ["BoolArray", "FlagArray", "FloatArray", "IndexArray", "IntArray"]
 
 FloatArray: TypeAlias = npt.NDArray[np.float64]
 """A float64 array: actuals, scores, weights, totals."""
@@ -20,3 +20,6 @@ IndexArray: TypeAlias = npt.NDArray[np.intp]
 
 BoolArray: TypeAlias = npt.NDArray[np.bool_]
 """A boolean mask."""
+
+FlagArray: TypeAlias = npt.NDArray[np.uint8]
+"""A uint8 array of flag bits (:class:`~perfmgmt.scoring.KpiFlag`, ``ReviewFlag``)."""

@@ -15,11 +15,11 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from perfmgmt._typing import FloatArray
+from perfmgmt._html import fmt as _fmt
+from perfmgmt._typing import FlagArray, FloatArray
 from perfmgmt.errors import ScoringError
 from perfmgmt.scoring._display import batch_html, batch_to_pandas, scorecard_html
 from perfmgmt.scoring.explain import Explanation, Step, explain_card
-from perfmgmt.scoring.explain import fmt_number as _fmt
 from perfmgmt.scoring.flags import KpiFlag, ReviewFlag
 
 if TYPE_CHECKING:
@@ -43,13 +43,10 @@ def _same_float(a: float, b: float) -> bool:
     return a == b or (math.isnan(a) and math.isnan(b))
 
 
-def _opt(value: float) -> float | None:
-    return None if math.isnan(value) else float(value)
-
-
 def _f(x: np.floating | float) -> float | None:
     """Return ``x`` as a Python float, None for NaN."""
-    return _opt(float(x))
+    v = float(x)
+    return None if math.isnan(v) else v
 
 
 def _opts(values: FloatArray) -> list[float | None]:
@@ -200,7 +197,7 @@ class ScoreCard:
         why = "" if self.rated else f" not rated: {self.flags!r}"
         return (
             f"ScoreCard({self.subject_id}: total={total} rating={self.rating} "
-            f"quantitative={_fmt(_opt(self.quantitative))} "
+            f"quantitative={_fmt(self.quantitative)} "
             f"qualitative={_fmt(self.qualitative)}{why})"
         )
 
@@ -283,7 +280,7 @@ class BatchScores:
     nominal_weight: FloatArray
     effective_weight: FloatArray
     contribution: FloatArray
-    flags: npt.NDArray[np.uint8]
+    flags: FlagArray
     category_score: FloatArray
     quantitative: FloatArray
     qualitative: FloatArray
@@ -293,7 +290,7 @@ class BatchScores:
     gated: npt.NDArray[np.bool_]
     eligible_fraction: FloatArray
     raw_quantitative: FloatArray
-    review_flags: npt.NDArray[np.uint8]
+    review_flags: FlagArray
     criterion_keys: tuple[str, ...]
     criterion_weight: FloatArray
     criterion_score: FloatArray

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from perfmgmt._parallel import BlockRunner, OwnsThreads, check_workers
-from perfmgmt._typing import FloatArray
+from perfmgmt._typing import FlagArray, FloatArray
 from perfmgmt.errors import ScoringError
 from perfmgmt.model.cycle import Cycle
 from perfmgmt.model.review import Review
@@ -270,7 +270,7 @@ class _Out:
     score: FloatArray
     effective_weight: FloatArray
     contribution: FloatArray
-    flags: npt.NDArray[np.uint8]
+    flags: FlagArray
     category_score: FloatArray
     criterion_score: FloatArray
     raw_quantitative: FloatArray
@@ -280,7 +280,7 @@ class _Out:
     rating_index: npt.NDArray[np.int64]
     rated: npt.NDArray[np.bool_]
     gated: npt.NDArray[np.bool_]
-    review_flags: npt.NDArray[np.uint8]
+    review_flags: FlagArray
 
     @classmethod
     def empty(cls, n: int, k: int, c: int, q: int) -> _Out:

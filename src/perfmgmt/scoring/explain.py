@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from perfmgmt._html import fmt
 from perfmgmt._validate import instance_of, tuple_of
 from perfmgmt.errors import ScoringError
 from perfmgmt.scoring.flags import (
@@ -38,13 +39,6 @@ def _opt(value: float) -> float | None:
     return None if math.isnan(value) else float(value)
 
 
-def fmt_number(value: float | None) -> str:
-    """Format a number with 4 significant digits; None shows as an em dash."""
-    if value is None:
-        return "—"
-    return f"{value:.4g}"
-
-
 @attrs.frozen(kw_only=True)
 class Step:
     """One step of an explanation: a named result, the formula and the inputs it came from.
@@ -65,10 +59,8 @@ class Step:
 
     def text(self) -> str:
         """Return the step as one readable line."""
-        args = ", ".join(
-            f"{n}={fmt_number(v) if not isinstance(v, str) else v}" for n, v in self.inputs
-        )
-        res = self.result if isinstance(self.result, str) else fmt_number(self.result)
+        args = ", ".join(f"{n}={fmt(v) if not isinstance(v, str) else v}" for n, v in self.inputs)
+        res = self.result if isinstance(self.result, str) else fmt(self.result)
         tail = f"  [{self.note}]" if self.note else ""
         return f"{self.name} = {self.formula} with ({args}) = {res}{tail}"
 

@@ -43,7 +43,7 @@ from typing import cast
 
 import numpy as np
 
-from perfmgmt._typing import BoolArray, FloatArray, IntArray
+from perfmgmt._typing import BoolArray, FlagArray, FloatArray, IntArray
 from perfmgmt.errors import ScoringError
 from perfmgmt.scoring.flags import KpiFlag, ReviewFlag
 from perfmgmt.scoring.plan import ScoringPlan
@@ -63,8 +63,6 @@ __all__ = [
     "round_to_resolution",
     "score_kpis",
 ]
-
-FlagArray = np.ndarray[tuple[int, ...], np.dtype[np.uint8]]
 
 RESOLUTION = 9
 """Decimal places to which every subtotal and total is rounded (half-to-even)."""
