@@ -15,13 +15,13 @@ Pass your own ``sections`` to reorder, drop or add sections (structlog-processor
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Literal
 
 import attrs
 
+from perfmgmt._html import esc
 from perfmgmt._markdown import md_escape, md_table_row
 from perfmgmt.errors import ValidationError
 from perfmgmt.model.cycle import Cycle, Phase
@@ -688,36 +688,32 @@ th{background:#eef0fb}tr:nth-child(even) td{background:#fafafa}
 """
 
 
-def _h(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
 def to_html(report: Report) -> str:
     """Render ``report`` as a standalone HTML page; every piece of text is escaped."""
     body: list[str] = []
     for block in report.blocks:
         if isinstance(block, Heading):
             level = min(max(block.level, 1), 6)
-            body.append(f"<h{level}>{_h(block.text)}</h{level}>")
+            body.append(f"<h{level}>{esc(block.text)}</h{level}>")
         elif isinstance(block, Paragraph):
-            body.append(f"<p>{_h(block.text)}</p>")
+            body.append(f"<p>{esc(block.text)}</p>")
         elif isinstance(block, Bullets):
-            body.append("<ul>" + "".join(f"<li>{_h(i)}</li>" for i in block.items) + "</ul>")
+            body.append("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in block.items) + "</ul>")
         else:
             # A key-value table (all headers blank) needs no header row in HTML.
             head = ""
             if any(block.headers):
-                cells = "".join(f"<th>{_h(c)}</th>" for c in block.headers)
+                cells = "".join(f"<th>{esc(c)}</th>" for c in block.headers)
                 head = f"<thead><tr>{cells}</tr></thead>"
             rows = "".join(
-                "<tr>" + "".join(f"<td>{_h(c)}</td>" for c in row) + "</tr>" for row in block.rows
+                "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in block.rows
             )
             body.append(f"<table>{head}<tbody>{rows}</tbody></table>")
     lang = "zh-CN" if report.lang == "zh" else "en"
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_h(report.title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f"<title>{esc(report.title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
         + "\n".join(body)
         + "\n</body>\n</html>\n"
     )
