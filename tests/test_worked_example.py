@@ -97,6 +97,7 @@ def founding_scheme() -> Scheme:
             threshold=60.0,
             target=45.0,
             stretch=30.0,
+            missing=MissingPolicy.REALLOCATE,
         ),
         _kpi("fcr", "首次接触解决率", "efficiency", 0.5, "ratio", target=80.0, params={"cap": 120}),
         _kpi(
@@ -284,24 +285,29 @@ class TestZhangMin:
         f = {ln.key: ln.flags for ln in self.card.lines}
         assert f["aht"] == KpiFlag.MISSING | KpiFlag.REALLOCATED
         assert f["training"] == KpiFlag.MISSING | KpiFlag.SCORED_ZERO
-        assert f["csat"] == KpiFlag.GATED
-        assert f["fcr"] == KpiFlag.OVERRIDDEN_TARGET
+        assert f["csat"] == KpiFlag.GATED | KpiFlag.REWEIGHTED
+        assert f["fcr"] == KpiFlag.OVERRIDDEN_TARGET | KpiFlag.REWEIGHTED
 
     def test_scores_and_weights(self) -> None:
-        """The agreed fcr target 70 gives 84/70 = 1.2 -> 120; weights rescale by 1/0.875."""
+        """The agreed fcr target 70 gives 84/70 = 1.2 -> 120; aht's weight goes to measured KPIs.
+
+        aht (0.125) is reallocated; training (0.08) is scored 0 and keeps its own weight, so it
+        takes none of aht's: the measured KPIs (0.795 of the weight) are scaled by 0.92 / 0.795.
+        """
         ln = self.card.line("fcr")
         assert ln.target == 70.0
         assert ln.score == pytest.approx(120.0)
         assert self.card.line("csat").score == 0.0  # 65 < threshold 80
         assert self.card.line("aht").score is None
         assert self.card.line("aht").effective_weight == 0.0
-        assert self.card.line("csat").effective_weight == pytest.approx(0.30 / 0.875)
+        assert self.card.line("csat").effective_weight == pytest.approx(0.30 * 0.92 / 0.795)
+        assert self.card.line("training").effective_weight == pytest.approx(0.08)
         assert sum(ln.effective_weight for ln in self.card.lines) == pytest.approx(1.0)
 
     def test_gate_caps_quantitative(self) -> None:
-        """Raw = (.125*120 + .12*110 + .15*100 + .1*130) / .875 = 64.2286; the gate caps at 60."""
+        """Raw = (.125*120 + .12*110 + .15*100 + .1*130) x .92/.795 = 65.0365; the gate caps at 60."""
         # .125*120 = 15, .12*110 = 13.2 (morale 100+50*2/10), .15*100 = 15, .1*130 = 13
-        assert self.card.raw_quantitative == pytest.approx(56.2 / 0.875)
+        assert self.card.raw_quantitative == pytest.approx(56.2 * 0.92 / 0.795)
         assert self.card.quantitative == 60.0
         assert self.card.gated
 

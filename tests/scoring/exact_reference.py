@@ -21,11 +21,13 @@ from perfmgmt.model import (
     Cycle,
     Direction,
     GateEffect,
+    GateWithoutData,
     MissingPolicy,
     RatingScale,
     Review,
     Scale,
     Scheme,
+    SmallSample,
 )
 
 __all__ = [
@@ -57,7 +59,8 @@ class ExactKpi:
         achievement: Exact achievement; None where the scorer has none or data is unusable;
             ``math.inf`` for the ratio scorer's inverse form on an actual <= 0.
         nominal: Category weight x weight in category.
-        effective: Nominal weight renormalised over the scored KPIs (0 when not scored).
+        effective: Measured KPIs: nominal x (1 - zero-scored share) / measured nominal;
+            a KPI scored 0 by policy: its own nominal share; otherwise 0.
         flags: Names of the KPI flags the docs call for (``GATED`` whenever the KPI's gate
             fires, whether or not it lowers the total).
     """
@@ -335,9 +338,10 @@ def _qualitative(
 def score_exactly(scheme: Scheme, review: Review, cycle: Cycle | None = None) -> ExactCard:
     """Score ``review`` under ``scheme`` exactly, step by step as documented."""
     cat_weight = {c.key: Fraction(c.weight) for c in scheme.categories}
-    scored: list[tuple[KPI, Fraction | None, _Ach, set[str]]] = []
+    scored: list[tuple[KPI, Fraction | None, _Ach, set[str], bool]] = []
     excluded = False
     gate_values: list[Fraction] = []
+    gate_held = False
     for kpi in scheme.kpis:
         actual = review.actual(kpi.key)
         value = None if actual is None else actual.value
@@ -347,60 +351,85 @@ def score_exactly(scheme: Scheme, review: Review, cycle: Cycle | None = None) ->
         if _overridden(kpi, review):
             flags.add("OVERRIDDEN_TARGET")
         usable = False
+        small = False
         if value is None:
             flags.add("MISSING")
         elif size is not None and size != -1 and size < kpi.min_sample:
             flags.add("INSUFFICIENT_DATA")
+            small = True
+            usable = scheme.missing_data.small_sample is SmallSample.CAP_AT_TARGET
         else:
             usable = True
         score: Fraction | None = None
         achievement: _Ach = None
+        gate = kpi.gate
+        gate_fires = False
         if usable:
             assert value is not None
             achievement, score = kpi_score(kpi, Fraction(value), t, g, s)
-            gate = kpi.gate
+            if small and score is not None:
+                score = min(score, HUNDRED)  # a small sample earns at most the target's score
             if gate is not None:
                 sg = _sign(kpi.indicator.direction)
-                if sg * Fraction(value) < sg * Fraction(gate.threshold):
-                    flags.add("GATED")
-                    if gate.effect is GateEffect.ZERO:
-                        gate_values.append(Fraction(0))
-                    else:
-                        assert gate.cap is not None
-                        gate_values.append(Fraction(gate.cap))
-        elif kpi.missing is MissingPolicy.REALLOCATE:
-            flags.add("REALLOCATED")
-        elif kpi.missing is MissingPolicy.ZERO:
-            flags.add("SCORED_ZERO")
-            score = Fraction(0)
+                gate_fires = sg * Fraction(value) < sg * Fraction(gate.threshold)
         else:
-            flags.add("EXCLUDED")
-            excluded = True
-        scored.append((kpi, score, achievement, flags))
+            if kpi.missing is MissingPolicy.REALLOCATE:
+                flags.add("REALLOCATED")
+            elif kpi.missing is MissingPolicy.ZERO:
+                flags.add("SCORED_ZERO")
+                score = Fraction(0)
+            else:
+                flags.add("EXCLUDED")
+                excluded = True
+            if gate is not None:
+                if scheme.missing_data.gate_without_data is GateWithoutData.HOLD:
+                    gate_held = True
+                else:
+                    gate_fires = True  # applied as if it fired: a gate is never skipped
+        if gate_fires:
+            assert gate is not None
+            flags.add("GATED")
+            cap = Fraction(0) if gate.effect is GateEffect.ZERO else Fraction(gate.cap or 0)
+            gate_values.append(cap)
+        scored.append((kpi, score, achievement, flags, usable))
 
     nominal = [cat_weight[k.category] * Fraction(k.weight) for k, *_ in scored]
-    weight_sum = sum(
-        (n for n, (_, sc, _, _) in zip(nominal, scored, strict=True) if sc is not None), Fraction(0)
+    total_nominal = sum(nominal, Fraction(0))
+    measured = sum((n for n, row in zip(nominal, scored, strict=True) if row[4]), Fraction(0))
+    zeroed = sum(
+        (n for n, row in zip(nominal, scored, strict=True) if not row[4] and row[1] is not None),
+        Fraction(0),
     )
-    has_quant = weight_sum > 0
+    moved = any(not row[4] and row[1] is None for row in scored)
+    has_quant = measured > 0
     kpis: list[ExactKpi] = []
     raw = Fraction(0)
-    for n, (kpi, sc, ach, flags) in zip(nominal, scored, strict=True):
-        eff = n / weight_sum if sc is not None and has_quant else Fraction(0)
+    effective: list[Fraction] = []
+    for n, (kpi, sc, ach, flags, use) in zip(nominal, scored, strict=True):
+        if not has_quant or sc is None:
+            eff = Fraction(0)
+        elif use:
+            eff = n * (1 - zeroed / total_nominal) / measured
+            if moved and n > 0:
+                flags.add("REWEIGHTED")
+        else:
+            eff = n / total_nominal  # scored 0 by policy: its own weight, nothing more
+        effective.append(eff)
         if sc is not None:
             raw += eff * sc
         kpis.append(ExactKpi(kpi.key, sc, ach, n, eff, frozenset(flags)))
     raw_q = raw if has_quant else None
+    share_measured = round(measured / total_nominal, 9)
 
     categories: list[Fraction | None] = []
     for cat in scheme.categories:
         members = [
-            (n, sc)
-            for n, (kpi, sc, _, _) in zip(nominal, scored, strict=True)
-            if kpi.category == cat.key and sc is not None
+            (e, sc)
+            for e, (kpi, sc, *_) in zip(effective, scored, strict=True)
+            if kpi.category == cat.key and sc is not None and e > 0
         ]
-        den = sum((n for n, _ in members), Fraction(0))
-        num = sum((n * sc for n, sc in members if sc is not None), Fraction(0))
+        den = sum((e for e, _ in members), Fraction(0))
+        num = sum((e * sc for e, sc in members if sc is not None), Fraction(0))
         categories.append(num / den if den > 0 else None)
 
     quant = raw_q
@@ -433,6 +462,10 @@ def score_exactly(scheme: Scheme, review: Review, cycle: Cycle | None = None) ->
         reasons.add("EXCLUDED_KPI")
     if quant is None:
         reasons.add("NO_QUANTITATIVE")
+    if share_measured < Fraction(scheme.missing_data.min_measured_share):
+        reasons.add("TOO_LITTLE_DATA")
+    if gate_held:
+        reasons.add("GATE_WITHOUT_DATA")
     return ExactCard(
         kpis=tuple(kpis),
         categories=tuple(categories),

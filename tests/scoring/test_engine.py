@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pytest
@@ -18,14 +18,17 @@ from perfmgmt.model import (
     Direction,
     Gate,
     GateEffect,
+    GateWithoutData,
     Goal,
     Indicator,
     Label,
+    MissingData,
     MissingPolicy,
     RatingScale,
     Review,
     Scheme,
     ScoringSpec,
+    SmallSample,
     Subject,
 )
 from perfmgmt.scoring import (
@@ -38,6 +41,9 @@ from perfmgmt.scoring import (
 )
 
 ENGINE = ScoringEngine()
+
+
+_T = TypeVar("_T")
 
 
 def _scheme(
@@ -84,11 +90,11 @@ def _scheme(
     )
 
 
-def attrs_evolve(kpi: KPI, **changes: object) -> KPI:
-    """Return ``kpi`` with ``changes``."""
+def attrs_evolve(obj: _T, **changes: object) -> _T:
+    """Return ``obj`` with ``changes``."""
     import attrs
 
-    return attrs.evolve(kpi, **changes)
+    return attrs.evolve(obj, **changes)  # type: ignore[misc]
 
 
 def _pop(scheme: Scheme, rows: list[list[float]], **kw: object) -> Population:
@@ -135,15 +141,25 @@ class TestAggregation:
         assert b.review_flags[0] & ReviewFlag.EXCLUDED_KPI
 
     def test_insufficient_sample(self) -> None:
-        """A sample below min_sample is insufficient data; -1 (not reported) is sufficient."""
+        """A sample below min_sample is insufficient data; -1 (not reported) is sufficient.
+
+        By default it is scored on its actual but at most 100; an actual at stretch (150)
+        from 10 samples scores 100, the same actual from 30 samples 150.
+        """
         s = _scheme(min_sample=30)
         ss = np.array([[10, -1, -1], [-1, -1, -1], [30, -1, -1]])
-        b = ENGINE.score_batch(s, _pop(s, [[80, 10, 40]] * 3, sample_size=ss))
-        assert b.flags[:, 0].tolist() == [
-            KpiFlag.INSUFFICIENT_DATA | KpiFlag.REALLOCATED,
-            0,
-            0,
-        ]
+        b = ENGINE.score_batch(s, _pop(s, [[100, 10, 40]] * 3, sample_size=ss))
+        assert b.flags[:, 0].tolist() == [KpiFlag.INSUFFICIENT_DATA, 0, 0]
+        assert b.score[:, 0].tolist() == [100.0, 150.0, 150.0]
+
+    def test_insufficient_sample_as_missing(self) -> None:
+        """Under SmallSample.AS_MISSING an insufficient value follows the KPI's missing policy."""
+        s = attrs_evolve(
+            _scheme(min_sample=30), missing_data=MissingData(small_sample=SmallSample.AS_MISSING)
+        )
+        b = ENGINE.score_batch(s, _pop(s, [[80, 10, 40]], sample_size=np.array([[10, -1, -1]])))
+        assert b.flags[0, 0] == KpiFlag.INSUFFICIENT_DATA | KpiFlag.REALLOCATED
+        assert np.isnan(b.score[0, 0])
 
     def test_nothing_scored(self) -> None:
         """A review with no scored KPI is unrated with NO_QUANTITATIVE, never a silent 0."""
@@ -190,11 +206,23 @@ class TestGates:
         b = ENGINE.score_batch(s, _pop(s, [[55, 20, 20]]))
         assert b.quantitative[0] == 0.0
 
-    def test_gate_not_on_missing(self) -> None:
-        """A missing actual does not fire the gate."""
-        s = _scheme(gate=Gate(threshold=60, effect=GateEffect.ZERO))
+    def test_gate_applied_without_data(self) -> None:
+        """A gate whose KPI has no data is applied, never skipped (GateWithoutData.APPLY)."""
+        s = _scheme(gate=Gate(threshold=60, effect=GateEffect.ZERO), policy=MissingPolicy.ZERO)
         b = ENGINE.score_batch(s, _pop(s, [[np.nan, 20, 20]]))
-        assert not b.gated[0]
+        assert b.gated[0]
+        assert b.quantitative[0] == 0.0
+        assert b.flags[0, 0] == KpiFlag.MISSING | KpiFlag.SCORED_ZERO | KpiFlag.GATED
+
+    def test_gate_without_data_can_hold_the_review(self) -> None:
+        """Under GateWithoutData.HOLD the review is unrated and flagged for a person."""
+        s = attrs_evolve(
+            _scheme(gate=Gate(threshold=60, effect=GateEffect.ZERO), policy=MissingPolicy.ZERO),
+            missing_data=MissingData(gate_without_data=GateWithoutData.HOLD),
+        )
+        b = ENGINE.score_batch(s, _pop(s, [[np.nan, 20, 20], [80, 20, 20]]))
+        assert b.review_flags[0] == ReviewFlag.GATE_WITHOUT_DATA
+        assert b.rated.tolist() == [False, True]
 
     def test_gate_on_target_is_best_refused(self) -> None:
         """A gate on a target-is-best KPI has no wrong side and is refused when built."""

@@ -60,9 +60,11 @@ from perfmgmt.model import (
     Direction,
     Gate,
     GateEffect,
+    GateWithoutData,
     Goal,
     Indicator,
     Label,
+    MissingData,
     MissingPolicy,
     QualitativeCriterion,
     RatingScale,
@@ -70,6 +72,7 @@ from perfmgmt.model import (
     Scale,
     Scheme,
     ScoringSpec,
+    SmallSample,
     SourcePolicy,
     Subject,
     normalise_weights,
@@ -353,6 +356,7 @@ def _scheme(
     sources: Sequence[SourcePolicy] = (SourcePolicy(source=AssessmentSource.MANAGER, weight=1.0),),
     share: float = 1.0,
     min_eligible_days: int = 0,
+    missing_data: MissingData | None = None,
 ) -> Scheme:
     return Scheme(
         key="exact",
@@ -365,6 +369,7 @@ def _scheme(
         sources=list(sources),
         quantitative_share=share if criteria else 1.0,
         min_eligible_days=min_eligible_days,
+        missing_data=missing_data or MissingData(),
     )
 
 
@@ -665,6 +670,11 @@ def _cases(
         sources=sources,
         share=share,
         min_eligible_days=draw(st.integers(0, 90)) if with_cycle else 0,
+        missing_data=MissingData(
+            min_measured_share=draw(st.sampled_from([0.5, 0.0, 1.0, 0.3]) | st.floats(0, 1)),
+            small_sample=draw(st.sampled_from(SmallSample)),
+            gate_without_data=draw(st.sampled_from(GateWithoutData)),
+        ),
     )
     return _Case(scheme=scheme, plans=tuple(plans), cycle=CYCLE if with_cycle else None)
 
@@ -952,6 +962,8 @@ def _uniform_cases(draw: st.DrawFn, *, baseline: bool = True) -> tuple[Scheme, l
         criteria=crit,
         sources=sources,
         share=draw(st.sampled_from([0.7, 0.5, 1.0, 0.0]) | st.floats(0, 1)),
+        # The gaps below test the arithmetic of reallocation, so any measured share rates.
+        missing_data=MissingData(min_measured_share=0.0),
     )
     reviews = []
     for i in range(draw(st.integers(1, 3))):
@@ -1111,10 +1123,10 @@ class TestRegressions:
             ),
         ]
         scheme = _scheme(categories, kpis, _FOUNDING_SCALE)
-        card = ENGINE.score(scheme, _review("few", {"a": 2.0, "b": 2.0}, sizes={"b": 9}))
+        card = ENGINE.score(scheme, _review("none", {"a": 2.0}))
         assert (card.rated, card.total, card.rating) == (False, None, None)
         assert card.flags == ReviewFlag.EXCLUDED_KPI
-        assert card.line("b").flags == KpiFlag.INSUFFICIENT_DATA | KpiFlag.EXCLUDED
+        assert card.line("b").flags == KpiFlag.MISSING | KpiFlag.EXCLUDED
 
     def test_qualitative_sources_rescaled_and_blend(self) -> None:
         """Peers below min_raters drop out; manager 4/5 scores 75; 0.7 x 100 + 0.3 x 75 = 92.5."""
@@ -1157,7 +1169,9 @@ class TestRegressions:
         want = score_exactly(scheme, _review("u", {"a": 3.0}))
         assert want.total == 150
         assert batch.row(0).total == 150.0
-        assert batch.row(1).flags == ReviewFlag.NO_QUANTITATIVE
+        # 29 < 30 samples: scored on the actual but at most 100 (the score on target).
+        assert batch.row(1).total == 100.0
+        assert batch.row(1).line("a").flags == KpiFlag.INSUFFICIENT_DATA
 
 
 class TestOnTargetAndAtStretch:

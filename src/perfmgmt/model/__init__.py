@@ -51,6 +51,7 @@ from perfmgmt.model.incentive import (
 )
 from perfmgmt.model.indicator import Direction, Indicator, IndicatorKind
 from perfmgmt.model.kpi import KPI, Gate, GateEffect, MissingPolicy, ScoringSpec
+from perfmgmt.model.missing import GateWithoutData, MissingData, SmallSample
 from perfmgmt.model.money import Money
 from perfmgmt.model.review import (
     Actual,
@@ -103,6 +104,7 @@ __all__ = [
     "Eligibility",
     "Event",
     "Frequency",
+    "GateWithoutData",
     "Gate",
     "GateEffect",
     "Goal",
@@ -114,6 +116,7 @@ __all__ = [
     "Interview",
     "Label",
     "Language",
+    "MissingData",
     "MissingPolicy",
     "Money",
     "Objective",
@@ -129,6 +132,7 @@ __all__ = [
     "ReviewResult",
     "ReviewStatus",
     "Scale",
+    "SmallSample",
     "Scheme",
     "ScoringSpec",
     "SkillLink",

@@ -37,9 +37,10 @@ ParamValue: TypeAlias = float | str | bool | tuple[float, ...]
 class MissingPolicy(enum.Enum):
     """What to do when a KPI has no actual, or fewer samples than its minimum.
 
-    ``REALLOCATE`` spreads the KPI's weight over the other scored KPIs in proportion to their
-    weights; ``ZERO`` scores it 0; ``EXCLUDE`` leaves the whole review unrated and flagged,
-    for a person to resolve.
+    ``EXCLUDE`` (the default) leaves the whole review unrated and flagged, for a person to
+    resolve; ``ZERO`` scores it 0 ("no data" means "not done"); ``REALLOCATE`` spreads the
+    KPI's weight over the measured KPIs in proportion to their weights — the fair mean of what
+    was measured, but one a manager can raise by hiding a bad KPI, so lint warns about it.
     """
 
     REALLOCATE = "reallocate"
@@ -198,9 +199,11 @@ class KPI:
         target: Default target value (score 100).
         stretch: Default stretch value (score at its cap).
         gate: Optional gate on this KPI.
-        min_sample: Minimum sample size for the actual to count; below it the KPI has
-            insufficient data and ``missing`` applies.
-        missing: What to do with a missing or insufficient actual.
+        min_sample: Minimum sample size for the actual to count in full; below it the KPI
+            has insufficient data and the scheme's ``missing_data.small_sample`` applies.
+        missing: What to do with a missing actual (default ``EXCLUDE``: the review is not
+            rated and is flagged for a person to resolve, so a hole can neither punish nor
+            reward).
     """
 
     indicator: Indicator = attrs.field(validator=instance_of(Indicator))
@@ -213,7 +216,7 @@ class KPI:
     gate: Gate | None = attrs.field(default=None, validator=optional(instance_of(Gate)))
     min_sample: int = attrs.field(default=0, validator=integer(0))
     missing: MissingPolicy = attrs.field(
-        default=MissingPolicy.REALLOCATE, validator=instance_of(MissingPolicy)
+        default=MissingPolicy.EXCLUDE, validator=instance_of(MissingPolicy)
     )
 
     def __attrs_post_init__(self) -> None:

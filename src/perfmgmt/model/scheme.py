@@ -30,6 +30,7 @@ from perfmgmt.model.common import Label
 from perfmgmt.model.cycle import CyclePlan
 from perfmgmt.model.incentive import DecisionTable, IncentiveRule
 from perfmgmt.model.kpi import KPI
+from perfmgmt.model.missing import MissingData
 
 __all__ = [
     "WEIGHT_TOLERANCE",
@@ -325,6 +326,8 @@ class Scheme:
         tables: Decision tables.
         cycle_plan: How cycles recur, when known.
         min_eligible_days: Below this many eligible days in a cycle a review is not rated.
+        missing_data: The rules for reviews with missing or thin data (minimum measured
+            share, small samples, gates without data).
         description: Free text.
     """
 
@@ -355,6 +358,7 @@ class Scheme:
         default=None, validator=optional(instance_of(CyclePlan))
     )
     min_eligible_days: int = attrs.field(default=0, validator=integer(0))
+    missing_data: MissingData = attrs.field(factory=MissingData, validator=instance_of(MissingData))
     description: str = attrs.field(default="", validator=instance_of(str))
 
     def __attrs_post_init__(self) -> None:

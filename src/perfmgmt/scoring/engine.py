@@ -206,14 +206,20 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
         score=score,
         subject_ids=pop.subject_ids[rows],
     )
-    unusable = kernel.flag_unusable_data(plan, actual, pop.sample_size[rows].T, flags)
-    unscored, excluded = kernel.apply_missing_policies(plan, unusable, achievement, score)
-    none_scored = kernel.effective_weights(plan, unscored, weight)
+    unusable, insufficient = kernel.flag_unusable_data(
+        plan, actual, pop.sample_size[rows].T, flags
+    )
+    zeroed, excluded = kernel.apply_missing_policies(
+        plan, unusable, insufficient, achievement, score
+    )
+    none_measured, measured_share = kernel.effective_weights(
+        plan, unusable, zeroed, flags, weight
+    )
     raw = kernel.quantitative_total(
         score,
         weight,
-        unscored=unscored,
-        none_scored=none_scored,
+        unscored=unusable & ~zeroed,
+        none_measured=none_measured,
         contribution=contribution,
         out=out.raw_quantitative[rows],
     )
@@ -221,7 +227,9 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
     if pop.overridden.strides[0] != 0:
         flags |= pop.overridden[rows].T * np.uint8(KpiFlag.OVERRIDDEN_TARGET)
     quantitative = out.quantitative[rows]
-    kernel.apply_gates(plan, actual, unusable=unusable, raw=raw, flags=flags, out=quantitative)
+    gate_held = kernel.apply_gates(
+        plan, actual, unusable=unusable, raw=raw, flags=flags, out=quantitative
+    )
 
     total = out.total[rows]
     qualitative = out.qualitative[rows]
@@ -246,7 +254,9 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
         total,
         eligible_days=pop.eligible_days[rows],
         excluded=excluded,
-        none_scored=none_scored,
+        none_measured=none_measured,
+        measured_share=measured_share,
+        gate_held=gate_held,
         no_qualitative=np.isnan(qualitative) & bool(plan.criterion_keys),
         raw=raw,
         quantitative=quantitative,

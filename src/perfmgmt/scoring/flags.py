@@ -18,9 +18,13 @@ class KpiFlag(enum.IntFlag):
     MISSING = 1
     """No actual value."""
     INSUFFICIENT_DATA = 2
-    """Sample size below the KPI's ``min_sample``."""
+    """Sample size below the KPI's ``min_sample``.
+
+    Under the scheme's default ``SmallSample.CAP_AT_TARGET`` the KPI is still scored on its
+    actual, at most 100, and carries no policy flag; under ``AS_MISSING`` its ``missing``
+    policy applies and its policy flag is set."""
     REALLOCATED = 4
-    """Missing or insufficient; the weight was reallocated to the scored KPIs."""
+    """Missing or insufficient; the weight was reallocated to the measured KPIs."""
     SCORED_ZERO = 8
     """Missing or insufficient; scored 0 by policy."""
     EXCLUDED = 16
@@ -33,6 +37,9 @@ class KpiFlag(enum.IntFlag):
     """
     OVERRIDDEN_TARGET = 64
     """A per-review agreed goal replaced the scheme's default threshold/target/stretch."""
+    REWEIGHTED = 128
+    """Measured, and its effective weight differs from its nominal weight because weight
+    was reallocated to it from a KPI without usable data (flag ``REALLOCATED`` there)."""
 
 
 class ReviewFlag(enum.IntFlag):
@@ -52,6 +59,13 @@ class ReviewFlag(enum.IntFlag):
     GATED = 32
     """A gate fired and lowered the quantitative total (a gate whose cap lies above the total
     changes nothing and does not set this flag; the KPI still carries :attr:`KpiFlag.GATED`)."""
+    TOO_LITTLE_DATA = 64
+    """Less of the quantitative weight was measured than the scheme's
+    ``missing_data.min_measured_share``: the review is not rated (not rated low, not punished)
+    and is left for a person to resolve."""
+    GATE_WITHOUT_DATA = 128
+    """A gated KPI had no usable actual and the scheme's ``missing_data.gate_without_data`` is
+    ``HOLD``: the review is not rated, for a person to resolve."""
 
 
 NOT_RATED_BITS = (
@@ -60,6 +74,8 @@ NOT_RATED_BITS = (
     | ReviewFlag.NO_QUANTITATIVE
     | ReviewFlag.NO_QUALITATIVE
     | ReviewFlag.OUT_OF_SCALE
+    | ReviewFlag.TOO_LITTLE_DATA
+    | ReviewFlag.GATE_WITHOUT_DATA
 )
 """The review flags that leave a review unrated (every flag but ``GATED``)."""
 
@@ -72,6 +88,7 @@ KPI_NOTES_EN = {
     KpiFlag.EXCLUDED: "excluded: review not rated",
     KpiFlag.GATED: "gate fired",
     KpiFlag.OVERRIDDEN_TARGET: "agreed goal overrides default",
+    KpiFlag.REWEIGHTED: "weight raised: received weight of KPIs without data",
 }
 KPI_NOTES_ZH = {
     KpiFlag.MISSING: "缺少实际值",
@@ -81,14 +98,17 @@ KPI_NOTES_ZH = {
     KpiFlag.EXCLUDED: "已排除:不评级",
     KpiFlag.GATED: "触发门槛",
     KpiFlag.OVERRIDDEN_TARGET: "采用约定目标",
+    KpiFlag.REWEIGHTED: "权重已提高:承接了缺少数据指标的权重",
 }
 REVIEW_NOTES_EN = {
     ReviewFlag.NOT_ELIGIBLE: "too few eligible days",
-    ReviewFlag.EXCLUDED_KPI: "a KPI with policy EXCLUDE has no usable data",
+    ReviewFlag.EXCLUDED_KPI: "a KPI with policy EXCLUDE has no usable data: held for HR",
     ReviewFlag.NO_QUANTITATIVE: "no KPI could be scored",
     ReviewFlag.NO_QUALITATIVE: "no assessment source had enough raters",
     ReviewFlag.OUT_OF_SCALE: "total outside the rating scale",
     ReviewFlag.GATED: "gate lowered the quantitative total",
+    ReviewFlag.TOO_LITTLE_DATA: "too little of the KPI weight was measured to rate",
+    ReviewFlag.GATE_WITHOUT_DATA: "a gated KPI has no data: held for HR",
 }
 REVIEW_NOTES_ZH = {
     ReviewFlag.NOT_ELIGIBLE: "在岗天数不足",
@@ -97,6 +117,8 @@ REVIEW_NOTES_ZH = {
     ReviewFlag.NO_QUALITATIVE: "评价来源人数不足",
     ReviewFlag.OUT_OF_SCALE: "总分超出评级范围",
     ReviewFlag.GATED: "门槛降低了量化得分",
+    ReviewFlag.TOO_LITTLE_DATA: "已测量的指标权重不足,无法评级",
+    ReviewFlag.GATE_WITHOUT_DATA: "设有门槛的指标缺少数据:交由人力资源处理",
 }
 
 

@@ -10,11 +10,11 @@ The steps, as the "Scoring" explanation page documents them:
 
 1. :func:`score_kpis` — each KPI's scorer maps actuals to achievement and score.
 2. :func:`flag_unusable_data` — missing actuals and samples below ``min_sample``.
-3. :func:`apply_missing_policies` — REALLOCATE, ZERO or EXCLUDE per KPI.
-4. :func:`effective_weights` — nominal weights of the scored KPIs, rescaled to sum to 1.
+3. :func:`apply_missing_policies` — EXCLUDE, ZERO or REALLOCATE per KPI; small samples capped.
+4. :func:`effective_weights` — weights moved only onto measured KPIs; the measured share.
 5. :func:`quantitative_total` — the contributions ``score x weight`` and their sum.
 6. :func:`category_subtotals` — the weighted mean score per category.
-7. :func:`apply_gates` — a gate that fires caps the quantitative total (it only lowers).
+7. :func:`apply_gates` — a gate that fires, or has no data, caps the total (it only lowers).
 8. :func:`qualitative_part` — assessments on each criterion's scale, weighted by source.
 9. :func:`blend` — ``share x quantitative + (1 - share) x qualitative``.
 10. :func:`round_to_resolution` — the results, rounded to 9 decimal places.
@@ -51,6 +51,7 @@ from perfmgmt.scoring.scorers import _score_into, band_index
 
 __all__ = [
     "RESOLUTION",
+    "SMALL_SAMPLE_CAP",
     "apply_gates",
     "apply_missing_policies",
     "blend",
@@ -137,70 +138,108 @@ def _bound(row: FloatArray, broadcasts: bool) -> FloatArray:
 
 def flag_unusable_data(
     plan: ScoringPlan, actual: FloatArray, sample_size: IntArray, flags: FlagArray
-) -> BoolArray:
-    """Step 2: find the KPI values that cannot be used, and flag why.
+) -> tuple[BoolArray, BoolArray]:
+    """Step 2: find the KPI values that cannot be used as measured, and flag why.
 
-    A value is unusable when its actual is missing (NaN) or its sample size is below the
-    KPI's ``min_sample``; a sample size of -1 (not reported) counts as sufficient. Sets
-    ``flags`` (K, B) to MISSING / INSUFFICIENT_DATA and the flag of the KPI's policy.
+    A value is *missing* when its actual is NaN, and *insufficient* when its sample size is
+    below the KPI's ``min_sample`` (a sample size of -1, not reported, counts as sufficient).
+    A missing value is unusable. An insufficient one is unusable only under the scheme's
+    ``SmallSample.AS_MISSING``; under the default ``CAP_AT_TARGET`` it is scored on its actual
+    (capped in :func:`apply_missing_policies`) and its gate is judged on it. Sets ``flags``
+    (K, B) to MISSING / INSUFFICIENT_DATA, and the flag of the KPI's policy where unusable.
 
     Returns:
-        (K, B) True where the value is unusable.
+        ``(unusable, insufficient)``: (K, B) True where the value is unusable, and where its
+        sample is below the minimum.
     """
     missing = np.isnan(actual)
     insufficient = np.zeros_like(missing)
     for j in plan.sampled_cols:
         size = sample_size[j]
         insufficient[j] = (size >= 0) & (size < plan.min_sample[j]) & ~missing[j]
-    unusable = missing | insufficient
+    unusable = missing if plan.cap_small_samples else missing | insufficient
     flags[...] = missing * np.uint8(KpiFlag.MISSING)
     flags |= insufficient * np.uint8(KpiFlag.INSUFFICIENT_DATA)
     flags |= unusable * plan.policy_flag[:, None]
-    return unusable
+    return unusable, insufficient
+
+
+SMALL_SAMPLE_CAP = 100.0
+"""The highest score of a value from a sample below its KPI's minimum: the score on target."""
 
 
 def apply_missing_policies(
-    plan: ScoringPlan, unusable: BoolArray, achievement: FloatArray, score: FloatArray
+    plan: ScoringPlan,
+    unusable: BoolArray,
+    insufficient: BoolArray,
+    achievement: FloatArray,
+    score: FloatArray,
 ) -> tuple[BoolArray, BoolArray]:
     """Step 3: apply each KPI's missing-data policy to its unusable values.
 
-    ``REALLOCATE``: not scored, the weight goes to the scored KPIs. ``ZERO``: scored 0, the
-    weight is kept. ``EXCLUDE``: not scored, and the review is not rated. The achievement of
-    an unusable value is NaN.
+    ``EXCLUDE``: not scored, and the review is not rated. ``ZERO``: scored 0 with its
+    nominal weight. ``REALLOCATE``: not scored, the weight goes to the measured KPIs. The
+    achievement of an unusable value is NaN. A usable value from a sample below the minimum
+    (``SmallSample.CAP_AT_TARGET``) keeps its score up to :data:`SMALL_SAMPLE_CAP`.
 
     Returns:
-        ``(unscored, excluded)``: (K, B) True where a KPI carries no weight, and (B,) True
+        ``(zeroed, excluded)``: (K, B) True where a KPI was scored 0 by policy, and (B,) True
         where an ``EXCLUDE`` KPI is unusable.
     """
-    unscored = unusable.copy()
+    zeroed = np.zeros_like(unusable)
     zero = set(plan.zero_cols)
     for j in np.flatnonzero(unusable.any(axis=1)).tolist():  # unusable data is rare
         np.putmask(score[j], unusable[j], 0.0 if j in zero else np.nan)
         np.putmask(achievement[j], unusable[j], np.nan)
         if j in zero:
-            unscored[j] = False
+            zeroed[j] = unusable[j]
+    if plan.cap_small_samples:
+        for j in np.flatnonzero(insufficient.any(axis=1)).tolist():
+            np.minimum(score[j], SMALL_SAMPLE_CAP, out=score[j], where=insufficient[j])
     excluded = np.zeros(unusable.shape[1], dtype=np.bool_)
     for j in plan.exclude_cols:
         excluded |= unusable[j]
-    return unscored, excluded
+    return zeroed, excluded
 
 
-def effective_weights(plan: ScoringPlan, unscored: BoolArray, out: FloatArray) -> BoolArray:
-    """Step 4: the nominal weights of the scored KPIs, rescaled per review to sum to 1.
+def effective_weights(
+    plan: ScoringPlan, unusable: BoolArray, zeroed: BoolArray, flags: FlagArray, out: FloatArray
+) -> tuple[BoolArray, FloatArray]:
+    """Step 4: the effective weights, and how much of the weight was measured.
 
-    Nominal weight = category weight x weight in category. Writes ``out`` (K, B); where no
-    KPI is scored every weight is 0.
+    Measured KPIs (usable values) and KPIs scored 0 by policy carry weight; the weight of
+    the other unusable KPIs is reallocated to the *measured* KPIs only, in proportion to their
+    nominal weights, never onto a KPI scored by a missing-data policy. With ``Σ_M`` the
+    nominal weight measured, ``Σ_Z`` the nominal weight scored 0 and ``Σ`` all nominal
+    weight: a measured KPI gets ``nominal x (1 - Σ_Z / Σ) / Σ_M``, a zero-scored one
+    ``nominal / Σ``; the weights sum to 1. A measured KPI of nominal weight > 0 whose weight
+    rose carries :attr:`KpiFlag.REWEIGHTED`. Writes ``out`` (K, B); where nothing is measured every
+    weight is 0.
 
     Returns:
-        (B,) True where no KPI was scored (no quantitative total).
+        ``(none_measured, measured_share)``: (B,) True where no KPI was measured (no
+        quantitative total), and (B,) ``Σ_M / Σ``.
     """
-    np.multiply(~unscored, plan.nominal_weight[:, None], out=out)
-    total = _sum_rows(out, range(len(plan.kpi_keys)), np.empty(out.shape[1]))
-    none_scored: BoolArray = ~(total > 0)
-    out /= total
-    if none_scored.any():  # 0 / 0: every weight stays 0
-        out[:, none_scored] = 0.0
-    return none_scored
+    k, b = out.shape
+    measured = ~unusable
+    np.multiply(measured, plan.nominal_weight[:, None], out=out)
+    measured_sum = _sum_rows(out, range(k), np.empty(b))
+    none_measured: BoolArray = ~(measured_sum > 0)
+    out /= measured_sum
+    if zeroed.any():
+        zero_weight = zeroed * plan.nominal_weight[:, None]
+        zero_sum = _sum_rows(zero_weight, range(k), np.empty(b))
+        zero_weight /= plan.nominal_total
+        out *= 1.0 - zero_sum / plan.nominal_total
+        out += zero_weight
+    if none_measured.any():  # 0 / 0: every weight is 0
+        out[:, none_measured] = 0.0
+    moved = (unusable & ~zeroed).any(axis=0) & ~none_measured
+    if moved.any():
+        raised = measured[:, moved] & (plan.nominal_weight > 0)[:, None]
+        flags[:, moved] |= raised * np.uint8(KpiFlag.REWEIGHTED)
+    share: FloatArray = measured_sum / plan.nominal_total
+    return none_measured, share
 
 
 def quantitative_total(
@@ -208,19 +247,19 @@ def quantitative_total(
     weight: FloatArray,
     *,
     unscored: BoolArray,
-    none_scored: BoolArray,
+    none_measured: BoolArray,
     contribution: FloatArray,
     out: FloatArray,
 ) -> FloatArray:
     """Step 5: contributions ``score x effective weight`` and their sum, the raw total.
 
     Writes ``contribution`` (K, B; 0 where a KPI is not scored) and ``out`` (B,), the raw
-    quantitative total (NaN where no KPI was scored).
+    quantitative total (NaN where no KPI was measured).
     """
     np.multiply(score, weight, out=contribution)
     np.putmask(contribution, unscored, 0.0)
     _sum_rows(contribution, range(contribution.shape[0]), out)
-    np.putmask(out, none_scored, np.nan)
+    np.putmask(out, none_measured, np.nan)
     return out
 
 
@@ -247,22 +286,33 @@ def apply_gates(
     raw: FloatArray,
     flags: FlagArray,
     out: FloatArray,
-) -> None:
+) -> BoolArray:
     """Step 7: gates cap the quantitative total; writes it into ``out`` (B,).
 
-    A gate fires when its KPI's actual is usable and on the wrong side of the gate threshold
-    (below it for higher-is-better). A ``CAP`` gate then caps the total at its cap, a ``ZERO``
-    gate at 0: ``min(total, cap)``, so a gate only ever lowers. The KPI gets
-    :attr:`KpiFlag.GATED` whenever its gate fires.
+    A gate fires when its KPI's actual is on the wrong side of the gate threshold (below it
+    for higher-is-better). When the KPI has no usable actual the gate is never skipped: under
+    the scheme's ``GateWithoutData.APPLY`` (default) it fires, under ``HOLD`` the review is
+    held for a person. A ``CAP`` gate caps the total at its cap, a ``ZERO`` gate at 0:
+    ``min(total, cap)``, so a gate only ever lowers. The KPI gets :attr:`KpiFlag.GATED`
+    whenever its gate fires.
 
+    Returns:
+        (B,) True where a gate's KPI had no usable actual under ``HOLD``.
     """
     np.copyto(out, raw)
+    held = np.zeros(out.shape, dtype=np.bool_)
     for gate in plan.gates:
         a = actual[gate.kpi]
+        no_data = unusable[gate.kpi]
         fired = (a < gate.threshold) if gate.higher_is_better else (a > gate.threshold)
-        fired &= ~unusable[gate.kpi]
+        if plan.hold_gates:
+            fired &= ~no_data
+            held |= no_data
+        else:
+            fired |= no_data
         flags[gate.kpi] |= fired * np.uint8(KpiFlag.GATED)
         np.minimum(out, gate.cap, out=out, where=fired)
+    return held
 
 
 def qualitative_part(
@@ -328,7 +378,9 @@ def rate(
     *,
     eligible_days: FloatArray,
     excluded: BoolArray,
-    none_scored: BoolArray,
+    none_measured: BoolArray,
+    measured_share: FloatArray,
+    gate_held: BoolArray,
     no_qualitative: BoolArray,
     raw: FloatArray,
     quantitative: FloatArray,
@@ -337,9 +389,11 @@ def rate(
     """Step 11: decide which reviews are rated, and their band.
 
     A review is not rated when the subject was eligible fewer than ``min_eligible_days``
-    (unknown days count as eligible), an ``EXCLUDE`` KPI is unusable, no KPI was scored, the
-    scheme has criteria but no qualitative score, or the total lies outside the rating scale
-    (never clamped). Its total becomes NaN and its rating index -1. Otherwise the rating is
+    (unknown days count as eligible), an ``EXCLUDE`` KPI is unusable, no KPI was measured,
+    less than the scheme's ``min_measured_share`` of the weight was measured (the share
+    rounded to :data:`RESOLUTION` places), a gate without data holds the review, the scheme
+    has criteria but no qualitative score, or the total lies outside the rating scale (never
+    clamped). Its total becomes NaN and its rating index -1. Otherwise the rating is
     the band ``[lower, upper)`` holding the total (the top band is closed), i.e.
     ``searchsorted(edges, total, side="right")``. Writes ``total`` and ``rating_index``.
 
@@ -353,7 +407,10 @@ def rate(
         not_eligible = eligible_days < plan.scheme.min_eligible_days
     flags: FlagArray = not_eligible * np.uint8(ReviewFlag.NOT_ELIGIBLE)
     flags |= excluded * np.uint8(ReviewFlag.EXCLUDED_KPI)
-    flags |= none_scored * np.uint8(ReviewFlag.NO_QUANTITATIVE)
+    flags |= none_measured * np.uint8(ReviewFlag.NO_QUANTITATIVE)
+    too_little = measured_share.round(RESOLUTION) < plan.min_measured_share
+    flags |= too_little * np.uint8(ReviewFlag.TOO_LITTLE_DATA)
+    flags |= gate_held * np.uint8(ReviewFlag.GATE_WITHOUT_DATA)
     flags |= no_qualitative * np.uint8(ReviewFlag.NO_QUALITATIVE)
     out_of_scale = (flags == 0) & ~((total >= plan.low) & (total <= plan.high))
     flags |= out_of_scale * np.uint8(ReviewFlag.OUT_OF_SCALE)

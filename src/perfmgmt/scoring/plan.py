@@ -12,6 +12,7 @@ import numpy as np
 from perfmgmt._typing import FloatArray, IntArray
 from perfmgmt.model.indicator import Direction
 from perfmgmt.model.kpi import GateEffect, MissingPolicy
+from perfmgmt.model.missing import GateWithoutData, SmallSample
 from perfmgmt.model.scheme import Scheme
 from perfmgmt.scoring.flags import KpiFlag
 from perfmgmt.scoring.registry import ScorerRegistry
@@ -80,6 +81,12 @@ class ScoringPlan:
         exclude_cols: Indices of the KPIs whose missing-data policy is EXCLUDE.
         broadcasts: Per KPI, whether its scorer is a built-in, which takes a bound that is
             the same on every row as one number (a custom scorer always gets arrays).
+        nominal_total: The sum of the nominal weights (1 up to rounding).
+        min_measured_share: The scheme's ``missing_data.min_measured_share``.
+        cap_small_samples: Whether a value below ``min_sample`` is scored on its actual and
+            capped at 100 (``SmallSample.CAP_AT_TARGET``) rather than treated as missing.
+        hold_gates: Whether a gate on a KPI without usable data holds the review for a
+            person (``GateWithoutData.HOLD``) rather than being applied.
     """
 
     scheme: Scheme
@@ -112,6 +119,10 @@ class ScoringPlan:
     zero_cols: tuple[int, ...]
     exclude_cols: tuple[int, ...]
     broadcasts: tuple[bool, ...]
+    nominal_total: float
+    min_measured_share: float
+    cap_small_samples: bool
+    hold_gates: bool
 
 
 def _gate(j: int, scheme: Scheme) -> ResolvedGate | None:
@@ -177,4 +188,8 @@ def make_plan(scheme: Scheme, registry: ScorerRegistry) -> ScoringPlan:
             j for j, k in enumerate(scheme.kpis) if k.missing is MissingPolicy.EXCLUDE
         ),
         broadcasts=tuple(type(sc) in BUILTIN_SCORERS for sc in scorers),
+        nominal_total=float(sum(nominal[k.key] for k in scheme.kpis)),
+        min_measured_share=scheme.missing_data.min_measured_share,
+        cap_small_samples=scheme.missing_data.small_sample is SmallSample.CAP_AT_TARGET,
+        hold_gates=scheme.missing_data.gate_without_data is GateWithoutData.HOLD,
     )
