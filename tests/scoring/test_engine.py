@@ -566,7 +566,19 @@ def _row_fields(batch: BatchScores) -> list[str]:
         f.name
         for f in attrs.fields(BatchScores)
         if isinstance(getattr(batch, f.name), np.ndarray)
-        and f.name not in {"nominal_weight", "category_weight", "criterion_weight"}
+        and f.name
+        not in {
+            "nominal_weight",
+            "category_weight",
+            "criterion_weight",
+            "min_sample",
+            "gate_threshold",
+            "gate_cap",
+            "source_weight",
+            "min_raters",
+            "criterion_low",
+            "criterion_target",
+        }
     ]
 
 

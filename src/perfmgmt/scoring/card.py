@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from perfmgmt._html import fmt as _fmt
-from perfmgmt._typing import FlagArray, FloatArray
+from perfmgmt._typing import FlagArray, FloatArray, IntArray
 from perfmgmt.errors import ScoringError
+from perfmgmt.model.kpi import ParamValue
 from perfmgmt.scoring._display import batch_html, batch_to_pandas, scorecard_html
 from perfmgmt.scoring.explain import Explanation, Step, explain_card
 from perfmgmt.scoring.flags import KpiFlag, ReviewFlag
@@ -34,6 +35,7 @@ __all__ = [
     "KpiLine",
     "ReviewFlag",
     "ScoreCard",
+    "SourceLine",
     "Step",
 ]
 
@@ -79,6 +81,11 @@ class KpiLine:
         scorer: Name of the scorer used.
         direction: The indicator's direction (``"higher_is_better"`` ...).
         sample_size: Sample size reported, None when not reported.
+        min_sample: The KPI's minimum sample size (0: none).
+        params: The scorer's parameters, as the scheme gives them.
+        gate_threshold: The KPI's gate threshold, None without a gate.
+        gate_cap: The cap on the quantitative total when the gate fires (0 for a ``ZERO``
+            gate), None without a gate.
     """
 
     key: str
@@ -96,6 +103,10 @@ class KpiLine:
     scorer: str = ""
     direction: str = ""
     sample_size: int | None = None
+    min_sample: int = 0
+    params: tuple[tuple[str, ParamValue], ...] = ()
+    gate_threshold: float | None = None
+    gate_cap: float | None = None
 
     def __repr__(self) -> str:
         flags = f" {self.flags!r}" if self.flags else ""
@@ -121,6 +132,27 @@ class CategoryLine:
 
 
 @attrs.frozen(kw_only=True)
+class SourceLine:
+    """One assessment source's ratings on one qualitative criterion.
+
+    Attributes:
+        key: Source key (``"manager"``, ``"peer"`` ...).
+        weight: The source's nominal weight.
+        min_raters: The fewest raters whose mean counts.
+        raters: How many raters rated.
+        mean: Their mean rating on the criterion's scale, None when nobody rated.
+        counted: Whether the mean counts (``raters >= min_raters``).
+    """
+
+    key: str
+    weight: float
+    min_raters: int
+    raters: int
+    mean: float | None
+    counted: bool
+
+
+@attrs.frozen(kw_only=True)
 class CriterionLine:
     """One qualitative criterion of a score card.
 
@@ -129,11 +161,17 @@ class CriterionLine:
         weight: Nominal criterion weight.
         score: Criterion score on the score scale (100 = the scale's target rating), None when
             no source had enough raters.
+        low: The low end of the criterion's rating scale.
+        target_rating: The rating that scores 100.
+        sources: Each source's mean rating, raters and weight, in scheme order.
     """
 
     key: str
     weight: float
     score: float | None
+    low: float | None = None
+    target_rating: float | None = None
+    sources: tuple[SourceLine, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -158,6 +196,10 @@ class ScoreCard:
         eligible_fraction: Share of the cycle the subject was eligible.
         flags: Review-level flags, saying why a review is not rated.
         rating_labels: Labels of the rating scale, lowest first.
+        rating_bands: ``(label, lower, upper)`` of each band, lowest first.
+        measured_share: The share of the nominal KPI weight measured (scored on its own
+            actual).
+        min_measured_share: The scheme's minimum measured share for a rating.
     """
 
     scheme_key: str
@@ -177,6 +219,9 @@ class ScoreCard:
     quantitative_share: float = 1.0
     flags: ReviewFlag = ReviewFlag.NONE
     rating_labels: tuple[str, ...] = ()
+    rating_bands: tuple[tuple[str, float, float], ...] = ()
+    measured_share: float = 1.0
+    min_measured_share: float = 0.0
 
     def line(self, key: str) -> KpiLine:
         """Return the line of KPI ``key``.
@@ -218,6 +263,30 @@ class ScoreCard:
 
     def _repr_html_(self) -> str:
         return scorecard_html(self)
+
+
+def _assessed(cards: Sequence[ScoreCard]) -> dict[str, Any]:
+    """The qualitative inputs of ``cards`` as BatchScores arrays (none when not recorded)."""
+    first = cards[0]
+    if not first.criteria or not first.criteria[0].sources:
+        return {}
+    crit = first.criteria
+    srcs = crit[0].sources
+    shape = (len(cards), len(crit), len(srcs))
+    return {
+        "source_keys": tuple(s.key for s in srcs),
+        "source_weight": np.array([s.weight for s in srcs], dtype=np.float64),
+        "min_raters": np.array([s.min_raters for s in srcs], dtype=np.int64),
+        "criterion_low": np.array(_nan([q.low for q in crit]), dtype=np.float64),
+        "criterion_target": np.array(_nan([q.target_rating for q in crit]), dtype=np.float64),
+        "ratings": np.array(
+            [[_nan([s.mean for s in q.sources]) for q in c.criteria] for c in cards],
+            dtype=np.float64,
+        ).reshape(shape),
+        "raters": np.array(
+            [[[s.raters for s in q.sources] for q in c.criteria] for c in cards], dtype=np.int64
+        ).reshape(shape),
+    }
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -263,6 +332,20 @@ class BatchScores:
         directions: K indicator directions, one per KPI.
         quantitative_share: Share of the quantitative part in the blend.
         sample_size: int64 (N, K) sample sizes, -1 = not reported.
+        min_sample: int64 (K,) minimum sample sizes.
+        scorer_params: K tuples of scorer parameters.
+        gate_threshold: float64 (K,) gate thresholds, NaN without a gate.
+        gate_cap: float64 (K,) caps of the gates (0 for ``ZERO`` gates), NaN without a gate.
+        measured_share: float64 (N,) share of the nominal KPI weight measured.
+        min_measured_share: The scheme's minimum measured share for a rating.
+        rating_bands: ``(label, lower, upper)`` of each band, lowest first.
+        source_keys: S assessment source keys.
+        source_weight: float64 (S,) nominal source weights.
+        min_raters: int64 (S,) minimum raters per source.
+        criterion_low: float64 (Q,) low end of each criterion's scale.
+        criterion_target: float64 (Q,) rating that scores 100 on each criterion.
+        ratings: float64 (N, Q, S) mean rating per criterion and source (the population's).
+        raters: int64 (N, Q, S) raters behind each mean.
     """
 
     scheme_key: str
@@ -300,6 +383,20 @@ class BatchScores:
     directions: tuple[str, ...]
     quantitative_share: float
     sample_size: npt.NDArray[np.int64]
+    min_sample: IntArray = attrs.field(factory=lambda: np.zeros(0, dtype=np.int64))
+    scorer_params: tuple[tuple[tuple[str, ParamValue], ...], ...] = ()
+    gate_threshold: FloatArray = attrs.field(factory=lambda: np.zeros(0))
+    gate_cap: FloatArray = attrs.field(factory=lambda: np.zeros(0))
+    measured_share: FloatArray = attrs.field(factory=lambda: np.zeros(0))
+    min_measured_share: float = 0.0
+    rating_bands: tuple[tuple[str, float, float], ...] = ()
+    source_keys: tuple[str, ...] = ()
+    source_weight: FloatArray = attrs.field(factory=lambda: np.zeros(0))
+    min_raters: IntArray = attrs.field(factory=lambda: np.zeros(0, dtype=np.int64))
+    criterion_low: FloatArray = attrs.field(factory=lambda: np.zeros(0))
+    criterion_target: FloatArray = attrs.field(factory=lambda: np.zeros(0))
+    ratings: FloatArray = attrs.field(factory=lambda: np.zeros((0, 0, 0)))
+    raters: IntArray = attrs.field(factory=lambda: np.zeros((0, 0, 0), dtype=np.int64))
 
     @classmethod
     def from_cards(cls, cards: Sequence[ScoreCard]) -> BatchScores:
@@ -398,6 +495,14 @@ class BatchScores:
                 [[-1 if x.sample_size is None else x.sample_size for x in c.lines] for c in cards],
                 dtype=np.int64,
             ).reshape(len(cards), len(lines)),
+            min_sample=np.array([x.min_sample for x in lines], dtype=np.int64),
+            scorer_params=tuple(x.params for x in lines),
+            gate_threshold=np.array(_nan([x.gate_threshold for x in lines]), dtype=np.float64),
+            gate_cap=np.array(_nan([x.gate_cap for x in lines]), dtype=np.float64),
+            measured_share=per_card([c.measured_share for c in cards]),
+            min_measured_share=first.min_measured_share,
+            rating_bands=first.rating_bands,
+            **_assessed(cards),
         )
 
     def __len__(self) -> int:
@@ -459,6 +564,7 @@ class BatchScores:
                 scorer=self.scorer_names[j],
                 direction=self.directions[j],
                 sample_size=None if sample[j] < 0 else sample[j],
+                **self._kpi_constants(j),
             )
             for j, key in enumerate(self.kpi_keys)
         )
@@ -471,7 +577,9 @@ class BatchScores:
         )
         criterion_score = _opts(self.criterion_score[i])
         criteria = tuple(
-            CriterionLine(key=key, weight=weight, score=criterion_score[q])
+            CriterionLine(
+                key=key, weight=weight, score=criterion_score[q], **self._criterion_inputs(i, q)
+            )
             for q, (key, weight) in enumerate(
                 zip(self.criterion_keys, self.criterion_weight.tolist(), strict=True)
             )
@@ -495,7 +603,48 @@ class BatchScores:
             quantitative_share=self.quantitative_share,
             flags=ReviewFlag(int(self.review_flags[i])),
             rating_labels=self.rating_labels,
+            rating_bands=self.rating_bands,
+            measured_share=float(self.measured_share[i]) if len(self.measured_share) else 1.0,
+            min_measured_share=self.min_measured_share,
         )
+
+    def _kpi_constants(self, j: int) -> dict[str, Any]:
+        """The scheme constants of KPI ``j`` a card line carries (none when not recorded)."""
+        out: dict[str, Any] = {}
+        if len(self.min_sample):
+            out["min_sample"] = int(self.min_sample[j])
+        if self.scorer_params:
+            out["params"] = self.scorer_params[j]
+        if len(self.gate_threshold):
+            out["gate_threshold"] = _f(self.gate_threshold[j])
+            out["gate_cap"] = _f(self.gate_cap[j])
+        return out
+
+    def _criterion_inputs(self, i: int, q: int) -> dict[str, Any]:
+        """Criterion ``q``'s scale and each source's ratings for review ``i``."""
+        if not len(self.criterion_low) or not self.ratings.size:
+            return {}
+        means = _opts(self.ratings[i, q])
+        raters: list[int] = self.raters[i, q].tolist()
+        minimum: list[int] = self.min_raters.tolist()
+        sources = tuple(
+            SourceLine(
+                key=key,
+                weight=weight,
+                min_raters=minimum[s],
+                raters=raters[s],
+                mean=means[s],
+                counted=raters[s] >= minimum[s],
+            )
+            for s, (key, weight) in enumerate(
+                zip(self.source_keys, self.source_weight.tolist(), strict=True)
+            )
+        )
+        return {
+            "low": float(self.criterion_low[q]),
+            "target_rating": float(self.criterion_target[q]),
+            "sources": sources,
+        }
 
     def _repr_html_(self) -> str:
         return batch_html(self)

@@ -186,6 +186,20 @@ def _score(plan: ScoringPlan, pop: Population, runner: BlockRunner) -> BatchScor
         directions=plan.directions,
         quantitative_share=plan.scheme.quantitative_share,
         sample_size=np.asarray(pop.sample_size),
+        min_sample=plan.min_sample,
+        scorer_params=plan.scorer_params,
+        gate_threshold=plan.gate_threshold,
+        gate_cap=plan.gate_cap,
+        measured_share=out.measured_share,
+        min_measured_share=plan.min_measured_share,
+        rating_bands=tuple((b.label, b.lower, b.upper) for b in plan.scheme.rating_scale.bands),
+        source_keys=plan.source_keys,
+        source_weight=plan.source_weight,
+        min_raters=plan.min_raters,
+        criterion_low=plan.crit_low,
+        criterion_target=plan.crit_low + plan.crit_span,
+        ratings=pop.ratings,
+        raters=pop.raters,
     )
 
 
@@ -206,15 +220,12 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
         score=score,
         subject_ids=pop.subject_ids[rows],
     )
-    unusable, insufficient = kernel.flag_unusable_data(
-        plan, actual, pop.sample_size[rows].T, flags
-    )
+    unusable, insufficient = kernel.flag_unusable_data(plan, actual, pop.sample_size[rows].T, flags)
     zeroed, excluded = kernel.apply_missing_policies(
         plan, unusable, insufficient, achievement, score
     )
-    none_measured, measured_share = kernel.effective_weights(
-        plan, unusable, zeroed, flags, weight
-    )
+    none_measured, measured_share = kernel.effective_weights(plan, unusable, zeroed, flags, weight)
+    out.measured_share[rows] = measured_share
     raw = kernel.quantitative_total(
         score,
         weight,
@@ -287,6 +298,7 @@ class _Out:
     quantitative: FloatArray
     qualitative: FloatArray
     total: FloatArray
+    measured_share: FloatArray
     rating_index: npt.NDArray[np.int64]
     rated: npt.NDArray[np.bool_]
     gated: npt.NDArray[np.bool_]
@@ -310,6 +322,7 @@ class _Out:
             ("quantitative", (n,), np.float64),
             ("qualitative", (n,), np.float64),
             ("total", (n,), np.float64),
+            ("measured_share", (n,), np.float64),
             ("rating_index", (n,), np.int64),
             ("flags", (k, n), np.uint8),
             ("rated", (n,), np.bool_),
@@ -317,7 +330,7 @@ class _Out:
             ("review_flags", (n,), np.uint8),
         ]
         # Bytes per review: 8 per float64/int64 item, 1 per uint8/bool item.
-        if n * (8 * (4 * k + c + q + 5) + k + 3) < _ONE_BUFFER:
+        if n * (8 * (4 * k + c + q + 6) + k + 3) < _ONE_BUFFER:
             return cls(**{name: np.empty(shape, dtype=dt) for name, shape, dt in layout})
         sizes = [math.prod(shape) * np.dtype(dt).itemsize for _, shape, dt in layout]
         buf = np.empty(sum(sizes), dtype=np.uint8)

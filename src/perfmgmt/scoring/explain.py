@@ -19,14 +19,15 @@ from perfmgmt.scoring.flags import (
     NOT_RATED_BITS,
     REVIEW_NOTES_EN,
     REVIEW_NOTES_ZH,
+    KpiFlag,
     ReviewFlag,
     flag_notes,
 )
 
 if TYPE_CHECKING:
-    from perfmgmt.scoring.card import ScoreCard
+    from perfmgmt.scoring.card import CriterionLine, KpiLine, ScoreCard
 
-__all__ = ["Explanation", "Step", "explain_card"]
+__all__ = ["Explanation", "Step", "explain_card", "input_name"]
 
 Input = tuple[str, float | str | None]
 
@@ -57,11 +58,16 @@ class Step:
     result: float | str | None = None
     note: str = attrs.field(default="", validator=instance_of(str))
 
-    def text(self) -> str:
-        """Return the step as one readable line."""
-        args = ", ".join(f"{n}={fmt(v) if not isinstance(v, str) else v}" for n, v in self.inputs)
+    def text(self, lang: str = "en") -> str:
+        """Return the step as one readable line, its input names in ``lang``."""
+        args = ", ".join(
+            f"{input_name(n, lang)}={fmt(v) if not isinstance(v, str) else v}"
+            for n, v in self.inputs
+        )
         res = self.result if isinstance(self.result, str) else fmt(self.result)
         tail = f"  [{self.note}]" if self.note else ""
+        if lang == "zh":
+            return f"{input_name(self.name, lang)} = {self.formula},代入({args})= {res}{tail}"
         return f"{self.name} = {self.formula} with ({args}) = {res}{tail}"
 
 
@@ -111,7 +117,7 @@ class Explanation:
             else f"Score explanation for {self.subject_id}, scheme {self.scheme_key} "
             f"({self.scheme_hash[:15]})"
         )
-        return "\n".join([head, *(s.text() for s in self.steps)])
+        return "\n".join([head, *(s.text(self.lang) for s in self.steps)])
 
     def __str__(self) -> str:
         return self.text
@@ -123,51 +129,275 @@ def _step(
     return Step(name=name, formula=formula, inputs=inputs, result=result, note=note)
 
 
+# The words of input names, in Chinese; keys the user typed (KPI, criterion, source and band
+# keys) stay as typed.
+INPUT_WORDS_ZH = {
+    "actual": "实际值",
+    "threshold": "门槛值",
+    "target": "目标值",
+    "stretch": "挑战值",
+    "achievement": "达成度",
+    "sample_size": "样本量",
+    "min_sample": "最小样本量",
+    "score": "得分",
+    "nominal_weight": "名义权重",
+    "nominal_total": "名义权重合计",
+    "effective_weight": "有效权重",
+    "weight": "权重",
+    "measured_share": "已测量权重占比",
+    "zero_share": "计0分权重占比",
+    "min_measured_share": "最低测量占比",
+    "contribution": "贡献",
+    "raw": "门槛前量化得分",
+    "cap": "封顶值",
+    "gate": "门槛",
+    "param": "参数",
+    "low": "量表下限",
+    "target_rating": "目标评分",
+    "mean": "平均评分",
+    "raters": "评价人数",
+    "min_raters": "最少评价人数",
+    "share": "量化占比",
+    "quantitative": "量化得分",
+    "qualitative": "质化得分",
+    "total": "总分",
+    "lower": "下限",
+    "upper": "上限",
+    "kpi": "指标",
+    "category": "类别",
+    "criterion": "标准",
+    "rating": "评级",
+    "sign": "方向",
+    "threshold_payout": "门槛得分",
+    "floor": "最低分",
+    "accelerator": "加速系数",
+    "edges": "分段边界",
+    "scores": "分段得分",
+    "met": "达成得分",
+    "unmet": "未达成得分",
+    "tolerance": "容差",
+    "falloff": "衰减",
+    "baseline": "基线",
+    "manager": "上级",
+    "peer": "同事",
+    "upward": "下属",
+    "self": "自评",
+    "customer": "客户",
+}
+SCORERS_ZH = {
+    "linear": "线性",
+    "banded": "分段",
+    "ratio": "比率",
+    "binary": "达成/未达成",
+    "target_band": "目标区间",
+    "progress": "进度",
+}
+DIRECTIONS_ZH = {
+    "higher_is_better": "越高越好",
+    "lower_is_better": "越低越好",
+    "target_is_best": "越接近目标越好",
+}
+
+
+def input_name(name: str, lang: str) -> str:
+    """Return the input name ``name`` in ``lang``: its known words translated, keys kept."""
+    if lang != "zh":
+        return name
+    return ".".join(INPUT_WORDS_ZH.get(part, part) for part in name.split("."))
+
+
+def _kpi_score_step(ln: KpiLine, zh: bool, lang: str) -> Step:
+    direction = DIRECTIONS_ZH.get(ln.direction, ln.direction) if zh else ln.direction
+    inputs: list[Input] = [
+        ("actual", ln.actual),
+        ("threshold", ln.threshold),
+        ("target", ln.target),
+        ("stretch", ln.stretch),
+    ]
+    inputs += [(f"param.{k}", _param(v)) for k, v in ln.params]
+    inputs.append(("achievement", ln.achievement))
+    if ln.min_sample:
+        inputs += [
+            ("sample_size", None if ln.sample_size is None else float(ln.sample_size)),
+            ("min_sample", float(ln.min_sample)),
+        ]
+    note = flag_notes(ln.flags, lang)
+    capped = ln.flags & KpiFlag.INSUFFICIENT_DATA and ln.score is not None
+    if capped and not ln.flags & KpiFlag.SCORED_ZERO:
+        extra = (
+            "样本量不足:按实际值评分,最高100分"
+            if zh
+            else "small sample: scored on the actual, at most 100"
+        )
+        note = f"{note}; {extra}" if note else extra
+    return _step(
+        f"kpi.{ln.key}.score",
+        f"{SCORERS_ZH.get(ln.scorer, ln.scorer)}评分({direction})"
+        if zh
+        else f"{ln.scorer} scorer ({direction})",
+        tuple(inputs),
+        ln.score,
+        note,
+    )
+
+
+def _param(value: object) -> float | str | None:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, tuple):
+        return "(" + ", ".join(fmt(float(v)) for v in value) + ")"
+    return str(value)
+
+
+def _weight_step(
+    ln: KpiLine, card: ScoreCard, *, zero_share: float, nominal_total: float, lang: str
+) -> Step:
+    """The effective weight of one KPI, with the reason when it moved."""
+    zh = lang == "zh"
+    zeroed = bool(ln.flags & KpiFlag.SCORED_ZERO)
+    scored = ln.score is not None and not math.isnan(card.raw_quantitative)
+    if scored and zeroed:
+        formula = (
+            "名义权重 / 名义权重合计(计0分:不承接其他权重)"
+            if zh
+            else ("nominal_weight / nominal_total (scored 0: takes no other weight)")
+        )
+        inputs: tuple[Input, ...] = (
+            ("nominal_weight", ln.nominal_weight),
+            ("nominal_total", nominal_total),
+        )
+    elif scored:
+        formula = (
+            "名义权重 / 名义权重合计 × (1 − 计0分权重占比) / 已测量权重占比"
+            if zh
+            else "nominal_weight / nominal_total × (1 − zero_share) / measured_share"
+        )
+        inputs = (
+            ("nominal_weight", ln.nominal_weight),
+            ("nominal_total", nominal_total),
+            ("zero_share", zero_share),
+            ("measured_share", card.measured_share),
+        )
+    else:
+        formula = "无可用数据:权重为0" if zh else "no usable data: weight 0"
+        inputs = (("nominal_weight", ln.nominal_weight),)
+    note = ""
+    if ln.flags & KpiFlag.REWEIGHTED:
+        donors = [x.key for x in card.lines if x.flags & KpiFlag.REALLOCATED]
+        donors += [x.key for x in card.lines if x.flags & KpiFlag.EXCLUDED]
+        note = (
+            f"权重已提高:承接了 {', '.join(donors)} 的权重(缺少数据)"
+            if zh
+            else f"weight raised: takes the weight of {', '.join(donors)} (no usable data)"
+        )
+    elif ln.flags & (KpiFlag.REALLOCATED | KpiFlag.EXCLUDED):
+        note = flag_notes(ln.flags & (KpiFlag.REALLOCATED | KpiFlag.EXCLUDED), lang)
+    return _step(f"kpi.{ln.key}.weight", formula, inputs, ln.effective_weight, note)
+
+
+def _criterion_step(cr: CriterionLine, zh: bool) -> Step:
+    inputs: list[Input] = [("low", cr.low), ("target_rating", cr.target_rating)]
+    left_out: list[str] = []
+    for src in cr.sources:
+        if src.counted:
+            inputs += [
+                (f"{src.key}.mean", src.mean),
+                (f"{src.key}.raters", float(src.raters)),
+                (f"{src.key}.weight", src.weight),
+            ]
+        elif src.raters:
+            left_out.append(f"{src.key} ({src.raters} < {src.min_raters})")
+    if left_out:
+        note = (
+            f"评价人数不足,未计入:{', '.join(left_out)}"
+            if zh
+            else f"too few raters, left out: {', '.join(left_out)}"
+        )
+    else:
+        note = ""
+    formula = (
+        "100 × Σ 权重 × (平均评分 − 下限) / (目标评分 − 下限) / Σ 权重(计入的来源)"
+        if zh
+        else "100 × Σ weight × (mean − low) / (target_rating − low) / Σ weight, counted sources"
+    )
+    return _step(f"criterion.{cr.key}", formula, tuple(inputs), cr.score, note)
+
+
 def explain_card(card: ScoreCard, lang: str) -> Explanation:
-    """Return the trace of ``card`` in ``lang``: every number with its formula and inputs."""
+    """Return the trace of ``card`` in ``lang``: every number with its formula and inputs.
+
+    Every step carries the inputs that recompute its result with the step's formula: the
+    KPI scores from the actuals, bounds and scorer parameters; the effective weights from the
+    nominal weights and the measured and zero-scored shares; the criterion scores from each
+    counted source's mean rating, raters and weight; the rating from the band edges. Results
+    are rounded half-to-even to 9 decimal places after the total is computed.
+    """
     zh = lang == "zh"
     rn = REVIEW_NOTES_ZH if zh else REVIEW_NOTES_EN
     lines = card.lines
-    steps: list[Step] = [
-        _step(
-            f"kpi.{ln.key}.score",
-            f"评分器 {ln.scorer}({ln.direction})" if zh else f"{ln.scorer} scorer ({ln.direction})",
-            (
-                ("actual", ln.actual),
-                ("threshold", ln.threshold),
-                ("target", ln.target),
-                ("stretch", ln.stretch),
-                ("achievement", ln.achievement),
-            ),
-            ln.score,
-            flag_notes(ln.flags, lang),
-        )
+    steps: list[Step] = [_kpi_score_step(ln, zh, lang) for ln in lines]
+    nominal_total = 0.0
+    for ln in lines:
+        nominal_total += ln.nominal_weight
+    zero_share = 0.0
+    for ln in lines:
+        if ln.flags & KpiFlag.SCORED_ZERO:
+            zero_share += ln.nominal_weight
+    zero_share /= nominal_total
+    measured = tuple(
+        (f"{ln.key}.nominal_weight", ln.nominal_weight)
         for ln in lines
-    ]
+        if ln.score is not None and not ln.flags & KpiFlag.SCORED_ZERO
+    )
+    share_note = ""
+    if card.flags & ReviewFlag.TOO_LITTLE_DATA:
+        share_note = rn[ReviewFlag.TOO_LITTLE_DATA]
+    steps.append(
+        _step(
+            "measured_share",
+            (
+                "Σ 已测量指标名义权重 / 名义权重合计(不低于最低测量占比才评级)"
+                if zh
+                else "Σ nominal weight of measured KPIs / nominal_total (rated when >= "
+                "min_measured_share)"
+            ),
+            (
+                *measured,
+                ("nominal_total", nominal_total),
+                ("min_measured_share", card.min_measured_share),
+            ),
+            card.measured_share,
+            share_note,
+        )
+    )
+    steps.extend(
+        _weight_step(ln, card, zero_share=zero_share, nominal_total=nominal_total, lang=lang)
+        for ln in lines
+    )
     formula = "得分 × 有效权重" if zh else "score × effective_weight"
     steps.extend(
         _step(
             f"kpi.{ln.key}.contribution",
             formula,
-            (
-                ("score", ln.score),
-                ("nominal_weight", ln.nominal_weight),
-                ("effective_weight", ln.effective_weight),
-            ),
+            (("score", ln.score), ("effective_weight", ln.effective_weight)),
             ln.contribution,
             "",
         )
         for ln in lines
     )
     formula = (
-        "类别内已评分指标的加权平均" if zh else "weighted mean of scored KPI scores in the category"
+        "Σ 得分 × 有效权重 / Σ 有效权重(类别内已评分指标)"
+        if zh
+        else "Σ score × effective_weight / Σ effective_weight over the category's scored KPIs"
     )
     # Each category's scored-KPI inputs, gathered in one pass over the lines.
     members: dict[str, list[Input]] = {cat.key: [] for cat in card.categories}
     for ln in lines:
         group = members.get(ln.category)
-        if group is not None:
-            group.append((f"{ln.key}.score", ln.score))
+        if group is not None and ln.score is not None and ln.effective_weight > 0:
+            group += [(f"{ln.key}.score", ln.score), (f"{ln.key}.weight", ln.effective_weight)]
     steps.extend(
         _step(f"category.{cat.key}", formula, tuple(members[cat.key]), cat.score, "")
         for cat in card.categories
@@ -177,39 +407,45 @@ def explain_card(card: ScoreCard, lang: str) -> Explanation:
         _step(
             "quantitative.raw",
             "Σ 贡献" if zh else "Σ contribution",
-            tuple((ln.key, ln.contribution) for ln in lines),
+            tuple((f"{ln.key}.contribution", ln.contribution) for ln in lines),
             raw,
             "",
         )
+    )
+    caps = tuple(
+        (f"gate.{ln.key}.cap", ln.gate_cap)
+        for ln in lines
+        if ln.flags & KpiFlag.GATED and ln.gate_cap is not None
     )
     steps.append(
         _step(
             "quantitative",
             (
-                "门槛后的量化得分(门槛只会降低)"
+                "min(门槛前量化得分, 触发门槛的封顶值)(门槛只会降低)"
                 if zh
-                else "raw quantitative after gates (a gate only lowers)"
+                else "min(raw, cap of each fired gate) (a gate only lowers)"
             ),
-            (("raw", raw),),
+            (("raw", raw), *caps),
             _opt(card.quantitative),
             rn[ReviewFlag.GATED] if card.gated else "",
         )
     )
-    formula = (
-        "100 × (评分 − 下限)/(目标 − 下限),按来源权重加权"
-        if zh
-        else "100 × (rating − low)/(target − low), weighted by source"
-    )
-    steps.extend(
-        _step(f"criterion.{cr.key}", formula, (("weight", cr.weight),), cr.score, "")
-        for cr in card.criteria
-    )
+    steps.extend(_criterion_step(cr, zh) for cr in card.criteria)
     if card.criteria:
         steps.append(
             _step(
                 "qualitative",
-                "Σ 标准权重 × 标准得分" if zh else "Σ criterion weight × criterion score",
-                tuple((cr.key, cr.score) for cr in card.criteria),
+                (
+                    "Σ 标准权重 × 标准得分 / Σ 标准权重(已评分标准)"
+                    if zh
+                    else "Σ weight × score / Σ weight over the scored criteria"
+                ),
+                tuple(
+                    item
+                    for cr in card.criteria
+                    if cr.score is not None
+                    for item in ((f"{cr.key}.score", cr.score), (f"{cr.key}.weight", cr.weight))
+                ),
                 card.qualitative,
                 "",
             )
@@ -219,9 +455,9 @@ def explain_card(card: ScoreCard, lang: str) -> Explanation:
         _step(
             "total",
             (
-                "量化占比 × 量化 + (1 − 量化占比) × 质化"
+                "量化占比 × 量化 + (1 − 量化占比) × 质化,保留9位小数"
                 if zh
-                else "share × quantitative + (1 − share) × qualitative"
+                else "share × quantitative + (1 − share) × qualitative, rounded to 9 places"
             ),
             (
                 ("share", card.quantitative_share),
@@ -232,15 +468,20 @@ def explain_card(card: ScoreCard, lang: str) -> Explanation:
             why,
         )
     )
+    bands = tuple(
+        item
+        for label, lower, upper in card.rating_bands
+        for item in ((f"{label}.lower", lower), (f"{label}.upper", upper))
+    )
     steps.append(
         _step(
             "rating",
             (
-                "按评级区间 [下限, 上限) 查找"
+                "按评级区间 [下限, 上限) 查找(最高区间含上限)"
                 if zh
-                else "band of the rating scale with lower <= total < upper"
+                else "band with lower <= total < upper (the top band includes its upper)"
             ),
-            (("total", card.total),),
+            (("total", card.total), *bands),
             card.rating,
             why,
         )

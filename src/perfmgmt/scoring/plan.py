@@ -6,12 +6,14 @@ every step of :mod:`perfmgmt.scoring.kernel`; nothing in a plan depends on the r
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import attrs
 import numpy as np
 
 from perfmgmt._typing import FloatArray, IntArray
 from perfmgmt.model.indicator import Direction
-from perfmgmt.model.kpi import GateEffect, MissingPolicy
+from perfmgmt.model.kpi import GateEffect, MissingPolicy, ParamValue
 from perfmgmt.model.missing import GateWithoutData, SmallSample
 from perfmgmt.model.scheme import Scheme
 from perfmgmt.scoring.flags import KpiFlag
@@ -81,6 +83,11 @@ class ScoringPlan:
         exclude_cols: Indices of the KPIs whose missing-data policy is EXCLUDE.
         broadcasts: Per KPI, whether its scorer is a built-in, which takes a bound that is
             the same on every row as one number (a custom scorer always gets arrays).
+        scorer_params: Per KPI, the parameters its scorer runs with: every parameter of a
+            built-in scorer, defaults included (``sign`` is -1 for lower-is-better); a custom
+            scorer's parameters as the scheme gives them.
+        gate_threshold: float64 (K,) gate thresholds, NaN where a KPI has no gate.
+        gate_cap: float64 (K,) the cap of each gate (0 for ``ZERO``), NaN without a gate.
         nominal_total: The sum of the nominal weights (1 up to rounding).
         min_measured_share: The scheme's ``missing_data.min_measured_share``.
         cap_small_samples: Whether a value below ``min_sample`` is scored on its actual and
@@ -119,6 +126,9 @@ class ScoringPlan:
     zero_cols: tuple[int, ...]
     exclude_cols: tuple[int, ...]
     broadcasts: tuple[bool, ...]
+    scorer_params: tuple[tuple[tuple[str, ParamValue], ...], ...]
+    gate_threshold: FloatArray
+    gate_cap: FloatArray
     nominal_total: float
     min_measured_share: float
     cap_small_samples: bool
@@ -140,6 +150,24 @@ def _gate(j: int, scheme: Scheme) -> ResolvedGate | None:
     )
 
 
+def _resolved_params(
+    scorer: Scorer, given: tuple[tuple[str, ParamValue], ...]
+) -> tuple[tuple[str, ParamValue], ...]:
+    """The numbers a scorer runs with: all of a built-in's, defaults included."""
+    if type(scorer) not in BUILTIN_SCORERS or not attrs.has(type(scorer)):
+        return given
+    out: list[tuple[str, ParamValue]] = []
+    for f in attrs.fields(cast("Any", type(scorer))):
+        if f.name == "requires":
+            continue
+        value = getattr(scorer, f.name)
+        if isinstance(value, bool | int | float):
+            out.append((f.name, value))
+        elif isinstance(value, tuple) and all(isinstance(v, int | float) for v in value):
+            out.append((f.name, tuple(float(v) for v in value)))
+    return tuple(out)
+
+
 def make_plan(scheme: Scheme, registry: ScorerRegistry) -> ScoringPlan:
     """Resolve ``scheme``'s scorers in ``registry`` and its constants into a plan.
 
@@ -150,7 +178,7 @@ def make_plan(scheme: Scheme, registry: ScorerRegistry) -> ScoringPlan:
     scorers = tuple(registry.resolve(k.scoring, k) for k in scheme.kpis)
     nominal = scheme.nominal_weights()
     categories = [k.category for k in scheme.kpis]
-    gates = (_gate(j, scheme) for j in range(len(scheme.kpis)))
+    resolved = [_gate(j, scheme) for j in range(len(scheme.kpis))]
     return ScoringPlan(
         scheme=scheme,
         scorers=scorers,
@@ -170,7 +198,7 @@ def make_plan(scheme: Scheme, registry: ScorerRegistry) -> ScoringPlan:
         min_sample=np.array([k.min_sample for k in scheme.kpis], dtype=np.int64),
         policy=tuple(k.missing for k in scheme.kpis),
         policy_flag=np.array([_POLICY_FLAG[k.missing] for k in scheme.kpis], dtype=np.uint8),
-        gates=tuple(g for g in gates if g is not None),
+        gates=tuple(g for g in resolved if g is not None),
         edges=np.array(scheme.rating_scale.edges, dtype=np.float64),
         low=scheme.rating_scale.low,
         high=scheme.rating_scale.high,
@@ -188,6 +216,14 @@ def make_plan(scheme: Scheme, registry: ScorerRegistry) -> ScoringPlan:
             j for j, k in enumerate(scheme.kpis) if k.missing is MissingPolicy.EXCLUDE
         ),
         broadcasts=tuple(type(sc) in BUILTIN_SCORERS for sc in scorers),
+        scorer_params=tuple(
+            _resolved_params(sc, k.scoring.params)
+            for sc, k in zip(scorers, scheme.kpis, strict=True)
+        ),
+        gate_threshold=np.array(
+            [np.nan if g is None else g.threshold for g in resolved], dtype=np.float64
+        ),
+        gate_cap=np.array([np.nan if g is None else g.cap for g in resolved], dtype=np.float64),
         nominal_total=float(sum(nominal[k.key] for k in scheme.kpis)),
         min_measured_share=scheme.missing_data.min_measured_share,
         cap_small_samples=scheme.missing_data.small_sample is SmallSample.CAP_AT_TARGET,
