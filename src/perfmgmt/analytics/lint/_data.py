@@ -205,9 +205,16 @@ class _Checks:
         return f"kpis[{j}] ({self.scheme.kpis[j].key})"
 
     def row_text(self, i: int, j: int) -> str:
-        return ", ".join(
+        """Say the rest of review ``i``: the other actuals and the mean ratings."""
+        parts = [
             _value(self.case, self.scheme, i, m) for m in range(len(self.scheme.kpis)) if m != j
+        ]
+        parts.extend(
+            f"{criterion.key} rated {self.case.ratings[i, c, s]:.4g} by {source.key}"
+            for c, criterion in enumerate(self.scheme.criteria)
+            for s, source in enumerate(self.scheme.sources)
         )
+        return ", ".join(parts)
 
     def less_data(self) -> list[LintFinding]:
         """One finding per KPI whose missing or short data raises some review's pay."""
@@ -264,7 +271,8 @@ class _Checks:
                             "can be escaped with less data: a review with "
                             f"{_value(self.case, self.scheme, i, j)} fails it and "
                             f"{_outcome(self.base, i)}; {_what(self.scheme, j, v.kind)} the "
-                            f"gate is not enforced and it {_outcome(v.scores, i)}",
+                            f"gate is not enforced and it {_outcome(v.scores, i)} "
+                            f"(other actuals: {self.row_text(i, j)})",
                             fix="keep the gate in force when its KPI lacks data (apply it, or "
                             f"leave the review unrated with missing=EXCLUDE on {kpi.key!r})",
                         )

@@ -11,13 +11,13 @@ from perfmgmt.scoring import ScorerRegistry
 
 
 def _suggest(name: str, known: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     if not close:
         # Case and separators are the commonest slips: "Linear", "target-band".
         folded = {k.lower().replace("-", "_"): k for k in known}
         hit = folded.get(name.lower().replace("-", "_").strip())
         close = [hit] if hit else []
-    return " or ".join(repr(c) for c in close)
+    return repr(close[0]) if close else ""
 
 
 def _check_scorers(scheme: Scheme, registry: ScorerRegistry) -> list[LintFinding]:
