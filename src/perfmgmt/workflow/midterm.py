@@ -240,12 +240,17 @@ class ReviewProjection:
         kpis: One projection per KPI of the scheme, in scheme order, with ``score`` set.
         card: The score card of the projected actuals (KPIs without check-in figures are
             missing, and the scheme's missing-data policies apply to them).
-        total: The projected total, None when the projected review is not rated.
+        quantitative: The projected quantitative part (after gates), None when no KPI could
+            be scored; at mid-term there are often no assessments yet, and then this is the
+            part there is to show.
+        total: The projected total, None when the projected review is not rated (for
+            instance when the scheme has qualitative criteria and nobody has assessed yet).
         rating: The projected rating band, None when not rated.
     """
 
     kpis: tuple[KpiProjection, ...] = attrs.field(validator=tuple_of(KpiProjection))
     card: ScoreCard = attrs.field(validator=instance_of(ScoreCard))
+    quantitative: float | None = attrs.field(default=None)
     total: float | None = attrs.field(default=None)
     rating: str | None = attrs.field(default=None)
 
@@ -267,8 +272,9 @@ def project_review(
     """Project the review to the cycle end and score the projection like a final evaluation.
 
     The projected actuals (see :func:`project`) go through the scoring engine with the
-    review's agreed goals, so the projected KPI scores, total and rating band are those the
-    review would get if every KPI kept its trend. The review itself is not changed.
+    review's agreed goals and assessments, so the projected KPI scores, total and rating band
+    are those the review would get if every KPI kept its trend. KPIs without a check-in figure
+    are missing, under the scheme's missing-data policies. The review itself is not changed.
 
     Args:
         review: The review, with check-ins oldest first.
@@ -295,7 +301,10 @@ def project_review(
     scored = tuple(
         attrs.evolve(p, score=None if _nan(scores.get(p.kpi)) else scores.get(p.kpi)) for p in kpis
     )
-    return ReviewProjection(kpis=scored, card=card, total=card.total, rating=card.rating)
+    quantitative = None if _nan(card.quantitative) else card.quantitative
+    return ReviewProjection(
+        kpis=scored, card=card, quantitative=quantitative, total=card.total, rating=card.rating
+    )
 
 
 def _nan(value: float | None) -> bool:
