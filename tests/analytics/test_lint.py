@@ -560,6 +560,19 @@ class TestLessData:
         (_, gated), (_, escaped) = outcomes(finding.message)
         assert (failed.total, missing.total) == pytest.approx((gated, escaped), abs=0.5)
 
+    def test_rules_paying_for_missing_data(self) -> None:
+        """A rule that pays when data is missing is found by netting the rules' money."""
+        bonus = Bonus.percent_of_base_pay(Decimal("5"))
+        rule = IncentiveRule(key="odd", condition=parse("kpi.fcr.missing"), outcomes=(bonus,))
+        scheme = replace_kpi(
+            clean_scheme(rules=(rule,), tables=()), "fcr", missing=MissingPolicy.ZERO
+        )
+        (finding,) = lint(scheme).by_code("less-data-raises-pay")
+        assert finding.location == "kpis[2] (fcr)"
+        assert "nets 0.00 CNY from the rules" in finding.message
+        assert "nets 500.00 CNY from the rules" in finding.message
+        assert "fcr missing it" in finding.message
+
     def test_zero_scored_kpi_absorbing_weight(self) -> None:
         """Weight moved onto a KPI scored 0 for having no data is reported on that KPI."""
         scheme = replace_kpi(clean_scheme(), "cost_saving", missing=MissingPolicy.ZERO)

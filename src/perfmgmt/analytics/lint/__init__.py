@@ -56,9 +56,11 @@ the engine, not a model of its policies, so they report what the scheme does und
 you run.  Each finding states a concrete counterexample (every actual and mean rating of the
 review, and both outcomes):
 
-``less-data-raises-rating`` / ``less-data-raises-total`` (warning)
-    Some review rates (or totals) higher when one of its KPIs has less data: a manager could
-    collect fewer surveys to score better.  Safe missing-data policies never allow it.
+``less-data-raises-rating`` / ``less-data-raises-pay`` / ``less-data-raises-total`` (warning)
+    Some review rates higher, nets more money from the scheme's rules and tables (every
+    generated review earns a base pay of 10,000.00), or totals higher when one of its KPIs has
+    less data: a manager could collect fewer surveys to do better.  Safe missing-data policies
+    never allow it; the finding names the most serious of the three.
 ``gate-escapable`` (warning)
     A review that fails a KPI's gate escapes the gate, and scores higher, when that KPI's data
     is missing or short.

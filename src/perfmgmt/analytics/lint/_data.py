@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Sequence
+from decimal import Decimal
 
 import attrs
 import numpy as np
@@ -22,8 +23,11 @@ from perfmgmt.analytics.lint._config import LintConfig
 from perfmgmt.analytics.lint._findings import LintFinding, Severity
 from perfmgmt.analytics.lint._ranges import value_range
 from perfmgmt.errors import PerfmgmtError
+from perfmgmt.model.incentive import Bonus, Deduction
 from perfmgmt.model.kpi import KPI
+from perfmgmt.model.money import from_minor
 from perfmgmt.model.scheme import Scheme
+from perfmgmt.rules import RuleEvaluator
 from perfmgmt.scoring import (
     BatchScores,
     KpiFlag,
@@ -118,24 +122,51 @@ def _generate(scheme: Scheme, config: LintConfig) -> _Case:
     return _Case(actual=actual, sample=sample, ratings=ratings, raters=raters)
 
 
+#: Base pay of every generated review, so that percent-of-pay outcomes have an amount.
+_BASE_PAY = Decimal("10000.00")
+
+
+def _currency(scheme: Scheme) -> str:
+    """Return the currency the scheme's outcomes name (CNY when none does)."""
+    outputs = [o for r in scheme.rules for o in r.outcomes]
+    outputs += [o for t in scheme.tables for row in t.rows for o in row.outputs]
+    for o in outputs:
+        if isinstance(o, Bonus | Deduction) and o.currency is not None:
+            return o.currency
+    return "CNY"
+
+
 class _Scorer:
-    """Score generated cases with one engine; name the rows of a counterexample."""
+    """Score generated cases with one engine, and net their rules' money."""
 
     def __init__(self, scheme: Scheme, registry: ScorerRegistry) -> None:
         self.scheme = scheme
         self.engine = ScoringEngine(registry)
+        self.currency = _currency(scheme)
+        self.evaluator = RuleEvaluator() if scheme.rules or scheme.tables else None
 
-    def __call__(self, case: _Case) -> BatchScores:
+    def population(self, case: _Case) -> Population:
         n = case.actual.shape[0]
-        pop = Population.from_arrays(
+        return Population.from_arrays(
             self.scheme,
             subject_ids=[f"r{i}" for i in range(n)],
             actual=case.actual,
             sample_size=case.sample,
             ratings=case.ratings if self.scheme.criteria else None,
             raters=case.raters if self.scheme.criteria else None,
+            base_pay=(_BASE_PAY,) * n,
+            currency=self.currency,
         )
-        return self.engine.score_batch(self.scheme, pop)
+
+    def __call__(self, case: _Case) -> BatchScores:
+        return self.engine.score_batch(self.scheme, self.population(case))
+
+    def pay(self, case: _Case, scores: BatchScores) -> IntArray | None:
+        """Return each review's bonus minus deduction in minor units (None without rules)."""
+        if self.evaluator is None:
+            return None
+        decisions = self.evaluator.evaluate_batch(self.scheme, scores, self.population(case))
+        return decisions.bonus_minor - decisions.deduction_minor
 
 
 def _value(case: _Case, scheme: Scheme, i: int, j: int) -> str:
@@ -183,6 +214,7 @@ class _Variant:
     kind: _Kind
     case: _Case
     scores: BatchScores
+    pay: IntArray | None
 
 
 class _Checks:
@@ -191,14 +223,16 @@ class _Checks:
         self.score = _Scorer(scheme, registry)
         self.case = _generate(scheme, config)
         self.base = self.score(self.case)
+        self.base_pay = self.score.pay(self.case, self.base)
         weights = scheme.nominal_weights()
         self.live = [j for j, k in enumerate(scheme.kpis) if weights[k.key] > 0]
         self.variants = [
-            _Variant(j=j, kind=kind, case=c, scores=self.score(c))
+            _Variant(j=j, kind=kind, case=c, scores=scores, pay=self.score.pay(c, scores))
             for j in self.live
             for kind in _Kind
             if kind is _Kind.MISSING or scheme.kpis[j].min_sample > 0
             for c in (self.case.less(scheme, j, kind),)
+            for scores in (self.score(c),)
         ]
 
     def loc(self, j: int) -> str:
@@ -217,34 +251,55 @@ class _Checks:
         return ", ".join(parts)
 
     def less_data(self) -> list[LintFinding]:
-        """One finding per KPI whose missing or short data raises some review's pay."""
+        """One finding per KPI whose missing or short data raises a rating, pay or total.
+
+        The finding names the most serious: the rating, then the money the rules pay, then
+        the total.
+        """
         out: list[LintFinding] = []
         for j in self.live:
-            found = []
+            found: list[tuple[int, str, _Variant, int]] = []
             for v in (v for v in self.variants if v.j == j):
                 rating_up, total_up = _rises(self.base, v.scores)
-                rows = rating_up if rating_up.any() else total_up
-                if rows.any():
-                    i = _worst(rows, self.base, v.scores)
-                    found.append((bool(rating_up.any()), v, i))
+                pay_up = (
+                    v.pay > self.base_pay
+                    if v.pay is not None and self.base_pay is not None
+                    else np.zeros_like(total_up)
+                )
+                for rank, (what, rows) in enumerate(
+                    (("rating", rating_up), ("pay", pay_up), ("total", total_up))
+                ):
+                    if rows.any():
+                        found.append((rank, what, v, _worst(rows, self.base, v.scores)))
+                        break
             if found:
-                found.sort(key=lambda f: (not f[0], f[1].kind.value))
-                out.append(self._less_finding(*found[0]))
+                found.sort(key=lambda f: (f[0], f[2].kind.value))
+                _, what, v, i = found[0]
+                out.append(self._less_finding(what, v, i))
         return out
 
-    def _less_finding(self, rating: bool, v: _Variant, i: int) -> LintFinding:
+    def _money(self, pay: IntArray | None, i: int) -> str:
+        if pay is None:
+            return ""
+        amount = from_minor(int(pay[i]), self.score.currency)
+        return f" and nets {amount} {self.score.currency} from the rules"
+
+    def _less_finding(self, what: str, v: _Variant, i: int) -> LintFinding:
         j, key = v.j, self.scheme.kpis[v.j].key
-        what = "rating" if rating else "total"
+        money = what == "pay"
+        before = _outcome(self.base, i) + (self._money(self.base_pay, i) if money else "")
+        after = _outcome(v.scores, i) + (self._money(v.pay, i) if money else "")
         return LintFinding(
             code=f"less-data-raises-{what}",
             severity=Severity.WARNING,
             location=self.loc(j),
             message=f"less data raises the {what}: a review with "
-            f"{_value(self.case, self.scheme, i, j)} {_outcome(self.base, i)}; "
-            f"{_what(self.scheme, j, v.kind)} it {_outcome(v.scores, i)} "
+            f"{_value(self.case, self.scheme, i, j)} {before}; "
+            f"{_what(self.scheme, j, v.kind)} it {after} "
             f"(other actuals: {self.row_text(i, j)})",
             fix=f"choose a missing-data policy for {key!r} under which a review without "
-            "its data is never better off (e.g. missing=EXCLUDE leaves it unrated for HR)",
+            "its data is never better off (e.g. missing=EXCLUDE leaves it unrated for HR), "
+            "and do not let rules pay for missing data",
         )
 
     def gates(self) -> list[LintFinding]:
