@@ -140,6 +140,7 @@ FLOORS: dict[str, int] = {
     "_markdown": 0,
     "_words": 0,
     "_unary": 0,
+    "_units": 0,
     "_deprecated": 0,
     "model": 1,
     "serialization": 2,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,8 @@ from typing import Any
 import attrs
 import pytest
 
+import analytics_schemes
 from analytics_schemes import (
-    clean_scheme,
     evolve,
     indicator,
     kpi,
@@ -40,6 +41,7 @@ from perfmgmt.model import (
     IncentiveRule,
     IndicatorKind,
     Label,
+    MissingPolicy,
     RatingScale,
     Scheme,
     ScoringSpec,
@@ -47,6 +49,17 @@ from perfmgmt.model import (
     TableRow,
 )
 from perfmgmt.rules.parse import parse
+
+
+def clean_scheme(**changes: Any) -> Scheme:
+    """Return the shared clean scheme with every KPI under policy EXCLUDE.
+
+    A review missing a KPI is then unrated for HR, never better off, so the checks that score
+    find nothing whatever the kernel's default policies are.
+    """
+    scheme = analytics_schemes.clean_scheme(**changes)
+    kpis = tuple(attrs.evolve(k, missing=MissingPolicy.EXCLUDE) for k in scheme.kpis)
+    return evolve(scheme, kpis=kpis)
 
 
 class TestCleanScheme:
@@ -322,9 +335,21 @@ class TestTables:
         assert "table-shadowed" in lint(clean_scheme(tables=(table,))).codes()
 
     def test_unknown_field(self) -> None:
-        """A table reading a field the scheme does not provide is reported."""
-        table = self.table(">= 0", field="kpi.nps.score")
-        assert "table-unknown-field" in lint(clean_scheme(tables=(table,))).codes()
+        """A table reading a field the scheme does not provide is an error with a suggestion."""
+        table = self.table(">= 0", field="kpi.fcrr.score")
+        report = lint(clean_scheme(tables=(table,)))
+        (finding,) = report.by_code("table-unknown-field")
+        assert finding.severity is Severity.ERROR
+        assert finding.location == "tables[0] (t).inputs[0]"
+        assert "'kpi.fcrr.score'" in finding.message
+        assert "did you mean 'kpi.fcr.score'?" in finding.message
+
+    def test_cell_of_another_kind(self) -> None:
+        """A rating label tested on a numeric field is a type error, before any data is seen."""
+        report = lint(clean_scheme(tables=(self.table('"A"', field="total"),)))
+        (finding,) = report.by_code("table-type")
+        assert finding.severity is Severity.ERROR
+        assert "'total'" in finding.message
 
 
 class TestRules:
@@ -365,6 +390,220 @@ class TestRules:
     def test_rule_that_differentiates(self, text: str) -> None:
         """A rule some but not all scores reach gives no finding."""
         assert lint(clean_scheme(rules=(self.rule(text),))).codes() == ()
+
+
+class TestScorers:
+    def test_typo_suggests_the_registered_name(self) -> None:
+        """A scorer typo is an error naming the KPI, with "did you mean" the registered name."""
+        spec = ScoringSpec(scorer="linaer", params={"cap": 150.0})
+        report = lint(replace_kpi(clean_scheme(), "fcr", scoring=spec))
+        (finding,) = report.by_code("scorer-unknown")
+        assert finding.severity is Severity.ERROR
+        assert finding.location == "kpis[2] (fcr).scoring"
+        assert "'linaer'" in finding.message
+        assert "did you mean 'linear'?" in finding.message
+        assert finding.fix == "use scorer 'linear'"
+        assert report.has_errors
+
+    def test_name_far_from_any_lists_them(self) -> None:
+        """A name like no registered scorer lists the registered ones instead."""
+        spec = ScoringSpec(scorer="zzz", params={})
+        (finding,) = lint(replace_kpi(clean_scheme(), "fcr", scoring=spec)).by_code(
+            "scorer-unknown"
+        )
+        assert "'banded'" in finding.message
+        assert "did you mean" not in finding.message
+
+    def test_refused_parameters(self) -> None:
+        """A registered scorer that refuses its parameters is an error naming the KPI."""
+        spec = ScoringSpec(scorer="linear", params={"capp": 150.0})
+        (finding,) = lint(replace_kpi(clean_scheme(), "csat", scoring=spec)).by_code(
+            "scorer-invalid"
+        )
+        assert finding.severity is Severity.ERROR
+        assert "'csat'" in finding.message
+        assert "capp" in finding.message
+
+    def test_own_registry(self) -> None:
+        """A scorer registered in the caller's registry resolves there and nowhere else."""
+        from perfmgmt.scoring import default_registry, linear
+
+        registry = default_registry.copy()
+        registry.register("house_linear", linear)
+        scheme = replace_kpi(
+            clean_scheme(), "fcr", scoring=ScoringSpec(scorer="house_linear", params={"cap": 150.0})
+        )
+        assert "scorer-unknown" in lint(scheme).codes()
+        assert lint(scheme, registry=registry).codes() == ()
+
+
+class TestRuleTypes:
+    def rule(self, text: str) -> IncentiveRule:
+        """Build a rule keyed 'bad' with one bonus outcome."""
+        bonus = Bonus.percent_of_base_pay(Decimal("5"))
+        return IncentiveRule(key="bad", condition=parse(text), outcomes=(bonus,))
+
+    def test_rule_on_unknown_kpi(self) -> None:
+        """A rule on kpi.nsp.score without a KPI nsp names the rule and field and suggests one."""
+        scheme = replace_indicator(clean_scheme(), "csat", key="nps")
+        scheme = evolve(scheme, rules=(self.rule("kpi.nsp.score >= 80"),))
+        (finding,) = lint(scheme).by_code("rule-unknown-field")
+        assert finding.severity is Severity.ERROR
+        assert finding.location == "rules[0] (bad).condition"
+        assert "rule 'bad' reads 'kpi.nsp.score'" in finding.message
+        assert "did you mean 'kpi.nps.score'?" in finding.message
+        assert finding.fix == "read 'kpi.nps.score'"
+
+    def test_every_unknown_field_is_named(self) -> None:
+        """Each unknown field of one condition gets its own finding."""
+        scheme = clean_scheme(rules=(self.rule("kpi.nsp.score >= 80 and categry.cost > 1"),))
+        findings = lint(scheme).by_code("rule-unknown-field")
+        assert ["'kpi.nsp.score'" in f.message for f in findings] == [True, False]
+        assert "did you mean 'category.cost'?" in findings[1].message
+
+    def test_operands_of_the_wrong_type(self) -> None:
+        """Comparing the rating label with a number is a type error."""
+        (finding,) = lint(clean_scheme(rules=(self.rule("rating >= 3"),))).by_code("rule-type")
+        assert finding.severity is Severity.ERROR
+        assert "rule 'bad' does not check" in finding.message
+
+    def test_broken_scheme_skips_the_scoring_checks(self) -> None:
+        """The checks that score wait until the scheme resolves and type-checks."""
+        scheme = gameable(clean_scheme(rules=(self.rule("kpi.nsp.score >= 80"),)))
+        assert not any(c.startswith("less-data") for c in lint(scheme).codes())
+
+
+def gameable(scheme: Scheme) -> Scheme:
+    """Return ``scheme`` opted out of safe missing-data handling: a gameable scheme.
+
+    CSAT gets a gate (capping the quantitative part at 80 below 60 %) and a minimum of 30
+    surveys; every KPI's weight is reallocated when its data is missing or short. A review
+    that fails the gate can then escape it by reporting fewer surveys.
+    """
+    scheme = replace_kpi(
+        scheme,
+        "csat",
+        gate=Gate(threshold=60.0, effect=GateEffect.CAP, cap=80.0),
+        min_sample=30,
+    )
+    kpis = tuple(attrs.evolve(k, missing=MissingPolicy.REALLOCATE) for k in scheme.kpis)
+    return evolve(scheme, kpis=kpis)
+
+
+_OUTCOME = re.compile(r"rates (\w+) \(total (-?[\d.]+)\)")
+
+
+def outcomes(message: str) -> list[tuple[str, float]]:
+    """Return the (rating, total) pairs a counterexample states, in order."""
+    return [(m[0], float(m[1])) for m in _OUTCOME.findall(message)]
+
+
+class TestLessData:
+    def test_less_data_raises_the_rating(self) -> None:
+        """Short CSAT data rating higher is reported per KPI with a concrete counterexample."""
+        scheme = gameable(clean_scheme())
+        report = lint(scheme)
+        (finding,) = [f for f in report.findings if f.location == "kpis[0] (csat)"]
+        assert finding.code == "less-data-raises-rating"
+        assert finding.severity is Severity.WARNING
+        (more, _), (less, _) = outcomes(finding.message)
+        labels = scheme.rating_scale.labels
+        assert labels.index(less) > labels.index(more)
+        assert "csat = " in finding.message
+        assert "samples" in finding.message
+
+    def test_escapable_gate(self) -> None:
+        """A gate a review escapes with fewer surveys is reported on the gate."""
+        report = lint(gameable(clean_scheme()))
+        (finding,) = report.by_code("gate-escapable")
+        assert finding.location == "kpis[0] (csat).gate"
+        (_, gated), (_, escaped) = outcomes(finding.message)
+        assert escaped > gated
+        assert "fails it" in finding.message
+
+    def test_counterexample_is_real(self) -> None:
+        """The counterexample's two reviews, scored by the engine, differ as the finding says."""
+        from perfmgmt.model import Actual, Assessment, AssessmentSource, Review, Subject
+        from perfmgmt.scoring import ScoringEngine
+
+        scheme = gameable(clean_scheme())
+        (finding,) = lint(scheme).by_code("gate-escapable")
+        values = dict(re.findall(r"(\w+) = (-?[\d.e+-]+)", finding.message))
+        assert set(values) == set(scheme.kpi_keys)
+        (rating,) = re.findall(r"attitude rated ([\d.]+) by manager", finding.message)
+
+        def card(csat_actual: Actual) -> Any:
+            actuals = [Actual(kpi=k, value=float(v)) for k, v in values.items() if k != "csat"]
+            review = Review(
+                subject=Subject(id="p1", name="P"),
+                cycle="2026-q1",
+                scheme=scheme.key,
+                actuals=(csat_actual, *actuals),
+                assessments=(
+                    Assessment(
+                        criterion="attitude",
+                        source=AssessmentSource.MANAGER,
+                        rater_id="m1",
+                        rating=float(rating),
+                    ),
+                ),
+            )
+            return ScoringEngine().score(scheme, review)
+
+        # the stated values are rounded: the gate still fails, and without data it is escaped
+        failed = card(Actual(kpi="csat", value=float(values["csat"]), sample_size=200))
+        missing = card(Actual(kpi="csat"))
+        assert failed.gated
+        assert missing.rated
+        assert not missing.gated
+        assert missing.total > failed.total
+        (_, gated), (_, escaped) = outcomes(finding.message)
+        assert (failed.total, missing.total) == pytest.approx((gated, escaped), abs=0.5)
+
+    def test_rules_paying_for_missing_data(self) -> None:
+        """A rule that pays when data is missing is found by netting the rules' money."""
+        bonus = Bonus.percent_of_base_pay(Decimal("5"))
+        rule = IncentiveRule(key="odd", condition=parse("kpi.fcr.missing"), outcomes=(bonus,))
+        scheme = replace_kpi(
+            clean_scheme(rules=(rule,), tables=()), "fcr", missing=MissingPolicy.ZERO
+        )
+        (finding,) = lint(scheme).by_code("less-data-raises-pay")
+        assert finding.location == "kpis[2] (fcr)"
+        assert "nets 0.00 CNY from the rules" in finding.message
+        assert "nets 500.00 CNY from the rules" in finding.message
+        assert "fcr missing it" in finding.message
+
+    def test_zero_scored_kpi_absorbing_weight(self) -> None:
+        """Weight moved onto a KPI scored 0 for having no data is reported on that KPI."""
+        scheme = replace_kpi(clean_scheme(), "cost_saving", missing=MissingPolicy.ZERO)
+        scheme = replace_kpi(scheme, "fcr", missing=MissingPolicy.REALLOCATE)
+        (finding,) = lint(scheme).by_code("weight-onto-missing")
+        assert finding.location == "kpis[3] (cost_saving)"
+        assert "['fcr']" in finding.message
+        assert "from 20.0% to" in finding.message
+
+    def test_no_data_rated(self) -> None:
+        """A scheme that rates a review without any measured KPI says so."""
+        scheme = analytics_schemes.clean_scheme()
+        kpis = tuple(attrs.evolve(k, missing=MissingPolicy.ZERO) for k in scheme.kpis)
+        report = lint(evolve(scheme, kpis=kpis))
+        assert report.codes() == ("no-data-rated",)
+        assert "rates E" in report.findings[0].message
+
+    def test_safe_policies_are_clean(self) -> None:
+        """Under EXCLUDE (unrated for HR) less data never pays more: no finding that scores."""
+        assert lint(clean_scheme()).codes() == ()
+
+    def test_seeded_and_switchable(self) -> None:
+        """The same seed gives the same report; samples=0 turns the scoring checks off."""
+        scheme = gameable(clean_scheme())
+        assert lint(scheme, config=LintConfig(seed=7)) == lint(scheme, config=LintConfig(seed=7))
+        assert lint(scheme, config=LintConfig(samples=0)).codes() == ()
+
+    def test_samples_bounded(self) -> None:
+        """Asking for more generated reviews than the limit is refused, naming the limit."""
+        with pytest.raises(ValidationError, match="samples: 10001 is not allowed; use at most"):
+            LintConfig(samples=10_001)
 
 
 class TestCommandLine:
@@ -437,3 +676,23 @@ class TestCommandLine:
         )
         assert proc.returncode == 1, proc.stderr
         assert "error: quantitative_share" in proc.stdout
+
+    def test_scorer_typo_exits_non_zero_with_suggestion(self, tmp_path: Path) -> None:
+        """`perfmgmt lint` on a scheme with a scorer typo exits 1 and suggests the name."""
+        spec = ScoringSpec(scorer="linaer", params={"cap": 150.0})
+        path = self.write(tmp_path, replace_kpi(clean_scheme(), "csat", scoring=spec))
+        status, out, _ = self.run(path)
+        assert status == 1
+        assert (
+            "error: kpis[0] (csat).scoring: KPI 'csat': scorer 'linaer' is not registered; "
+            "did you mean 'linear'? [scorer-unknown]\n    fix: use scorer 'linear'"
+        ) in out
+
+    def test_samples_and_seed_options(self, tmp_path: Path) -> None:
+        """--samples 0 turns the scoring checks off; warnings alone still exit 0."""
+        path = self.write(tmp_path, gameable(clean_scheme()))
+        status, out, _ = self.run(path, "--seed", "3")
+        assert status == 0
+        assert "[gate-escapable]" in out
+        status, out, _ = self.run(path, "--samples", "0")
+        assert "0 warning(s)" in out

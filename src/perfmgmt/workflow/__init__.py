@@ -6,9 +6,11 @@ Everything is importable from here:
   (:func:`agree_goals`, :func:`check_in`, :func:`evaluate`, :func:`calibrate`,
   :func:`record_interview`, :func:`set_development_plan`, :func:`close`, :func:`reopen`,
   :func:`cancel`), each appending one event to the review's audit history.
-- :mod:`perfmgmt.workflow.midterm`: each KPI projected to the cycle end from the check-ins, with
-  early warnings (:func:`project`, :func:`early_warnings`).
-- :mod:`perfmgmt.workflow.alignment`: how goals align to company strategy
+- :mod:`perfmgmt.workflow.midterm`: each KPI projected to the cycle end from the check-ins,
+  within the indicator's possible values, with early warnings and the projected score, total
+  and rating band (:func:`project`, :func:`early_warnings`, :func:`project_review`).
+- :mod:`perfmgmt.workflow.alignment`: goals checked against the scheme's bounds when they are
+  agreed (:func:`check_goals`), and how goals align to company strategy
   (:func:`alignment_report`).
 - :mod:`perfmgmt.workflow.development`: development-plan suggestions from a score card and
   carrying open actions into the next cycle (:func:`suggest_development`,
@@ -17,9 +19,21 @@ Everything is importable from here:
 
 from __future__ import annotations
 
-from perfmgmt.workflow.alignment import AlignmentReport, GoalLink, alignment_report
+from perfmgmt.workflow.alignment import (
+    AlignmentReport,
+    GoalLink,
+    alignment_report,
+    check_goals,
+)
 from perfmgmt.workflow.development import carry_forward, suggest_development
-from perfmgmt.workflow.midterm import KpiProjection, Outlook, early_warnings, project
+from perfmgmt.workflow.midterm import (
+    KpiProjection,
+    Outlook,
+    ReviewProjection,
+    early_warnings,
+    project,
+    project_review,
+)
 from perfmgmt.workflow.transitions import (
     ALLOWED_FROM,
     Scored,
@@ -42,6 +56,7 @@ __all__ = [
     "GoalLink",
     "KpiProjection",
     "Outlook",
+    "ReviewProjection",
     "Scored",
     "agree_goals",
     "alignment_report",
@@ -50,11 +65,13 @@ __all__ = [
     "calibrate",
     "cancel",
     "carry_forward",
+    "check_goals",
     "check_in",
     "close",
     "early_warnings",
     "evaluate",
     "project",
+    "project_review",
     "record_interview",
     "reopen",
     "set_development_plan",

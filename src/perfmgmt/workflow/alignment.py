@@ -1,4 +1,7 @@
-"""Goal alignment (目标导向): how each person's goals support department and company objectives.
+"""Goals (目标设定, 目标导向): agreed targets that fit the scheme, aligned to company objectives.
+
+:func:`check_goals` holds agreed goals to the scheme when they are agreed (a target past the
+KPI's stretch, or on the wrong side of its threshold, is refused then, not at scoring).
 
 Each goal's ``parent`` names the objective it supports; objectives name theirs, climbing from
 person to department to company. :func:`alignment_report` follows every chain and reports the
@@ -12,10 +15,111 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
+from perfmgmt._units import unit_range
 from perfmgmt._validate import instance_of, tuple_of
-from perfmgmt.model.review import Objective, ObjectiveLevel, Review
+from perfmgmt.errors import ValidationError
+from perfmgmt.model.indicator import Direction
+from perfmgmt.model.kpi import KPI
+from perfmgmt.model.review import Goal, Objective, ObjectiveLevel, Review
+from perfmgmt.model.scheme import Scheme
 
-__all__ = ["AlignmentReport", "GoalLink", "alignment_report"]
+__all__ = ["AlignmentReport", "GoalLink", "alignment_report", "check_goals"]
+
+_BOUNDS = ("threshold", "target", "stretch")  # worst to best
+
+
+def _refuse(goal: Goal, name: str, value: float, why: str) -> ValidationError:
+    return ValidationError(
+        f"goal for KPI {goal.kpi!r}: {name} {value:g} is not allowed; {why}",
+        field=f"goals[{goal.kpi}].{name}",
+        value=value,
+    )
+
+
+def _check_goal(goal: Goal, kpi: KPI) -> None:
+    direction = kpi.indicator.direction
+    agreed = {n: getattr(goal, n) for n in _BOUNDS}
+    if direction is Direction.TARGET_IS_BEST:
+        for name in ("threshold", "stretch"):
+            value = agreed[name]
+            if value is not None:
+                raise _refuse(goal, name, value, "a target-is-best indicator has only a target")
+    low, high = unit_range(kpi.indicator.unit)
+    for name, value in agreed.items():
+        if value is not None and not low <= value <= high:
+            raise _refuse(
+                goal,
+                name,
+                value,
+                f"{kpi.key!r} is measured in {kpi.indicator.unit!r}, whose values lie in "
+                f"[{low:g}, {high:g}]",
+            )
+    if direction is Direction.TARGET_IS_BEST:
+        return
+    # Every bound in force: the agreed one, else the scheme's default.
+    merged = {
+        n: (agreed[n], "agreed") if agreed[n] is not None else (getattr(kpi, n), "scheme")
+        for n in _BOUNDS
+    }
+    higher = direction is Direction.HIGHER_IS_BETTER
+    for i, name in enumerate(_BOUNDS):
+        value = agreed[name]
+        if value is None:
+            continue
+        worse = [(n, *merged[n]) for n in _BOUNDS[:i] if merged[n][0] is not None]
+        better = [(n, *merged[n]) for n in _BOUNDS[i + 1 :] if merged[n][0] is not None]
+        ok = all(value > v if higher else value < v for _, v, _ in worse) and all(
+            value < v if higher else value > v for _, v, _ in better
+        )
+        if not ok:
+            raise _refuse(goal, name, value, _allowed(name, worse, better, higher=higher))
+
+
+def _allowed(
+    name: str,
+    worse: list[tuple[str, float | None, str]],
+    better: list[tuple[str, float | None, str]],
+    *,
+    higher: bool,
+) -> str:
+    """Say where a bound must lie, between the worse and the better bounds in force."""
+    parts = []
+    for n, v, origin in worse:
+        parts.append(f"{'above' if higher else 'below'} the {origin} {n} ({v:g})")
+    for n, v, origin in better:
+        parts.append(f"{'below' if higher else 'above'} the {origin} {n} ({v:g})")
+    way = "higher" if higher else "lower"
+    return f"for a {way}-is-better indicator the {name} must lie " + " and ".join(parts)
+
+
+def check_goals(goals: Iterable[Goal], scheme: Scheme) -> None:
+    """Check agreed goals against the scheme's KPIs, as goal setting agrees them.
+
+    Each agreed threshold, target and stretch must lie within the indicator's possible values
+    (0..100 for a ``%`` unit, at least 0 for times and counts) and, with the scheme's defaults
+    for the bounds the goal leaves open, in the order of the indicator's direction: for
+    higher-is-better ``threshold < target < stretch``, for lower-is-better the reverse. A
+    target-is-best indicator takes a target only.
+
+    Args:
+        goals: The goals.
+        scheme: The scheme whose KPIs they name.
+
+    Raises:
+        ValidationError: For the first goal that does not fit, naming the KPI, the bound, its
+            value and where it must lie; or for a goal naming no KPI of the scheme.
+    """
+    by_key = {k.key: k for k in scheme.kpis}
+    for goal in goals:
+        kpi = by_key.get(goal.kpi)
+        if kpi is None:
+            raise ValidationError(
+                f"goal for KPI {goal.kpi!r}: scheme {scheme.key!r} has no such KPI; the KPIs "
+                f"are {list(scheme.kpi_keys)}",
+                field="goals",
+                value=goal.kpi,
+            )
+        _check_goal(goal, kpi)
 
 
 @attrs.frozen(kw_only=True)

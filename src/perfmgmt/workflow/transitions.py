@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from perfmgmt.errors import TransitionError
+from perfmgmt.errors import TransitionError, ValidationError
 from perfmgmt.model.cycle import Cycle, Phase
 from perfmgmt.model.development import DevelopmentPlan, Interview
 from perfmgmt.model.review import (
@@ -36,6 +36,7 @@ from perfmgmt.model.review import (
     ReviewStatus,
 )
 from perfmgmt.model.scheme import Scheme
+from perfmgmt.workflow.alignment import check_goals
 
 __all__ = [
     "ALLOWED_FROM",
@@ -225,6 +226,10 @@ def _check_goals(
                 f"goals for {unknown} name no KPI of scheme {scheme.key!r}; "
                 f"the KPIs are {list(scheme.kpi_keys)}",
             )
+        try:
+            check_goals(goals, scheme)
+        except ValidationError as exc:
+            raise _fail(review, action, str(exc)) from exc
 
 
 # -- transitions ---------------------------------------------------------------------------------
@@ -245,10 +250,13 @@ def agree_goals(
         actor: Who agrees them.
         at: When.
         goals: The goals; the review's draft goals when None.
-        scheme: When given, every goal must name one of its KPIs.
+        scheme: When given, every goal must name one of its KPIs and fit its bounds (see
+            :func:`~perfmgmt.workflow.check_goals`): a target past the stretch, or on the
+            wrong side of the threshold, is refused now rather than at scoring.
 
     Raises:
-        TransitionError: When the review is not a draft or there are no goals.
+        TransitionError: When the review is not a draft, there are no goals, or (with
+            ``scheme``) a goal does not fit the scheme.
     """
     _start(review, "agree_goals", actor, at)
     agreed = review.goals if goals is None else tuple(goals)

@@ -29,6 +29,13 @@ def configure_lint_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentP
         metavar="KPI=TAG[,TAG]",
         help="tag a KPI explicitly: speed, quality, cost, satisfaction (repeatable)",
     )
+    p.add_argument(
+        "--samples",
+        type=int,
+        default=200,
+        help="reviews generated for the checks that score (200; 0 turns them off)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed of the generated reviews (0)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     return p
 
@@ -72,6 +79,8 @@ def run_lint(
             max_weight=args.max_weight,
             min_quantitative_share=args.min_quantitative_share,
             tags=tags,
+            samples=args.samples,
+            seed=args.seed,
         )
         scheme = load(args.scheme)
     except (OSError, PerfmgmtError) as exc:

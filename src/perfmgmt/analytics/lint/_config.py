@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from perfmgmt._validate import fraction
+from perfmgmt._validate import fraction, integer
 from perfmgmt.errors import ValidationError
 
 
@@ -57,6 +57,21 @@ def _check_ranges(
             )
 
 
+MAX_SAMPLES = 10_000  # bounded work: the scoring checks score about K * K populations this big
+
+
+def _at_most(limit: int) -> Any:
+    def check(_instance: object, attribute: attrs.Attribute[Any], value: int) -> None:
+        if isinstance(value, int) and value > limit:
+            raise ValidationError(
+                f"LintConfig.{attribute.name}: {value!r} is not allowed; use at most {limit}",
+                field=attribute.name,
+                value=value,
+            )
+
+    return check
+
+
 @attrs.frozen(kw_only=True)
 class LintConfig:
     """What lint considers sensible; every default is a stated judgement.
@@ -71,6 +86,11 @@ class LintConfig:
             unit-based guess of :func:`value_range`.
         score_ranges: Possible KPI scores per KPI key, ``(floor, cap)``; overrides
             :func:`score_range`.
+        samples: Reviews generated for the checks that score (less data must not pay more,
+            gates must not be escapable, weight must not move onto a KPI without data);
+            0 turns those checks off. Up to 10,000.
+        seed: Seed of the generated reviews: the same scheme, samples and seed always give
+            the same findings.
     """
 
     min_quantitative_share: float = attrs.field(default=0.5, validator=fraction)
@@ -85,6 +105,8 @@ class LintConfig:
     score_ranges: tuple[tuple[str, tuple[float, float]], ...] = attrs.field(
         factory=tuple, converter=_ranges, validator=_check_ranges
     )
+    samples: int = attrs.field(default=200, validator=[integer(0), _at_most(MAX_SAMPLES)])
+    seed: int = attrs.field(default=0, validator=integer(0))
 
     def __attrs_post_init__(self) -> None:
         if self.min_weight > self.max_weight:

@@ -21,7 +21,6 @@ class _Fields:
     numeric: dict[str, tuple[float, float]]
     ratings: tuple[str, ...]  # every label
     reachable: frozenset[str]  # labels of bands the possible totals reach
-    known: frozenset[str]  # every field name lint knows exists
 
 
 def _fields(scheme: Scheme, config: LintConfig, total: tuple[float, float]) -> _Fields:
@@ -34,7 +33,6 @@ def _fields(scheme: Scheme, config: LintConfig, total: tuple[float, float]) -> _
         "tenure_days": (-_INF, _INF),
         "base_pay": (0.0, _INF),
     }
-    known = set(numeric) | {"rating", "rated", "gated", "grade", "department"}
     for cat in scheme.categories:
         members = [score_range(k, config) for k in scheme.kpis if k.category == cat.key]
         numeric[f"category.{cat.key}"] = (
@@ -46,14 +44,10 @@ def _fields(scheme: Scheme, config: LintConfig, total: tuple[float, float]) -> _
         numeric[f"kpi.{kpi.key}.actual"] = value_range(kpi, config)
         numeric[f"kpi.{kpi.key}.target"] = value_range(kpi, config)
         numeric[f"kpi.{kpi.key}.achievement"] = (-_INF, _INF)
-        for flag in ("missing", "insufficient", "gated"):
-            known.add(f"kpi.{kpi.key}.{flag}")
-    known |= set(numeric)
     bands = scheme.rating_scale.bands
     reachable = frozenset(b.label for i, b in enumerate(bands) if _band_reachable(bands, i, *total))
     return _Fields(
         numeric=numeric,
         ratings=scheme.rating_scale.labels,
         reachable=reachable,
-        known=frozenset(known),
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+from perfmgmt._units import TIME_UNITS, unit_range
 from perfmgmt.analytics.lint._config import LintConfig
 from perfmgmt.errors import PerfmgmtError
 from perfmgmt.model.indicator import Direction
@@ -21,10 +22,6 @@ _SPEED_WORDS = ("response", "handle", "handling", "aht", "art", "frt", "speed", 
 _QUALITY_WORDS = ("csat", "fcr", "quality", "resolution", "resolved", "nps", "qa", "accuracy")
 _COST_WORDS = ("cost", "saving", "savings", "spend", "budget", "expense")
 _SATISFACTION_WORDS = ("csat", "satisfaction", "nps", "ces", "morale", "sat")
-_TIME_UNITS = frozenset({"s", "sec", "secs", "second", "seconds", "min", "mins", "minute"})
-_TIME_UNITS |= frozenset({"minutes", "h", "hr", "hrs", "hour", "hours", "day", "days"})
-_COUNT_UNITS = frozenset({"count", "projects", "tickets", "items", "people", "number", "#"})
-_PERCENT_UNITS = frozenset({"%", "percent", "pct"})
 
 
 def _words(kpi: KPI) -> set[str]:
@@ -52,7 +49,7 @@ def kpi_tags(kpi: KPI, config: LintConfig | None = None) -> frozenset[str]:
     tags: set[str] = set()
     unit = kpi.indicator.unit.strip().lower()
     lower = kpi.indicator.direction is Direction.LOWER_IS_BETTER
-    if (lower and unit in _TIME_UNITS) or words & set(_SPEED_WORDS):
+    if (lower and unit in TIME_UNITS) or words & set(_SPEED_WORDS):
         tags.add("speed")
     if words & set(_QUALITY_WORDS):
         tags.add("quality")
@@ -73,12 +70,7 @@ def value_range(kpi: KPI, config: LintConfig | None = None) -> tuple[float, floa
     given = dict(config.value_ranges)
     if kpi.key in given:
         return given[kpi.key]
-    unit = kpi.indicator.unit.strip().lower()
-    if unit in _PERCENT_UNITS:
-        return (0.0, 100.0)
-    if unit in _TIME_UNITS or unit in _COUNT_UNITS:
-        return (0.0, _INF)
-    return (-_INF, _INF)
+    return unit_range(kpi.indicator.unit)
 
 
 def _param_float(kpi: KPI, name: str) -> float | None:

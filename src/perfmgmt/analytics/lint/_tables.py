@@ -72,25 +72,9 @@ def _check_table(t: int, table: DecisionTable, fields: _Fields) -> list[LintFind
     tests = [[parse_unary_test(cell) for cell in row.inputs] for row in table.rows]
     unreachable = _unreachable_rows(where, table, tests, fields)
     return [
-        *_unknown_fields(where, table, fields),
         *unreachable.values(),
         *_analysed(where, table, skip=set(unreachable)),
         *_table_gaps(where, table, tests, fields),
-    ]
-
-
-def _unknown_fields(where: str, table: DecisionTable, fields: _Fields) -> list[LintFinding]:
-    return [
-        LintFinding(
-            code="table-unknown-field",
-            severity=Severity.WARNING,
-            location=f"{where}.inputs[{c}]",
-            message=f"table {table.key!r} reads {col.field!r}, which this scheme's "
-            "scores do not provide",
-            fix="use total, rating, category.<key> or kpi.<key>.score|actual|...",
-        )
-        for c, col in enumerate(table.inputs)
-        if col.field not in fields.known
     ]
 
 
