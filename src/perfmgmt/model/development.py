@@ -39,7 +39,7 @@ __all__ = [
 def _strings(value: str | Iterable[str]) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
-    return tuple(value)
+    return to_tuple(value)
 
 
 class ActionKind(enum.Enum):

@@ -6,10 +6,27 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import attrs
 
-from perfmgmt._validate import compile_identifier, decimal_amount, fail, matches
+from perfmgmt._validate import MAX_MONEY, compile_identifier, decimal_amount, fail, matches, show
 from perfmgmt.errors import ValidationError
 
-__all__ = ["Money", "check_currency", "from_minor", "minor_units", "quantize", "to_minor"]
+__all__ = [
+    "MAX_MINOR_UNITS",
+    "MAX_MONEY",
+    "Money",
+    "check_currency",
+    "check_money_range",
+    "from_minor",
+    "minor_units",
+    "quantize",
+    "to_minor",
+]
+
+MAX_MINOR_UNITS = 10**15
+"""The largest magnitude of an amount of money in minor units (fen, cents): 10^13 yuan or
+dollars, 10^15 yen (no minor unit), 10^11 of a four-digit currency such as CLF.
+
+Amounts are added and prorated as int64 minor units (largest about 9.2e18); with this limit
+thousands of the largest amounts still add up exactly, so pools and rules never overflow."""
 
 _CURRENCY = compile_identifier(r"[A-Z]{3}")
 
@@ -27,11 +44,27 @@ def check_currency(code: object, what: str = "currency") -> str:
     if matches(code, _CURRENCY):
         return code
     raise ValidationError(
-        f"{what}: {code!r} is not an ISO 4217 currency code; expected three upper-case "
+        f"{what}: {show(code)} is not an ISO 4217 currency code; expected three upper-case "
         "letters such as 'CNY' or 'USD'",
         field=what,
         value=code,
     )
+
+
+def check_money_range(amount: Decimal, currency: str, what: str) -> Decimal:
+    """Return ``amount`` if it is within :data:`MAX_MINOR_UNITS` of ``currency``, else raise.
+
+    ``amount`` is a finite Decimal already (checked by the field's validator).
+    """
+    limit = Decimal(MAX_MINOR_UNITS).scaleb(-minor_units(currency))
+    if abs(amount) > limit:
+        raise ValidationError(
+            f"{what}: {amount} {currency} is not allowed; amounts in {currency} are limited to "
+            f"{limit:,f} ({MAX_MINOR_UNITS:.0e} minor units)",
+            field=what,
+            value=amount,
+        )
+    return amount
 
 
 def minor_units(currency: str) -> int:
@@ -71,6 +104,9 @@ class Money:
 
     amount: Decimal = attrs.field(validator=decimal_amount)
     currency: str = attrs.field(validator=_currency)
+
+    def __attrs_post_init__(self) -> None:
+        check_money_range(self.amount, self.currency, "Money.amount")
 
     def quantized(self) -> Money:
         """Return this amount rounded to the currency's minor unit."""

@@ -10,7 +10,9 @@ from decimal import Decimal
 import attrs
 
 from perfmgmt._validate import (
+    check_text,
     decimal_amount,
+    fail,
     finite,
     finite_or_none,
     instance_of,
@@ -25,7 +27,7 @@ from perfmgmt._validate import (
 from perfmgmt._validate import key as valid_key
 from perfmgmt.errors import ValidationError
 from perfmgmt.model.development import DevelopmentPlan, Interview
-from perfmgmt.model.money import check_currency
+from perfmgmt.model.money import check_currency, check_money_range
 from perfmgmt.model.scheme import AssessmentSource, Scale
 
 __all__ = [
@@ -93,6 +95,8 @@ class Subject:
                 )
         if self.currency is not None:
             check_currency(self.currency, f"Subject {self.id!r}: currency")
+            if self.base_pay is not None:
+                check_money_range(self.base_pay, self.currency, f"Subject {self.id!r}: base_pay")
 
 
 @attrs.frozen(kw_only=True)
@@ -181,8 +185,20 @@ class Assessment:
 
 
 def _pairs(value: Iterable[tuple[str, str]] | Mapping[str, str]) -> tuple[tuple[str, str], ...]:
-    items = value.items() if isinstance(value, Mapping) else value
+    items = tuple(value.items()) if isinstance(value, Mapping) else to_tuple(value)
+    if not isinstance(items, tuple) or not all(
+        isinstance(p, tuple | list) and len(p) == 2 for p in items
+    ):
+        return value  # type: ignore[return-value]  # refused by _check_pairs, by name
     return tuple((str(k), str(v)) for k, v in items)
+
+
+def _check_pairs(instance: object, attribute: attrs.Attribute[object], value: object) -> None:
+    if not isinstance(value, tuple):
+        fail(instance, attribute, value, "expected a mapping or a sequence of (name, value) pairs")
+    for i, pair in enumerate(value):
+        for part in pair:
+            check_text(part, f"Event.details[{i}]")
 
 
 class ReviewStatus(enum.Enum):
@@ -218,7 +234,9 @@ class Event:
     from_status: ReviewStatus = attrs.field(validator=instance_of(ReviewStatus))
     to_status: ReviewStatus = attrs.field(validator=instance_of(ReviewStatus))
     summary: str = attrs.field(default="", validator=instance_of(str))
-    details: tuple[tuple[str, str], ...] = attrs.field(factory=tuple, converter=_pairs)
+    details: tuple[tuple[str, str], ...] = attrs.field(
+        factory=tuple, converter=_pairs, validator=_check_pairs
+    )
 
 
 @attrs.frozen(kw_only=True)

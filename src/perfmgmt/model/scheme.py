@@ -19,6 +19,7 @@ from perfmgmt._validate import (
     non_empty,
     non_negative,
     optional,
+    show,
     to_tuple,
     tuple_of,
     unique_keys,
@@ -218,9 +219,16 @@ class RatingScale:
         Raises:
             ValidationError: When the score is NaN or outside ``[low, high]``.
         """
-        if not math.isfinite(score) or not self.low <= score <= self.high:
+        if (
+            not isinstance(score, int | float)
+            or isinstance(score, bool)
+            or not math.isfinite(score)
+            or not self.low <= score <= self.high
+        ):
             raise ValidationError(
-                f"RatingScale: score {score!r} is outside the scale [{self.low:g}, {self.high:g}]",
+                f"RatingScale: score {show(score)} is outside the scale "
+                f"[{self.low:g}, {self.high:g}]; expected a number from {self.low:g} to "
+                f"{self.high:g}",
                 field="score",
                 value=score,
             )
@@ -477,7 +485,23 @@ def normalise_weights(items: Iterable[_Weighted]) -> tuple[_Weighted, ...]:
     Raises:
         SchemeError: When a group's weights sum to zero.
     """
-    out = list(items)
+    given = to_tuple(items)
+    if not isinstance(given, tuple):
+        raise SchemeError(
+            f"normalise_weights: {show(items)} is not allowed; expected a sequence of "
+            "categories, KPIs, criteria or sources",
+            field="items",
+            value=items,
+        )
+    for i, item in enumerate(given):
+        if not isinstance(item, Category | KPI | QualitativeCriterion | SourcePolicy):
+            raise SchemeError(
+                f"normalise_weights: items[{i}] {show(item)} is not allowed; expected a "
+                "Category, KPI, QualitativeCriterion or SourcePolicy",
+                field="items",
+                value=item,
+            )
+    out = list(given)
     groups: dict[str, list[int]] = {}
     for i, item in enumerate(out):
         group = item.category if isinstance(item, KPI) else ""
