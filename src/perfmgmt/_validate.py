@@ -60,6 +60,8 @@ __all__ = [
     "show",
     "slug",
     "text",
+    "to_number",
+    "to_number_or_none",
     "to_tuple",
     "tuple_of",
     "unique_keys",
@@ -169,6 +171,23 @@ def _number_problem(value: object) -> str | None:
     if abs(value) > MAX_NUMBER:  # type: ignore[arg-type]
         return "expected a number from -1e15 to 1e15"
     return None
+
+
+def to_number(value: float) -> float:
+    """Convert an allowed number to the float it stands for (a converter for float fields).
+
+    An int becomes its float (every allowed int is exact), and ``-0.0`` becomes ``0.0``: equal
+    numbers are then stored, written and hashed alike, and a JSON round trip changes nothing.
+    Anything else is left for the field's validator to refuse by name.
+    """
+    if _number_problem(value) is None:
+        return float(value) + 0.0
+    return value
+
+
+def to_number_or_none(value: float | None) -> float | None:
+    """Like :func:`to_number`, keeping None."""
+    return None if value is None else to_number(value)
 
 
 def check_number(value: object, what: str) -> float:

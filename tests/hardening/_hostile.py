@@ -52,8 +52,8 @@ class Case:
 
     category: str
     name: str
-    run: Callable[[], Any]
-    check: Callable[[Any], None] = lambda _result: None
+    run: Callable[[], Any] = dataclasses.field(repr=False)
+    check: Callable[[Any], None] = dataclasses.field(default=lambda _result: None, repr=False)
     names: tuple[str, ...] = ()
 
 
@@ -61,7 +61,7 @@ class Case:
 class Outcome:
     """What became of one case."""
 
-    case: Case
+    case: Case = dataclasses.field(repr=False)
     kind: str
     seconds: float
     detail: str = ""

@@ -24,6 +24,7 @@ from perfmgmt._validate import (
     optional,
     show,
     slug,
+    to_number,
     to_tuple,
     tuple_of,
 )
@@ -442,7 +443,9 @@ class CyclePlan:
                 fiscal year has fewer cycles than ``number``.
         """
         check_integer(
-            fiscal_year, "CyclePlan.cycle_for: fiscal_year", PLAN_FIRST_DAY.year,
+            fiscal_year,
+            "CyclePlan.cycle_for: fiscal_year",
+            PLAN_FIRST_DAY.year,
             PLAN_LAST_DAY.year - 1,
         )
         check_integer(number, "CyclePlan.cycle_for: number", 1, 366)
@@ -566,7 +569,7 @@ class Eligibility:
 
     days: int = attrs.field(validator=integer(0))
     cycle_days: int = attrs.field(validator=integer(1))
-    fraction: float = attrs.field(validator=fraction)
+    fraction: float = attrs.field(converter=to_number, validator=fraction)
     too_new: bool = attrs.field(validator=instance_of(bool))
 
 

@@ -20,6 +20,8 @@ from perfmgmt._validate import (
     non_negative,
     optional,
     show,
+    to_number,
+    to_number_or_none,
     to_tuple,
 )
 from perfmgmt.errors import ValidationError
@@ -78,9 +80,7 @@ def _normalise_param(name: str, value: object) -> ParamValue:
                 field="params",
                 value=len(value),
             )
-        return tuple(
-            float(check_number(v, f"{where}[{i}]")) + 0.0 for i, v in enumerate(value)
-        )
+        return tuple(float(check_number(v, f"{where}[{i}]")) + 0.0 for i, v in enumerate(value))
     raise ValidationError(
         f"{where}: {show(value)} is not allowed; expected a number, text, boolean or a list of "
         "numbers",
@@ -157,9 +157,11 @@ class Gate:
         cap: The cap for ``CAP`` gates, on the score scale (100 = on target).
     """
 
-    threshold: float = attrs.field(validator=finite)
+    threshold: float = attrs.field(converter=to_number, validator=finite)
     effect: GateEffect = attrs.field(default=GateEffect.CAP, validator=instance_of(GateEffect))
-    cap: float | None = attrs.field(default=None, validator=finite_or_none)
+    cap: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=finite_or_none
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.effect is GateEffect.CAP and self.cap is None:
@@ -231,11 +233,17 @@ class KPI:
 
     indicator: Indicator = attrs.field(validator=instance_of(Indicator))
     category: str = attrs.field(validator=key)
-    weight: float = attrs.field(validator=non_negative)
+    weight: float = attrs.field(converter=to_number, validator=non_negative)
     scoring: ScoringSpec = attrs.field(validator=instance_of(ScoringSpec))
-    threshold: float | None = attrs.field(default=None, validator=finite_or_none)
-    target: float | None = attrs.field(default=None, validator=finite_or_none)
-    stretch: float | None = attrs.field(default=None, validator=finite_or_none)
+    threshold: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=finite_or_none
+    )
+    target: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=finite_or_none
+    )
+    stretch: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=finite_or_none
+    )
     gate: Gate | None = attrs.field(default=None, validator=optional(instance_of(Gate)))
     min_sample: int = attrs.field(default=0, validator=integer(0))
     missing: MissingPolicy = attrs.field(

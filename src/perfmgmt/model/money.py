@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import attrs
@@ -72,20 +73,58 @@ def minor_units(currency: str) -> int:
     return _MINOR_UNITS.get(check_currency(currency), 2)
 
 
+def _check_amount(amount: object, what: str) -> Decimal:
+    if not isinstance(amount, Decimal) or not amount.is_finite() or abs(amount) > MAX_MONEY:
+        raise ValidationError(
+            f"{what}: {show(amount)} is not allowed; expected a finite decimal.Decimal of at "
+            f"most {MAX_MONEY:,} units",
+            field=what,
+            value=amount,
+        )
+    return amount
+
+
 def quantize(amount: Decimal, currency: str) -> Decimal:
-    """Round ``amount`` to ``currency``'s minor unit, half to even."""
+    """Round ``amount`` to ``currency``'s minor unit, half to even.
+
+    Raises:
+        ValidationError: When ``amount`` is not a finite Decimal within :data:`MAX_MONEY`.
+    """
     exponent = Decimal(1).scaleb(-minor_units(currency))
-    return amount.quantize(exponent, rounding=ROUND_HALF_EVEN)
+    return _check_amount(amount, "amount").quantize(exponent, rounding=ROUND_HALF_EVEN)
 
 
 def to_minor(amount: Decimal, currency: str) -> int:
-    """Return ``amount`` in integer minor units of ``currency`` (rounded half to even)."""
+    """Return ``amount`` in integer minor units of ``currency`` (rounded half to even).
+
+    Raises:
+        ValidationError: When ``amount`` is not a finite Decimal within :data:`MAX_MONEY`.
+    """
     return int(quantize(amount, currency).scaleb(minor_units(currency)))
 
 
+_INT64 = 2**63
+
+
 def from_minor(value: int, currency: str) -> Decimal:
-    """Return ``value`` minor units of ``currency`` as a Decimal (``12345`` -> ``123.45``)."""
-    return quantize(Decimal(value).scaleb(-minor_units(currency)), currency)
+    """Return ``value`` minor units of ``currency`` as a Decimal (``12345`` -> ``123.45``).
+
+    Raises:
+        ValidationError: When ``value`` is not a whole number that int64 holds (sums of many
+            amounts may pass :data:`MAX_MINOR_UNITS`; they are exact up to there).
+    """
+    try:
+        whole = operator.index(value)  # int, or a numpy integer; never a float or a bool
+    except TypeError:
+        whole = None
+    if isinstance(value, bool) or whole is None or not -_INT64 < whole < _INT64:
+        raise ValidationError(
+            f"value: {show(value)} is not allowed; expected a whole number of minor units",
+            field="value",
+            value=value,
+        )
+    exponent = Decimal(1).scaleb(-minor_units(currency))
+    return Decimal(whole).scaleb(-minor_units(currency)).quantize(exponent)
 
 
 def _currency(instance: object, attribute: attrs.Attribute[str], value: object) -> None:

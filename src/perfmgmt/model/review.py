@@ -21,6 +21,8 @@ from perfmgmt._validate import (
     non_empty,
     optional,
     slug,
+    to_number,
+    to_number_or_none,
     to_tuple,
     tuple_of,
 )
@@ -113,9 +115,15 @@ class Goal:
     """
 
     kpi: str = attrs.field(validator=key)
-    threshold: float | None = attrs.field(default=None, validator=finite_or_none)
-    target: float | None = attrs.field(default=None, validator=finite_or_none)
-    stretch: float | None = attrs.field(default=None, validator=finite_or_none)
+    threshold: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=finite_or_none
+    )
+    target: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=finite_or_none
+    )
+    stretch: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=finite_or_none
+    )
     parent: str | None = attrs.field(default=None, validator=optional(instance_of(str)))
     note: str = attrs.field(default="", validator=instance_of(str))
 
@@ -131,7 +139,9 @@ class Actual:
     """
 
     kpi: str = attrs.field(validator=key)
-    value: float | None = attrs.field(default=None, validator=finite_or_none)
+    value: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=finite_or_none
+    )
     sample_size: int | None = attrs.field(default=None, validator=optional(integer(0)))
 
 
@@ -170,7 +180,7 @@ class Assessment:
     criterion: str = attrs.field(validator=key)
     source: AssessmentSource = attrs.field(validator=instance_of(AssessmentSource))
     rater_id: str = attrs.field(validator=non_empty)
-    rating: float = attrs.field(validator=finite)
+    rating: float = attrs.field(converter=to_number, validator=finite)
     scale: Scale | None = attrs.field(default=None, validator=optional(instance_of(Scale)))
     comment: str = attrs.field(default="", validator=instance_of(str))
 
@@ -255,9 +265,15 @@ class ReviewResult:
         calibration_note: Why calibration set ``calibrated_rating``.
     """
 
-    total: float | None = attrs.field(default=None, validator=finite_or_none)
-    quantitative: float | None = attrs.field(default=None, validator=finite_or_none)
-    qualitative: float | None = attrs.field(default=None, validator=finite_or_none)
+    total: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=finite_or_none
+    )
+    quantitative: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=finite_or_none
+    )
+    qualitative: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=finite_or_none
+    )
     rating: str | None = attrs.field(default=None, validator=optional(non_empty))
     rated: bool = attrs.field(default=True, validator=instance_of(bool))
     scheme_hash: str = attrs.field(default="", validator=instance_of(str))

@@ -20,6 +20,8 @@ from perfmgmt._validate import (
     non_negative,
     optional,
     show,
+    to_number,
+    to_number_or_none,
     to_tuple,
     tuple_of,
     unique_keys,
@@ -75,9 +77,11 @@ class Scale:
         target: Rating that counts as "meets expectations" (score 100); defaults to ``high``.
     """
 
-    low: float = attrs.field(default=1.0, validator=finite)
-    high: float = attrs.field(default=5.0, validator=finite)
-    target: float | None = attrs.field(default=None, validator=optional(finite))
+    low: float = attrs.field(converter=to_number, default=1.0, validator=finite)
+    high: float = attrs.field(converter=to_number, default=5.0, validator=finite)
+    target: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=optional(finite)
+    )
 
     def __attrs_post_init__(self) -> None:
         if not self.high > self.low:
@@ -88,7 +92,8 @@ class Scale:
             )
         if self.target is not None and not self.low < self.target <= self.high:
             raise ValidationError(
-                f"Scale.target: {self.target!r} must lie in ({self.low!r}, {self.high!r}]",
+                f"Scale.target: {self.target!r} must lie in (low, high] = ({self.low!r}, "
+                f"{self.high!r}]; move the target or the scale's ends",
                 field="target",
                 value=self.target,
             )
@@ -118,10 +123,12 @@ class Band:
     """
 
     label: str = attrs.field(validator=non_empty)
-    lower: float = attrs.field(validator=finite)
-    upper: float = attrs.field(validator=finite)
+    lower: float = attrs.field(converter=to_number, validator=finite)
+    upper: float = attrs.field(converter=to_number, validator=finite)
     name: Label | None = attrs.field(default=None, validator=optional(instance_of(Label)))
-    guideline_share: float | None = attrs.field(default=None, validator=optional(fraction))
+    guideline_share: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=optional(fraction)
+    )
 
     def __attrs_post_init__(self) -> None:
         if not self.upper > self.lower:
@@ -133,8 +140,8 @@ class Band:
 
 
 def _sorted_bands(bands: Iterable[Band]) -> tuple[Band, ...]:
-    items = tuple(bands)
-    if all(isinstance(b, Band) for b in items):
+    items = to_tuple(bands)
+    if isinstance(items, tuple) and all(isinstance(b, Band) for b in items):
         return tuple(sorted(items, key=lambda b: b.lower))
     return items  # the validator reports the offending item
 
@@ -222,7 +229,7 @@ class RatingScale:
         if (
             not isinstance(score, int | float)
             or isinstance(score, bool)
-            or not math.isfinite(score)
+            or (isinstance(score, float) and not math.isfinite(score))
             or not self.low <= score <= self.high
         ):
             raise ValidationError(
@@ -243,7 +250,7 @@ class RatingScale:
             if b.label == label:
                 return b
         raise ValidationError(
-            f"RatingScale: no band {label!r}; the bands are {list(self.labels)}",
+            f"RatingScale: no band {show(label)}; the bands are {list(self.labels)}",
             field="label",
             value=label,
         )
@@ -261,7 +268,7 @@ class Category:
 
     key: str = attrs.field(validator=key)
     label: Label = attrs.field(validator=instance_of(Label))
-    weight: float = attrs.field(validator=non_negative)
+    weight: float = attrs.field(converter=to_number, validator=non_negative)
 
 
 @attrs.frozen(kw_only=True)
@@ -278,7 +285,7 @@ class QualitativeCriterion:
 
     key: str = attrs.field(validator=key)
     label: Label = attrs.field(validator=instance_of(Label))
-    weight: float = attrs.field(validator=non_negative)
+    weight: float = attrs.field(converter=to_number, validator=non_negative)
     scale: Scale = attrs.field(factory=Scale, validator=instance_of(Scale))
     description: str = attrs.field(default="", validator=instance_of(str))
 
@@ -294,7 +301,7 @@ class SourcePolicy:
     """
 
     source: AssessmentSource = attrs.field(validator=instance_of(AssessmentSource))
-    weight: float = attrs.field(validator=non_negative)
+    weight: float = attrs.field(converter=to_number, validator=non_negative)
     min_raters: int = attrs.field(default=1, validator=integer(1))
 
     @property
@@ -352,7 +359,7 @@ class Scheme:
         converter=to_tuple,
         validator=[tuple_of(SourcePolicy), unique_keys],
     )
-    quantitative_share: float = attrs.field(default=0.7, validator=fraction)
+    quantitative_share: float = attrs.field(converter=to_number, default=0.7, validator=fraction)
     rules: tuple[IncentiveRule, ...] = attrs.field(
         factory=tuple, converter=to_tuple, validator=[tuple_of(IncentiveRule), unique_keys]
     )
@@ -433,7 +440,7 @@ class Scheme:
             if k.key == key:
                 return k
         raise SchemeError(
-            f"Scheme {self.key!r}: no KPI {key!r}; the KPIs are {list(self.kpi_keys)}",
+            f"Scheme {self.key!r}: no KPI {show(key)}; the KPIs are {list(self.kpi_keys)}",
             field="kpi",
             value=key,
         )
@@ -444,7 +451,7 @@ class Scheme:
             if c.key == key:
                 return c
         raise SchemeError(
-            f"Scheme {self.key!r}: no category {key!r}; the categories are "
+            f"Scheme {self.key!r}: no category {show(key)}; the categories are "
             f"{list(self.category_keys)}",
             field="category",
             value=key,

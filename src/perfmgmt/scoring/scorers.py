@@ -174,7 +174,7 @@ def _direction(value: object) -> Direction:
         return Direction(value)
     except ValueError:
         raise ScoringError(
-            f"scorer: direction {value!r} is not allowed; expected one of "
+            f"scorer: direction {show(value)} is not allowed; expected one of "
             f"{[d.value for d in Direction]}"
         ) from None
 
