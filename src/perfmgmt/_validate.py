@@ -129,13 +129,15 @@ def show(value: object) -> str:
         return repr(value[:_SHOW_LIMIT]) + f"... ({len(value)} characters)"
     try:
         text = repr(value)
-    except Exception:  # noqa: BLE001  (a hostile __repr__ must not replace the real error)
+    except Exception:
         return f"<{type(value).__name__}>"
     return text if len(text) <= 2 * _SHOW_LIMIT else text[: 2 * _SHOW_LIMIT] + "..."
 
 
 def _error(what: str, value: object, allowed: str) -> ValidationError:
-    return ValidationError(f"{what}: {show(value)} is not allowed; {allowed}", field=what, value=value)
+    return ValidationError(
+        f"{what}: {show(value)} is not allowed; {allowed}", field=what, value=value
+    )
 
 
 def _text_problem(value: object) -> str | None:
@@ -215,7 +217,9 @@ def check_integer(
 
 
 def _integer_range(value: int, low: int, high: int) -> str:
-    return f"expected a whole number >= {low}" if value < low else f"expected a whole number <= {high}"
+    return (
+        f"expected a whole number >= {low}" if value < low else f"expected a whole number <= {high}"
+    )
 
 
 def check_date(
@@ -226,9 +230,7 @@ def check_date(
     if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
         raise _error(what, value, f"expected a datetime.date, got {type(value).__name__}")
     if not first <= value <= last:
-        raise _error(
-            what, value, f"expected a date from {first.isoformat()} to {last.isoformat()}"
-        )
+        raise _error(what, value, f"expected a date from {first.isoformat()} to {last.isoformat()}")
     return value
 
 

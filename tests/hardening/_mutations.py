@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import random
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -40,7 +41,7 @@ def write(value: Any) -> str:
         return "{" + ",".join(f"{json.dumps(k)}:{write(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ",".join(write(v) for v in value) + "]"
-    if isinstance(value, float) and value != value:
+    if isinstance(value, float) and math.isnan(value):
         return "NaN"
     # ensure_ascii writes a lone surrogate as the escape \ud800, as a hostile client would
     return json.dumps(value, ensure_ascii=True)
@@ -172,8 +173,9 @@ def mutations(doc: Any, rng: random.Random) -> tuple[str, Path, Any]:
     ops: list[Callable[[], tuple[str, Any]]] = []
     if path:
         ops.append(lambda: ("delete", _without(doc, path)))
-    for table in (EXTREMES, RETYPES, TEXTS):
-        ops.append(lambda table=table: _pick(rng, table, doc, path))
+    ops.extend(
+        lambda table=table: _pick(rng, table, doc, path) for table in (EXTREMES, RETYPES, TEXTS)
+    )
     if isinstance(node, str):
         ops += [
             lambda: ("newline suffix", replace(doc, path, node + "\n")),
@@ -204,6 +206,6 @@ def _duplicate_key(doc: Any, path: Path, node: dict[str, Any], rng: random.Rando
     key = rng.choice(sorted(node))
     other = rng.choice([None, 0, "x", [], {}])
     first = rng.random() < 0.5
-    items = [(k, v) for k, v in node.items()]
+    items = list(node.items())
     items.insert(0 if first else len(items), (key, other))
     return f"duplicate key {key!r}", replace(doc, path, Pairs(tuple(items)))

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-
 from _hostile import Case, describe, failures, outcomes_of
+
 from perfmgmt.metrics import (
     Tickets,
     abandonment_rate,
@@ -123,69 +123,77 @@ CELLS: dict[str, str] = {
 }
 
 
-def _mutate(rng: random.Random) -> tuple[str, str, tuple[str, ...]]:
-    """Return one mutated file: its name, its text and what a clean error must name."""
+Mutated = tuple[str, str, tuple[str, ...]]  # name, text, what a clean error must name
+
+
+def _mutate_cell(rng: random.Random, rows: list[list[str]]) -> Mutated:
+    r, c = rng.randrange(len(rows)), rng.randrange(len(HEADER))
+    name = rng.choice(sorted(CELLS))
+    rows[r][c] = CELLS[name]
+    return f"row {r} {HEADER[c]} <- {name}", _text(HEADER, rows), (HEADER[c], f"{r}")
+
+
+def _mutate_row(rng: random.Random, rows: list[list[str]]) -> Mutated:
+    r = rng.randrange(len(rows))
+    op = rng.choice(["short", "long", "empty line", "only commas", "unbalanced quote", "dup"])
+    if op == "unbalanced quote":
+        text = _text(HEADER, rows).replace(f"\nt{r},", f'\n"t{r},', 1)
+        return f"row {r} <- {op}", text, ()
+    changed = {
+        "short": lambda: rows[r][:-3],
+        "long": lambda: [*rows[r], "extra"],
+        "empty line": list,
+        "only commas": lambda: [""] * len(HEADER),
+        "dup": lambda: rows[r],
+    }[op]()
+    if op == "dup":
+        rows.insert(r, list(changed))
+    else:
+        rows[r] = changed
+    return f"row {r} <- {op}", _text(HEADER, rows), (f"{r}", "row", "line")
+
+
+def _mutate_header(rng: random.Random, rows: list[list[str]]) -> Mutated:
     header = list(HEADER)
-    rows = _rows(rng)
-    kind = rng.choice(["cell"] * 5 + ["column", "row", "header", "file"])
-    if kind == "column":
-        c = rng.randrange(len(header))
-        name = rng.choice(sorted(CELLS))
-        for row in rows:
-            row[c] = CELLS[name]
-        return f"column {header[c]} <- {name}", _text(header, rows), (header[c],)
-    if kind == "cell":
-        r, c = rng.randrange(len(rows)), rng.randrange(len(header))
-        name = rng.choice(sorted(CELLS))
-        rows[r][c] = CELLS[name]
-        return f"row {r} {header[c]} <- {name}", _text(header, rows), (header[c], f"{r}")
-    if kind == "row":
-        r = rng.randrange(len(rows))
-        op = rng.choice(["short", "long", "empty line", "only commas", "unbalanced quote", "dup"])
-        if op == "short":
-            rows[r] = rows[r][:-3]
-        elif op == "long":
-            rows[r] = [*rows[r], "extra"]
-        elif op == "empty line":
-            rows[r] = []
-        elif op == "only commas":
-            rows[r] = [""] * len(header)
-        elif op == "unbalanced quote":
-            rows[r][0] = '"t' + str(r)
-            return f"row {r} <- {op}", _text(header, rows).replace(f'"""t{r}"', f'"t{r}'), ()
-        else:
-            rows.insert(r, list(rows[r]))
-        return f"row {r} <- {op}", _text(header, rows), (f"{r}", "row", "line")
-    if kind == "header":
-        c = rng.randrange(len(header))
-        op = rng.choice(["delete", "duplicate", "unknown", "empty", "BOM", "upper", "spaces"])
-        col = header[c]
-        if op == "delete":
-            header.pop(c)
-            rows = [r[:c] + r[c + 1 :] for r in rows]
-        elif op == "duplicate":
-            header.append(col)
-            rows = [[*r, r[c]] for r in rows]
-        else:
-            header[c] = {
-                "unknown": "zz_unknown",
-                "empty": "",
-                "BOM": "\ufeff" + col,
-                "upper": col.upper(),
-                "spaces": f" {col} ",
-            }[op]
-        return f"header {col} <- {op}", _text(header, rows), (col, "header", "column")
+    c = rng.randrange(len(header))
+    op = rng.choice(["delete", "duplicate", "unknown", "empty", "BOM", "upper", "spaces"])
+    col = header[c]
+    if op == "delete":
+        header.pop(c)
+        rows = [r[:c] + r[c + 1 :] for r in rows]
+    elif op == "duplicate":
+        header.append(col)
+        rows = [[*r, r[c]] for r in rows]
+    else:
+        header[c] = {
+            "unknown": "zz_unknown",
+            "empty": "",
+            "BOM": "\ufeff" + col,
+            "upper": col.upper(),
+            "spaces": f" {col} ",
+        }[op]
+    return f"header {col} <- {op}", _text(header, rows), (col, "header", "column")
+
+
+def _mutate_file(rng: random.Random, rows: list[list[str]]) -> Mutated:
     op = rng.choice(["empty", "header only", "blank lines", "semicolons", "CRLF", "NUL", "tabs"])
     text = {
         "empty": "",
-        "header only": _text(header, []),
+        "header only": _text(HEADER, []),
         "blank lines": "\n\n\n",
-        "semicolons": _text(header, rows).replace(",", ";"),
-        "CRLF": _text(header, rows, "\r\n"),
-        "NUL": _text(header, rows).replace("t1", "t\x001", 1),
-        "tabs": _text(header, rows).replace(",", "\t"),
+        "semicolons": _text(HEADER, rows).replace(",", ";"),
+        "CRLF": _text(HEADER, rows, "\r\n"),
+        "NUL": _text(HEADER, rows).replace("t1", "t\x001", 1),
+        "tabs": _text(HEADER, rows).replace(",", "\t"),
     }[op]
     return f"file <- {op}", text, ()
+
+
+def _mutate(rng: random.Random) -> Mutated:
+    """Return one mutated file: its name, its text and what a clean error must name."""
+    rows = _rows(rng)
+    kind = rng.choice([_mutate_cell] * 5 + [_mutate_row, _mutate_header, _mutate_file])
+    return kind(rng, rows)
 
 
 METRICS: tuple[Callable[..., Any], ...] = (

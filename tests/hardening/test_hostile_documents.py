@@ -20,9 +20,9 @@ from typing import Any
 
 import attrs
 import pytest
-
 from _hostile import Case, describe, failures, outcomes_of
 from _mutations import mutations, names_for, write
+
 from perfmgmt.model import (
     CyclePlan,
     DecisionTable,
@@ -102,9 +102,7 @@ def _pool_is_usable(pool: BonusPool) -> None:
     allocate([Decimal("100.00"), Decimal(0), big, big], pool, eligible_fraction=[1, 0.5, 1, 0.1])
 
 
-_POOL = BonusPool(
-    currency="CNY", amount=Decimal("100000.00"), per_person_cap=Decimal("20000.00")
-)
+_POOL = BonusPool(currency="CNY", amount=Decimal("100000.00"), per_person_cap=Decimal("20000.00"))
 _PLAN = DevelopmentPlan(
     subject_id="M01",
     review="M01@2026Q1",

@@ -1,10 +1,10 @@
-"""Hostile text through the written reports: every payload in every user-text field, in
-Markdown and HTML, English and Chinese.
+"""Hostile text through the written reports: every payload in every user-text field.
 
-The check is differential and independent of the escaper: the same report is made with a
-plain placeholder in the field, and the hostile report must have the same lines, each of the
-same kind (heading, table row, list item, ...), the same count of unescaped Markdown-active
-characters on each line, and the same HTML tags. User text may add characters, never markup.
+Reports are made in Markdown and HTML, English and Chinese. The check is differential and
+independent of the escaper: the same report is made with a plain placeholder in the field,
+and the hostile report must have the same lines, each of the same kind (heading, table row,
+list item, ...), the same count of unescaped Markdown-active characters on each line, and
+the same HTML tags. User text may add characters, never markup.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import Any
 
 import attrs
 import pytest
-
 from _hostile import Case, describe, failures, outcomes_of
+
 from _markdown_payloads import PAYLOADS
 from perfmgmt.model import (
     CheckIn,
@@ -88,7 +88,7 @@ def _review(text: str) -> Review:
         ),
         history=(
             Event(
-                at=dt.datetime(2026, 4, 1, 9, 0, tzinfo=dt.timezone.utc),
+                at=dt.datetime(2026, 4, 1, 9, 0, tzinfo=dt.UTC),
                 actor=PLACEHOLDER,
                 action="agree_goals",
                 from_status=ReviewStatus.DRAFT,
@@ -271,7 +271,8 @@ def test_placeholder_reports_render() -> None:
     """Every field shows up in the report, so a payload in it is really rendered."""
     for field in (*REVIEW_FIELDS, *SCHEME_FIELDS):
         md, html = _render(field, "Xyzzy", "en")
-        assert "Xyzzy" in md and "Xyzzy" in html, field
+        assert "Xyzzy" in md, field
+        assert "Xyzzy" in html, field
 
 
 def test_no_failure(outcomes: tuple[Any, ...]) -> None:

@@ -41,6 +41,7 @@ import numpy as np
 import numpy.typing as npt
 
 from perfmgmt._typing import FloatArray, IntArray
+from perfmgmt._validate import show
 from perfmgmt.errors import RuleError, ValidationError
 from perfmgmt.model.incentive import (
     Bonus,
@@ -50,7 +51,6 @@ from perfmgmt.model.incentive import (
     DeductionBasis,
     Outcome,
 )
-from perfmgmt._validate import show
 from perfmgmt.model.money import check_money_range, from_minor, to_minor
 
 __all__ = [
