@@ -19,11 +19,14 @@ import collections
 import dataclasses
 import functools
 import json
+import math
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
+
+import attrs
 
 from perfmgmt.errors import PerfmgmtError
 
@@ -126,13 +129,31 @@ def run_case(case: Case) -> Outcome:
     return Outcome(case=case, kind=kind, seconds=seconds, detail=detail, area=area)
 
 
+def assert_no_infinity(obj: Any, where: str = "result") -> None:
+    """Assert no float in ``obj`` (attrs objects and tuples, walked) is infinite.
+
+    NaN is allowed: it is how a result says "not scored". An infinity is a wrong number.
+    """
+    if isinstance(obj, float):
+        assert not math.isinf(obj), f"{where} is {obj}"
+    elif isinstance(obj, tuple | list):
+        for i, item in enumerate(obj):
+            assert_no_infinity(item, f"{where}[{i}]")
+    elif attrs.has(type(obj)):
+        for f in attrs.fields(type(obj)):
+            assert_no_infinity(getattr(obj, f.name), f"{where}.{f.name}")
+
+
 #: Every outcome of this session, by category, for the figure printed at the end.
 FIGURE: dict[str, list[Outcome]] = {}
 
 
 @functools.cache
 def _run_category(category: str, factory: Callable[[], Iterable[Case]]) -> tuple[Outcome, ...]:
-    outcomes = tuple(run_case(c) for c in factory())
+    cases = list(factory())
+    if cases:
+        run_case(cases[0])  # warm-up: imports, converters and caches are not the case's work
+    outcomes = tuple(run_case(c) for c in cases)
     for o in outcomes:
         FIGURE.setdefault(o.case.category, []).append(o)
     return outcomes

@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 import pytest
-from _hostile import Case, describe, failures, outcomes_of
+from _hostile import Case, assert_no_infinity, describe, failures, outcomes_of
 
 from perfmgmt import model
 from perfmgmt.model import (
@@ -82,6 +82,10 @@ HOSTILE: dict[str, Any] = {
     "2**53+1": 2**53 + 1,
     "10**30": 10**30,
     "1e16": 1e16,
+    "1e15": 1e15,
+    "-1e15": -1e15,
+    "5e-324": 5e-324,
+    "1e-300": 1e-300,
     "-1": -1,
     "0": 0,
     "1.5": 1.5,
@@ -215,11 +219,13 @@ def _usable(where: Where) -> Callable[[Any], None]:
             scheme = _put(SCHEME, path, obj)
             _round_trips(scheme)
             card = ENGINE.score(scheme, REVIEW)
+            assert_no_infinity(card, "score card")
             EVALUATOR.evaluate(scheme, card, subject=REVIEW.subject)
         elif root == "review":
             review = _put(_FULL_REVIEW, path, obj)
             _round_trips(review)
             card = ENGINE.score(SCHEME, review)
+            assert_no_infinity(card, "score card")
             EVALUATOR.evaluate(SCHEME, card, subject=review.subject)
 
     return check

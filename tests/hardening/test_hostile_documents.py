@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 import pytest
-from _hostile import Case, describe, failures, outcomes_of
+from _hostile import Case, assert_no_infinity, describe, failures, outcomes_of
 from _mutations import mutations, names_for, write
 
 from perfmgmt.model import (
@@ -58,12 +58,14 @@ def _round_trips(obj: Any) -> None:
 def _scheme_is_usable(scheme: Scheme) -> None:
     _round_trips(scheme)
     card = ENGINE.score(scheme, REVIEW)
+    assert_no_infinity(card, "score card")
     EVALUATOR.evaluate(scheme, card, subject=REVIEW.subject)
 
 
 def _review_is_usable(review: Review) -> None:
     _round_trips(review)
     card = ENGINE.score(SCHEME, review)
+    assert_no_infinity(card, "score card")
     EVALUATOR.evaluate(SCHEME, card, subject=review.subject)
 
 
