@@ -64,11 +64,13 @@ __all__ = [
     "parse_unary_test",
 ]
 
-MAX_PERCENT = Decimal(1000)
-"""The largest percent of base pay a bonus or deduction line may be (ten times base pay)."""
+MAX_PERCENT = Decimal(100_000)
+"""The largest percent of base pay a bonus or deduction line may be (a thousand times base
+pay): with base pay within the money limit, one line stays far inside int64 minor units."""
 
-MAX_MULTIPLE = Decimal(1000)
-"""The largest multiple of the target bonus a bonus line may be."""
+MAX_MULTIPLE = Decimal(100_000)
+"""The largest multiple of the target bonus a bonus line may be; the line's amount must also
+be within the money limit."""
 
 MAX_TABLE_ROWS = 500
 """The most rows a decision table may have (bounded work: checks that compare rows pairwise
