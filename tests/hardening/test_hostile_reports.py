@@ -109,15 +109,11 @@ def _in_review(field: str, text: str) -> Review:
         "subject.department": lambda: attrs.evolve(
             r, subject=attrs.evolve(r.subject, department=text)
         ),
-        "subject.grade": lambda: attrs.evolve(r, subject=attrs.evolve(r.subject, grade=text)),
         "assessment.comment": lambda: attrs.evolve(
             r, assessments=(attrs.evolve(r.assessments[0], comment=text),)
         ),
         "assessment.rater_id": lambda: attrs.evolve(
             r, assessments=(attrs.evolve(r.assessments[0], rater_id=text),)
-        ),
-        "check_in.note": lambda: attrs.evolve(
-            r, check_ins=(attrs.evolve(r.check_ins[0], note=text),)
         ),
         "interview.strengths": lambda: attrs.evolve(
             r, interview=attrs.evolve(r.interview, strengths=(text,))
@@ -155,11 +151,6 @@ def _in_scheme(field: str, text: str) -> Scheme:
     if field == "criterion.label":
         crit = attrs.evolve(s.criteria[0], label=Label(en=text, zh=text))
         return attrs.evolve(s, criteria=(crit, *s.criteria[1:]))
-    if field == "band.name":
-        bands = s.rating_scale.bands
-        band = attrs.evolve(bands[-1], name=Label(en=text, zh=text))
-        scale = attrs.evolve(s.rating_scale, bands=(*bands[:-1], band))
-        return attrs.evolve(s, rating_scale=scale)
     raise AssertionError(field)
 
 
