@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -14,7 +15,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfmgmt._validate import KEY_PATTERN, check_key, compile_identifier, matches
+from perfmgmt._validate import (
+    KEY_PATTERN,
+    check_date,
+    check_integer,
+    check_key,
+    check_number,
+    check_text,
+    compile_identifier,
+    matches,
+    show,
+    to_number,
+)
 from perfmgmt.errors import PerfmgmtError, ValidationError
 from perfmgmt.model import Review, Scheme
 from perfmgmt.model.cycle import Cycle
@@ -239,3 +251,43 @@ class TestLoads:
         payload["kpis"][0]["indicator"]["key"] = "csat\n"
         with pytest.raises(PerfmgmtError, match="csat"):
             loads(json.dumps(payload), Scheme)
+
+
+class TestValueChecks:
+    def test_show_never_raises(self) -> None:
+        """An error message can always show the bad value: huge ints by size, long text cut."""
+
+        class Hostile:
+            def __repr__(self) -> str:
+                raise RuntimeError("no repr")
+
+        assert show(10**5000) == "<integer of 16610 bits>"
+        assert "(1000 characters)" in show("x" * 1000)
+        assert show(Hostile()) == "<Hostile>"
+
+    @pytest.mark.parametrize(
+        ("value", "expected"), [(3, 3.0), (-0.0, 0.0), (10**15, 1e15), (2.5, 2.5)]
+    )
+    def test_to_number_normalises(self, value: float, expected: float) -> None:
+        """Allowed numbers become the float they stand for, with -0.0 as 0.0."""
+        out = to_number(value)
+        assert type(out) is float
+        assert out == expected
+        assert str(out) == str(expected)
+
+    @pytest.mark.parametrize("value", [10**16, math.nan, "3", True, None])
+    def test_to_number_leaves_the_rest_to_the_validator(self, value: object) -> None:
+        """What is not an allowed number passes through unchanged, to be refused by name."""
+        assert to_number(value) is value  # type: ignore[arg-type]
+
+    def test_check_functions_name_what(self) -> None:
+        """check_text, check_number, check_integer and check_date name the argument."""
+        with pytest.raises(ValidationError, match=r"note.*surrogate"):
+            check_text("a\udfffb", "note")
+        with pytest.raises(ValidationError, match=r"rate.*-1e15 to 1e15"):
+            check_number(1e16, "rate")
+        with pytest.raises(ValidationError, match=r"count.*<= 10"):
+            check_integer(11, "count", 0, 10)
+        with pytest.raises(ValidationError, match=r"on.*datetime"):
+            check_date(dt.datetime(2026, 1, 1), "on")
+        assert check_date(dt.date(2026, 1, 1), "on") == dt.date(2026, 1, 1)

@@ -724,11 +724,10 @@ class TestPercentAmounts:
     def test_amounts_beyond_exact_sums_are_refused(self) -> None:
         """Rules whose amounts could add up past 2**52 minor units are refused, not rounded."""
         frame = {"total": np.array([90.0])}
-        huge = Bonus.fixed(Decimal(10) ** 14, "CNY")  # 10**16 fen
+        huge = Bonus.fixed(Decimal(10) ** 13, "CNY")  # 10**15 fen, the most one line may be
+        rules = [rule(f"b{i}", when="total >= 50", then=[huge]) for i in range(5)]
         with pytest.raises(RuleError, match="add up to"):
-            RuleEvaluator().evaluate_frame(
-                [rule("b", when="total >= 50", then=[huge])], frame, currency="CNY"
-            )
+            RuleEvaluator().evaluate_frame(rules, frame, currency="CNY")
 
     def test_fixed_and_percent_amounts_add_per_subject(self) -> None:
         """Fixed amounts and percents of rules and table rows add up exactly per subject."""

@@ -46,8 +46,9 @@ def _leaf(obj: Any) -> Any:
     if obj is None or isinstance(obj, bool | str):
         return obj
     if isinstance(obj, int | float):
-        # 3 and 3.0 are the same content (JSON does not keep the difference).
-        return {"f": repr(float(obj))} if abs(obj) < 2**53 else {"i": str(obj)}
+        # 3 and 3.0 are the same content (JSON does not keep the difference), and so are
+        # -0.0 and 0.0 (they compare equal, so they must hash equal): adding 0.0 drops the sign.
+        return {"f": repr(float(obj) + 0.0)} if abs(obj) < 2**53 else {"i": str(obj)}
     if isinstance(obj, Decimal):
         return {"d": str(obj)}
     if isinstance(obj, enum.Enum):

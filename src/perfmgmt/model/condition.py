@@ -20,7 +20,7 @@ from typing import Any, TypeAlias, Union
 
 import attrs
 
-from perfmgmt._validate import check_key, fail, instance_of
+from perfmgmt._validate import check_key, fail, instance_of, show
 from perfmgmt.errors import ValidationError
 
 __all__ = [
@@ -116,7 +116,7 @@ def _as_tuple(value: object, what: str) -> tuple[Any, ...]:
     if isinstance(value, tuple | list):
         return tuple(value)
     raise ValidationError(
-        f"{what}: {value!r} is not allowed; expected a tuple or list", field=what, value=value
+        f"{what}: {show(value)} is not allowed; expected a tuple or list", field=what, value=value
     )
 
 

@@ -14,11 +14,17 @@ from dateutil import rrule as _rr
 from dateutil.relativedelta import relativedelta
 
 from perfmgmt._validate import (
+    FIRST_DATE,
+    LAST_DATE,
+    check_date,
+    check_integer,
     fraction,
     instance_of,
     integer,
     optional,
+    show,
     slug,
+    to_number,
     to_tuple,
     tuple_of,
 )
@@ -29,6 +35,9 @@ __all__ = [
     "CUSTOM_RULE_FREQUENCIES",
     "CUSTOM_RULE_LAST_DAY",
     "MAX_CUSTOM_CYCLES",
+    "MAX_WINDOW_DAYS",
+    "PLAN_FIRST_DAY",
+    "PLAN_LAST_DAY",
     "Cycle",
     "CyclePlan",
     "Eligibility",
@@ -56,8 +65,17 @@ CUSTOM_RULE_FREQUENCIES: dict[str, int] = {
 
 Review cycles do not recur hourly or by the minute; ``INTERVAL`` is a whole number from 1."""
 
-CUSTOM_RULE_LAST_DAY = dt.date(2199, 12, 31)
+CUSTOM_RULE_LAST_DAY = dt.date(2199, 12, 31)  # = PLAN_LAST_DAY
 """The last day custom-rule cycles are worked out to; later days are refused."""
+
+PLAN_FIRST_DAY = dt.date(1900, 1, 1)
+"""The first day a cycle plan works out cycles for (``cycle_on``, ``cycles_between``)."""
+
+PLAN_LAST_DAY = dt.date(2199, 12, 31)
+"""The last day a cycle plan works out cycles for; the same as :data:`CUSTOM_RULE_LAST_DAY`."""
+
+MAX_WINDOW_DAYS = 3660
+"""The longest a phase window, grace period or interview period may be, in days (ten years)."""
 
 MAX_CUSTOM_CYCLES = 20_000
 """The most cycle starts a custom rule may give from its start to :data:`CUSTOM_RULE_LAST_DAY`
@@ -69,6 +87,9 @@ _RULE_PARTS = frozenset(
     {"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST", "BYMONTH", "BYMONTHDAY", "BYDAY"}
 )
 _BY_PARTS = frozenset({"BYMONTH", "BYMONTHDAY", "BYDAY"})
+_MAX_RULE_LENGTH = 500
+# Windows reach up to three MAX_WINDOW_DAYS past a cycle's end; they must stay before LAST_DATE.
+_WINDOW_LAST_START = LAST_DATE - dt.timedelta(days=3 * 3660 + 1)
 
 
 class Frequency(enum.Enum):
@@ -200,11 +221,11 @@ class CyclePlan:
     )
     fiscal_year_start_month: int = attrs.field(default=1, validator=integer(1))
     rrule: str | None = attrs.field(default=None, validator=optional(instance_of(str)))
-    goal_setting_days: int = attrs.field(default=14, validator=integer(1))
-    mid_term_days: int = attrs.field(default=7, validator=integer(1))
-    evaluation_days: int = attrs.field(default=10, validator=integer(1))
-    evaluation_grace_days: int = attrs.field(default=10, validator=integer(0))
-    interview_days: int = attrs.field(default=14, validator=integer(1))
+    goal_setting_days: int = attrs.field(default=14, validator=integer(1, MAX_WINDOW_DAYS))
+    mid_term_days: int = attrs.field(default=7, validator=integer(1, MAX_WINDOW_DAYS))
+    evaluation_days: int = attrs.field(default=10, validator=integer(1, MAX_WINDOW_DAYS))
+    evaluation_grace_days: int = attrs.field(default=10, validator=integer(0, MAX_WINDOW_DAYS))
+    interview_days: int = attrs.field(default=14, validator=integer(1, MAX_WINDOW_DAYS))
 
     def __attrs_post_init__(self) -> None:
         if self.fiscal_year_start_month > 12:
@@ -222,6 +243,13 @@ class CyclePlan:
                 value=self.rrule,
             )
 
+        if self.rrule is not None and len(self.rrule) > _MAX_RULE_LENGTH:
+            raise ValidationError(
+                f"CyclePlan.rrule: a rule of {len(self.rrule)} characters is not allowed; a "
+                f"recurrence rule is limited to {_MAX_RULE_LENGTH} characters",
+                field="rrule",
+                value=self.rrule[:40],
+            )
         if self.rrule is not None:
             self._rule()  # parse now so a bad rule fails on construction, not on first use
 
@@ -316,7 +344,20 @@ class CyclePlan:
         ``evaluation_days`` plus ``evaluation_grace_days`` after the end; the feedback
         interview runs from the start of the evaluation window until ``interview_days``
         after it closes. Windows are clipped to the cycle where they must stay inside it.
+
+        Raises:
+            ValidationError: When ``start`` or ``end`` is not a date in the model's range
+                (1800-2299), or ``end`` is before ``start``.
         """
+        check_date(start, "CyclePlan.phase_windows: start", FIRST_DATE, _WINDOW_LAST_START)
+        check_date(end, "CyclePlan.phase_windows: end", FIRST_DATE, _WINDOW_LAST_START)
+        if end < start:
+            raise ValidationError(
+                f"CyclePlan.phase_windows: end ({end.isoformat()}) is before start "
+                f"({start.isoformat()}); give end on or after start",
+                field="end",
+                value=end,
+            )
         day = dt.timedelta(days=1)
         goal_end = min(start + (self.goal_setting_days - 1) * day, end)
         mid = start + ((end - start).days // 2) * day
@@ -341,7 +382,7 @@ class CyclePlan:
         Raises:
             ValidationError: When ``day`` is not a date, or a custom rule has no cycle then.
         """
-        _check_date("day", day)
+        _check_date("CyclePlan.cycle_on: day", day)
         start = self._start_on_or_before(day)
         if start is None:
             raise ValidationError(
@@ -398,15 +439,16 @@ class CyclePlan:
         """Return cycle ``number`` (1-based) of ``fiscal_year``, e.g. ``cycle_for(2026, 2)``.
 
         Raises:
-            ValidationError: When the fiscal year has fewer cycles than ``number``.
+            ValidationError: When ``fiscal_year`` is not a year from 1900 to 2198, or the
+                fiscal year has fewer cycles than ``number``.
         """
-        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-            raise ValidationError(
-                f"CyclePlan.cycle_for: number {number!r} is not allowed; expected a whole "
-                "number >= 1",
-                field="number",
-                value=number,
-            )
+        check_integer(
+            fiscal_year,
+            "CyclePlan.cycle_for: fiscal_year",
+            PLAN_FIRST_DAY.year,
+            PLAN_LAST_DAY.year - 1,
+        )
+        check_integer(number, "CyclePlan.cycle_for: number", 1, 366)
         fy_start = dt.date(fiscal_year, self.fiscal_year_start_month, 1)
         fy_end = fy_start + relativedelta(years=1) - dt.timedelta(days=1)
         starting = [c for c in self.iter_cycles(fy_start, fy_end) if c.start >= fy_start]
@@ -507,12 +549,8 @@ def _rule_starts(text: str, fiscal_month: int) -> tuple[dt.date, ...]:
 
 def _check_date(name: str, value: object) -> None:
     # datetime is a date subclass; a datetime here is almost always a mistake about time zones.
-    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        raise ValidationError(
-            f"{name}: {value!r} is not allowed; expected a datetime.date",
-            field=name,
-            value=value,
-        )
+    # The range keeps every cycle, window and grace period well inside datetime.date's years.
+    check_date(value, name, PLAN_FIRST_DAY, PLAN_LAST_DAY)
 
 
 # -- eligibility ----------------------------------------------------------------------------
@@ -531,7 +569,7 @@ class Eligibility:
 
     days: int = attrs.field(validator=integer(0))
     cycle_days: int = attrs.field(validator=integer(1))
-    fraction: float = attrs.field(validator=fraction)
+    fraction: float = attrs.field(converter=to_number, validator=fraction)
     too_new: bool = attrs.field(validator=instance_of(bool))
 
 
@@ -546,9 +584,15 @@ def eligible_days(
     Raises:
         ValidationError: When ``leave_date`` is before ``hire_date``.
     """
+    if not isinstance(cycle, Cycle):
+        raise ValidationError(
+            f"cycle: {show(cycle)} is not allowed; expected a perfmgmt.model.Cycle",
+            field="cycle",
+            value=cycle,
+        )
     for name, value in (("hire_date", hire_date), ("leave_date", leave_date)):
         if value is not None:
-            _check_date(name, value)
+            check_date(value, name)
     if hire_date is not None and leave_date is not None and leave_date < hire_date:
         raise ValidationError(
             f"leave_date: {leave_date.isoformat()} is before hire_date "
@@ -576,6 +620,7 @@ def too_new_to_rate(
     min_days: int,
 ) -> bool:
     """Return whether fewer than ``min_days`` of ``cycle`` were worked (too new to rate)."""
+    check_integer(min_days, "min_days", 0)
     return eligible_days(cycle, hire_date, leave_date) < min_days
 
 
@@ -590,6 +635,7 @@ def eligibility(
 
     Use the scheme's ``min_eligible_days`` as ``min_days``.
     """
+    check_integer(min_days, "min_days", 0)
     days = eligible_days(cycle, hire_date, leave_date)
     return Eligibility(
         days=days, cycle_days=cycle.days, fraction=days / cycle.days, too_new=days < min_days

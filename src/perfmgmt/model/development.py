@@ -14,6 +14,7 @@ from perfmgmt._validate import (
     integer,
     non_empty,
     optional,
+    to_number,
     to_tuple,
     tuple_of,
     unique_keys,
@@ -39,7 +40,7 @@ __all__ = [
 def _strings(value: str | Iterable[str]) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
-    return tuple(value)
+    return to_tuple(value)
 
 
 class ActionKind(enum.Enum):
@@ -163,7 +164,7 @@ class SkillLink:
     kpi: str = attrs.field(validator=valid_key)
     skill: str = attrs.field(validator=non_empty)
     training: str = attrs.field(validator=non_empty)
-    below_score: float = attrs.field(default=100.0, validator=finite)
+    below_score: float = attrs.field(converter=to_number, default=100.0, validator=finite)
 
 
 @attrs.frozen(kw_only=True)
@@ -218,7 +219,7 @@ class WellbeingTrigger:
 
     kpi: str = attrs.field(validator=valid_key)
     when: TriggerWhen = attrs.field(validator=instance_of(TriggerWhen))
-    limit: float = attrs.field(validator=finite)
+    limit: float = attrs.field(converter=to_number, validator=finite)
     reason: str = attrs.field(default="", validator=instance_of(str))
 
     def fires(self, actual: float | None) -> bool:

@@ -33,9 +33,11 @@ from perfmgmt._validate import (
 from perfmgmt.errors import RuleError, ValidationError
 from perfmgmt.model.common import Label
 from perfmgmt.model.condition import CONDITION_TYPES, Condition
-from perfmgmt.model.money import check_currency
+from perfmgmt.model.money import check_currency, check_money_range
 
 __all__ = [
+    "MAX_MULTIPLE",
+    "MAX_PERCENT",
     "MAX_TABLE_INPUTS",
     "MAX_TABLE_ROWS",
     "OUTCOME_TYPES",
@@ -61,6 +63,14 @@ __all__ = [
     "UnaryTest",
     "parse_unary_test",
 ]
+
+MAX_PERCENT = Decimal(100_000)
+"""The largest percent of base pay a bonus or deduction line may be (a thousand times base
+pay): with base pay within the money limit, one line stays far inside int64 minor units."""
+
+MAX_MULTIPLE = Decimal(100_000)
+"""The largest multiple of the target bonus a bonus line may be; the line's amount must also
+be within the money limit."""
 
 MAX_TABLE_ROWS = 500
 """The most rows a decision table may have (bounded work: checks that compare rows pairwise
@@ -107,6 +117,35 @@ class AdjustmentKind(enum.Enum):
     IMPROVEMENT_PLAN = "improvement_plan"
 
 
+def _check_line_range(obj: Bonus | Deduction, target: Decimal | None) -> None:
+    """Refuse a line whose amount could not be paid exactly (see ``MAX_MINOR_UNITS``)."""
+    name = type(obj).__name__
+    basis = obj.basis.value
+    if basis == "percent_of_base_pay":
+        if obj.value > MAX_PERCENT:
+            raise ValidationError(
+                f"{name}.value: {obj.value} % is not allowed; a percent of base pay is limited "
+                f"to {MAX_PERCENT} %",
+                field="value",
+                value=obj.value,
+            )
+        return
+    assert obj.currency is not None
+    if basis == "multiple_of_target_bonus":
+        assert target is not None
+        if obj.value > MAX_MULTIPLE:
+            raise ValidationError(
+                f"{name}.value: {obj.value} is not allowed; a multiple of the target bonus is "
+                f"limited to {MAX_MULTIPLE}",
+                field="value",
+                value=obj.value,
+            )
+        check_money_range(target, obj.currency, f"{name}.target_bonus")
+        check_money_range(obj.value * target, obj.currency, f"{name}.value x target_bonus")
+    else:
+        check_money_range(obj.value, obj.currency, f"{name}.value")
+
+
 def _check_basis_fields(
     obj: Bonus | Deduction, target: Decimal | None, *, needs_currency: bool, needs_target: bool
 ) -> None:
@@ -132,6 +171,7 @@ def _check_basis_fields(
             field="target_bonus",
             value=target,
         )
+    _check_line_range(obj, target)
 
 
 @attrs.frozen(kw_only=True)
@@ -532,3 +572,9 @@ class BonusPool:
         default=None, validator=optional(_non_negative_decimal)
     )
     prorate: bool = attrs.field(default=True, validator=instance_of(bool))
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("amount", "per_person_cap"):
+            value = getattr(self, name)
+            if value is not None:
+                check_money_range(value, self.currency, f"BonusPool.{name}")

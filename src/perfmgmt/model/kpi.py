@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import enum
-import math
 from collections.abc import Mapping
 from typing import Any, TypeAlias
 
 import attrs
 
 from perfmgmt._validate import (
+    check_number,
+    check_text,
     finite,
     finite_or_none,
     instance_of,
@@ -18,6 +19,10 @@ from perfmgmt._validate import (
     non_empty,
     non_negative,
     optional,
+    show,
+    to_number,
+    to_number_or_none,
+    to_tuple,
 )
 from perfmgmt.errors import ValidationError
 from perfmgmt.model.indicator import Direction, Indicator
@@ -55,23 +60,31 @@ class GateEffect(enum.Enum):
     CAP = "cap"
 
 
+MAX_PARAM_ITEMS = 1_000
+"""The most numbers a list parameter of a scorer (band edges, scores) may hold."""
+
+
 def _normalise_param(name: str, value: object) -> ParamValue:
-    if isinstance(value, bool | str):
+    where = f"ScoringSpec.params[{name!r}]"
+    if isinstance(value, bool):
         return value
+    if isinstance(value, str):
+        return check_text(value, where)
     if isinstance(value, int | float):
-        f = float(value)
-        if not math.isfinite(f):
-            raise ValidationError(
-                f"ScoringSpec.params[{name!r}]: {value!r} is not allowed; expected a finite number",
-                field="params",
-                value=value,
-            )
-        return f
+        # -0.0 + 0.0 is 0.0: equal parameters are stored (and hashed) alike.
+        return float(check_number(value, where)) + 0.0
     if isinstance(value, list | tuple):
-        return tuple(float(_normalise_param(name, v)) for v in value)  # type: ignore[arg-type]
+        if len(value) > MAX_PARAM_ITEMS:
+            raise ValidationError(
+                f"{where}: a list of {len(value)} items is not allowed; lists are limited to "
+                f"{MAX_PARAM_ITEMS} numbers",
+                field="params",
+                value=len(value),
+            )
+        return tuple(float(check_number(v, f"{where}[{i}]")) + 0.0 for i, v in enumerate(value))
     raise ValidationError(
-        f"ScoringSpec.params[{name!r}]: {value!r} is not allowed; expected a number, text, "
-        "boolean or a list of numbers",
+        f"{where}: {show(value)} is not allowed; expected a number, text, boolean or a list of "
+        "numbers",
         field="params",
         value=value,
     )
@@ -80,15 +93,28 @@ def _normalise_param(name: str, value: object) -> ParamValue:
 def _params(
     value: Mapping[str, Any] | tuple[tuple[str, Any], ...],
 ) -> tuple[tuple[str, ParamValue], ...]:
-    items = value.items() if isinstance(value, Mapping) else value
+    if isinstance(value, Mapping):
+        items: Any = tuple(value.items())
+    else:
+        items = to_tuple(value)
+    if not isinstance(items, tuple) or not all(
+        isinstance(p, tuple | list) and len(p) == 2 for p in items
+    ):
+        raise ValidationError(
+            f"ScoringSpec.params: {show(value)} is not allowed; expected a mapping of parameter "
+            "names to values",
+            field="params",
+            value=value,
+        )
     out = {}
     for name, v in items:
         if not isinstance(name, str) or not name:
             raise ValidationError(
-                f"ScoringSpec.params: parameter name {name!r} must be a non-empty string",
+                f"ScoringSpec.params: parameter name {show(name)} must be a non-empty string",
                 field="params",
                 value=name,
             )
+        check_text(name, "ScoringSpec.params")
         out[name] = _normalise_param(name, v)
     return tuple(sorted(out.items()))
 
@@ -132,9 +158,11 @@ class Gate:
         cap: The cap for ``CAP`` gates, on the score scale (100 = on target).
     """
 
-    threshold: float = attrs.field(validator=finite)
+    threshold: float = attrs.field(converter=to_number, validator=finite)
     effect: GateEffect = attrs.field(default=GateEffect.CAP, validator=instance_of(GateEffect))
-    cap: float | None = attrs.field(default=None, validator=finite_or_none)
+    cap: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=finite_or_none
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.effect is GateEffect.CAP and self.cap is None:
@@ -208,11 +236,17 @@ class KPI:
 
     indicator: Indicator = attrs.field(validator=instance_of(Indicator))
     category: str = attrs.field(validator=key)
-    weight: float = attrs.field(validator=non_negative)
+    weight: float = attrs.field(converter=to_number, validator=non_negative)
     scoring: ScoringSpec = attrs.field(validator=instance_of(ScoringSpec))
-    threshold: float | None = attrs.field(default=None, validator=finite_or_none)
-    target: float | None = attrs.field(default=None, validator=finite_or_none)
-    stretch: float | None = attrs.field(default=None, validator=finite_or_none)
+    threshold: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=finite_or_none
+    )
+    target: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=finite_or_none
+    )
+    stretch: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=finite_or_none
+    )
     gate: Gate | None = attrs.field(default=None, validator=optional(instance_of(Gate)))
     min_sample: int = attrs.field(default=0, validator=integer(0))
     missing: MissingPolicy = attrs.field(

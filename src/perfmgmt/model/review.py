@@ -10,7 +10,9 @@ from decimal import Decimal
 import attrs
 
 from perfmgmt._validate import (
+    check_text,
     decimal_amount,
+    fail,
     finite,
     finite_or_none,
     instance_of,
@@ -19,13 +21,15 @@ from perfmgmt._validate import (
     non_empty,
     optional,
     slug,
+    to_number,
+    to_number_or_none,
     to_tuple,
     tuple_of,
 )
 from perfmgmt._validate import key as valid_key
 from perfmgmt.errors import ValidationError
 from perfmgmt.model.development import DevelopmentPlan, Interview
-from perfmgmt.model.money import check_currency
+from perfmgmt.model.money import check_currency, check_money_range
 from perfmgmt.model.scheme import AssessmentSource, Scale
 
 __all__ = [
@@ -93,6 +97,8 @@ class Subject:
                 )
         if self.currency is not None:
             check_currency(self.currency, f"Subject {self.id!r}: currency")
+            if self.base_pay is not None:
+                check_money_range(self.base_pay, self.currency, f"Subject {self.id!r}: base_pay")
 
 
 @attrs.frozen(kw_only=True)
@@ -109,9 +115,15 @@ class Goal:
     """
 
     kpi: str = attrs.field(validator=key)
-    threshold: float | None = attrs.field(default=None, validator=finite_or_none)
-    target: float | None = attrs.field(default=None, validator=finite_or_none)
-    stretch: float | None = attrs.field(default=None, validator=finite_or_none)
+    threshold: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=finite_or_none
+    )
+    target: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=finite_or_none
+    )
+    stretch: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=finite_or_none
+    )
     parent: str | None = attrs.field(default=None, validator=optional(instance_of(str)))
     note: str = attrs.field(default="", validator=instance_of(str))
 
@@ -127,7 +139,9 @@ class Actual:
     """
 
     kpi: str = attrs.field(validator=key)
-    value: float | None = attrs.field(default=None, validator=finite_or_none)
+    value: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=finite_or_none
+    )
     sample_size: int | None = attrs.field(default=None, validator=optional(integer(0)))
 
 
@@ -166,7 +180,7 @@ class Assessment:
     criterion: str = attrs.field(validator=key)
     source: AssessmentSource = attrs.field(validator=instance_of(AssessmentSource))
     rater_id: str = attrs.field(validator=non_empty)
-    rating: float = attrs.field(validator=finite)
+    rating: float = attrs.field(converter=to_number, validator=finite)
     scale: Scale | None = attrs.field(default=None, validator=optional(instance_of(Scale)))
     comment: str = attrs.field(default="", validator=instance_of(str))
 
@@ -181,8 +195,20 @@ class Assessment:
 
 
 def _pairs(value: Iterable[tuple[str, str]] | Mapping[str, str]) -> tuple[tuple[str, str], ...]:
-    items = value.items() if isinstance(value, Mapping) else value
+    items = tuple(value.items()) if isinstance(value, Mapping) else to_tuple(value)
+    if not isinstance(items, tuple) or not all(
+        isinstance(p, tuple | list) and len(p) == 2 for p in items
+    ):
+        return value  # type: ignore[return-value]  # refused by _check_pairs, by name
     return tuple((str(k), str(v)) for k, v in items)
+
+
+def _check_pairs(instance: object, attribute: attrs.Attribute[object], value: object) -> None:
+    if not isinstance(value, tuple):
+        fail(instance, attribute, value, "expected a mapping or a sequence of (name, value) pairs")
+    for i, pair in enumerate(value):
+        for part in pair:
+            check_text(part, f"Event.details[{i}]")
 
 
 class ReviewStatus(enum.Enum):
@@ -218,7 +244,9 @@ class Event:
     from_status: ReviewStatus = attrs.field(validator=instance_of(ReviewStatus))
     to_status: ReviewStatus = attrs.field(validator=instance_of(ReviewStatus))
     summary: str = attrs.field(default="", validator=instance_of(str))
-    details: tuple[tuple[str, str], ...] = attrs.field(factory=tuple, converter=_pairs)
+    details: tuple[tuple[str, str], ...] = attrs.field(
+        factory=tuple, converter=_pairs, validator=_check_pairs
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -237,9 +265,15 @@ class ReviewResult:
         calibration_note: Why calibration set ``calibrated_rating``.
     """
 
-    total: float | None = attrs.field(default=None, validator=finite_or_none)
-    quantitative: float | None = attrs.field(default=None, validator=finite_or_none)
-    qualitative: float | None = attrs.field(default=None, validator=finite_or_none)
+    total: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=finite_or_none
+    )
+    quantitative: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=finite_or_none
+    )
+    qualitative: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=finite_or_none
+    )
     rating: str | None = attrs.field(default=None, validator=optional(non_empty))
     rated: bool = attrs.field(default=True, validator=instance_of(bool))
     scheme_hash: str = attrs.field(default="", validator=instance_of(str))

@@ -19,6 +19,9 @@ from perfmgmt._validate import (
     non_empty,
     non_negative,
     optional,
+    show,
+    to_number,
+    to_number_or_none,
     to_tuple,
     tuple_of,
     unique_keys,
@@ -75,9 +78,11 @@ class Scale:
         target: Rating that counts as "meets expectations" (score 100); defaults to ``high``.
     """
 
-    low: float = attrs.field(default=1.0, validator=finite)
-    high: float = attrs.field(default=5.0, validator=finite)
-    target: float | None = attrs.field(default=None, validator=optional(finite))
+    low: float = attrs.field(converter=to_number, default=1.0, validator=finite)
+    high: float = attrs.field(converter=to_number, default=5.0, validator=finite)
+    target: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=optional(finite)
+    )
 
     def __attrs_post_init__(self) -> None:
         if not self.high > self.low:
@@ -88,7 +93,8 @@ class Scale:
             )
         if self.target is not None and not self.low < self.target <= self.high:
             raise ValidationError(
-                f"Scale.target: {self.target!r} must lie in ({self.low!r}, {self.high!r}]",
+                f"Scale.target: {self.target!r} must lie in (low, high] = ({self.low!r}, "
+                f"{self.high!r}]; move the target or the scale's ends",
                 field="target",
                 value=self.target,
             )
@@ -118,10 +124,12 @@ class Band:
     """
 
     label: str = attrs.field(validator=non_empty)
-    lower: float = attrs.field(validator=finite)
-    upper: float = attrs.field(validator=finite)
+    lower: float = attrs.field(converter=to_number, validator=finite)
+    upper: float = attrs.field(converter=to_number, validator=finite)
     name: Label | None = attrs.field(default=None, validator=optional(instance_of(Label)))
-    guideline_share: float | None = attrs.field(default=None, validator=optional(fraction))
+    guideline_share: float | None = attrs.field(
+        converter=to_number_or_none, default=None, validator=optional(fraction)
+    )
 
     def __attrs_post_init__(self) -> None:
         if not self.upper > self.lower:
@@ -133,8 +141,8 @@ class Band:
 
 
 def _sorted_bands(bands: Iterable[Band]) -> tuple[Band, ...]:
-    items = tuple(bands)
-    if all(isinstance(b, Band) for b in items):
+    items = to_tuple(bands)
+    if isinstance(items, tuple) and all(isinstance(b, Band) for b in items):
         return tuple(sorted(items, key=lambda b: b.lower))
     return items  # the validator reports the offending item
 
@@ -219,9 +227,16 @@ class RatingScale:
         Raises:
             ValidationError: When the score is NaN or outside ``[low, high]``.
         """
-        if not math.isfinite(score) or not self.low <= score <= self.high:
+        if (
+            not isinstance(score, int | float)
+            or isinstance(score, bool)
+            or (isinstance(score, float) and not math.isfinite(score))
+            or not self.low <= score <= self.high
+        ):
             raise ValidationError(
-                f"RatingScale: score {score!r} is outside the scale [{self.low:g}, {self.high:g}]",
+                f"RatingScale: score {show(score)} is outside the scale "
+                f"[{self.low:g}, {self.high:g}]; expected a number from {self.low:g} to "
+                f"{self.high:g}",
                 field="score",
                 value=score,
             )
@@ -236,7 +251,7 @@ class RatingScale:
             if b.label == label:
                 return b
         raise ValidationError(
-            f"RatingScale: no band {label!r}; the bands are {list(self.labels)}",
+            f"RatingScale: no band {show(label)}; the bands are {list(self.labels)}",
             field="label",
             value=label,
         )
@@ -254,7 +269,7 @@ class Category:
 
     key: str = attrs.field(validator=key)
     label: Label = attrs.field(validator=instance_of(Label))
-    weight: float = attrs.field(validator=non_negative)
+    weight: float = attrs.field(converter=to_number, validator=non_negative)
 
 
 @attrs.frozen(kw_only=True)
@@ -271,7 +286,7 @@ class QualitativeCriterion:
 
     key: str = attrs.field(validator=key)
     label: Label = attrs.field(validator=instance_of(Label))
-    weight: float = attrs.field(validator=non_negative)
+    weight: float = attrs.field(converter=to_number, validator=non_negative)
     scale: Scale = attrs.field(factory=Scale, validator=instance_of(Scale))
     description: str = attrs.field(default="", validator=instance_of(str))
 
@@ -287,7 +302,7 @@ class SourcePolicy:
     """
 
     source: AssessmentSource = attrs.field(validator=instance_of(AssessmentSource))
-    weight: float = attrs.field(validator=non_negative)
+    weight: float = attrs.field(converter=to_number, validator=non_negative)
     min_raters: int = attrs.field(default=1, validator=integer(1))
 
     @property
@@ -347,7 +362,7 @@ class Scheme:
         converter=to_tuple,
         validator=[tuple_of(SourcePolicy), unique_keys],
     )
-    quantitative_share: float = attrs.field(default=0.7, validator=fraction)
+    quantitative_share: float = attrs.field(converter=to_number, default=0.7, validator=fraction)
     rules: tuple[IncentiveRule, ...] = attrs.field(
         factory=tuple, converter=to_tuple, validator=[tuple_of(IncentiveRule), unique_keys]
     )
@@ -429,7 +444,7 @@ class Scheme:
             if k.key == key:
                 return k
         raise SchemeError(
-            f"Scheme {self.key!r}: no KPI {key!r}; the KPIs are {list(self.kpi_keys)}",
+            f"Scheme {self.key!r}: no KPI {show(key)}; the KPIs are {list(self.kpi_keys)}",
             field="kpi",
             value=key,
         )
@@ -440,7 +455,7 @@ class Scheme:
             if c.key == key:
                 return c
         raise SchemeError(
-            f"Scheme {self.key!r}: no category {key!r}; the categories are "
+            f"Scheme {self.key!r}: no category {show(key)}; the categories are "
             f"{list(self.category_keys)}",
             field="category",
             value=key,
@@ -481,7 +496,23 @@ def normalise_weights(items: Iterable[_Weighted]) -> tuple[_Weighted, ...]:
     Raises:
         SchemeError: When a group's weights sum to zero.
     """
-    out = list(items)
+    given = to_tuple(items)
+    if not isinstance(given, tuple):
+        raise SchemeError(
+            f"normalise_weights: {show(items)} is not allowed; expected a sequence of "
+            "categories, KPIs, criteria or sources",
+            field="items",
+            value=items,
+        )
+    for i, item in enumerate(given):
+        if not isinstance(item, Category | KPI | QualitativeCriterion | SourcePolicy):
+            raise SchemeError(
+                f"normalise_weights: items[{i}] {show(item)} is not allowed; expected a "
+                "Category, KPI, QualitativeCriterion or SourcePolicy",
+                field="items",
+                value=item,
+            )
+    out = list(given)
     groups: dict[str, list[int]] = {}
     for i, item in enumerate(out):
         group = item.category if isinstance(item, KPI) else ""

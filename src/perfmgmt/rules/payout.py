@@ -41,6 +41,7 @@ import numpy as np
 import numpy.typing as npt
 
 from perfmgmt._typing import FloatArray, IntArray
+from perfmgmt._validate import show
 from perfmgmt.errors import RuleError, ValidationError
 from perfmgmt.model.incentive import (
     Bonus,
@@ -50,7 +51,7 @@ from perfmgmt.model.incentive import (
     DeductionBasis,
     Outcome,
 )
-from perfmgmt.model.money import from_minor, to_minor
+from perfmgmt.model.money import check_money_range, from_minor, to_minor
 
 __all__ = [
     "MAX_DENOMINATOR",
@@ -282,7 +283,7 @@ def exact_fractions(values: Sequence[object] | npt.ArrayLike) -> tuple[IntArray,
         if fraction is None:
             i = int(np.flatnonzero(np.asarray(inverse).ravel() == k)[0])
             raise ValidationError(
-                f"eligible_fraction[{i}]: {item!r} is not allowed; expected a number "
+                f"eligible_fraction[{i}]: {show(item)} is not allowed; expected a number "
                 "between 0 and 1",
                 field="eligible_fraction",
                 value=item,
@@ -362,7 +363,7 @@ class PoolAllocation:
 
 def _largest_remainder(capped: IntArray, pool: int, total: int) -> IntArray:
     """Scale ``capped`` so it sums to ``pool`` exactly (0 <= pool < total)."""
-    if int(capped.max(initial=0)) * pool < _INT64_SAFE:
+    if int(capped.max(initial=0)) * pool < _INT64_SAFE and total < _INT64_SAFE:
         product = capped * np.int64(pool)
         floor = product // total
         rem = product % total
@@ -431,7 +432,8 @@ def allocate_minor(
     scaled = False
     if pool.amount is not None:
         pool_minor = to_minor(pool.amount, pool.currency)
-        total = int(capped.sum())
+        # Python ints: an int64 sum of many large awards would wrap around without a word.
+        total = sum(capped.tolist())
         if total > pool_minor:
             awarded = _largest_remainder(capped, pool_minor, total)
             factor = Decimal(pool_minor) / Decimal(total)
@@ -471,10 +473,12 @@ def allocate(
     for i, value in enumerate(requested):
         if not isinstance(value, Decimal) or not value.is_finite():
             raise ValidationError(
-                f"requested[{i}]: {value!r} is not allowed; money must be a finite decimal.Decimal",
+                f"requested[{i}]: {show(value)} is not allowed; money must be a finite "
+                "decimal.Decimal",
                 field="requested",
                 value=value,
             )
+        check_money_range(value, pool.currency, f"requested[{i}]")
     minor = np.array([to_minor(v, pool.currency) for v in requested], dtype=np.int64)
     frac = None
     if eligible_fraction is not None:

@@ -29,7 +29,8 @@ import numpy as np
 import numpy.typing as npt
 
 from perfmgmt._typing import BoolArray, FloatArray
-from perfmgmt.errors import ScoringError
+from perfmgmt._validate import check_number, show
+from perfmgmt.errors import ScoringError, ValidationError
 from perfmgmt.model.indicator import Direction
 
 __all__ = [
@@ -150,9 +151,20 @@ def _sign(direction: Direction, name: str) -> float:
 
 
 def _num(name: str, param: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ScoringError(f"scorer {name!r}: parameter {param!r} is {value!r}; expected a number")
-    return float(value)
+    # The model's one number check: finite, not bool, |x| <= 1e15 (so 10**400 is refused by
+    # name instead of overflowing in math.isfinite, and no product of two parameters is inf).
+    try:
+        return float(check_number(value, f"scorer {name!r}: parameter {param!r}")) + 0.0
+    except ValidationError as exc:
+        raise ScoringError(str(exc)) from None
+
+
+def _nums(name: str, param: str, values: object) -> tuple[float, ...]:
+    if not isinstance(values, list | tuple):
+        raise ScoringError(
+            f"scorer {name!r}: parameter {param!r} is {show(values)}; expected a list of numbers"
+        )
+    return tuple(_num(name, f"{param}[{i}]", v) for i, v in enumerate(values))
 
 
 def _direction(value: object) -> Direction:
@@ -162,7 +174,7 @@ def _direction(value: object) -> Direction:
         return Direction(value)
     except ValueError:
         raise ScoringError(
-            f"scorer: direction {value!r} is not allowed; expected one of "
+            f"scorer: direction {show(value)} is not allowed; expected one of "
             f"{[d.value for d in Direction]}"
         ) from None
 
@@ -401,8 +413,8 @@ def banded(
             better actual score lower.
     """
     d = _direction(direction)
-    e = tuple(_num("banded", "edges", v) for v in edges)
-    s = tuple(_num("banded", "scores", v) for v in scores)
+    e = _nums("banded", "edges", edges)
+    s = _nums("banded", "scores", scores)
     if not e:
         raise ScoringError("scorer 'banded': parameter 'edges' is empty; give at least one edge")
     if any(b <= a for a, b in itertools.pairwise(e)):
