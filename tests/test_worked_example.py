@@ -305,7 +305,7 @@ class TestZhangMin:
         assert sum(ln.effective_weight for ln in self.card.lines) == pytest.approx(1.0)
 
     def test_gate_caps_quantitative(self) -> None:
-        """Raw = (.125*120 + .12*110 + .15*100 + .1*130) x .92/.795 = 65.0365; the gate caps at 60."""
+        """Raw = (.125*120 + .12*110 + .15*100 + .1*130) x .92/.795 = 65.04; the gate caps at 60."""
         # .125*120 = 15, .12*110 = 13.2 (morale 100+50*2/10), .15*100 = 15, .1*130 = 13
         assert self.card.raw_quantitative == pytest.approx(56.2 * 0.92 / 0.795)
         assert self.card.quantitative == 60.0

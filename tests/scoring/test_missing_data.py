@@ -77,9 +77,7 @@ def _review(values: dict[str, float | None], sizes: dict[str, int] | None = None
         subject=SUBJECT,
         cycle="2026-Q3",
         scheme=PRESET.key,
-        actuals=[
-            Actual(kpi=k, value=v, sample_size=sizes.get(k, 200)) for k, v in values.items()
-        ],
+        actuals=[Actual(kpi=k, value=v, sample_size=sizes.get(k, 200)) for k, v in values.items()],
         assessments=_assessments(4.0),
     )
 
@@ -100,8 +98,10 @@ class TestThePreset:
         few = ENGINE.score(PRESET, _review(low, {"csat": 29}))
         assert many.line("csat").flags & KpiFlag.GATED
         assert few.line("csat").flags == KpiFlag.INSUFFICIENT_DATA | KpiFlag.GATED
-        assert many.rated and few.rated
-        assert few.total is not None and many.total is not None
+        assert many.rated
+        assert few.rated
+        assert few.total is not None
+        assert many.total is not None
         assert few.total <= many.total
         assert few.rating == many.rating
         assert _money(few) <= _money(many)
@@ -113,13 +113,16 @@ class TestThePreset:
         few = ENGINE.score(PRESET, _review(high, {"csat": 29}))
         assert few.line("csat").score == 100.0
         assert many.line("csat").score == 150.0
-        assert few.total is not None and many.total is not None and few.total < many.total
+        assert few.total is not None
+        assert many.total is not None
+        assert few.total < many.total
 
     def test_no_data_is_unrated_not_punished(self) -> None:
         """No KPI measured: not rated, flagged, no deduction and no bonus decided."""
         card = ENGINE.score(PRESET, _review({}))
         assert not card.rated
-        assert card.rating is None and card.total is None
+        assert card.rating is None
+        assert card.total is None
         assert card.flags & ReviewFlag.EXCLUDED_KPI
         d = EVALUATOR.evaluate(PRESET, card, subject=SUBJECT)
         assert "low_rating_deduction" not in d.fired
@@ -159,9 +162,7 @@ class TestThePreset:
     def test_weight_never_moves_onto_a_zero_scored_kpi(self) -> None:
         """A reallocated weight goes to measured KPIs; a KPI scored 0 keeps its own weight."""
         kpis = [
-            attrs.evolve(k, missing=MissingPolicy.REALLOCATE)
-            if k.key == "response_time"
-            else k
+            attrs.evolve(k, missing=MissingPolicy.REALLOCATE) if k.key == "response_time" else k
             for k in PRESET.kpis
         ]
         scheme = attrs.evolve(PRESET, kpis=kpis)
@@ -244,9 +245,7 @@ def _original(scheme: Scheme, review: Review, key: str, how: str) -> tuple[Schem
     minimum = max(scheme.kpi(key).min_sample, 2)
     kpis = [attrs.evolve(k, min_sample=minimum) if k.key == key else k for k in scheme.kpis]
     actuals = [
-        attrs.evolve(a, sample_size=max(minimum, a.sample_size or minimum))
-        if a.kpi == key
-        else a
+        attrs.evolve(a, sample_size=max(minimum, a.sample_size or minimum)) if a.kpi == key else a
         for a in review.actuals
     ]
     return attrs.evolve(scheme, kpis=kpis), attrs.evolve(review, actuals=actuals)
@@ -273,7 +272,8 @@ class TestLessDataNeverPaysMore:
         )
         assert before.rated or above_scale, (before.flags, after.flags)
         if before.rated:
-            assert before.total is not None and after.total is not None
+            assert before.total is not None
+            assert after.total is not None
             assert after.total <= before.total
             labels = list(scheme.rating_scale.labels)
             assert labels.index(after.rating or "") <= labels.index(before.rating or "")
@@ -303,7 +303,7 @@ class TestOptOuts:
     """Plain reallocation and treating small samples as missing are declared opt-outs."""
 
     def test_plain_reallocation_can_pay_more(self) -> None:
-        """Why it is an opt-out: hiding a bad CSAT under REALLOCATE + AS_MISSING raises the total."""
+        """The opt-outs: under REALLOCATE + AS_MISSING, hiding a bad CSAT raises the total."""
         kpis = [attrs.evolve(k, missing=MissingPolicy.REALLOCATE) for k in PRESET.kpis]
         scheme = attrs.evolve(
             PRESET,
@@ -316,11 +316,11 @@ class TestOptOuts:
         many = ENGINE.score(scheme, _review(low, {"csat": 200}))
         few = ENGINE.score(scheme, _review(low, {"csat": 29}))
         # HOLD keeps the gated KPI's review for a person rather than letting it through.
-        assert few.flags & ReviewFlag.GATE_WITHOUT_DATA and not few.rated
-        no_gate = attrs.evolve(
-            scheme, kpis=[attrs.evolve(k, gate=None) for k in kpis]
-        )
+        assert few.flags & ReviewFlag.GATE_WITHOUT_DATA
+        assert not few.rated
+        no_gate = attrs.evolve(scheme, kpis=[attrs.evolve(k, gate=None) for k in kpis])
         many = ENGINE.score(no_gate, _review(low, {"csat": 200}))
         few = ENGINE.score(no_gate, _review(low, {"csat": 29}))
-        assert few.total is not None and many.total is not None
+        assert few.total is not None
+        assert many.total is not None
         assert few.total > many.total
