@@ -32,7 +32,9 @@ from perfmgmt.report import (
     REVIEW_SECTIONS,
     Heading,
     Table,
+    computation_section,
     history_section,
+    hr_achievement,
     kpi_section,
     review_report,
     team_report,
@@ -121,6 +123,7 @@ class TestReviewReport:
         for title in (
             "## Summary",
             "## KPI results",
+            "## How your total was computed",
             "## Qualitative ratings",
             "## Incentives and penalties",
             "## Development plan",
@@ -128,7 +131,10 @@ class TestReviewReport:
             "## Audit history",
         ):
             assert title in md
-        assert "| KPI | Target | Actual | Achievement | Score | Weight | Contribution |" in md
+        assert (
+            "| KPI | Target | Actual | Achievement (actual ÷ target) | Score | Weight "
+            "| Contribution | Note |"
+        ) in md
         assert "| Training: Empathy | - | train | kpi.csat.score &lt; 100 |" in md
         assert "calibrate" in md
 
@@ -139,15 +145,17 @@ class TestReviewReport:
         assert "## 关键绩效指标结果" in md
         assert "客户满意度" in md
         assert "## 反馈面谈" in md
+        assert "## 总分计算过程" in md
+        assert "达成率" in md
 
     def test_kpi_values_come_from_the_card(self) -> None:
-        """Each KPI row shows the card's achievement, score and contribution."""
+        """Each KPI row shows HR's achievement (actual ÷ target), score and contribution."""
         r, card, _ = _walk(review(2))
         report = review_report(r, SCHEME, card=card, sections=[kpi_section])  # type: ignore[arg-type]
         table = report.blocks[-1]
         assert isinstance(table, Table)
         line = card.line("csat")  # type: ignore[attr-defined]
-        assert table.rows[0][3] == f"{line.achievement * 100:.1f}%"
+        assert table.rows[0][3] == f"{line.actual / line.target * 100:.1f}%"
         assert table.rows[0][4] == f"{line.score:.1f}"
         assert table.rows[0][6] == f"{line.contribution:.2f}"
 
@@ -156,7 +164,7 @@ class TestReviewReport:
         r, _, _ = _walk(review(3))
         report = review_report(r, SCHEME, sections=[history_section])
         assert [type(b) for b in report.blocks] == [Heading, Heading, Table]
-        assert len(REVIEW_SECTIONS) == 7
+        assert len(REVIEW_SECTIONS) == 8
 
     def test_unknown_language(self) -> None:
         """An unknown language names the allowed ones."""
@@ -255,3 +263,30 @@ class TestMarkdownInjection:
         for raw in ("<script", "<https", "<!--", "<b>"):
             assert raw not in review_md
             assert raw not in review_html.split("<body>", 1)[1].replace("<table>", "")
+
+
+class TestHowTheTotalWasComputed:
+    """The report's computation section adds up to the card's total and names every reason."""
+
+    def test_blend_line_reaches_the_total(self) -> None:
+        """Contributions sum to the quantitative part; the blend line gives the total."""
+        r, card, _ = _walk(review(2))
+        report = review_report(r, SCHEME, card=card, sections=[computation_section])  # type: ignore[arg-type]
+        table = report.blocks[-1]
+        assert isinstance(table, Table)
+        rows = {row[0]: row for row in table.rows}
+        quant = rows["Quantitative part (Σ KPI contributions)"]
+        parts = [float(x) for x in quant[1].split(" + ")]
+        assert abs(sum(parts) - card.raw_quantitative) < 0.01  # type: ignore[union-attr]
+        blend = next(row for label, row in rows.items() if label.startswith("Blend"))
+        assert blend[2] == f"{card.total:.1f}"  # type: ignore[union-attr]
+        band = rows["Rating band"]
+        assert band[2] == card.rating  # type: ignore[union-attr]
+
+    def test_hr_achievement(self) -> None:
+        """Actual ÷ target, inverted when lower is better; undefined without a target."""
+        assert hr_achievement(94.7, 80.0, "higher_is_better") == 94.7 / 80.0
+        assert hr_achievement(18.0, 20.0, "lower_is_better") == 20.0 / 18.0
+        assert hr_achievement(None, 80.0, "higher_is_better") is None
+        assert hr_achievement(5.0, 0.0, "higher_is_better") is None
+        assert hr_achievement(0.0, 20.0, "lower_is_better") is None

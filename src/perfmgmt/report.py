@@ -15,6 +15,7 @@ Pass your own ``sections`` to reorder, drop or add sections (structlog-processor
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Literal
@@ -28,7 +29,8 @@ from perfmgmt.model.cycle import Cycle, Phase
 from perfmgmt.model.review import Review, ReviewStatus
 from perfmgmt.model.scheme import Scheme
 from perfmgmt.rules import Decisions, describe_outcome
-from perfmgmt.scoring.card import ScoreCard
+from perfmgmt.scoring.card import KpiLine, ScoreCard
+from perfmgmt.scoring.flags import NOT_RATED_BITS, KpiFlag, flag_notes
 
 __all__ = [
     "REVIEW_SECTIONS",
@@ -44,10 +46,12 @@ __all__ = [
     "TeamContext",
     "TeamSection",
     "calibration_section",
+    "computation_section",
     "decisions_section",
     "development_section",
     "distribution_section",
     "history_section",
+    "hr_achievement",
     "interview_section",
     "kpi_section",
     "kpi_summary_section",
@@ -129,7 +133,32 @@ _WORDS: dict[str, dict[str, str]] = {
         "kpi": "KPI",
         "target": "Target",
         "actual": "Actual",
-        "achievement": "Achievement",
+        "achievement": "Achievement (actual ÷ target)",
+        "note": "Note",
+        "how": "How your total was computed",
+        "step": "Step",
+        "computation": "Computation",
+        "result": "Result",
+        "category_line": "Category: {name} (weight {weight})",
+        "quantitative_raw": "Quantitative part (Σ KPI contributions)",
+        "gate_line": "Gate on {name}: {actual} {side} {threshold}, so capped at {cap}",
+        "gate_no_data": "Gate on {name}: no usable data, so the gate applies; capped at {cap}",
+        "quantitative_after": "Quantitative part after gates",
+        "criterion_line": "Criterion: {name} (weight {weight})",
+        "qualitative_part": "Qualitative part (Σ weight × criterion score)",
+        "blend": "Blend: {share} × quantitative + {rest} × qualitative",
+        "band": "Rating band",
+        "band_text": "{label}: {lower} ≤ total < {upper}",
+        "not_rated_because": "Not rated: {why}",
+        "sources_line": "{source}: mean {mean} ({n} raters)",
+        "source_left_out": "{source}: {n} raters, fewer than {min}; left out",
+        "kpi_no_data": "no data: its weight went to the measured KPIs",
+        "kpi_excluded": "no data: the review is held for HR",
+        "kpi_zero": "no data: scored 0 by policy, weight kept",
+        "kpi_small": "sample {n} below {min}: scored on the actual, at most 100",
+        "kpi_small_missing": "sample {n} below {min}: treated as missing",
+        "kpi_reweighted": "weight raised from {nominal} to {effective}",
+        "kpi_override": "agreed goal",
         "score": "Score",
         "weight": "Weight",
         "contribution": "Contribution",
@@ -198,7 +227,32 @@ _WORDS: dict[str, dict[str, str]] = {
         "kpi": "指标",
         "target": "目标",
         "actual": "实际",
-        "achievement": "达成率",
+        "achievement": "达成率(实际 ÷ 目标)",
+        "note": "说明",
+        "how": "总分计算过程",
+        "step": "步骤",
+        "computation": "计算",
+        "result": "结果",
+        "category_line": "类别:{name}(权重 {weight})",
+        "quantitative_raw": "量化得分(各指标贡献之和)",
+        "gate_line": "{name} 门槛:{actual} {side} {threshold},量化得分封顶 {cap}",
+        "gate_no_data": "{name} 门槛:缺少可用数据,门槛照常适用,封顶 {cap}",
+        "quantitative_after": "门槛后的量化得分",
+        "criterion_line": "评价项:{name}(权重 {weight})",
+        "qualitative_part": "定性得分(Σ 权重 × 评价项得分)",
+        "blend": "加权:{share} × 量化 + {rest} × 定性",
+        "band": "评级区间",
+        "band_text": "{label}:{lower} ≤ 总分 < {upper}",
+        "not_rated_because": "未评级:{why}",
+        "sources_line": "{source}:{n} 人平均 {mean}",
+        "source_left_out": "{source}:{n} 人,少于 {min} 人,未计入",
+        "kpi_no_data": "缺少数据:权重已分配给已测量的指标",
+        "kpi_excluded": "缺少数据:本次评估交由人力资源处理",
+        "kpi_zero": "缺少数据:按政策计0分,保留权重",
+        "kpi_small": "样本量 {n} 少于 {min}:按实际值评分,最高100分",
+        "kpi_small_missing": "样本量 {n} 少于 {min}:视为缺失",
+        "kpi_reweighted": "权重由 {nominal} 提高到 {effective}",
+        "kpi_override": "采用约定目标",
         "score": "得分",
         "weight": "权重",
         "contribution": "贡献",
@@ -329,8 +383,66 @@ def summary_section(ctx: ReviewContext) -> list[Block]:
     return [Heading(text=w["summary"]), Table(headers=("", ""), rows=tuple(rows))]
 
 
+def hr_achievement(actual: float | None, target: float | None, direction: str) -> float | None:
+    """Return achievement as HR reads it (达成率): actual ÷ target, inverted when lower is better.
+
+    ``target ÷ actual`` for a lower-is-better KPI (18 minutes against a 20-minute target is
+    111 %). None when either is missing or the division has no meaning (a zero target, or a
+    lower-is-better actual of 0 or less). Not the scorer's progress between threshold and
+    target, which the glossary calls *progress*.
+    """
+    if actual is None or target is None:
+        return None
+    if direction == "lower_is_better":
+        return None if actual <= 0 or target < 0 else target / actual
+    return None if target == 0 else actual / target
+
+
+_SOURCE_ZH = {
+    "manager": "上级",
+    "peer": "同事",
+    "upward": "下属",
+    "self": "自评",
+    "customer": "客户",
+}
+
+
+def _source(key: str, lang: Lang) -> str:
+    return _SOURCE_ZH.get(key, key) if lang == "zh" else key
+
+
+def _kpi_notes(line: KpiLine, w: dict[str, str]) -> str:
+    """Why a KPI's score or weight is not what its actual alone would give."""
+    notes: list[str] = []
+    flags = line.flags
+    small = flags & KpiFlag.INSUFFICIENT_DATA and line.sample_size is not None
+    if small and line.score is not None and not flags & KpiFlag.SCORED_ZERO:
+        notes.append(w["kpi_small"].format(n=line.sample_size, min=line.min_sample))
+    elif small:
+        notes.append(w["kpi_small_missing"].format(n=line.sample_size, min=line.min_sample))
+    if flags & KpiFlag.REALLOCATED:
+        notes.append(w["kpi_no_data"])
+    if flags & KpiFlag.EXCLUDED:
+        notes.append(w["kpi_excluded"])
+    if flags & KpiFlag.SCORED_ZERO:
+        notes.append(w["kpi_zero"])
+    if flags & KpiFlag.REWEIGHTED:
+        notes.append(
+            w["kpi_reweighted"].format(
+                nominal=_pct(line.nominal_weight), effective=_pct(line.effective_weight)
+            )
+        )
+    if flags & KpiFlag.OVERRIDDEN_TARGET:
+        notes.append(w["kpi_override"])
+    return "; ".join(notes)
+
+
 def kpi_section(ctx: ReviewContext) -> list[Block]:
-    """Return the KPI table: target, actual, achievement, score, weight, contribution."""
+    """Return the KPI table: target, actual, achievement, score, weight, contribution, notes.
+
+    Achievement is HR's 达成率 (:func:`hr_achievement`); the notes say why a KPI was capped,
+    dropped, scored 0 or reweighted.
+    """
     w = ctx.words
     out: list[Block] = [Heading(text=w["kpis"])]
     if ctx.card is None:
@@ -345,10 +457,11 @@ def kpi_section(ctx: ReviewContext) -> list[Block]:
                 _kpi_name(ctx.scheme, line.key, ctx.lang),
                 f"{_f(line.target, p)} {unit}".strip(),
                 f"{_f(line.actual, p)} {unit}".strip(),
-                _pct(line.achievement),
+                _pct(hr_achievement(line.actual, line.target, kpi.indicator.direction.value)),
                 _f(line.score),
                 _pct(line.effective_weight),
                 _f(line.contribution, 2),
+                _kpi_notes(line, w),
             )
         )
     headers = (
@@ -359,8 +472,131 @@ def kpi_section(ctx: ReviewContext) -> list[Block]:
         w["score"],
         w["weight"],
         w["contribution"],
+        w["note"],
     )
     return [*out, Table(headers=headers, rows=tuple(rows))]
+
+
+def _g(value: float | None) -> str:
+    """A weight or share as a short decimal (0.7, 0.125)."""
+    return "-" if value is None else f"{value:.4g}"
+
+
+def _category_rows(ctx: ReviewContext, card: ScoreCard) -> list[tuple[str, str, str]]:
+    w = ctx.words
+    names = {c.key: c.label.get(ctx.lang) for c in ctx.scheme.categories}
+    rows = []
+    for cat in card.categories:
+        parts = [
+            f"{_f(ln.score)} × {_g(ln.effective_weight)}"
+            for ln in card.lines
+            if ln.category == cat.key and ln.score is not None and ln.effective_weight > 0
+        ]
+        weight = sum(
+            ln.effective_weight
+            for ln in card.lines
+            if ln.category == cat.key and ln.score is not None
+        )
+        comp = f"({' + '.join(parts)}) / {_g(weight)}" if parts else "-"
+        label = w["category_line"].format(name=names.get(cat.key, cat.key), weight=_g(cat.weight))
+        rows.append((label, comp, _f(cat.score)))
+    return rows
+
+
+def _gate_rows(ctx: ReviewContext, card: ScoreCard) -> list[tuple[str, str, str]]:
+    w = ctx.words
+    rows = []
+    for ln in card.lines:
+        if not ln.flags & KpiFlag.GATED or ln.gate_cap is None:
+            continue
+        name = _kpi_name(ctx.scheme, ln.key, ctx.lang)
+        if ln.actual is None or ln.flags & (
+            KpiFlag.REALLOCATED | KpiFlag.SCORED_ZERO | KpiFlag.EXCLUDED
+        ):
+            text = w["gate_no_data"].format(name=name, cap=_f(ln.gate_cap))
+        else:
+            text = w["gate_line"].format(
+                name=name,
+                side="<" if ln.direction == "higher_is_better" else ">",
+                actual=_f(ln.actual),
+                threshold=_f(ln.gate_threshold),
+                cap=_f(ln.gate_cap),
+            )
+        rows.append((text, f"min(…, {_f(ln.gate_cap)})", _f(ln.gate_cap)))
+    return rows
+
+
+def _criterion_rows(ctx: ReviewContext, card: ScoreCard) -> list[tuple[str, str, str]]:
+    w = ctx.words
+    names = {c.key: c.label.get(ctx.lang) for c in ctx.scheme.criteria}
+    rows = []
+    for cr in card.criteria:
+        parts = []
+        for src in cr.sources:
+            if src.counted and src.mean is not None:
+                parts.append(
+                    w["sources_line"].format(
+                        source=_source(src.key, ctx.lang), mean=f"{src.mean:.2f}", n=src.raters
+                    )
+                )
+            elif src.raters:
+                parts.append(
+                    w["source_left_out"].format(
+                        source=_source(src.key, ctx.lang), n=src.raters, min=src.min_raters
+                    )
+                )
+        label = w["criterion_line"].format(name=names.get(cr.key, cr.key), weight=_g(cr.weight))
+        rows.append((label, "; ".join(parts) or "-", _f(cr.score)))
+    return rows
+
+
+def computation_section(ctx: ReviewContext) -> list[Block]:
+    """Return "how your total was computed": categories, gates, parts, blend, total, band.
+
+    Every number of the score card appears with the numbers it came from, so a manager can
+    follow the total from the KPI table to the rating; the full structured trace is
+    ``card.explain()``.
+    """
+    w = ctx.words
+    out: list[Block] = [Heading(text=w["how"])]
+    card = ctx.card
+    if card is None:
+        return [*out, Paragraph(text=w["not_scored"])]
+    rows: list[tuple[str, str, str]] = _category_rows(ctx, card)
+    contributions = " + ".join(
+        _f(ln.contribution, 2) for ln in card.lines if ln.effective_weight > 0
+    )
+    rows.append((w["quantitative_raw"], contributions or "-", _f(_opt(card.raw_quantitative))))
+    rows += _gate_rows(ctx, card)
+    rows.append((w["quantitative_after"], "", _f(_opt(card.quantitative))))
+    if card.criteria:
+        rows += _criterion_rows(ctx, card)
+        parts = " + ".join(
+            f"{_g(cr.weight)} × {_f(cr.score)}" for cr in card.criteria if cr.score is not None
+        )
+        rows.append((w["qualitative_part"], parts or "-", _f(card.qualitative)))
+        share = card.quantitative_share
+        blend = w["blend"].format(share=_g(share), rest=_g(1.0 - share))
+        quant, qual = _f(_opt(card.quantitative)), _f(card.qualitative)
+        comp = f"{_g(share)} × {quant} + {_g(1.0 - share)} × {qual}"
+        rows.append((blend, comp, _f(card.total)))
+    if card.rated and card.rating is not None:
+        band = next((b for b in card.rating_bands if b[0] == card.rating), None)
+        text = (
+            w["band_text"].format(label=band[0], lower=_f(band[1]), upper=_f(band[2]))
+            if band
+            else card.rating
+        )
+        rows.append((w["band"], text, card.rating))
+    else:
+        why = flag_notes(card.flags & NOT_RATED_BITS, ctx.lang)
+        rows.append((w["band"], w["not_rated_because"].format(why=why), w["not_rated"]))
+    headers = (w["step"], w["computation"], w["result"])
+    return [*out, Table(headers=headers, rows=tuple(rows))]
+
+
+def _opt(value: float) -> float | None:
+    return None if math.isnan(value) else value
 
 
 def qualitative_section(ctx: ReviewContext) -> list[Block]:
@@ -370,7 +606,7 @@ def qualitative_section(ctx: ReviewContext) -> list[Block]:
     rows = tuple(
         (
             names.get(a.criterion, a.criterion),
-            a.source.value,
+            _source(a.source.value, ctx.lang),
             a.rater_id,
             f"{a.rating:g}",
             a.comment,
@@ -467,6 +703,7 @@ def history_section(ctx: ReviewContext) -> list[Block]:
 REVIEW_SECTIONS: tuple[Section, ...] = (
     summary_section,
     kpi_section,
+    computation_section,
     qualitative_section,
     decisions_section,
     development_section,
