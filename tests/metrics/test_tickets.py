@@ -86,11 +86,11 @@ class TestStrictErrors:
             )
 
     def test_rating_off_the_scale(self) -> None:
-        """A 7 on the 1-5 CSAT scale names its row and column."""
+        """A 7 on the 1-5 CSAT scale names its row (header = row 1) and column."""
         bad = GOOD[1].replace(",,yes", ",7,yes")
-        with pytest.raises(DataError, match="off the scale") as info:
+        with pytest.raises(DataError, match=r"row 3, column 'csat'.*off the scale") as info:
             load(GOOD[0], bad)
-        assert (info.value.row, info.value.column) == (1, "csat")
+        assert (info.value.row, info.value.column) == (3, "csat")
 
     def test_fractional_rating(self) -> None:
         """A 4.5 rating is refused: ratings are whole numbers."""
@@ -102,14 +102,14 @@ class TestStrictErrors:
         """A negative handle time names its row and column."""
         with pytest.raises(DataError, match="negative") as info:
             load(GOOD[0].replace(",300,", ",-3,"))
-        assert (info.value.row, info.value.column) == (0, "handle_seconds")
+        assert (info.value.row, info.value.column) == (2, "handle_seconds")
 
     def test_timestamps_out_of_order(self) -> None:
         """A first reply before creation is refused on the first_reply column."""
         line = GOOD[0].replace("2024-01-02 09:10:00", "2024-01-02 08:10:00")
         with pytest.raises(DataError, match="out of order") as info:
             load(line)
-        assert (info.value.row, info.value.column) == (0, "first_reply")
+        assert (info.value.row, info.value.column) == (2, "first_reply")
 
     def test_closed_before_reply(self) -> None:
         """A close before the first reply is refused on the closed column."""
@@ -128,7 +128,7 @@ class TestStrictErrors:
         for line, column, quoted in cases:
             with pytest.raises(DataError, match=quoted) as info:
                 load(line)
-            assert (info.value.row, info.value.column) == (0, column)
+            assert (info.value.row, info.value.column) == (2, column)
 
     def test_time_zone_aware_refused(self) -> None:
         """Aware datetimes are refused: timestamps are naive local times."""
@@ -152,7 +152,7 @@ class TestStrictErrors:
         """A CSV line with too few fields is refused naming the row."""
         with pytest.raises(DataError, match="3 fields") as info:
             load(GOOD[0], "t9,li,c1\n")
-        assert info.value.row == 1
+        assert info.value.row == 3
         assert info.value.column is None
 
     def test_first_bad_row_wins(self) -> None:
@@ -161,7 +161,7 @@ class TestStrictErrors:
         early = GOOD[0].replace(",300,", ",-1,")
         with pytest.raises(DataError) as info:
             load(early, late)
-        assert info.value.row == 0
+        assert info.value.row == 2
 
     def test_is_a_perfmgmt_error(self) -> None:
         """DataError can be caught as PerfmgmtError and ValueError."""
@@ -174,18 +174,18 @@ class TestLenientLoading:
         """strict=False drops each bad row once and reports its row, column and reason."""
         lines = [
             GOOD[0],
-            GOOD[1].replace(",,yes", ",0,yes"),  # row 1: csat 0 off the scale
+            GOOD[1].replace(",,yes", ",0,yes"),  # row 3: csat 0 off the scale
             GOOD[0].replace(",300,", ",-5,").replace("2024-01-02 09:10:00", "2024-01-01 09:00:00"),
-            "t4,zhao,c4\n",  # row 3: short line
-            GOOD[1],
+            "t4,zhao,c4\n",  # row 5: short line
+            GOOD[1].replace("t2,", "t5,"),
         ]
         t = load(*lines, strict=False)
         assert len(t) == 2
         report = t.dropped
         assert [(d.row, d.column) for d in report.rows] == [
-            (1, "csat"),
-            (2, "handle_seconds"),
-            (3, None),
+            (3, "csat"),
+            (4, "handle_seconds"),
+            (5, None),
         ]
         assert report.total == 5
         assert "dropped 3 of 5 rows" in report.summary()
