@@ -142,7 +142,7 @@ class TestPlainValues:
     @pytest.mark.parametrize("value", ["63", True, float("inf"), [1]])
     def test_values_must_be_finite_numbers(self, value: object) -> None:
         """Text, bools, infinities and lists are refused as actuals."""
-        with pytest.raises(DataError, match="KPI 'csat'.*'li'"):
+        with pytest.raises(DataError, match=r"KPI 'csat'.*'li'"):
             actuals_from_metrics(customer_service_manager(), {"csat": {"li": value}}, ["li"])  # type: ignore[dict-item]
 
     def test_indicator_unit_must_be_known(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -315,7 +316,7 @@ class TestRealWorldCSV:
 
 
 class TestDuplicateTickets:
-    ROWS = [
+    ROWS: ClassVar[list[list[str]]] = [
         *TICKET_ROWS,
         ["t2", "王伟", "c2", "2024-01-02T10:00:00", "no", "1"],  # row 5 repeats row 3
     ]
