@@ -346,7 +346,7 @@ class TestDuplicateTickets:
         assert len(t) == 2
 
 
-def _random_csv(seed: int, n: int) -> str:
+def _random_csv(seed: int, n: int, *, padded: bool) -> str:
     """Tickets with every kind of cell: times with T or space, decimals, empties, odd text."""
     rng = np.random.default_rng(seed)
     lines = ["ticket_id,manager,created,first_reply,handle_seconds,cost,csat,abandoned"]
@@ -359,20 +359,29 @@ def _random_csv(seed: int, n: int) -> str:
         cost = rng.choice(["", f"{rng.random():.17g}", ".5", "7."])
         csat = rng.choice(["", "1", "5", "3"])
         flag = rng.choice(["", "yes", "no", "TRUE", "0"])
-        lines.append(f"t{i},m{i % 7},{created},{reply},{handle},{cost},{csat},{flag}")
+        odd = padded and i % 50 == 0
+        manager = rng.choice([" m1", "m2\u3000", "\x1cm3"] if odd else ["m1", "m2", "李娜", ""])
+        lines.append(f"t{i},{manager},{created},{reply},{handle},{cost},{csat},{flag}")
     return "\n".join(lines) + "\n"
 
 
 class TestFastPathAgrees:
     @pytest.mark.parametrize("seed", [1, 2, 3])
+    @pytest.mark.parametrize("padded", [False, True])
     def test_pyarrow_and_csv_module_give_the_same_table(
-        self, seed: int, monkeypatch: pytest.MonkeyPatch
+        self, seed: int, padded: bool, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """The pyarrow reader's values equal the standard library reader's, bit for bit."""
         pytest.importorskip("pyarrow")
         from perfmgmt.metrics import _csv
 
-        text = _random_csv(seed, 400)
+        text = _random_csv(seed, 400, padded=padded)
+        kinds = {"manager": "key", "created": "time", "cost": "number"}
+        raw = _csv.read_raw(
+            io.StringIO(text), encoding="utf-8", delimiter=None, kinds=kinds, name="T"
+        )
+        assert bool(raw.coded) is not padded  # the fast reader factorised clean keys itself
+        assert raw.columns[raw.header.index("cost")].dtype == np.float64
         fast = Tickets.from_csv(io.StringIO(text))
         monkeypatch.setattr(_csv, "_read_fast", lambda *a, **k: None)
         exact = Tickets.from_csv(io.StringIO(text))

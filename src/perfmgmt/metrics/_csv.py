@@ -20,7 +20,7 @@ import importlib
 import io
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -45,12 +45,17 @@ class RawCSV:
             from the fast reader.
         n: Number of data rows.
         malformed: ``(data row index, field count)`` of lines with the wrong number of fields.
+        coded: Key columns the fast reader factorised already, by header position:
+            ``(codes, labels)`` as :meth:`perfmgmt.metrics.Table.codes` returns them.
     """
 
     header: list[str]
     columns: list[npt.NDArray[Any]]
     n: int
     malformed: list[tuple[int, int]]
+    coded: dict[int, tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]] = field(
+        default_factory=dict
+    )
 
 
 def decode(data: bytes, encoding: str, name: str) -> str:
@@ -215,28 +220,77 @@ def _read_fast(text: str, sep: str, kinds: dict[str, str]) -> RawCSV | None:
         )
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
-    columns = [fast_column(table.column(i), kinds.get(h, "")) for i, h in enumerate(header)]
-    return RawCSV(header=header, columns=columns, n=table.num_rows, malformed=[])
+    coded = {}
+    columns = []
+    for i, h in enumerate(header):
+        key = _fast_key(table.column(i)) if kinds.get(h) == "key" else None
+        if key is not None:
+            coded[i] = key
+            columns.append(key[0])
+        else:
+            columns.append(fast_column(table.column(i), kinds.get(h, "")))
+    return RawCSV(header=header, columns=columns, n=table.num_rows, malformed=[], coded=coded)
+
+
+def _fast_key(column: Any) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]] | None:
+    """Factorise a key column in C++: codes into sorted labels, -1 for empty.
+
+    None when a label has surrounding white space (the exact path strips and merges those).
+    UTF-8 byte order is code point order, so the labels sort as Python sorts them.
+    """
+    arrow = _arrow()
+    assert arrow is not None
+    pa, _, pc = arrow
+    coded = pc.dictionary_encode(column).combine_chunks()
+    words = coded.dictionary
+    if pc.any(pc.match_substring_regex(words, _PADDED)).as_py():
+        return None
+    order = np.asarray(pc.array_sort_indices(words), dtype=np.intp)
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order), dtype=np.intp)
+    empty = len(order) > 0 and words[int(order[0])].as_py() == ""
+    if empty:
+        rank -= 1
+    indices = np.asarray(coded.indices.to_numpy(zero_copy_only=False), dtype=np.intp)
+    codes = rank[indices] if len(indices) else np.zeros(0, dtype=np.intp)
+    ordered = words.take(pa.array(order[int(empty) :], type=pa.int64()))
+    labels = np.asarray(ordered.to_numpy(zero_copy_only=False), dtype=object)
+    return codes, labels
+
+
+# Exactly the characters str.strip() removes (those for which str.isspace() is true).
+_SPACE = (
+    r"\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}"
+    r"\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+)
+_PADDED = f"^[{_SPACE}]|[{_SPACE}]$"
 
 
 def fast_column(column: Any, kind: str) -> npt.NDArray[Any]:
     """Convert a pyarrow string column in C++ where that provably equals the exact parse.
 
-    Times must all be empty or ``YYYY-MM-DD[T ]hh:mm:ss`` (pyarrow's ISO cast then refuses the
-    same impossible dates as :meth:`datetime.fromisoformat`); numbers must all be empty or
-    plain decimals (pyarrow's cast rounds them correctly, as :func:`float` does).  Anything
-    else is returned as strings for the exact parse, which names the bad row.
+    Times must all be empty or 19 characters, ``YYYY-MM-DD[T ]hh:mm:ss`` (pyarrow's ISO cast
+    refuses the same impossible dates as :meth:`datetime.fromisoformat`); numbers must all
+    cast (pyarrow accepts a subset of what :func:`float` reads and rounds correctly, as it
+    does).  Anything else is returned as strings for the exact parse, which names the bad row.
     """
     arrow = _arrow()
     assert arrow is not None  # only called on pyarrow's columns
     pa, _, pc = arrow
+    if kind in ("key", "flag") and not pc.any(pc.match_substring(column, "\x00")).as_py():
+        # Fixed-width text sorts and compares in C, and only the distinct values are
+        # converted.  (numpy drops trailing NULs, so text holding one stays Python strings.)
+        coded = pc.dictionary_encode(column).combine_chunks()
+        words = np.asarray(coded.dictionary.to_numpy(zero_copy_only=False)).astype(str)
+        return words[np.asarray(coded.indices.to_numpy(zero_copy_only=False), dtype=np.intp)]
+    strings = np.asarray(column.to_numpy(zero_copy_only=False))
     if kind not in ("time", "number"):
-        return np.asarray(column.to_numpy(zero_copy_only=False))
-    empty = pc.equal(column, "")
-    filled = pc.if_else(empty, None, column)
-    pattern = _TIME if kind == "time" else _NUMBER
-    ok = pc.all(pc.match_substring_regex(filled, pattern)).as_py()
-    if ok is not False:
+        return strings
+    filled = pc.if_else(pc.equal(column, ""), None, column)
+    # pyarrow's ISO cast reads a time zone as UTC; at 19 characters there is room for none.
+    widths = pc.min_max(pc.utf8_length(filled)).as_py()
+    ok = kind == "number" or widths["min"] is None or widths["min"] == widths["max"] == 19
+    if ok:
         try:
             if kind == "time":
                 parsed = pc.cast(filled, pa.timestamp("s")).to_numpy(zero_copy_only=False)
@@ -249,7 +303,7 @@ def fast_column(column: Any, kind: str) -> npt.NDArray[Any]:
             )
         except (pa.ArrowInvalid, ValueError):
             pass
-    return np.asarray(column.to_numpy(zero_copy_only=False))
+    return strings
 
 
 def _arrow() -> tuple[Any, Any, Any] | None:
@@ -264,6 +318,4 @@ def _arrow() -> tuple[Any, Any, Any] | None:
         return None
 
 
-_TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}$"
-_NUMBER = r"^-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$"
 _YEAR_ONE = np.datetime64("0001-01-01T00:00:00", "s")

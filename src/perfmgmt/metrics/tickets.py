@@ -396,7 +396,8 @@ class Table:
             for row, k in raw.malformed
         ]  # fmt: skip
         arrays = {t: col for t, col in zip(targets, raw.columns, strict=True) if t is not None}
-        return cls._build(arrays, strict=strict, pre=tuple(pre), length=n, first_row=2)
+        coded = {targets[i]: key for i, key in raw.coded.items() if targets[i] is not None}
+        return cls._build(arrays, strict=strict, pre=tuple(pre), length=n, first_row=2, coded=coded)
 
     @classmethod
     def _target(cls, name: str, mapping: Mapping[str, str | None]) -> str | None:
@@ -422,13 +423,22 @@ class Table:
         pre: tuple[_Check, ...],
         length: int | None = None,
         first_row: int = 0,
+        coded: Mapping[str | None, tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]]
+        | None = None,
     ) -> Self:
         n = cls._row_count(arrays, length)
+        coded = coded or {}
         checks: list[_Check] = list(pre)
         keys: dict[str, tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]] = {}
         data: dict[str, npt.NDArray[Any]] = {}
         for col in cls.SCHEMA:
-            if col.name in arrays:
+            if col.name in coded:
+                keys[col.name] = coded[col.name]
+                if col.required:
+                    checks.append(
+                        _Check(col.name, keys[col.name][0] < 0, _say("the value is empty"))
+                    )
+            elif col.name in arrays:
                 checks.extend(_parse_column(col, arrays[col.name], keys, data))
         checks.extend(cls._row_checks(data, keys))
         return cls._finish(keys, data, n, checks, strict=strict, first_row=first_row)
@@ -625,13 +635,20 @@ def _factorize(raw: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp], npt.NDArray
         uniq, inv = np.unique(raw, return_inverse=True)
         return inv.astype(np.intp), np.array([str(u) for u in uniq.tolist()], dtype=object)
     if raw.dtype.kind == "U":
+        # Sort in C, then label the distinct values only, exactly as the object path does.
         uniq, inv = np.unique(raw, return_inverse=True)
-        labels = np.array(uniq.tolist(), dtype=object)
-        codes = inv.astype(np.intp)
-        if len(labels) and labels[0] == "":
-            codes -= 1
-            labels = labels[1:]
-        return codes, labels
+        inv = inv.reshape(-1)
+        if bool((np.strings.strip(uniq) == uniq).all()):
+            # Nothing to strip: the sorted distinct values are the labels already.
+            empty = len(uniq) > 0 and uniq[0] == ""
+            codes = inv.astype(np.intp) - (1 if empty else 0)
+            return codes, np.array(uniq[1:] if empty else uniq, dtype=object)
+        text = [v.strip() for v in uniq.tolist()]
+        distinct = sorted({t for t in text if t})
+        pos = {t: i for i, t in enumerate(distinct)}
+        remap = np.array([pos[t] if t else -1 for t in text] or [0], dtype=np.intp)
+        codes = remap[inv] if len(raw) else inv.astype(np.intp)
+        return codes, np.array(distinct, dtype=object)
     index: dict[object, int] = {}
     setdefault = index.setdefault
     first = np.fromiter(
@@ -687,6 +704,10 @@ def _to_flag(raw: npt.NDArray[Any]) -> tuple[npt.NDArray[np.bool_], npt.NDArray[
     if raw.dtype.kind in "iuf":
         vals = raw.astype(float)
         return vals == 1, ~np.isin(vals, (0.0, 1.0))
+    if raw.dtype.kind == "U":
+        uniq, inv = np.unique(raw, return_inverse=True)
+        out_u, bad_u = _to_flag(_object_array(uniq.tolist()))
+        return out_u[inv.reshape(-1)], bad_u[inv.reshape(-1)]
     out = np.zeros(len(raw), dtype=bool)
     bad = np.zeros(len(raw), dtype=bool)
     for i, v in enumerate(raw.tolist()):
