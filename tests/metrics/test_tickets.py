@@ -373,7 +373,7 @@ class TestFastPathAgrees:
     ) -> None:
         """The pyarrow reader's values equal the standard library reader's, bit for bit."""
         pytest.importorskip("pyarrow")
-        from perfmgmt.metrics import _csv
+        from perfmgmt.metrics import reading as _csv
 
         text = _random_csv(seed, 400, padded=padded)
         kinds = {"manager": "key", "created": "time", "cost": "number"}

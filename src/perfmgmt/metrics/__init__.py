@@ -40,6 +40,7 @@ from perfmgmt.metrics.indicators import (
     service_level,
     training_hours_per_member,
 )
+from perfmgmt.metrics.reading import read_text
 from perfmgmt.metrics.result import MetricResult
 from perfmgmt.metrics.tickets import (
     Column,
@@ -82,6 +83,7 @@ __all__ = [
     "morale_index",
     "nps",
     "parse_unit",
+    "read_text",
     "service_level",
     "training_hours_per_member",
 ]

@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from perfmgmt.errors import DataError
-from perfmgmt.metrics._csv import read_raw
+from perfmgmt.metrics.reading import read_raw
 
 __all__ = [
     "Column",

@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from perfmgmt.errors import DataError
 
-__all__ = ["RawCSV", "check_delimiter", "decode", "read_raw", "sniff_delimiter"]
+__all__ = ["read_text"]
 
 _BOM = "\ufeff"
 _CANDIDATES = (",", ";", "\t", "|")
@@ -87,6 +87,28 @@ def decode(data: bytes, encoding: str, name: str) -> str:
     return text.removeprefix(_BOM)
 
 
+def read_text(source: str | os.PathLike[str], *, encoding: str = "utf-8") -> str:
+    """Read a text file exported by another system: a byte-order mark is dropped.
+
+    UTF-8 with or without Excel's byte-order mark, and UTF-16 with its mark, read without
+    saying so; any other encoding is named (``"gb18030"`` for GBK exports).
+
+    Args:
+        source: The file's path.
+        encoding: The encoding of its bytes.
+
+    Returns:
+        The text, without a byte-order mark.
+
+    Raises:
+        DataError: On an unknown encoding or bytes that do not decode, naming the line and
+            suggesting the encodings that exports from Chinese systems use.
+        OSError: When the file cannot be opened.
+    """
+    with open(source, "rb") as fh:
+        return decode(fh.read(), encoding, os.fspath(source))
+
+
 def check_delimiter(delimiter: object) -> str:
     """Return ``delimiter`` if it is one character that can separate fields.
 
@@ -139,8 +161,7 @@ def read_raw(
         DataError: On an empty file, an undecodable byte or a bad delimiter.
     """
     if isinstance(source, str | os.PathLike):
-        with open(source, "rb") as fh:
-            text = decode(fh.read(), encoding, os.fspath(source))
+        text = read_text(source, encoding=encoding)
     elif isinstance(source, io.TextIOBase | Iterable):
         try:
             text = "".join(source).removeprefix(_BOM)
