@@ -309,7 +309,7 @@ class TestDemo:
         assert "绩效评估报告" in (tmp_path / "reports" / "M01.md").read_text(encoding="utf-8")
 
     def test_subprocess_module_run(self, tmp_path: Path) -> None:
-        """`python -m perfmgmt demo` runs in a fresh process, with progress on stderr."""
+        """`python -m perfmgmt demo` runs in a fresh process; no progress when stderr is a pipe."""
         proc = subprocess.run(
             [sys.executable, "-m", "perfmgmt", "demo", "--out", str(tmp_path / "o"), *SMALL],
             capture_output=True,
@@ -318,16 +318,16 @@ class TestDemo:
             timeout=120,
         )
         assert proc.returncode == 0, proc.stderr
-        assert "[1/7]" in proc.stderr
+        assert "[1/7]" not in proc.stderr
         assert "Summary table" in proc.stdout
         assert len(read_csv(tmp_path / "o" / "summary.csv")) == 8
 
 
 class TestErrors:
     def test_missing_file(self, tmp_path: Path) -> None:
-        """A missing scheme file gives exit 1 and one line on stderr, no traceback."""
+        """A missing scheme file gives exit 2 and one line on stderr, no traceback."""
         code, out, err = run("score", str(tmp_path / "nope.json"), str(tmp_path / "d.csv"))
-        assert code == 1
+        assert code == 2
         assert out == ""
         assert err.count("\n") == 1
         assert "nope.json" in err
@@ -373,11 +373,13 @@ class TestErrors:
             check=False,
             timeout=60,
         )
-        assert proc.returncode == 1
+        assert proc.returncode == 2
         assert "Traceback" not in proc.stderr
         assert proc.stderr.strip().count("\n") == 0
 
-    @pytest.mark.parametrize("command", ["demo", "score", "explain", "metrics", "lint"])
+    @pytest.mark.parametrize(
+        "command", ["demo", "score", "decide", "explain", "metrics", "lint", "schema"]
+    )
     def test_help_everywhere(self, command: str) -> None:
         """Every subcommand answers --help with exit 0 and a usage line."""
         code, out, _ = run(command, "--help")
@@ -431,14 +433,14 @@ class TestReadActuals:
 
     def test_row_of_wrong_width(self) -> None:
         """A row with more or fewer fields than the header names the row."""
-        with pytest.raises(DataError, match="row 1: 3 fields but the header has 2"):
+        with pytest.raises(DataError, match="row 3: 3 fields but the header has 2"):
             self.read("subject_id,csat\na,80\nb,80,1\n")
 
     def test_metrics_period_needs_both_ends(self, demo_dir: Path) -> None:
         """`perfmgmt metrics --from` without --to is refused."""
         tickets = str(demo_dir / "data" / "tickets.csv")
         code, _, err = run("metrics", tickets, "--from", "2026-01-01")
-        assert code == 1
+        assert code == 2
         assert "give both --from and --to, or neither" in err
 
 
