@@ -25,7 +25,7 @@ import codecs
 import contextlib
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from perfmgmt import __version__
 from perfmgmt.analytics.lint import LINT_DESCRIPTION, configure_lint_parser
@@ -83,8 +83,15 @@ def _encoding(p: argparse.ArgumentParser) -> None:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, pointing at ``--help``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="perfmgmt",
         description="Performance management schemes: score, decide, explain and run the founding "
         "document's customer-service scheme on data. Exit status: 0 done, 1 invalid data, "
@@ -260,6 +267,9 @@ def _checked_options(args: argparse.Namespace) -> str:
         raise UsageError(
             f"--encoding {encoding!r} is not a known encoding; e.g. utf-8, gb18030, utf-16"
         ) from None
+    stdin = [a for a in ("scheme", "data", "tickets") if getattr(args, a, None) == "-"]
+    if len(stdin) > 1:
+        raise UsageError(f"only one input can be '-' (standard input); got {' and '.join(stdin)}")
     delimiter = getattr(args, "delimiter", None)
     if delimiter is not None and (len(delimiter) != 1 or delimiter in '"\r\n'):
         raise UsageError(f"--delimiter {delimiter!r}: expected one character, e.g. ';'")

@@ -151,7 +151,7 @@ def cmd_metrics(args: argparse.Namespace, io_: Inputs, out: TextIO, err: TextIO)
         err.write(f"perfmgmt metrics: {tickets.dropped.summary()}\n")
     progress.step(f"computing indicators of {len(tickets):,} tickets by {args.by}")
     if args.scheme:
-        rows = _actuals_rows(args, io_, tickets, period)
+        rows = _actuals_rows(args, io_, tickets, period, err)
         emit(args, render(rows, list(rows[0]) if rows else ["subject_id"], fmt, args.lang),
               out, err, f"wrote actuals of {len(rows)} subjects")  # fmt: skip
         return EXIT_OK
@@ -196,7 +196,11 @@ def _metric_rows(
 
 
 def _actuals_rows(
-    args: argparse.Namespace, io_: Inputs, tickets: Any, period: tuple[dt.date, dt.date] | None
+    args: argparse.Namespace,
+    io_: Inputs,
+    tickets: Any,
+    period: tuple[dt.date, dt.date] | None,
+    err: TextIO,
 ) -> list[dict[str, object]]:
     """Return the KPI actuals per group, in the scheme's units, as ``score`` reads them."""
     from perfmgmt import metrics  # noqa: PLC0415
@@ -211,6 +215,7 @@ def _actuals_rows(
                 f"{list(scheme.kpi_keys)} and a ticket metric {sorted(set(_KPI_METRIC.values()))}"
             )
         chosen[key] = name
+    explicit = set(chosen)
     for key in scheme.kpi_keys:
         if key not in chosen and key in _KPI_METRIC:
             chosen[key] = _KPI_METRIC[key]
@@ -219,9 +224,19 @@ def _actuals_rows(
             f"--scheme: none of the KPIs {list(scheme.kpi_keys)} is a ticket metric by name; "
             "map them with --kpi KPI=METRIC"
         )
-    results = {
-        k: getattr(metrics, name)(tickets, by=args.by, period=period) for k, name in chosen.items()
-    }
+    results = {}
+    skipped = []
+    for key, name in chosen.items():
+        try:
+            results[key] = getattr(metrics, name)(tickets, by=args.by, period=period)
+        except DataError as exc:
+            # A KPI matched by name is skipped when the export lacks its column; one the
+            # user mapped with --kpi must be computed.
+            if key in explicit or exc.column is None or exc.column in tickets.columns:
+                raise
+            skipped.append(f"{key} (needs {exc.column!r})")
+    if skipped:
+        err.write("perfmgmt metrics: not computed: " + ", ".join(skipped) + "\n")
     ids = sorted({str(g) for r in results.values() for g in r.groups.tolist()})
     return metrics.actuals_from_metrics(scheme, results, ids).to_records()
 
