@@ -47,7 +47,11 @@ class TestFromMetrics:
         res_csat, res_frt = csat(tickets), first_response_time(tickets)
         a = actuals_from_metrics(scheme, {"csat": res_csat, "response_time": res_frt}, ids)
         assert a.subject_ids == tuple(ids)
-        assert a.units == {"csat": Unit.PERCENT, "response_time": Unit.MINUTES}
+        assert (a.units["csat"], a.units["response_time"]) == (Unit.PERCENT, Unit.MINUTES)
+        assert a.measured == ("csat", "response_time")
+        assert list(a.values) == list(scheme.kpi_keys)  # every KPI; the others have no data
+        assert np.isnan(a.values["fcr"]).all()
+        assert a.sample_sizes["fcr"].tolist() == [0, 0, 0, 0]
         np.testing.assert_array_equal(a.values["csat"], _reference(res_csat, ids, 100.0))
         np.testing.assert_allclose(a.values["response_time"], _reference(res_frt, ids, 1 / 60))
         assert a.sample_sizes["csat"].tolist() == [0, 0, 3, 1]
@@ -70,7 +74,11 @@ class TestFromMetrics:
         """to_records gives subject_id, the KPI and '<kpi>:n', None where missing."""
         a = actuals_from_metrics(customer_service_manager(), {"csat": csat(tickets)}, ["li", "x"])
         rows = a.to_records()
-        assert rows[1] == {"subject_id": "x", "csat": None, "csat:n": 0}
+        assert {k: rows[1][k] for k in ("subject_id", "csat", "csat:n")} == {
+            "subject_id": "x",
+            "csat": None,
+            "csat:n": 0,
+        }
         assert rows[0]["csat:n"] == 3
 
     def test_unknown_kpi(self, tickets: Tickets) -> None:

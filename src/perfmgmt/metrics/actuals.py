@@ -47,15 +47,18 @@ class Actuals:
     Attributes:
         subject_ids: The subjects, in order.
         values: KPI key to actuals (float, NaN where there is no data), aligned to
-            ``subject_ids``.
+            ``subject_ids``, for every KPI of the scheme in its order (a KPI without a
+            result has no data).
         sample_sizes: KPI key to sample sizes (0 without data, -1 when not reported).
         units: KPI key to the unit the actuals are in (the KPI's own).
+        measured: The KPI keys that came from a result, in the order given.
     """
 
     subject_ids: tuple[str, ...]
     values: Mapping[str, FloatArray]
     sample_sizes: Mapping[str, IntArray]
     units: Mapping[str, Unit]
+    measured: tuple[str, ...] = ()
 
     def to_records(self) -> list[dict[str, object]]:
         """Return one row per subject: ``subject_id``, each KPI and ``<kpi>:n``.
@@ -99,7 +102,8 @@ def actuals_from_metrics(
             counts such as innovation projects: no project delivered); NaN otherwise.
 
     Returns:
-        The actuals, sample sizes and units per KPI.
+        The actuals, sample sizes and units of every KPI of the scheme; KPIs without a result
+        have no data (NaN, sample size 0), which the scheme's missing-data policy handles.
 
     Raises:
         DataError: On a KPI key the scheme does not have, an indicator unit that is not
@@ -140,7 +144,22 @@ def actuals_from_metrics(
             raise DataError(f"KPI {key!r}: {exc}", column=key) from None
         _check_range(kpi, target, value, ids)
         values[key], sizes[key], kinds[key] = value, n, target
-    return Actuals(subject_ids=tuple(ids), values=values, sample_sizes=sizes, units=kinds)
+    measured = tuple(values)
+    for kpi in scheme.kpis:  # no result: no data, which the scheme's missing-data policy handles
+        if kpi.key not in values:
+            values[kpi.key] = np.full(len(ids), math.nan)
+            sizes[kpi.key] = np.zeros(len(ids), dtype=np.int64)
+            unit = parse_unit(kpi.indicator.unit)
+            if unit is not None:
+                kinds[kpi.key] = unit
+    order = [k.key for k in scheme.kpis]
+    return Actuals(
+        subject_ids=tuple(ids),
+        values={k: values[k] for k in order},
+        sample_sizes={k: sizes[k] for k in order},
+        units={k: kinds[k] for k in order if k in kinds},
+        measured=measured,
+    )
 
 
 def _kpi_unit(kpi: KPI) -> Unit:
