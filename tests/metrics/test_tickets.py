@@ -442,3 +442,24 @@ class TestHostileArrays:
         """1e308 seconds of handling is off the scale, so AHT can never be inf."""
         with pytest.raises(DataError, match=r"handle_seconds.*off the scale.*31622400"):
             Tickets.from_arrays(created=["2024-01-01"] * 2, handle_seconds=[1e308, 1e308])
+
+
+def test_fast_reader_strips_what_str_strip_strips() -> None:
+    """The fast reader's white space is exactly the characters str.strip() removes."""
+    from perfmgmt.metrics.reading import _SPACES
+
+    assert sorted(_SPACES) == [chr(c) for c in range(0x110000) if chr(c).isspace()]
+
+
+def test_quoted_line_breaks_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A quoted value holding a line break reads the same by both readers."""
+    pytest.importorskip("pyarrow")
+    from perfmgmt.metrics import reading
+
+    text = (
+        'ticket_id,manager,created\nt1,"li\nna",2024-01-02T09:00:00\nt2,wang,2024-01-02T09:00:00\n'
+    )
+    fast = Tickets.from_csv(io.StringIO(text))
+    monkeypatch.setattr(reading, "_read_fast", lambda *a, **k: None)
+    exact = Tickets.from_csv(io.StringIO(text))
+    assert fast.column("manager").tolist() == exact.column("manager").tolist() == ["li\nna", "wang"]

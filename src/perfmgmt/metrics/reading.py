@@ -177,7 +177,7 @@ def read_raw(
             "an open text file or an iterable of lines"
         )
     sep = sniff_delimiter(_first_line(text)) if delimiter is None else check_delimiter(delimiter)
-    if not text.strip():
+    if not _first_line(text).strip() and not text.strip():
         raise DataError(f"{name} CSV is empty; expected a header line", row=1)
     fast = _read_fast(text, sep, kinds)
     return fast if fast is not None else _read_exact(text, sep)
@@ -225,21 +225,34 @@ def _read_fast(text: str, sep: str, kinds: dict[str, str]) -> RawCSV | None:
         data = text.encode("utf-8")
     except UnicodeEncodeError:
         return None  # a lone surrogate from a text source: the exact reader keeps it
-    try:
-        table = pa_csv.read_csv(
-            io.BytesIO(data),
-            read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1),
-            parse_options=pa_csv.ParseOptions(
-                delimiter=sep, newlines_in_values=True, ignore_empty_lines=False
-            ),
-            convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.string()),
-                null_values=[],
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowException):
+    # Without a quote character no value can hold a line break, and the reader splits the file
+    # into blocks for its threads.
+    quoted = b'"' in data
+    table = None
+    # Numbers parse inside the (threaded) reader; a cell it refuses sends the file back for a
+    # read as text, where each column is judged on its own.
+    for typed in (True, False):
+        types = {
+            h: pa.float64() if typed and kinds.get(h) == "number" else pa.string() for h in header
+        }
+        try:
+            table = pa_csv.read_csv(
+                io.BytesIO(data),
+                read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1),
+                parse_options=pa_csv.ParseOptions(
+                    delimiter=sep, newlines_in_values=quoted, ignore_empty_lines=False
+                ),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types=types,
+                    null_values=[""],
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+            break
+        except (pa.ArrowInvalid, pa.ArrowException):
+            continue
+    if table is None:
         return None
     coded = {}
     columns = []
@@ -248,6 +261,9 @@ def _read_fast(text: str, sep: str, kinds: dict[str, str]) -> RawCSV | None:
         if key is not None:
             coded[i] = key
             columns.append(key[0])
+        elif table.schema.field(i).type == pa.float64():
+            numbers = table.column(i).to_numpy(zero_copy_only=False)
+            columns.append(np.asarray(numbers, dtype=np.float64))
         else:
             columns.append(fast_column(table.column(i), kinds.get(h, "")))
     return RawCSV(header=header, columns=columns, n=table.num_rows, malformed=[], coded=coded)
@@ -264,7 +280,8 @@ def _fast_key(column: Any) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.object_
     pa, _, pc = arrow
     coded = pc.dictionary_encode(column).combine_chunks()
     words = coded.dictionary
-    if pc.any(pc.match_substring_regex(words, _PADDED)).as_py():
+    ends = (pc.utf8_slice_codeunits(words, 0, 1), pc.utf8_slice_codeunits(words, -1, _END))
+    if any(pc.any(pc.is_in(end, value_set=pa.array(_SPACES))).as_py() for end in ends):
         return None
     order = np.asarray(pc.array_sort_indices(words), dtype=np.intp)
     rank = np.empty(len(order), dtype=np.intp)
@@ -280,11 +297,11 @@ def _fast_key(column: Any) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.object_
 
 
 # Exactly the characters str.strip() removes (those for which str.isspace() is true).
-_SPACE = (
-    r"\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}"
-    r"\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
-)
-_PADDED = f"^[{_SPACE}]|[{_SPACE}]$"
+_SPACES = [
+    chr(c)
+    for c in (*range(0x09, 0x0E), *range(0x1C, 0x21), 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B))
+] + ["\u2028", "\u2029", "\u202f", "\u205f", "\u3000"]
+_END = 2**31 - 1
 
 
 def fast_column(column: Any, kind: str) -> npt.NDArray[Any]:
