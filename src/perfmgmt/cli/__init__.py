@@ -194,7 +194,9 @@ def _parser() -> argparse.ArgumentParser:
     lint = sub.add_parser(
         "lint",
         help="check a scheme before launch (exit 1 on errors)",
-        description=LINT_DESCRIPTION,
+        description=LINT_DESCRIPTION.partition(" Exit status:")[0]
+        + " Exit status: 0 no error findings, 1 error findings or a scheme that does not load, "
+        "2 usage (a bad option or --tag, or a file that cannot be opened).",
         conflict_handler="resolve",
     )
     configure_lint_parser(lint)
