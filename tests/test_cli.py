@@ -725,3 +725,13 @@ class TestSchema:
         code, out, _ = run("schema", "Scheme")
         assert code == 0
         assert "$schema" in json.loads(out)
+
+
+def test_explain_markdown_fence_cannot_be_closed_by_the_text() -> None:
+    """A run of backticks in an explanation cannot end the Markdown code block early."""
+    from perfmgmt.cli._commands import _fenced
+
+    block = _fenced("a ``` b ```` c")
+    fence = block.splitlines()[0].removesuffix("text")
+    assert fence == "`" * 5
+    assert block.splitlines()[-1] == fence

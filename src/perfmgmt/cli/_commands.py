@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import math
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -96,14 +97,19 @@ def cmd_explain(args: argparse.Namespace, io_: Inputs, out: TextIO, err: TextIO)
         if fmt == "json":
             text = json.dumps(json.loads(text)[0], ensure_ascii=False, indent=2) + "\n"
     elif fmt == "md":
-        body = f"```text\n{explanation}\n```\n" + (
-            f"\n```text\n{decided}\n```\n" if decided else ""
-        )
+        body = _fenced(explanation) + (f"\n{_fenced(decided)}" if decided else "")
         text = f"{render_md([record], _SCORE_COLUMNS, args.lang)}\n\n{body}"
     else:
         text = explanation + "\n" + (f"\n{decided}\n" if decided else "")
     emit(args, text, out, err, f"explained {args.subject}")
     return EXIT_OK
+
+
+def _fenced(text: str) -> str:
+    """Return ``text`` as a Markdown code block no run of backticks inside can close."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}\n"
 
 
 _METRIC_COLUMNS = ("group", "contacts", "csat", "first_response_min", "fcr", "aht_s",
