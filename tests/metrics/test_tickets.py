@@ -463,3 +463,10 @@ def test_quoted_line_breaks_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(reading, "_read_fast", lambda *a, **k: None)
     exact = Tickets.from_csv(io.StringIO(text))
     assert fast.column("manager").tolist() == exact.column("manager").tolist() == ["li\nna", "wang"]
+
+
+@pytest.mark.parametrize("mapping", [["a"], {"a": 3}, {1: "manager"}])
+def test_mapping_must_name_columns(mapping: object) -> None:
+    """A mapping that is not text to text (or None) is a DataError, not a TypeError."""
+    with pytest.raises(DataError, match="mapping"):
+        Tickets.from_records([{"created": "2024-01-01"}], mapping=mapping)  # type: ignore[arg-type]

@@ -298,7 +298,7 @@ class Table:
             DataError: On an unknown field or (strict) a bad value.
         """
         _check_strict(strict, cls.__name__ + ".from_records")
-        mapping = dict(mapping or {})
+        mapping = _mapping(mapping, cls.__name__)
         lists: dict[str, list[object]] = {}
         n = 0
         for rec in records:
@@ -360,7 +360,7 @@ class Table:
                 value, naming the row and the column.
         """
         _check_strict(strict, cls.__name__ + ".from_csv")
-        mapping = dict(mapping or {})
+        mapping = _mapping(mapping, cls.__name__)
         kinds = {c.name: c.kind for c in cls.SCHEMA}
         kinds_by_header: dict[str, str] = {}
         for header, target in mapping.items():
@@ -619,6 +619,19 @@ def _hashable(raw: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[np.b
         raw = raw.copy()
         raw[bad] = None
     return raw, bad
+
+
+def _mapping(mapping: object, where: str) -> dict[str, str | None]:
+    if mapping is None:
+        return {}
+    if not isinstance(mapping, Mapping) or not all(
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in mapping.items()
+    ):
+        raise DataError(
+            f"{where}: mapping {mapping!r} is not allowed; expected a mapping of source name "
+            "to column name (or None to skip it)"
+        )
+    return dict(mapping)
 
 
 def _check_strict(strict: object, where: str) -> None:
