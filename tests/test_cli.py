@@ -693,6 +693,16 @@ class TestComposition:
         assert out.splitlines()[0].split()[:3] == ["对象", "总分", "评级"]
 
 
+def test_encoding_applies_to_the_csv_not_the_scheme(files: Path) -> None:
+    """--encoding gb18030 reads a GBK CSV while the scheme JSON stays UTF-8."""
+    code, out, err = run(
+        "score", str(files / "scheme.json"), str(files / "gbk_actuals.csv"),
+        "--encoding", "gb18030", "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)[0]["subject_id"] == "李娜"
+
+
 class TestProgress:
     def test_progress_on_a_terminal_only(self, files: Path) -> None:
         """Long commands report steps on stderr when it is a terminal, and not otherwise."""

@@ -28,7 +28,7 @@ class Inputs:
         self._encoding = encoding
         self._used = False
 
-    def text(self, name: str) -> str:
+    def text(self, name: str, *, encoding: str | None = None) -> str:
         from perfmgmt.metrics import read_text  # noqa: PLC0415 -- keeps --help fast
 
         if name == "-":
@@ -43,14 +43,14 @@ class Inputs:
                     "--encoding, e.g. gb18030 or utf-16"
                 ) from None
         try:
-            return read_text(name, encoding=self._encoding)
+            return read_text(name, encoding=encoding or self._encoding)
         except OSError as exc:
             raise UsageError(f"cannot read {name}: {exc.strerror or exc}") from None
 
     def scheme(self, name: str) -> Scheme:
         from perfmgmt.serialization import loads  # noqa: PLC0415 -- keeps --help fast
 
-        text = self.text(name)
+        text = self.text(name, encoding="utf-8")  # JSON is UTF-8 (RFC 8259); --encoding is for CSV
         try:
             return loads(text, Scheme)
         except PerfmgmtError as exc:
