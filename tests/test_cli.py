@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import perfmgmt.demo
+import perfmgmt.serialization
 from _markdown_payloads import PAYLOADS
 from perfmgmt._markdown import md_escape
 from perfmgmt.calibration import target_counts
@@ -309,7 +310,7 @@ class TestDemo:
         assert "绩效评估报告" in (tmp_path / "reports" / "M01.md").read_text(encoding="utf-8")
 
     def test_subprocess_module_run(self, tmp_path: Path) -> None:
-        """`python -m perfmgmt demo` runs in a fresh process, with progress on stderr."""
+        """`python -m perfmgmt demo` runs in a fresh process; no progress when stderr is a pipe."""
         proc = subprocess.run(
             [sys.executable, "-m", "perfmgmt", "demo", "--out", str(tmp_path / "o"), *SMALL],
             capture_output=True,
@@ -318,16 +319,16 @@ class TestDemo:
             timeout=120,
         )
         assert proc.returncode == 0, proc.stderr
-        assert "[1/7]" in proc.stderr
+        assert "[1/7]" not in proc.stderr
         assert "Summary table" in proc.stdout
         assert len(read_csv(tmp_path / "o" / "summary.csv")) == 8
 
 
 class TestErrors:
     def test_missing_file(self, tmp_path: Path) -> None:
-        """A missing scheme file gives exit 1 and one line on stderr, no traceback."""
+        """A missing scheme file gives exit 2 and one line on stderr, no traceback."""
         code, out, err = run("score", str(tmp_path / "nope.json"), str(tmp_path / "d.csv"))
-        assert code == 1
+        assert code == 2
         assert out == ""
         assert err.count("\n") == 1
         assert "nope.json" in err
@@ -373,11 +374,13 @@ class TestErrors:
             check=False,
             timeout=60,
         )
-        assert proc.returncode == 1
+        assert proc.returncode == 2
         assert "Traceback" not in proc.stderr
         assert proc.stderr.strip().count("\n") == 0
 
-    @pytest.mark.parametrize("command", ["demo", "score", "explain", "metrics", "lint"])
+    @pytest.mark.parametrize(
+        "command", ["demo", "score", "decide", "explain", "metrics", "lint", "schema"]
+    )
     def test_help_everywhere(self, command: str) -> None:
         """Every subcommand answers --help with exit 0 and a usage line."""
         code, out, _ = run(command, "--help")
@@ -431,14 +434,14 @@ class TestReadActuals:
 
     def test_row_of_wrong_width(self) -> None:
         """A row with more or fewer fields than the header names the row."""
-        with pytest.raises(DataError, match="row 1: 3 fields but the header has 2"):
+        with pytest.raises(DataError, match="row 3: 3 fields but the header has 2"):
             self.read("subject_id,csat\na,80\nb,80,1\n")
 
     def test_metrics_period_needs_both_ends(self, demo_dir: Path) -> None:
         """`perfmgmt metrics --from` without --to is refused."""
         tickets = str(demo_dir / "data" / "tickets.csv")
         code, _, err = run("metrics", tickets, "--from", "2026-01-01")
-        assert code == 1
+        assert code == 2
         assert "give both --from and --to, or neither" in err
 
 
@@ -451,3 +454,294 @@ class TestMarkdownTable:
         assert len(lines) == 3
         assert lines[2] == f"| {md_escape(payload, line_start=False)} |  |"
         assert table_rows(table) == [[" ".join(payload.splitlines()).lstrip(), ""]]
+
+
+# -- misuse: one line, the documented exit status, never a traceback ----------------------------
+
+GBK_TICKETS = "ticket_id,manager,created\nt1,李娜,2024-01-02T09:00:00\n"
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of good and bad inputs for the misuse table."""
+    d = tmp_path_factory.mktemp("misuse")
+    (d / "scheme.json").write_text(dumps(customer_service_manager()), encoding="utf-8")
+    (d / "bad.json").write_text("{not json", encoding="utf-8")
+    (d / "ok.csv").write_text("subject_id,csat,csat:n\na,80,40\nb,70,35\n", encoding="utf-8")
+    (d / "empty_id.csv").write_text("subject_id,csat\na,80\n ,70\n", encoding="utf-8")
+    (d / "twice.csv").write_text("subject_id,csat,csat\na,80,81\n", encoding="utf-8")
+    (d / "same_id.csv").write_text("subject_id,csat\na,80\na,70\n", encoding="utf-8")
+    (d / "fraction.csv").write_text("subject_id,csat,csat:n\na,80,2.7\n", encoding="utf-8")
+    (d / "inf.csv").write_text("subject_id,csat\na,inf\n", encoding="utf-8")
+    (d / "gbk.csv").write_bytes(GBK_TICKETS.encode("gbk"))
+    (d / "gbk_actuals.csv").write_bytes("subject_id,csat\n李娜,80\n".encode("gbk"))
+    (d / "tickets.csv").write_text(
+        "ticket_id,manager,customer,created,csat\n"
+        "t1,li,c1,2024-01-02T09:00:00,5\nt2,wang,c2,2024-01-03T09:00:00,3\n",
+        encoding="utf-8",
+    )
+    (d / "tickets_twice.csv").write_text(
+        "ticket_id,csat,csat,created\nt1,5,4,2024-01-02T09:00:00\n", encoding="utf-8"
+    )
+    (d / "tickets_dup.csv").write_text(
+        "ticket_id,created\nt1,2024-01-02T09:00:00\nt1,2024-01-02T09:00:00\n", encoding="utf-8"
+    )
+    return d
+
+
+MISUSE: list[tuple[list[str], int, str]] = [
+    # a missing file is the same usage error from every command
+    (["score", "{d}/none.json", "{d}/ok.csv"], 2, "cannot read"),
+    (["decide", "{d}/scheme.json", "{d}/none.csv"], 2, "cannot read"),
+    (["explain", "{d}/none.json", "{d}/ok.csv", "a"], 2, "cannot read"),
+    (["metrics", "{d}/none.csv"], 2, "cannot read"),
+    (["lint", "{d}/none.json"], 2, "cannot read"),
+    # invalid data is 1 from every command, lint included
+    (["score", "{d}/bad.json", "{d}/ok.csv"], 1, "bad.json"),
+    (["lint", "{d}/bad.json"], 1, "bad.json"),
+    (["metrics", "{d}/gbk.csv"], 1, "gb18030"),
+    (["score", "{d}/scheme.json", "{d}/gbk_actuals.csv"], 1, "gb18030"),
+    (["score", "{d}/scheme.json", "{d}/empty_id.csv"], 1, "row 3, column 'subject_id'"),
+    (["score", "{d}/scheme.json", "{d}/same_id.csv"], 1, "'a' is already on row 2"),
+    (["decide", "{d}/scheme.json", "{d}/twice.csv"], 1, "'csat' appears more than once"),
+    (["score", "{d}/scheme.json", "{d}/fraction.csv"], 1, "'2.7' is not allowed; expected a whole"),
+    (["score", "{d}/scheme.json", "{d}/inf.csv"], 1, "finite number"),
+    (["metrics", "{d}/tickets_twice.csv"], 1, "'csat' appears twice"),
+    (["metrics", "{d}/tickets_dup.csv", "--strict"], 1, "duplicate ticket_id 't1'"),
+    (["explain", "{d}/scheme.json", "{d}/ok.csv", "zz"], 1, "'zz' is not in"),
+    # usage
+    (["metrics", "{d}/tickets.csv", "--from", "2026-02-30", "--to", "2026-03-01"], 2, "not a date"),
+    (["metrics", "{d}/tickets.csv", "--from", "2026-02-01"], 2, "both --from and --to"),
+    (["metrics", "{d}/tickets.csv", "--from", "2026-03-01", "--to", "2026-02-01"], 2, "before"),
+    (["metrics", "{d}/tickets.csv", "--delimiter", ";;"], 2, "--delimiter"),
+    (["metrics", "{d}/tickets.csv", "--encoding", "klingon"], 2, "--encoding 'klingon'"),
+    (["metrics", "{d}/tickets.csv", "--scheme", "{d}/scheme.json", "--kpi", "x=csat"], 2, "--kpi"),
+    (["lint", "{d}/scheme.json", "--tag", "nsp=speed"], 2, "'nsp' is not a KPI"),
+    (["lint", "{d}/scheme.json", "--tag", "csat=fast"], 2, "speed"),
+    (["score", "{d}/scheme.json", "{d}/ok.csv", "--format", "xml"], 2, "invalid choice"),
+    (["score", "{d}/scheme.json", "{d}/ok.csv", "-o", "{d}/out.xlsx"], 2, "'.xlsx'"),
+    (["score", "-", "-"], 2, "only one input can be '-'"),
+    (
+        ["schema", "Nope"],
+        2,
+        "Nope" if hasattr(perfmgmt.serialization, "json_schema") else "no JSON",
+    ),
+    (["demo", "--managers", "0", "--out", "{d}/never"], 2, "--managers 0"),
+]
+
+
+class TestMisuse:
+    @pytest.mark.parametrize(("argv", "code", "fragment"), MISUSE, ids=lambda v: str(v)[:40])
+    def test_misuse_table(self, files: Path, argv: list[str], code: int, fragment: str) -> None:
+        """Each misuse exits with its documented status and one line naming the problem."""
+        args = [a.format(d=files) for a in argv]
+        status, out, err = run(*args)
+        assert (status, out) == (code, "")
+        assert fragment in err
+        assert err.count("\n") == 1, err
+        assert "Traceback" not in err
+
+    def test_failed_demo_leaves_no_directory(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A demo that fails midway removes the output directory it created."""
+        import perfmgmt.demo._run as demo_run
+
+        def broken(*args: object, **kwargs: object) -> None:
+            raise DataError("broken on purpose")
+
+        monkeypatch.setattr(demo_run, "_score_cycles", broken)
+        out = tmp_path / "new"
+        code, _, err = run("demo", "--out", str(out), "-q", *SMALL)
+        assert code == 1
+        assert "broken on purpose" in err
+        assert not out.exists()
+
+    def test_failed_demo_keeps_an_existing_directory(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A directory that was there before a failed demo stays, with its files."""
+        import perfmgmt.demo._run as demo_run
+
+        def broken(*args: object, **kwargs: object) -> None:
+            raise DataError("broken on purpose")
+
+        monkeypatch.setattr(demo_run, "_score_cycles", broken)
+        (tmp_path / "mine.txt").write_text("keep", encoding="utf-8")
+        code, _, _ = run("demo", "--out", str(tmp_path), "-q", *SMALL)
+        assert code == 1
+        assert (tmp_path / "mine.txt").read_text(encoding="utf-8") == "keep"
+
+
+class _Terminal(io.StringIO):
+    """A stderr that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def run_in(stdin: str, *argv: str) -> tuple[int, str, str]:
+    """Run the command in-process with ``stdin`` as standard input."""
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err, stdin=io.StringIO(stdin))
+    return code, out.getvalue(), err.getvalue()
+
+
+class TestComposition:
+    def test_every_format_of_score(self, files: Path) -> None:
+        """`score` writes the same subjects as table, md, csv and json; csv/json keep all digits."""
+        base = ("score", str(files / "scheme.json"), str(files / "ok.csv"))
+        outputs = {fmt: run(*base, "--format", fmt) for fmt in ("table", "md", "csv", "json")}
+        assert all(code == 0 for code, _, _ in outputs.values())
+        records = json.loads(outputs["json"][1])
+        assert [r["subject_id"] for r in records] == ["a", "b"]
+        rows = list(csv.DictReader(io.StringIO(outputs["csv"][1])))
+        assert [float(r["total"] or "nan") for r in rows] == pytest.approx(
+            [float("nan") if r["total"] is None else r["total"] for r in records], nan_ok=True
+        )
+        assert outputs["md"][1].startswith("| subject\\_id | total |")
+        assert outputs["table"][1].splitlines()[1].startswith("----------")
+
+    def test_format_from_the_output_extension(self, files: Path, tmp_path: Path) -> None:
+        """-o x.json writes JSON and says where on stderr; -o - writes to stdout."""
+        target = tmp_path / "s.json"
+        code, out, err = run(
+            "score", str(files / "scheme.json"), str(files / "ok.csv"), "-o", str(target)
+        )
+        assert (code, out) == (0, "")
+        assert str(target) in err
+        assert len(json.loads(target.read_text(encoding="utf-8"))) == 2
+        code, out, _ = run("score", str(files / "scheme.json"), str(files / "ok.csv"), "-o", "-")
+        assert code == 0
+        assert out.startswith("subject_id")
+
+    def test_metrics_to_decide_through_a_pipe(self, files: Path) -> None:
+        """`metrics` --scheme --format csv feeds decide on stdin, in the KPIs' units."""
+        code, actuals, _ = run(
+            "metrics", str(files / "tickets.csv"), "--scheme", str(files / "scheme.json"),
+            "--format", "csv",
+        )  # fmt: skip
+        assert code == 0
+        rows = list(csv.DictReader(io.StringIO(actuals)))
+        assert [(r["subject_id"], r["csat"], r["csat:n"]) for r in rows] == [
+            ("li", "100.0", "1"),
+            ("wang", "0.0", "1"),
+        ]
+        code, out, err = run_in(
+            actuals, "decide", str(files / "scheme.json"), "-", "--format", "json"
+        )
+        assert code == 0, err
+        assert [d["subject_id"] for d in json.loads(out)] == ["li", "wang"]
+
+    def test_scheme_from_stdin(self, files: Path) -> None:
+        """A scheme can come on stdin ('-'), with a byte-order mark."""
+        scheme = "\ufeff" + (files / "scheme.json").read_text(encoding="utf-8")
+        code, out, err = run_in(scheme, "score", "-", str(files / "ok.csv"), "--format", "json")
+        assert code == 0, err
+        assert len(json.loads(out)) == 2
+
+    def test_decide_names_the_rules_that_fired(self, demo_dir: Path) -> None:
+        """`decide` on the demo's actuals lists, per manager, the rules that fired."""
+        actuals = sorted(demo_dir.glob("actuals_*.csv"))[-1]
+        code, out, _ = run(
+            "decide", str(demo_dir / "scheme.json"), str(actuals), "--format", "json"
+        )
+        assert code == 0
+        decided = json.loads(out)
+        assert len(decided) == 8
+        assert any("bonus_by_rating" in d["fired"] for d in decided)
+
+    def test_explain_as_json(self, demo_dir: Path) -> None:
+        """`explain` --format json carries the score record and both explanations."""
+        actuals = sorted(demo_dir.glob("actuals_*.csv"))[-1]
+        code, out, _ = run(
+            "explain", str(demo_dir / "scheme.json"), str(actuals), "M01", "--format", "json"
+        )
+        assert code == 0
+        doc = json.loads(out)
+        assert doc["subject_id"] == "M01"
+        assert "kpi.csat.score" in doc["explanation"]
+        assert "bonus_by_rating" in doc["decisions"]
+
+    def test_lint_as_csv(self, files: Path) -> None:
+        """`lint` --format csv lists the findings as rows (exit status as for text)."""
+        code, out, _ = run("lint", str(files / "scheme.json"), "--format", "csv")
+        text_code, _, _ = run("lint", str(files / "scheme.json"))
+        assert code == text_code
+        assert out.splitlines()[0].startswith("severity") or out == ""
+
+    def test_demo_summary_as_json(self, tmp_path: Path) -> None:
+        """`demo` --format json prints the run's figures as one JSON object."""
+        code, out, _ = run("demo", "--out", str(tmp_path), "-q", "--format", "json", *SMALL)
+        assert code == 0
+        assert json.loads(out)["subjects"] == 8
+
+    def test_metrics_show_rates_as_percent(self, files: Path) -> None:
+        """Rates print as percent with one decimal in tables, as shares in csv."""
+        code, out, _ = run("metrics", str(files / "tickets.csv"))
+        assert code == 0
+        assert "100.0%" in out
+        code, out, _ = run("metrics", str(files / "tickets.csv"), "--format", "csv")
+        assert next(iter(csv.DictReader(io.StringIO(out))))["csat"] == "1.0"
+
+    def test_chinese_headings(self, files: Path) -> None:
+        """--lang zh labels the table's columns in Chinese."""
+        code, out, _ = run(
+            "score", str(files / "scheme.json"), str(files / "ok.csv"), "--lang", "zh"
+        )
+        assert code == 0
+        assert out.splitlines()[0].split()[:3] == ["对象", "总分", "评级"]
+
+
+def test_encoding_applies_to_the_csv_not_the_scheme(files: Path) -> None:
+    """--encoding gb18030 reads a GBK CSV while the scheme JSON stays UTF-8."""
+    code, out, err = run(
+        "score", str(files / "scheme.json"), str(files / "gbk_actuals.csv"),
+        "--encoding", "gb18030", "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)[0]["subject_id"] == "李娜"
+
+
+class TestProgress:
+    def test_progress_on_a_terminal_only(self, files: Path) -> None:
+        """Long commands report steps on stderr when it is a terminal, and not otherwise."""
+        argv = ["metrics", str(files / "tickets.csv")]
+        out, tty = io.StringIO(), _Terminal()
+        assert main(argv, stdout=out, stderr=tty) == 0
+        assert "[1/2]" in tty.getvalue()
+        code, _, err = run(*argv)
+        assert code == 0
+        assert "[1/" not in err
+
+    def test_quiet_silences_a_terminal(self, files: Path) -> None:
+        """-q silences progress even on a terminal."""
+        tty = _Terminal()
+        assert (
+            main(["metrics", str(files / "tickets.csv"), "-q"], stdout=io.StringIO(), stderr=tty)
+            == 0
+        )
+        assert "[1/" not in tty.getvalue()
+
+
+class TestSchema:
+    def test_schema_of_a_scheme(self) -> None:
+        """`schema` Scheme prints a JSON Schema, when the library can export one."""
+        if not hasattr(perfmgmt.serialization, "json_schema"):
+            code, _, err = run("schema", "Scheme")
+            assert code == 2
+            assert "no JSON Schema export" in err
+            return
+        code, out, _ = run("schema", "Scheme")
+        assert code == 0
+        assert "$schema" in json.loads(out)
+
+
+def test_explain_markdown_fence_cannot_be_closed_by_the_text() -> None:
+    """A run of backticks in an explanation cannot end the Markdown code block early."""
+    from perfmgmt.cli._commands import _fenced
+
+    block = _fenced("a ``` b ```` c")
+    fence = block.splitlines()[0].removesuffix("text")
+    assert fence == "`" * 5
+    assert block.splitlines()[-1] == fence

@@ -649,14 +649,14 @@ class TestCommandLine:
         assert "weight-too-high" in out
 
     def test_unreadable_file_exit_two(self, tmp_path: Path) -> None:
-        """A missing file, bad JSON or a bad --tag exits 2 with a one-line message."""
+        """A missing file or a bad --tag exits 2 (usage), bad JSON 1 (invalid data), in one line."""
         status, _, err = self.run(str(tmp_path / "nope.json"))
         assert status == 2
         assert err.count("\n") == 1
         bad = tmp_path / "bad.json"
         bad.write_text("{not json", encoding="utf-8")
         status, _, err = self.run(str(bad))
-        assert status == 2
+        assert status == 1  # the command's contract: invalid data is 1 from every subcommand
         assert "not valid JSON" in err
         status, _, err = self.run(str(bad), "--tag", "nokpi")
         assert status == 2

@@ -347,7 +347,7 @@ CSV: list[tuple[str, str, str]] = [
     (
         "ticket_id,created,wait_seconds\nt1,2026-01-05T10:00:00,abc\n",
         "DataError",
-        "row 0, column 'wait_seconds'",
+        "row 2, column 'wait_seconds'",
     ),
     (
         "ticket_id,created,wait_seconds\nt1,2026-01-05T10:00:00,-5\n",
@@ -362,8 +362,8 @@ CSV: list[tuple[str, str, str]] = [
     ("ticket_id,created\nt1,\n", "DataError", "column 'created'"),
     ("ticket_id,wait_seconds\nt1,3\n", "DataError", "created"),
     ("ticket_id,created,colour\nt1,2026-01-05T10:00:00,red\n", "DataError", "colour"),
-    ("ticket_id,created\nt1,2026-01-05T10:00:00,extra\n", "DataError", "row 0"),
-    ("ticket_id,created,wait_seconds\nt1,2026-01-05T10:00:00\n", "DataError", "row 0"),
+    ("ticket_id,created\nt1,2026-01-05T10:00:00,extra\n", "DataError", "row 2"),
+    ("ticket_id,created,wait_seconds\nt1,2026-01-05T10:00:00\n", "DataError", "row 2"),
     (
         "ticket_id,created,closed\nt1,2026-01-05T10:00:00,2026-01-04T10:00:00\n",
         "DataError",
@@ -391,7 +391,7 @@ CSV: list[tuple[str, str, str]] = [
     (
         "ticket_id,created,wait_seconds\nt1,2026-01-05T10:00:00,3\nt2,2026-01-05T11:00:00,x\n",
         "DataError",
-        "row 1, column 'wait_seconds'",
+        "row 3, column 'wait_seconds'",
     ),
     (
         "ticket_id,created,created\nt1,2026-01-05T10:00:00,2026-01-05T10:00:00\n",

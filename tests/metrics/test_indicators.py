@@ -32,6 +32,7 @@ from perfmgmt.metrics import (
     service_level,
     training_hours_per_member,
 )
+from perfmgmt.metrics.units import Unit
 
 NAN = float("nan")
 
@@ -563,3 +564,60 @@ class TestGroupQuantile:
                     assert got[g] == pytest.approx(np.quantile(mine, q))
                 else:
                     assert np.isnan(got[g])
+
+
+def _two_tickets() -> Tickets:
+    return Tickets.from_arrays(
+        manager=["li", "wang"],
+        created=np.array(["2024-01-02T09:00", "2024-01-02T10:00"], "M8[s]"),
+        handle_seconds=[300.0, 600.0],
+        abandoned=[False, True],
+        csat=[5, 2],
+    )
+
+
+class TestHostileSettings:
+    def test_exclude_abandoned_must_be_a_bool(self) -> None:
+        """exclude_abandoned='no' is refused instead of being read as true."""
+        with pytest.raises(DataError, match=r"exclude_abandoned='no'.*True or False"):
+            average_handle_time(_two_tickets(), exclude_abandoned="no")  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("by", [["manager"], None, 3])
+    def test_by_must_be_a_column_name(self, by: object) -> None:
+        """An unhashable or non-text `by` is a DataError naming it."""
+        with pytest.raises(DataError, match="by="):
+            csat(_two_tickets(), by=by)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("statistic", [["mean"], 5, "p0", "p100"])
+    def test_statistic_must_be_known(self, statistic: object) -> None:
+        """A statistic that is not mean, median or p1..p99 is refused, whatever its type."""
+        with pytest.raises(DataError, match="statistic"):
+            first_response_time(
+                Tickets.from_arrays(
+                    manager=["li"],
+                    created=np.array(["2024-01-02T09:00"], "M8[s]"),
+                    first_reply=np.array(["2024-01-02T09:01"], "M8[s]"),
+                ),
+                statistic=statistic,  # type: ignore[arg-type]
+            )
+
+    def test_headcount_must_be_a_mapping(self) -> None:
+        """A headcount that is not a mapping is refused."""
+        t = Trainings.from_records([{"date": "2024-01-01", "manager": "li", "hours": 2}])
+        with pytest.raises(DataError, match="headcount"):
+            training_hours_per_member(t, by="manager", headcount=[3])  # type: ignore[arg-type]
+
+    def test_not_a_table(self) -> None:
+        """Passing a dict where a table belongs is a DataError, not an AttributeError."""
+        with pytest.raises(DataError, match="expected a service data table"):
+            csat({"csat": [5]})  # type: ignore[arg-type]
+
+
+class TestUnitsOfResults:
+    def test_each_metric_declares_its_unit(self) -> None:
+        """Shares, seconds and points are declared on the result, with their valid range."""
+        t = _two_tickets()
+        assert csat(t).unit is Unit.SHARE
+        assert csat(t).bounds == (0.0, 1.0)
+        assert csat(t, statistic="mean").unit is Unit.POINTS
+        assert average_handle_time(t).unit is Unit.SECONDS

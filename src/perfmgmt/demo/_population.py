@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from perfmgmt import metrics
 from perfmgmt.demo._organisation import DemoOrganisation
-from perfmgmt.metrics import MetricResult, Projects, Surveys, Tickets, Trainings
+from perfmgmt.metrics import Projects, Surveys, Tickets, Trainings
 from perfmgmt.model import Cycle, Scheme
 from perfmgmt.model.cycle import eligible_days
 from perfmgmt.scoring import Population
@@ -60,57 +60,52 @@ def _period(cycle: Cycle) -> tuple[dt.date, dt.date]:
     return (cycle.start, cycle.end + dt.timedelta(days=1))
 
 
-def _aligned(
-    result: MetricResult, ids: tuple[str, ...], *, scale: float = 1.0, absent: float = np.nan
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
-    values = dict(zip(result.groups.tolist(), result.value.tolist(), strict=True))
-    counts = dict(zip(result.groups.tolist(), result.n.tolist(), strict=True))
-    value = np.array([values.get(i, absent) for i in ids], dtype=np.float64) * scale
-    n = np.array([counts.get(i, 0) for i in ids], dtype=np.int64)
-    # A rate without its baseline (a manager hired after it) has contacts but no value.
-    n[np.isnan(value)] = 0
-    return value, n
-
-
 def kpi_actuals(
-    org: DemoOrganisation, tables: LoadedTables, cycle: Cycle, previous: Cycle
+    org: DemoOrganisation,
+    tables: LoadedTables,
+    cycle: Cycle,
+    previous: Cycle,
+    scheme: Scheme | None = None,
 ) -> dict[str, tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]]:
     """Compute the preset's seven KPIs per manager for one cycle, in the preset's units.
 
-    CSAT, first-contact resolution and cost saving are percentages; the average response time
-    is in minutes; team morale is the 0-100 pulse index; training is hours per team member;
-    innovation is the number of projects delivered (0 when a manager delivered none).
+    The metrics give shares, seconds and counts; :func:`perfmgmt.metrics.actuals_from_metrics`
+    converts them into the units the KPIs declare: CSAT, first-contact resolution and cost
+    saving in percent, the average response time in minutes; team morale is the 0-100 pulse
+    index, training hours per team member, innovation the number of projects delivered (0 when
+    a manager delivered none).
 
     Args:
         org: The organisation (for subject ids and headcounts).
         tables: Its validated tables.
         cycle: The cycle to measure.
         previous: The cycle before, the baseline of the cost saving rate.
+        scheme: The scheme whose KPI units to convert into (the preset when None).
 
     Returns:
         ``{kpi key: (values, sample sizes)}``, each array in ``org.subjects`` order.
     """
-    ids = org.subject_ids
+    if scheme is None:
+        from perfmgmt.presets import customer_service_manager  # noqa: PLC0415 -- not on import
+
+        scheme = customer_service_manager()
     period, baseline = _period(cycle), _period(previous)
     t = tables.tickets
-    return {
-        "csat": _aligned(metrics.csat(t, period=period), ids, scale=100.0),
-        "response_time": _aligned(metrics.first_response_time(t, period=period), ids, scale=1 / 60),
-        "fcr": _aligned(metrics.first_contact_resolution(t, period=period), ids, scale=100.0),
-        "morale": _aligned(metrics.morale_index(tables.surveys, period=period), ids),
-        "training": _aligned(
-            metrics.training_hours_per_member(
-                tables.trainings, by="manager", period=period, headcount=dict(org.headcount)
-            ),
-            ids,
+    results = {
+        "csat": metrics.csat(t, period=period),
+        "response_time": metrics.first_response_time(t, period=period),
+        "fcr": metrics.first_contact_resolution(t, period=period),
+        "morale": metrics.morale_index(tables.surveys, period=period),
+        "training": metrics.training_hours_per_member(
+            tables.trainings, by="manager", period=period, headcount=dict(org.headcount)
         ),
-        "cost_saving": _aligned(
-            metrics.cost_saving_rate(t, period=period, baseline=baseline), ids, scale=100.0
-        ),
-        "innovation": _aligned(
-            metrics.innovation_projects(tables.projects, period=period), ids, absent=0.0
-        ),
+        "cost_saving": metrics.cost_saving_rate(t, period=period, baseline=baseline),
+        "innovation": metrics.innovation_projects(tables.projects, period=period),
     }
+    actuals = metrics.actuals_from_metrics(
+        scheme, results, org.subject_ids, absent={"innovation": 0.0}
+    )
+    return {k: (actuals.values[k], actuals.sample_sizes[k]) for k in results}
 
 
 def qualitative_ratings(
@@ -165,7 +160,7 @@ def cycle_population(
     Raises:
         ScoringError: When the scheme's KPIs are not the preset's seven.
     """
-    actuals = kpi_actuals(org, tables, cycle, previous)
+    actuals = kpi_actuals(org, tables, cycle, previous, scheme)
     ratings, raters = qualitative_ratings(org, scheme, cycle)
     subjects = org.subjects
     days = np.array([eligible_days(cycle, s.hire_date, s.leave_date) for s in subjects])

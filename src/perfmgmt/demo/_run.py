@@ -414,7 +414,7 @@ def _walk_reviews(
         cycle=last,
         policy=customer_service_development(),
         population=scored.population,
-        midterm=_stack(scheme, kpi_actuals(org, tables, _half(last), scored.baseline)),
+        midterm=_stack(scheme, kpi_actuals(org, tables, _half(last), scored.baseline, scheme)),
         assessments=org.assessments.get(last.key),
         guided=scored.guided,
         today=today,

@@ -3,8 +3,10 @@
 Load service data into columnar tables (:class:`Tickets`, :class:`Surveys`,
 :class:`Trainings`, :class:`Projects`) from arrays, records or CSV, then compute
 indicators per manager, team or agent.  Each indicator returns a
-:class:`MetricResult` with the value and sample size per group and the
-definition used; feed its values to the scoring engine as actuals.
+:class:`MetricResult` with the value, unit and sample size per group and the
+definition used; :func:`actuals_from_metrics` aligns results to the subjects
+being scored and converts them into each KPI's unit (shares to percent,
+seconds to minutes).
 
 Example:
     >>> import numpy as np
@@ -20,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+from perfmgmt.metrics.actuals import Actuals, actuals_from_metrics
 from perfmgmt.metrics.calendar import BusinessCalendar, business_calendar
 from perfmgmt.metrics.indicators import (
     Period,
@@ -37,6 +40,7 @@ from perfmgmt.metrics.indicators import (
     service_level,
     training_hours_per_member,
 )
+from perfmgmt.metrics.reading import read_text
 from perfmgmt.metrics.result import MetricResult
 from perfmgmt.metrics.tickets import (
     Column,
@@ -48,8 +52,10 @@ from perfmgmt.metrics.tickets import (
     Tickets,
     Trainings,
 )
+from perfmgmt.metrics.units import Unit, convert, parse_unit
 
 __all__ = [
+    "Actuals",
     "BusinessCalendar",
     "Column",
     "DropReport",
@@ -61,9 +67,12 @@ __all__ = [
     "Table",
     "Tickets",
     "Trainings",
+    "Unit",
     "abandonment_rate",
+    "actuals_from_metrics",
     "average_handle_time",
     "business_calendar",
+    "convert",
     "cost_per_contact",
     "cost_saving_rate",
     "csat",
@@ -73,6 +82,8 @@ __all__ = [
     "innovation_projects",
     "morale_index",
     "nps",
+    "parse_unit",
+    "read_text",
     "service_level",
     "training_hours_per_member",
 ]

@@ -26,6 +26,7 @@ from perfmgmt.errors import DataError
 from perfmgmt.metrics.calendar import BusinessCalendar
 from perfmgmt.metrics.result import MetricResult
 from perfmgmt.metrics.tickets import Projects, Surveys, Table, Tickets, Trainings
+from perfmgmt.metrics.units import Unit
 
 __all__ = [
     "Period",
@@ -88,6 +89,16 @@ def _period_bounds(period: Period) -> tuple[np.datetime64, np.datetime64]:
 
 
 def _selection(table: Table, by: str, period: Period | None) -> tuple[IndexArray, Any, BoolArray]:
+    if not isinstance(table, Table):
+        raise DataError(
+            f"expected a service data table (Tickets, Surveys, Trainings or Projects); got "
+            f"{type(table).__name__}"
+        )
+    if not isinstance(by, str):
+        raise DataError(
+            f"by={by!r} is not allowed; expected the name of a key column, e.g. 'manager', "
+            "'team' or 'agent'"
+        )
     codes, labels = table.codes(by)
     sel = codes >= 0
     if period is not None:
@@ -121,15 +132,43 @@ def _result(
     definition: str,
     **params: Any,
 ) -> MetricResult:
+    unit, bounds = _UNITS[metric]
+    if metric == "csat" and params.get("statistic") == "mean":
+        unit, bounds = Unit.POINTS, (1.0, 5.0)
+    value = np.asarray(value, dtype=np.float64)
+    if np.isinf(value).any():
+        # Inputs are bounded (see the tables' columns), so this is a guard, not a path.
+        raise DataError(f"{metric}: the values overflow; check the input data for huge numbers")
     return MetricResult(
         metric=metric,
         by=by,
         groups=np.array(labels, dtype=object),
-        value=np.asarray(value, dtype=np.float64),
+        value=value,
         n=np.asarray(n, dtype=np.int64),
         definition=definition,
         params=params,
+        unit=unit,
+        bounds=bounds,
     )
+
+
+_INF = math.inf
+#: Each metric's unit and valid range in that unit.
+_UNITS: dict[str, tuple[Unit, tuple[float, float]]] = {
+    "csat": (Unit.SHARE, (0.0, 1.0)),
+    "nps": (Unit.POINTS, (-100.0, 100.0)),
+    "enps": (Unit.POINTS, (-100.0, 100.0)),
+    "morale_index": (Unit.POINTS, (0.0, 100.0)),
+    "first_response_time": (Unit.SECONDS, (0.0, _INF)),
+    "average_handle_time": (Unit.SECONDS, (0.0, _INF)),
+    "first_contact_resolution": (Unit.SHARE, (0.0, 1.0)),
+    "service_level": (Unit.SHARE, (0.0, 1.0)),
+    "abandonment_rate": (Unit.SHARE, (0.0, 1.0)),
+    "cost_per_contact": (Unit.CURRENCY, (0.0, _INF)),
+    "cost_saving_rate": (Unit.SHARE, (-_INF, 1.0)),
+    "training_hours_per_member": (Unit.HOURS, (0.0, _INF)),
+    "innovation_projects": (Unit.COUNT, (0.0, _INF)),
+}
 
 
 def _seconds(a: npt.NDArray[np.datetime64], b: npt.NDArray[np.datetime64]) -> FloatArray:
@@ -176,7 +215,7 @@ def _group_quantile(codes: IndexArray, values: FloatArray, size: int, q: float) 
 
 
 def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
+    if not isinstance(value, str) or value not in allowed:
         raise DataError(f"{name} {value!r} is not allowed; choose one of {list(allowed)}")
 
 
@@ -429,6 +468,10 @@ def _statistic(
 ) -> tuple[FloatArray, str]:
     if statistic == "mean":
         return _ratio(_sum(codes, mask, values, size), _count(codes, mask, size)), "mean"
+    if not isinstance(statistic, str):
+        raise DataError(
+            f"statistic {statistic!r} is not allowed; use 'mean', 'median' or 'p1'..'p99'"
+        )
     quantile = matches(statistic, _QUANTILE) and 1 <= int(statistic[1:]) <= 99
     if statistic != "median" and not quantile:
         raise DataError(
@@ -508,6 +551,11 @@ def average_handle_time(
     Returns:
         Seconds per group; ``n`` is the number of handled tickets.
     """
+    if not isinstance(exclude_abandoned, bool | np.bool_):
+        raise DataError(
+            f"average_handle_time exclude_abandoned={exclude_abandoned!r} is not allowed; "
+            "expected True or False"
+        )
     codes, labels, sel = _selection(tickets, by, period)
     handle = tickets.require("handle_seconds", purpose="average_handle_time()")
     mask = sel & ~np.isnan(handle)
@@ -842,6 +890,11 @@ def training_hours_per_member(
             n=n,
             definition=text,
             headcount=None,
+        )
+    if not isinstance(headcount, Mapping):
+        raise DataError(
+            f"training_hours_per_member headcount {headcount!r} is not allowed; expected a "
+            "mapping of group label to a positive whole number, or None"
         )
     for label, count in headcount.items():
         if isinstance(count, bool) or not isinstance(count, int) or count <= 0:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._typing import FloatArray, IntArray
 from perfmgmt.errors import DataError
+from perfmgmt.metrics.units import Unit, convert, parse_unit
 
 __all__ = ["MetricResult"]
 
@@ -32,6 +35,9 @@ class MetricResult:
         definition: The definition used, in words, with its settings.
         params: The settings used, by name.
         min_sample: Groups with ``n`` below this have their value set to NaN.
+        unit: The unit of ``value`` (CSAT is a share, response times are seconds); None
+            when undeclared, which :meth:`aligned` refuses to convert.
+        bounds: The valid range ``(low, high)`` of ``value`` in ``unit``, inclusive.
     """
 
     metric: str
@@ -42,8 +48,22 @@ class MetricResult:
     definition: str
     params: Mapping[str, Any] = field(default_factory=dict)
     min_sample: int = 1
+    unit: Unit | None = None
+    bounds: tuple[float, float] = (-math.inf, math.inf)
 
     def __post_init__(self) -> None:
+        for name in ("groups", "value", "n"):
+            arr = getattr(self, name)
+            if not isinstance(arr, np.ndarray) or arr.ndim != 1:
+                shape = arr.shape if isinstance(arr, np.ndarray) else type(arr).__name__
+                raise DataError(
+                    f"MetricResult {self.metric!r}: {name} is {shape}; expected a 1-D numpy array"
+                )
+        if self.unit is not None and not isinstance(self.unit, Unit):
+            raise DataError(
+                f"MetricResult {self.metric!r}: unit {self.unit!r} is not allowed; expected a "
+                "perfmgmt.metrics.Unit or None"
+            )
         if not len(self.groups) == len(self.value) == len(self.n):
             raise DataError(
                 f"MetricResult {self.metric!r}: groups, value and n must be the same length; "
@@ -81,6 +101,62 @@ class MetricResult:
             self, value=value, min_sample=min_sample, groups=self.groups.copy(), n=self.n.copy()
         )
 
+    def aligned(
+        self,
+        subject_ids: Sequence[str],
+        *,
+        unit: Unit | str | None = None,
+        absent: float = math.nan,
+    ) -> tuple[FloatArray, IntArray]:
+        """Return the values and sample sizes in the order of ``subject_ids``, in ``unit``.
+
+        A subject that is not a group of this result gets ``absent`` (NaN: no data) with
+        sample size 0; a value that cannot be computed (NaN, e.g. a rate without its baseline)
+        has sample size 0 too.
+
+        Args:
+            subject_ids: The subjects, in the order wanted (e.g. a population's).
+            unit: Convert to this unit (a :class:`Unit` or a display unit such as ``"%"``);
+                None keeps the result's own unit.
+            absent: The value for a subject without a group (0.0 for counts of events).
+
+        Returns:
+            ``(values, sample sizes)``, float and int arrays of ``len(subject_ids)``.
+
+        Raises:
+            DataError: If the units do not convert, the result's unit is undeclared, or a
+                value lies outside :attr:`bounds`, naming the group, the value and the unit.
+        """
+        ids = _subject_list(subject_ids, self.metric)
+        index = {g: i for i, g in enumerate(self.groups.tolist())}
+        at = np.array([index.get(i, -1) for i in ids], dtype=np.intp)
+        found = at >= 0
+        value = np.full(len(ids), float(absent))
+        value[found] = self.value[at[found]]
+        n = np.zeros(len(ids), dtype=np.int64)
+        n[found] = self.n[at[found]]
+        n[np.isnan(value)] = 0
+        low, high = self.bounds
+        with np.errstate(invalid="ignore"):
+            bad = (value < low) | (value > high) | np.isinf(value)
+        if bad.any():
+            i = int(np.argmax(bad))
+            what = self.unit.value if self.unit is not None else "its unit"
+            raise DataError(
+                f"{self.metric} for {ids[i]!r} is {value[i]:g} {what}; expected a value from "
+                f"{low:g} to {high:g} {what}",
+                column=self.by,
+            )
+        if unit is None:
+            return value, n
+        target = parse_unit(unit)
+        if target is None or self.unit is None:
+            raise DataError(
+                f"{self.metric}: cannot convert from {_name(self.unit)} to {_name(unit)}; "
+                f"declare both units, one of {[u.value for u in Unit]}"
+            )
+        return convert(value, self.unit, target), n
+
     def to_dict(self) -> dict[str, float]:
         """Return ``{group label: value}``."""
         return dict(zip(self.groups.tolist(), self.value.tolist(), strict=True))
@@ -103,3 +179,24 @@ class MetricResult:
                 column=self.by,
             )
         return float(self.value[idx])
+
+
+def _name(unit: Unit | str | None) -> str:
+    if unit is None:
+        return "an undeclared unit"
+    return repr(unit.value if isinstance(unit, Unit) else unit)
+
+
+def _subject_list(subject_ids: Sequence[str], metric: str) -> list[str]:
+    if isinstance(subject_ids, str) or not isinstance(subject_ids, Sequence | np.ndarray):
+        raise DataError(
+            f"{metric}: subject_ids {subject_ids!r} is not allowed; expected a sequence of "
+            "subject id strings"
+        )
+    ids = list(subject_ids)
+    for i in ids:
+        if not isinstance(i, str) or not i.strip():
+            raise DataError(
+                f"{metric}: subject id {i!r} is not allowed; expected a non-empty string"
+            )
+    return ids

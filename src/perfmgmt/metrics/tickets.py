@@ -15,7 +15,6 @@ listed in :attr:`Table.dropped`, never silently.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import os
@@ -28,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from perfmgmt.errors import DataError
+from perfmgmt.metrics.reading import read_raw
 
 __all__ = [
     "Column",
@@ -41,6 +41,7 @@ __all__ = [
 ]
 
 ColumnKind = Literal["key", "time", "number", "flag"]
+_Keys = Mapping[str, tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]]
 
 _NAT = np.datetime64("NaT", "s")
 _TRUE = frozenset({"1", "true", "t", "yes", "y"})
@@ -261,7 +262,17 @@ class Table:
             DataError: On an unknown column, columns of different lengths, a missing
                 required column, or (strict) a bad value, naming row and column.
         """
-        arrays = {name: np.asarray(values) for name, values in columns.items()}
+        _check_strict(strict, cls.__name__ + ".from_arrays")
+        arrays: dict[str, npt.NDArray[Any]] = {}
+        for name, values in columns.items():
+            try:
+                arrays[name] = np.asarray(values)
+            except (ValueError, TypeError):
+                raise DataError(
+                    f"{cls.__name__}: column {name!r} is not allowed: its values do not form a "
+                    "1-D array (ragged or mixed nesting); expected one value per row",
+                    column=name,
+                ) from None
         return cls._build(arrays, strict=strict, pre=())
 
     @classmethod
@@ -286,10 +297,17 @@ class Table:
         Raises:
             DataError: On an unknown field or (strict) a bad value.
         """
-        mapping = dict(mapping or {})
+        _check_strict(strict, cls.__name__ + ".from_records")
+        mapping = _mapping(mapping, cls.__name__)
         lists: dict[str, list[object]] = {}
         n = 0
         for rec in records:
+            if not isinstance(rec, Mapping):
+                raise DataError(
+                    f"{cls.__name__}.from_records: record {n} is a {type(rec).__name__}; "
+                    "expected a mapping of column name to value",
+                    row=n,
+                )
             for key, value in rec.items():
                 name = cls._target(key, mapping)
                 if name is None:
@@ -314,79 +332,72 @@ class Table:
         *,
         mapping: Mapping[str, str | None] | None = None,
         strict: bool = True,
-        delimiter: str = ",",
+        delimiter: str | None = None,
+        encoding: str = "utf-8",
     ) -> Self:
         """Build a table from CSV with a header line.
+
+        Excel's "CSV UTF-8" byte-order mark is skipped, and so is a UTF-16 one.  When
+        pyarrow is installed the file is parsed by it, in C++; values are the same either way.
 
         Args:
             source: A path, or an open text file / iterable of lines.
             mapping: CSV header name to column name, or to ``None`` to skip the CSV
                 column.  Headers not in the mapping must be column names.
             strict: See :meth:`from_arrays`.
-            delimiter: The field separator.
+            delimiter: The field separator; ``None`` (the default) detects it from the
+                header line among ``,``, ``;``, tab and ``|``.
+            encoding: The encoding of a file given by path, e.g. ``"gb18030"`` for GBK
+                exports or ``"utf-16"``.
 
         Returns:
-            The validated table.  Row numbers in errors count data lines from 0
-            (the line after the header is row 0).
+            The validated table.  Row numbers in errors and in :attr:`dropped` count as a
+            spreadsheet does: the header is row 1, the first data line row 2.
 
         Raises:
-            DataError: On an unknown header, a line with the wrong number of fields,
-                or (strict) a bad value.
+            DataError: On bytes that do not decode (with a suggested encoding), an unknown or
+                duplicated header, a line with the wrong number of fields, or (strict) a bad
+                value, naming the row and the column.
         """
-        if isinstance(source, str | os.PathLike):
-            with open(source, newline="", encoding="utf-8") as fh:
-                return cls._read_csv(fh, mapping=mapping, strict=strict, delimiter=delimiter)
-        return cls._read_csv(source, mapping=mapping, strict=strict, delimiter=delimiter)
-
-    @classmethod
-    def _read_csv(
-        cls,
-        lines: Iterable[str],
-        *,
-        mapping: Mapping[str, str | None] | None,
-        strict: bool,
-        delimiter: str,
-    ) -> Self:
-        reader = csv.reader(lines, delimiter=delimiter)
-        header = next(reader, None)
-        if header is None:
-            raise DataError(f"{cls.__name__} CSV is empty; expected a header line", row=None)
-        mapping = dict(mapping or {})
-        targets = [cls._target(h, mapping) for h in header]
+        _check_strict(strict, cls.__name__ + ".from_csv")
+        mapping = _mapping(mapping, cls.__name__)
+        kinds = {c.name: c.kind for c in cls.SCHEMA}
+        kinds_by_header: dict[str, str] = {}
+        for header, target in mapping.items():
+            if isinstance(target, str) and target in kinds:
+                kinds_by_header[header] = kinds[target]
+        for name, kind in kinds.items():
+            if name not in mapping:
+                kinds_by_header.setdefault(name, kind)
+        raw = read_raw(
+            source,
+            encoding=encoding,
+            delimiter=delimiter,
+            kinds=kinds_by_header,
+            name=cls.__name__,
+        )
+        targets = [cls._target(h, mapping) for h in raw.header]
         seen: dict[str, str] = {}
-        for h, t in zip(header, targets, strict=True):
+        for h, t in zip(raw.header, targets, strict=True):
             if t is not None and t in seen:
+                twice = "appears twice" if seen[t] == h else f"and {seen[t]!r} both map to {t!r}"
                 raise DataError(
-                    f"{cls.__name__} CSV: headers {seen[t]!r} and {h!r} both map to "
-                    f"column {t!r}; map one of them to None",
+                    f"{cls.__name__} CSV: header {h!r} {twice}; each column may appear once "
+                    "(map one of them to None to skip it)",
                     column=h,
+                    row=1,
                 )
             if t is not None:
                 seen[t] = h
-        lists: list[list[str]] = [[] for _ in header]
-        malformed: list[tuple[int, int]] = []
-        width = len(header)
-        n = 0
-        for fields in reader:
-            row = fields
-            if len(row) != width:
-                malformed.append((n, len(row)))
-                row = [""] * width  # a placeholder, dropped or reported below
-            for lst, value in zip(lists, row, strict=True):
-                lst.append(value)
-            n += 1
+        n = raw.n
         pre = [
-            _Check(
-                None,
-                _mask_at([row], n),
-                _say(f"line has {k} fields but the header has {width}"),
-            )
-            for row, k in malformed
-        ]
-        arrays = {
-            t: _object_array(lst) for t, lst in zip(targets, lists, strict=True) if t is not None
-        }
-        return cls._build(arrays, strict=strict, pre=tuple(pre), length=n)
+            _Check(None, _mask_at([row], n), _say(f"line has {k} fields but the header has "
+                                                  f"{len(raw.header)}"))
+            for row, k in raw.malformed
+        ]  # fmt: skip
+        arrays = {t: col for t, col in zip(targets, raw.columns, strict=True) if t is not None}
+        coded = {targets[i]: key for i, key in raw.coded.items() if targets[i] is not None}
+        return cls._build(arrays, strict=strict, pre=tuple(pre), length=n, first_row=2, coded=coded)
 
     @classmethod
     def _target(cls, name: str, mapping: Mapping[str, str | None]) -> str | None:
@@ -411,16 +422,26 @@ class Table:
         strict: bool,
         pre: tuple[_Check, ...],
         length: int | None = None,
+        first_row: int = 0,
+        coded: Mapping[str | None, tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]]
+        | None = None,
     ) -> Self:
         n = cls._row_count(arrays, length)
+        coded = coded or {}
         checks: list[_Check] = list(pre)
         keys: dict[str, tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]] = {}
         data: dict[str, npt.NDArray[Any]] = {}
         for col in cls.SCHEMA:
-            if col.name in arrays:
+            if col.name in coded:
+                keys[col.name] = coded[col.name]
+                if col.required:
+                    checks.append(
+                        _Check(col.name, keys[col.name][0] < 0, _say("the value is empty"))
+                    )
+            elif col.name in arrays:
                 checks.extend(_parse_column(col, arrays[col.name], keys, data))
-        checks.extend(cls._row_checks(data))
-        return cls._finish(keys, data, n, checks, strict=strict)
+        checks.extend(cls._row_checks(data, keys))
+        return cls._finish(keys, data, n, checks, strict=strict, first_row=first_row)
 
     @classmethod
     def _row_count(cls, arrays: Mapping[str, npt.NDArray[Any]], length: int | None) -> int:
@@ -429,8 +450,15 @@ class Table:
         for name in arrays:
             if name not in schema:
                 cls._target(name, {})
-        lengths = {name: arr.shape[0] if arr.ndim else -1 for name, arr in arrays.items()}
-        if any(v < 0 for v in lengths.values()) or len(set(lengths.values())) > 1:
+        for name, arr in arrays.items():
+            if arr.ndim != 1:
+                raise DataError(
+                    f"{cls.__name__}: column {name!r} has shape {arr.shape}; expected a 1-D "
+                    "array (one value per row)",
+                    column=name,
+                )
+        lengths = {name: arr.shape[0] for name, arr in arrays.items()}
+        if len(set(lengths.values())) > 1:
             raise DataError(
                 f"{cls.__name__}: every column must be a 1-D array of the same length; "
                 f"got lengths {lengths}"
@@ -446,9 +474,9 @@ class Table:
         return n
 
     @classmethod
-    def _row_checks(cls, data: Mapping[str, npt.NDArray[Any]]) -> list[_Check]:
-        """Return cross-column checks; subclasses add ordering rules."""
-        del data
+    def _row_checks(cls, data: Mapping[str, npt.NDArray[Any]], keys: _Keys) -> list[_Check]:
+        """Return cross-column checks; subclasses add ordering and uniqueness rules."""
+        del data, keys
         return []
 
     @classmethod
@@ -460,6 +488,7 @@ class Table:
         checks: list[_Check],
         *,
         strict: bool,
+        first_row: int = 0,
     ) -> Self:
         if strict:
             first: tuple[int, int] | None = None
@@ -471,9 +500,10 @@ class Table:
             if first is not None:
                 row, k = first
                 chk = checks[k]
-                where = f"row {row}" + (f", column {chk.column!r}" if chk.column else "")
+                at = row + first_row
+                where = f"row {at}" + (f", column {chk.column!r}" if chk.column else "")
                 raise DataError(
-                    f"{cls.__name__} {where}: {chk.explain(row)}", row=row, column=chk.column
+                    f"{cls.__name__} {where}: {chk.explain(row)}", row=at, column=chk.column
                 )
             return cls(keys=keys, data=data, length=n, dropped=DropReport(total=n))
         dropped = np.zeros(n, dtype=bool)
@@ -481,7 +511,11 @@ class Table:
         for k, chk in enumerate(checks):
             new = chk.bad & ~dropped
             found.extend(
-                (row, k, DroppedRow(row=row, column=chk.column, reason=chk.explain(row)))
+                (
+                    row,
+                    k,
+                    DroppedRow(row=row + first_row, column=chk.column, reason=chk.explain(row)),
+                )
                 for row in np.flatnonzero(new).tolist()
             )
             dropped |= chk.bad
@@ -514,9 +548,13 @@ def _parse_column(
 ) -> list[_Check]:
     """Parse one raw column by its kind into ``keys`` or ``data``; return its row checks."""
     if col.kind == "key":
-        codes, labels = _factorize(raw)
+        usable, unusable = _hashable(raw)
+        codes, labels = _factorize(usable)
         keys[col.name] = (codes, labels)
-        return [_Check(col.name, codes < 0, _say("the value is empty"))] if col.required else []
+        checks = [_Check(col.name, unusable, _unparsable(raw, col))] if unusable.any() else []
+        if col.required:
+            checks.append(_Check(col.name, (codes < 0) & ~unusable, _say("the value is empty")))
+        return checks
     if col.kind == "time":
         values, unparsed = _to_time(raw)
         data[col.name] = values
@@ -565,19 +603,65 @@ def _is_missing(v: object) -> bool:
     )
 
 
+def _hashable(raw: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_]]:
+    """Return the column with unusable labels (lists, dicts: unhashable) emptied, and their mask."""
+    bad = np.zeros(len(raw), dtype=bool)
+    if raw.dtype.kind != "O":
+        return raw, bad
+    try:
+        set(raw.tolist())
+    except TypeError:
+        for i, v in enumerate(raw.tolist()):
+            try:
+                hash(v)
+            except TypeError:
+                bad[i] = True
+        raw = raw.copy()
+        raw[bad] = None
+    return raw, bad
+
+
+def _mapping(mapping: object, where: str) -> dict[str, str | None]:
+    if mapping is None:
+        return {}
+    if not isinstance(mapping, Mapping) or not all(
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in mapping.items()
+    ):
+        raise DataError(
+            f"{where}: mapping {mapping!r} is not allowed; expected a mapping of source name "
+            "to column name (or None to skip it)"
+        )
+    return dict(mapping)
+
+
+def _check_strict(strict: object, where: str) -> None:
+    if not isinstance(strict, bool | np.bool_):
+        raise DataError(
+            f"{where}: strict={strict!r} is not allowed; expected True (stop at the first bad "
+            "row) or False (drop bad rows and report them)"
+        )
+
+
 def _factorize(raw: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]:
     """Return integer codes (``-1`` for empty) and sorted string labels."""
     if raw.dtype.kind in "iu":
         uniq, inv = np.unique(raw, return_inverse=True)
         return inv.astype(np.intp), np.array([str(u) for u in uniq.tolist()], dtype=object)
     if raw.dtype.kind == "U":
+        # Sort in C, then label the distinct values only, exactly as the object path does.
         uniq, inv = np.unique(raw, return_inverse=True)
-        labels = np.array(uniq.tolist(), dtype=object)
-        codes = inv.astype(np.intp)
-        if len(labels) and labels[0] == "":
-            codes -= 1
-            labels = labels[1:]
-        return codes, labels
+        inv = inv.reshape(-1)
+        if bool((np.strings.strip(uniq) == uniq).all()):
+            # Nothing to strip: the sorted distinct values are the labels already.
+            empty = len(uniq) > 0 and uniq[0] == ""
+            codes = inv.astype(np.intp) - (1 if empty else 0)
+            return codes, np.array(uniq[1:] if empty else uniq, dtype=object)
+        text = [v.strip() for v in uniq.tolist()]
+        distinct = sorted({t for t in text if t})
+        pos = {t: i for i, t in enumerate(distinct)}
+        remap = np.array([pos[t] if t else -1 for t in text] or [0], dtype=np.intp)
+        codes = remap[inv] if len(raw) else inv.astype(np.intp)
+        return codes, np.array(distinct, dtype=object)
     index: dict[object, int] = {}
     setdefault = index.setdefault
     first = np.fromiter(
@@ -633,6 +717,10 @@ def _to_flag(raw: npt.NDArray[Any]) -> tuple[npt.NDArray[np.bool_], npt.NDArray[
     if raw.dtype.kind in "iuf":
         vals = raw.astype(float)
         return vals == 1, ~np.isin(vals, (0.0, 1.0))
+    if raw.dtype.kind == "U":
+        uniq, inv = np.unique(raw, return_inverse=True)
+        out_u, bad_u = _to_flag(_object_array(uniq.tolist()))
+        return out_u[inv.reshape(-1)], bad_u[inv.reshape(-1)]
     out = np.zeros(len(raw), dtype=bool)
     bad = np.zeros(len(raw), dtype=bool)
     for i, v in enumerate(raw.tolist()):
@@ -686,12 +774,45 @@ def _range_check(col: Column, values: npt.NDArray[np.float64]) -> _Check:
 
     def explain(i: int) -> str:
         v = values[i]
-        what = "negative" if col.minimum == 0 and v < 0 else "not allowed"
+        what = "not allowed"
         if col.maximum is not None and (v > col.maximum or v < (col.minimum or 0)):
             what = "off the scale"
+        if col.minimum == 0 and v < 0:
+            what = "negative"
         return f"{_fmt(float(v))} is {what} ({col.doc}); expected {col.allowed()}"
 
     return _Check(col.name, bad, explain)
+
+
+def _unique_check(keys: _Keys, name: str) -> _Check | None:
+    """Flag every repeat of an identifier after its first row (empty identifiers excepted).
+
+    A repeated ticket counts twice in every rate and moves the KPIs that pay bonuses, so
+    strict loads refuse it and lenient loads keep the first row and drop the repeats.
+    """
+    if name not in keys:
+        return None
+    codes, labels = keys[name]
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    repeat = np.zeros(len(codes), dtype=bool)
+    same = (ordered[1:] == ordered[:-1]) & (ordered[1:] >= 0)
+    repeat[order[1:][same]] = True
+    first = np.empty(len(labels), dtype=np.intp)
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(codes) else order
+    valid = ordered[starts] >= 0 if len(codes) else starts
+    first[ordered[starts][valid]] = order[starts][valid]
+
+    def explain(i: int) -> str:
+        j = int(first[codes[i]])
+        above = i - j
+        return (
+            f"duplicate {name} {labels[codes[i]]!r}: it is already {above} "
+            f"{'row' if above == 1 else 'rows'} above; each {name} may appear once (a "
+            "repeat would count the contact twice)"
+        )
+
+    return _Check(name, repeat, explain)
 
 
 def _order_check(data: Mapping[str, npt.NDArray[Any]], earlier: str, later: str) -> _Check | None:
@@ -709,6 +830,11 @@ def _order_check(data: Mapping[str, npt.NDArray[Any]], earlier: str, later: str)
 
     return _Check(later, bad, explain)
 
+
+# Durations and amounts are bounded so that sums over any table stay finite and exact enough:
+# a wait or handle time longer than a (leap) year is not a contact, and a cost of 10**12 is not
+# one either.  Without a bound, two 1e308 handle times average to inf.
+_YEAR_SECONDS = 366 * 86_400
 
 _KEYS = (
     Column(name="manager", kind="key", doc="the manager responsible"),
@@ -738,9 +864,21 @@ class Tickets(Table):
         Column(name="created", kind="time", doc="time of the first inbound message", required=True),
         Column(name="first_reply", kind="time", doc="time of the first human reply"),
         Column(name="closed", kind="time", doc="time the ticket was closed"),
-        Column(name="wait_seconds", kind="number", doc="queue wait in seconds", minimum=0),
-        Column(name="handle_seconds", kind="number", doc="handle time in seconds", minimum=0),
-        Column(name="cost", kind="number", doc="cost of the contact", minimum=0),
+        Column(
+            name="wait_seconds",
+            kind="number",
+            doc="queue wait in seconds",
+            minimum=0,
+            maximum=_YEAR_SECONDS,
+        ),
+        Column(
+            name="handle_seconds",
+            kind="number",
+            doc="handle time in seconds",
+            minimum=0,
+            maximum=_YEAR_SECONDS,
+        ),
+        Column(name="cost", kind="number", doc="cost of the contact", minimum=0, maximum=1e12),
         Column(
             name="csat",
             kind="number",
@@ -755,11 +893,12 @@ class Tickets(Table):
     TIME_COLUMN: ClassVar[str] = "created"
 
     @classmethod
-    def _row_checks(cls, data: Mapping[str, npt.NDArray[Any]]) -> list[_Check]:
+    def _row_checks(cls, data: Mapping[str, npt.NDArray[Any]], keys: _Keys) -> list[_Check]:
         found = (
             _order_check(data, "created", "first_reply"),
             _order_check(data, "created", "closed"),
             _order_check(data, "first_reply", "closed"),
+            _unique_check(keys, "ticket_id"),
         )
         return [c for c in found if c is not None]
 
@@ -800,7 +939,7 @@ class Trainings(Table):
         *_KEYS,
         Column(name="person", kind="key", doc="the team member trained"),
         Column(name="date", kind="time", doc="when the training took place", required=True),
-        Column(name="hours", kind="number", doc="training hours", minimum=0),
+        Column(name="hours", kind="number", doc="training hours", minimum=0, maximum=8_784),
     )
     TIME_COLUMN: ClassVar[str] = "date"
 
@@ -821,6 +960,7 @@ class Projects(Table):
     TIME_COLUMN: ClassVar[str] = "delivered"
 
     @classmethod
-    def _row_checks(cls, data: Mapping[str, npt.NDArray[Any]]) -> list[_Check]:
+    def _row_checks(cls, data: Mapping[str, npt.NDArray[Any]], keys: _Keys) -> list[_Check]:
+        del keys
         found = _order_check(data, "started", "delivered")
         return [] if found is None else [found]
