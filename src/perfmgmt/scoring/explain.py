@@ -61,7 +61,7 @@ class Step:
     def text(self, lang: str = "en") -> str:
         """Return the step as one readable line, its input names in ``lang``."""
         args = ", ".join(
-            f"{input_name(n, lang)}={fmt(v) if not isinstance(v, str) else v}"
+            f"{input_name(n, lang)}={fmt(v) if not isinstance(v, str) else _value(v, lang)}"
             for n, v in self.inputs
         )
         res = self.result if isinstance(self.result, str) else fmt(self.result)
@@ -178,6 +178,8 @@ INPUT_WORDS_ZH = {
     "tolerance": "容差",
     "falloff": "衰减",
     "baseline": "基线",
+    "scorer": "评分器",
+    "direction": "方向",
     "manager": "上级",
     "peer": "同事",
     "upward": "下属",
@@ -199,6 +201,13 @@ DIRECTIONS_ZH = {
 }
 
 
+def _value(value: str, lang: str) -> str:
+    """A text input's value in ``lang``: the library's scorer and direction names translated."""
+    if lang != "zh":
+        return value
+    return DIRECTIONS_ZH.get(value, SCORERS_ZH.get(value, value))
+
+
 def input_name(name: str, lang: str) -> str:
     """Return the input name ``name`` in ``lang``: its known words translated, keys kept."""
     if lang != "zh":
@@ -209,6 +218,8 @@ def input_name(name: str, lang: str) -> str:
 def _kpi_score_step(ln: KpiLine, zh: bool, lang: str) -> Step:
     direction = DIRECTIONS_ZH.get(ln.direction, ln.direction) if zh else ln.direction
     inputs: list[Input] = [
+        ("scorer", ln.scorer),
+        ("direction", ln.direction),
         ("actual", ln.actual),
         ("threshold", ln.threshold),
         ("target", ln.target),

@@ -161,7 +161,7 @@ def _resolved_params(
         if f.name == "requires":
             continue
         value = getattr(scorer, f.name)
-        if isinstance(value, bool | int | float):
+        if isinstance(value, bool | int | float | str):
             out.append((f.name, value))
         elif isinstance(value, tuple) and all(isinstance(v, int | float) for v in value):
             out.append((f.name, tuple(float(v) for v in value)))
