@@ -16,7 +16,7 @@ import enum
 import math
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import attrs
 import numpy as np
@@ -44,7 +44,7 @@ from perfmgmt.rules._display import (
     decisions_repr,
 )
 from perfmgmt.rules.frame import Frame
-from perfmgmt.rules.payout import PoolAllocation, line_minor
+from perfmgmt.rules.payout import PoolAllocation, fixed_minor, line_minor
 from perfmgmt.rules.tables import Selection
 
 if TYPE_CHECKING:
@@ -90,10 +90,13 @@ class Decision:
     Attributes:
         source: Key of the rule or table that awarded it.
         kind: Rule or table.
-        row: The table row (zero-based), None for a rule.
+        row: The table row as an index into ``table.rows`` (zero-based; text and reports
+            number rows from 1), None for a rule.
         outcome: The outcome.
         amount: For a bonus or deduction, its amount on its own (Decimal in the currency's
             minor unit); None for other outcomes or when the base pay is unknown.
+        base_pay: For a line in percent of base pay, the base pay it was computed from:
+            ``amount = round_half_even(base_pay x percent / 100)`` at the minor unit.
     """
 
     source: str
@@ -101,6 +104,7 @@ class Decision:
     row: int | None
     outcome: Outcome
     amount: Decimal | None = None
+    base_pay: Decimal | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -149,6 +153,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "deduction": "Deduction total",
         "awarded": "Bonus awarded after the pool",
         "factor": "pool factor",
+        "prorated": "Prorated by the eligible fraction",
+        "capped": "Capped per person at",
+        "line_base": "{base} × {pct} %",
         "none": "No rule fired.",
         "unknown_pay": "unknown (base pay missing)",
     },
@@ -168,6 +175,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "deduction": "扣减合计",
         "awarded": "奖金池分配后",
         "factor": "奖金池系数",
+        "prorated": "按在岗比例折算",
+        "capped": "个人上限",
+        "line_base": "基本工资 {base} × {pct}%",
         "none": "没有规则触发。",
         "unknown_pay": "未知(缺少基本工资)",
     },
@@ -284,6 +294,13 @@ class Decisions:
         deduction: The subject's deduction total; None when unknown.
         awarded: The bonus after proration, cap and pool; None without a pool.
         pool_factor: The pool's scaling factor (1 when not scaled); None without a pool.
+        proration: The eligible fraction the bonus was prorated by, as an exact
+            ``(numerator, denominator)``; None when the pool does not prorate.
+        prorated: The bonus after proration (half-to-even at the minor unit); None without
+            a pool.
+        per_person_cap: The pool's cap per person, None when there is none.
+        capped: The prorated bonus after the cap; the pool then scales it by
+            ``pool_factor`` (largest remainder in minor units); None without a pool.
     """
 
     subject_id: str
@@ -295,6 +312,10 @@ class Decisions:
     deduction: Decimal | None = None
     awarded: Decimal | None = None
     pool_factor: Decimal | None = None
+    proration: tuple[int, int] | None = None
+    prorated: Decimal | None = None
+    per_person_cap: Decimal | None = None
+    capped: Decimal | None = None
 
     @property
     def fired(self) -> tuple[str, ...]:
@@ -335,8 +356,11 @@ class Decisions:
             out.append(f"  - {t.kind.value} {t.source}: {self._head(t, w)}")
             out += _read_lines(t, w)
             for d in by_source.get(t.source, []):
-                row = f"[{w['row'].format(row=d.row)}] " if d.row is not None else ""
+                row = f"[{w['row'].format(row=d.row + 1)}] " if d.row is not None else ""
                 text = describe_outcome(d.outcome, d.amount, self.currency, lang=lang)
+                if d.base_pay is not None and isinstance(d.outcome, Bonus | Deduction):
+                    base = w["line_base"].format(pct=d.outcome.value, base=d.base_pay)
+                    text = f"{text} = {base}"
                 out.append(f"    -> {row}{text}")
         return out
 
@@ -349,6 +373,11 @@ class Decisions:
         if self.deduction or any(isinstance(d.outcome, Deduction) for d in self.decisions):
             value = w["unknown_pay"] if self.deduction is None else f"{self.deduction}{cur}"
             out.append(f"{w['deduction']}: {value}")
+        if self.proration is not None and self.prorated is not None:
+            num, den = self.proration
+            out.append(f"{w['prorated']} × {num}/{den}: {self.prorated}{cur}")
+        if self.per_person_cap is not None and self.capped is not None:
+            out.append(f"{w['capped']} {self.per_person_cap}{cur}: {self.capped}{cur}")
         if self.awarded is not None:
             factor = f"{self.pool_factor:.6f}" if self.pool_factor is not None else "?"
             out.append(f"{w['awarded']}: {self.awarded}{cur} ({w['factor']} {factor})")
@@ -358,7 +387,7 @@ class Decisions:
     def _head(t: TraceEntry, w: dict[str, str]) -> str:
         if t.kind is SourceKind.RULE:
             return t.text
-        rows = ", ".join(str(r) for r in t.selected)
+        rows = ", ".join(str(r + 1) for r in t.selected)
         policy = w["policy"].format(policy=t.hit_policy.value if t.hit_policy else "")
         return f"{policy}: {w['row'].format(row=rows)}"
 
@@ -368,7 +397,7 @@ class Decisions:
         if t.status is TraceStatus.UNKNOWN:
             return w["unknown"].format(fields=", ".join(t.missing) or "?")
         if t.status is TraceStatus.VIOLATION:
-            rows = ", ".join(str(r) for r in t.matched)
+            rows = ", ".join(str(r + 1) for r in t.matched)
             return w["violation"].format(policy=policy, rows=rows)
         if t.status is TraceStatus.COUNTED:
             return w["counted"].format(count=t.count)
@@ -488,11 +517,26 @@ class BatchDecisions:
             return None
         return from_minor(minor, currency)
 
+    def _base_pay(self, outcome: Outcome, i: int) -> Decimal | None:
+        """The base pay a percent line was computed from (None for other lines)."""
+        if not isinstance(outcome, Bonus | Deduction) or fixed_minor(outcome) is not None:
+            return None
+        if self._base_minor is None or self.currency is None or self._base_minor[i] < 0:
+            return None
+        return from_minor(int(self._base_minor[i]), self.currency)
+
     def _decisions(
         self, source: str, kind: SourceKind, row: int | None, outcomes: Sequence[Outcome], i: int
     ) -> list[Decision]:
         return [
-            Decision(source=source, kind=kind, row=row, outcome=o, amount=self._amount(o, i))
+            Decision(
+                source=source,
+                kind=kind,
+                row=row,
+                outcome=o,
+                amount=self._amount(o, i),
+                base_pay=self._base_pay(o, i),
+            )
             for o in outcomes
         ]
 
@@ -567,7 +611,24 @@ class BatchDecisions:
             deduction=self._money(int(self.deduction_minor[i]), bool(self.deduction_known[i])),
             awarded=None if alloc is None else alloc.amount(i),
             pool_factor=None if alloc is None else alloc.factor,
+            **self._pool_steps(i),
         )
+
+    def _pool_steps(self, i: int) -> dict[str, Any]:
+        """Subject ``i``'s way from the bonus to the award: proration and cap."""
+        alloc = self.allocation
+        if alloc is None:
+            return {}
+        cur = alloc.currency
+        out: dict[str, Any] = {
+            "prorated": from_minor(int(alloc.prorated[i]), cur),
+            "capped": from_minor(int(alloc.capped[i]), cur),
+            "per_person_cap": alloc.per_person_cap,
+        }
+        if alloc.proration is not None:
+            num, den = alloc.proration
+            out["proration"] = (int(num[i]), int(den[i]))
+        return out
 
     def _inputs(self, fields: Sequence[str], i: int) -> tuple[tuple[str, object], ...]:
         return tuple((f, _py(self._frame[f][i])) for f in fields if f in self._frame)

@@ -336,6 +336,9 @@ class PoolAllocation:
         factor: ``pool / total capped`` when scaling happened, else ``Decimal(1)``.
         scaled: Whether the awards were scaled down to the pool.
         pool: The pool amount, or None.
+        per_person_cap: The pool's cap per person, or None.
+        proration: The exact eligible fractions ``(numerators, denominators)`` the awards
+            were prorated by, or None when the pool does not prorate.
     """
 
     currency: str
@@ -346,6 +349,8 @@ class PoolAllocation:
     factor: Decimal
     scaled: bool
     pool: Decimal | None
+    per_person_cap: Decimal | None = None
+    proration: tuple[IntArray, IntArray] | None = None
 
     @property
     def total(self) -> Decimal:
@@ -418,12 +423,14 @@ def allocate_minor(
     requested = np.asarray(requested, dtype=np.int64)
     _check_requested(requested)
     prorated = requested
+    proration: tuple[IntArray, IntArray] | None = None
     if pool.prorate and eligible_fraction is not None:
         if isinstance(eligible_fraction, tuple) and len(eligible_fraction) == 2:
             num, den = (np.asarray(a, dtype=np.int64) for a in eligible_fraction)
         else:
             num, den = exact_fractions(eligible_fraction)
         prorated = prorate_minor(requested, num, den)
+        proration = (num, den)
     capped = prorated
     if pool.per_person_cap is not None:
         capped = np.minimum(prorated, to_minor(pool.per_person_cap, pool.currency))
@@ -447,6 +454,8 @@ def allocate_minor(
         factor=factor,
         scaled=scaled,
         pool=pool.amount,
+        per_person_cap=pool.per_person_cap,
+        proration=proration,
     )
 
 
