@@ -261,8 +261,10 @@ class _Checks:
             found: list[tuple[int, str, _Variant, int]] = []
             for v in (v for v in self.variants if v.j == j):
                 rating_up, total_up = _rises(self.base, v.scores)
+                # An unrated review is held for a person: the rules decide nothing for it, so
+                # its lack of a deduction is no automatic gain.
                 pay_up = (
-                    v.pay > self.base_pay
+                    v.scores.rated & (v.pay > self.base_pay)
                     if v.pay is not None and self.base_pay is not None
                     else np.zeros_like(total_up)
                 )
