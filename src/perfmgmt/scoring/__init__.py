@@ -14,6 +14,7 @@ from perfmgmt.scoring.card import (
     KpiLine,
     ReviewFlag,
     ScoreCard,
+    SourceLine,
     Step,
 )
 from perfmgmt.scoring.engine import ScoringEngine, ScoringPlan
@@ -62,6 +63,7 @@ __all__ = [
     "ScorerRegistry",
     "ScoringEngine",
     "ScoringPlan",
+    "SourceLine",
     "Step",
     "TargetBandScorer",
     "banded",
