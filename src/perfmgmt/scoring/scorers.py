@@ -28,7 +28,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from perfmgmt._typing import BoolArray, FloatArray
+from perfmgmt._typing import BoolArray, FloatArray, NanFloat
 from perfmgmt.errors import ScoringError
 from perfmgmt.model.indicator import Direction
 
@@ -654,7 +654,7 @@ class ProgressScorer:
 
     sign: float
     cap: float
-    baseline: float
+    baseline: NanFloat
     floor: float = 0.0
 
     @property

@@ -86,6 +86,7 @@ from perfmgmt.strategies._model import (
 )
 from perfmgmt.strategies._review import (
     _assessments,
+    populations,
     _check_ins,
     development_actions,
     development_plans,
@@ -97,6 +98,19 @@ from perfmgmt.strategies._review import (
     review_results,
     reviews,
     subjects,
+)
+from perfmgmt.strategies._results import (
+    batch_decisions,
+    batch_scores,
+    calibration_changes,
+    calibration_logs,
+    decisions,
+    explanations,
+    field_schemas,
+    histories,
+    pool_allocations,
+    score_cards,
+    scorers,
 )
 from perfmgmt.strategies._rules import (
     _money_outcome,
@@ -181,6 +195,79 @@ def _type_strategies() -> dict[type, Callable[[], st.SearchStrategy[Any]]]:
     }
     for cls in CONDITION_TYPES:
         table[cls] = lambda cls=cls: _node_strategy(cls)  # type: ignore[misc]
+    table.update(_result_strategies())
+    return table
+
+
+def _of_type(strategy: st.SearchStrategy[Any], cls: type) -> st.SearchStrategy[Any]:
+    return strategy.filter(lambda x: isinstance(x, cls))
+
+
+def _result_strategies() -> dict[type, Callable[[], st.SearchStrategy[Any]]]:
+    """Map every public result type (and the scorers) to a factory of its strategy."""
+    from perfmgmt.calibration import CalibrationChange, CalibrationLog  # noqa: PLC0415
+    from perfmgmt.rules import (  # noqa: PLC0415 - engines are imported only when registering
+        BatchDecisions,
+        Decision,
+        Decisions,
+        FieldSchema,
+        History,
+        PoolAllocation,
+    )
+    from perfmgmt.rules.decisions import TraceEntry  # noqa: PLC0415
+    from perfmgmt.scoring import (  # noqa: PLC0415
+        BandedScorer,
+        BatchScores,
+        BinaryScorer,
+        CategoryLine,
+        CriterionLine,
+        Explanation,
+        KpiLine,
+        LinearScorer,
+        Population,
+        ProgressScorer,
+        RatioScorer,
+        ScoreCard,
+        TargetBandScorer,
+    )
+
+    table: dict[type, Callable[[], st.SearchStrategy[Any]]] = {
+        BatchScores: batch_scores,
+        ScoreCard: score_cards,
+        KpiLine: lambda: score_cards().flatmap(lambda c: st.sampled_from(c.lines)),
+        CategoryLine: lambda: score_cards().flatmap(lambda c: st.sampled_from(c.categories)),
+        CriterionLine: lambda: (
+            score_cards().filter(lambda c: bool(c.criteria)).flatmap(
+                lambda c: st.sampled_from(c.criteria)
+            )
+        ),
+        Explanation: explanations,
+        Population: lambda: populations(max_size=4).map(lambda t: t[1]),
+        BatchDecisions: batch_decisions,
+        Decisions: decisions,
+        Decision: lambda: (
+            decisions().filter(lambda d: bool(d.decisions)).flatmap(
+                lambda d: st.sampled_from(d.decisions)
+            )
+        ),
+        TraceEntry: lambda: (
+            decisions().filter(lambda d: bool(d.trace)).flatmap(lambda d: st.sampled_from(d.trace))
+        ),
+        PoolAllocation: pool_allocations,
+        History: histories,
+        FieldSchema: field_schemas,
+        CalibrationChange: calibration_changes,
+        CalibrationLog: calibration_logs,
+    }
+    for cls in (
+        LinearScorer,
+        BandedScorer,
+        RatioScorer,
+        BinaryScorer,
+        TargetBandScorer,
+        ProgressScorer,
+    ):
+        table[cls] = lambda cls=cls: _of_type(scorers(), cls)  # type: ignore[misc]
     return table
 
 
