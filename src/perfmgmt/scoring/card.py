@@ -173,9 +173,7 @@ class ScoreCard:
     gated: bool
     eligible_fraction: float
     criteria: tuple[CriterionLine, ...] = ()
-    raw_quantitative: NanFloat = attrs.field(
-        default=math.nan, eq=attrs.cmp_using(eq=_same_float)
-    )
+    raw_quantitative: NanFloat = attrs.field(default=math.nan, eq=attrs.cmp_using(eq=_same_float))
     quantitative_share: float = 1.0
     flags: ReviewFlag = ReviewFlag.NONE
     rating_labels: tuple[str, ...] = ()

@@ -93,6 +93,17 @@ def _tuple_hook_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
     return factory
 
 
+def _tuple_writer_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
+    def factory(t: Any) -> Callable[[Any], list[Any]]:
+        args = get_args(t)
+        if len(args) == 2 and args[1] is Ellipsis:
+            item = args[0]
+            return lambda value: [converter.unstructure(x, item) for x in value]
+        return lambda value: [converter.unstructure(x, a) for x, a in zip(value, args, strict=True)]
+
+    return factory
+
+
 def _structure_spec() -> Callable[[Any, Any], ScoringSpec]:
     def hook(value: Any, _: Any) -> ScoringSpec:
         if not isinstance(value, dict):
@@ -134,7 +145,7 @@ def _attrs_class(t: Any) -> bool:
 
 def _attrs_structure_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
     def factory(cls: type) -> Callable[[Any, Any], Any]:
-        inner = make_dict_structure_fn(
+        inner: Callable[[Any, Any], Any] = make_dict_structure_fn(
             cls,
             converter,
             _cattrs_forbid_extra_keys=True,
@@ -193,9 +204,7 @@ def _mapping_hook_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
             out: dict[Any, Any] = {}
             for key, item in value.items():
                 try:
-                    out[converter.structure(key, key_type)] = converter.structure(
-                        item, value_type
-                    )
+                    out[converter.structure(key, key_type)] = converter.structure(item, value_type)
                 except Exception as exc:  # collected with its key for the path
                     exc.__notes__ = [
                         *getattr(exc, "__notes__", []),
@@ -250,15 +259,12 @@ def configure_converter(converter: cattrs.Converter) -> None:
     converter.register_structure_hook_factory(v.is_array, v.array_structure)
     converter.register_unstructure_hook_func(v.is_array, v.array_unstructure)
     converter.register_structure_hook_factory(_is_tuple, _tuple_hook_factory(converter))
+    converter.register_unstructure_hook_factory(_is_tuple, _tuple_writer_factory(converter))
     converter.register_unstructure_hook(tuple, list)
     converter.register_structure_hook_factory(_is_mapping, _mapping_hook_factory(converter))
     converter.register_structure_hook_factory(_attrs_class, _attrs_structure_factory(converter))
-    converter.register_unstructure_hook_factory(
-        _attrs_class, _attrs_unstructure_factory(converter)
-    )
-    converter.register_structure_hook_factory(
-        _has_document, _document_structure_factory(converter)
-    )
+    converter.register_unstructure_hook_factory(_attrs_class, _attrs_unstructure_factory(converter))
+    converter.register_structure_hook_factory(_has_document, _document_structure_factory(converter))
     converter.register_unstructure_hook_factory(
         _has_document, _document_unstructure_factory(converter)
     )

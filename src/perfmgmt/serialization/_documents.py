@@ -37,7 +37,7 @@ def _errors(exc: BaseException, path: str) -> list[tuple[str, str]]:
         with_notes, without = exc.group_exceptions()
         for sub, note in with_notes:
             if isinstance(exc, IterableValidationError):
-                index = note.index  # type: ignore[union-attr]
+                index = note.index
                 sub_path = f"{path}[{index!r}]" if isinstance(index, str) else f"{path}[{index}]"
             else:
                 name = note.name  # type: ignore[union-attr]
@@ -240,7 +240,9 @@ def _parse(text: str | bytes | bytearray) -> Any:
         raise SerializationError(f"$: not valid JSON: {exc}", path="$") from None
 
 
-def from_data(data: Mapping[str, Any], cls: type[T], *, converter: cattrs.Converter | None = None) -> T:
+def from_data(
+    data: Mapping[str, Any], cls: type[T], *, converter: cattrs.Converter | None = None
+) -> T:
     """Load a ``cls`` from plain data: a dict from :func:`to_data`, or a JSONB column's value.
 
     Raises:

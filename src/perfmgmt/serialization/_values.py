@@ -6,7 +6,7 @@ what was given; :mod:`._errors` adds the JSON path. The limits here are the docu
 - whole numbers are within ``±MAX_INT`` (2**53, the range every JSON reader keeps exactly);
 - numbers read into a float are finite, and an integer beyond ``±MAX_INT`` is refused rather
   than rounded; ``-0.0`` is read and written as ``0.0``;
-- text is valid Unicode: a lone surrogate (``"\\ud800"``) is refused.
+- text is valid Unicode: a lone surrogate (U+D800 to U+DFFF alone) is refused.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from perfmgmt._typing import NAN_AS_NULL
 
 __all__ = [
     "MAX_INT",
+    "array_kind",
     "array_structure",
     "array_unstructure",
     "expect",
@@ -125,9 +126,7 @@ _SCALARS: dict[type, str] = {
 def is_scalar_union(t: Any) -> bool:
     """Whether ``t`` is a union of JSON scalars only, such as ``float | str | None``."""
     args = get_args(t)
-    return (
-        get_origin(t) in (Union, UnionType) and bool(args) and all(a in _SCALARS for a in args)
-    )
+    return get_origin(t) in (Union, UnionType) and bool(args) and all(a in _SCALARS for a in args)
 
 
 def scalar_union(t: Any) -> Callable[[Any, Any], object]:
@@ -263,6 +262,11 @@ def _dtype_of(t: Any) -> np.dtype[Any]:
     return np.dtype(object)
 
 
+def array_kind(t: Any) -> str:
+    """Return the numpy dtype kind (``"f"``, ``"i"``, ``"b"``, ``"O"``...) of array type ``t``."""
+    return _dtype_of(t).kind
+
+
 _ELEMENT: dict[str, tuple[str, Callable[[object], object]]] = {
     "f": ("a number or null", nan_number),
     "i": ("a whole number", whole),
@@ -339,7 +343,9 @@ def array_unstructure(value: np.ndarray[Any, Any]) -> list[Any]:
     if value.dtype.kind == "f":
         if np.isinf(value).any():
             raise ValueError("an array holds an infinite number, which JSON cannot hold")
-        out: list[Any] = np.where(np.isnan(value), None, value + 0.0).tolist()
+        shown_as = (value + 0.0).astype(object)
+        shown_as[np.isnan(value)] = None
+        out: list[Any] = shown_as.tolist()
         return out
     if value.dtype.kind == "O":
         return [write_json_value(v) for v in value.tolist()]

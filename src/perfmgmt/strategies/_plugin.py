@@ -84,21 +84,6 @@ from perfmgmt.strategies._model import (
     schemes,
     scoring_specs,
 )
-from perfmgmt.strategies._review import (
-    _assessments,
-    populations,
-    _check_ins,
-    development_actions,
-    development_plans,
-    development_policies,
-    eligibilities,
-    events,
-    interviews,
-    objectives,
-    review_results,
-    reviews,
-    subjects,
-)
 from perfmgmt.strategies._results import (
     batch_decisions,
     batch_scores,
@@ -111,6 +96,21 @@ from perfmgmt.strategies._results import (
     pool_allocations,
     score_cards,
     scorers,
+)
+from perfmgmt.strategies._review import (
+    _assessments,
+    _check_ins,
+    development_actions,
+    development_plans,
+    development_policies,
+    eligibilities,
+    events,
+    interviews,
+    objectives,
+    populations,
+    review_results,
+    reviews,
+    subjects,
 )
 from perfmgmt.strategies._rules import (
     _money_outcome,
@@ -211,6 +211,8 @@ def _result_strategies() -> dict[type, Callable[[], st.SearchStrategy[Any]]]:
         Decision,
         Decisions,
         FieldSchema,
+        Finding,
+        FindingKind,
         History,
         PoolAllocation,
     )
@@ -237,18 +239,18 @@ def _result_strategies() -> dict[type, Callable[[], st.SearchStrategy[Any]]]:
         KpiLine: lambda: score_cards().flatmap(lambda c: st.sampled_from(c.lines)),
         CategoryLine: lambda: score_cards().flatmap(lambda c: st.sampled_from(c.categories)),
         CriterionLine: lambda: (
-            score_cards().filter(lambda c: bool(c.criteria)).flatmap(
-                lambda c: st.sampled_from(c.criteria)
-            )
+            score_cards()
+            .filter(lambda c: bool(c.criteria))
+            .flatmap(lambda c: st.sampled_from(c.criteria))
         ),
         Explanation: explanations,
         Population: lambda: populations(max_size=4).map(lambda t: t[1]),
         BatchDecisions: batch_decisions,
         Decisions: decisions,
         Decision: lambda: (
-            decisions().filter(lambda d: bool(d.decisions)).flatmap(
-                lambda d: st.sampled_from(d.decisions)
-            )
+            decisions()
+            .filter(lambda d: bool(d.decisions))
+            .flatmap(lambda d: st.sampled_from(d.decisions))
         ),
         TraceEntry: lambda: (
             decisions().filter(lambda d: bool(d.trace)).flatmap(lambda d: st.sampled_from(d.trace))
@@ -256,6 +258,14 @@ def _result_strategies() -> dict[type, Callable[[], st.SearchStrategy[Any]]]:
         PoolAllocation: pool_allocations,
         History: histories,
         FieldSchema: field_schemas,
+        Finding: lambda: st.builds(
+            Finding,
+            kind=st.sampled_from(FindingKind),
+            table=keys(),
+            rows=st.lists(st.integers(0, 2000), max_size=3).map(tuple),
+            field=st.none() | keys(),
+            message=_texts(),
+        ),
         CalibrationChange: calibration_changes,
         CalibrationLog: calibration_logs,
     }

@@ -59,7 +59,7 @@ def _scored(draw: st.DrawFn) -> tuple[Scheme, Population, BatchScores]:
 
 
 def batch_scores() -> st.SearchStrategy[BatchScores]:
-    """Return a strategy for :class:`~perfmgmt.scoring.BatchScores`: generated populations, scored."""
+    """Return a strategy for :class:`~perfmgmt.scoring.BatchScores`: populations, scored."""
     return _scored().map(lambda t: t[2])
 
 
@@ -70,9 +70,7 @@ def score_cards() -> st.SearchStrategy[ScoreCard]:
 
 def explanations() -> st.SearchStrategy[Explanation]:
     """Return a strategy for :class:`~perfmgmt.scoring.Explanation` in English or Chinese."""
-    return st.tuples(score_cards(), st.sampled_from(["en", "zh"])).map(
-        lambda t: t[0].explain(t[1])
-    )
+    return st.tuples(score_cards(), st.sampled_from(["en", "zh"])).map(lambda t: t[0].explain(t[1]))
 
 
 @st.composite
@@ -97,11 +95,8 @@ def decisions() -> st.SearchStrategy[Decisions]:
 
 def pool_allocations() -> st.SearchStrategy[PoolAllocation]:
     """Return a strategy for :class:`~perfmgmt.rules.PoolAllocation` results of bonus pools."""
-    return (
-        _decided()
-        .map(lambda b: b.allocation)
-        .filter(lambda a: a is not None)
-        .map(lambda a: a)  # narrowed for the type checker below
+    return _decided().flatmap(
+        lambda b: st.nothing() if b.allocation is None else st.just(b.allocation)
     )
 
 
@@ -174,9 +169,7 @@ def scorers() -> st.SearchStrategy[Scorer]:
             lambda n: st.builds(
                 banded,
                 edges=_ascending(n),
-                scores=st.lists(st.floats(0.0, 150.0), min_size=n + 1, max_size=n + 1).map(
-                    lambda s: sorted(s)
-                ),
+                scores=st.lists(st.floats(0.0, 150.0), min_size=n + 1, max_size=n + 1).map(sorted),
             )
         ),
         st.builds(ratio, cap=st.floats(100.0, 200.0)),
@@ -184,4 +177,3 @@ def scorers() -> st.SearchStrategy[Scorer]:
         st.builds(target_band, tolerance=st.floats(0.0, 10.0)),
         st.builds(progress),
     )
-
