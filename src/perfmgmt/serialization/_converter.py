@@ -13,6 +13,7 @@ Nothing here names a class above the model floor. Results are reached by their t
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -218,6 +219,35 @@ def _mapping_hook_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
     return factory
 
 
+def _int(value: Any, t: Any) -> Any:
+    # The hook for int is also found for its subclasses, IntFlag and IntEnum among them.
+    if t is not int and _is_enum(t):
+        return _enum_hook(t)(value, t)
+    return v.whole(value)
+
+
+def _is_enum(t: Any) -> bool:
+    return isinstance(t, type) and issubclass(t, enum.Enum)
+
+
+def _enum_hook(cls: type[enum.Enum]) -> Callable[[Any, Any], enum.Enum]:
+    values = [m.value for m in cls]
+    flag = issubclass(cls, enum.Flag)
+
+    def hook(value: Any, _: Any) -> enum.Enum:
+        if flag and isinstance(value, int) and not isinstance(value, bool):
+            try:
+                return cls(v.whole(value))
+            except ValueError:
+                pass
+        elif not isinstance(value, bool) and value in values:
+            return cls(value)
+        what = "a whole number made of the flag bits" if flag else f"one of {v.shown(values)}"
+        raise ValueError(f"expected {what}, got {v.shown(value)}")
+
+    return hook
+
+
 def _is_object(t: Any) -> bool:
     return t is object
 
@@ -240,9 +270,10 @@ def configure_converter(converter: cattrs.Converter) -> None:
     """
     converter.register_structure_hook(float, v.number)
     converter.register_unstructure_hook(float, v.write_number)
-    converter.register_structure_hook(int, v.whole)
+    converter.register_structure_hook(int, _int)
     converter.register_structure_hook(str, v.text)
     converter.register_structure_hook(bool, v.boolean)
+    converter.register_structure_hook_factory(_is_enum, _enum_hook)
     converter.register_structure_hook(Decimal, v.decimal)
     converter.register_unstructure_hook(Decimal, str)
     converter.register_structure_hook(dt.datetime, v.datetime)

@@ -46,7 +46,7 @@ def _errors(exc: BaseException, path: str) -> list[tuple[str, str]]:
         for sub in without:
             out.extend(_errors(sub, path))
     elif isinstance(exc, ForbiddenExtraKeysError):
-        names = ", ".join(v.shown(k) for k in sorted(exc.extra_fields))
+        names = ", ".join(repr(k) for k in sorted(exc.extra_fields))
         allowed = ""
         if attrs.has(exc.cl):
             allowed = "; allowed fields: " + ", ".join(

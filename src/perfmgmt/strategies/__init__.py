@@ -56,6 +56,19 @@ from perfmgmt.strategies._model import (
 # The hook and its table stay reachable here for tests that register or list the types.
 from perfmgmt.strategies._plugin import _hypothesis_setup_hook
 from perfmgmt.strategies._plugin import _type_strategies as _type_strategies
+from perfmgmt.strategies._results import (
+    batch_decisions,
+    batch_scores,
+    calibration_changes,
+    calibration_logs,
+    decisions,
+    explanations,
+    field_schemas,
+    histories,
+    pool_allocations,
+    score_cards,
+    scorers,
+)
 from perfmgmt.strategies._review import (
     actuals_for,
     development_actions,
@@ -70,19 +83,6 @@ from perfmgmt.strategies._review import (
     review_results,
     reviews,
     subjects,
-)
-from perfmgmt.strategies._results import (
-    batch_decisions,
-    batch_scores,
-    calibration_changes,
-    calibration_logs,
-    decisions,
-    explanations,
-    field_schemas,
-    histories,
-    pool_allocations,
-    score_cards,
-    scorers,
 )
 from perfmgmt.strategies._rules import (
     bonus_pools,
