@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import perfmgmt
 from perfmgmt import strategies as pst
+from perfmgmt.analytics.lint import LintFinding, LintReport, Severity
 from perfmgmt.rules import BatchDecisions
 from perfmgmt.serialization import dumps, from_data, loads, to_data
 
@@ -27,7 +28,7 @@ PUBLIC = sorted(
     ),
     key=lambda t: t.__name__,
 )
-_RT = settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
+_RT = settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 def same(a: Any, b: Any) -> bool:  # noqa: PLR0911 - one return per kind of value
@@ -77,7 +78,7 @@ class TestEveryPublicClass:
     def test_plain_dicts_and_bytes(self, cls: type) -> None:
         """from_data(to_data(x)) and loads of UTF-8 bytes give x back too."""
 
-        @settings(_RT, max_examples=2)
+        @settings(_RT, max_examples=1)
         @given(st.from_type(cls))
         def check(obj: object) -> None:
             assert same(from_data(to_data(obj), cls), obj)
@@ -94,3 +95,24 @@ class TestSameHelper:
         assert not same(a, np.array([1.0, 2.0]))
         assert not same(a, a.astype(np.float32))
         assert not same(a, a.reshape(1, 2))
+
+
+class TestLintReports:
+    @settings(max_examples=10, deadline=None)
+    @given(
+        st.lists(
+            st.builds(
+                LintFinding,
+                code=st.sampled_from(["W101", "E201"]),
+                severity=st.sampled_from(Severity),
+                location=st.text(max_size=12),
+                message=st.text(max_size=30),
+                fix=st.text(max_size=20),
+            ),
+            max_size=4,
+        )
+    )
+    def test_lint_report(self, findings: list[Any]) -> None:
+        """A lint report (not on the package face) round-trips with its findings."""
+        report = LintReport(scheme_key="s", scheme_hash="sha256:0", findings=findings)
+        assert loads(dumps(report), LintReport) == report

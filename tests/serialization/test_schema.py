@@ -40,7 +40,7 @@ def test_generated_documents_are_valid(cls: type) -> None:
     """Every document dumps writes for a generated object validates against its schema."""
     validator = _validator(cls)
 
-    @settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=2, deadline=None, suppress_health_check=list(HealthCheck))
     @given(st.from_type(cls))
     def check(obj: object) -> None:
         errors = [e.message for e in validator.iter_errors(to_data(obj))]
