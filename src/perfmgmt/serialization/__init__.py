@@ -10,7 +10,8 @@ owns; nothing global is changed on import. ``dumps``/``loads`` cover JSON text a
     back = from_data(data, BatchScores)
 
 Dates are ISO 8601 text, Decimals are strings (never floats), enums are their values, arrays
-are nested lists with NaN as null, and the members of the condition-tree and outcome unions
+are nested lists with NaN as null (an empty array of several dimensions is ``{"shape": [...]}``),
+and the members of the condition-tree and outcome unions
 carry a ``"type"`` tag. :func:`json_schema` returns the JSON Schema (draft 2020-12) of any
 document.
 

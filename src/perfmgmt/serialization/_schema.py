@@ -122,13 +122,20 @@ class _Builder:
         kind = v.array_kind(t)
         name = f"Array_{kind}"
         element = _ELEMENTS.get(kind, _PLAIN)
-        return self.ref(
+        nested = self.ref(
             name,
             lambda: {
                 "type": "array",
                 "items": {"anyOf": [element, {"$ref": f"#/$defs/{name}"}]},
             },
         )
+        empty = {
+            "type": "object",
+            "properties": {"shape": {"type": "array", "items": _INTEGER, "contains": {"const": 0}}},
+            "required": ["shape"],
+            "additionalProperties": False,
+        }
+        return {"anyOf": [nested, empty]}
 
     def _object(self, cls: type, tag: str | None = None) -> dict[str, Any]:
         fields = [f for f in attrs.fields(_resolved(cls)) if f.init]

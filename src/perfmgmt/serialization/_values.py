@@ -293,6 +293,8 @@ def array_structure(t: Any) -> Callable[[Any, Any], np.ndarray[Any, Any]]:
     dtype = _dtype_of(t)
 
     def hook(value: Any, _: Any) -> np.ndarray[Any, Any]:
+        if isinstance(value, dict):
+            return _empty(value, dtype)
         if not isinstance(value, list):
             raise expect("a list (an array, nested by dimension)", value)
         what, read = _ELEMENT.get(dtype.kind, ("a value", json_value))
@@ -314,6 +316,22 @@ def array_structure(t: Any) -> Callable[[Any, Any], np.ndarray[Any, Any]]:
         return arr
 
     return hook
+
+
+def _empty(value: dict[str, Any], dtype: np.dtype[Any]) -> np.ndarray[Any, Any]:
+    """Read ``{"shape": [...]}``, the form of an empty array whose shape lists cannot say."""
+    shape = value.get("shape")
+    if set(value) != {"shape"} or not isinstance(shape, list):
+        raise expect('a list, or {"shape": [...]} for an empty array', value)
+    dims = tuple(whole(d) for d in shape)
+    if any(d < 0 for d in dims) or 0 not in dims or len(dims) > 8:
+        raise ValueError(
+            f'expected {{"shape": [...]}} only for an empty array (a 0 among at most 8 '
+            f"dimensions), got {shown(value)}"
+        )
+    arr = np.empty(dims, dtype=dtype)
+    arr.flags.writeable = False
+    return arr
 
 
 def _shape(items: Any, what: str) -> tuple[int, ...]:
@@ -338,8 +356,14 @@ def _fill_nan(items: Any) -> Any:
     return math.nan if items is None else items
 
 
-def array_unstructure(value: np.ndarray[Any, Any]) -> list[Any]:
-    """Write an array as nested lists; NaN as null (infinity has no JSON form)."""
+def array_unstructure(value: np.ndarray[Any, Any]) -> list[Any] | dict[str, list[int]]:
+    """Write an array as nested lists; NaN as null (infinity has no JSON form).
+
+    An empty array of more than one dimension is written as ``{"shape": [...]}``: nested
+    lists cannot say the length of the dimensions after an empty one.
+    """
+    if value.size == 0 and value.ndim > 1:
+        return {"shape": list(value.shape)}
     if value.dtype.kind == "f":
         if np.isinf(value).any():
             raise ValueError("an array holds an infinite number, which JSON cannot hold")
