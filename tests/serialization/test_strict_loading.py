@@ -118,3 +118,19 @@ class TestShapes:
         """Giving loads something that is not JSON text is a clean error."""
         with pytest.raises(SerializationError, match="expected JSON text"):
             loads(json, Label)  # type: ignore[arg-type]
+
+
+def test_list_where_a_scheme_source_belongs() -> None:
+    """A list in a scheme's sources says which fields an object needs (#18's example)."""
+    from perfmgmt import Scheme
+    from perfmgmt.presets import customer_service_manager
+
+    data = json.loads(dumps(customer_service_manager()))
+    data["sources"] = [*data["sources"], [1, 2]]
+    where = len(data["sources"]) - 1
+    with pytest.raises(SerializationError) as info:
+        loads(json.dumps(data), Scheme)
+    assert str(info.value).startswith(
+        f"sources[{where}]: expected an object with fields source, weight, min_raters, got [1, 2]"
+    )
+    assert "AttributeError" not in str(info.value)
