@@ -123,7 +123,7 @@ from perfmgmt.strategies._values import _finite, _make, _texts, decimals, keys, 
 
 
 def _type_strategies() -> dict[type, Callable[[], st.SearchStrategy[Any]]]:
-    """Map every public domain type to a factory of its strategy."""
+    """Map every public domain type to a factory of its strategy (results: see below)."""
     table: dict[type, Callable[[], st.SearchStrategy[Any]]] = {
         Label: labels,
         Indicator: indicators,
@@ -195,7 +195,6 @@ def _type_strategies() -> dict[type, Callable[[], st.SearchStrategy[Any]]]:
     }
     for cls in CONDITION_TYPES:
         table[cls] = lambda cls=cls: _node_strategy(cls)  # type: ignore[misc]
-    table.update(_result_strategies())
     return table
 
 
@@ -287,5 +286,5 @@ def _hypothesis_setup_hook() -> None:
     Called by Hypothesis through the ``hypothesis`` entry point of the installed package; safe
     to call again (registration replaces the previous one).
     """
-    for cls, factory in _type_strategies().items():
+    for cls, factory in {**_type_strategies(), **_result_strategies()}.items():
         st.register_type_strategy(cls, st.deferred(factory))
