@@ -22,6 +22,8 @@ from perfmgmt.model.kpi import KPI
 from perfmgmt.rules import RuleEvaluator
 from perfmgmt.rules.tables import compile_table
 from perfmgmt.scoring import ScoringEngine, default_registry
+from perfmgmt.serialization import dumps
+from perfmgmt.strategies._plugin import _result_strategies
 
 # The entry point registers these when perfmgmt is installed with it; call the hook directly so
 # the tests do not depend on how the package was installed.
@@ -29,13 +31,16 @@ pst._hypothesis_setup_hook()
 
 _RELAXED = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 _PUBLIC_TYPES = sorted(pst._type_strategies(), key=lambda t: t.__name__)
+_RESULT_TYPES = sorted(_result_strategies(), key=lambda t: t.__name__)
 
 
 def _revalidate(obj: object) -> None:
     """Rebuild ``obj`` (and so every nested attrs object) through its validators."""
     attrs.validate(obj)  # type: ignore[arg-type]
     rebuilt = attrs.evolve(obj)  # type: ignore[misc]
-    assert rebuilt == obj
+    # Results holding arrays compare by identity, and NaN is not equal to itself: compare
+    # those by their documents.
+    assert rebuilt == obj or dumps(rebuilt) == dumps(obj)
 
 
 class TestSchemes:
@@ -245,6 +250,29 @@ class TestFromType:
             _revalidate(obj)
 
         check()
+
+    @pytest.mark.parametrize("cls", _RESULT_TYPES, ids=lambda t: t.__name__)
+    def test_from_type_yields_valid_results(self, cls: type) -> None:
+        """st.from_type works for every public result type (engines run on generated input)."""
+
+        @settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(st.from_type(cls))
+        def check(obj: object) -> None:
+            assert isinstance(obj, cls)
+            _revalidate(obj)
+
+        check()
+
+    def test_every_public_class_is_registered(self) -> None:
+        """Every attrs class on the package face has a registered strategy, results included."""
+        import perfmgmt
+
+        public = {
+            obj
+            for name in perfmgmt.__all__
+            if isinstance(obj := getattr(perfmgmt, name), type) and attrs.has(obj)
+        }
+        assert public <= set(_PUBLIC_TYPES) | set(_RESULT_TYPES)
 
     def test_every_public_model_class_is_registered(self) -> None:
         """Every attrs class exported by perfmgmt.model has a registered strategy."""

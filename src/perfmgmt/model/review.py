@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import math
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
@@ -128,19 +129,34 @@ class Goal:
     note: str = attrs.field(default="", validator=instance_of(str))
 
 
+def _measured(value: object) -> object:
+    """Take an int or a Decimal (a database NUMERIC) as the float it stands for."""
+    if isinstance(value, float):
+        return to_number_or_none(value)  # -0.0 stored as 0.0
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        return value  # anything else is refused by the validator
+    try:
+        return float(value) + 0.0
+    except OverflowError:
+        return math.inf  # refused by the validator as not finite, with the field named
+
+
 @attrs.frozen(kw_only=True)
 class Actual:
     """A measured value of one KPI for the cycle.
 
     Attributes:
         kpi: Key of the KPI.
-        value: The measured value, or None when there is no data.
+        value: The measured value, or None when there is no data; an ``int`` or a ``Decimal``
+            (what database drivers return for NUMERIC) is taken as the float it stands for.
         sample_size: Number of observations behind it (surveys, tickets), if known.
     """
 
     kpi: str = attrs.field(validator=key)
     value: float | None = attrs.field(
-        converter=to_number_or_none, default=None, validator=finite_or_none
+        default=None,
+        converter=_measured,
+        validator=finite_or_none,
     )
     sample_size: int | None = attrs.field(default=None, validator=optional(integer(0)))
 

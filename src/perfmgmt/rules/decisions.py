@@ -16,7 +16,7 @@ import enum
 import math
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, overload
 
 import attrs
 import numpy as np
@@ -27,9 +27,11 @@ from perfmgmt.model.incentive import (
     Bonus,
     BonusBasis,
     CollectAggregation,
+    DecisionTable,
     Deduction,
     DeductionBasis,
     HitPolicy,
+    IncentiveRule,
     Outcome,
     PositionAdjustment,
     Promotion,
@@ -50,7 +52,6 @@ from perfmgmt.rules.tables import Selection
 if TYPE_CHECKING:
     import pandas as pd
 
-    from perfmgmt.rules.program import RuleProgram
 
 __all__ = [
     "BatchDecisions",
@@ -464,16 +465,95 @@ class BatchDecisions:
     bonus_known: BoolArray
     deduction_known: BoolArray
     allocation: PoolAllocation | None
-    _program: RuleProgram = attrs.field(alias="program", repr=False)
+    _program: _ProgramView = attrs.field(alias="program", repr=False)
     _frame: Frame = attrs.field(alias="frame", repr=False)
     _base_minor: IntArray | None = attrs.field(alias="base_minor", repr=False)
     _trace: bool = attrs.field(alias="trace", repr=False)
+
+    # The stored form (see BatchDecisionsDocument below): the serialization layer reads and
+    # writes it in place of the decisions, which hold a compiled program.
+    __document_type__: ClassVar[type]
 
     def __len__(self) -> int:
         return len(self.subject_ids)
 
     def __repr__(self) -> str:
         return batch_decisions_repr(self)
+
+    def __to_document__(self) -> BatchDecisionsDocument:
+        """Return the stored form: the arrays, the rules and tables, and the inputs read."""
+        prog = self._program
+        read = sorted(
+            {f for c in prog.conditions for f in c.fields}
+            | {f for t in prog.tables for f in t.fields}
+        )
+        n = len(self)
+        inputs = (
+            {f: tuple(_py(self._frame[f][i]) for i in range(n)) for f in read if f in self._frame}
+            if self._trace
+            else {}
+        )
+        return BatchDecisionsDocument(
+            subject_ids=tuple(self.subject_ids),
+            scheme_hash=self.scheme_hash,
+            currency=self.currency,
+            rule_keys=self.rule_keys,
+            table_keys=self.table_keys,
+            rule_fired=self.rule_fired,
+            rule_known=self.rule_known,
+            selections=self.selections,
+            bonus_minor=self.bonus_minor,
+            deduction_minor=self.deduction_minor,
+            bonus_known=self.bonus_known,
+            deduction_known=self.deduction_known,
+            allocation=self.allocation,
+            rules=tuple(prog.rules),
+            rule_texts=tuple(prog.texts),
+            rule_fields=tuple(tuple(c.fields) for c in prog.conditions),
+            tables=tuple(t.table for t in prog.tables),
+            table_fields=tuple(tuple(t.fields) for t in prog.tables),
+            has_money=prog.has_money,
+            inputs=inputs,
+            base_minor=self._base_minor,
+            trace=self._trace,
+        )
+
+    @classmethod
+    def __from_document__(cls, doc: BatchDecisionsDocument) -> BatchDecisions:
+        """Rebuild the decisions from their stored form (no rule is evaluated again)."""
+        n = len(doc.subject_ids)
+
+        def by_rule(a: BoolArray) -> BoolArray:
+            return np.asarray(a, dtype=np.bool_).reshape(len(doc.rule_keys), n)
+
+        return cls(
+            subject_ids=doc.subject_ids,
+            scheme_hash=doc.scheme_hash,
+            currency=doc.currency,
+            rule_keys=doc.rule_keys,
+            table_keys=doc.table_keys,
+            rule_fired=by_rule(doc.rule_fired),
+            rule_known=by_rule(doc.rule_known),
+            selections=doc.selections,
+            bonus_minor=doc.bonus_minor,
+            deduction_minor=doc.deduction_minor,
+            bonus_known=doc.bonus_known,
+            deduction_known=doc.deduction_known,
+            allocation=doc.allocation,
+            program=_StoredProgram(
+                rules=doc.rules,
+                texts=doc.rule_texts,
+                conditions=tuple(_Reads(fields=f) for f in doc.rule_fields),
+                tables=tuple(
+                    _StoredTable(table=t, fields=f)
+                    for t, f in zip(doc.tables, doc.table_fields, strict=True)
+                ),
+                has_money=doc.has_money,
+            ),
+            frame=doc.inputs,
+            base_minor=doc.base_minor,
+            trace=doc.trace,
+        )
 
     def _repr_html_(self) -> str:
         return batch_decisions_html(self)
@@ -655,6 +735,90 @@ class BatchDecisions:
                 }
             )
         return records
+
+
+class _FieldsRead(Protocol):
+    @property
+    def fields(self) -> Sequence[str]: ...
+
+
+class _TableRead(Protocol):
+    @property
+    def table(self) -> DecisionTable: ...
+    @property
+    def fields(self) -> Sequence[str]: ...
+
+
+class _ProgramView(Protocol):
+    """What decisions read of a compiled program: a :class:`RuleProgram` or its stored form."""
+
+    @property
+    def rules(self) -> Sequence[IncentiveRule]: ...
+    @property
+    def texts(self) -> Sequence[str]: ...
+    @property
+    def conditions(self) -> Sequence[_FieldsRead]: ...
+    @property
+    def tables(self) -> Sequence[_TableRead]: ...
+    @property
+    def has_money(self) -> bool: ...
+
+
+@attrs.frozen(kw_only=True)
+class _Reads:
+    fields: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class _StoredTable:
+    table: DecisionTable
+    fields: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class _StoredProgram:
+    """The parts of a program that stored decisions need to list outcomes and traces."""
+
+    rules: tuple[IncentiveRule, ...]
+    texts: tuple[str, ...]
+    conditions: tuple[_Reads, ...]
+    tables: tuple[_StoredTable, ...]
+    has_money: bool
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class BatchDecisionsDocument:
+    """The stored form of :class:`BatchDecisions`: arrays, rules and tables, inputs read.
+
+    Written and read by :mod:`perfmgmt.serialization` in place of the decisions, which hold a
+    compiled program; the rows of the loaded decisions equal the original's.
+    """
+
+    subject_ids: tuple[str, ...]
+    scheme_hash: str
+    currency: str | None
+    rule_keys: tuple[str, ...]
+    table_keys: tuple[str, ...]
+    rule_fired: BoolArray
+    rule_known: BoolArray
+    selections: tuple[Selection, ...]
+    bonus_minor: IntArray
+    deduction_minor: IntArray
+    bonus_known: BoolArray
+    deduction_known: BoolArray
+    allocation: PoolAllocation | None
+    rules: tuple[IncentiveRule, ...]
+    rule_texts: tuple[str, ...]
+    rule_fields: tuple[tuple[str, ...], ...]
+    tables: tuple[DecisionTable, ...]
+    table_fields: tuple[tuple[str, ...], ...]
+    has_money: bool
+    inputs: dict[str, tuple[object, ...]]
+    base_minor: IntArray | None
+    trace: bool
+
+
+BatchDecisions.__document_type__ = BatchDecisionsDocument
 
 
 def _read_lines(t: TraceEntry, w: dict[str, str]) -> list[str]:

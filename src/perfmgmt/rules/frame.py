@@ -401,8 +401,8 @@ class History:
         totals: Float64 array ``(N, H)`` of totals; NaN means none.
     """
 
-    ratings: _Array = attrs.field(validator=_check_history)
-    totals: _Array
+    ratings: npt.NDArray[np.object_] = attrs.field(validator=_check_history)
+    totals: npt.NDArray[np.float64]
 
     def __len__(self) -> int:
         return int(self.ratings.shape[0])

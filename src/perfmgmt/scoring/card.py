@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from perfmgmt._html import fmt as _fmt
-from perfmgmt._typing import FlagArray, FloatArray, IntArray
+from perfmgmt._typing import FlagArray, FloatArray, IntArray, NanFloat
 from perfmgmt.errors import ScoringError
 from perfmgmt.model.kpi import ParamValue
 from perfmgmt.scoring._display import batch_html, batch_to_pandas, scorecard_html
@@ -207,7 +207,7 @@ class ScoreCard:
     subject_id: str
     lines: tuple[KpiLine, ...]
     categories: tuple[CategoryLine, ...]
-    quantitative: float = attrs.field(eq=attrs.cmp_using(eq=_same_float))
+    quantitative: NanFloat = attrs.field(eq=attrs.cmp_using(eq=_same_float))
     qualitative: float | None
     total: float | None
     rating: str | None
@@ -215,7 +215,7 @@ class ScoreCard:
     gated: bool
     eligible_fraction: float
     criteria: tuple[CriterionLine, ...] = ()
-    raw_quantitative: float = attrs.field(default=math.nan, eq=attrs.cmp_using(eq=_same_float))
+    raw_quantitative: NanFloat = attrs.field(default=math.nan, eq=attrs.cmp_using(eq=_same_float))
     quantitative_share: float = 1.0
     flags: ReviewFlag = ReviewFlag.NONE
     rating_labels: tuple[str, ...] = ()

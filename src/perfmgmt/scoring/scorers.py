@@ -28,7 +28,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from perfmgmt._typing import BoolArray, FloatArray
+from perfmgmt._typing import BoolArray, FloatArray, NanFloat
 from perfmgmt._validate import check_number, show
 from perfmgmt.errors import ScoringError, ValidationError
 from perfmgmt.model.indicator import Direction
@@ -666,7 +666,7 @@ class ProgressScorer:
 
     sign: float
     cap: float
-    baseline: float
+    baseline: NanFloat
     floor: float = 0.0
 
     @property

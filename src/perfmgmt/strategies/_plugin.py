@@ -84,6 +84,19 @@ from perfmgmt.strategies._model import (
     schemes,
     scoring_specs,
 )
+from perfmgmt.strategies._results import (
+    batch_decisions,
+    batch_scores,
+    calibration_changes,
+    calibration_logs,
+    decisions,
+    explanations,
+    field_schemas,
+    histories,
+    pool_allocations,
+    score_cards,
+    scorers,
+)
 from perfmgmt.strategies._review import (
     _assessments,
     _check_ins,
@@ -94,6 +107,7 @@ from perfmgmt.strategies._review import (
     events,
     interviews,
     objectives,
+    populations,
     review_results,
     reviews,
     subjects,
@@ -109,7 +123,7 @@ from perfmgmt.strategies._values import _finite, _make, _texts, decimals, keys, 
 
 
 def _type_strategies() -> dict[type, Callable[[], st.SearchStrategy[Any]]]:
-    """Map every public domain type to a factory of its strategy."""
+    """Map every public domain type to a factory of its strategy (results: see below)."""
     table: dict[type, Callable[[], st.SearchStrategy[Any]]] = {
         Label: labels,
         Indicator: indicators,
@@ -184,11 +198,93 @@ def _type_strategies() -> dict[type, Callable[[], st.SearchStrategy[Any]]]:
     return table
 
 
+def _of_type(strategy: st.SearchStrategy[Any], cls: type) -> st.SearchStrategy[Any]:
+    return strategy.filter(lambda x: isinstance(x, cls))
+
+
+def _result_strategies() -> dict[type, Callable[[], st.SearchStrategy[Any]]]:
+    """Map every public result type (and the scorers) to a factory of its strategy."""
+    from perfmgmt.calibration import CalibrationChange, CalibrationLog  # noqa: PLC0415
+    from perfmgmt.rules import (  # noqa: PLC0415 - engines are imported only when registering
+        BatchDecisions,
+        Decision,
+        Decisions,
+        FieldSchema,
+        Finding,
+        FindingKind,
+        History,
+        PoolAllocation,
+    )
+    from perfmgmt.rules.decisions import TraceEntry  # noqa: PLC0415
+    from perfmgmt.scoring import (  # noqa: PLC0415
+        BandedScorer,
+        BatchScores,
+        BinaryScorer,
+        CategoryLine,
+        CriterionLine,
+        Explanation,
+        KpiLine,
+        LinearScorer,
+        Population,
+        ProgressScorer,
+        RatioScorer,
+        ScoreCard,
+        TargetBandScorer,
+    )
+
+    table: dict[type, Callable[[], st.SearchStrategy[Any]]] = {
+        BatchScores: batch_scores,
+        ScoreCard: score_cards,
+        KpiLine: lambda: score_cards().flatmap(lambda c: st.sampled_from(c.lines)),
+        CategoryLine: lambda: score_cards().flatmap(lambda c: st.sampled_from(c.categories)),
+        CriterionLine: lambda: (
+            score_cards()
+            .filter(lambda c: bool(c.criteria))
+            .flatmap(lambda c: st.sampled_from(c.criteria))
+        ),
+        Explanation: explanations,
+        Population: lambda: populations(max_size=4).map(lambda t: t[1]),
+        BatchDecisions: batch_decisions,
+        Decisions: decisions,
+        Decision: lambda: (
+            decisions()
+            .filter(lambda d: bool(d.decisions))
+            .flatmap(lambda d: st.sampled_from(d.decisions))
+        ),
+        TraceEntry: lambda: (
+            decisions().filter(lambda d: bool(d.trace)).flatmap(lambda d: st.sampled_from(d.trace))
+        ),
+        PoolAllocation: pool_allocations,
+        History: histories,
+        FieldSchema: field_schemas,
+        Finding: lambda: st.builds(
+            Finding,
+            kind=st.sampled_from(FindingKind),
+            table=keys(),
+            rows=st.lists(st.integers(0, 2000), max_size=3).map(tuple),
+            field=st.none() | keys(),
+            message=_texts(),
+        ),
+        CalibrationChange: calibration_changes,
+        CalibrationLog: calibration_logs,
+    }
+    for cls in (
+        LinearScorer,
+        BandedScorer,
+        RatioScorer,
+        BinaryScorer,
+        TargetBandScorer,
+        ProgressScorer,
+    ):
+        table[cls] = lambda cls=cls: _of_type(scorers(), cls)  # type: ignore[misc]
+    return table
+
+
 def _hypothesis_setup_hook() -> None:
     """Register a strategy for every public domain type, so ``st.from_type(T)`` works.
 
     Called by Hypothesis through the ``hypothesis`` entry point of the installed package; safe
     to call again (registration replaces the previous one).
     """
-    for cls, factory in _type_strategies().items():
+    for cls, factory in {**_type_strategies(), **_result_strategies()}.items():
         st.register_type_strategy(cls, st.deferred(factory))
