@@ -109,6 +109,18 @@ def write_number(value: float) -> float:
     return value + 0.0
 
 
+def write_decimal(value: Decimal) -> str:
+    """Write a Decimal as text, ``-0`` as ``0`` (equal values, one spelling)."""
+    return str(value.copy_abs() if value.is_zero() else value)
+
+
+def write_value(value: object) -> object:
+    """Write a condition constant: a float as :func:`write_number`, anything else as it is."""
+    if isinstance(value, float):
+        return write_number(value)
+    return value
+
+
 def write_nan_number(value: float) -> float | None:
     """Write a float that may be NaN: NaN as null."""
     return None if math.isnan(value) else write_number(value)
