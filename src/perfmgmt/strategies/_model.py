@@ -19,9 +19,11 @@ from perfmgmt.model import (
     Frequency,
     Gate,
     GateEffect,
+    GateWithoutData,
     Indicator,
     IndicatorKind,
     Label,
+    MissingData,
     MissingPolicy,
     Phase,
     PhaseWindow,
@@ -30,6 +32,7 @@ from perfmgmt.model import (
     Scale,
     Scheme,
     ScoringSpec,
+    SmallSample,
     SourcePolicy,
     normalise_weights,
 )
@@ -457,7 +460,18 @@ def _schemes(
         tables=tables,
         cycle_plan=draw(st.none() | cycle_plans()),
         min_eligible_days=draw(st.integers(0, 60)),
+        missing_data=draw(st.just(MissingData()) | missing_data_policies()),
         description=draw(_texts(max_size=30)),
+    )
+
+
+def missing_data_policies() -> st.SearchStrategy[MissingData]:
+    """Return a strategy for :class:`~perfmgmt.model.MissingData`: every policy and share."""
+    return st.builds(
+        MissingData,
+        min_measured_share=st.sampled_from([0.0, 0.5, 1.0]) | _finite(0, 1),
+        small_sample=st.sampled_from(SmallSample),
+        gate_without_data=st.sampled_from(GateWithoutData),
     )
 
 

@@ -45,6 +45,7 @@ from perfmgmt.model import (
     Indicator,
     Interview,
     Label,
+    MissingData,
     Money,
     Objective,
     PhaseWindow,
@@ -79,6 +80,7 @@ from perfmgmt.strategies._model import (
     gates,
     indicators,
     kpis,
+    missing_data_policies,
     rating_scales,
     scales,
     schemes,
@@ -138,6 +140,7 @@ def _type_strategies() -> dict[type, Callable[[], st.SearchStrategy[Any]]]:
         SourcePolicy: lambda: _sources().flatmap(st.sampled_from),
         Scheme: schemes,
         CyclePlan: cycle_plans,
+        MissingData: missing_data_policies,
         Cycle: cycles,
         PhaseWindow: lambda: (
             cycles().filter(lambda c: bool(c.phases)).flatmap(lambda c: st.sampled_from(c.phases))
@@ -229,6 +232,7 @@ def _result_strategies() -> dict[type, Callable[[], st.SearchStrategy[Any]]]:
         ProgressScorer,
         RatioScorer,
         ScoreCard,
+        SourceLine,
         TargetBandScorer,
     )
 
@@ -237,6 +241,11 @@ def _result_strategies() -> dict[type, Callable[[], st.SearchStrategy[Any]]]:
         ScoreCard: score_cards,
         KpiLine: lambda: score_cards().flatmap(lambda c: st.sampled_from(c.lines)),
         CategoryLine: lambda: score_cards().flatmap(lambda c: st.sampled_from(c.categories)),
+        SourceLine: lambda: (
+            score_cards()
+            .filter(lambda c: any(q.sources for q in c.criteria))
+            .flatmap(lambda c: st.sampled_from([s for q in c.criteria for s in q.sources]))
+        ),
         CriterionLine: lambda: (
             score_cards()
             .filter(lambda c: bool(c.criteria))
