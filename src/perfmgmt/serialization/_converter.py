@@ -54,7 +54,13 @@ def _param(value: object) -> ParamValue:
     if isinstance(value, str):
         return v.text(value)
     if isinstance(value, list):
-        return tuple(v.number(x) for x in value)
+        out = []
+        for i, x in enumerate(value):
+            try:
+                out.append(v.number(x))
+            except (TypeError, ValueError) as exc:
+                raise v.AtPathError(f"[{i}]", str(exc)) from None
+        return tuple(out)
     return v.number(value)
 
 
@@ -117,10 +123,15 @@ def _structure_spec() -> Callable[[Any, Any], ScoringSpec]:
         params = value.get("params", {})
         if not isinstance(params, dict):
             raise v.expect("an object of scorer parameters", params)
-        return ScoringSpec(
-            scorer=v.text(value["scorer"]),
-            params={v.text(k): _param(x) for k, x in params.items()},
-        )
+        converted = {}
+        for k, x in params.items():
+            name = v.text(k)
+            try:
+                converted[name] = _param(x)
+            except (TypeError, ValueError) as exc:
+                sub = exc.sub if isinstance(exc, v.AtPathError) else ""
+                raise v.AtPathError(f".params.{name}{sub}", str(exc)) from None
+        return ScoringSpec(scorer=v.text(value["scorer"]), params=converted)
 
     return hook
 

@@ -55,6 +55,8 @@ def _errors(exc: BaseException, path: str) -> list[tuple[str, str]]:
         out.append((path, f"unknown field(s) {names}{allowed}"))
     elif isinstance(exc, KeyError):
         out.append((path, f"missing required field {v.shown(exc.args[0])}"))
+    elif isinstance(exc, v.AtPathError):
+        out.append((f"{path}{exc.sub}", _clean(str(exc))))
     elif isinstance(exc, PerfmgmtError | TypeError | ValueError):
         out.append((path, _clean(str(exc))))
     else:

@@ -109,6 +109,14 @@ def write_number(value: float) -> float:
     return value + 0.0
 
 
+class AtPathError(ValueError):
+    """A bad value below the one a hook was given: ``sub`` is its path relative to it."""
+
+    def __init__(self, sub: str, message: str) -> None:
+        super().__init__(message)
+        self.sub = sub
+
+
 def write_decimal(value: Decimal) -> str:
     """Write a Decimal as text, ``-0`` as ``0`` (equal values, one spelling)."""
     return str(value.copy_abs() if value.is_zero() else value)
