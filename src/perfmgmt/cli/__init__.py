@@ -114,10 +114,17 @@ def _parser() -> argparse.ArgumentParser:
         "--out", default="perfmgmt-demo", help="output directory (default: %(default)s)"
     )
     demo.add_argument("--seed", type=int, default=2025, help="random seed (default: %(default)s)")
-    demo.add_argument("--managers", type=int, default=40, help="managers (default: %(default)s)")
-    demo.add_argument("--agents", type=int, default=600, help="agents (default: %(default)s)")
     demo.add_argument(
-        "--tickets", type=int, default=200_000, help="first contacts (default: %(default)s)"
+        "--managers", type=_count(1_000), default=40, help="managers (default: %(default)s)"
+    )
+    demo.add_argument(
+        "--agents", type=_count(100_000), default=600, help="agents (default: %(default)s)"
+    )
+    demo.add_argument(
+        "--tickets",
+        type=_count(10_000_000),
+        default=200_000,
+        help="first contacts (default: %(default)s)",
     )
     demo.add_argument(
         "--enforce-distribution",
@@ -213,6 +220,21 @@ def _parser() -> argparse.ArgumentParser:
     _common(schema, formats=("json",))
     schema.set_defaults(handler=cmd.cmd_schema, encoding="utf-8")
     return parser
+
+
+def _count(maximum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from 1 to ``maximum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not 1 <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"expected 1 to {maximum:,}, got {text[:30]}")
+        return value
+
+    return parse
 
 
 def main(

@@ -155,6 +155,11 @@ def cmd_metrics(args: argparse.Namespace, io_: Inputs, out: TextIO, err: TextIO)
     )
     if tickets.dropped:
         err.write(f"perfmgmt metrics: {tickets.dropped.summary()}\n")
+        if len(tickets) == 0:
+            raise DataError(
+                f"{args.tickets}: every row was dropped as bad data, so there is nothing to "
+                "compute; fix the rows listed above"
+            )
     progress.step(f"computing indicators of {len(tickets):,} tickets by {args.by}")
     if args.scheme:
         rows = _actuals_rows(args, io_, tickets, period, err)

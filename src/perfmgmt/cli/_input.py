@@ -235,6 +235,13 @@ def _read_rows(
                 row=row,
                 column="subject_id",
             )
+        if not sid.isprintable():
+            raise DataError(
+                f"row {row}, column 'subject_id': {sid!r} holds a control character; "
+                "subject ids are printable text",
+                row=row,
+                column="subject_id",
+            )
         if sid in first_row:
             raise DataError(
                 f"row {row}, column 'subject_id': {sid!r} is already on row {first_row[sid]}; "
