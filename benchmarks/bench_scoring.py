@@ -104,13 +104,18 @@ def numpy_reference(data: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
         s[:, 4] = SCORES_T[np.searchsorted(EDGES_T, trn, side="right")]
         s[:, 5] = _linear(cost, 0.0, 5.0, 10.0)
         s[:, 6] = SCORES_I[np.searchsorted(EDGES_I, inn, side="right")]
-    csat_bad = np.isnan(csat) | ((data["sample"][:, 0] >= 0) & (data["sample"][:, 0] < 30))
-    s[:, 0] = np.where(csat_bad, np.nan, s[:, 0])
-    s[:, 4] = np.where(np.isnan(trn), 0.0, s[:, 4])
-    scored = ~np.isnan(s)
-    w = np.where(scored, W, 0.0)
-    quant = np.where(scored, s, 0.0).__mul__(w).sum(axis=1) / w.sum(axis=1)
-    gate = ~csat_bad & (csat < 70.0)
+    # A CSAT from fewer than 30 surveys is scored on its actual, at most 100; its gate holds.
+    small = (data["sample"][:, 0] >= 0) & (data["sample"][:, 0] < 30)
+    s[:, 0] = np.where(small, np.minimum(s[:, 0], 100.0), s[:, 0])
+    zeroed = np.isnan(trn)  # training: scored 0, keeps its own weight, takes none
+    measured = ~np.isnan(s)
+    measured[:, 4] = ~zeroed  # searchsorted puts NaN in the top band
+    s[:, 4] = np.where(zeroed, 0.0, s[:, 4])
+    w_m = np.where(measured, W, 0.0)
+    zero_share = np.where(zeroed, W[4], 0.0) / W.sum()
+    quant = np.where(measured, s, 0.0).__mul__(w_m).sum(axis=1) / w_m.sum(axis=1)
+    quant *= 1.0 - zero_share
+    gate = csat < 70.0
     quant = np.where(gate, np.minimum(quant, 60.0), quant)
     r, n_r = data["ratings"], data["raters"]
     inc = n_r >= np.array([1, 2])
@@ -150,11 +155,14 @@ def pandas_reference(df: pd.DataFrame, qual_df: pd.DataFrame) -> tuple[pd.Series
         .map(dict(enumerate(SCORES_I)))
         .astype(float)
     )
-    csat_bad = df["csat"].isna() | df["csat_n"].between(0, 29)
-    s["csat"] = s["csat"].mask(csat_bad)
+    small = df["csat_n"].between(0, 29)
+    s["csat"] = s["csat"].mask(small, s["csat"].clip(upper=100.0))
+    zeroed = df["training"].isna()
+    s["training"] = s["training"].mask(zeroed)  # measured KPIs only in the weighted mean
     w = s.notna().mul(pd.Series(W, index=list(KEYS)), axis=1)
     quant = s.fillna(0.0).mul(w).sum(axis=1) / w.sum(axis=1)
-    gate = ~csat_bad & (df["csat"] < 70.0)
+    quant = quant * (1.0 - zeroed * (W[4] / W.sum()))  # a zero-scored KPI keeps its weight
+    gate = df["csat"] < 70.0
     quant = quant.mask(gate, quant.clip(upper=60.0))
     crit = []
     for c in ("attitude", "teamwork"):
