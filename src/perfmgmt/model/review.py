@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import math
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
@@ -131,14 +130,12 @@ class Goal:
 
 def _measured(value: object) -> object:
     """Take an int or a Decimal (a database NUMERIC) as the float it stands for."""
-    if isinstance(value, float):
-        return to_number_or_none(value)  # -0.0 stored as 0.0
-    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return value  # anything else is refused by the validator
-    try:
-        return float(value) + 0.0
-    except OverflowError:
-        return math.inf  # refused by the validator as not finite, with the field named
+    if isinstance(value, Decimal):
+        value = float(value)  # a huge Decimal becomes inf, refused as not finite
+    # -0.0 stored as 0.0; an int the validator refuses stays an int, shown by its size
+    return to_number_or_none(value)
 
 
 @attrs.frozen(kw_only=True)
