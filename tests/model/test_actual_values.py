@@ -29,5 +29,7 @@ class TestActualValue:
     @pytest.mark.parametrize("bad", [True, "80", Decimal("NaN"), Decimal("Infinity"), 10**400])
     def test_not_numbers_are_refused(self, bad: object) -> None:
         """Booleans, text, non-finite Decimals and integers too large for a float are refused."""
-        with pytest.raises(ValidationError, match=r"^Actual\.value: .* expected a (finite )?number"):
+        with pytest.raises(
+            ValidationError, match=r"^Actual\.value: .* expected a (finite )?number"
+        ):
             Actual(kpi="csat", value=bad)
