@@ -526,7 +526,11 @@ MISUSE: list[tuple[list[str], int, str]] = [
         2,
         "Nope" if hasattr(perfmgmt.serialization, "json_schema") else "no JSON",
     ),
-    (["demo", "--managers", "0", "--out", "{d}/never"], 2, "argument --managers: expected 1 to 1,000, got 0"),
+    (
+        ["demo", "--managers", "0", "--out", "{d}/never"],
+        2,
+        "argument --managers: expected 1 to 1,000, got 0",
+    ),
 ]
 
 
