@@ -294,6 +294,10 @@ def configure_converter(converter: cattrs.Converter) -> None:
     converter.register_structure_hook_func(_is_object, v.json_value)
     converter.register_unstructure_hook_func(_is_object, v.write_json_value)
     converter.register_structure_hook(Value, _value)
+    converter.register_structure_hook(ParamValue, lambda x, _: _param(x))
+    converter.register_unstructure_hook(
+        ParamValue, lambda x: [v.write_number(y) for y in x] if isinstance(x, tuple) else x
+    )
     converter.register_unstructure_hook(Value, v.write_value)
     converter.register_structure_hook_factory(v.is_scalar_union, v.scalar_union)
     converter.register_structure_hook_func(v.is_nan_float, v.nan_number)
