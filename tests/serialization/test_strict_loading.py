@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from perfmgmt.errors import PerfmgmtError, SerializationError
+from perfmgmt.errors import PerfmgmtError, SerializationError, ValidationError
 from perfmgmt.model import Label, Money
 from perfmgmt.model.indicator import Indicator
 from perfmgmt.serialization import MAX_INT, dumps, from_data, loads
@@ -23,10 +23,10 @@ class TestText:
         with pytest.raises(SerializationError, match=r"^en: text holds a lone surrogate U\+D800"):
             loads(_label('"x\\ud800y"'), Label)
 
-    def test_lone_surrogate_in_object_on_dump(self) -> None:
-        """An object holding a lone surrogate cannot be written; the error names the path."""
-        with pytest.raises(SerializationError, match=r"^en: text holds a lone surrogate"):
-            dumps(Label(en="x\ud800y"))
+    def test_lone_surrogate_in_object_is_refused_when_built(self) -> None:
+        """No object can hold a lone surrogate, so none reaches dumps; the error names it."""
+        with pytest.raises(ValidationError, match=r"^Label\.en: .*lone surrogate"):
+            Label(en="x\ud800y")
 
     def test_pair_is_fine(self) -> None:
         """A proper surrogate pair (an emoji) loads as the character it encodes."""
