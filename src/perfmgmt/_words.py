@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import enum
 
-__all__ = ["flag_words"]
+__all__ = ["SOURCE_WORDS_ZH", "flag_words"]
+
+
+SOURCE_WORDS_ZH = {
+    "manager": "上级",
+    "peer": "同事",
+    "upward": "下属",
+    "self": "自评",
+    "customer": "客户",
+}
+"""The assessment sources (``AssessmentSource`` values) in Chinese."""
 
 
 def flag_words(flags: enum.IntFlag) -> str:

@@ -24,6 +24,7 @@ import attrs
 
 from perfmgmt._html import esc
 from perfmgmt._markdown import md_escape, md_table_row
+from perfmgmt._words import SOURCE_WORDS_ZH
 from perfmgmt.errors import ValidationError
 from perfmgmt.model.cycle import Cycle, Phase
 from perfmgmt.model.review import Review, ReviewStatus
@@ -398,17 +399,8 @@ def hr_achievement(actual: float | None, target: float | None, direction: str) -
     return None if target == 0 else actual / target
 
 
-_SOURCE_ZH = {
-    "manager": "上级",
-    "peer": "同事",
-    "upward": "下属",
-    "self": "自评",
-    "customer": "客户",
-}
-
-
 def _source(key: str, lang: Lang) -> str:
-    return _SOURCE_ZH.get(key, key) if lang == "zh" else key
+    return SOURCE_WORDS_ZH.get(key, key) if lang == "zh" else key
 
 
 def _kpi_notes(line: KpiLine, w: dict[str, str]) -> str:

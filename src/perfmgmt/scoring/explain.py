@@ -14,6 +14,7 @@ import attrs
 
 from perfmgmt._html import fmt
 from perfmgmt._validate import instance_of, tuple_of
+from perfmgmt._words import SOURCE_WORDS_ZH
 from perfmgmt.errors import ScoringError
 from perfmgmt.scoring.flags import (
     NOT_RATED_BITS,
@@ -180,11 +181,7 @@ INPUT_WORDS_ZH = {
     "baseline": "基线",
     "scorer": "评分器",
     "direction": "方向",
-    "manager": "上级",
-    "peer": "同事",
-    "upward": "下属",
-    "self": "自评",
-    "customer": "客户",
+    **SOURCE_WORDS_ZH,
 }
 SCORERS_ZH = {
     "linear": "线性",
