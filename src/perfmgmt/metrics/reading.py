@@ -19,7 +19,7 @@ import csv
 import importlib
 import io
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,8 +41,8 @@ class RawCSV:
 
     Attributes:
         header: The header names, in file order.
-        columns: One array per header name: strings (object dtype), or an already-parsed array
-            from the fast reader.
+        columns: One array per header name: strings (object dtype, or fixed-width text when
+            the file needed no CSV quoting), or an already-parsed array from the fast reader.
         n: Number of data rows.
         malformed: ``(data row index, field count)`` of lines with the wrong number of fields.
         coded: Key columns the fast reader factorised already, by header position:
@@ -188,25 +188,55 @@ def _records(text: str, sep: str) -> Iterator[list[str]]:
 
 
 def _read_exact(text: str, sep: str) -> RawCSV:
+    header = next(_records(_first_line(text) + "\n", sep), [])
+    width = len(header)
+    plain = _read_plain(text, sep, width)
+    if plain is not None:
+        return RawCSV(header=header, columns=plain, n=len(plain[0]), malformed=[])
     reader = _records(text, sep)
     header = next(reader)
     width = len(header)
-    lists: list[list[str]] = [[] for _ in header]
-    malformed: list[tuple[int, int]] = []
-    n = 0
-    for fields in reader:
-        row = fields
-        if len(row) != width:
-            malformed.append((n, len(row)))
-            row = [""] * width  # a placeholder, dropped or reported by the table
-        for lst, value in zip(lists, row, strict=True):
-            lst.append(value)
-        n += 1
-    columns = [_strings(lst) for lst in lists]
-    return RawCSV(header=header, columns=columns, n=n, malformed=malformed)
+    rows = list(reader)
+    malformed = [(i, len(row)) for i, row in enumerate(rows) if len(row) != width]
+    for i, _ in malformed:
+        rows[i] = [""] * width  # a placeholder, dropped or reported by the table
+    # Transposed in C: one tuple of cells per column.
+    columns = [_strings(cells) for cells in zip(*rows, strict=True)] if rows else []
+    if not rows:
+        columns = [_strings(()) for _ in header]
+    return RawCSV(header=header, columns=columns, n=len(rows), malformed=malformed)
 
 
-def _strings(values: list[str]) -> npt.NDArray[np.object_]:
+def _read_plain(text: str, sep: str, width: int) -> list[npt.NDArray[np.str_]] | None:
+    """Split a file without quotes, carriage returns or NULs into columns, all lines at once.
+
+    There the CSV grammar is only "lines of cells between separators", so splitting the text
+    gives exactly the cells :mod:`csv` would.  None (read it with :mod:`csv`) when the file has
+    any of those characters, a single column, or a line whose cell count differs from the
+    header's (the exact reader reports it).
+    """
+    if width < 2 or any(c in text for c in ('"', "\r", "\x00")):
+        return None
+    body = text.partition("\n")[2]
+    body = body.removesuffix("\n")
+    if not body:
+        return None
+    lines = body.count("\n") + 1
+    # Each line break stays at the front of the next line's first cell, so the line breaks
+    # are all at the start of every width-th cell exactly when every line has width cells.
+    cells = body.replace("\n", sep + "\n").split(sep)
+    if len(cells) != lines * width:
+        return None
+    # Fixed-width text: the tables parse it in whole-array passes (no NUL can be lost here).
+    columns = [np.array(cells[j::width], dtype=str) for j in range(width)]
+    first = columns[0]
+    if not np.strings.startswith(first[1:], "\n").all():
+        return None
+    columns[0] = np.concatenate([first[:1], np.strings.slice(first[1:], 1, None)])
+    return columns
+
+
+def _strings(values: Sequence[str]) -> npt.NDArray[np.object_]:
     out = np.empty(len(values), dtype=object)
     out[:] = values
     return out

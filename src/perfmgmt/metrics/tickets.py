@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from perfmgmt.errors import DataError
+from perfmgmt.metrics._text import as_text, parse_numbers, parse_times
 from perfmgmt.metrics.reading import read_raw
 
 __all__ = [
@@ -662,6 +663,9 @@ def _factorize(raw: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp], npt.NDArray
         remap = np.array([pos[t] if t else -1 for t in text] or [0], dtype=np.intp)
         codes = remap[inv] if len(raw) else inv.astype(np.intp)
         return codes, np.array(distinct, dtype=object)
+    text_column = as_text(raw)
+    if text_column is not None:
+        return _factorize(text_column)
     index: dict[object, int] = {}
     setdefault = index.setdefault
     first = np.fromiter(
@@ -681,9 +685,17 @@ def _factorize(raw: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp], npt.NDArray
 def _to_time(raw: npt.NDArray[Any]) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.bool_]]:
     if raw.dtype.kind == "M":
         return raw.astype("datetime64[s]"), np.zeros(len(raw), dtype=bool)
-    out = np.full(len(raw), _NAT)
-    bad = np.zeros(len(raw), dtype=bool)
-    for i, v in enumerate(raw.tolist()):
+    text = as_text(raw)
+    if text is not None:
+        # Plain ISO shapes in whole-array passes; any other cell one by one, below.
+        out, handled = parse_times(text)
+        rows = np.flatnonzero(~handled)
+        raw = _object_array(text[rows].tolist())
+    else:
+        out = np.full(len(raw), _NAT)
+        rows = np.arange(len(raw))
+    bad = np.zeros(len(out), dtype=bool)
+    for i, v in zip(rows.tolist(), raw.tolist(), strict=True):
         if _is_missing(v):
             continue
         parsed = _parse_time(v)
@@ -717,13 +729,19 @@ def _to_flag(raw: npt.NDArray[Any]) -> tuple[npt.NDArray[np.bool_], npt.NDArray[
     if raw.dtype.kind in "iuf":
         vals = raw.astype(float)
         return vals == 1, ~np.isin(vals, (0.0, 1.0))
-    if raw.dtype.kind == "U":
-        uniq, inv = np.unique(raw, return_inverse=True)
-        out_u, bad_u = _to_flag(_object_array(uniq.tolist()))
+    text = as_text(raw)
+    if text is not None:
+        # Only the distinct words are read, one by one.
+        uniq, inv = np.unique(text, return_inverse=True)
+        out_u, bad_u = _flags(uniq.tolist())
         return out_u[inv.reshape(-1)], bad_u[inv.reshape(-1)]
-    out = np.zeros(len(raw), dtype=bool)
-    bad = np.zeros(len(raw), dtype=bool)
-    for i, v in enumerate(raw.tolist()):
+    return _flags(raw.tolist())
+
+
+def _flags(values: list[Any]) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    out = np.zeros(len(values), dtype=bool)
+    bad = np.zeros(len(values), dtype=bool)
+    for i, v in enumerate(values):
         if (
             v is None
             or isinstance(v, bool | np.bool_)
@@ -740,9 +758,17 @@ def _to_flag(raw: npt.NDArray[Any]) -> tuple[npt.NDArray[np.bool_], npt.NDArray[
 def _to_number(raw: npt.NDArray[Any]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     if raw.dtype.kind in "iuf":
         return raw.astype(np.float64), np.zeros(len(raw), dtype=bool)
-    out = np.full(len(raw), np.nan)
-    bad = np.zeros(len(raw), dtype=bool)
-    for i, v in enumerate(raw.tolist()):
+    text = as_text(raw)
+    if text is not None:
+        # Plain decimals in whole-array passes; any other cell one by one, below.
+        out, handled = parse_numbers(text)
+        rows = np.flatnonzero(~handled)
+        raw = _object_array(text[rows].tolist())
+    else:
+        out = np.full(len(raw), np.nan)
+        rows = np.arange(len(raw))
+    bad = np.zeros(len(out), dtype=bool)
+    for i, v in zip(rows.tolist(), raw.tolist(), strict=True):
         if _is_missing(v):
             continue
         if isinstance(v, bool):
@@ -757,7 +783,8 @@ def _to_number(raw: npt.NDArray[Any]) -> tuple[npt.NDArray[np.float64], npt.NDAr
 
 def _unparsable(raw: npt.NDArray[Any], col: Column) -> Callable[[int], str]:
     def explain(i: int) -> str:
-        return f"cannot read {raw[i]!r} as {col.kind} ({col.doc}); expected {col.allowed()}"
+        value = raw[i].item() if isinstance(raw[i], np.str_) else raw[i]
+        return f"cannot read {value!r} as {col.kind} ({col.doc}); expected {col.allowed()}"
 
     return explain
 
