@@ -208,6 +208,34 @@ class TestHandleTimeAndResolution:
         with pytest.raises(DataError, match="window"):
             first_contact_resolution(tickets, window=timedelta(0))
 
+    def test_periods_share_one_repeat_lookup(
+        self, tickets: Tickets, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Several periods of one table sort it once per window, with unchanged results."""
+        days = [(date(2024, 1, d), date(2024, 1, d + 1)) for d in range(1, 5)]
+        window = timedelta(days=3)
+        fresh = [
+            first_contact_resolution(
+                Tickets.from_records(dict(zip(FIELDS, row, strict=True)) for row in ROWS),
+                period=p,
+                window=window,
+            )
+            for p in days
+        ]
+        calls = []
+        original = np.argsort
+
+        def counting(*args: object, **kwargs: object) -> object:
+            calls.append(1)
+            return original(*args, **kwargs)  # type: ignore[call-overload]
+
+        monkeypatch.setattr(np, "argsort", counting)
+        shared = [first_contact_resolution(tickets, period=p, window=window) for p in days]
+        assert len(calls) <= 1
+        for a, b in zip(fresh, shared, strict=True):
+            assert np.array_equal(a.value, b.value, equal_nan=True)
+            assert a.n.tolist() == b.n.tolist()
+
 
 class TestServiceLevelAndAbandonment:
     def test_service_level_counts_abandons(self, tickets: Tickets) -> None:

@@ -578,7 +578,14 @@ def average_handle_time(
 
 
 def _repeat_contacts(tickets: Tickets, window: float) -> BoolArray:
-    """Flag tickets followed by another ticket of the same customer within ``window`` seconds."""
+    """Flag tickets followed by another ticket of the same customer within ``window`` seconds.
+
+    Computed once per table and window (one sort of the whole table), whatever the period.
+    """
+    return tickets._derive(("repeat_contacts", window), lambda: _find_repeats(tickets, window))
+
+
+def _find_repeats(tickets: Tickets, window: float) -> BoolArray:
     cust, _ = tickets.codes("customer")
     created = tickets.require("created").astype(np.int64)
     n = len(created)

@@ -178,11 +178,26 @@ class Table:
         self._data = dict(data)
         self._length = length
         self.dropped = dropped
+        self._derived: dict[tuple[object, ...], npt.NDArray[Any]] = {}
         for codes, labels in self._keys.values():
             codes.flags.writeable = False
             labels.flags.writeable = False
         for arr in self._data.values():
             arr.flags.writeable = False
+
+    def _derive(
+        self, key: tuple[object, ...], compute: Callable[[], npt.NDArray[Any]]
+    ) -> npt.NDArray[Any]:
+        """Return an array computed from the (read-only) columns once, read-only, by key.
+
+        Indicators asked for several periods of the same table reuse what does not depend on
+        the period (e.g. the repeat-contact flags, one sort of the whole table).
+        """
+        if key not in self._derived:
+            value = compute()
+            value.flags.writeable = False
+            self._derived[key] = value
+        return self._derived[key]
 
     # -- reading -----------------------------------------------------------
 
