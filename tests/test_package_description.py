@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_long_description_speaks_to_pip_users() -> None:
-    """pyproject's readme is a pip-user page: installs with pip, never needs the dev script."""
+    """The readme named in pyproject is for pip users: pip install, no dev script."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     text = (ROOT / project["readme"]).read_text(encoding="utf-8")
     assert "pip install perfmgmt" in text
