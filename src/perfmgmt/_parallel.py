@@ -12,11 +12,12 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
-from typing import Self
+from typing import ClassVar, Self, cast
 
 __all__ = ["BlockRunner", "OwnsThreads", "check_workers"]
 
 Bounds = tuple[int, int]
+_NEW_LOCK = "<perfmgmt: a new threading.Lock>"
 
 
 def check_workers(owner: str, workers: object, error: type[Exception] = ValueError) -> int:
@@ -100,14 +101,50 @@ class BlockRunner:
         if pool is not None:
             pool.shutdown(wait=True)
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle the configuration only: a copy starts its own pool when it needs one."""
+        return {"workers": self.workers, "name": self._name}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.workers = cast(int, state["workers"])  # as __getstate__ wrote them
+        self._name = cast(str, state["name"])
+        self._pool = None  # started on the first call that needs it
+        self._lock = threading.Lock()
+
+
+_LOCK = type(threading.Lock())
+
+
+def _is_new_lock(value: object) -> bool:
+    return isinstance(value, str) and value == _NEW_LOCK
+
 
 class OwnsThreads:
-    """``close()`` and the ``with`` protocol for an object that owns a :class:`BlockRunner`.
+    """``close()``, the ``with`` protocol and pickling for an object that owns a BlockRunner.
 
-    The owner sets ``self._runner`` in its ``__init__``.
+    The owner sets ``self._runner`` in its ``__init__``.  A pickled owner (sent to a Dask or
+    Spark worker) carries its configuration; its caches start empty, its locks are made anew
+    and its threads start on the worker when a call needs them.
     """
 
     _runner: BlockRunner
+    _CACHES: ClassVar[dict[str, Callable[[], object]]] = {}
+    """Attributes that only cache work (compiled programs may hold closures): a pickled copy
+    starts them empty, from these factories."""
+
+    def __getstate__(self) -> dict[str, object]:
+        """Return the configuration: caches left out, each lock replaced by a marker."""
+        return {
+            k: (_NEW_LOCK if isinstance(v, _LOCK) else v)
+            for k, v in self.__dict__.items()
+            if k not in self._CACHES
+        }
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(
+            {k: (threading.Lock() if _is_new_lock(v) else v) for k, v in state.items()}
+        )
+        self.__dict__.update({k: empty() for k, empty in self._CACHES.items()})
 
     def close(self) -> None:
         """Stop the worker threads, waiting for running blocks; a later call starts new ones."""

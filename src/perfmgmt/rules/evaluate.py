@@ -25,7 +25,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 import numpy as np
@@ -157,6 +157,11 @@ class RuleEvaluator(OwnsThreads):
     threads end with the interpreter.  After ``close`` the evaluator still works: the next
     large frame starts a new pool.
     """
+
+    _CACHES: ClassVar[dict[str, Callable[[], object]]] = {
+        "_cache": dict,
+        "_pay_cache": lambda: None,
+    }
 
     def __init__(
         self,

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Sequence
-from typing import Any, cast
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, cast
 
 import attrs
 import numpy as np
@@ -62,6 +62,8 @@ class ScoringEngine(OwnsThreads):
     Raises:
         ScoringError: When ``workers`` is not a whole number >= 1.
     """
+
+    _CACHES: ClassVar[dict[str, Callable[[], object]]] = {"_plans": dict}
 
     def __init__(self, registry: ScorerRegistry | None = None, *, workers: int = 1) -> None:
         self._runner = BlockRunner(

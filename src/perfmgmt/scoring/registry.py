@@ -48,6 +48,16 @@ class ScorerRegistry:
     def __repr__(self) -> str:
         return f"ScorerRegistry({list(self.names())})"
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickle the default registry as a reference to the receiving process's own.
+
+        The receiving process's default registry holds the scorers its imports registered;
+        any other registry is pickled with its factories.
+        """
+        if self is default_registry:
+            return (_the_default, ())
+        return (_rebuilt, (dict(self._factories),))
+
     def __contains__(self, name: object) -> bool:
         return name in self._factories
 
@@ -198,5 +208,18 @@ def _default() -> ScorerRegistry:
 
 
 default_registry: ScorerRegistry = _default()
+
+
+def _the_default() -> ScorerRegistry:
+    return default_registry
+
+
+def _rebuilt(factories: dict[str, ScorerFactory]) -> ScorerRegistry:
+    registry = ScorerRegistry()
+    for name, factory in factories.items():
+        registry.register(name, factory)
+    return registry
+
+
 """The registry holding the built-in scorers. Prefer ``default_registry.copy()`` when you add
 your own scorers, so other code in the process is unaffected."""
