@@ -1,7 +1,8 @@
 """Populations: the columnar input of the scoring engine (N reviews as numpy arrays).
 
-Build one from :class:`~perfmgmt.model.Review` objects with :meth:`Population.from_reviews`
-or from arrays (a data warehouse extract, a notebook) with :meth:`Population.from_arrays`.
+Build one from :class:`~perfmgmt.model.Review` objects with :meth:`Population.from_reviews`,
+from arrays (a data warehouse extract, a notebook) with :meth:`Population.from_arrays`, or
+from pandas/polars frames and pyarrow tables with :meth:`Population.from_frame`.
 Both validate their input: a population that exists can be scored.
 """
 
@@ -324,6 +325,64 @@ class Population:
             eligible_fraction=fraction_a,
             eligible_days=days_a,
         )
+
+    @classmethod
+    def from_frame(
+        cls,
+        scheme: Scheme,
+        subjects: object,
+        *,
+        actuals: object | None = None,
+        assessments: object | None = None,
+    ) -> Population:
+        """Build a population from frames: pandas or polars DataFrames, pyarrow Tables or dicts.
+
+        ``subjects`` has one row per review, in any order: ``subject_id`` (a column, or the
+        index of a pandas frame) and any of ``grade``, ``department``, ``tenure_days``,
+        ``eligible_fraction``, ``eligible_days``, ``base_pay`` (Decimal, int or text: money is
+        exact) and ``currency``; in the wide layout also ``kpi.<key>.actual``,
+        ``kpi.<key>.sample_size``, ``kpi.<key>.threshold|target|stretch`` (the names
+        :meth:`BatchScores.to_records` uses) and ``rating.<criterion>.<source>`` with
+        ``raters.<criterion>.<source>`` (the mean rating and how many raters it comes from).
+
+        In the long layout ``actuals`` has one row per subject and KPI: ``subject_id``,
+        ``kpi``, ``value`` and optionally ``sample_size``; ``assessments`` one row per rating:
+        ``subject_id``, ``criterion``, ``source``, ``rating`` on the criterion's scale and
+        optionally ``rater_id``.  Ratings are averaged per subject, criterion and source, the
+        raters counted.  A KPI left without data is missing (NaN), as in :meth:`from_arrays`,
+        which validates the result; every column is read once as an array.
+
+        Raises:
+            ScoringError: On an unknown or missing column, an empty id, a subject id named twice,
+                a long row for a subject not in ``subjects`` or a KPI, criterion or source not in
+                the scheme, two rows for the same cell (a duplicated export row), a rating off
+                its scale, text where a number belongs, a float amount of money, several
+                currencies, or anything :meth:`from_arrays` refuses; naming the row (counted
+                from 1) and the column.
+        """
+        from perfmgmt.scoring import _frames  # noqa: PLC0415 - only frame users pay for it
+
+        args = _frames.wide(scheme, _frames.columns_of(subjects, "subjects"))
+        ids = args["subject_ids"]
+        if actuals is not None:
+            if "actual" in args:
+                raise ScoringError(
+                    "Population.from_frame: actuals come both as kpi.<key>.actual columns of "
+                    "subjects and as a long actuals frame; give them one way"
+                )
+            args["actual"], sizes = _frames.long_actuals(scheme, ids, actuals)
+            if sizes is not None:
+                args["sample_size"] = sizes
+        if assessments is not None:
+            if "ratings" in args:
+                raise ScoringError(
+                    "Population.from_frame: ratings come both as rating.<criterion>.<source> "
+                    "columns of subjects and as a long assessments frame; give them one way"
+                )
+            args["ratings"], args["raters"] = _frames.long_assessments(scheme, ids, assessments)
+        args.setdefault("actual", np.full((len(ids), len(scheme.kpi_keys)), np.nan))
+        args["subject_ids"] = ids.tolist()
+        return cls.from_arrays(scheme, **args)
 
     @classmethod
     def from_arrays(
