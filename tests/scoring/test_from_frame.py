@@ -153,3 +153,33 @@ def test_not_a_frame_is_refused() -> None:
     """A list is not a frame: the error says what is accepted."""
     with pytest.raises(ScoringError, match="expected a pandas or polars DataFrame"):
         Population.from_frame(SCHEME, [("a", 1)])
+
+
+@pytest.mark.parametrize("kind", ["pandas", "polars", "arrow"])
+def test_every_frame_kind_reads_alike(kind: str) -> None:
+    """pandas, polars and pyarrow frames of the same data give the population a dict gives."""
+    import polars as pl
+    import pyarrow as pa
+
+    pay = [Decimal("100.00"), None, Decimal("5.00")]
+    subjects = {"subject_id": ["a", "b", "c"], "department": ["x", None, "y"], "base_pay": pay,
+                "currency": ["CNY"] * 3}  # fmt: skip
+    actuals = {"subject_id": ["a", "a", "b", "c", "c"],
+               "kpi": ["csat", "fcr", "csat", "csat", "innovation"],
+               "value": [80.0, 70.0, None, 91.5, 2.0],
+               "sample_size": [100, 200, None, 50, None]}  # fmt: skip
+    ratings = {"subject_id": ["a", "a", "b"], "criterion": ["attitude", "attitude", "teamwork"],
+               "source": ["manager", "upward", "manager"], "rating": [4.0, 3.0, 5.0],
+               "rater_id": ["d", "u1", "d"]}  # fmt: skip
+    want = Population.from_frame(SCHEME, subjects, actuals=actuals, assessments=ratings)
+    make = {"pandas": pd.DataFrame, "polars": pl.DataFrame, "arrow": pa.table}[kind]
+    if kind == "polars":
+        subjects["base_pay"] = pl.Series(pay, dtype=pl.Decimal(10, 2))
+    got = Population.from_frame(
+        SCHEME, make(subjects), actuals=make(actuals), assessments=make(ratings)
+    )
+    assert got.base_pay == want.base_pay == tuple(pay)
+    assert got.department == ("x", None, "y")
+    assert ENGINE.score_batch(SCHEME, got).to_records() == (
+        ENGINE.score_batch(SCHEME, want).to_records()
+    )
