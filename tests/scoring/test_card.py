@@ -29,12 +29,37 @@ class TestBatchScores:
     def test_records_have_no_nan(self) -> None:
         """to_records gives None for missing numbers, never NaN."""
         recs = BATCH.to_records()
-        assert recs[1]["kpi.aht.score"] is None
+        assert recs[1]["kpis"]["aht"]["score"] is None
         assert recs[2]["total"] is None
         assert recs[0]["rating"] == "B"
-        for rec in recs:
-            for value in rec.values():
+        rows = BATCH.to_rows()
+        assert rows[1]["kpi.aht.score"] is None
+        for row in rows:
+            for value in row.values():
                 assert not (isinstance(value, float) and math.isnan(value))
+
+    def test_rows_flatten_records(self) -> None:
+        """to_rows holds exactly the values of to_records, under the rule language's names."""
+        for rec, row in zip(BATCH.to_records(), BATCH.to_rows(), strict=True):
+            flat: dict[str, object] = {
+                k: v for k, v in rec.items() if k not in ("categories", "kpis")
+            }
+            for c, value in rec["categories"].items():
+                flat[f"category.{c}"] = value
+            for k, kpi in rec["kpis"].items():
+                flat.update({f"kpi.{k}.{name}": value for name, value in kpi.items()})
+            assert row == flat
+            assert list(row)[: len(rec) - 2] == [k for k in rec if k not in ("categories", "kpis")]
+
+    def test_records_match_arrays(self) -> None:
+        """Every typed record value is the batch array's value (None for NaN), unrounded."""
+        for i, rec in enumerate(BATCH.to_records()):
+            for j, k in enumerate(BATCH.kpi_keys):
+                score = float(BATCH.score[i, j])
+                assert rec["kpis"][k]["score"] == (None if math.isnan(score) else score)
+                assert rec["kpis"][k]["flags"] == int(BATCH.flags[i, j])
+            assert list(rec["kpis"]) == list(BATCH.kpi_keys)
+            assert list(rec["categories"]) == list(BATCH.category_keys)
 
     def test_row_out_of_range(self) -> None:
         """row() refuses an index outside the batch; negative indices count from the end."""

@@ -10,7 +10,14 @@
 
 from __future__ import annotations
 
-from perfmgmt.analytics.compare import Comparison, SchemeRun, compare, repopulate, run_scheme
+from perfmgmt.analytics.compare import (
+    Comparison,
+    ComparisonRecord,
+    SchemeRun,
+    compare,
+    repopulate,
+    run_scheme,
+)
 from perfmgmt.analytics.effectiveness import (
     BackTest,
     EffectivenessReport,
@@ -49,6 +56,7 @@ __all__ = [
     "LINT_DESCRIPTION",
     "BackTest",
     "Comparison",
+    "ComparisonRecord",
     "Distribution",
     "EffectivenessReport",
     "Empirical",

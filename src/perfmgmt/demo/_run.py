@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -233,7 +233,7 @@ class _Job:
         path.write_text(text, encoding="utf-8")
         self.files.append(path)
 
-    def write_records(self, name: str, records: list[dict[str, object]]) -> None:
+    def write_records(self, name: str, records: Sequence[Mapping[str, object]]) -> None:
         path = self.out / name
         _records_csv(path, records)
         self.files.append(path)
@@ -347,7 +347,7 @@ def _score_cycle(
     # Incentives follow the final (calibrated) rating; the scores stay as scored.
     decisions = evaluator.evaluate_batch(scheme, batch, population, history, ratings=guided.rating)
     job.write_records(f"actuals_{cycle.key}.csv", _actuals_records(scheme, population))
-    job.write_records(f"scores_{cycle.key}.csv", batch.to_records())
+    job.write_records(f"scores_{cycle.key}.csv", batch.to_rows())
     job.write_records(f"decisions_{cycle.key}.csv", decisions.to_records())
     for i in range(len(batch)):
         total = float(batch.total[i])

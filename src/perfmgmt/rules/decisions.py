@@ -16,7 +16,7 @@ import enum
 import math
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypedDict, overload
 
 import attrs
 import numpy as np
@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BatchDecisions",
     "Decision",
+    "DecisionRecord",
     "Decisions",
     "SourceKind",
     "TraceEntry",
@@ -64,6 +65,30 @@ __all__ = [
 ]
 
 Lang = Literal["en", "zh"]
+
+
+class DecisionRecord(TypedDict):
+    """One subject of :meth:`BatchDecisions.to_records`, typed for ``mypy --strict`` callers.
+
+    Attributes:
+        subject_id: The subject's id.
+        fired: Keys of the rules that fired and tables that selected a row, in order.
+        outcomes: Each awarded outcome described in words, e.g. ``"bonus 1,200.00 CNY"``.
+        violations: Keys of the constraints the subject violated.
+        currency: Currency of the money amounts, None when the scheme has no money.
+        bonus: The bonus total before the pool (Decimal), None when unknown.
+        deduction: The deduction total (Decimal), None when unknown.
+        awarded: The bonus after proration, cap and pool (Decimal), None without a pool.
+    """
+
+    subject_id: str
+    fired: list[str]
+    outcomes: list[str]
+    violations: list[str]
+    currency: str | None
+    bonus: Decimal | None
+    deduction: Decimal | None
+    awarded: Decimal | None
 
 
 class SourceKind(enum.Enum):
@@ -717,9 +742,9 @@ class BatchDecisions:
         """Render subject ``i``'s decisions and trace as text (``"en"`` or ``"zh"``)."""
         return self.row(i).explain(lang)
 
-    def to_records(self) -> list[dict[str, object]]:
-        """Return one plain dict per subject: fired keys, outcomes and money (Decimal)."""
-        records: list[dict[str, object]] = []
+    def to_records(self) -> list[DecisionRecord]:
+        """Return one typed record per subject: fired keys, outcomes and money (Decimal)."""
+        records: list[DecisionRecord] = []
         for i in range(len(self)):
             d = self.row(i)
             records.append(
