@@ -25,6 +25,7 @@ are Decimal money within :data:`~perfmgmt.model.money.MAX_MINOR_UNITS`.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
@@ -85,7 +86,7 @@ def _check_edges(instance: object, attribute: attrs.Attribute[Any], value: objec
                 f"each edge is a compa-ratio above 0 and below {_MAX_EDGE} with at most "
                 f"{_EDGE_PLACES} decimal places, e.g. Decimal('0.90')",
             )
-    if any(b <= a for a, b in zip(value, value[1:], strict=False)):
+    if any(b <= a for a, b in itertools.pairwise(value)):
         fail(instance, attribute, value, "edges must be strictly ascending")
 
 
@@ -170,7 +171,7 @@ class MeritMatrix:
         e = self.compa_edges
         if not e:
             return ("all",)
-        inner = tuple(f"[{a}, {b})" for a, b in zip(e, e[1:], strict=False))
+        inner = tuple(f"[{a}, {b})" for a, b in itertools.pairwise(e))
         return (f"< {e[0]}", *inner, f">= {e[-1]}")
 
     def percent(self, rating: str, band: int) -> Decimal:
@@ -487,7 +488,7 @@ def _to_budget(base: IntArray, budget: Decimal, currency: str) -> IntArray:
     return largest_remainder(base, budget_minor, base_sum)
 
 
-# -- what-if -----------------------------------------------------------------------------------------
+# -- what-if ---------------------------------------------------------------------------------------
 
 
 @attrs.frozen(kw_only=True, eq=False)
