@@ -21,6 +21,13 @@ import pytest
 from _hostile import Case, assert_no_infinity, describe, failures, outcomes_of
 
 from perfmgmt import model
+from perfmgmt.analytics import (
+    MeritMatrix,
+    MeritRow,
+    NineBoxGrid,
+    PotentialModel,
+    ReadinessPolicy,
+)
 from perfmgmt.model import (
     CheckIn,
     Cycle,
@@ -186,6 +193,15 @@ _EXTRA = (
         skill_map=SkillMap(links=(SkillLink(kpi="fcr", skill="diagnosis", training="coaching"),)),
         wellbeing=(WellbeingTrigger(kpi="csat", when=TriggerWhen.BELOW, limit=50.0),),
     ),
+    MeritMatrix(
+        compa_edges=(Decimal("0.90"), Decimal("1.10")),
+        rows=(MeritRow(rating="A", percents=(Decimal("6"), Decimal("5"), Decimal("3.5"))),),
+    ),
+    NineBoxGrid(
+        performance_cuts=(Decimal(80), Decimal(100)), potential_cuts=(Decimal(2), Decimal(4))
+    ),
+    PotentialModel(criteria=SCHEME.criteria),
+    ReadinessPolicy(),
 )
 
 

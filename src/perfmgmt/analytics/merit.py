@@ -154,8 +154,8 @@ class MeritMatrix:
             if len(row.percents) != bands:
                 raise ValidationError(
                     f"MeritMatrix.rows[{i}].percents: rating {row.rating!r} has "
-                    f"{len(row.percents)} cell(s); allowed: exactly {bands}, one per "
-                    f"compa-ratio band {list(self.band_labels)}",
+                    f"{len(row.percents)} cell(s) but compa_edges make {bands} band(s); "
+                    f"allowed: exactly {bands}, one per band {list(self.band_labels)}",
                     field="percents",
                     value=row.percents,
                 )
