@@ -54,10 +54,11 @@ TALENT_WORDS: dict[str, dict[str, str]] = {
         ),
         "merit.unscaled": "; no budget, so the raise is the base raise: {final} {currency}.",
         "merit.scaled": (
-            "; scaled to the budget by {budget} / {base_total} = {factor}: "
-            "{base} x {factor} = {share}, {rounding} -> {final} {currency}."
+            "; scaled to the budget by {budget} / {base_total} ({factor}): "
+            "{base} x {budget} / {base_total} = {share}, {rounding} -> {final} {currency}."
         ),
         "merit.down": "rounded down",
+        "merit.exact": "exact",
         "merit.up": "rounded up by the largest remainder",
     },
     "zh": {
@@ -85,10 +86,11 @@ TALENT_WORDS: dict[str, dict[str, str]] = {
         ),
         "merit.unscaled": ";未设预算,调薪即基础调薪:{final} {currency}。",
         "merit.scaled": (
-            ";按预算缩放 {budget} / {base_total} = {factor}:"
-            "{base} x {factor} = {share},{rounding} -> {final} {currency}。"
+            ";按预算缩放 {budget} / {base_total}({factor}):"
+            "{base} x {budget} / {base_total} = {share},{rounding} -> {final} {currency}。"
         ),
         "merit.down": "向下取整",
+        "merit.exact": "无需取整",
         "merit.up": "按最大余数法进一",
     },
 }

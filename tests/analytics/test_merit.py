@@ -349,14 +349,15 @@ class TestExplain:
         text = r.explain(0)
         assert "matrix cell A x [0.90, 1.10) = 5%" in text
         assert "base raise 450.00 CNY" in text
-        assert "600.00 / 750.00 = 0.800000" in text
-        assert text.endswith("-> 360.00 CNY.")
+        assert "by 600.00 / 750.00 (0.800000)" in text
+        assert text.endswith("450.00 x 600.00 / 750.00 = 360.000000, exact -> 360.00 CNY.")
         assert "基础调薪 450.00 CNY" in r.explain(0, "zh")
 
     def test_rounded_up_person_is_told_so(self) -> None:
         """A person given a remainder cent is told it was rounded up."""
         r = apply(["B", "B", "B"], ["10000", "10000", "10000"], budget=D("1.00"))
         assert [r.explain(i).count("rounded up") for i in range(3)] == [1, 0, 0]
+        assert "= ~0.333333, rounded down -> 0.33 CNY." in r.explain(1)
         assert r.amounts() == (D("0.34"), D("0.33"), D("0.33"))
 
     def test_without_budget_the_raise_is_the_base_raise(self) -> None:

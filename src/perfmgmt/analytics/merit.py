@@ -294,9 +294,7 @@ class MeritResult:
             "base": from_minor(int(self.base[i]), cur),
             "final": self.amount(i),
         }
-        ratio = self.compa_ratio(i)
-        compa = _decimal(ratio, 4)
-        shown = f"{compa}" if Fraction(compa) == ratio else f"~{compa}"
+        shown = _shown(self.compa_ratio(i), 4)
         text = w["merit.person"].format(
             subject=self.subjects[i],
             rating=self.ratings[i],
@@ -311,24 +309,31 @@ class MeritResult:
         factor = self.factor
         share = Fraction(int(self.base[i])) * factor
         places = minor_units(cur)
-        exact_share = _decimal(share / 10**places, places + 4)
-        rounded_up = int(self.final[i]) > share.numerator // share.denominator
+        exact_share = _shown(share / 10**places, places + 4)
+        if share.denominator == 1:
+            rounding = "merit.exact"
+        elif int(self.final[i]) > share.numerator // share.denominator:
+            rounding = "merit.up"
+        else:
+            rounding = "merit.down"
         return text + w["merit.scaled"].format(
             budget=self.total,
             base_total=self.base_total,
-            factor=_decimal(factor, 6),
+            factor=_shown(factor, 6),
             base=money["base"],
             share=exact_share,
-            rounding=w["merit.up" if rounded_up else "merit.down"],
+            rounding=w[rounding],
             final=money["final"],
             currency=cur,
         )
 
 
-def _decimal(value: Fraction, places: int) -> Decimal:
-    """Show ``value`` to ``places`` decimals (half to even): for explanations only."""
-    q = Decimal(value.numerator) / Decimal(value.denominator)
-    return q.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+def _shown(value: Fraction, places: int) -> str:
+    """Show ``value`` to ``places`` decimals (half to even), marked ``~`` when not exact."""
+    q = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
+        Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN
+    )
+    return f"{q}" if Fraction(q) == value else f"~{q}"
 
 
 def _money_column(
