@@ -40,6 +40,7 @@ from perfmgmt._validate import fail, non_empty, show, to_tuple, tuple_of
 from perfmgmt._words import talent_words
 from perfmgmt.errors import ValidationError
 from perfmgmt.model.money import (
+    MAX_MINOR_UNITS,
     check_currency,
     check_money_range,
     from_minor,
@@ -336,32 +337,45 @@ def _shown(value: Fraction, places: int) -> str:
     return f"{q}" if Fraction(q) == value else f"~{q}"
 
 
+def _minor(value: Decimal, currency: str, places: int, what: str) -> int:
+    """Return a finite Decimal in minor units, refusing amounts past the money limit."""
+    if value.adjusted() < 18:  # small enough to scale without a huge integer
+        scaled = value.scaleb(places)
+        if scaled == scaled.to_integral_value():  # whole minor units: no rounding to do
+            minor = int(scaled)
+            if minor <= MAX_MINOR_UNITS:
+                return minor
+    check_money_range(value, currency, what)
+    return to_minor(value, currency)
+
+
 def _money_column(
     values: Sequence[Decimal], field: str, currency: str, *, positive: bool
 ) -> IntArray:
+    """Return Decimal money in minor units, checking each value; each distinct one once."""
     out = np.empty(len(values), dtype=np.int64)
     allowed = "a Decimal above 0" if positive else "a Decimal >= 0"
+    seen: dict[Decimal, int] = {}
+    places = minor_units(currency)
     for i, value in enumerate(values):
-        if (
-            not isinstance(value, Decimal)
-            or not value.is_finite()
-            or value < 0
-            or (positive and value == 0)
-        ):
+        if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
             raise ValidationError(
                 f"{field}[{i}]: {show(value)} is not allowed; allowed: {allowed} in "
                 f"{currency} (floats are not exact money)",
                 field=field,
                 value=value,
             )
-        check_money_range(value, currency, f"{field}[{i}]")
-        out[i] = to_minor(value, currency)
-        if positive and out[i] == 0:
+        minor = seen.get(value)
+        if minor is None:
+            minor = seen[value] = _minor(value, currency, places, f"{field}[{i}]")
+        if positive and minor == 0:
             raise ValidationError(
-                f"{field}[{i}]: {value} rounds to 0 {currency}; allowed: at least one minor unit",
+                f"{field}[{i}]: {value} is not allowed; allowed: {allowed} of at least one "
+                f"minor unit of {currency}",
                 field=field,
                 value=value,
             )
+        out[i] = minor
     return out
 
 
