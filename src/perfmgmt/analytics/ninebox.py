@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
@@ -507,32 +507,39 @@ class BoxMovement:
 def movement(before: NineBoxPlacement, after: NineBoxPlacement) -> BoxMovement:
     """Count the moves between two cycles' placements, matching people by id.
 
+    People are matched in one sorted pass over the ids (no per-person Python).
+
     Raises:
         ValidationError: An id appears twice in one placement.
     """
+    ids = []
     for which, placement in (("before", before), ("after", after)):
-        if len(set(placement.subjects)) != len(placement.subjects):
+        column = np.asarray(placement.subjects, dtype=str)
+        ordered = column[np.argsort(column, kind="stable")]
+        if (ordered[1:] == ordered[:-1]).any():
             raise ValidationError(
                 f"{which}.subjects: an id repeats; allowed: one placement per person",
                 field="subjects",
                 value=len(placement.subjects),
             )
-    index = {s: i for i, s in enumerate(before.subjects) if before.box[i] >= 0}
-    rows: list[int] = []
-    cols: list[int] = []
-    joined: list[str] = []
-    for j, s in enumerate(after.subjects):
-        if after.box[j] < 0:
-            continue
-        i = index.pop(s, -1)
-        if i < 0:
-            joined.append(s)
-        else:
-            rows.append(int(before.box[i]))
-            cols.append(int(after.box[j]))
+        ids.append(column[placement.box >= 0])
+    b_ids, a_ids = ids
+    b_box, a_box = before.box[before.box >= 0], after.box[after.box >= 0]
     counts = np.zeros((9, 9), dtype=np.int64)
-    np.add.at(counts, (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)), 1)
-    return BoxMovement(counts=counts, joined=tuple(joined), left=tuple(index))
+    matched = np.zeros(b_ids.shape[0], dtype=bool)
+    found = np.zeros(a_ids.shape[0], dtype=bool)
+    if b_ids.shape[0]:
+        order = np.argsort(b_ids, kind="stable")
+        pos = np.minimum(np.searchsorted(b_ids[order], a_ids), b_ids.shape[0] - 1)
+        found = b_ids[order][pos] == a_ids
+        source = order[pos[found]]  # each matched person's position in b_ids
+        np.add.at(counts, (b_box[source], a_box[found]), 1)
+        matched[source] = True
+    return BoxMovement(
+        counts=counts,
+        joined=tuple(a_ids[~found].tolist()),
+        left=tuple(b_ids[~matched].tolist()),
+    )
 
 
 # -- promotion readiness -------------------------------------------------------------------------
@@ -602,48 +609,85 @@ class ReadinessPolicy:
                 )
 
 
+_RULE_STATUS = (
+    Readiness.NOT_ASSESSED,
+    Readiness.READY_NOW,
+    Readiness.READY_NOW,
+    Readiness.READY_SOON,
+    Readiness.NOT_YET,
+)
+_RULE_WHY = ("why.unassessed", "why.box", "why.streak", "why.box", "why.other")
+
+
 @attrs.frozen(kw_only=True, eq=False)
 class ReadinessResult:
-    """Promotion readiness per person, with the reason.
+    """Promotion readiness per person, with the rule that decided it.
 
     Attributes:
-        subjects: One id per person.
-        status: Each person's readiness.
-        reasons: Each person's reason key and its values, for :meth:`explain`.
-        boxes: Each person's box, or None.
+        policy: The policy applied.
+        placement: The placement it was applied to.
+        rule: int64 ``(N,)``: the deciding rule of :class:`ReadinessPolicy`, 1 to 5, less
+            one (0 not assessed, 1 ready-now box, 2 rating streak, 3 ready-soon box,
+            4 none).
+        history: The rating histories given, or None.
     """
 
-    subjects: tuple[str, ...]
-    status: tuple[Readiness, ...]
-    reasons: tuple[tuple[str, Mapping[str, str]], ...]
-    boxes: tuple[Box | None, ...]
+    policy: ReadinessPolicy
+    placement: NineBoxPlacement
+    rule: IntArray
+    history: Sequence[Sequence[str | None]] | None
+
+    @property
+    def subjects(self) -> tuple[str, ...]:
+        """One id per person."""
+        return self.placement.subjects
+
+    @property
+    def status(self) -> tuple[Readiness, ...]:
+        """Each person's readiness."""
+        return tuple(_RULE_STATUS[k] for k in self.rule.tolist())
 
     def counts(self) -> dict[Readiness, int]:
         """Return how many people have each status (every status listed)."""
-        return {r: sum(s is r for s in self.status) for r in Readiness}
+        per_rule = np.bincount(self.rule, minlength=len(_RULE_STATUS)).tolist()
+        out = dict.fromkeys(Readiness, 0)
+        for k, n in enumerate(per_rule):
+            out[_RULE_STATUS[k]] += n
+        return out
 
     def ready(self) -> tuple[str, ...]:
         """Return the ids of the people ready for promotion now."""
-        return tuple(
-            s for s, r in zip(self.subjects, self.status, strict=True) if r is Readiness.READY_NOW
-        )
+        now = np.flatnonzero((self.rule == 1) | (self.rule == 2)).tolist()
+        return tuple(self.subjects[i] for i in now)
 
     def explain(self, i: int, lang: Literal["en", "zh"] = "en") -> str:
         """Return person ``i``'s readiness and why, in ``lang``."""
         w = talent_words(lang)
-        key, values = self.reasons[i]
-        box = self.boxes[i]
-        why = w[key].format(box=box.label(lang) if box else "-", **values)
+        rule = int(self.rule[i])
+        box = self.placement.box_of(i)
+        values = {"box": box.label(lang) if box else "-"}
+        if rule == 2 and self.history is not None:
+            n = self.policy.streak_cycles
+            values |= {"ratings": ", ".join(map(str, self.history[i][-n:])), "n": str(n)}
+        why = w[_RULE_WHY[rule]].format(**values)
+        status = _RULE_STATUS[rule].label(lang)
         if lang == "zh":
-            return f"{self.subjects[i]}:{self.status[i].label(lang)}({why})"
-        return f"{self.subjects[i]}: {self.status[i].label(lang)} ({why})"
+            return f"{self.subjects[i]}:{status}({why})"
+        return f"{self.subjects[i]}: {status} ({why})"
 
 
-def _streak(history: Sequence[str | None], policy: ReadinessPolicy) -> bool:
+def _streaks(
+    history: Sequence[Sequence[str | None]], candidates: IntArray, policy: ReadinessPolicy
+) -> IntArray:
+    """Return the candidates whose last ``streak_cycles`` ratings are all streak ratings."""
     n = policy.streak_cycles
-    if n == 0 or len(history) < n:
-        return False
-    return all(r in policy.streak_ratings for r in history[-n:])
+    allowed = frozenset(policy.streak_ratings)
+    hits = [
+        i
+        for i in candidates.tolist()
+        if len(history[i]) >= n and all(r in allowed for r in history[i][-n:])
+    ]
+    return np.array(hits, dtype=np.int64)
 
 
 def promotion_readiness(
@@ -653,6 +697,9 @@ def promotion_readiness(
     history: Sequence[Sequence[str | None]] | None = None,
 ) -> ReadinessResult:
     """Derive promotion readiness from the grid and from rating history.
+
+    The boxes are looked up for everyone at once; only the people a streak could change are
+    read from ``history``.
 
     Args:
         policy: The rules (see :class:`ReadinessPolicy`).
@@ -673,32 +720,14 @@ def promotion_readiness(
             field="history",
             value=len(history),
         )
-    now = np.isin(placement.box, [b.index for b in policy.ready_now])
-    soon = np.isin(placement.box, [b.index for b in policy.ready_soon])
-    min_pot = policy.streak_min_potential.index
-    status: list[Readiness] = []
-    reasons: list[tuple[str, Mapping[str, str]]] = []
-    for i in range(n):
-        past = history[i] if history is not None else ()
-        if placement.box[i] < 0:
-            status.append(Readiness.NOT_ASSESSED)
-            reasons.append(("why.unassessed", {}))
-        elif now[i]:
-            status.append(Readiness.READY_NOW)
-            reasons.append(("why.box", {}))
-        elif placement.potential[i] >= min_pot and _streak(past, policy):
-            status.append(Readiness.READY_NOW)
-            shown = ", ".join(str(r) for r in past[-policy.streak_cycles :])
-            reasons.append(("why.streak", {"ratings": shown, "n": str(policy.streak_cycles)}))
-        elif soon[i]:
-            status.append(Readiness.READY_SOON)
-            reasons.append(("why.box", {}))
-        else:
-            status.append(Readiness.NOT_YET)
-            reasons.append(("why.other", {}))
-    return ReadinessResult(
-        subjects=placement.subjects,
-        status=tuple(status),
-        reasons=tuple(reasons),
-        boxes=tuple(placement.box_of(i) for i in range(n)),
-    )
+    box = placement.box
+    rule = np.full(n, 4, dtype=np.int64)
+    rule[np.isin(box, [b.index for b in policy.ready_soon])] = 3
+    if history is not None and policy.streak_cycles:
+        candidates = np.flatnonzero(
+            (box >= 0) & (placement.potential >= policy.streak_min_potential.index)
+        )
+        rule[_streaks(history, candidates, policy)] = 2
+    rule[np.isin(box, [b.index for b in policy.ready_now])] = 1
+    rule[box < 0] = 0
+    return ReadinessResult(policy=policy, placement=placement, rule=rule, history=history)
