@@ -351,3 +351,53 @@ class TestExactValue:
     def test_reading(self, value: object, expected: Fraction | None) -> None:
         """Floats read as typed, Decimals and ints exactly, None as not assessed."""
         assert exact_value(value) == expected
+
+
+def ref_readiness(box: int, past: list[str], policy: ReadinessPolicy) -> Readiness:
+    """The documented rule order, one person at a time."""
+    if box < 0:
+        return Readiness.NOT_ASSESSED
+    if box in [b.index for b in policy.ready_now]:
+        return Readiness.READY_NOW
+    n = policy.streak_cycles
+    streak = n > 0 and len(past) >= n and all(r in policy.streak_ratings for r in past[-n:])
+    if streak and box // 3 >= policy.streak_min_potential.index:
+        return Readiness.READY_NOW
+    if box in [b.index for b in policy.ready_soon]:
+        return Readiness.READY_SOON
+    return Readiness.NOT_YET
+
+
+class TestReadinessReference:
+    @settings(max_examples=80)
+    @given(
+        rows=st.lists(
+            st.tuples(st.integers(-1, 8), st.lists(st.sampled_from("ABC"), max_size=4)),
+            max_size=30,
+        ),
+        now=st.sets(st.sampled_from(list(Box))),
+        soon=st.sets(st.sampled_from(list(Box))),
+        cycles=st.integers(0, 3),
+        level=st.sampled_from(list(GridLevel)),
+    )
+    def test_matches_the_documented_rule_order(
+        self,
+        rows: list[tuple[int, list[str]]],
+        now: set[Box],
+        soon: set[Box],
+        cycles: int,
+        level: GridLevel,
+    ) -> None:
+        """The vectorised rules give what the rule order gives person by person."""
+        policy = ReadinessPolicy(
+            ready_now=tuple(now),
+            ready_soon=tuple(soon),
+            streak_cycles=cycles,
+            streak_min_potential=level,
+        )
+        placement = _placement([b for b, _ in rows])
+        history = [h for _, h in rows]
+        r = promotion_readiness(policy, placement, history=history)  # type: ignore[arg-type]
+        assert r.status == tuple(ref_readiness(b, h, policy) for b, h in rows)
+        assert sum(r.counts().values()) == len(rows)
+        assert all(r.explain(i) for i in range(len(rows)))
