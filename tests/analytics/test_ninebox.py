@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analytics_schemes import clean_scheme, population
 from perfmgmt.analytics import (
     Box,
     GridLevel,
@@ -26,6 +27,7 @@ from perfmgmt.analytics import (
 from perfmgmt.analytics.ninebox import exact_value
 from perfmgmt.errors import ValidationError
 from perfmgmt.model import Assessment, AssessmentSource, Label, QualitativeCriterion, Scale
+from perfmgmt.scoring import ScoringEngine
 
 D = Decimal
 GRID = NineBoxGrid(performance_cuts=(D(80), D(100)), potential_cuts=(D("2.5"), D("3.7")))
@@ -401,3 +403,26 @@ class TestReadinessReference:
         assert r.status == tuple(ref_readiness(b, h, policy) for b, h in rows)
         assert sum(r.counts().values()) == len(rows)
         assert all(r.explain(i) for i in range(len(rows)))
+
+
+class TestFromScores:
+    def test_batch_scores_place_by_total_and_by_rating(self) -> None:
+        """BatchScores' totals and ratings place a scored population, matching exact references."""
+        scheme = clean_scheme()
+        scores = ScoringEngine().score_batch(scheme, population(scheme, 120))
+        potential = [Fraction(i % 5) for i in range(len(scores))]
+        by_total = place(
+            GRID, performance=scores.total, potential=potential, subjects=scores.subject_ids
+        )
+        for i, total in enumerate(scores.total.tolist()):
+            level = -1 if np.isnan(total) else ref_level(Fraction(repr(total)), (D(80), D(100)))
+            assert int(by_total.performance[i]) == level
+        labels = scheme.rating_scale.labels  # lowest first
+        grid = NineBoxGrid(
+            rating_levels=(labels[:-2], (labels[-2],), (labels[-1],)),
+            potential_cuts=(D(2), D(4)),
+        )
+        by_rating = place(grid, performance=scores.rating(), potential=potential)
+        for i, rating in enumerate(scores.rating().tolist()):
+            level = -1 if rating is None else max(0, labels.index(rating) - len(labels) + 3)
+            assert int(by_rating.performance[i]) == level
