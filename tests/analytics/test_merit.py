@@ -19,6 +19,7 @@ from perfmgmt.analytics import (
 from perfmgmt.errors import PerfmgmtError, ValidationError
 from perfmgmt.model.incentive import BonusPool
 from perfmgmt.rules.payout import allocate
+from perfmgmt.serialization import dumps, loads
 
 D = Decimal
 CENT = Decimal("0.01")
@@ -375,3 +376,11 @@ class TestExplain:
         assert row["compa_ratio"] == Fraction(9, 10)
         assert row["raise"] == D("450.00")
         assert np.isclose(float(row["compa_ratio"]), 0.9)  # type: ignore[arg-type]
+
+
+class TestStorage:
+    def test_matrix_round_trips_through_json(self) -> None:
+        """A merit matrix is stored as JSON with its Decimals as text, losslessly."""
+        text = dumps(MATRIX)
+        assert '"3.5"' in text
+        assert loads(text, MeritMatrix) == MATRIX

@@ -28,6 +28,7 @@ from perfmgmt.analytics.ninebox import exact_value
 from perfmgmt.errors import ValidationError
 from perfmgmt.model import Assessment, AssessmentSource, Label, QualitativeCriterion, Scale
 from perfmgmt.scoring import ScoringEngine
+from perfmgmt.serialization import dumps, loads
 
 D = Decimal
 GRID = NineBoxGrid(performance_cuts=(D(80), D(100)), potential_cuts=(D("2.5"), D("3.7")))
@@ -426,3 +427,15 @@ class TestFromScores:
         for i, rating in enumerate(scores.rating().tolist()):
             level = -1 if rating is None else max(0, labels.index(rating) - len(labels) + 3)
             assert int(by_rating.performance[i]) == level
+
+
+class TestStorage:
+    @pytest.mark.parametrize(
+        "obj",
+        [GRID, RATED, MODEL, ReadinessPolicy(), ReadinessPolicy(ready_now=(), streak_cycles=0)],
+    )
+    def test_settings_round_trip_through_json(self, obj: object) -> None:
+        """The grid, the potential model and the policy are stored as JSON losslessly."""
+        text = dumps(obj)
+        assert loads(text, type(obj)) == obj
+        assert dumps(loads(text, type(obj))) == text
