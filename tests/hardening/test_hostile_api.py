@@ -21,6 +21,15 @@ import pytest
 from _hostile import Case, assert_no_infinity, describe, failures, outcomes_of
 
 from perfmgmt import model
+from perfmgmt.analytics import (
+    MeritMatrix,
+    MeritRow,
+    NineBoxGrid,
+    PotentialModel,
+    ReadinessPolicy,
+    merit_increases,
+    place,
+)
 from perfmgmt.model import (
     CheckIn,
     Cycle,
@@ -186,6 +195,15 @@ _EXTRA = (
         skill_map=SkillMap(links=(SkillLink(kpi="fcr", skill="diagnosis", training="coaching"),)),
         wellbeing=(WellbeingTrigger(kpi="csat", when=TriggerWhen.BELOW, limit=50.0),),
     ),
+    MeritMatrix(
+        compa_edges=(Decimal("0.90"), Decimal("1.10")),
+        rows=(MeritRow(rating="A", percents=(Decimal("6"), Decimal("5"), Decimal("3.5"))),),
+    ),
+    NineBoxGrid(
+        performance_cuts=(Decimal(80), Decimal(100)), potential_cuts=(Decimal(2), Decimal(4))
+    ),
+    PotentialModel(criteria=SCHEME.criteria),
+    ReadinessPolicy(),
 )
 
 
@@ -260,6 +278,18 @@ _CYCLE = SCHEME.cycle_plan.cycle_on(DAY) if SCHEME.cycle_plan else None
 _CUSTOM = CyclePlan(frequency=model.Frequency.CUSTOM, rrule="FREQ=MONTHLY;INTERVAL=2")
 
 
+def _merit(**changed: Any) -> Any:
+    """Apply the instance table's merit matrix to one person, with one argument changed."""
+    kwargs: dict[str, Any] = {
+        "ratings": ["A"],
+        "salaries": [Decimal("9000.00")],
+        "midpoints": [Decimal("10000.00")],
+        "currency": "CNY",
+        "budget": Decimal("100.00"),
+    }
+    return merit_increases(INSTANCES["MeritMatrix"][0], **(kwargs | changed))
+
+
 def _calls() -> dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]]:
     """Each public call with one hostile argument: the call, and what a clean error names."""
     plan = CyclePlan()
@@ -326,6 +356,39 @@ def _calls() -> dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]]:
         "allocate([v], pool)": (
             lambda v: allocate([v], INSTANCES["BonusPool"][0]),
             ("requested",),
+        ),
+        "merit_increases(salaries=[v])": (
+            lambda v: _merit(salaries=[v]),
+            ("salaries", "budget"),  # a salary of 0 leaves nothing to spread the budget over
+        ),
+        "merit_increases(midpoints=[v])": (
+            lambda v: _merit(midpoints=[v]),
+            ("midpoints",),
+        ),
+        "merit_increases(ratings=[v])": (lambda v: _merit(ratings=[v]), ("ratings",)),
+        "merit_increases(budget=v)": (lambda v: _merit(budget=v), ("budget",)),
+        "merit_increases(currency=v)": (lambda v: _merit(currency=v), ("currency",)),
+        "place(performance=[v])": (
+            lambda v: place(INSTANCES["NineBoxGrid"][0], performance=[v], potential=[3]),
+            ("performance",),
+        ),
+        "place(potential=[v])": (
+            lambda v: place(INSTANCES["NineBoxGrid"][0], performance=[90], potential=[v]),
+            ("potential",),
+        ),
+        "PotentialModel.potential([rating v])": (
+            lambda v: INSTANCES["PotentialModel"][0].potential(
+                [
+                    model.Assessment(
+                        criterion=c.key,
+                        source=model.AssessmentSource.MANAGER,
+                        rater_id="m",
+                        rating=v,
+                    )
+                    for c in SCHEME.criteria
+                ]
+            ),
+            ("rating",),
         ),
         "allocate([1], pool, eligible_fraction=[v])": (
             lambda v: allocate([Decimal(1)], INSTANCES["BonusPool"][0], eligible_fraction=[v]),

@@ -6,6 +6,10 @@
 * :func:`simulate` runs many cycles with drawn actuals: the distribution of the bonus cost,
   of the rating shares, and the probability of exceeding a budget.
 * :func:`effectiveness`, :func:`rater_leniency` and :func:`backtest` review a running scheme.
+* :func:`place`, :func:`movement` and :func:`promotion_readiness` put people on the
+  performance x potential grid (the 9-box) and derive who is ready for promotion.
+* :func:`merit_increases` and :func:`compare_matrices` apply a merit matrix (rating x
+  compa-ratio -> raise), spent exactly to a budget.
 """
 
 from __future__ import annotations
@@ -41,6 +45,29 @@ from perfmgmt.analytics.lint import (
     total_range,
     value_range,
 )
+from perfmgmt.analytics.merit import (
+    MeritComparison,
+    MeritMatrix,
+    MeritResult,
+    MeritRow,
+    compare_matrices,
+    merit_increases,
+)
+from perfmgmt.analytics.ninebox import (
+    Box,
+    BoxMovement,
+    GridLevel,
+    NineBoxGrid,
+    NineBoxPlacement,
+    PotentialModel,
+    Readiness,
+    ReadinessPolicy,
+    ReadinessResult,
+    movement,
+    place,
+    potentials,
+    promotion_readiness,
+)
 from perfmgmt.analytics.simulate import (
     Distribution,
     Empirical,
@@ -55,29 +82,48 @@ from perfmgmt.analytics.simulate import (
 __all__ = [
     "LINT_DESCRIPTION",
     "BackTest",
+    "Box",
+    "BoxMovement",
     "Comparison",
     "ComparisonRecord",
     "Distribution",
     "EffectivenessReport",
     "Empirical",
+    "GridLevel",
     "JointResample",
     "KpiEffectiveness",
     "LintConfig",
     "LintFinding",
     "LintReport",
+    "MeritComparison",
+    "MeritMatrix",
+    "MeritResult",
+    "MeritRow",
+    "NineBoxGrid",
+    "NineBoxPlacement",
     "Normal",
+    "PotentialModel",
     "RaterStats",
+    "Readiness",
+    "ReadinessPolicy",
+    "ReadinessResult",
     "SchemeRun",
     "Severity",
     "SimulationResult",
     "Uniform",
     "backtest",
     "compare",
+    "compare_matrices",
     "configure_lint_parser",
     "effectiveness",
     "fit_actuals",
     "kpi_tags",
     "lint",
+    "merit_increases",
+    "movement",
+    "place",
+    "potentials",
+    "promotion_readiness",
     "rater_leniency",
     "repopulate",
     "run_lint",
