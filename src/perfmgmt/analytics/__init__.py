@@ -6,6 +6,11 @@
 * :func:`simulate` runs many cycles with drawn actuals: the distribution of the bonus cost,
   of the rating shares, and the probability of exceeding a budget.
 * :func:`effectiveness`, :func:`rater_leniency` and :func:`backtest` review a running scheme.
+* :func:`adverse_impact` compares an outcome's rates across groups the caller supplies: the
+  four-fifths ratio, Fisher's exact or a two-proportion test, score gaps, small groups
+  suppressed.
+* :func:`rater_diagnostics` shows leniency, central tendency, range restriction and halo per
+  rater and per source.
 """
 
 from __future__ import annotations
@@ -19,6 +24,14 @@ from perfmgmt.analytics.effectiveness import (
     backtest,
     effectiveness,
     rater_leniency,
+)
+from perfmgmt.analytics.fairness import (
+    FOUR_FIFTHS,
+    OUTCOMES,
+    AdverseImpact,
+    GroupImpact,
+    ScoreGap,
+    adverse_impact,
 )
 from perfmgmt.analytics.lint import (
     LINT_DESCRIPTION,
@@ -46,12 +59,16 @@ from perfmgmt.analytics.simulate import (
 )
 
 __all__ = [
+    "FOUR_FIFTHS",
     "LINT_DESCRIPTION",
+    "OUTCOMES",
+    "AdverseImpact",
     "BackTest",
     "Comparison",
     "Distribution",
     "EffectivenessReport",
     "Empirical",
+    "GroupImpact",
     "JointResample",
     "KpiEffectiveness",
     "LintConfig",
@@ -60,9 +77,11 @@ __all__ = [
     "Normal",
     "RaterStats",
     "SchemeRun",
+    "ScoreGap",
     "Severity",
     "SimulationResult",
     "Uniform",
+    "adverse_impact",
     "backtest",
     "compare",
     "configure_lint_parser",
