@@ -47,6 +47,12 @@ from perfmgmt.analytics.lint import (
     total_range,
     value_range,
 )
+from perfmgmt.analytics.raters import (
+    RaterDiagnostic,
+    RaterDiagnostics,
+    SourceDiagnostic,
+    rater_diagnostics,
+)
 from perfmgmt.analytics.simulate import (
     Distribution,
     Empirical,
@@ -75,11 +81,14 @@ __all__ = [
     "LintFinding",
     "LintReport",
     "Normal",
+    "RaterDiagnostic",
+    "RaterDiagnostics",
     "RaterStats",
     "SchemeRun",
     "ScoreGap",
     "Severity",
     "SimulationResult",
+    "SourceDiagnostic",
     "Uniform",
     "adverse_impact",
     "backtest",
@@ -89,6 +98,7 @@ __all__ = [
     "fit_actuals",
     "kpi_tags",
     "lint",
+    "rater_diagnostics",
     "rater_leniency",
     "repopulate",
     "run_lint",
