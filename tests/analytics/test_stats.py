@@ -50,11 +50,7 @@ class TestFisher:
 
 
 class TestChiSquare:
-    @given(
-        st.lists(
-            st.tuples(st.integers(1, 500), st.integers(1, 500)), min_size=2, max_size=8
-        )
-    )
+    @given(st.lists(st.tuples(st.integers(1, 500), st.integers(1, 500)), min_size=2, max_size=8))
     @settings(max_examples=100, deadline=None)
     def test_matches_scipy_chi2_contingency(self, rows: list[tuple[int, int]]) -> None:
         """Pearson's chi-square, df and p match scipy.stats.chi2_contingency."""
