@@ -459,7 +459,8 @@ def _raters(rows: _Rows, min_ratings: int) -> tuple[RaterDiagnostic, ...]:
         )
         for j in range(size)
     ]
-    out.sort(key=lambda r: (r.source, -r.leniency, r.rater_id))
+    # Rounded so that raters equal but for float noise keep the order of their ids.
+    out.sort(key=lambda r: (r.source, -round(r.leniency, 9), r.rater_id))
     return tuple(out)
 
 
