@@ -420,8 +420,45 @@ def _score_column(value: object, n: int) -> FloatArray:
     return arr
 
 
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # an odd 64-bit constant: multiplying by it is a bijection
+
+
+def _text_codes(arr: npt.NDArray[np.str_] | npt.NDArray[np.bytes_]) -> tuple[list[str], IntArray]:
+    """Factorise fixed-width text: hash each label's code units, then check the hash exactly.
+
+    Sorting a million strings costs several times more than sorting their 64-bit hashes; each
+    person's code units are then compared with those of the label their hash found, so a hash
+    collision can never merge two groups (it falls back to sorting the text).
+    """
+    unit = np.uint32 if arr.dtype.kind == "U" else np.uint8
+    width = arr.dtype.itemsize // np.dtype(unit).itemsize
+    units = np.ascontiguousarray(arr).view(unit).reshape(len(arr), width)
+    h = np.zeros(len(arr), dtype=np.uint64)
+    for j in range(width):
+        h = (h ^ units[:, j]) * _MIX
+    ordered = np.sort(h)
+    distinct = ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
+    code = np.searchsorted(distinct, h)
+    first = np.empty(len(distinct), dtype=np.intp)
+    first[code[::-1]] = np.arange(len(arr))[::-1]
+    same = all(np.array_equal(units[first, j][code], units[:, j]) for j in range(width))
+    if not same:
+        uniq, codes = np.unique(arr, return_inverse=True)
+        return [_label(u) for u in uniq.tolist()], codes.astype(np.int64)
+    found = arr[first]
+    order = np.argsort(found, kind="stable")
+    rank = np.empty(len(found), dtype=np.int64)
+    rank[order] = np.arange(len(found))
+    return [_label(u) for u in found[order].tolist()], rank[code]
+
+
+def _label(value: object) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
 def _group_codes(groups: object, n: int) -> tuple[list[str], IntArray]:
     """Return the group labels (sorted, as text) and each person's code."""
+    groups = getattr(groups, "cat", groups)  # a pandas Series of categories: read its codes
     codes_attr = getattr(groups, "codes", None)
     cats_attr = getattr(groups, "categories", None)
     if codes_attr is not None and cats_attr is not None:  # a pandas Categorical
@@ -437,24 +474,25 @@ def _group_codes(groups: object, n: int) -> tuple[list[str], IntArray]:
     if arr.shape != (n,):
         raise _groups_shape(arr.shape, n)
     if arr.dtype.kind == "O":
-        missing = np.fromiter(
-            (v is None or (isinstance(v, float) and math.isnan(v)) for v in arr.tolist()),
-            dtype=np.bool_,
-            count=n,
-        )
+        # None or NaN (the only value unequal to itself), compared elementwise in numpy.
+        missing = np.equal(arr, None) | np.not_equal(arr, arr)
         if missing.any():
             raise _missing_group(int(np.argmax(missing)))
         arr = arr.astype(str)
     elif arr.dtype.kind == "f" and np.isnan(arr).any():
         raise _missing_group(int(np.argmax(np.isnan(arr))))
-    elif arr.dtype.kind not in "iubUS":
+    elif arr.dtype.kind not in "iubfUS":
         raise ValidationError(
             f"adverse_impact: groups have dtype {arr.dtype}; expected labels (text or numbers)",
             field="groups",
             value=str(arr.dtype),
         )
-    uniq, codes = np.unique(arr, return_inverse=True)
-    return [str(u) for u in uniq.tolist()], codes.astype(np.int64)
+    if arr.dtype.kind in "US" and n:
+        return _text_codes(arr)
+    # Sorting values and searching the few distinct ones beats np.unique's inverse (argsort).
+    ordered = np.sort(arr)
+    distinct = ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if n else ordered
+    return [_label(u) for u in distinct.tolist()], np.searchsorted(distinct, arr).astype(np.int64)
 
 
 def _groups_shape(shape: tuple[int, ...], n: int) -> ValidationError:
@@ -502,7 +540,7 @@ class _ScoreStats(NamedTuple):
 
 def _score_stats(codes: IntArray, scores: FloatArray, size: int) -> _ScoreStats:
     ok = ~np.isnan(scores)
-    c, x = codes[ok], scores[ok]
+    c, x = (codes, scores) if ok.all() else (codes[ok], scores[ok])
     count = np.bincount(c, minlength=size).astype(np.int64)
     mean = np.bincount(c, weights=x, minlength=size) / np.maximum(count, 1)
     dev = x - mean[c]
