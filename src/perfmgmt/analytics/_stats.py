@@ -136,24 +136,38 @@ def t_sf(t: float, df: float) -> float:
     return tail if t >= 0 else 1.0 - tail
 
 
+def _t_pdf(t: float, df: float) -> float:
+    log_norm = math.lgamma((df + 1.0) / 2.0) - math.lgamma(df / 2.0) - 0.5 * math.log(df * math.pi)
+    return math.exp(log_norm - (df + 1.0) / 2.0 * math.log1p(t * t / df))
+
+
 def t_ppf(q: float, df: float) -> float:
-    """Return the ``q`` quantile of Student's t with ``df`` degrees of freedom (0 < q < 1)."""
+    """Return the ``q`` quantile of Student's t with ``df`` degrees of freedom (0 < q < 1).
+
+    Newton steps on the survival function, kept inside a bracket that halves whenever a step
+    would leave it, so it converges for heavy tails too.
+    """
     if q == 0.5:
         return 0.0
     tail = 1.0 - q if q > 0.5 else q
-    # Bisection on t itself: it stops when the interval cannot shrink, at full precision.
     lo, hi = 0.0, 1.0
     while t_sf(hi, df) > tail and hi < 1e300:
         lo, hi = hi, hi * 2.0
-    for _ in range(2_000):
-        mid = 0.5 * (lo + hi)
-        if mid in (lo, hi):
-            break
-        if t_sf(mid, df) > tail:
-            lo = mid
-        else:
-            hi = mid
     t = 0.5 * (lo + hi)
+    for _ in range(200):
+        excess = t_sf(t, df) - tail  # > 0: t is too small
+        if excess > 0:
+            lo = t
+        else:
+            hi = t
+        step = excess / _t_pdf(t, df)
+        new = t + step
+        if not lo < new < hi:
+            new = 0.5 * (lo + hi)
+        if abs(new - t) <= 1e-15 * abs(new) or new in (lo, hi):
+            t = new
+            break
+        t = new
     return t if q > 0.5 else -t
 
 
