@@ -289,3 +289,55 @@ class TestText:
     def test_four_fifths_constant(self) -> None:
         """The four-fifths threshold is 0.8."""
         assert FOUR_FIFTHS == 0.8
+
+
+class TestLabels:
+    @pytest.mark.parametrize(
+        "labels",
+        [
+            ["b", "a", "ab", "", "a\u00e9"],  # short ASCII, empty, one non-ASCII character
+            ["部门甲", "部门乙", "b"],  # wide characters
+            ["a long department name", "another long name", "x"],  # past 8 characters
+            [b"north", b"south"],  # bytes
+            [3, 1, 2],
+            [0.5, 1.5],
+        ],
+    )
+    def test_every_kind_of_label_groups_like_plain_python(self, labels: list[object]) -> None:
+        """Text of any width, bytes and numbers are grouped exactly and listed in sorted order."""
+        rng = np.random.default_rng(0)
+        picks = rng.integers(0, len(labels), 500)
+        groups = np.array(labels)[picks]
+        selected = rng.random(500) < 0.4
+        result = adverse_impact(selected, groups, k=1)
+        want = sorted(set(groups.tolist()))
+        shown = [x.decode() if isinstance(x, bytes) else str(x) for x in want]
+        assert [g.group for g in result.groups] == shown
+        for value, label in zip(want, shown, strict=True):
+            assert result.group(label).people == int((groups == value).sum())
+            assert result.group(label).selected == int(selected[groups == value].sum())
+
+    def test_a_hash_collision_falls_back_to_sorting_the_text(self, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+        """When every long label hashes alike, the exact check notices; groups stay right."""
+        from perfmgmt.analytics import fairness
+
+        monkeypatch.setattr(fairness, "_MIX", np.uint64(0))
+        groups = np.array(["a long department name", "another long department"] * 50)
+        selected = np.arange(100) % 3 == 0
+        result = adverse_impact(selected, groups, k=1)
+        assert [g.people for g in result.groups] == [50, 50]
+        assert [g.selected for g in result.groups] == [
+            int(selected[groups == "a long department name"].sum()),
+            int(selected[groups == "another long department"].sum()),
+        ]
+
+    def test_category_series_keeps_category_order(self) -> None:
+        """A pandas category Series lists its groups in the categories' order, unused dropped."""
+        pd = pytest.importorskip("pandas")
+        bands = pd.Series(
+            pd.Categorical(
+                ["30-39", "<30", "40+", "<30"] * 10, categories=["<30", "30-39", "40+", "none"]
+            )
+        )
+        result = adverse_impact(np.arange(40) % 2 == 0, bands, k=1)
+        assert [g.group for g in result.groups] == ["<30", "30-39", "40+"]

@@ -156,7 +156,7 @@ class AdverseImpact:
         exact_below: Fisher's exact test is used when an expected cell is below this.
         reference: The reference group (highest favourable rate among those shown), or None
             when no group is shown.
-        groups: One entry per group, sorted by label.
+        groups: One entry per group, sorted by label (categories keep their order).
         people: People with a known outcome in the groups shown.
         selected: Of them, people with the outcome.
         excluded: People whose outcome is unknown (not rated, unknown amount), in any group.
@@ -432,10 +432,13 @@ def _text_codes(arr: npt.NDArray[np.str_] | npt.NDArray[np.bytes_]) -> tuple[lis
     """
     unit = np.uint32 if arr.dtype.kind == "U" else np.uint8
     width = arr.dtype.itemsize // np.dtype(unit).itemsize
-    units = np.ascontiguousarray(arr).view(unit).reshape(len(arr), width)
+    raw = np.ascontiguousarray(arr).view(unit).reshape(len(arr), width)
+    units: npt.NDArray[np.unsignedinteger] = raw.astype(unit, copy=False)
+    if width <= 8 and int(units.max(initial=0)) < 256:
+        return _packed_codes(arr, units)
     h = np.zeros(len(arr), dtype=np.uint64)
     for j in range(width):
-        h = (h ^ units[:, j]) * _MIX
+        h = (h ^ units[:, j].astype(np.uint64)) * _MIX
     ordered = np.sort(h)
     distinct = ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
     code = np.searchsorted(distinct, h)
@@ -450,6 +453,34 @@ def _text_codes(arr: npt.NDArray[np.str_] | npt.NDArray[np.bytes_]) -> tuple[lis
     rank = np.empty(len(found), dtype=np.int64)
     rank[order] = np.arange(len(found))
     return [_label(u) for u in found[order].tolist()], rank[code]
+
+
+def _packed_codes(
+    arr: npt.NDArray[np.str_] | npt.NDArray[np.bytes_], units: npt.NDArray[np.unsignedinteger]
+) -> tuple[list[str], IntArray]:
+    """Factorise labels of at most 8 one-byte characters: packed, each is its own 64-bit key.
+
+    Packed first character highest, the keys sort as the labels do, so no check is needed.
+    """
+    packed = np.zeros((len(arr), 8), dtype=np.uint8)
+    packed[:, : units.shape[1]] = units
+    key = packed.view(">u8").ravel().astype(np.uint64)  # big-endian: first character highest
+    ordered = np.sort(key)
+    distinct = ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
+    code = _search(distinct, key)
+    first = np.empty(len(distinct), dtype=np.intp)
+    first[code[::-1]] = np.arange(len(arr))[::-1]
+    return [_label(u) for u in arr[first].tolist()], code
+
+
+def _search(distinct: npt.NDArray[np.uint64], key: npt.NDArray[np.uint64]) -> IntArray:
+    """Each key's position among the sorted distinct keys (a pass per key when they are few)."""
+    if len(distinct) > 16:
+        return np.searchsorted(distinct, key).astype(np.int64)
+    code = np.zeros(len(key), dtype=np.int64)
+    for k in range(1, len(distinct)):
+        code += key >= distinct[k]
+    return code
 
 
 def _label(value: object) -> str:
@@ -468,14 +499,18 @@ def _group_codes(groups: object, n: int) -> tuple[list[str], IntArray]:
             raise _groups_shape(codes.shape, n)
         if (codes < 0).any():
             raise _missing_group(int(np.argmax(codes < 0)))
-        used, codes = np.unique(codes, return_inverse=True)
-        return [labels[i] for i in used.tolist()], codes.astype(np.int64)
+        # Categories keep their own order (age bands, grades); unused ones are dropped.
+        used = np.flatnonzero(np.bincount(codes, minlength=len(labels)))
+        remap = np.zeros(len(labels), dtype=np.int64)
+        remap[used] = np.arange(len(used))
+        return [labels[i] for i in used.tolist()], remap[codes]
     arr = np.asarray(groups)
     if arr.shape != (n,):
         raise _groups_shape(arr.shape, n)
     if arr.dtype.kind == "O":
         # None or NaN (the only value unequal to itself), compared elementwise in numpy.
-        missing = np.equal(arr, None) | np.not_equal(arr, arr)
+        none = np.asarray([None], dtype=object)
+        missing = np.equal(arr, none) | np.not_equal(arr, arr)
         if missing.any():
             raise _missing_group(int(np.argmax(missing)))
         arr = arr.astype(str)
@@ -643,8 +678,8 @@ def adverse_impact(
         source: :class:`~perfmgmt.scoring.BatchScores` (the outcome is a rating at or above
             ``band``; the totals give the score gaps), :class:`~perfmgmt.rules.BatchDecisions`
             (``outcome`` names which), or one bool per person.
-        groups: One label per person (text or numbers; a pandas ``Categorical`` is read by its
-            codes). Missing labels are refused.
+        groups: One label per person (text or numbers; a pandas ``Categorical`` or category
+            Series is read by its codes). Missing labels are refused.
         outcome: With decisions: ``"bonus"`` (paid, after the pool when there is one),
             ``"promotion"``, ``"deduction"``, ``"training"``, ``"honour"`` or
             ``"position_adjustment"``. With scores: ``"rating"`` (the default). With an array:
