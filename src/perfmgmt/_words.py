@@ -67,6 +67,7 @@ ANALYTICS_WORDS: dict[str, dict[str, str]] = {
         "range_ratio": "Range ratio",
         "halo": "Halo",
         "too_few": "too few ratings",
+        "hidden_raters": "Raters with fewer than {k} ratings, not listed: {n}",
         "baseline": "Everyone in the source",
     },
     "zh": {
@@ -109,6 +110,7 @@ ANALYTICS_WORDS: dict[str, dict[str, str]] = {
         "range_ratio": "离散比",
         "halo": "光环效应",
         "too_few": "评分过少",
+        "hidden_raters": "评分少于 {k} 条的评分人未列出:{n} 位",
         "baseline": "该来源全体",
     },
 }

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from analytics_schemes import clean_scheme, evolve, population
 from perfmgmt.analytics import FOUR_FIFTHS, AdverseImpact, adverse_impact
 from perfmgmt.errors import PerfmgmtError, ValidationError
-from perfmgmt.model import IncentiveRule, Promotion
+from perfmgmt.model import Bonus, IncentiveRule, Promotion
 from perfmgmt.rules import RuleEvaluator
 from perfmgmt.rules.parse import parse
 from perfmgmt.scoring import ScoringEngine
@@ -174,7 +174,10 @@ class TestSources:
         promo = adverse_impact(decisions, groups, outcome="promotion")
         assert promo.group("even").selected == int(top[groups == "even"].sum())
         bonus = adverse_impact(decisions, groups, outcome="bonus")
-        paid = np.asarray(decisions.bonus_minor) > 0
+        # A bonus line applied, unless its total is known to be zero.
+        zero = np.asarray(decisions.bonus_known) & (np.asarray(decisions.bonus_minor) == 0)
+        paid = decisions.granted(Bonus) & ~zero
+        assert paid.any()
         assert bonus.group("odd").selected == int(paid[groups == "odd"].sum())
 
     def test_unfavourable_outcome_compares_the_share_spared(self) -> None:
@@ -341,3 +344,25 @@ class TestLabels:
         )
         result = adverse_impact(np.arange(40) % 2 == 0, bands, k=1)
         assert [g.group for g in result.groups] == ["<30", "30-39", "40+"]
+
+
+def test_exactly_four_fifths_is_not_below() -> None:
+    """A ratio of exactly 4/5 (2/3 against 5/6) is not flagged, though in floats it is < 0.8."""
+    assert (2 / 3) / (5 / 6) < 0.8  # the float ratio falls just under the edge
+    groups = np.array(["a"] * 3 + ["b"] * 6)
+    selected = np.array([True, True, False] + [True] * 5 + [False])
+    result = adverse_impact(selected, groups, k=1)
+    assert result.group("a").below_four_fifths is False
+    assert result.flagged == ()
+
+
+def test_granted_refuses_what_is_not_an_outcome() -> None:
+    """BatchDecisions.granted takes outcome classes only and names the allowed ones."""
+    from perfmgmt.errors import RuleError
+
+    scheme = clean_scheme()
+    scores = ScoringEngine().score_batch(scheme, population(scheme, 10))
+    decisions = RuleEvaluator().evaluate_batch(scheme, scores)
+    with pytest.raises(RuleError, match="Promotion"):
+        decisions.granted(str)
+    assert not decisions.granted(Promotion).any()  # the clean scheme promotes nobody

@@ -46,6 +46,7 @@ from perfmgmt._words import ANALYTICS_WORDS
 from perfmgmt.analytics import _stats
 from perfmgmt.errors import ValidationError
 from perfmgmt.model.incentive import (
+    Bonus,
     Deduction,
     Honour,
     PositionAdjustment,
@@ -123,7 +124,8 @@ class GroupImpact:
         impact_ratio: The group's favourable rate over the reference group's (the rate itself
             for a favourable outcome, one minus it for an unfavourable one); None when the
             reference's favourable rate is 0.
-        below_four_fifths: ``impact_ratio`` is below :data:`FOUR_FIFTHS`.
+        below_four_fifths: ``impact_ratio`` is below :data:`FOUR_FIFTHS`, decided exactly on
+            the counts (a ratio of exactly 4/5 is not below).
         test: ``"fisher"`` or ``"z"``; None for the reference group itself.
         z: The z statistic of the two-proportion test (None for Fisher's test).
         p_value: Two-sided p-value of the test against the reference group.
@@ -325,19 +327,17 @@ def _from_scores(scores: BatchScores, outcome: str, band: str | None) -> _Outcom
 
 def _from_decisions(decisions: BatchDecisions, outcome: str) -> _Outcome:
     n = len(decisions)
+    everyone = np.ones(n, dtype=np.bool_)
     if outcome == "bonus":
         alloc = decisions.allocation
-        paid = decisions.bonus_minor if alloc is None else alloc.awarded
+        if alloc is not None:  # what the pool pays (an unknown amount is paid as 0)
+            return _Outcome("bonus", None, True, np.asarray(alloc.awarded) > 0, everyone, None)
         return _Outcome(
-            "bonus", None, True, np.asarray(paid) > 0, np.asarray(decisions.bonus_known), None
-        )
-    if outcome == "deduction":
-        return _Outcome(
-            "deduction",
+            "bonus",
             None,
-            False,
-            np.asarray(decisions.deduction_minor) > 0,
-            np.asarray(decisions.deduction_known),
+            True,
+            _granted(decisions, Bonus, decisions.bonus_minor, decisions.bonus_known),
+            everyone,
             None,
         )
     if outcome not in _KINDS:
@@ -347,14 +347,20 @@ def _from_decisions(decisions: BatchDecisions, outcome: str) -> _Outcome:
             field="outcome",
             value=outcome,
         )
-    return _Outcome(
-        outcome,
-        None,
-        outcome not in _UNFAVOURABLE,
-        decisions.granted(_KINDS[outcome]),
-        np.ones(n, dtype=np.bool_),
-        None,
-    )
+    if outcome == "deduction":
+        chosen = _granted(
+            decisions, Deduction, decisions.deduction_minor, decisions.deduction_known
+        )
+    else:
+        chosen = decisions.granted(_KINDS[outcome])
+    return _Outcome(outcome, None, outcome not in _UNFAVOURABLE, chosen, everyone, None)
+
+
+def _granted(decisions: BatchDecisions, kind: type, minor: IntArray, known: BoolArray) -> BoolArray:
+    """Where a line of ``kind`` applied, unless its total is known to be zero."""
+    applied = decisions.granted(kind)
+    zero = np.asarray(known, dtype=np.bool_) & (np.asarray(minor) == 0)
+    return np.asarray(applied & ~zero, dtype=np.bool_)
 
 
 def _from_array(
@@ -598,6 +604,11 @@ def _compare(
     return "z", z, p
 
 
+def _below(g: int, ref: int, fav: IntArray, people: IntArray) -> bool:
+    """``rate_g / rate_ref < 4/5`` decided in integers: a ratio of exactly 0.8 is not below."""
+    return 5 * int(fav[g]) * int(people[ref]) < 4 * int(fav[ref]) * int(people[g])
+
+
 def _gap(g: int, ref: int, stats: _ScoreStats, k: int, alpha: float) -> ScoreGap | None:
     m = stats.people
     if m[g] < max(k, 2) or m[ref] < max(k, 2):
@@ -680,10 +691,12 @@ def adverse_impact(
             (``outcome`` names which), or one bool per person.
         groups: One label per person (text or numbers; a pandas ``Categorical`` or category
             Series is read by its codes). Missing labels are refused.
-        outcome: With decisions: ``"bonus"`` (paid, after the pool when there is one),
-            ``"promotion"``, ``"deduction"``, ``"training"``, ``"honour"`` or
-            ``"position_adjustment"``. With scores: ``"rating"`` (the default). With an array:
-            a name for the outcome (default ``"selected_outcome"``).
+        outcome: With decisions: ``"bonus"`` (awarded by the pool when there is one, else
+            where a bonus line applied and its total is not known to be zero),
+            ``"deduction"`` (likewise), ``"promotion"``, ``"training"``, ``"honour"`` or
+            ``"position_adjustment"`` (where a rule or table row granting one fired). With
+            scores: ``"rating"`` (the default). With an array: a name for the outcome
+            (default ``"selected_outcome"``).
         band: With scores: the band label at or above which a rating counts.
         favourable: With an array: whether the outcome is wanted (default True, False for
             the names ``"deduction"`` and ``"position_adjustment"``).
@@ -734,7 +747,7 @@ def adverse_impact(
                 selected=int(chosen[g]),
                 rate=float(chosen[g] / people[g]),
                 impact_ratio=ratio,
-                below_four_fifths=None if ratio is None else ratio < FOUR_FIFTHS,
+                below_four_fifths=None if ratio is None else _below(g, ref, fav, people),
                 test=test,
                 z=z,
                 p_value=p,

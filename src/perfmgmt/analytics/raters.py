@@ -172,8 +172,14 @@ class RaterDiagnostics:
         """Return one dict per (rater, source)."""
         return [attrs.asdict(r) for r in self.raters]
 
-    def explain(self, lang: Lang | str = "en") -> str:
-        """Render the diagnostics as Markdown text, a table per source (``"en"`` or ``"zh"``)."""
+    def explain(self, lang: Lang | str = "en", *, too_few: bool = True) -> str:
+        """Render the diagnostics as Markdown text, a table per source (``"en"`` or ``"zh"``).
+
+        Args:
+            lang: ``"en"`` or ``"zh"``.
+            too_few: List raters with fewer than ``min_ratings`` ratings too; when False they
+                are counted in a line under each table.
+        """
         if lang not in ANALYTICS_WORDS:
             raise ValidationError(
                 f"lang: {lang!r} is not allowed; expected 'en' or 'zh'", field="lang", value=lang
@@ -200,8 +206,12 @@ class RaterDiagnostics:
                 "|---|---:|---:|---:|---:|---:|---:|---|",
                 md_table_row((w["baseline"], s.ratings, s.subjects, "", "", "", "", _halo_text(s))),
             ]
+            hidden = 0
             for r in self.raters:
                 if r.source != s.source:
+                    continue
+                if not (r.enough or too_few):
+                    hidden += 1
                     continue
                 lines.append(
                     md_table_row(
@@ -217,6 +227,8 @@ class RaterDiagnostics:
                         )
                     )
                 )
+            if hidden:
+                lines += ["", w["hidden_raters"].format(n=hidden, k=self.min_ratings)]
         return "\n".join(lines)
 
 
