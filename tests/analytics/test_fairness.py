@@ -366,3 +366,13 @@ def test_granted_refuses_what_is_not_an_outcome() -> None:
     with pytest.raises(RuleError, match="Promotion"):
         decisions.granted(str)
     assert not decisions.granted(Promotion).any()  # the clean scheme promotes nobody
+
+
+def test_result_round_trips_through_json() -> None:
+    """An analysis (NaN figures of the reference included) is written and read back equal."""
+    from perfmgmt.serialization import dumps, loads
+
+    groups, selected, scores = _people(3)
+    result = adverse_impact(selected, groups, scores=scores, k=10)
+    assert result.group(result.reference).score is not None  # its NaN interval becomes null
+    assert loads(dumps(result), AdverseImpact) == result

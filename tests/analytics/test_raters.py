@@ -236,3 +236,19 @@ class TestOutput:
             result.rater("nobody", "peer")
         with pytest.raises(ValidationError, match="customer"):
             result.source("customer")
+
+
+def test_diagnostics_round_trip_through_json() -> None:
+    """Every rater and source diagnostic (NaN halo included) is written and read back equal."""
+    from perfmgmt.analytics import RaterDiagnostic, SourceDiagnostic
+    from perfmgmt.serialization import dumps, loads
+
+    cols = _columns(0)
+    keep = [i for i, c in enumerate(cols["criterion"]) if c == "attitude"]
+    one = {k: [v[i] for i in keep] for k, v in cols.items()}  # one criterion: no halo
+    result = rater_diagnostics(SCHEME, calibrate_ratings(SCHEME, **one))
+    assert all(math.isnan(r.halo) for r in result.raters)
+    for r in result.raters:
+        assert loads(dumps(r), RaterDiagnostic) == r
+    for s in result.sources:
+        assert loads(dumps(s), SourceDiagnostic) == s

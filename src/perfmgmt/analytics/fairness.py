@@ -40,7 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from perfmgmt._markdown import md_table_row
-from perfmgmt._typing import BoolArray, FloatArray, IntArray
+from perfmgmt._typing import BoolArray, FloatArray, IntArray, NanFloat
 from perfmgmt._validate import check_integer
 from perfmgmt._words import ANALYTICS_WORDS
 from perfmgmt.analytics import _stats
@@ -84,6 +84,15 @@ _KINDS: dict[str, type] = {
 Lang = Literal["en", "zh"]
 
 
+def _same_float(a: float, b: float) -> bool:
+    """Compare floats so that NaN equals NaN (a result with nothing to compute equals itself)."""
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+NAN_EQ = attrs.cmp_using(eq=_same_float)
+"""Equality for float fields that may be NaN (typed ``NanFloat``: JSON null on disk)."""
+
+
 @attrs.frozen(kw_only=True)
 class ScoreGap:
     """A group's mean score against the reference group's, with Welch's test.
@@ -102,11 +111,11 @@ class ScoreGap:
     people: int
     mean: float
     difference: float
-    low: float
-    high: float
-    t: float
-    df: float
-    p_value: float
+    low: NanFloat = attrs.field(eq=NAN_EQ)
+    high: NanFloat = attrs.field(eq=NAN_EQ)
+    t: NanFloat = attrs.field(eq=NAN_EQ)
+    df: NanFloat = attrs.field(eq=NAN_EQ)
+    p_value: NanFloat = attrs.field(eq=NAN_EQ)
 
 
 @attrs.frozen(kw_only=True)

@@ -35,8 +35,9 @@ import attrs
 import numpy as np
 
 from perfmgmt._markdown import md_table_row
-from perfmgmt._typing import FloatArray, IntArray
+from perfmgmt._typing import FloatArray, IntArray, NanFloat
 from perfmgmt._words import ANALYTICS_WORDS
+from perfmgmt.analytics.fairness import NAN_EQ
 from perfmgmt.calibration import RatingCalibration, calibrate_reviews
 from perfmgmt.errors import ValidationError
 from perfmgmt.model.review import Review
@@ -81,11 +82,11 @@ class RaterDiagnostic:
     enough: bool
     mean: float
     leniency: float
-    leniency_z: float
+    leniency_z: NanFloat = attrs.field(eq=NAN_EQ)
     extremity: float
     central_tendency: float
-    range_ratio: float
-    halo: float
+    range_ratio: NanFloat = attrs.field(eq=NAN_EQ)
+    halo: NanFloat = attrs.field(eq=NAN_EQ)
     halo_pairs: int
     halo_subjects: int
 
@@ -112,7 +113,7 @@ class SourceDiagnostic:
     subjects: int
     mean: float
     extremity: float
-    halo: float
+    halo: NanFloat = attrs.field(eq=NAN_EQ)
     halo_pairs: int
     halo_subjects: int
 
