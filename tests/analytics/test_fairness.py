@@ -241,6 +241,24 @@ class TestInputs:
         two = adverse_impact(selected, pd.Categorical(groups))
         assert one == two
 
+    def test_frame_columns_of_every_kind_give_the_same_analysis(self) -> None:
+        """Groups as a pandas, polars (text or categorical) or Arrow column read alike."""
+        pd = pytest.importorskip("pandas")
+        pl = pytest.importorskip("polars")
+        pa = pytest.importorskip("pyarrow")
+        groups, selected, _ = _people(2, 300)
+        want = adverse_impact(selected, groups)
+        labels = groups.tolist()
+        for column in (
+            pd.Series(labels),
+            pd.Series(labels, dtype="category"),
+            pl.Series(labels),
+            pl.Series(labels, dtype=pl.Categorical),
+            pa.array(labels),
+            labels,
+        ):
+            assert adverse_impact(selected, column) == want, type(column)
+
     @pytest.mark.parametrize(
         ("kwargs", "field"),
         [

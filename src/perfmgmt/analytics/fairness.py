@@ -502,23 +502,29 @@ def _label(value: object) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
+def _category_codes(codes_attr: object, cats_attr: object, n: int) -> tuple[list[str], IntArray]:
+    """Read a pandas Categorical: categories keep their own order (age bands, grades)."""
+    codes = np.asarray(codes_attr, dtype=np.int64)
+    labels = [str(c) for c in np.asarray(cats_attr, dtype=object).tolist()]
+    if codes.shape != (n,):
+        raise _groups_shape(codes.shape, n)
+    if (codes < 0).any():
+        raise _missing_group(int(np.argmax(codes < 0)))
+    used = np.flatnonzero(np.bincount(codes, minlength=len(labels)))  # unused ones dropped
+    remap = np.zeros(len(labels), dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    return [labels[i] for i in used.tolist()], remap[codes]
+
+
 def _group_codes(groups: object, n: int) -> tuple[list[str], IntArray]:
     """Return the group labels (sorted, as text) and each person's code."""
-    groups = getattr(groups, "cat", groups)  # a pandas Series of categories: read its codes
+    accessor = getattr(groups, "cat", None)  # a pandas category Series: read its codes
+    if hasattr(accessor, "codes") and hasattr(accessor, "categories"):
+        groups = accessor
     codes_attr = getattr(groups, "codes", None)
     cats_attr = getattr(groups, "categories", None)
-    if codes_attr is not None and cats_attr is not None:  # a pandas Categorical
-        codes = np.asarray(codes_attr, dtype=np.int64)
-        labels = [str(c) for c in list(cats_attr)]
-        if codes.shape != (n,):
-            raise _groups_shape(codes.shape, n)
-        if (codes < 0).any():
-            raise _missing_group(int(np.argmax(codes < 0)))
-        # Categories keep their own order (age bands, grades); unused ones are dropped.
-        used = np.flatnonzero(np.bincount(codes, minlength=len(labels)))
-        remap = np.zeros(len(labels), dtype=np.int64)
-        remap[used] = np.arange(len(used))
-        return [labels[i] for i in used.tolist()], remap[codes]
+    if codes_attr is not None and cats_attr is not None:
+        return _category_codes(codes_attr, cats_attr, n)
     arr = np.asarray(groups)
     if arr.shape != (n,):
         raise _groups_shape(arr.shape, n)
