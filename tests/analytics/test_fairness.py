@@ -340,9 +340,9 @@ class TestLabels:
 
     def test_a_hash_collision_falls_back_to_sorting_the_text(self, monkeypatch) -> None:  # type: ignore[no-untyped-def]
         """When every long label hashes alike, the exact check notices; groups stay right."""
-        from perfmgmt.analytics import fairness
+        from perfmgmt.analytics import _groups
 
-        monkeypatch.setattr(fairness, "_MIX", np.uint64(0))
+        monkeypatch.setattr(_groups, "_MIX", np.uint64(0))
         groups = np.array(["a long department name", "another long department"] * 50)
         selected = np.arange(100) % 3 == 0
         result = adverse_impact(selected, groups, k=1)
