@@ -10,6 +10,11 @@
   performance x potential grid (the 9-box) and derive who is ready for promotion.
 * :func:`merit_increases` and :func:`compare_matrices` apply a merit matrix (rating x
   compa-ratio -> raise), spent exactly to a budget.
+* :func:`adverse_impact` compares an outcome's rates across groups the caller supplies: the
+  four-fifths ratio, Fisher's exact or a two-proportion test, score gaps, small groups
+  suppressed.
+* :func:`rater_diagnostics` shows leniency, central tendency, range restriction and halo per
+  rater and per source.
 """
 
 from __future__ import annotations
@@ -30,6 +35,14 @@ from perfmgmt.analytics.effectiveness import (
     backtest,
     effectiveness,
     rater_leniency,
+)
+from perfmgmt.analytics.fairness import (
+    FOUR_FIFTHS,
+    OUTCOMES,
+    AdverseImpact,
+    GroupImpact,
+    ScoreGap,
+    adverse_impact,
 )
 from perfmgmt.analytics.lint import (
     LINT_DESCRIPTION,
@@ -68,6 +81,12 @@ from perfmgmt.analytics.ninebox import (
     potentials,
     promotion_readiness,
 )
+from perfmgmt.analytics.raters import (
+    RaterDiagnostic,
+    RaterDiagnostics,
+    SourceDiagnostic,
+    rater_diagnostics,
+)
 from perfmgmt.analytics.simulate import (
     Distribution,
     Empirical,
@@ -80,7 +99,10 @@ from perfmgmt.analytics.simulate import (
 )
 
 __all__ = [
+    "FOUR_FIFTHS",
     "LINT_DESCRIPTION",
+    "OUTCOMES",
+    "AdverseImpact",
     "BackTest",
     "Box",
     "BoxMovement",
@@ -90,6 +112,7 @@ __all__ = [
     "EffectivenessReport",
     "Empirical",
     "GridLevel",
+    "GroupImpact",
     "JointResample",
     "KpiEffectiveness",
     "LintConfig",
@@ -103,14 +126,19 @@ __all__ = [
     "NineBoxPlacement",
     "Normal",
     "PotentialModel",
+    "RaterDiagnostic",
+    "RaterDiagnostics",
     "RaterStats",
     "Readiness",
     "ReadinessPolicy",
     "ReadinessResult",
     "SchemeRun",
+    "ScoreGap",
     "Severity",
     "SimulationResult",
+    "SourceDiagnostic",
     "Uniform",
+    "adverse_impact",
     "backtest",
     "compare",
     "compare_matrices",
@@ -124,6 +152,7 @@ __all__ = [
     "place",
     "potentials",
     "promotion_readiness",
+    "rater_diagnostics",
     "rater_leniency",
     "repopulate",
     "run_lint",

@@ -31,6 +31,7 @@ from perfmgmt.model.incentive import (
     Deduction,
     DeductionBasis,
     HitPolicy,
+    Honour,
     IncentiveRule,
     Outcome,
     PositionAdjustment,
@@ -605,6 +606,35 @@ class BatchDecisions:
             f"fired: no rule or table {key!r}; known: {self.rule_keys + self.table_keys}"
         )
 
+    def granted(self, kind: type) -> BoolArray:
+        """Return bool ``(N,)``: where a fired rule or a selected table row gave a ``kind``.
+
+        Args:
+            kind: An outcome class: :class:`~perfmgmt.model.Bonus`, ``Deduction``,
+                ``Promotion``, ``TrainingOpportunity``, ``Honour`` or ``PositionAdjustment``.
+
+        Raises:
+            RuleError: When ``kind`` is not an outcome class.
+        """
+        if kind not in _OUTCOME_KINDS:
+            names = [k.__name__ for k in _OUTCOME_KINDS]
+            raise RuleError(
+                f"granted: kind={kind!r} is not an outcome class; expected one of {names}"
+            )
+        out = np.zeros(len(self), dtype=np.bool_)
+        for r, rule in enumerate(self._program.rules):
+            if any(isinstance(o, kind) for o in rule.outcomes):
+                out |= np.asarray(self.rule_fired[r], dtype=np.bool_)
+        for t, ct in enumerate(self._program.tables):
+            rows = [
+                j
+                for j, row in enumerate(ct.table.rows)
+                if any(isinstance(o, kind) for o in row.outputs)
+            ]
+            if rows:
+                out |= self.selections[t].selected[rows].any(axis=0)
+        return out
+
     def _money(self, value: int, known: bool) -> Decimal | None:
         """Return a total as a Decimal; None without money, currency, or a known amount."""
         if self.currency is None or not self._program.has_money or not known:
@@ -760,6 +790,16 @@ class BatchDecisions:
                 }
             )
         return records
+
+
+_OUTCOME_KINDS: tuple[type, ...] = (
+    Bonus,
+    Deduction,
+    Promotion,
+    TrainingOpportunity,
+    Honour,
+    PositionAdjustment,
+)
 
 
 class _FieldsRead(Protocol):
