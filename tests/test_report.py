@@ -164,7 +164,7 @@ class TestReviewReport:
         r, _, _ = _walk(review(3))
         report = review_report(r, SCHEME, sections=[history_section])
         assert [type(b) for b in report.blocks] == [Heading, Heading, Table]
-        assert len(REVIEW_SECTIONS) == 8
+        assert len(REVIEW_SECTIONS) == 9
 
     def test_unknown_language(self) -> None:
         """An unknown language names the allowed ones."""
