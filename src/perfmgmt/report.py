@@ -862,11 +862,12 @@ def _deviation(ctx: TeamContext, share: Fraction | None, guideline: float | None
     """Say how far a share is from its guideline, when further than the tolerance."""
     if share is None or guideline is None:
         return "-"
-    off = share - Fraction(guideline)
+    # The guideline as typed (0.1 is one tenth), not its binary float.
+    off = share - Fraction(str(guideline))
     points = f"{abs(float(off)) * 100:.1f}"
-    if off > Fraction(ctx.tolerance):
+    if off > Fraction(str(ctx.tolerance)):
         return "▲ " + ctx.words["far_above"].format(points=points)
-    if -off > Fraction(ctx.tolerance):
+    if -off > Fraction(str(ctx.tolerance)):
         return "▼ " + ctx.words["far_below"].format(points=points)
     return "-"
 
@@ -907,8 +908,11 @@ def team_chart_section(ctx: TeamContext) -> list[Block]:
         deduction: dict[str | None, Decimal] = {}
         for d in ctx.decisions:
             key = dept.get(d.subject_id)
-            bonus[key] = bonus.get(key, Decimal(0)) + (d.bonus or Decimal(0))
-            deduction[key] = deduction.get(key, Decimal(0)) + (d.deduction or Decimal(0))
+            # Decimal("0.00") is falsy: test for None so the amounts keep their minor unit.
+            bonus[key] = bonus.get(key, Decimal(0)) + (d.bonus if d.bonus is not None else 0)
+            deduction[key] = deduction.get(key, Decimal(0)) + (
+                d.deduction if d.deduction is not None else 0
+            )
         currency = next((d.currency for d in ctx.decisions if d.currency), "") or ""
         out.append(
             Figure(chart=money_by_department(bonus, deduction, currency=currency, lang=lang))

@@ -17,8 +17,8 @@ __all__ = ["Chart", "Lang"]
 
 Lang = Literal["en", "zh"]
 
-WIDTH = 720.0
-_LABEL_LEFT, _PLOT_LEFT, _PLOT_RIGHT, _VALUE_LEFT = 8.0, 206.0, 540.0, 552.0
+WIDTH = 760.0
+_LABEL_LEFT, _PLOT_LEFT, _PLOT_RIGHT, _VALUE_LEFT = 8.0, 206.0, 500.0, 512.0
 _LABEL_WIDTH = _PLOT_LEFT - _LABEL_LEFT - 8.0
 _VALUE_WIDTH = WIDTH - _VALUE_LEFT - 8.0
 
@@ -111,7 +111,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "mean_text": "n {n}, mean {mean}",
         "bonus": "Bonus",
         "deduction": "Deduction",
-        "money_text": "+{bonus} / −{deduction}",
+        "money_text": "{bonus} / {deduction}",
         "legend_actual": "actual",
         "legend_target": "target",
         "legend_mean": "mean",
@@ -172,7 +172,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "mean_text": "{n} 人,平均 {mean}",
         "bonus": "奖金",
         "deduction": "扣减",
-        "money_text": "+{bonus} / −{deduction}",
+        "money_text": "{bonus} / {deduction}",
         "legend_actual": "实际值",
         "legend_target": "目标值",
         "legend_mean": "平均",

@@ -187,7 +187,7 @@ def score_composition(card: ScoreCard, scheme: Scheme, *, lang: Lang = "en") -> 
     rows: list[tuple[str, ...]] = []
     y = top
     for cat in card.categories:
-        label = f"{names.get(cat.key, cat.key)} ({_pct(cat.weight)})"
+        label = f"{names.get(cat.key, cat.key)} ({cat.weight * 100:.4g}%)"
         body += _stack(scale, y + 7, 14, [(cat.score, _STACK[3], "category", label)])
         body += [_label(y + 19, label), _value(y + 19, _f(cat.score))]
         rows.append((label, _pct(cat.weight), _f(cat.score)))

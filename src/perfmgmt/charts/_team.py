@@ -86,11 +86,12 @@ def rating_distribution(
         body.append(_svg.line(x, top - 4, x, top + len(bands) * row_h, stroke="#e5e7eb"))
         body.append(_svg.text(x, top - 8, f"{t * 10}%", anchor="middle", size=10, fill=_MUTED))
     rows: list[tuple[str, ...]] = []
-    tol = Fraction(tolerance)
+    tol = Fraction(str(tolerance))
     for i, band in enumerate(bands):
         y = top + i * row_h
         share, guide = shares[band.label], band.guideline_share
-        deviation = None if guide is None else share - Fraction(guide)
+        # The guideline as typed (0.1 is one tenth), not its binary float.
+        deviation = None if guide is None else share - Fraction(str(guide))
         kind, fill = "share", _ACCENT
         if deviation is not None and deviation > tol:
             kind, fill = "share over", _OVER
@@ -300,9 +301,8 @@ def money_by_department(
                 title=f"{w['deduction']} {d} {currency}".strip(),
             )
         )
-        body.append(
-            _value(y + 18, f"{w['money_text'].format(bonus=b, deduction=d)} {currency}".strip())
-        )
+        text = w["money_text"].format(bonus=f"+{b}" if b else b, deduction=f"−{d}" if d else d)
+        body.append(_value(y + 18, f"{text} {currency}".rstrip()))
         rows.append((name, f"{b}", f"{d}"))
     y = top + max(len(depts), 1) * row_h + 10
     body += _legend(y, ((_ACCENT, w["bonus"]), (_OVER, w["deduction"])))
