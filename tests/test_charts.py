@@ -269,3 +269,10 @@ class TestErrors:
         """A negative amount is refused, naming the field and the department."""
         with pytest.raises(ValidationError, match="deduction of 'x'"):
             money_by_department({}, {"x": Decimal(-1)})
+
+    def test_chart_refuses_what_is_not_svg(self) -> None:
+        """A Chart holds the text of an <svg> element and text cells, naming the bad field."""
+        with pytest.raises(ValidationError, match="svg"):
+            Chart(title="t", alt="a", svg="<script>")
+        with pytest.raises(ValidationError, match="rows"):
+            Chart(title="t", alt="a", svg="<svg/>", rows=[[1]])  # type: ignore[list-item]

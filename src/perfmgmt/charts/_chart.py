@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import Literal
 
 import attrs
 
 from perfmgmt import _svg
+from perfmgmt._validate import fail, text, tuple_of
 from perfmgmt.errors import ValidationError
 
 __all__ = ["Chart", "Lang"]
@@ -28,6 +29,23 @@ _BANDS = ("#f3f4f6", "#e5e7eb", "#d1d5db", "#c3c7cd")
 _STACK = ("#3f51b5", "#7986cb", "#283593", "#9fa8da", "#1a237e", "#c5cae9")
 
 
+def _headers(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _rows(value: Iterable[Iterable[str]]) -> tuple[tuple[str, ...], ...]:
+    rows = tuple(tuple(row) for row in value)
+    for i, row in enumerate(rows):
+        for cell in row:
+            if not isinstance(cell, str):
+                raise ValidationError(
+                    f"Chart.rows[{i}]: cell {cell!r} is not allowed; expected text",
+                    field="rows",
+                    value=cell,
+                )
+    return rows
+
+
 @attrs.frozen(kw_only=True, repr=False)
 class Chart:
     """A chart drawn as SVG, with its title, a text description and its numbers as a table.
@@ -40,11 +58,16 @@ class Chart:
         rows: The chart's numbers as text, one row per bar or mark.
     """
 
-    title: str
-    alt: str
-    svg: str
-    headers: tuple[str, ...] = ()
-    rows: tuple[tuple[str, ...], ...] = ()
+    title: str = attrs.field(validator=text)
+    alt: str = attrs.field(validator=text)
+    svg: str = attrs.field()
+    headers: tuple[str, ...] = attrs.field(default=(), converter=_headers, validator=tuple_of(str))
+    rows: tuple[tuple[str, ...], ...] = attrs.field(default=(), converter=_rows)
+
+    @svg.validator
+    def _check_svg(self, attribute: attrs.Attribute[str], value: object) -> None:
+        if not isinstance(value, str) or not value.startswith("<svg"):
+            fail(self, attribute, value, "expected the text of an <svg> element")
 
     def __repr__(self) -> str:
         return f"Chart(title={self.title!r}, rows={len(self.rows)}, svg=<{len(self.svg)} chars>)"
