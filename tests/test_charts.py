@@ -24,6 +24,7 @@ from perfmgmt.model import Assessment, AssessmentSource, Label, QualitativeCrite
 from perfmgmt.scoring import ScoreCard, ScoringEngine
 
 SVG = "{http://www.w3.org/2000/svg}"
+EMPTY = '<svg xmlns="http://www.w3.org/2000/svg"/>'
 EVIL = "<script>&"
 # Within two rounded coordinates (each written to 0.01 px).
 PX = 0.021
@@ -144,7 +145,7 @@ class TestEscaping:
             assert "&lt;script&gt;&amp;" in chart.svg
             texts = ["".join(t.itertext()) for t in _root(chart).iter(SVG + "text")]
             assert any(EVIL in t for t in texts), chart.title
-        html_text = Chart(title=EVIL, alt="", svg="<svg/>")._repr_html_()
+        html_text = Chart(title=EVIL, alt="", svg=EMPTY)._repr_html_()
         assert "<script" not in html_text
 
 
@@ -270,9 +271,25 @@ class TestErrors:
         with pytest.raises(ValidationError, match="deduction of 'x'"):
             money_by_department({}, {"x": Decimal(-1)})
 
-    def test_chart_refuses_what_is_not_svg(self) -> None:
-        """A Chart holds the text of an <svg> element and text cells, naming the bad field."""
-        with pytest.raises(ValidationError, match="svg"):
-            Chart(title="t", alt="a", svg="<script>")
+    @pytest.mark.parametrize(
+        "svg",
+        [
+            "<script>alert(1)</script>",
+            "<svg/>",  # not in the SVG namespace
+            EMPTY.replace("/>", "><script>alert(1)</script></svg>"),
+            EMPTY.replace("/>", ' onload="alert(1)"/>'),
+            EMPTY.replace("/>", '><a href="https://x"><text>x</text></a></svg>'),
+            EMPTY.replace("/>", '><rect style="fill:url(https://x)"/></svg>'),
+            '<!DOCTYPE svg [<!ENTITY a "aaaa">]>' + EMPTY,
+            EMPTY[:-2],
+        ],
+    )
+    def test_chart_refuses_what_it_would_not_draw(self, svg: str) -> None:
+        """A hand-built Chart cannot carry script, handlers, links, styles or entities."""
+        with pytest.raises(ValidationError, match=r"Chart\.svg"):
+            Chart(title="t", alt="a", svg=svg)
+
+    def test_chart_cells_are_text(self) -> None:
+        """The table of a chart holds text cells, naming the field."""
         with pytest.raises(ValidationError, match="rows"):
-            Chart(title="t", alt="a", svg="<svg/>", rows=[[1]])  # type: ignore[list-item]
+            Chart(title="t", alt="a", svg=EMPTY, rows=[[1]])  # type: ignore[list-item]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import math
 import unicodedata
+import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 
 import attrs
@@ -19,6 +20,7 @@ from perfmgmt.errors import ValidationError
 
 __all__ = [
     "Scale",
+    "check",
     "circle",
     "document",
     "fit",
@@ -205,6 +207,42 @@ def document(*, width: float, height: float, title: str, desc: str, body: Sequen
         + "".join(body)
         + "</svg>"
     )
+
+
+_NS = "{http://www.w3.org/2000/svg}"
+_TAGS = frozenset(("svg", "title", "desc", "rect", "line", "circle", "text", "g"))
+_ATTRIBUTES = frozenset(
+    (
+        "viewBox", "width", "height", "role", "aria-label", "font-family", "font-size",
+        "font-weight", "text-anchor", "class", "x", "y", "x1", "y1", "x2", "y2", "cx", "cy",
+        "r", "fill", "stroke", "stroke-width", "stroke-dasharray",
+    )
+)  # fmt: skip
+
+
+def check(svg: str) -> str | None:
+    """Return what is wrong with ``svg`` as chart output, or None when it is safe to inline.
+
+    Safe means: one well-formed ``<svg>`` element in the SVG namespace, made only of the
+    elements and attributes this writer produces — so no script, no event handler, no link,
+    no style sheet and no entity can come in with a chart built by hand.
+    """
+    if "<!" in svg or "<?" in svg:
+        return "declarations, entities and processing instructions are not allowed"
+    try:
+        root = ET.fromstring(svg)  # noqa: S314 - no DTD or entity can reach the parser (above)
+    except ET.ParseError as exc:
+        return f"not well-formed XML ({exc})"
+    if root.tag != _NS + "svg":
+        return "the root must be an <svg> element in the SVG namespace"
+    for element in root.iter():
+        tag = element.tag.removeprefix(_NS)
+        if tag not in _TAGS or element.tag == tag:
+            return f"element {element.tag!r} is not allowed"
+        bad = sorted(set(element.attrib) - _ATTRIBUTES)
+        if bad:
+            return f"attribute {bad[0]!r} of <{tag}> is not allowed"
+    return None
 
 
 @attrs.frozen(kw_only=True)

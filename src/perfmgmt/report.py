@@ -1120,7 +1120,8 @@ def to_html(report: Report) -> str:
         elif isinstance(block, Bullets):
             body.append("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in block.items) + "</ul>")
         elif isinstance(block, Figure):
-            # The chart's SVG is built by perfmgmt.charts, which escapes every text it draws.
+            # A Chart's SVG is checked on construction: only the elements and attributes the
+            # chart writer makes, every text escaped; it goes in as it is.
             caption = f"<figcaption>{esc(block.chart.title)}</figcaption>"
             body.append(f'<figure class="chart">{block.chart.svg}{caption}</figure>')
         else:

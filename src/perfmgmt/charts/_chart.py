@@ -66,8 +66,11 @@ class Chart:
 
     @svg.validator
     def _check_svg(self, attribute: attrs.Attribute[str], value: object) -> None:
-        if not isinstance(value, str) or not value.startswith("<svg"):
+        if not isinstance(value, str):
             fail(self, attribute, value, "expected the text of an <svg> element")
+        problem = _svg.check(value)
+        if problem is not None:
+            fail(self, attribute, value[:60] + "…", f"expected chart SVG: {problem}")
 
     def __repr__(self) -> str:
         return f"Chart(title={self.title!r}, rows={len(self.rows)}, svg=<{len(self.svg)} chars>)"
