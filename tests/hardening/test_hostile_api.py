@@ -162,6 +162,13 @@ _FULL_REVIEW = attrs.evolve(
         ),
     ),
     result=ReviewResult(total=89.2, quantitative=90.0, qualitative=80.0, rating="C"),
+    goal_signatures=(
+        model.Signature(
+            role=model.SignatureRole.EMPLOYEE,
+            actor="p1",
+            at=dt.datetime(2026, 4, 1, 8, 0, tzinfo=dt.UTC),
+        ),
+    ),
 )
 _FULL_REVIEW = attrs.evolve(
     _FULL_REVIEW,
@@ -179,6 +186,7 @@ _EXTRA = (
     Money(amount=Decimal("1234.56"), currency="CNY"),
     BonusPool(currency="CNY", amount=Decimal("100000.00"), per_person_cap=Decimal("20000.00")),
     Objective(key="grow", level=ObjectiveLevel.COMPANY, title="Grow service quality"),
+    model.HistoryCheck(events=3, legacy=1, index=2, reason="event 'evaluate' was edited"),
     _QUARTER,
     _QUARTER.phases[0],
     model.eligibility(_QUARTER, dt.date(2026, 5, 1), min_days=30),
