@@ -371,7 +371,7 @@ class TestProperties:
             allowed = r.status in ALLOWED_FROM[name]
             needs = name == "close" and (r.interview is None or r.development_plan is None)
             planned = r.development_plan is not None and any(
-                a.key == "agreed-1" for a in r.development_plan.actions
+                a.key == "agreed_1" for a in r.development_plan.actions
             )
             needs |= name == "plan_agreed_actions" and (r.interview is None or planned)
             if not allowed or needs:

@@ -465,7 +465,7 @@ def plan_agreed_actions(
     """Turn the interview's agreed actions into development-plan actions (共同制定改进计划).
 
     Each agreed action becomes a planned :class:`~perfmgmt.model.DevelopmentAction` keyed
-    ``agreed-1``, ``agreed-2`` ... (in the interview's order), added to the review's plan (a
+    ``agreed_1``, ``agreed_2`` ... (in the interview's order), added to the review's plan (a
     new plan when there is none).
 
     Args:
@@ -498,7 +498,7 @@ def plan_agreed_actions(
     existing = {a.key for a in plan.actions}
     new: list[DevelopmentAction] = []
     for n, text in enumerate(texts, start=1):
-        key = f"agreed-{n}"
+        key = f"agreed_{n}"
         day = dues[text]
         assert isinstance(day, dt.date)
         if key in existing:
