@@ -843,7 +843,7 @@ def pending_section(ctx: TeamContext) -> list[Block]:
     mid = ctx.cycle.window(Phase.MID_TERM_CHECK)
     items: list[str] = []
     for r in ctx.reviews:
-        if r.status is ReviewStatus.DRAFT:
+        if r.status in (ReviewStatus.DRAFT, ReviewStatus.GOALS_PROPOSED):  # not yet signed
             items.append(w["no_goals"].format(key=r.key))
         elif (
             r.status is ReviewStatus.GOALS_AGREED
