@@ -242,3 +242,16 @@ class TestLoad:
         back = loads(dumps(r), Review)
         assert back == r
         assert verify_history(back).chained
+
+
+class TestAddedFields:
+    def test_added_fields_at_default_keep_old_content_hashes(self) -> None:
+        """A field added later counts in a content hash only once it leaves its default."""
+        plain = scheme()
+        assert plain.cycle_plan is not None
+        longer = attrs.evolve(plain, cycle_plan=attrs.evolve(plain.cycle_plan, dispute_days=15))
+        same = attrs.evolve(plain, cycle_plan=attrs.evolve(plain.cycle_plan, dispute_days=14))
+        assert same.content_hash == plain.content_hash
+        assert longer.content_hash != plain.content_hash
+        assert "dispute_days" not in json.dumps(canonical(plain))
+        assert "goal_signatures" not in json.dumps(canonical(review()))

@@ -29,6 +29,7 @@ from perfmgmt._validate import (
     tuple_of,
 )
 from perfmgmt.errors import ValidationError
+from perfmgmt.model._canonical import ADDED
 from perfmgmt.model.common import Label
 
 __all__ = [
@@ -228,7 +229,9 @@ class CyclePlan:
     evaluation_days: int = attrs.field(default=10, validator=integer(1, MAX_WINDOW_DAYS))
     evaluation_grace_days: int = attrs.field(default=10, validator=integer(0, MAX_WINDOW_DAYS))
     interview_days: int = attrs.field(default=14, validator=integer(1, MAX_WINDOW_DAYS))
-    dispute_days: int = attrs.field(default=14, validator=integer(1, MAX_WINDOW_DAYS))
+    dispute_days: int = attrs.field(
+        default=14, validator=integer(1, MAX_WINDOW_DAYS), metadata={ADDED: True}
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.fiscal_year_start_month > 12:

@@ -28,7 +28,7 @@ from perfmgmt._validate import (
 )
 from perfmgmt._validate import key as valid_key
 from perfmgmt.errors import ValidationError
-from perfmgmt.model._canonical import content_hash
+from perfmgmt.model._canonical import ADDED, content_hash
 from perfmgmt.model.development import DevelopmentPlan, Interview
 from perfmgmt.model.money import check_currency, check_money_range
 from perfmgmt.model.scheme import AssessmentSource, Scale
@@ -302,9 +302,9 @@ class Event:
     details: tuple[tuple[str, str], ...] = attrs.field(
         factory=tuple, converter=_pairs, validator=_check_pairs
     )
-    role: str = attrs.field(default="", validator=instance_of(str))
-    prev_hash: str = attrs.field(default="", validator=instance_of(str))
-    review_hash: str = attrs.field(default="", validator=instance_of(str))
+    role: str = attrs.field(default="", validator=instance_of(str), metadata={ADDED: True})
+    prev_hash: str = attrs.field(default="", validator=instance_of(str), metadata={ADDED: True})
+    review_hash: str = attrs.field(default="", validator=instance_of(str), metadata={ADDED: True})
     digest: str = attrs.field(default="", validator=instance_of(str))
 
     def computed_digest(self) -> str:
@@ -464,7 +464,7 @@ class Review:
         default=None, validator=optional(instance_of(ReviewResult))
     )
     goal_signatures: tuple[Signature, ...] = attrs.field(
-        factory=tuple, converter=to_tuple, validator=tuple_of(Signature)
+        factory=tuple, converter=to_tuple, validator=tuple_of(Signature), metadata={ADDED: True}
     )
 
     @property
