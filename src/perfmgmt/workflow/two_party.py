@@ -132,6 +132,8 @@ def propose_goals(
         TransitionError: From another status, without goals, or with goals that do not fit.
     """
     _start(review, "propose_goals", actor, at)
+    if not isinstance(role, str):
+        raise _fail(review, "propose_goals", f"role {role!r} is not allowed; give the role as text")
     proposed = review.goals if goals is None else tuple(goals)
     _check_goals(review, "propose_goals", proposed, scheme)
     summary = f"proposed {len(proposed)} goal(s): " + ", ".join(g.kpi for g in proposed)
@@ -217,6 +219,8 @@ def share_review(review: Review, *, actor: str, at: dt.datetime, role: str = "ma
         TransitionError: Before the evaluation or after it was shared.
     """
     _start(review, "share_review", actor, at)
+    if not isinstance(role, str):
+        raise _fail(review, "share_review", f"role {role!r} is not allowed; give the role as text")
     assert review.result is not None  # evaluated reviews always carry a result
     return _apply(
         review,
@@ -382,7 +386,7 @@ def resolve_dispute(
     why = _reason(review, "resolve_dispute", reason)
     result = DisputeOutcome(_as_enum(review, "resolve_dispute", "outcome", outcome, DisputeOutcome))
     assert review.result is not None  # disputed reviews were evaluated
-    raised = next(e.at for e in reversed(review.history) if e.action == "raise_dispute")
+    raised = next((e.at for e in reversed(review.history) if e.action == "raise_dispute"), at)
     due = raised.date() + dt.timedelta(days=(plan or CyclePlan()).dispute_days)
     details = [("outcome", result.value), ("reason", why), ("due", due.isoformat())]
     if at.date() > due:
