@@ -275,6 +275,11 @@ def _calls() -> dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]]:
     cat = SCHEME.categories[0]
     return {
         "CyclePlan.cycle_on(day)": (plan.cycle_on, ("day",)),
+        "verify_history(review)": (model.verify_history, ("review",)),
+        "verify_history(review, head)": (
+            lambda v: model.verify_history(_FULL_REVIEW, head=v),
+            ("head",),
+        ),
         "custom CyclePlan.cycle_on(day)": (_CUSTOM.cycle_on, ("day",)),
         "CyclePlan.cycle_for(year, 1)": (lambda v: plan.cycle_for(v, 1), ("fiscal_year",)),
         "CyclePlan.cycle_for(2026, number)": (lambda v: plan.cycle_for(2026, v), ("number",)),

@@ -25,6 +25,7 @@ from __future__ import annotations
 import attrs
 
 from perfmgmt._validate import instance_of, integer, optional
+from perfmgmt.errors import ValidationError
 from perfmgmt.model.review import Event, Review
 
 __all__ = ["HistoryCheck", "append_event", "verify_history"]
@@ -79,6 +80,23 @@ def append_event(review: Review, event: Event) -> Review:
     return attrs.evolve(review, history=history)
 
 
+def _check_arguments(review: object, head: object) -> None:
+    if not isinstance(review, Review):
+        raise ValidationError(
+            f"verify_history: review {type(review).__name__} is not allowed; expected a "
+            "perfmgmt.model.Review",
+            field="review",
+            value=type(review).__name__,
+        )
+    if head is not None and not isinstance(head, str):
+        raise ValidationError(
+            f"verify_history: head {type(head).__name__} is not allowed; expected the last "
+            "event's digest as text, or None",
+            field="head",
+            value=type(head).__name__,
+        )
+
+
 def verify_history(review: Review, *, head: str | None = None) -> HistoryCheck:
     """Check the review's hash chain and that its content is what its last event recorded.
 
@@ -89,7 +107,11 @@ def verify_history(review: Review, *, head: str | None = None) -> HistoryCheck:
 
     Returns:
         The check: ``ok``, or the index of the first broken link and the reason.
+
+    Raises:
+        ValidationError: When ``review`` is not a Review or ``head`` is not text.
     """
+    _check_arguments(review, head)
     history = review.history
     legacy = 0
 
