@@ -21,6 +21,7 @@ from perfmgmt.calibration import (
 )
 from perfmgmt.errors import (
     DataError,
+    HistoryWarning,
     MissingExtraError,
     PerfmgmtError,
     RegistryError,
@@ -64,6 +65,7 @@ from perfmgmt.model import (
     GateEffect,
     GateWithoutData,
     Goal,
+    HistoryCheck,
     HitPolicy,
     Honour,
     IncentiveRule,
@@ -90,6 +92,8 @@ from perfmgmt.model import (
     Scale,
     Scheme,
     ScoringSpec,
+    Signature,
+    SignatureRole,
     SkillLink,
     SkillMap,
     SmallSample,
@@ -105,6 +109,7 @@ from perfmgmt.model import (
     eligible_fraction,
     normalise_weights,
     too_new_to_rate,
+    verify_history,
 )
 from perfmgmt.rules import (
     BatchDecisions,
@@ -215,6 +220,8 @@ __all__ = [
     "GateWithoutData",
     "Goal",
     "History",
+    "HistoryCheck",
+    "HistoryWarning",
     "HitPolicy",
     "Honour",
     "IncentiveRule",
@@ -267,6 +274,8 @@ __all__ = [
     "ScoringError",
     "ScoringSpec",
     "SerializationError",
+    "Signature",
+    "SignatureRole",
     "SkillLink",
     "SkillMap",
     "SmallSample",
@@ -308,4 +317,5 @@ __all__ = [
     "rule",
     "target_band",
     "too_new_to_rate",
+    "verify_history",
 ]

@@ -175,6 +175,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "not_rated_because": "Not rated: {why}",
         "sources_line": "{source}: mean {mean} ({n} raters)",
         "source_left_out": "{source}: {n} raters, fewer than {min}; left out",
+        "self_gap": "self − manager {gap}",
         "kpi_no_data": "no data: its weight went to the measured KPIs",
         "kpi_excluded": "no data: the review is held for HR",
         "kpi_zero": "no data: scored 0 by policy, weight kept",
@@ -212,6 +213,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "history": "Audit history",
         "when": "When",
         "who": "Who",
+        "role": "Role",
         "what": "Action",
         "change": "Change",
         "distribution": "Rating distribution",
@@ -278,6 +280,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "not_rated_because": "未评级:{why}",
         "sources_line": "{source}:{n} 人平均 {mean}",
         "source_left_out": "{source}:{n} 人,少于 {min} 人,未计入",
+        "self_gap": "自评 − 上级评 {gap}",
         "kpi_no_data": "缺少数据:权重已分配给已测量的指标",
         "kpi_excluded": "缺少数据:本次评估交由人力资源处理",
         "kpi_zero": "缺少数据:按政策计0分,保留权重",
@@ -315,6 +318,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "history": "审计记录",
         "when": "时间",
         "who": "操作人",
+        "role": "角色",
         "what": "操作",
         "change": "变更",
         "distribution": "评级分布",
@@ -577,6 +581,8 @@ def _criterion_rows(ctx: ReviewContext, card: ScoreCard) -> list[tuple[str, str,
                         source=_source(src.key, ctx.lang), n=src.raters, min=src.min_raters
                     )
                 )
+        if cr.self_gap is not None:
+            parts.append(w["self_gap"].format(gap=f"{cr.self_gap:+.2f}"))
         label = w["criterion_line"].format(name=names.get(cr.key, cr.key), weight=_g(cr.weight))
         rows.append((label, "; ".join(parts) or "-", _f(cr.score)))
     return rows
@@ -715,7 +721,7 @@ def interview_section(ctx: ReviewContext) -> list[Block]:
 def history_section(ctx: ReviewContext) -> list[Block]:
     """Return the audit history, oldest first."""
     w = ctx.words
-    rows = tuple(
+    rows: tuple[tuple[str, ...], ...] = tuple(
         (
             e.at.isoformat(timespec="minutes"),
             e.actor,
@@ -728,7 +734,11 @@ def history_section(ctx: ReviewContext) -> list[Block]:
     out: list[Block] = [Heading(text=w["history"])]
     if not rows:
         return [*out, Paragraph(text=w["none"])]
-    headers = (w["when"], w["who"], w["what"], w["status"], w["change"])
+    headers: tuple[str, ...] = (w["when"], w["who"], w["what"], w["status"], w["change"])
+    if any(e.role for e in ctx.review.history):  # two-party steps record who acted as what
+        roles = (e.role or "-" for e in ctx.review.history)
+        rows = tuple((*row[:2], role, *row[2:]) for row, role in zip(rows, roles, strict=True))
+        headers = (*headers[:2], w["role"], *headers[2:])
     return [*out, Table(headers=headers, rows=rows)]
 
 
@@ -997,7 +1007,7 @@ def pending_section(ctx: TeamContext) -> list[Block]:
     items: list[str] = []
     for r in ctx.reviews:
         key = f"{r.subject.name}, {r.key}" if r.subject.name else r.key
-        if r.status is ReviewStatus.DRAFT:
+        if r.status in (ReviewStatus.DRAFT, ReviewStatus.GOALS_PROPOSED):  # not yet signed
             items.append(w["no_goals"].format(key=key))
         elif (
             r.status is ReviewStatus.GOALS_AGREED

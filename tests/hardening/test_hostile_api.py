@@ -171,6 +171,13 @@ _FULL_REVIEW = attrs.evolve(
         ),
     ),
     result=ReviewResult(total=89.2, quantitative=90.0, qualitative=80.0, rating="C"),
+    goal_signatures=(
+        model.Signature(
+            role=model.SignatureRole.EMPLOYEE,
+            actor="p1",
+            at=dt.datetime(2026, 4, 1, 8, 0, tzinfo=dt.UTC),
+        ),
+    ),
 )
 _FULL_REVIEW = attrs.evolve(
     _FULL_REVIEW,
@@ -188,6 +195,7 @@ _EXTRA = (
     Money(amount=Decimal("1234.56"), currency="CNY"),
     BonusPool(currency="CNY", amount=Decimal("100000.00"), per_person_cap=Decimal("20000.00")),
     Objective(key="grow", level=ObjectiveLevel.COMPANY, title="Grow service quality"),
+    model.HistoryCheck(events=3, legacy=1, index=2, reason="event 'evaluate' was edited"),
     _QUARTER,
     _QUARTER.phases[0],
     model.eligibility(_QUARTER, dt.date(2026, 5, 1), min_days=30),
@@ -297,6 +305,11 @@ def _calls() -> dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]]:
     cat = SCHEME.categories[0]
     return {
         "CyclePlan.cycle_on(day)": (plan.cycle_on, ("day",)),
+        "verify_history(review)": (model.verify_history, ("review",)),
+        "verify_history(review, head)": (
+            lambda v: model.verify_history(_FULL_REVIEW, head=v),
+            ("head",),
+        ),
         "custom CyclePlan.cycle_on(day)": (_CUSTOM.cycle_on, ("day",)),
         "CyclePlan.cycle_for(year, 1)": (lambda v: plan.cycle_for(v, 1), ("fiscal_year",)),
         "CyclePlan.cycle_for(2026, number)": (lambda v: plan.cycle_for(2026, v), ("number",)),

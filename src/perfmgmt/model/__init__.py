@@ -31,6 +31,7 @@ from perfmgmt.model.development import (
     TriggerWhen,
     WellbeingTrigger,
 )
+from perfmgmt.model.history import HistoryCheck, append_event, verify_history
 from perfmgmt.model.incentive import (
     AdjustmentKind,
     Bonus,
@@ -64,6 +65,8 @@ from perfmgmt.model.review import (
     Review,
     ReviewResult,
     ReviewStatus,
+    Signature,
+    SignatureRole,
     Subject,
 )
 from perfmgmt.model.scheme import (
@@ -108,6 +111,7 @@ __all__ = [
     "GateEffect",
     "GateWithoutData",
     "Goal",
+    "HistoryCheck",
     "HitPolicy",
     "Honour",
     "IncentiveRule",
@@ -134,6 +138,8 @@ __all__ = [
     "Scale",
     "Scheme",
     "ScoringSpec",
+    "Signature",
+    "SignatureRole",
     "SkillLink",
     "SkillMap",
     "SmallSample",
@@ -144,9 +150,11 @@ __all__ = [
     "TrainingOpportunity",
     "TriggerWhen",
     "WellbeingTrigger",
+    "append_event",
     "eligibility",
     "eligible_days",
     "eligible_fraction",
     "normalise_weights",
     "too_new_to_rate",
+    "verify_history",
 ]

@@ -28,6 +28,7 @@ from perfmgmt._validate import (
 )
 from perfmgmt._validate import key as valid_key
 from perfmgmt.errors import ValidationError
+from perfmgmt.model._canonical import ADDED, content_hash
 from perfmgmt.model.development import DevelopmentPlan, Interview
 from perfmgmt.model.money import check_currency, check_money_range
 from perfmgmt.model.scheme import AssessmentSource, Scale
@@ -43,6 +44,8 @@ __all__ = [
     "Review",
     "ReviewResult",
     "ReviewStatus",
+    "Signature",
+    "SignatureRole",
     "Subject",
 ]
 
@@ -228,13 +231,45 @@ class ReviewStatus(enum.Enum):
     """Where a review stands in its cycle."""
 
     DRAFT = "draft"
+    GOALS_PROPOSED = "goals_proposed"
+    """Goals proposed, waiting for the employee's and the manager's signatures."""
     GOALS_AGREED = "goals_agreed"
     MID_TERM_CHECKED = "mid_term_checked"
     EVALUATED = "evaluated"
     CALIBRATED = "calibrated"
     FEEDBACK_GIVEN = "feedback_given"
+    SHARED = "shared"
+    """The final review is shared with the employee, waiting for the acknowledgement."""
+    ACKNOWLEDGED = "acknowledged"
+    """The employee has read the final review (which is not agreement with it)."""
+    DISPUTED = "disputed"
+    """The employee disputes the final review; HR resolves it."""
+    DISPUTE_RESOLVED = "dispute_resolved"
+    """HR upheld or amended the disputed review."""
     CLOSED = "closed"
     CANCELLED = "cancelled"
+
+
+class SignatureRole(enum.Enum):
+    """The party that signs: goals are agreed when both have signed."""
+
+    EMPLOYEE = "employee"
+    MANAGER = "manager"
+
+
+@attrs.frozen(kw_only=True)
+class Signature:
+    """One party's signature on the proposed goals.
+
+    Attributes:
+        role: Employee or manager.
+        actor: Who signed (an id).
+        at: When.
+    """
+
+    role: SignatureRole = attrs.field(validator=instance_of(SignatureRole))
+    actor: str = attrs.field(validator=non_empty)
+    at: dt.datetime = attrs.field(validator=instance_of(dt.datetime))
 
 
 @attrs.frozen(kw_only=True)
@@ -249,6 +284,13 @@ class Event:
         to_status: Status after.
         summary: What changed, in words.
         details: Structured facts as ``(name, value)`` text pairs (old result on reopen, reason).
+        role: The capacity the actor acted in (``"employee"``, ``"manager"``, ``"hr"``), or
+            empty when the step does not record one.
+        prev_hash: The previous event's hash (empty for the first event): the link of the
+            hash chain.
+        review_hash: The review's :attr:`Review.content_hash` right after this event.
+        digest: This event's own hash, over every other field; empty for events written
+            before histories were chained (legacy events, not verified).
     """
 
     at: dt.datetime = attrs.field(validator=instance_of(dt.datetime))
@@ -260,6 +302,15 @@ class Event:
     details: tuple[tuple[str, str], ...] = attrs.field(
         factory=tuple, converter=_pairs, validator=_check_pairs
     )
+    role: str = attrs.field(default="", validator=instance_of(str), metadata={ADDED: True})
+    prev_hash: str = attrs.field(default="", validator=instance_of(str), metadata={ADDED: True})
+    review_hash: str = attrs.field(default="", validator=instance_of(str), metadata={ADDED: True})
+    digest: str = attrs.field(default="", validator=instance_of(str))
+
+    def computed_digest(self) -> str:
+        """Return the hash this event should carry: ``sha256:`` over every field but ``digest``."""
+        fields = {a.name: getattr(self, a.name) for a in attrs.fields(Event) if a.name != "digest"}
+        return content_hash({"__type__": "Event", **fields})
 
 
 @attrs.frozen(kw_only=True)
@@ -377,6 +428,8 @@ class Review:
         development_plan: The development plan, once agreed.
         result: The final evaluation's result, once evaluated (cleared, and kept in
             ``history``, on reopen).
+        goal_signatures: Signatures on the proposed goals since they last changed; the goals
+            are agreed when the employee and the manager have both signed.
     """
 
     subject: Subject = attrs.field(validator=instance_of(Subject))
@@ -410,6 +463,21 @@ class Review:
     result: ReviewResult | None = attrs.field(
         default=None, validator=optional(instance_of(ReviewResult))
     )
+    goal_signatures: tuple[Signature, ...] = attrs.field(
+        factory=tuple, converter=to_tuple, validator=tuple_of(Signature), metadata={ADDED: True}
+    )
+
+    @property
+    def content_hash(self) -> str:
+        """``sha256:<hex>`` of everything on the review except its history.
+
+        Each event of a chained history records this hash as it stood right after the event,
+        so a stored review whose content was edited without a matching event is found by
+        :func:`~perfmgmt.model.verify_history`.
+        """
+        names = (a.name for a in attrs.fields(Review) if a.name != "history")
+        fields = {name: getattr(self, name) for name in names}
+        return content_hash({"__type__": "Review", **fields})
 
     @property
     def key(self) -> str:

@@ -229,6 +229,25 @@ class CriterionLine:
     target_rating: float | None = None
     sources: tuple[SourceLine, ...] = ()
 
+    def _mean(self, source: str) -> float | None:
+        for line in self.sources:
+            if line.key == source:
+                return line.mean
+        return None
+
+    @property
+    def self_gap(self) -> float | None:
+        """Self-assessment minus the manager's rating, on the criterion's scale.
+
+        Positive when the employee rates themselves higher than the manager does; None unless
+        both rated. The scheme must list the ``self`` source (a weight of 0 records the
+        self-assessment without counting it in the score).
+        """
+        own, manager = self._mean("self"), self._mean("manager")
+        if own is None or manager is None:
+            return None
+        return own - manager
+
 
 @attrs.frozen(kw_only=True)
 class ScoreCard:
@@ -278,6 +297,11 @@ class ScoreCard:
     rating_bands: tuple[tuple[str, float, float], ...] = ()
     measured_share: float = 1.0
     min_measured_share: float = 0.0
+
+    @property
+    def self_gaps(self) -> dict[str, float]:
+        """Each criterion's :attr:`CriterionLine.self_gap`, for the criteria both parties rated."""
+        return {c.key: gap for c in self.criteria if (gap := c.self_gap) is not None}
 
     def line(self, key: str) -> KpiLine:
         """Return the line of KPI ``key``.

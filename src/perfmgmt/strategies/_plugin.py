@@ -40,6 +40,7 @@ from perfmgmt.model import (
     Event,
     Gate,
     Goal,
+    HistoryCheck,
     Honour,
     IncentiveRule,
     Indicator,
@@ -58,6 +59,8 @@ from perfmgmt.model import (
     Scale,
     Scheme,
     ScoringSpec,
+    Signature,
+    SignatureRole,
     SkillLink,
     SkillMap,
     SourcePolicy,
@@ -158,6 +161,21 @@ def _type_strategies() -> dict[type, Callable[[], st.SearchStrategy[Any]]]:
         CheckIn: lambda: _check_ins(["csat", "aht"]).filter(bool).map(lambda c: c[0]),
         Assessment: lambda: _assessments(None).filter(bool).map(lambda a: a[0]),
         Event: events,
+        Signature: lambda: events().flatmap(
+            lambda e: st.builds(
+                Signature,
+                role=st.sampled_from(SignatureRole),
+                actor=st.just(e.actor),
+                at=st.just(e.at),
+            )
+        ),
+        HistoryCheck: lambda: st.builds(
+            HistoryCheck,
+            events=st.integers(0, 50),
+            legacy=st.integers(0, 50),
+            index=st.none() | st.integers(0, 50),
+            reason=_texts(max_size=20),
+        ),
         Review: reviews,
         Interview: interviews,
         DevelopmentAction: development_actions,
