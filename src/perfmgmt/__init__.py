@@ -20,6 +20,7 @@ from perfmgmt.calibration import (
     guide_distribution,
 )
 from perfmgmt.errors import (
+    AccessError,
     DataError,
     MissingExtraError,
     PerfmgmtError,
@@ -166,6 +167,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "KPI",
     "SCHEMA_VERSION",
+    "AccessError",
     "ActionKind",
     "ActionStatus",
     "Actual",

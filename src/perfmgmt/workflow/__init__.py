@@ -15,10 +15,27 @@ Everything is importable from here:
 - :mod:`perfmgmt.workflow.development`: development-plan suggestions from a score card and
   carrying open actions into the next cycle (:func:`suggest_development`,
   :func:`carry_forward`).
+- :mod:`perfmgmt.workflow.access`: audiences and redaction, the one place where anonymity
+  thresholds, confidential actions and hidden penalties are enforced (:func:`redact`,
+  :class:`Audience`, :class:`VisibilityPolicy`, :data:`DEFAULT_POLICY`).
+- :mod:`perfmgmt.workflow.retention`: pseudonymised exports for analysts
+  (:func:`pseudonymise`).
 """
 
 from __future__ import annotations
 
+from perfmgmt.workflow.access import (
+    ANONYMOUS,
+    DEFAULT_POLICY,
+    Audience,
+    BelowThreshold,
+    CommentRule,
+    SourceRule,
+    SourceSummary,
+    VisibilityPolicy,
+    redact,
+    source_summaries,
+)
 from perfmgmt.workflow.alignment import (
     AlignmentReport,
     GoalLink,
@@ -52,12 +69,20 @@ from perfmgmt.workflow.transitions import (
 
 __all__ = [
     "ALLOWED_FROM",
+    "ANONYMOUS",
+    "DEFAULT_POLICY",
     "AlignmentReport",
+    "Audience",
+    "BelowThreshold",
+    "CommentRule",
     "GoalLink",
     "KpiProjection",
     "Outlook",
     "ReviewProjection",
     "Scored",
+    "SourceRule",
+    "SourceSummary",
+    "VisibilityPolicy",
     "agree_goals",
     "alignment_report",
     "allowed_actions",
@@ -73,7 +98,9 @@ __all__ = [
     "project",
     "project_review",
     "record_interview",
+    "redact",
     "reopen",
     "set_development_plan",
+    "source_summaries",
     "suggest_development",
 ]
