@@ -51,6 +51,12 @@ from perfmgmt.workflow.midterm import (
     project,
     project_review,
 )
+from perfmgmt.workflow.retention import (
+    MIN_SECRET_BYTES,
+    SUBJECT_GROUPS,
+    pseudonym,
+    pseudonymise,
+)
 from perfmgmt.workflow.transitions import (
     ALLOWED_FROM,
     Scored,
@@ -71,6 +77,8 @@ __all__ = [
     "ALLOWED_FROM",
     "ANONYMOUS",
     "DEFAULT_POLICY",
+    "MIN_SECRET_BYTES",
+    "SUBJECT_GROUPS",
     "AlignmentReport",
     "Audience",
     "BelowThreshold",
@@ -97,6 +105,8 @@ __all__ = [
     "evaluate",
     "project",
     "project_review",
+    "pseudonym",
+    "pseudonymise",
     "record_interview",
     "redact",
     "reopen",
