@@ -35,7 +35,7 @@ from perfmgmt.presets import customer_service_manager
 from perfmgmt.report import review_report, team_report, to_html, to_markdown
 from perfmgmt.rules import Decision, Decisions, SourceKind, TraceEntry, TraceStatus
 from perfmgmt.scoring import ScoreCard, ScoringEngine
-from perfmgmt.serialization import dumps
+from perfmgmt.serialization import dumps, loads
 from perfmgmt.strategies import batch_decisions, reviews
 from perfmgmt.workflow import (
     ANONYMOUS,
@@ -49,7 +49,7 @@ from perfmgmt.workflow import (
 
 SCHEME = customer_service_manager()
 ENGINE = ScoringEngine()
-AUDIENCES = sorted(DEFAULT_POLICY.audiences)
+AUDIENCES = list(DEFAULT_POLICY.audiences)
 PENALTY_RULE = "zqpenaltyrulezq"
 DEMOTION_NOTE = "zqdemotionnotezq"
 DEDUCTION_TEXT = "Deduction 9876.54 CNY"
@@ -430,7 +430,7 @@ class TestPolicy:
     def test_a_new_audience_joins_the_policy(self) -> None:
         """Added to the policy, a new audience gets the default rules and no penalties."""
         council = Audience(name="works_council")
-        policy = attrs.evolve(DEFAULT_POLICY, audiences=DEFAULT_POLICY.audiences | {council})
+        policy = attrs.evolve(DEFAULT_POLICY, audiences=(*DEFAULT_POLICY.audiences, council))
         assert redact(_decisions("s1"), council, policy).deduction is None
         assert policy.rule(council, "peer") == DEFAULT_POLICY.default_source
 
@@ -470,12 +470,24 @@ class TestPolicy:
         with pytest.raises(PerfmgmtError, match="audience_sources"):
             VisibilityPolicy(audience_sources={"peer": {}})  # type: ignore[dict-item]
 
+    def test_policy_round_trips_through_json(self) -> None:
+        """A policy is stored as JSON (audiences sorted) and loads back equal."""
+        policy = attrs.evolve(
+            DEFAULT_POLICY,
+            audiences=(Audience(name="works_council"), *DEFAULT_POLICY.audiences),
+            sources={AssessmentSource.UPWARD: SourceRule(min_raters=5, below="hide")},
+        )
+        text = dumps(policy)
+        assert loads(text, VisibilityPolicy) == policy
+        assert dumps(loads(text, VisibilityPolicy)) == text
+        assert policy.rule(Audience.EMPLOYEE, "upward").min_raters == 5
+
     def test_default_rules(self) -> None:
         """Manager and self show at one rater with comments; peers need three, no comments."""
         assert DEFAULT_POLICY.rule(Audience.EMPLOYEE, "manager").min_raters == 1
         assert DEFAULT_POLICY.rule(Audience.EMPLOYEE, "upward").min_raters == 3
         assert DEFAULT_POLICY.rule(Audience.PEER, "manager").comments == "never"
-        assert DEFAULT_POLICY.identified == frozenset({Audience.HR})
+        assert DEFAULT_POLICY.identified == (Audience.HR,)
         assert Audience.PEER not in DEFAULT_POLICY.penalties
 
 

@@ -214,30 +214,32 @@ def _check_audience_rules(instance: object, attribute: attrs.Attribute[Any], val
 
 
 def _audiences(value: Any) -> Any:
+    # A sorted tuple, not a frozenset: the same policy always writes the same JSON.
     if isinstance(value, str) or not isinstance(value, Iterable):
         return value  # refused by the validator, by name
-    return frozenset(value)
+    items = tuple(value)
+    if not all(isinstance(a, Audience) for a in items):
+        return items  # refused by the validator, by name
+    return tuple(sorted(set(items)))
 
 
 def _check_audiences(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, frozenset) or not all(isinstance(a, Audience) for a in value):
+    if not isinstance(value, tuple) or not all(isinstance(a, Audience) for a in value):
         raise ValidationError(
             f"{type(instance).__name__}.{attribute.name}: {value!r} is not allowed; expected a "
-            "set of Audience",
+            "sequence of Audience",
             field=attribute.name,
             value=value,
         )
 
 
-_ALL = frozenset(
-    {
-        Audience.EMPLOYEE,
-        Audience.MANAGER,
-        Audience.SKIP_LEVEL,
-        Audience.HR,
-        Audience.CALIBRATION,
-        Audience.PEER,
-    }
+_ALL = (
+    Audience.EMPLOYEE,
+    Audience.MANAGER,
+    Audience.SKIP_LEVEL,
+    Audience.HR,
+    Audience.CALIBRATION,
+    Audience.PEER,
 )
 
 
@@ -259,11 +261,11 @@ class VisibilityPolicy:
             do not.
     """
 
-    audiences: frozenset[Audience] = attrs.field(
+    audiences: tuple[Audience, ...] = attrs.field(
         default=_ALL, converter=_audiences, validator=_check_audiences
     )
-    identified: frozenset[Audience] = attrs.field(
-        default=frozenset({Audience.HR}), converter=_audiences, validator=_check_audiences
+    identified: tuple[Audience, ...] = attrs.field(
+        default=(Audience.HR,), converter=_audiences, validator=_check_audiences
     )
     sources: tuple[tuple[str, SourceRule], ...] = attrs.field(
         factory=tuple, converter=_rules, validator=_check_rules
@@ -272,13 +274,13 @@ class VisibilityPolicy:
     audience_sources: tuple[tuple[Audience, tuple[tuple[str, SourceRule], ...]], ...] = attrs.field(
         factory=tuple, converter=_audience_rules, validator=_check_audience_rules
     )
-    confidential: frozenset[Audience] = attrs.field(
-        default=frozenset({Audience.HR, Audience.EMPLOYEE}),
+    confidential: tuple[Audience, ...] = attrs.field(
+        default=(Audience.HR, Audience.EMPLOYEE), converter=_audiences, validator=_check_audiences
+    )
+    penalties: tuple[Audience, ...] = attrs.field(
+        default=tuple(a for a in _ALL if a != Audience.PEER),
         converter=_audiences,
         validator=_check_audiences,
-    )
-    penalties: frozenset[Audience] = attrs.field(
-        default=_ALL - {Audience.PEER}, converter=_audiences, validator=_check_audiences
     )
 
     def rule(self, audience: Audience, source: str) -> SourceRule:
