@@ -149,6 +149,19 @@ class TestDemo:
             expected = {"calibrated": steps, "feedback_given": held, "closed": [*held, "close"]}
             assert actions == expected[r["status"]]
 
+    def test_employee_reports_hide_raters_hr_reports_show_them(self, demo_dir: Path) -> None:
+        """The employee's report names no peer or upward rater; the HR version beside it does."""
+        lines = next(demo_dir.glob("reviews_*.jsonl")).read_text(encoding="utf-8").splitlines()
+        for rv in (loads(line, Review) for line in lines):
+            raters = {a.rater_id for a in rv.assessments if a.source.value in ("peer", "upward")}
+            assert raters
+            sid = rv.subject.id
+            for name in (f"{sid}.md", f"{sid}.html"):
+                own = (demo_dir / "reports" / name).read_text(encoding="utf-8")
+                hr = (demo_dir / "reports" / "hr" / name).read_text(encoding="utf-8")
+                assert not {r for r in raters if re.search(rf"\b{re.escape(r)}\b", own)}
+                assert all(re.search(rf"\b{re.escape(r)}\b", hr) for r in raters)
+
     def test_reviews_saved_as_json_lines(self, demo_dir: Path) -> None:
         """reviews_<cycle>.jsonl loads back into reviews matching the summary table."""
         rows = {r["subject_id"]: r for r in read_csv(demo_dir / "summary.csv")}
@@ -252,9 +265,9 @@ class TestDemo:
         code, _, err = run("demo", "--out", str(tmp_path), "-q", *SMALL)
         assert code == 0, err
         names = ["team.md", "team.html", "summary.csv", "summary.md"]
-        names += [str(p.relative_to(demo_dir)) for p in demo_dir.glob("reports/*")]
+        names += [str(p.relative_to(demo_dir)) for p in demo_dir.glob("reports/**/*.*")]
         names += [p.name for p in demo_dir.glob("reviews_*.jsonl")]
-        assert len(names) == 4 + 2 * 8 + 1
+        assert len(names) == 4 + 2 * 2 * 8 + 1  # the employee's and HR's report per manager
         for name in names:
             assert (tmp_path / name).read_bytes() == (demo_dir / name).read_bytes(), name
 

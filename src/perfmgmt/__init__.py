@@ -20,6 +20,7 @@ from perfmgmt.calibration import (
     guide_distribution,
 )
 from perfmgmt.errors import (
+    AccessError,
     DataError,
     HistoryWarning,
     MissingExtraError,
@@ -174,6 +175,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "KPI",
     "SCHEMA_VERSION",
+    "AccessError",
     "ActionKind",
     "ActionStatus",
     "Actual",

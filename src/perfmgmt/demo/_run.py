@@ -106,7 +106,7 @@ class DemoRun:
                 f"待办:{self.pending} 次反馈面谈尚未进行。",
                 f"剔除的坏数据行:{dropped}",
                 "汇总表:summary.md(以及 summary.csv);团队报告:team.html(以及 team.md);"
-                "个人报告:reports/<编号>.html(以及 .md)",
+                "个人报告(员工版):reports/<编号>.html(以及 .md);人力资源版:reports/hr/<编号>.html",
             ]
         else:
             state = "enforced" if self.enforced else "reported, not enforced"
@@ -124,7 +124,8 @@ class DemoRun:
                 f"Pending: {self.pending} feedback interview(s) not held yet.",
                 f"Bad rows dropped: {dropped}",
                 "Summary table: summary.md (and summary.csv); team report: team.html (and "
-                "team.md); reports: reports/<id>.html (and .md)",
+                "team.md); reports for the employee: reports/<id>.html (and .md); for HR: "
+                "reports/hr/<id>.html (and .md)",
             ]
         return "\n".join(lines)
 
@@ -168,10 +169,12 @@ def run_demo(
     distribution report and every calibration change) with ``calibration_<cycle>.csv`` (the
     changes); for the last cycle ``reviews_<cycle>.jsonl`` (one review per line, as
     :func:`perfmgmt.serialization.dumps` writes it), ``reports/<id>.md`` and
-    ``reports/<id>.html`` (:func:`perfmgmt.report.review_report`), ``team.md`` and
-    ``team.html`` (:func:`perfmgmt.report.team_report`), ``summary.csv`` and ``summary.md``,
-    and last ``index.html``, the page to open first: the team's charts and a link to the team
-    report, every person's report (by name) and every data file.
+    ``reports/<id>.html`` (:func:`perfmgmt.report.review_report` for the employee: no rater
+    ids, anonymity thresholds applied) with the HR version beside them in ``reports/hr/``
+    (everything, rater ids included), ``team.md`` and ``team.html``
+    (:func:`perfmgmt.report.team_report`), ``summary.csv`` and ``summary.md``, and last
+    ``index.html``, the page to open first: the team's charts and a link to the team report,
+    every person's report (by name) and every data file.
 
     Args:
         out_dir: Output directory (created if needed).
@@ -428,7 +431,7 @@ def _walk_reviews(
         lang=job.lang,
     )
     scored_ratings = scored.batch.rating()
-    (job.out / "reports").mkdir(exist_ok=True)
+    (job.out / "reports" / "hr").mkdir(parents=True, exist_ok=True)
     reviews: list[Review] = []
     summary: list[dict[str, object]] = []
     actions = 0
@@ -469,12 +472,16 @@ def _write_review_report(
     card: ScoreCard,
     decisions: Decisions,
 ) -> None:
-    """Write one manager's review report, as Markdown and as HTML."""
+    """Write one manager's review report for the employee, and the HR version beside it."""
     from perfmgmt.report import review_report, to_html, to_markdown  # noqa: PLC0415 - see above
+    from perfmgmt.workflow import Audience  # noqa: PLC0415 - see above
 
-    report = review_report(review, scheme, card=card, decisions=decisions, lang=job.lang)
-    job.write_text(f"reports/{subject.id}.md", to_markdown(report))
-    job.write_text(f"reports/{subject.id}.html", to_html(report))
+    for folder, audience in (("reports", Audience.EMPLOYEE), ("reports/hr", Audience.HR)):
+        report = review_report(
+            review, scheme, card=card, decisions=decisions, lang=job.lang, audience=audience
+        )
+        job.write_text(f"{folder}/{subject.id}.md", to_markdown(report))
+        job.write_text(f"{folder}/{subject.id}.html", to_html(report))
 
 
 def _summary_row(

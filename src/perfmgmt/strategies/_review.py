@@ -248,6 +248,7 @@ def development_actions(
         skill=st.none() | _texts(max_size=12),
         due=st.none() | _DATES,
         status=st.sampled_from(ActionStatus),
+        confidential=st.booleans(),
     )
 
 

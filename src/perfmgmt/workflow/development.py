@@ -60,6 +60,8 @@ def suggest_development(
 
     Returns:
         A plan with planned actions, in the order skill training, career step, wellbeing.
+        The wellbeing action is marked ``confidential``: only HR and the employee see it
+        (:func:`perfmgmt.workflow.redact`).
 
     Raises:
         ValidationError: When the card was scored under another scheme.
@@ -171,6 +173,7 @@ def _wellbeing_actions(
             description="Offer wellbeing support (心理辅导): " + "; ".join(reasons),
             owner=owner,
             due=due,
+            confidential=True,
         )
     ]
 
