@@ -53,6 +53,7 @@ from perfmgmt.model.indicator import Direction, Indicator, IndicatorKind
 from perfmgmt.model.kpi import KPI, Gate, GateEffect, MissingPolicy, ScoringSpec
 from perfmgmt.model.missing import GateWithoutData, MissingData, SmallSample
 from perfmgmt.model.money import Money
+from perfmgmt.model.proration import PeriodValues, Proration, evaluating_manager, prorate
 from perfmgmt.model.review import (
     Actual,
     Assessment,
@@ -77,6 +78,14 @@ from perfmgmt.model.scheme import (
     SourcePolicy,
     normalise_weights,
 )
+from perfmgmt.model.timeline import (
+    Assignment,
+    FteChange,
+    GoalChange,
+    Leave,
+    LeaveKind,
+    Period,
+)
 
 __all__ = [
     "KPI",
@@ -86,6 +95,7 @@ __all__ = [
     "AdjustmentKind",
     "Assessment",
     "AssessmentSource",
+    "Assignment",
     "Band",
     "Bonus",
     "BonusBasis",
@@ -104,10 +114,12 @@ __all__ = [
     "Eligibility",
     "Event",
     "Frequency",
+    "FteChange",
     "Gate",
     "GateEffect",
     "GateWithoutData",
     "Goal",
+    "GoalChange",
     "HitPolicy",
     "Honour",
     "IncentiveRule",
@@ -116,16 +128,21 @@ __all__ = [
     "Interview",
     "Label",
     "Language",
+    "Leave",
+    "LeaveKind",
     "MissingData",
     "MissingPolicy",
     "Money",
     "Objective",
     "ObjectiveLevel",
     "Outcome",
+    "Period",
+    "PeriodValues",
     "Phase",
     "PhaseWindow",
     "PositionAdjustment",
     "Promotion",
+    "Proration",
     "QualitativeCriterion",
     "RatingScale",
     "Review",
@@ -147,6 +164,8 @@ __all__ = [
     "eligibility",
     "eligible_days",
     "eligible_fraction",
+    "evaluating_manager",
     "normalise_weights",
+    "prorate",
     "too_new_to_rate",
 ]
