@@ -28,7 +28,7 @@ import datetime as dt
 import itertools
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
@@ -45,7 +45,7 @@ _ONE_DAY = dt.timedelta(days=1)
 _Dated = TypeVar("_Dated")
 
 
-def _fraction(instance: object, attribute: attrs.Attribute[object], value: object) -> None:
+def _fraction(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, Fraction) or value < 0:
         raise ValidationError(
             f"{type(instance).__name__}.{attribute.name}: {show(value)} is not allowed; "
@@ -55,7 +55,7 @@ def _fraction(instance: object, attribute: attrs.Attribute[object], value: objec
         )
 
 
-def _values(instance: object, attribute: attrs.Attribute[object], value: object) -> None:
+def _values(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, tuple) or not all(
         isinstance(p, tuple)
         and len(p) == 2
@@ -89,7 +89,7 @@ class PeriodValues:
         return dict(self.values).get(kpi)
 
 
-def _managers(instance: object, attribute: attrs.Attribute[object], value: object) -> None:
+def _managers(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, tuple) or not all(
         isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) and p[0] for p in value
     ):

@@ -19,6 +19,7 @@ import itertools
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from typing import Any
 
 import attrs
 
@@ -53,7 +54,7 @@ class LeaveKind(enum.Enum):
     OTHER = "other"
 
 
-def _day(instance: object, attribute: attrs.Attribute[object], value: object) -> None:
+def _day(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     instance_of(dt.date)(instance, attribute, value)
 
 
@@ -114,7 +115,7 @@ def _to_fte(value: object) -> object:
     return value
 
 
-def _fte(instance: object, attribute: attrs.Attribute[object], value: object) -> None:  # noqa: ARG001 - attrs validator signature
+def _fte(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:  # noqa: ARG001 - attrs validator signature
     if not isinstance(value, Decimal) or not value.is_finite() or not 0 < value <= 1:
         raise ValidationError(
             f"FteChange.fte: {show(value)} is not allowed; expected a number in (0, 1], "
@@ -172,7 +173,7 @@ class Leave:
         return Period(start=self.start, end=self.end)
 
 
-def _weight(instance: object, attribute: attrs.Attribute[object], value: object) -> None:
+def _weight(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     finite_or_none(instance, attribute, value)
     if value is not None and value < 0:  # type: ignore[operator]  # a finite float here
         raise ValidationError(
