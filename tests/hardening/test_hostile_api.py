@@ -180,9 +180,7 @@ _FULL_REVIEW = attrs.evolve(
     assignments=(model.Assignment(manager="boss-2", start=DAY),),
     fte_changes=(model.FteChange(fte=Decimal("0.8"), start=DAY),),
     leaves=(
-        model.Leave(
-            start=dt.date(2026, 5, 1), end=dt.date(2026, 5, 10), kind=model.LeaveKind.SICK
-        ),
+        model.Leave(start=dt.date(2026, 5, 1), end=dt.date(2026, 5, 10), kind=model.LeaveKind.SICK),
     ),
     goal_changes=(model.GoalChange(kpi="fcr", start=DAY, weight=0.6, target=75.0),),
 )
