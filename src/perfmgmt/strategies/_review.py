@@ -589,7 +589,7 @@ def goal_changes() -> st.SearchStrategy[GoalChange]:
 
 def _exact_values(kpi_keys: Sequence[str]) -> st.SearchStrategy[tuple[tuple[str, Fraction], ...]]:
     value = st.builds(Fraction, st.integers(0, 10_000), st.integers(1, 10_000))
-    return st.tuples(*(value.map(lambda v, k=k: (k, v)) for k in kpi_keys))
+    return st.tuples(*(st.tuples(st.just(k), value) for k in kpi_keys))
 
 
 @st.composite
