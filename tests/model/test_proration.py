@@ -30,7 +30,7 @@ from perfmgmt.model import (
     prorate,
 )
 from perfmgmt.presets.customer_service import customer_service_manager
-from perfmgmt.scoring import Population, ScoringEngine
+from perfmgmt.scoring import Population, ReviewFlag, ScoringEngine
 from perfmgmt.serialization import dumps, loads
 
 SCHEME = customer_service_manager()
@@ -177,6 +177,19 @@ class TestWorkedCase:
         assert dict(p.targets) == {"fcr": (59 * Fraction(72) + 31 * Fraction(78)) / 90}
         card = ENGINE.score(SCHEME, review, cycle=CYCLE)
         assert card.line("fcr").target == float(dict(p.targets)["fcr"])
+
+
+class TestEligibilityInScoring:
+    """Days worked, not days employed, decide whether a review is rated."""
+
+    def test_long_leave_is_not_eligible(self) -> None:
+        """70 days of leave leave 20 worked, below the preset's 30: not rated, flagged."""
+        leave = Leave(start=dt.date(2026, 1, 10), end=dt.date(2026, 3, 20))
+        card = ENGINE.score(SCHEME, _review(leaves=[leave]), cycle=CYCLE)
+        assert leave.period.days == 70
+        assert not card.rated
+        assert card.flags & ReviewFlag.NOT_ELIGIBLE
+        assert card.eligible_fraction == float(Fraction(20, 90))
 
 
 class TestBadDates:
