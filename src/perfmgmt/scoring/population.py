@@ -279,6 +279,8 @@ class Population:
             self.eligible_days,
         ):
             total += a.nbytes if a.strides[0] != 0 else a[0].nbytes
+        if self.nominal_weight is not None:
+            total += self.nominal_weight.nbytes
         return total
 
     @classmethod
