@@ -1,5 +1,9 @@
 """Render the example review report under docs/examples/ (HTML and Markdown, en and zh).
 
+It also draws the charts shown on the "Charts in reports" page as SVG files under
+docs/examples/charts/: the example manager's charts, and the team charts of a generated
+department.
+
 One customer-service manager (the preset scheme of the founding document) is walked through a
 whole quarter: goals agreed, a mid-term check with an early warning, the final evaluation,
 calibration, the feedback interview and a development plan, then the report is written.
@@ -26,12 +30,13 @@ from perfmgmt.model import (
     Goal,
     Interview,
     Review,
+    Scheme,
     Subject,
 )
 from perfmgmt.presets import customer_service_development, customer_service_manager
 from perfmgmt.report import review_report, to_html, to_markdown
 from perfmgmt.rules import RuleEvaluator
-from perfmgmt.scoring import ScoringEngine
+from perfmgmt.scoring import ScoreCard, ScoringEngine
 from perfmgmt.workflow import (
     agree_goals,
     calibrate,
@@ -210,6 +215,37 @@ def main() -> None:
         (OUT / f"review-report{suffix}.html").write_text(to_html(report), encoding="utf-8")
         (OUT / f"review-report{suffix}.md").write_text(to_markdown(report), encoding="utf-8")
     sys.stdout.write(f"wrote {OUT}/review-report.html, .md, .zh.html, .zh.md\n")
+    write_charts(card, scheme)
+
+
+def write_charts(card: ScoreCard, scheme: Scheme) -> None:
+    """Write the example manager's charts and a generated department's team charts as SVG."""
+    from perfmgmt import charts, demo  # noqa: PLC0415 - only this step needs them
+
+    org = demo.generate_organisation(seed=7, managers=24, agents=240, tickets=12_000)
+    tables = demo.load_tables(org)
+    team = demo.cycle_population(org, scheme, tables, org.cycles[1], org.cycles[0])
+    batch = ScoringEngine().score_batch(scheme, team)
+    totals: dict[str | None, list[float | None]] = {}
+    for subject, total in zip(org.subjects, batch.total, strict=True):
+        totals.setdefault(subject.department, []).append(float(total))
+    folder = OUT / "charts"
+    folder.mkdir(exist_ok=True)
+    for lang, suffix in (("en", ""), ("zh", ".zh")):
+        drawn = {
+            "composition": charts.score_composition(card, scheme, lang=lang),  # type: ignore[arg-type]
+            "kpi-bullets": charts.kpi_bullets(card, scheme, lang=lang),  # type: ignore[arg-type]
+            "qualitative": charts.qualitative_summary(card, scheme, lang=lang),  # type: ignore[arg-type]
+            "rating-distribution": charts.rating_distribution(
+                list(batch.rating()),
+                scheme,
+                lang=lang,  # type: ignore[arg-type]
+            ),
+            "score-distribution": charts.score_distribution(totals, scheme, lang=lang),  # type: ignore[arg-type]
+        }
+        for name, chart in drawn.items():
+            (folder / f"{name}{suffix}.svg").write_text(chart.svg + "\n", encoding="utf-8")
+    sys.stdout.write(f"wrote {folder}/*.svg\n")
 
 
 if __name__ == "__main__":

@@ -178,7 +178,8 @@ class TestDemo:
     def test_team_report_pending_items(self, demo_dir: Path) -> None:
         """The team report lists as pending exactly the reviews still waiting for an interview."""
         md = (demo_dir / "team.md").read_text(encoding="utf-8")
-        pending = set(re.findall(r"^- (M\d+)@\S+: feedback interview missing", md, re.M))
+        # Each item names the person, then the review key.
+        pending = set(re.findall(r"^- .*?\b(M\d+)@\S+: feedback interview missing", md, re.M))
         waiting = {
             r["subject_id"]
             for r in read_csv(demo_dir / "summary.csv")
@@ -192,6 +193,9 @@ class TestDemo:
         assert code == 0
         assert "team.html" in out
         assert "reports/<id>.html" in out
+        assert "Open index.html" in out
+        # The share in brackets is the guideline's, and says so.
+        assert re.search(r"A \d+ \(guideline \d+%\), B \d+ \(guideline \d+%\)", out)
         assert out.count(str(tmp_path)) == 1  # only the "Output:" line
 
     def test_enforced_distribution(self, tmp_path: Path) -> None:
@@ -206,7 +210,8 @@ class TestDemo:
         assert [got.get(b.label, 0) for b in bands] == list(want)
         md = (tmp_path / "team.md").read_text(encoding="utf-8")
         changed = {
-            row[0].split("@")[0]: (row[1], row[2])
+            # "Name (id)": the id is in the last brackets.
+            row[0].rsplit("(", 1)[-1].rstrip(")"): (row[1], row[2])
             for row in table_rows(section(md, "Calibration changes"))
         }
         moved = {r["subject_id"]: (r["scored_rating"], r["rating"]) for r in rows}

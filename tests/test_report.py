@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from decimal import Decimal
 
 import attrs
 import pytest
@@ -30,8 +31,10 @@ from perfmgmt.model import (
 )
 from perfmgmt.report import (
     REVIEW_SECTIONS,
+    Figure,
     Heading,
     Table,
+    chart_section,
     computation_section,
     history_section,
     hr_achievement,
@@ -164,7 +167,7 @@ class TestReviewReport:
         r, _, _ = _walk(review(3))
         report = review_report(r, SCHEME, sections=[history_section])
         assert [type(b) for b in report.blocks] == [Heading, Heading, Table]
-        assert len(REVIEW_SECTIONS) == 8
+        assert len(REVIEW_SECTIONS) == 9
 
     def test_unknown_language(self) -> None:
         """An unknown language names the allowed ones."""
@@ -290,3 +293,46 @@ class TestHowTheTotalWasComputed:
         assert hr_achievement(None, 80.0, "higher_is_better") is None
         assert hr_achievement(5.0, 0.0, "higher_is_better") is None
         assert hr_achievement(0.0, 20.0, "lower_is_better") is None
+
+
+class TestFigures:
+    """Charts enter reports as Figure blocks: SVG in HTML, their numbers as a table in Markdown."""
+
+    def test_review_report_carries_three_charts(self) -> None:
+        """A scored review shows the composition, the KPI bullets and the ratings per source."""
+        r, card, decisions = _walk(review(2))
+        report = review_report(r, SCHEME, card=card, decisions=decisions)  # type: ignore[arg-type]
+        figures = [b for b in report.blocks if isinstance(b, Figure)]
+        assert len(figures) == 3
+        page = to_html(report)
+        assert page.count('<figure class="chart"><svg') == 3
+        for chart in (f.chart for f in figures):
+            assert chart.svg in page
+        md = to_markdown(report)
+        assert "<svg" not in md
+        assert "| Step | Weight | Score |" in md  # the composition's numbers
+        assert "| Attitude | manager | 4.00 | 1 |" in md  # a source's mean, not its rater
+
+    def test_unscored_review_has_no_charts(self) -> None:
+        """Without a score card there is nothing to draw."""
+        report = review_report(review(1), SCHEME, sections=[chart_section])
+        assert [type(b) for b in report.blocks] == [Heading]
+
+    def test_team_report_shows_names_money_and_deviations(self) -> None:
+        """Names with ids, money per person and department, and a share far over its guideline."""
+        walked = [_walk(review(i)) for i in range(3)]
+        reviews = [w[0] for w in walked]
+        decisions = [attrs.evolve(w[2], bonus=Decimal("100.50"), currency="CNY") for w in walked]  # type: ignore[misc]
+        rep = team_report(reviews, SCHEME, cycle=CYCLE, today=CYCLE.end, decisions=decisions)
+        md = to_markdown(rep)
+        assert "| Person 1 (p001) | cs |" in md
+        assert "100.50 CNY" in md
+        assert "| cs | 301.50 |" in md  # the department's bonus, summed exactly
+        # Everyone calibrated to A: 100 % against a 20 % guideline.
+        assert "| A | 3 | 100.0% | 20.0% | ▲ 80.0 points above the guideline |" in md
+        assert "- A: 100.0% of people against a guideline of 20.0%" in md
+        figures = [b for b in rep.blocks if isinstance(b, Figure)]
+        assert len(figures) == 3
+        assert "share over" in figures[0].chart.svg
+        without = team_report(reviews, SCHEME, cycle=CYCLE, today=CYCLE.end)
+        assert len([b for b in without.blocks if isinstance(b, Figure)]) == 2

@@ -46,10 +46,10 @@ def _same(a: object, b: object) -> bool:
 
 class TestBatchScoresToPandas:
     def test_frame_matches_records(self, team: tuple[BatchScores, BatchDecisions]) -> None:
-        """Every cell equals the matching to_records value (NaN where the record has None)."""
+        """Every cell equals the matching to_rows value (NaN where the row has None)."""
         batch = team[0]
         df = batch.to_pandas()
-        records = batch.to_records()
+        records = batch.to_rows()
         assert list(df.index) == list(batch.subject_ids)
         assert df.index.name == "subject_id"
         assert list(df.columns) == [k for k in records[0] if k != "subject_id"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "DataError",
+    "HistoryWarning",
     "MissingExtraError",
     "PerfmgmtError",
     "RegistryError",
@@ -112,3 +113,12 @@ class DataError(PerfmgmtError, ValueError):
 
 class MissingExtraError(PerfmgmtError, ImportError):
     """An optional dependency is needed; the message names the extra to install."""
+
+
+class HistoryWarning(UserWarning):
+    """A review's stored content or audit history failed verification, loaded anyway.
+
+    Issued by :func:`perfmgmt.serialization.loads` and :func:`~perfmgmt.serialization.from_data`
+    with ``verify="warn"``; with the default ``verify="error"`` the same finding raises
+    :class:`SerializationError`.
+    """

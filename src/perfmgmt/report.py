@@ -18,6 +18,8 @@ import datetime as dt
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
+from decimal import Decimal
+from fractions import Fraction
 from typing import Literal
 
 import attrs
@@ -25,6 +27,15 @@ import attrs
 from perfmgmt._html import esc
 from perfmgmt._markdown import md_escape, md_table_row
 from perfmgmt._words import SOURCE_WORDS_ZH
+from perfmgmt.charts import (
+    Chart,
+    kpi_bullets,
+    money_by_department,
+    qualitative_summary,
+    rating_distribution,
+    score_composition,
+    score_distribution,
+)
 from perfmgmt.errors import ValidationError
 from perfmgmt.model.cycle import Cycle, Phase
 from perfmgmt.model.review import Review, ReviewStatus
@@ -38,6 +49,7 @@ __all__ = [
     "TEAM_SECTIONS",
     "Block",
     "Bullets",
+    "Figure",
     "Heading",
     "Paragraph",
     "Report",
@@ -47,6 +59,7 @@ __all__ = [
     "TeamContext",
     "TeamSection",
     "calibration_section",
+    "chart_section",
     "computation_section",
     "decisions_section",
     "development_section",
@@ -57,9 +70,11 @@ __all__ = [
     "kpi_section",
     "kpi_summary_section",
     "pending_section",
+    "people_section",
     "qualitative_section",
     "review_report",
     "summary_section",
+    "team_chart_section",
     "team_report",
     "to_html",
     "to_markdown",
@@ -98,7 +113,14 @@ class Bullets:
     items: tuple[str, ...]
 
 
-Block = Heading | Paragraph | Table | Bullets
+@attrs.frozen(kw_only=True)
+class Figure:
+    """A chart: inline SVG in HTML; its title, description and numbers as a table in Markdown."""
+
+    chart: Chart
+
+
+Block = Heading | Paragraph | Table | Bullets | Figure
 
 
 @attrs.frozen(kw_only=True)
@@ -153,6 +175,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "not_rated_because": "Not rated: {why}",
         "sources_line": "{source}: mean {mean} ({n} raters)",
         "source_left_out": "{source}: {n} raters, fewer than {min}; left out",
+        "self_gap": "self − manager {gap}",
         "kpi_no_data": "no data: its weight went to the measured KPIs",
         "kpi_excluded": "no data: the review is held for HR",
         "kpi_zero": "no data: scored 0 by policy, weight kept",
@@ -190,6 +213,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "history": "Audit history",
         "when": "When",
         "who": "Who",
+        "role": "Role",
         "what": "Action",
         "change": "Change",
         "distribution": "Rating distribution",
@@ -210,6 +234,15 @@ _WORDS: dict[str, dict[str, str]] = {
         "no_check_in": "{key}: mid-term check overdue (window closed {end})",
         "no_interview": "{key}: feedback interview missing",
         "nothing_pending": "Nothing pending.",
+        "charts": "At a glance",
+        "team_charts": "The team at a glance",
+        "people": "People",
+        "bonus": "Bonus",
+        "deduction": "Deduction",
+        "deviation": "Deviation",
+        "far_above": "{points} points above the guideline",
+        "far_below": "{points} points below the guideline",
+        "deviation_line": "{label}: {share} of people against a guideline of {guideline}",
     },
     "zh": {
         "review_title": "绩效评估报告:{name}({cycle})",
@@ -247,6 +280,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "not_rated_because": "未评级:{why}",
         "sources_line": "{source}:{n} 人平均 {mean}",
         "source_left_out": "{source}:{n} 人,少于 {min} 人,未计入",
+        "self_gap": "自评 − 上级评 {gap}",
         "kpi_no_data": "缺少数据:权重已分配给已测量的指标",
         "kpi_excluded": "缺少数据:本次评估交由人力资源处理",
         "kpi_zero": "缺少数据:按政策计0分,保留权重",
@@ -284,6 +318,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "history": "审计记录",
         "when": "时间",
         "who": "操作人",
+        "role": "角色",
         "what": "操作",
         "change": "变更",
         "distribution": "评级分布",
@@ -304,6 +339,15 @@ _WORDS: dict[str, dict[str, str]] = {
         "no_check_in": "{key}:中期检查逾期(窗口于 {end} 结束)",
         "no_interview": "{key}:缺少反馈面谈",
         "nothing_pending": "没有待办事项。",
+        "charts": "一览",
+        "team_charts": "团队概览",
+        "people": "人员",
+        "bonus": "奖金",
+        "deduction": "扣减",
+        "deviation": "偏差",
+        "far_above": "高于指导比例 {points} 个百分点",
+        "far_below": "低于指导比例 {points} 个百分点",
+        "deviation_line": "{label}:占比 {share},指导比例为 {guideline}",
     },
 }
 
@@ -537,6 +581,8 @@ def _criterion_rows(ctx: ReviewContext, card: ScoreCard) -> list[tuple[str, str,
                         source=_source(src.key, ctx.lang), n=src.raters, min=src.min_raters
                     )
                 )
+        if cr.self_gap is not None:
+            parts.append(w["self_gap"].format(gap=f"{cr.self_gap:+.2f}"))
         label = w["criterion_line"].format(name=names.get(cr.key, cr.key), weight=_g(cr.weight))
         rows.append((label, "; ".join(parts) or "-", _f(cr.score)))
     return rows
@@ -675,7 +721,7 @@ def interview_section(ctx: ReviewContext) -> list[Block]:
 def history_section(ctx: ReviewContext) -> list[Block]:
     """Return the audit history, oldest first."""
     w = ctx.words
-    rows = tuple(
+    rows: tuple[tuple[str, ...], ...] = tuple(
         (
             e.at.isoformat(timespec="minutes"),
             e.actor,
@@ -688,12 +734,36 @@ def history_section(ctx: ReviewContext) -> list[Block]:
     out: list[Block] = [Heading(text=w["history"])]
     if not rows:
         return [*out, Paragraph(text=w["none"])]
-    headers = (w["when"], w["who"], w["what"], w["status"], w["change"])
+    headers: tuple[str, ...] = (w["when"], w["who"], w["what"], w["status"], w["change"])
+    if any(e.role for e in ctx.review.history):  # two-party steps record who acted as what
+        roles = (e.role or "-" for e in ctx.review.history)
+        rows = tuple((*row[:2], role, *row[2:]) for row, role in zip(rows, roles, strict=True))
+        headers = (*headers[:2], w["role"], *headers[2:])
     return [*out, Table(headers=headers, rows=rows)]
+
+
+def chart_section(ctx: ReviewContext) -> list[Block]:
+    """Return the charts of the score card: composition of the total, KPI bullets, ratings.
+
+    The qualitative chart shows each source's mean and number of raters, never a rater's own
+    rating. Nothing when the review is not scored.
+    """
+    if ctx.card is None:
+        return []
+    card, scheme, lang = ctx.card, ctx.scheme, ctx.lang
+    out: list[Block] = [
+        Heading(text=ctx.words["charts"]),
+        Figure(chart=score_composition(card, scheme, lang=lang)),
+        Figure(chart=kpi_bullets(card, scheme, lang=lang)),
+    ]
+    if card.criteria:
+        out.append(Figure(chart=qualitative_summary(card, scheme, lang=lang)))
+    return out
 
 
 REVIEW_SECTIONS: tuple[Section, ...] = (
     summary_section,
+    chart_section,
     kpi_section,
     computation_section,
     qualitative_section,
@@ -751,6 +821,10 @@ class TeamContext:
         cycle: Their cycle, for overdue checks.
         today: The date pending items are judged on.
         lang: Report language.
+        decisions: The reviews' incentive and penalty decisions, matched by subject id; empty
+            when the money is not reported.
+        tolerance: How far (a share) a rating's share may be from its guideline before the
+            report highlights it.
     """
 
     reviews: tuple[Review, ...]
@@ -758,6 +832,8 @@ class TeamContext:
     cycle: Cycle
     today: dt.date
     lang: Lang = "en"
+    decisions: tuple[Decisions, ...] = ()
+    tolerance: float = 0.10
 
     @property
     def words(self) -> dict[str, str]:
@@ -776,19 +852,116 @@ def distribution_section(ctx: TeamContext) -> list[Block]:
     counts = Counter(x for x in final if x is not None)
     n = sum(counts.values())
     rows = []
+    far: list[str] = []
     for band in reversed(ctx.scheme.rating_scale.bands):
         c = counts.get(band.label, 0)
         share = c / n if n else None
-        rows.append((band.label, str(c), _pct(share), _pct(band.guideline_share)))
-    headers = (w["rating"], w["count"], w["share"], w["guideline"])
-    return [Heading(text=w["distribution"]), Table(headers=headers, rows=tuple(rows))]
+        note = _deviation(ctx, Fraction(c, n) if n else None, band.guideline_share)
+        rows.append((band.label, str(c), _pct(share), _pct(band.guideline_share), note))
+        if note != "-":
+            line = w["deviation_line"].format(
+                label=band.label, share=_pct(share), guideline=_pct(band.guideline_share)
+            )
+            far.append(f"{line} ({note})")
+    headers = (w["rating"], w["count"], w["share"], w["guideline"], w["deviation"])
+    out: list[Block] = [Heading(text=w["distribution"]), Table(headers=headers, rows=tuple(rows))]
+    return [*out, Bullets(items=tuple(far))] if far else out
+
+
+def _deviation(ctx: TeamContext, share: Fraction | None, guideline: float | None) -> str:
+    """Say how far a share is from its guideline, when further than the tolerance."""
+    if share is None or guideline is None:
+        return "-"
+    # The guideline as typed (0.1 is one tenth), not its binary float.
+    off = share - Fraction(str(guideline))
+    points = f"{abs(float(off)) * 100:.1f}"
+    if off > Fraction(str(ctx.tolerance)):
+        return "▲ " + ctx.words["far_above"].format(points=points)
+    if -off > Fraction(str(ctx.tolerance)):
+        return "▼ " + ctx.words["far_below"].format(points=points)
+    return "-"
+
+
+def _who(r: Review) -> str:
+    """A person as the team reads them: name and id, or the id alone."""
+    return f"{r.subject.name} ({r.subject.id})" if r.subject.name else r.subject.id
+
+
+def _money(amount: Decimal | None, currency: str | None) -> str:
+    return "-" if amount is None else f"{amount} {currency or ''}".strip()
+
+
+def _department_of(r: Review) -> str | None:
+    return r.subject.department or None
+
+
+def team_chart_section(ctx: TeamContext) -> list[Block]:
+    """Return the team's charts: ratings against the guideline, scores and money by department.
+
+    The money chart appears when the context carries decisions.
+    """
+    w, lang = ctx.words, ctx.lang
+    final = [r.result.final_rating if r.result is not None else None for r in ctx.reviews]
+    totals: dict[str | None, list[float | None]] = {}
+    for r in ctx.reviews:
+        totals.setdefault(_department_of(r), []).append(
+            r.result.total if r.result is not None else None
+        )
+    out: list[Block] = [
+        Heading(text=w["team_charts"]),
+        Figure(chart=rating_distribution(final, ctx.scheme, lang=lang, tolerance=ctx.tolerance)),
+        Figure(chart=score_distribution(totals, ctx.scheme, lang=lang)),
+    ]
+    if ctx.decisions:
+        dept = {r.subject.id: _department_of(r) for r in ctx.reviews}
+        bonus: dict[str | None, Decimal] = {}
+        deduction: dict[str | None, Decimal] = {}
+        for d in ctx.decisions:
+            key = dept.get(d.subject_id)
+            # Decimal("0.00") is falsy: test for None so the amounts keep their minor unit.
+            bonus[key] = bonus.get(key, Decimal(0)) + (d.bonus if d.bonus is not None else 0)
+            deduction[key] = deduction.get(key, Decimal(0)) + (
+                d.deduction if d.deduction is not None else 0
+            )
+        currency = next((d.currency for d in ctx.decisions if d.currency), "") or ""
+        out.append(
+            Figure(chart=money_by_department(bonus, deduction, currency=currency, lang=lang))
+        )
+    return out
+
+
+def people_section(ctx: TeamContext) -> list[Block]:
+    """Return one row per person: name, department, total, rating and, with decisions, money."""
+    w = ctx.words
+    money = {d.subject_id: d for d in ctx.decisions}
+    headers: tuple[str, ...] = (w["person"], w["department"], w["total"], w["rating"], w["status"])
+    if money:
+        headers += (w["bonus"], w["deduction"])
+    rows = []
+    for r in sorted(ctx.reviews, key=lambda r: (r.subject.department or "", _who(r))):
+        res = r.result
+        row: tuple[str, ...] = (
+            _who(r),
+            r.subject.department or "-",
+            _f(res.total if res is not None else None),
+            (res.final_rating if res is not None else None) or "-",
+            r.status.value,
+        )
+        if money:
+            d = money.get(r.subject.id)
+            row += (
+                _money(d.bonus if d else None, d.currency if d else None),
+                _money(d.deduction if d else None, d.currency if d else None),
+            )
+        rows.append(row)
+    return [Heading(text=w["people"]), Table(headers=headers, rows=tuple(rows))]
 
 
 def calibration_section(ctx: TeamContext) -> list[Block]:
     """Return the reviews whose rating calibration changed, with the reason."""
     w = ctx.words
     rows = tuple(
-        (r.key, r.result.rating or "-", r.result.calibrated_rating, r.result.calibration_note)
+        (_who(r), r.result.rating or "-", r.result.calibrated_rating, r.result.calibration_note)
         for r in ctx.reviews
         if r.result is not None
         and r.result.calibrated_rating is not None
@@ -833,23 +1006,26 @@ def pending_section(ctx: TeamContext) -> list[Block]:
     mid = ctx.cycle.window(Phase.MID_TERM_CHECK)
     items: list[str] = []
     for r in ctx.reviews:
-        if r.status is ReviewStatus.DRAFT:
-            items.append(w["no_goals"].format(key=r.key))
+        key = f"{r.subject.name}, {r.key}" if r.subject.name else r.key
+        if r.status in (ReviewStatus.DRAFT, ReviewStatus.GOALS_PROPOSED):  # not yet signed
+            items.append(w["no_goals"].format(key=key))
         elif (
             r.status is ReviewStatus.GOALS_AGREED
             and not r.check_ins
             and mid is not None
             and ctx.today > mid.end
         ):
-            items.append(w["no_check_in"].format(key=r.key, end=mid.end.isoformat()))
+            items.append(w["no_check_in"].format(key=key, end=mid.end.isoformat()))
         elif r.status in (ReviewStatus.EVALUATED, ReviewStatus.CALIBRATED) and r.interview is None:
-            items.append(w["no_interview"].format(key=r.key))
+            items.append(w["no_interview"].format(key=key))
     body: Block = Bullets(items=tuple(items)) if items else Paragraph(text=w["nothing_pending"])
     return [Heading(text=w["pending"]), body]
 
 
 TEAM_SECTIONS: tuple[TeamSection, ...] = (
+    team_chart_section,
     distribution_section,
+    people_section,
     calibration_section,
     kpi_summary_section,
     pending_section,
@@ -865,13 +1041,30 @@ def team_report(
     today: dt.date,
     lang: Lang = "en",
     sections: Sequence[TeamSection] = TEAM_SECTIONS,
+    decisions: Sequence[Decisions] = (),
 ) -> Report:
     """Build a team or department report for one cycle.
+
+    Args:
+        reviews: The team's reviews.
+        scheme: Their scheme.
+        cycle: Their cycle.
+        today: The date pending items are judged on.
+        lang: ``"en"`` or ``"zh"``.
+        sections: The section callables, in order.
+        decisions: The reviews' decisions, for the money per person and per department.
 
     Raises:
         ValidationError: On an unknown language.
     """
-    ctx = TeamContext(reviews=tuple(reviews), scheme=scheme, cycle=cycle, today=today, lang=lang)
+    ctx = TeamContext(
+        reviews=tuple(reviews),
+        scheme=scheme,
+        cycle=cycle,
+        today=today,
+        lang=lang,
+        decisions=tuple(decisions),
+    )
     title = ctx.words["team_title"].format(scheme=scheme.label.get(lang), cycle=cycle.key)
     blocks: list[Block] = [Heading(text=title, level=1)]
     for section in sections:
@@ -896,14 +1089,19 @@ def to_markdown(report: Report) -> str:
             out.append(md_escape(block.text))
         elif isinstance(block, Bullets):
             out.append("\n".join(f"- {md_escape(item)}" for item in block.items))
+        elif isinstance(block, Figure):
+            out.append(md_escape(f"{block.chart.title}: {block.chart.alt}"))
+            if block.chart.rows:
+                out.append(_md_table(block.chart.headers, block.chart.rows))
         else:
-            lines = [
-                md_table_row(block.headers),
-                "|" + "|".join("---" for _ in block.headers) + "|",
-            ]
-            lines += [md_table_row(row) for row in block.rows]
-            out.append("\n".join(lines))
+            out.append(_md_table(block.headers, block.rows))
     return "\n\n".join(out) + "\n"
+
+
+def _md_table(headers: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> str:
+    lines = [md_table_row(headers), "|" + "|".join("---" for _ in headers) + "|"]
+    lines += [md_table_row(row) for row in rows]
+    return "\n".join(lines)
 
 
 _CSS = """
@@ -914,6 +1112,9 @@ h2{font-size:1.2rem;color:#3f51b5;margin-top:2rem}h3{font-size:1rem;margin-botto
 table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:.9rem}
 th,td{border:1px solid #d1d5db;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#eef0fb}tr:nth-child(even) td{background:#fafafa}
+figure{margin:1rem 0;break-inside:avoid}figure svg{display:block;max-width:100%;height:auto}
+figcaption{font-size:.85rem;color:#4b5563}
+@media print{body{margin:0;max-width:none}h2{break-after:avoid}}
 """
 
 
@@ -928,6 +1129,11 @@ def to_html(report: Report) -> str:
             body.append(f"<p>{esc(block.text)}</p>")
         elif isinstance(block, Bullets):
             body.append("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in block.items) + "</ul>")
+        elif isinstance(block, Figure):
+            # A Chart's SVG is checked on construction: only the elements and attributes the
+            # chart writer makes, every text escaped; it goes in as it is.
+            caption = f"<figcaption>{esc(block.chart.title)}</figcaption>"
+            body.append(f'<figure class="chart">{block.chart.svg}{caption}</figure>')
         else:
             # A key-value table (all headers blank) needs no header row in HTML.
             head = ""

@@ -21,6 +21,15 @@ import pytest
 from _hostile import Case, assert_no_infinity, describe, failures, outcomes_of
 
 from perfmgmt import model
+from perfmgmt.analytics import (
+    MeritMatrix,
+    MeritRow,
+    NineBoxGrid,
+    PotentialModel,
+    ReadinessPolicy,
+    merit_increases,
+    place,
+)
 from perfmgmt.model import (
     CheckIn,
     Cycle,
@@ -162,6 +171,13 @@ _FULL_REVIEW = attrs.evolve(
         ),
     ),
     result=ReviewResult(total=89.2, quantitative=90.0, qualitative=80.0, rating="C"),
+    goal_signatures=(
+        model.Signature(
+            role=model.SignatureRole.EMPLOYEE,
+            actor="p1",
+            at=dt.datetime(2026, 4, 1, 8, 0, tzinfo=dt.UTC),
+        ),
+    ),
 )
 _FULL_REVIEW = attrs.evolve(
     _FULL_REVIEW,
@@ -188,6 +204,7 @@ _EXTRA = (
     Money(amount=Decimal("1234.56"), currency="CNY"),
     BonusPool(currency="CNY", amount=Decimal("100000.00"), per_person_cap=Decimal("20000.00")),
     Objective(key="grow", level=ObjectiveLevel.COMPANY, title="Grow service quality"),
+    model.HistoryCheck(events=3, legacy=1, index=2, reason="event 'evaluate' was edited"),
     _QUARTER,
     _QUARTER.phases[0],
     model.eligibility(_QUARTER, dt.date(2026, 5, 1), min_days=30),
@@ -196,6 +213,15 @@ _EXTRA = (
         skill_map=SkillMap(links=(SkillLink(kpi="fcr", skill="diagnosis", training="coaching"),)),
         wellbeing=(WellbeingTrigger(kpi="csat", when=TriggerWhen.BELOW, limit=50.0),),
     ),
+    MeritMatrix(
+        compa_edges=(Decimal("0.90"), Decimal("1.10")),
+        rows=(MeritRow(rating="A", percents=(Decimal("6"), Decimal("5"), Decimal("3.5"))),),
+    ),
+    NineBoxGrid(
+        performance_cuts=(Decimal(80), Decimal(100)), potential_cuts=(Decimal(2), Decimal(4))
+    ),
+    PotentialModel(criteria=SCHEME.criteria),
+    ReadinessPolicy(),
 )
 
 
@@ -270,6 +296,18 @@ _CYCLE = SCHEME.cycle_plan.cycle_on(DAY) if SCHEME.cycle_plan else None
 _CUSTOM = CyclePlan(frequency=model.Frequency.CUSTOM, rrule="FREQ=MONTHLY;INTERVAL=2")
 
 
+def _merit(**changed: Any) -> Any:
+    """Apply the instance table's merit matrix to one person, with one argument changed."""
+    kwargs: dict[str, Any] = {
+        "ratings": ["A"],
+        "salaries": [Decimal("9000.00")],
+        "midpoints": [Decimal("10000.00")],
+        "currency": "CNY",
+        "budget": Decimal("100.00"),
+    }
+    return merit_increases(INSTANCES["MeritMatrix"][0], **(kwargs | changed))
+
+
 def _calls() -> dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]]:
     """Each public call with one hostile argument: the call, and what a clean error names."""
     plan = CyclePlan()
@@ -277,6 +315,11 @@ def _calls() -> dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]]:
     cat = SCHEME.categories[0]
     return {
         "CyclePlan.cycle_on(day)": (plan.cycle_on, ("day",)),
+        "verify_history(review)": (model.verify_history, ("review",)),
+        "verify_history(review, head)": (
+            lambda v: model.verify_history(_FULL_REVIEW, head=v),
+            ("head",),
+        ),
         "custom CyclePlan.cycle_on(day)": (_CUSTOM.cycle_on, ("day",)),
         "CyclePlan.cycle_for(year, 1)": (lambda v: plan.cycle_for(v, 1), ("fiscal_year",)),
         "CyclePlan.cycle_for(2026, number)": (lambda v: plan.cycle_for(2026, v), ("number",)),
@@ -336,6 +379,39 @@ def _calls() -> dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]]:
         "allocate([v], pool)": (
             lambda v: allocate([v], INSTANCES["BonusPool"][0]),
             ("requested",),
+        ),
+        "merit_increases(salaries=[v])": (
+            lambda v: _merit(salaries=[v]),
+            ("salaries", "budget"),  # a salary of 0 leaves nothing to spread the budget over
+        ),
+        "merit_increases(midpoints=[v])": (
+            lambda v: _merit(midpoints=[v]),
+            ("midpoints",),
+        ),
+        "merit_increases(ratings=[v])": (lambda v: _merit(ratings=[v]), ("ratings",)),
+        "merit_increases(budget=v)": (lambda v: _merit(budget=v), ("budget",)),
+        "merit_increases(currency=v)": (lambda v: _merit(currency=v), ("currency",)),
+        "place(performance=[v])": (
+            lambda v: place(INSTANCES["NineBoxGrid"][0], performance=[v], potential=[3]),
+            ("performance",),
+        ),
+        "place(potential=[v])": (
+            lambda v: place(INSTANCES["NineBoxGrid"][0], performance=[90], potential=[v]),
+            ("potential",),
+        ),
+        "PotentialModel.potential([rating v])": (
+            lambda v: INSTANCES["PotentialModel"][0].potential(
+                [
+                    model.Assessment(
+                        criterion=c.key,
+                        source=model.AssessmentSource.MANAGER,
+                        rater_id="m",
+                        rating=v,
+                    )
+                    for c in SCHEME.criteria
+                ]
+            ),
+            ("rating",),
         ),
         "allocate([1], pool, eligible_fraction=[v])": (
             lambda v: allocate([Decimal(1)], INSTANCES["BonusPool"][0], eligible_fraction=[v]),

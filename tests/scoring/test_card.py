@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
+import attrs
 import pytest
 
 from perfmgmt.errors import ScoringError
-from perfmgmt.scoring import KpiFlag, ScoringEngine
+from perfmgmt.model import Assessment, AssessmentSource, SourcePolicy
+from perfmgmt.scoring import KpiFlag, ScoreCard, ScoringEngine
 from test_worked_example import CYCLE, LI_WEI, NEWCOMER, ZHANG_MIN, founding_scheme
 
 ENGINE = ScoringEngine()
@@ -29,12 +32,37 @@ class TestBatchScores:
     def test_records_have_no_nan(self) -> None:
         """to_records gives None for missing numbers, never NaN."""
         recs = BATCH.to_records()
-        assert recs[1]["kpi.aht.score"] is None
+        assert recs[1]["kpis"]["aht"]["score"] is None
         assert recs[2]["total"] is None
         assert recs[0]["rating"] == "B"
-        for rec in recs:
-            for value in rec.values():
+        rows = BATCH.to_rows()
+        assert rows[1]["kpi.aht.score"] is None
+        for row in rows:
+            for value in row.values():
                 assert not (isinstance(value, float) and math.isnan(value))
+
+    def test_rows_flatten_records(self) -> None:
+        """to_rows holds exactly the values of to_records, under the rule language's names."""
+        for rec, row in zip(BATCH.to_records(), BATCH.to_rows(), strict=True):
+            flat: dict[str, object] = {
+                k: v for k, v in rec.items() if k not in ("categories", "kpis")
+            }
+            for c, value in rec["categories"].items():
+                flat[f"category.{c}"] = value
+            for k, kpi in rec["kpis"].items():
+                flat.update({f"kpi.{k}.{name}": value for name, value in kpi.items()})
+            assert row == flat
+            assert list(row)[: len(rec) - 2] == [k for k in rec if k not in ("categories", "kpis")]
+
+    def test_records_match_arrays(self) -> None:
+        """Every typed record value is the batch array's value (None for NaN), unrounded."""
+        for i, rec in enumerate(BATCH.to_records()):
+            for j, k in enumerate(BATCH.kpi_keys):
+                score = float(BATCH.score[i, j])
+                assert rec["kpis"][k]["score"] == (None if math.isnan(score) else score)
+                assert rec["kpis"][k]["flags"] == int(BATCH.flags[i, j])
+            assert list(rec["kpis"]) == list(BATCH.kpi_keys)
+            assert list(rec["categories"]) == list(BATCH.category_keys)
 
     def test_row_out_of_range(self) -> None:
         """row() refuses an index outside the batch; negative indices count from the end."""
@@ -142,3 +170,47 @@ class TestTrustedConstruction:
             Step(name=1, formula="f")  # type: ignore[arg-type]
         with pytest.raises(ValidationError, match=r"Explanation\.steps"):
             Explanation(subject_id="s", scheme_key="k", scheme_hash="h", lang="en", steps=[1])  # type: ignore[list-item]
+
+
+class TestSelfGap:
+    """Self-assessment as its own source, and its gap to the manager's rating."""
+
+    @staticmethod
+    def _with_self(self_rating: float) -> tuple[ScoreCard, ScoreCard]:
+        scheme = attrs.evolve(
+            SCHEME,
+            sources=(*SCHEME.sources, SourcePolicy(source=AssessmentSource.SELF, weight=0.0)),
+        )
+        own = Assessment(
+            criterion="attitude",
+            source=AssessmentSource.SELF,
+            rater_id=LI_WEI.subject.id,
+            rating=self_rating,
+        )
+        rated = attrs.evolve(LI_WEI, assessments=(*LI_WEI.assessments, own))
+        return ENGINE.score(scheme, rated, cycle=CYCLE), ENGINE.score(scheme, LI_WEI, cycle=CYCLE)
+
+    def test_gap_is_self_minus_manager(self) -> None:
+        """self_gap is the self rating minus the manager's mean, per criterion."""
+        card, _ = self._with_self(5.0)
+        manager = [
+            Fraction(a.rating)
+            for a in LI_WEI.assessments
+            if a.criterion == "attitude" and a.source is AssessmentSource.MANAGER
+        ]
+        expected = Fraction(5) - sum(manager) / len(manager)
+        line = next(c for c in card.criteria if c.key == "attitude")
+        assert line.self_gap == pytest.approx(float(expected), abs=1e-12)
+        assert card.self_gaps == {"attitude": line.self_gap}
+
+    def test_zero_weight_self_does_not_move_the_score(self) -> None:
+        """A self source of weight 0 is recorded but does not change any score."""
+        with_self, without = self._with_self(1.0)
+        assert with_self.total == without.total
+        assert [c.score for c in with_self.criteria] == [c.score for c in without.criteria]
+
+    def test_no_gap_without_a_self_rating(self) -> None:
+        """Without a self-assessment there is no gap."""
+        _, without = self._with_self(3.0)
+        assert without.self_gaps == {}
+        assert all(c.self_gap is None for c in without.criteria)

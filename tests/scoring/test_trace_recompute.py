@@ -28,11 +28,13 @@ from perfmgmt.model import (
     ScoringSpec,
 )
 from perfmgmt.presets.customer_service import customer_service_manager
-from perfmgmt.scoring import Explanation, ScoreCard, ScoringEngine, Step, scorers
+from perfmgmt.scoring import Explanation, KpiFlag, ScoreCard, ScoringEngine, Step, scorers
+from perfmgmt.scoring.flags import KPI_NOTES_EN, KPI_NOTES_ZH
 from scoring.exact_reference import kpi_score
 
 ENGINE = ScoringEngine()
 HUNDRED = Fraction(100)
+_ZEROED_BY_POLICY = {KPI_NOTES_EN[KpiFlag.SCORED_ZERO], KPI_NOTES_ZH[KpiFlag.SCORED_ZERO]}
 
 
 def _inputs(step: Step) -> dict[str, float | str | None]:
@@ -88,8 +90,9 @@ def _kpi_score(step: Step) -> str | None:
         # No usable actual: no score, or 0 by policy.
         return None if step.result in (None, 0.0) else f"{step.name}: {step.result!r} without data"
     small = x.get("sample_size") is not None and (x["sample_size"] or 0) < (x["min_sample"] or 0)
-    if small and "SCORED" in step.note:
-        return None
+    if small and _ZEROED_BY_POLICY & set(step.note.split("; ")):
+        # A small sample treated as missing (SmallSample.AS_MISSING) under MissingPolicy.ZERO.
+        return None if step.result == 0 else f"{step.name}: {step.result!r}, noted as zeroed"
     _, score = kpi_score(
         _kpi_from_trace(key, x), actual, _fr(x["threshold"]), _fr(x["target"]), _fr(x["stretch"])
     )

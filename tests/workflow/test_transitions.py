@@ -16,17 +16,20 @@ from perfmgmt.model import (
     ActionKind,
     Actual,
     CheckIn,
+    CyclePlan,
     DevelopmentAction,
     DevelopmentPlan,
     Goal,
     Interview,
     Review,
     ReviewStatus,
+    SignatureRole,
 )
 from perfmgmt.scoring import ScoringEngine
 from perfmgmt.serialization import dumps, loads
 from perfmgmt.workflow import (
     ALLOWED_FROM,
+    acknowledge,
     agree_goals,
     allowed_actions,
     amend_goals,
@@ -35,9 +38,16 @@ from perfmgmt.workflow import (
     check_in,
     close,
     evaluate,
+    plan_agreed_actions,
+    propose_goals,
+    raise_dispute,
     record_interview,
     reopen,
+    resolve_dispute,
     set_development_plan,
+    share_review,
+    sign_goals,
+    verify_history,
 )
 
 S = ReviewStatus
@@ -225,7 +235,7 @@ class TestGuards:
     def test_no_close_without_interview_and_plan(self) -> None:
         """Closing needs feedback given, an interview and a development plan."""
         r = _evaluated()
-        with pytest.raises(TransitionError, match="allowed only from feedback_given"):
+        with pytest.raises(TransitionError, match=r"allowed only from .*feedback_given"):
             close(r, actor="m1", at=at(EVAL, 12))
         r = record_interview(r, _interview(EVAL), actor="m1", at=at(EVAL, 12))
         with pytest.raises(TransitionError, match="no development plan"):
@@ -303,6 +313,15 @@ def _evaluate(r: Review, when: dt.datetime) -> Review:
     return evaluate(data, card, cycle=CYCLE, force=True, reason="test", actor="a", at=when)  # type: ignore[arg-type]
 
 
+_LONG_DISPUTES = CyclePlan(dispute_days=3660)
+
+
+def _sign(r: Review, when: dt.datetime) -> Review:
+    if any(s.role is SignatureRole.EMPLOYEE for s in r.goal_signatures):
+        return sign_goals(r, actor="a", role="manager", at=when)
+    return sign_goals(r, actor=r.subject.id, role="employee", at=when)
+
+
 # One way to take each transition of ALLOWED_FROM, by name.
 _STEPS: dict[str, Callable[[Review, dt.datetime], Review]] = {
     "agree_goals": lambda r, when: agree_goals(r, goals=goals(), actor="a", at=when),
@@ -319,6 +338,19 @@ _STEPS: dict[str, Callable[[Review, dt.datetime], Review]] = {
     "close": lambda r, when: close(r, actor="a", at=when),
     "reopen": lambda r, when: reopen(r, reason="r", actor="a", at=when),
     "cancel": lambda r, when: cancel(r, reason="r", actor="a", at=when),
+    "propose_goals": lambda r, when: propose_goals(r, goals=goals(), actor="a", at=when),
+    "sign_goals": _sign,
+    "share_review": lambda r, when: share_review(r, actor="a", at=when),
+    "acknowledge": lambda r, when: acknowledge(r, actor=r.subject.id, at=when),
+    "raise_dispute": lambda r, when: raise_dispute(
+        r, reason="r", actor=r.subject.id, at=when, plan=_LONG_DISPUTES
+    ),
+    "resolve_dispute": lambda r, when: resolve_dispute(
+        r, outcome="upheld", reason="r", actor="hr", at=when
+    ),
+    "plan_agreed_actions": lambda r, when: plan_agreed_actions(
+        r, owner="a", due=when.date() + dt.timedelta(days=30), actor="a", at=when
+    ),
 }
 
 
@@ -338,6 +370,10 @@ class TestProperties:
             before = r
             allowed = r.status in ALLOWED_FROM[name]
             needs = name == "close" and (r.interview is None or r.development_plan is None)
+            planned = r.development_plan is not None and any(
+                a.key == "agreed_1" for a in r.development_plan.actions
+            )
+            needs |= name == "plan_agreed_actions" and (r.interview is None or planned)
             if not allowed or needs:
                 with pytest.raises(TransitionError):
                     _apply(name, r, when)
@@ -348,4 +384,5 @@ class TestProperties:
             assert r.history[-1].from_status is before.status
             assert r.history[-1].to_status is r.status
             assert attrs.evolve(r) == r  # re-runs every validator
+            assert verify_history(r).chained
             _roundtrip(r)

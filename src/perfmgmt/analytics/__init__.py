@@ -6,11 +6,27 @@
 * :func:`simulate` runs many cycles with drawn actuals: the distribution of the bonus cost,
   of the rating shares, and the probability of exceeding a budget.
 * :func:`effectiveness`, :func:`rater_leniency` and :func:`backtest` review a running scheme.
+* :func:`place`, :func:`movement` and :func:`promotion_readiness` put people on the
+  performance x potential grid (the 9-box) and derive who is ready for promotion.
+* :func:`merit_increases` and :func:`compare_matrices` apply a merit matrix (rating x
+  compa-ratio -> raise), spent exactly to a budget.
+* :func:`adverse_impact` compares an outcome's rates across groups the caller supplies: the
+  four-fifths ratio, Fisher's exact or a two-proportion test, score gaps, small groups
+  suppressed.
+* :func:`rater_diagnostics` shows leniency, central tendency, range restriction and halo per
+  rater and per source.
 """
 
 from __future__ import annotations
 
-from perfmgmt.analytics.compare import Comparison, SchemeRun, compare, repopulate, run_scheme
+from perfmgmt.analytics.compare import (
+    Comparison,
+    ComparisonRecord,
+    SchemeRun,
+    compare,
+    repopulate,
+    run_scheme,
+)
 from perfmgmt.analytics.effectiveness import (
     BackTest,
     EffectivenessReport,
@@ -19,6 +35,14 @@ from perfmgmt.analytics.effectiveness import (
     backtest,
     effectiveness,
     rater_leniency,
+)
+from perfmgmt.analytics.fairness import (
+    FOUR_FIFTHS,
+    OUTCOMES,
+    AdverseImpact,
+    GroupImpact,
+    ScoreGap,
+    adverse_impact,
 )
 from perfmgmt.analytics.lint import (
     LINT_DESCRIPTION,
@@ -34,6 +58,35 @@ from perfmgmt.analytics.lint import (
     total_range,
     value_range,
 )
+from perfmgmt.analytics.merit import (
+    MeritComparison,
+    MeritMatrix,
+    MeritResult,
+    MeritRow,
+    compare_matrices,
+    merit_increases,
+)
+from perfmgmt.analytics.ninebox import (
+    Box,
+    BoxMovement,
+    GridLevel,
+    NineBoxGrid,
+    NineBoxPlacement,
+    PotentialModel,
+    Readiness,
+    ReadinessPolicy,
+    ReadinessResult,
+    movement,
+    place,
+    potentials,
+    promotion_readiness,
+)
+from perfmgmt.analytics.raters import (
+    RaterDiagnostic,
+    RaterDiagnostics,
+    SourceDiagnostic,
+    rater_diagnostics,
+)
 from perfmgmt.analytics.simulate import (
     Distribution,
     Empirical,
@@ -46,30 +99,60 @@ from perfmgmt.analytics.simulate import (
 )
 
 __all__ = [
+    "FOUR_FIFTHS",
     "LINT_DESCRIPTION",
+    "OUTCOMES",
+    "AdverseImpact",
     "BackTest",
+    "Box",
+    "BoxMovement",
     "Comparison",
+    "ComparisonRecord",
     "Distribution",
     "EffectivenessReport",
     "Empirical",
+    "GridLevel",
+    "GroupImpact",
     "JointResample",
     "KpiEffectiveness",
     "LintConfig",
     "LintFinding",
     "LintReport",
+    "MeritComparison",
+    "MeritMatrix",
+    "MeritResult",
+    "MeritRow",
+    "NineBoxGrid",
+    "NineBoxPlacement",
     "Normal",
+    "PotentialModel",
+    "RaterDiagnostic",
+    "RaterDiagnostics",
     "RaterStats",
+    "Readiness",
+    "ReadinessPolicy",
+    "ReadinessResult",
     "SchemeRun",
+    "ScoreGap",
     "Severity",
     "SimulationResult",
+    "SourceDiagnostic",
     "Uniform",
+    "adverse_impact",
     "backtest",
     "compare",
+    "compare_matrices",
     "configure_lint_parser",
     "effectiveness",
     "fit_actuals",
     "kpi_tags",
     "lint",
+    "merit_increases",
+    "movement",
+    "place",
+    "potentials",
+    "promotion_readiness",
+    "rater_diagnostics",
     "rater_leniency",
     "repopulate",
     "run_lint",

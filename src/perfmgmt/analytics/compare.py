@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import TypedDict
 
 import attrs
 import numpy as np
@@ -24,7 +25,29 @@ from perfmgmt.scoring.card import BatchScores
 from perfmgmt.scoring.engine import ScoringEngine
 from perfmgmt.scoring.population import Population
 
-__all__ = ["Comparison", "SchemeRun", "compare", "repopulate", "run_scheme"]
+__all__ = ["Comparison", "ComparisonRecord", "SchemeRun", "compare", "repopulate", "run_scheme"]
+
+
+class ComparisonRecord(TypedDict):
+    """One person of :meth:`Comparison.to_records`, typed for ``mypy --strict`` callers.
+
+    Attributes:
+        subject_id: The subject's id.
+        total_a: The total under scheme A, None when not rated.
+        total_b: The total under scheme B, None when not rated.
+        delta: ``total_b - total_a``, None when either is missing.
+        rating_a: The rating label under A, None when not rated.
+        rating_b: The rating label under B, None when not rated.
+        pay_change: Money paid under B minus under A (Decimal, bonus less deduction).
+    """
+
+    subject_id: str
+    total_a: float | None
+    total_b: float | None
+    delta: float | None
+    rating_a: str | None
+    rating_b: str | None
+    pay_change: Decimal
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -281,11 +304,11 @@ class Comparison:
             "currency": self.currency,
         }
 
-    def to_records(self, indices: Sequence[int] | None = None) -> list[dict[str, object]]:
+    def to_records(self, indices: Sequence[int] | None = None) -> list[ComparisonRecord]:
         """Return one dict per person (or per index given): totals, ratings and pay change."""
         idx = range(len(self)) if indices is None else indices
         cur = self.currency
-        out: list[dict[str, object]] = []
+        out: list[ComparisonRecord] = []
         for i in idx:
             ta, tb = float(self.total_a[i]), float(self.total_b[i])
             out.append(

@@ -51,7 +51,7 @@ def cmd_score(args: argparse.Namespace, io_: Inputs, out: TextIO, err: TextIO) -
     fmt = format_of(args)
     progress = Progress(err, quiet=args.quiet, steps=2)
     _, _, batch = _scored(args, io_, progress)
-    text = render(batch.to_records(), _SCORE_COLUMNS, fmt, args.lang)
+    text = render(batch.to_rows(), _SCORE_COLUMNS, fmt, args.lang)
     emit(args, text, out, err, f"scored {len(batch)} subjects ({int(batch.rated.sum())} rated)")
     return EXIT_OK
 
@@ -66,7 +66,8 @@ def cmd_decide(args: argparse.Namespace, io_: Inputs, out: TextIO, err: TextIO) 
     decisions = RuleEvaluator().evaluate_batch(scheme, batch, population)
     ratings = batch.rating()
     rows = [
-        {"subject_id": r.pop("subject_id"), "rating": ratings[i], **r}
+        {"subject_id": r["subject_id"], "rating": ratings[i]}
+        | {k: v for k, v in r.items() if k != "subject_id"}
         for i, r in enumerate(decisions.to_records())
     ]
     text = render(rows, _DECIDE_COLUMNS, fmt, args.lang)
@@ -90,7 +91,7 @@ def cmd_explain(args: argparse.Namespace, io_: Inputs, out: TextIO, err: TextIO)
     decided = ""
     if scheme.rules or scheme.tables:
         decided = RuleEvaluator().evaluate_batch(scheme, batch, population).explain(i, args.lang)
-    record = batch.to_records()[i]
+    record = batch.to_rows()[i]
     if fmt in ("json", "csv"):
         row = {**record, "explanation": explanation, "decisions": decided}
         text = render([row], _SCORE_COLUMNS, fmt, args.lang)

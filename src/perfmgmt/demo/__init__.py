@@ -14,7 +14,7 @@ them dropped and reported.
 The package holds the organisation generator (``_organisation``, with the per-table draws in
 ``_draws``) and the run as named steps (``_run``: measure and score each cycle with
 ``_population``, walk each review through the workflow with ``_walk``, write the tables with
-``_write``).  Import from here.
+``_write``, and the front page ``index.html`` with ``_site``).  Import from here.
 
 Example:
     >>> from perfmgmt.demo import generate_organisation

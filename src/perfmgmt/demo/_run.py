@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -85,8 +85,9 @@ class DemoRun:
 
         File names are given relative to the output directory.
         """
+        guide = "指导比例" if lang == "zh" else "guideline"
         dist = ", ".join(
-            f"{label} {n} ({self.guideline.get(label, 0.0):.0%})"
+            f"{label} {n} ({guide} {self.guideline.get(label, 0.0):.0%})"
             for label, n in self.ratings.items()
         )
         fired = ", ".join(f"{k} {n}" for k, n in self.fired.items())
@@ -95,8 +96,9 @@ class DemoRun:
             state = "已执行" if self.enforced else "仅报告,未执行"
             lines = [
                 f"perfmgmt 演示完成,用时 {self.seconds:.1f} 秒。输出目录:{self.out_dir}",
+                "请先在浏览器中打开 index.html:它链接团队报告、每个人的报告和数据文件。",
                 f"周期 {self.cycle}:评分 {self.subjects} 位经理,其中 {self.rated} 位获得评级。",
-                f"校准后评级分布(括号内为指导比例):{dist}",
+                f"校准后评级分布:{dist}",
                 f"校准:强制分布{state},{self.calibrated} 人评级变动。",
                 f"触发的规则:{fired}",
                 f"奖金合计 {self.bonus_total} {self.currency},扣减合计 "
@@ -110,8 +112,10 @@ class DemoRun:
             state = "enforced" if self.enforced else "reported, not enforced"
             lines = [
                 f"perfmgmt demo done in {self.seconds:.1f} s. Output: {self.out_dir}",
+                "Open index.html in a browser first: it links the team report, every "
+                "person's report and the data files.",
                 f"Cycle {self.cycle}: scored {self.subjects} managers, {self.rated} rated.",
-                f"Ratings after calibration (guideline share): {dist}",
+                f"Ratings after calibration: {dist}",
                 f"Calibration: guided distribution {state}; {self.calibrated} rating(s) changed.",
                 f"Rules fired: {fired}",
                 f"Bonuses {self.bonus_total} {self.currency}, deductions "
@@ -165,7 +169,9 @@ def run_demo(
     changes); for the last cycle ``reviews_<cycle>.jsonl`` (one review per line, as
     :func:`perfmgmt.serialization.dumps` writes it), ``reports/<id>.md`` and
     ``reports/<id>.html`` (:func:`perfmgmt.report.review_report`), ``team.md`` and
-    ``team.html`` (:func:`perfmgmt.report.team_report`), ``summary.csv`` and ``summary.md``.
+    ``team.html`` (:func:`perfmgmt.report.team_report`), ``summary.csv`` and ``summary.md``,
+    and last ``index.html``, the page to open first: the team's charts and a link to the team
+    report, every person's report (by name) and every data file.
 
     Args:
         out_dir: Output directory (created if needed).
@@ -199,6 +205,7 @@ def run_demo(
     scored = _score_cycles(job, org, tables, scheme, enforce=enforce_distribution)
     walked = _walk_reviews(job, org, tables, scheme, scored, seed=seed)
     ratings, guideline = _write_team_and_summary(job, scheme, scored, walked)
+    _write_index(job, scheme, scored, walked)
     return _result(
         job,
         org,
@@ -233,7 +240,7 @@ class _Job:
         path.write_text(text, encoding="utf-8")
         self.files.append(path)
 
-    def write_records(self, name: str, records: list[dict[str, object]]) -> None:
+    def write_records(self, name: str, records: Sequence[Mapping[str, object]]) -> None:
         path = self.out / name
         _records_csv(path, records)
         self.files.append(path)
@@ -347,7 +354,7 @@ def _score_cycle(
     # Incentives follow the final (calibrated) rating; the scores stay as scored.
     decisions = evaluator.evaluate_batch(scheme, batch, population, history, ratings=guided.rating)
     job.write_records(f"actuals_{cycle.key}.csv", _actuals_records(scheme, population))
-    job.write_records(f"scores_{cycle.key}.csv", batch.to_records())
+    job.write_records(f"scores_{cycle.key}.csv", batch.to_rows())
     job.write_records(f"decisions_{cycle.key}.csv", decisions.to_records())
     for i in range(len(batch)):
         total = float(batch.total[i])
@@ -516,8 +523,19 @@ def _write_team_and_summary(
     from perfmgmt.report import team_report, to_html, to_markdown  # noqa: PLC0415 - see above
 
     last = scored.cycle
-    job.progress("writing the team report (team.md, team.html) and the summary (summary.csv, .md)")
-    team = team_report(walked.reviews, scheme, cycle=last, today=walked.today, lang=job.lang)
+    job.progress(
+        "writing the team report (team.md, team.html), the summary (summary.csv, .md) "
+        "and index.html"
+    )
+    decisions = [scored.decisions.row(i) for i in range(len(walked.reviews))]
+    team = team_report(
+        walked.reviews,
+        scheme,
+        cycle=last,
+        today=walked.today,
+        lang=job.lang,
+        decisions=decisions,
+    )
     job.write_text("team.md", to_markdown(team))
     job.write_text("team.html", to_html(team))
     summary = walked.summary
@@ -532,6 +550,24 @@ def _write_team_and_summary(
     )
     job.write_text("summary.md", md)
     return ratings, guideline
+
+
+def _write_index(job: _Job, scheme: Scheme, scored: _Scored, walked: _Walked) -> None:
+    """Write ``index.html``, last, so that it can link every file written before it."""
+    from perfmgmt.charts import rating_distribution  # noqa: PLC0415 - see above
+    from perfmgmt.demo._site import index_html  # noqa: PLC0415 - see above
+
+    chart = rating_distribution(list(scored.guided.rating), scheme, lang=job.lang)
+    page = index_html(
+        lang=job.lang,
+        scheme=scheme.label.get(job.lang),
+        cycle=scored.cycle.key,
+        people=walked.summary,
+        charts=[chart],
+        files=[p.relative_to(job.out).as_posix() for p in job.files],
+        currency=scored.decisions.currency or "",
+    )
+    job.write_text("index.html", page)
 
 
 def _result(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ from perfmgmt.model import Cycle, Language, Scheme
 from perfmgmt.scoring import Population
 
 
-def _records_csv(path: Path, records: list[dict[str, object]]) -> None:
+def _records_csv(path: Path, records: Sequence[Mapping[str, object]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as fh:
         if records:

@@ -31,6 +31,7 @@ from perfmgmt.model.development import (
     TriggerWhen,
     WellbeingTrigger,
 )
+from perfmgmt.model.history import HistoryCheck, append_event, verify_history
 from perfmgmt.model.incentive import (
     AdjustmentKind,
     Bonus,
@@ -65,6 +66,8 @@ from perfmgmt.model.review import (
     Review,
     ReviewResult,
     ReviewStatus,
+    Signature,
+    SignatureRole,
     Subject,
 )
 from perfmgmt.model.scheme import (
@@ -120,6 +123,7 @@ __all__ = [
     "GateWithoutData",
     "Goal",
     "GoalChange",
+    "HistoryCheck",
     "HitPolicy",
     "Honour",
     "IncentiveRule",
@@ -151,6 +155,8 @@ __all__ = [
     "Scale",
     "Scheme",
     "ScoringSpec",
+    "Signature",
+    "SignatureRole",
     "SkillLink",
     "SkillMap",
     "SmallSample",
@@ -161,6 +167,7 @@ __all__ = [
     "TrainingOpportunity",
     "TriggerWhen",
     "WellbeingTrigger",
+    "append_event",
     "eligibility",
     "eligible_days",
     "eligible_fraction",
@@ -168,4 +175,5 @@ __all__ = [
     "normalise_weights",
     "prorate",
     "too_new_to_rate",
+    "verify_history",
 ]

@@ -15,7 +15,15 @@ from typing import Any
 
 import attrs
 
-__all__ = ["canonical", "content_hash"]
+__all__ = ["ADDED", "canonical", "content_hash"]
+
+ADDED = "perfmgmt.added"
+"""Field metadata key marking a field added after content hashes were first stored.
+
+Such a field is left out of the canonical form while it holds its default, so a document
+written before the field existed keeps its content hash: ``attrs.field(default=14,
+metadata={ADDED: True})``.
+"""
 
 
 #: The values :func:`_leaf` encodes; everything else is a container or an attrs object.
@@ -33,9 +41,21 @@ def canonical(obj: Any) -> Any:
     if attrs.has(type(obj)):
         out: dict[str, Any] = {"__type__": type(obj).__name__}
         for a in attrs.fields(type(obj)):
-            out[a.name] = canonical(getattr(obj, a.name))
+            value = getattr(obj, a.name)
+            if a.metadata.get(ADDED) and _is_default(a, value):
+                continue
+            out[a.name] = canonical(value)
         return out
     raise TypeError(f"cannot canonicalise {type(obj).__name__}")
+
+
+def _is_default(field: attrs.Attribute[Any], value: Any) -> bool:
+    default: Any = field.default
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]  # attrs types it as a function
+        if default.takes_self:
+            return False
+        default = default.factory()
+    return bool(value == default)
 
 
 def _leaf(obj: Any) -> Any:

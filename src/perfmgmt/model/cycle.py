@@ -29,6 +29,7 @@ from perfmgmt._validate import (
     tuple_of,
 )
 from perfmgmt.errors import ValidationError
+from perfmgmt.model._canonical import ADDED
 from perfmgmt.model.common import Label
 
 __all__ = [
@@ -214,6 +215,8 @@ class CyclePlan:
         evaluation_days: Length of the final-evaluation window, ending on the cycle end.
         evaluation_grace_days: Days after the cycle end the evaluation window extends.
         interview_days: Days after the evaluation window within which the interview happens.
+        dispute_days: Days after the final review is shared within which the employee may
+            dispute it (default 14).
     """
 
     frequency: Frequency = attrs.field(
@@ -226,6 +229,9 @@ class CyclePlan:
     evaluation_days: int = attrs.field(default=10, validator=integer(1, MAX_WINDOW_DAYS))
     evaluation_grace_days: int = attrs.field(default=10, validator=integer(0, MAX_WINDOW_DAYS))
     interview_days: int = attrs.field(default=14, validator=integer(1, MAX_WINDOW_DAYS))
+    dispute_days: int = attrs.field(
+        default=14, validator=integer(1, MAX_WINDOW_DAYS), metadata={ADDED: True}
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.fiscal_year_start_month > 12:

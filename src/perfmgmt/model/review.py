@@ -28,6 +28,7 @@ from perfmgmt._validate import (
 )
 from perfmgmt._validate import key as valid_key
 from perfmgmt.errors import ValidationError
+from perfmgmt.model._canonical import ADDED, content_hash
 from perfmgmt.model.development import DevelopmentPlan, Interview
 from perfmgmt.model.money import check_currency, check_money_range
 from perfmgmt.model.scheme import AssessmentSource, Scale
@@ -44,6 +45,8 @@ __all__ = [
     "Review",
     "ReviewResult",
     "ReviewStatus",
+    "Signature",
+    "SignatureRole",
     "Subject",
 ]
 
@@ -229,13 +232,45 @@ class ReviewStatus(enum.Enum):
     """Where a review stands in its cycle."""
 
     DRAFT = "draft"
+    GOALS_PROPOSED = "goals_proposed"
+    """Goals proposed, waiting for the employee's and the manager's signatures."""
     GOALS_AGREED = "goals_agreed"
     MID_TERM_CHECKED = "mid_term_checked"
     EVALUATED = "evaluated"
     CALIBRATED = "calibrated"
     FEEDBACK_GIVEN = "feedback_given"
+    SHARED = "shared"
+    """The final review is shared with the employee, waiting for the acknowledgement."""
+    ACKNOWLEDGED = "acknowledged"
+    """The employee has read the final review (which is not agreement with it)."""
+    DISPUTED = "disputed"
+    """The employee disputes the final review; HR resolves it."""
+    DISPUTE_RESOLVED = "dispute_resolved"
+    """HR upheld or amended the disputed review."""
     CLOSED = "closed"
     CANCELLED = "cancelled"
+
+
+class SignatureRole(enum.Enum):
+    """The party that signs: goals are agreed when both have signed."""
+
+    EMPLOYEE = "employee"
+    MANAGER = "manager"
+
+
+@attrs.frozen(kw_only=True)
+class Signature:
+    """One party's signature on the proposed goals.
+
+    Attributes:
+        role: Employee or manager.
+        actor: Who signed (an id).
+        at: When.
+    """
+
+    role: SignatureRole = attrs.field(validator=instance_of(SignatureRole))
+    actor: str = attrs.field(validator=non_empty)
+    at: dt.datetime = attrs.field(validator=instance_of(dt.datetime))
 
 
 @attrs.frozen(kw_only=True)
@@ -250,6 +285,13 @@ class Event:
         to_status: Status after.
         summary: What changed, in words.
         details: Structured facts as ``(name, value)`` text pairs (old result on reopen, reason).
+        role: The capacity the actor acted in (``"employee"``, ``"manager"``, ``"hr"``), or
+            empty when the step does not record one.
+        prev_hash: The previous event's hash (empty for the first event): the link of the
+            hash chain.
+        review_hash: The review's :attr:`Review.content_hash` right after this event.
+        digest: This event's own hash, over every other field; empty for events written
+            before histories were chained (legacy events, not verified).
     """
 
     at: dt.datetime = attrs.field(validator=instance_of(dt.datetime))
@@ -261,6 +303,15 @@ class Event:
     details: tuple[tuple[str, str], ...] = attrs.field(
         factory=tuple, converter=_pairs, validator=_check_pairs
     )
+    role: str = attrs.field(default="", validator=instance_of(str), metadata={ADDED: True})
+    prev_hash: str = attrs.field(default="", validator=instance_of(str), metadata={ADDED: True})
+    review_hash: str = attrs.field(default="", validator=instance_of(str), metadata={ADDED: True})
+    digest: str = attrs.field(default="", validator=instance_of(str))
+
+    def computed_digest(self) -> str:
+        """Return the hash this event should carry: ``sha256:`` over every field but ``digest``."""
+        fields = {a.name: getattr(self, a.name) for a in attrs.fields(Event) if a.name != "digest"}
+        return content_hash({"__type__": "Event", **fields})
 
 
 @attrs.frozen(kw_only=True)
@@ -391,6 +442,8 @@ class Review:
         development_plan: The development plan, once agreed.
         result: The final evaluation's result, once evaluated (cleared, and kept in
             ``history``, on reopen).
+        goal_signatures: Signatures on the proposed goals since they last changed; the goals
+            are agreed when the employee and the manager have both signed.
         assignments: Who the manager is from which date on, oldest first (mid-cycle
             changes; see :func:`perfmgmt.model.prorate`).
         fte_changes: The full-time equivalent from which date on, oldest first.
@@ -429,18 +482,46 @@ class Review:
     result: ReviewResult | None = attrs.field(
         default=None, validator=optional(instance_of(ReviewResult))
     )
+    goal_signatures: tuple[Signature, ...] = attrs.field(
+        factory=tuple, converter=to_tuple, validator=tuple_of(Signature), metadata={ADDED: True}
+    )
+
     assignments: tuple[Assignment, ...] = attrs.field(
-        factory=tuple, converter=to_tuple, validator=[tuple_of(Assignment), _oldest_first]
+        factory=tuple,
+        converter=to_tuple,
+        validator=[tuple_of(Assignment), _oldest_first],
+        metadata={ADDED: True},
     )
     fte_changes: tuple[FteChange, ...] = attrs.field(
-        factory=tuple, converter=to_tuple, validator=[tuple_of(FteChange), _oldest_first]
+        factory=tuple,
+        converter=to_tuple,
+        validator=[tuple_of(FteChange), _oldest_first],
+        metadata={ADDED: True},
     )
     leaves: tuple[Leave, ...] = attrs.field(
-        factory=tuple, converter=to_tuple, validator=[tuple_of(Leave), _oldest_first]
+        factory=tuple,
+        converter=to_tuple,
+        validator=[tuple_of(Leave), _oldest_first],
+        metadata={ADDED: True},
     )
     goal_changes: tuple[GoalChange, ...] = attrs.field(
-        factory=tuple, converter=to_tuple, validator=[tuple_of(GoalChange), _oldest_first]
+        factory=tuple,
+        converter=to_tuple,
+        validator=[tuple_of(GoalChange), _oldest_first],
+        metadata={ADDED: True},
     )
+
+    @property
+    def content_hash(self) -> str:
+        """``sha256:<hex>`` of everything on the review except its history.
+
+        Each event of a chained history records this hash as it stood right after the event,
+        so a stored review whose content was edited without a matching event is found by
+        :func:`~perfmgmt.model.verify_history`.
+        """
+        names = (a.name for a in attrs.fields(Review) if a.name != "history")
+        fields = {name: getattr(self, name) for name in names}
+        return content_hash({"__type__": "Review", **fields})
 
     def __attrs_post_init__(self) -> None:
         if self.assignments or self.fte_changes or self.leaves or self.goal_changes:

@@ -38,6 +38,7 @@ from perfmgmt.rules.compile import CompiledCondition, compile_condition
 from perfmgmt.rules.decisions import (
     BatchDecisions,
     Decision,
+    DecisionRecord,
     Decisions,
     SourceKind,
     TraceEntry,
@@ -61,6 +62,7 @@ __all__ = [
     "CollectAggregation",
     "CompiledCondition",
     "Decision",
+    "DecisionRecord",
     "DecisionTable",
     "Decisions",
     "Deduction",

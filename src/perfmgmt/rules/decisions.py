@@ -16,7 +16,7 @@ import enum
 import math
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypedDict, overload
 
 import attrs
 import numpy as np
@@ -31,6 +31,7 @@ from perfmgmt.model.incentive import (
     Deduction,
     DeductionBasis,
     HitPolicy,
+    Honour,
     IncentiveRule,
     Outcome,
     PositionAdjustment,
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BatchDecisions",
     "Decision",
+    "DecisionRecord",
     "Decisions",
     "SourceKind",
     "TraceEntry",
@@ -64,6 +66,30 @@ __all__ = [
 ]
 
 Lang = Literal["en", "zh"]
+
+
+class DecisionRecord(TypedDict):
+    """One subject of :meth:`BatchDecisions.to_records`, typed for ``mypy --strict`` callers.
+
+    Attributes:
+        subject_id: The subject's id.
+        fired: Keys of the rules that fired and tables that selected a row, in order.
+        outcomes: Each awarded outcome described in words, e.g. ``"bonus 1,200.00 CNY"``.
+        violations: Keys of the constraints the subject violated.
+        currency: Currency of the money amounts, None when the scheme has no money.
+        bonus: The bonus total before the pool (Decimal), None when unknown.
+        deduction: The deduction total (Decimal), None when unknown.
+        awarded: The bonus after proration, cap and pool (Decimal), None without a pool.
+    """
+
+    subject_id: str
+    fired: list[str]
+    outcomes: list[str]
+    violations: list[str]
+    currency: str | None
+    bonus: Decimal | None
+    deduction: Decimal | None
+    awarded: Decimal | None
 
 
 class SourceKind(enum.Enum):
@@ -580,6 +606,35 @@ class BatchDecisions:
             f"fired: no rule or table {key!r}; known: {self.rule_keys + self.table_keys}"
         )
 
+    def granted(self, kind: type) -> BoolArray:
+        """Return bool ``(N,)``: where a fired rule or a selected table row gave a ``kind``.
+
+        Args:
+            kind: An outcome class: :class:`~perfmgmt.model.Bonus`, ``Deduction``,
+                ``Promotion``, ``TrainingOpportunity``, ``Honour`` or ``PositionAdjustment``.
+
+        Raises:
+            RuleError: When ``kind`` is not an outcome class.
+        """
+        if kind not in _OUTCOME_KINDS:
+            names = [k.__name__ for k in _OUTCOME_KINDS]
+            raise RuleError(
+                f"granted: kind={kind!r} is not an outcome class; expected one of {names}"
+            )
+        out = np.zeros(len(self), dtype=np.bool_)
+        for r, rule in enumerate(self._program.rules):
+            if any(isinstance(o, kind) for o in rule.outcomes):
+                out |= np.asarray(self.rule_fired[r], dtype=np.bool_)
+        for t, ct in enumerate(self._program.tables):
+            rows = [
+                j
+                for j, row in enumerate(ct.table.rows)
+                if any(isinstance(o, kind) for o in row.outputs)
+            ]
+            if rows:
+                out |= self.selections[t].selected[rows].any(axis=0)
+        return out
+
     def _money(self, value: int, known: bool) -> Decimal | None:
         """Return a total as a Decimal; None without money, currency, or a known amount."""
         if self.currency is None or not self._program.has_money or not known:
@@ -717,9 +772,9 @@ class BatchDecisions:
         """Render subject ``i``'s decisions and trace as text (``"en"`` or ``"zh"``)."""
         return self.row(i).explain(lang)
 
-    def to_records(self) -> list[dict[str, object]]:
-        """Return one plain dict per subject: fired keys, outcomes and money (Decimal)."""
-        records: list[dict[str, object]] = []
+    def to_records(self) -> list[DecisionRecord]:
+        """Return one typed record per subject: fired keys, outcomes and money (Decimal)."""
+        records: list[DecisionRecord] = []
         for i in range(len(self)):
             d = self.row(i)
             records.append(
@@ -735,6 +790,16 @@ class BatchDecisions:
                 }
             )
         return records
+
+
+_OUTCOME_KINDS: tuple[type, ...] = (
+    Bonus,
+    Deduction,
+    Promotion,
+    TrainingOpportunity,
+    Honour,
+    PositionAdjustment,
+)
 
 
 class _FieldsRead(Protocol):

@@ -40,6 +40,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._allocate import INT64_SAFE, largest_remainder
 from perfmgmt._typing import FloatArray, IntArray
 from perfmgmt._validate import show
 from perfmgmt.errors import RuleError, ValidationError
@@ -72,7 +73,6 @@ MAX_DENOMINATOR = 100_000
 
 #: Below this, products of whole numbers are exact in float64 (see percent_amounts).
 EXACT_PRODUCT = 2**52
-_INT64_SAFE = 2**62
 
 
 # -- exact integer rounding -----------------------------------------------------------------------
@@ -95,7 +95,7 @@ def _round_half_even_int(a: int, d: int) -> int:
 def _scale_exact(values: IntArray, num: IntArray, den: IntArray) -> IntArray:
     """Return ``values x num / den`` rounded half to even per element, exactly."""
     top = int(values.max(initial=0)) * int(num.max(initial=0))
-    if top < _INT64_SAFE and int(den.max(initial=1)) < _INT64_SAFE:
+    if top < INT64_SAFE and int(den.max(initial=1)) < INT64_SAFE:
         return div_round_half_even(values * num, den)
     # enormous amounts or denominators: exact Python integers
     return np.array(
@@ -366,29 +366,6 @@ class PoolAllocation:
         return tuple(from_minor(int(v), self.currency) for v in self.awarded)
 
 
-def _largest_remainder(capped: IntArray, pool: int, total: int) -> IntArray:
-    """Scale ``capped`` so it sums to ``pool`` exactly (0 <= pool < total)."""
-    if int(capped.max(initial=0)) * pool < _INT64_SAFE and total < _INT64_SAFE:
-        product = capped * np.int64(pool)
-        floor = product // total
-        rem = product % total
-    else:  # amounts too large for int64 products: exact Python integers
-        pairs = [divmod(int(c) * pool, total) for c in capped]
-        floor = np.array([p[0] for p in pairs], dtype=np.int64)
-        rem = np.array([p[1] for p in pairs], dtype=object)
-    leftover = pool - int(floor.sum())
-    if leftover:
-        # largest remainder first; ties to the earlier subject (lexsort: last key is primary)
-        if rem.dtype == object:
-            order = np.array(
-                sorted(range(capped.shape[0]), key=lambda i: (-rem[i], i)), dtype=np.int64
-            )
-        else:
-            order = np.lexsort((np.arange(capped.shape[0]), -rem))
-        floor[order[:leftover]] += 1
-    return floor.astype(np.int64)
-
-
 def _check_requested(requested: IntArray) -> None:
     if requested.size and int(requested.min()) < 0:
         i = int(np.argmin(requested))
@@ -442,7 +419,7 @@ def allocate_minor(
         # Python ints: an int64 sum of many large awards would wrap around without a word.
         total = sum(capped.tolist())
         if total > pool_minor:
-            awarded = _largest_remainder(capped, pool_minor, total)
+            awarded = largest_remainder(capped, pool_minor, total)
             factor = Decimal(pool_minor) / Decimal(total)
             scaled = True
     return PoolAllocation(

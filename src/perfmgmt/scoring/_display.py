@@ -116,7 +116,7 @@ def batch_html(batch: BatchScores, max_rows: int = MAX_ROWS) -> str:
 
 
 def batch_to_pandas(batch: BatchScores) -> pd.DataFrame:
-    """Return batch scores as a DataFrame with the columns of ``BatchScores.to_records``.
+    """Return batch scores as a DataFrame with the columns of ``BatchScores.to_rows``.
 
     The index is ``subject_id``; missing numbers are NaN; ``rating`` is an ordered categorical
     (lowest band first), NaN when the review is not rated.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 import numpy as np
@@ -34,11 +34,67 @@ __all__ = [
     "Explanation",
     "KpiFlag",
     "KpiLine",
+    "KpiRecord",
     "ReviewFlag",
     "ScoreCard",
+    "ScoreRecord",
     "SourceLine",
     "Step",
 ]
+
+
+class KpiRecord(TypedDict):
+    """One KPI of a :class:`ScoreRecord`; missing numbers are None, never NaN.
+
+    Attributes:
+        actual: The measured value, None when missing.
+        target: The target in force for this review.
+        achievement: Actual as a fraction of target (direction-aware), None when undefined.
+        score: The KPI's score (0-100 on the preset scale), None when not scored.
+        effective_weight: The weight the KPI carried after reweighting, as a fraction of 1.
+        flags: The :class:`KpiFlag` bits as an int.
+    """
+
+    actual: float | None
+    target: float | None
+    achievement: float | None
+    score: float | None
+    effective_weight: float
+    flags: int
+
+
+class ScoreRecord(TypedDict):
+    """One review of :meth:`BatchScores.to_records`, typed for ``mypy --strict`` callers.
+
+    Attributes:
+        subject_id: The subject's id.
+        total: The total score, None when the review is not rated.
+        rating: The rating band's label, None when not rated.
+        rated: Whether the review has a total and a rating.
+        gated: Whether a gate capped the rating.
+        quantitative: The quantitative part, None when it has no KPI with a score.
+        qualitative: The qualitative part, None when it has no rated criterion.
+        eligible_fraction: The share of the cycle the subject was eligible (1.0 for a full cycle).
+        review_flags: The :class:`ReviewFlag` bits as an int.
+        categories: Category key → category score (None when empty), in scheme order.
+        kpis: KPI key → :class:`KpiRecord`, in scheme order.
+    """
+
+    subject_id: str
+    total: float | None
+    rating: str | None
+    rated: bool
+    gated: bool
+    quantitative: float | None
+    qualitative: float | None
+    eligible_fraction: float
+    review_flags: int
+    categories: dict[str, float | None]
+    kpis: dict[str, KpiRecord]
+
+
+Cell = str | float | int | bool | None
+"""A value of a flat row: what a CSV cell or a database column holds."""
 
 
 def _same_float(a: float, b: float) -> bool:
@@ -174,6 +230,25 @@ class CriterionLine:
     target_rating: float | None = None
     sources: tuple[SourceLine, ...] = ()
 
+    def _mean(self, source: str) -> float | None:
+        for line in self.sources:
+            if line.key == source:
+                return line.mean
+        return None
+
+    @property
+    def self_gap(self) -> float | None:
+        """Self-assessment minus the manager's rating, on the criterion's scale.
+
+        Positive when the employee rates themselves higher than the manager does; None unless
+        both rated. The scheme must list the ``self`` source (a weight of 0 records the
+        self-assessment without counting it in the score).
+        """
+        own, manager = self._mean("self"), self._mean("manager")
+        if own is None or manager is None:
+            return None
+        return own - manager
+
 
 @attrs.frozen(kw_only=True)
 class ScoreCard:
@@ -226,6 +301,11 @@ class ScoreCard:
     measured_share: float = 1.0
     min_measured_share: float = 0.0
     proration: Proration | None = None
+
+    @property
+    def self_gaps(self) -> dict[str, float]:
+        """Each criterion's :attr:`CriterionLine.self_gap`, for the criteria both parties rated."""
+        return {c.key: gap for c in self.criteria if (gap := c.self_gap) is not None}
 
     def line(self, key: str) -> KpiLine:
         """Return the line of KPI ``key``.
@@ -669,7 +749,7 @@ class BatchScores:
     def to_pandas(self) -> pd.DataFrame:
         """Return the scores as a pandas DataFrame, one row per review (extra ``perfmgmt[pandas]``).
 
-        The columns are those of :meth:`to_records`, indexed by ``subject_id``; missing numbers
+        The columns are those of :meth:`to_rows`, indexed by ``subject_id``; missing numbers
         are NaN and ``rating`` is an ordered categorical, lowest band first.
 
         Raises:
@@ -682,39 +762,82 @@ class BatchScores:
         for i in range(len(self)):
             yield self.row(i)
 
-    def to_records(self) -> list[dict[str, object]]:
-        """Return one flat dict per review: totals, rating, and per-KPI actual/score/flags.
+    def to_records(self) -> list[ScoreRecord]:
+        """Return one typed record per review: totals, rating, categories and KPIs.
+
+        The records are :class:`ScoreRecord` dicts, so ``record["kpis"]["csat"]["score"]`` is
+        a ``float | None`` to a type checker. Numbers are the engine's floats, unrounded
+        (round them when you display them); missing numbers are None, never NaN. For flat
+        rows (a CSV file, a database table) use :meth:`to_rows`.
+        """
+        ratings = self.rating()
+        totals, quant, qual = _opts(self.total), _opts(self.quantitative), _opts(self.qualitative)
+        out: list[ScoreRecord] = []
+        for i, sid in enumerate(self.subject_ids):
+            actual, target = _opts(self.actual[i]), _opts(self.target[i])
+            achievement, score = _opts(self.achievement[i]), _opts(self.score[i])
+            weight, flags = self.effective_weight[i].tolist(), self.flags[i].tolist()
+            out.append(
+                {
+                    "subject_id": sid,
+                    "total": totals[i],
+                    "rating": ratings[i],
+                    "rated": bool(self.rated[i]),
+                    "gated": bool(self.gated[i]),
+                    "quantitative": quant[i],
+                    "qualitative": qual[i],
+                    "eligible_fraction": float(self.eligible_fraction[i]),
+                    "review_flags": int(self.review_flags[i]),
+                    "categories": dict(
+                        zip(self.category_keys, _opts(self.category_score[i]), strict=True)
+                    ),
+                    "kpis": {
+                        k: {
+                            "actual": actual[j],
+                            "target": target[j],
+                            "achievement": achievement[j],
+                            "score": score[j],
+                            "effective_weight": float(weight[j]),
+                            "flags": int(flags[j]),
+                        }
+                        for j, k in enumerate(self.kpi_keys)
+                    },
+                }
+            )
+        return out
+
+    def to_rows(self) -> list[dict[str, Cell]]:
+        """Return one flat row per review, for a CSV file or a database table.
 
         Keys: ``subject_id``, ``total``, ``rating``, ``rated``, ``gated``, ``quantitative``,
         ``qualitative``, ``eligible_fraction``, ``review_flags``, ``category.<key>``,
-        ``kpi.<key>.actual|target|achievement|score|effective_weight|flags``. Missing numbers
-        are None, never NaN.
+        ``kpi.<key>.actual|target|achievement|score|effective_weight|flags`` — the field
+        names the rule language reads. Missing numbers are None, never NaN.
         """
-        ratings = self.rating()
-        out: list[dict[str, object]] = []
-        for i, sid in enumerate(self.subject_ids):
-            rec: dict[str, object] = {
-                "subject_id": sid,
-                "total": _f(self.total[i]),
-                "rating": ratings[i],
-                "rated": bool(self.rated[i]),
-                "gated": bool(self.gated[i]),
-                "quantitative": _f(self.quantitative[i]),
-                "qualitative": _f(self.qualitative[i]),
-                "eligible_fraction": float(self.eligible_fraction[i]),
-                "review_flags": int(self.review_flags[i]),
+        rows: list[dict[str, Cell]] = []
+        for rec in self.to_records():
+            row: dict[str, Cell] = {
+                "subject_id": rec["subject_id"],
+                "total": rec["total"],
+                "rating": rec["rating"],
+                "rated": rec["rated"],
+                "gated": rec["gated"],
+                "quantitative": rec["quantitative"],
+                "qualitative": rec["qualitative"],
+                "eligible_fraction": rec["eligible_fraction"],
+                "review_flags": rec["review_flags"],
             }
-            for j, c in enumerate(self.category_keys):
-                rec[f"category.{c}"] = _f(self.category_score[i, j])
-            for j, k in enumerate(self.kpi_keys):
-                rec[f"kpi.{k}.actual"] = _f(self.actual[i, j])
-                rec[f"kpi.{k}.target"] = _f(self.target[i, j])
-                rec[f"kpi.{k}.achievement"] = _f(self.achievement[i, j])
-                rec[f"kpi.{k}.score"] = _f(self.score[i, j])
-                rec[f"kpi.{k}.effective_weight"] = float(self.effective_weight[i, j])
-                rec[f"kpi.{k}.flags"] = int(self.flags[i, j])
-            out.append(rec)
-        return out
+            for c, value in rec["categories"].items():
+                row[f"category.{c}"] = value
+            for k, kpi in rec["kpis"].items():
+                row[f"kpi.{k}.actual"] = kpi["actual"]
+                row[f"kpi.{k}.target"] = kpi["target"]
+                row[f"kpi.{k}.achievement"] = kpi["achievement"]
+                row[f"kpi.{k}.score"] = kpi["score"]
+                row[f"kpi.{k}.effective_weight"] = kpi["effective_weight"]
+                row[f"kpi.{k}.flags"] = kpi["flags"]
+            rows.append(row)
+        return rows
 
 
 def _nominal_of(cards: Sequence[ScoreCard]) -> FloatArray:

@@ -357,7 +357,7 @@ class Population:
         ``eligible_fraction``, ``eligible_days``, ``base_pay`` (Decimal, int or text: money is
         exact) and ``currency``; in the wide layout also ``kpi.<key>.actual``,
         ``kpi.<key>.sample_size``, ``kpi.<key>.threshold|target|stretch`` (the names
-        :meth:`BatchScores.to_records` uses) and ``rating.<criterion>.<source>`` with
+        :meth:`BatchScores.to_rows` uses) and ``rating.<criterion>.<source>`` with
         ``raters.<criterion>.<source>`` (the mean rating and how many raters it comes from).
 
         In the long layout ``actuals`` has one row per subject and KPI: ``subject_id``,

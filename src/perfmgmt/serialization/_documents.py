@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import json
 import typing
+import warnings
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import attrs
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
-from perfmgmt.errors import PerfmgmtError, SerializationError
+from perfmgmt.errors import HistoryWarning, PerfmgmtError, SerializationError, ValidationError
+from perfmgmt.model.history import verify_history
+from perfmgmt.model.review import Review
 from perfmgmt.serialization import _values as v
 from perfmgmt.serialization._converter import default_converter
 
-__all__ = ["SCHEMA_VERSION", "dumps", "from_data", "loads", "migrate", "to_data"]
+__all__ = ["SCHEMA_VERSION", "Verify", "dumps", "from_data", "loads", "migrate", "to_data"]
+
+Verify = Literal["error", "warn", "off"]
+"""What loading does with a review whose history does not verify: raise, warn, or skip."""
+
+_VERIFY = ("error", "warn", "off")
 
 SCHEMA_VERSION = 1
 """The schema version written by this release. Older versions are migrated on load."""
@@ -242,30 +250,80 @@ def _parse(text: str | bytes | bytearray) -> Any:
         raise SerializationError(f"$: not valid JSON: {exc}", path="$") from None
 
 
+def _verified(obj: T, verify: str) -> T:
+    """Check a loaded review's hash-chained history as ``verify`` asks."""
+    if verify not in _VERIFY:
+        raise ValidationError(
+            f"verify: {verify!r} is not allowed; expected one of {list(_VERIFY)}",
+            field="verify",
+            value=verify,
+        )
+    if verify == "off" or not isinstance(obj, Review):
+        return obj
+    check = verify_history(obj)
+    if check.ok:
+        return obj
+    path = f"history[{check.index}]"
+    message = (
+        f"{path}: the stored review {obj.key!r} disagrees with its history: {check.reason} "
+        '(load with verify="warn" to read it anyway and report this, or verify="off")'
+    )
+    if verify == "error":
+        raise SerializationError(message, path=path)
+    warnings.warn(HistoryWarning(message), stacklevel=3)
+    return obj
+
+
 def from_data(
-    data: Mapping[str, Any], cls: type[T], *, converter: cattrs.Converter | None = None
+    data: Mapping[str, Any],
+    cls: type[T],
+    *,
+    converter: cattrs.Converter | None = None,
+    verify: Verify = "error",
 ) -> T:
     """Load a ``cls`` from plain data: a dict from :func:`to_data`, or a JSONB column's value.
 
+    A :class:`~perfmgmt.model.Review` is checked against its hash-chained history (see
+    :func:`~perfmgmt.model.verify_history`): a review whose content or events were edited
+    outside the workflow is an error by default. Events stored before histories were chained
+    carry no hashes and load as they are.
+
+    Args:
+        data: The plain data.
+        cls: The class to load.
+        converter: A converter from :func:`make_converter`; the shared default when None.
+        verify: For a review whose history does not verify: ``"error"`` raises,
+            ``"warn"`` loads it and issues a :class:`~perfmgmt.errors.HistoryWarning`,
+            ``"off"`` skips the check.
+
     Raises:
         SerializationError: On a missing or unknown schema version, an unknown field, a wrong
-            type or an invalid value; the message starts with the JSON path.
+            type or an invalid value; the message starts with the JSON path. With
+            ``verify="error"``, also for a review whose history does not verify.
+        ValidationError: For an unknown ``verify``.
     """
+    if verify not in _VERIFY:
+        _verified(None, verify)
     if not isinstance(data, Mapping):
         raise SerializationError(f"$: expected a JSON object, got {v.type_name(data)}", path="$")
     _scan(data, "", 0)
     payload = migrate(data)
     conv = converter or default_converter()
     try:
-        return conv.structure(payload, cls)
+        obj = conv.structure(payload, cls)
     except RecursionError:
         raise SerializationError("$: the payload is nested too deeply", path="$") from None
     except Exception as exc:  # every failure becomes a SerializationError with a path
         _raise(exc)
+    return _verified(obj, verify)
 
 
 def loads(
-    text: str | bytes | bytearray, cls: type[T], *, converter: cattrs.Converter | None = None
+    text: str | bytes | bytearray,
+    cls: type[T],
+    *,
+    converter: cattrs.Converter | None = None,
+    verify: Verify = "error",
 ) -> T:
     """Load a ``cls`` from JSON text written by :func:`dumps` (or by hand).
 
@@ -273,10 +331,15 @@ def loads(
         text: The JSON text, as ``str`` or UTF-8 ``bytes``.
         cls: The class to load.
         converter: A converter from :func:`make_converter`; the shared default when None.
+        verify: For a review whose hash-chained history does not verify: ``"error"``
+            (default) raises, ``"warn"`` loads it with a
+            :class:`~perfmgmt.errors.HistoryWarning`, ``"off"`` skips the check.
 
     Raises:
         SerializationError: On invalid JSON, a duplicate key, a missing or unknown schema
             version, an unknown field, a wrong type or an invalid value; the message starts with
-            the JSON path.
+            the JSON path. With ``verify="error"``, also for a review whose history does not
+            verify.
+        ValidationError: For an unknown ``verify``.
     """
-    return from_data(_parse(text), cls, converter=converter)
+    return from_data(_parse(text), cls, converter=converter, verify=verify)

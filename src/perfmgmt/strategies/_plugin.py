@@ -43,6 +43,7 @@ from perfmgmt.model import (
     Gate,
     Goal,
     GoalChange,
+    HistoryCheck,
     Honour,
     IncentiveRule,
     Indicator,
@@ -65,6 +66,8 @@ from perfmgmt.model import (
     Scale,
     Scheme,
     ScoringSpec,
+    Signature,
+    SignatureRole,
     SkillLink,
     SkillMap,
     SourcePolicy,
@@ -172,6 +175,21 @@ def _type_strategies() -> dict[type, Callable[[], st.SearchStrategy[Any]]]:
         CheckIn: lambda: _check_ins(["csat", "aht"]).filter(bool).map(lambda c: c[0]),
         Assessment: lambda: _assessments(None).filter(bool).map(lambda a: a[0]),
         Event: events,
+        Signature: lambda: events().flatmap(
+            lambda e: st.builds(
+                Signature,
+                role=st.sampled_from(SignatureRole),
+                actor=st.just(e.actor),
+                at=st.just(e.at),
+            )
+        ),
+        HistoryCheck: lambda: st.builds(
+            HistoryCheck,
+            events=st.integers(0, 50),
+            legacy=st.integers(0, 50),
+            index=st.none() | st.integers(0, 50),
+            reason=_texts(max_size=20),
+        ),
         Review: reviews,
         Interview: interviews,
         DevelopmentAction: development_actions,

@@ -6,6 +6,12 @@ Everything is importable from here:
   (:func:`agree_goals`, :func:`check_in`, :func:`evaluate`, :func:`calibrate`,
   :func:`record_interview`, :func:`set_development_plan`, :func:`close`, :func:`reopen`,
   :func:`cancel`), each appending one event to the review's audit history.
+- :mod:`perfmgmt.workflow.two_party`: the steps that need both parties: goals proposed and
+  signed by the employee and the manager (:func:`propose_goals`, :func:`sign_goals`), the final
+  review shared and acknowledged (:func:`share_review`, :func:`acknowledge`), disputes resolved
+  by HR (:func:`raise_dispute`, :func:`resolve_dispute`) and the interview's agreed actions
+  planned (:func:`plan_agreed_actions`). Every event is hash-chained; :func:`verify_history`
+  finds the first broken link.
 - :mod:`perfmgmt.workflow.midterm`: each KPI projected to the cycle end from the check-ins,
   within the indicator's possible values, with early warnings and the projected score, total
   and rating band (:func:`project`, :func:`early_warnings`, :func:`project_review`).
@@ -19,6 +25,7 @@ Everything is importable from here:
 
 from __future__ import annotations
 
+from perfmgmt.model.history import HistoryCheck, verify_history
 from perfmgmt.workflow.alignment import (
     AlignmentReport,
     GoalLink,
@@ -49,15 +56,29 @@ from perfmgmt.workflow.transitions import (
     reopen,
     set_development_plan,
 )
+from perfmgmt.workflow.two_party import (
+    DisputeOutcome,
+    acknowledge,
+    dispute_deadline,
+    plan_agreed_actions,
+    propose_goals,
+    raise_dispute,
+    resolve_dispute,
+    share_review,
+    sign_goals,
+)
 
 __all__ = [
     "ALLOWED_FROM",
     "AlignmentReport",
+    "DisputeOutcome",
     "GoalLink",
+    "HistoryCheck",
     "KpiProjection",
     "Outlook",
     "ReviewProjection",
     "Scored",
+    "acknowledge",
     "agree_goals",
     "alignment_report",
     "allowed_actions",
@@ -68,12 +89,20 @@ __all__ = [
     "check_goals",
     "check_in",
     "close",
+    "dispute_deadline",
     "early_warnings",
     "evaluate",
+    "plan_agreed_actions",
     "project",
     "project_review",
+    "propose_goals",
+    "raise_dispute",
     "record_interview",
     "reopen",
+    "resolve_dispute",
     "set_development_plan",
+    "share_review",
+    "sign_goals",
     "suggest_development",
+    "verify_history",
 ]

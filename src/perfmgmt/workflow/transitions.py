@@ -26,6 +26,7 @@ import attrs
 from perfmgmt.errors import TransitionError, ValidationError
 from perfmgmt.model.cycle import Cycle, Phase
 from perfmgmt.model.development import DevelopmentPlan, Interview
+from perfmgmt.model.history import append_event
 from perfmgmt.model.review import (
     Actual,
     CheckIn,
@@ -56,18 +57,40 @@ __all__ = [
 
 S = ReviewStatus
 _OPEN = frozenset(
-    {S.DRAFT, S.GOALS_AGREED, S.MID_TERM_CHECKED, S.EVALUATED, S.CALIBRATED, S.FEEDBACK_GIVEN}
+    {
+        S.DRAFT,
+        S.GOALS_PROPOSED,
+        S.GOALS_AGREED,
+        S.MID_TERM_CHECKED,
+        S.EVALUATED,
+        S.CALIBRATED,
+        S.FEEDBACK_GIVEN,
+        S.SHARED,
+        S.ACKNOWLEDGED,
+        S.DISPUTED,
+        S.DISPUTE_RESOLVED,
+    }
 )
+_AFTER_FEEDBACK = frozenset({S.SHARED, S.ACKNOWLEDGED, S.DISPUTED, S.DISPUTE_RESOLVED})
 
 ALLOWED_FROM: Mapping[str, frozenset[ReviewStatus]] = {
     "agree_goals": frozenset({S.DRAFT}),
+    "propose_goals": frozenset({S.DRAFT, S.GOALS_PROPOSED}),
+    "sign_goals": frozenset({S.GOALS_PROPOSED}),
     "amend_goals": frozenset({S.GOALS_AGREED, S.MID_TERM_CHECKED}),
     "check_in": frozenset({S.GOALS_AGREED, S.MID_TERM_CHECKED}),
     "evaluate": frozenset({S.GOALS_AGREED, S.MID_TERM_CHECKED}),
     "calibrate": frozenset({S.EVALUATED, S.CALIBRATED}),
     "record_interview": frozenset({S.EVALUATED, S.CALIBRATED}),
-    "set_development_plan": frozenset({S.EVALUATED, S.CALIBRATED, S.FEEDBACK_GIVEN}),
-    "close": frozenset({S.FEEDBACK_GIVEN}),
+    "set_development_plan": frozenset(
+        {S.EVALUATED, S.CALIBRATED, S.FEEDBACK_GIVEN} | _AFTER_FEEDBACK
+    ),
+    "plan_agreed_actions": frozenset({S.FEEDBACK_GIVEN} | _AFTER_FEEDBACK),
+    "share_review": frozenset({S.EVALUATED, S.CALIBRATED, S.FEEDBACK_GIVEN}),
+    "acknowledge": frozenset({S.SHARED}),
+    "raise_dispute": frozenset({S.SHARED, S.ACKNOWLEDGED}),
+    "resolve_dispute": frozenset({S.DISPUTED}),
+    "close": frozenset({S.FEEDBACK_GIVEN, S.ACKNOWLEDGED, S.DISPUTE_RESOLVED}),
     "reopen": frozenset({S.CLOSED, S.CANCELLED}),
     "cancel": _OPEN,
 }
@@ -170,6 +193,7 @@ def _apply(
     to: ReviewStatus,
     summary: str,
     details: Iterable[tuple[str, str]] = (),
+    role: str = "",
     **changes: Any,
 ) -> Review:
     event = Event(
@@ -180,11 +204,11 @@ def _apply(
         to_status=to,
         summary=summary,
         details=tuple(details),
+        role=role,
     )
-    history: tuple[Event, ...] = (*review.history, event)
     # Review's tuple converters confuse the attrs mypy plugin; the values are checked on build.
-    fields: dict[str, Any] = {"status": to, "history": history, **changes}
-    return attrs.evolve(review, **fields)
+    fields: dict[str, Any] = {"status": to, **changes}
+    return append_event(attrs.evolve(review, **fields), event)
 
 
 def _start(review: Review, action: str, actor: object, at: object) -> None:
@@ -284,7 +308,10 @@ def amend_goals(
 ) -> Review:
     """Change agreed goals through a recorded amendment (the goals are otherwise locked).
 
-    The event records every old and new goal and the reason; the status does not change.
+    The event records every old and new goal and the reason; the status does not change,
+    except for goals the employee and the manager signed (see
+    :func:`~perfmgmt.workflow.sign_goals`): changing them voids both signatures (named in the
+    event) and the goals go back to proposed until both sign again.
 
     Raises:
         TransitionError: Outside goals-agreed / mid-term-checked, or without a reason.
@@ -302,15 +329,21 @@ def amend_goals(
     details = [("reason", why)]
     details += [("old", _goal_text(g)) for g in review.goals]
     details += [("new", _goal_text(g)) for g in new]
+    to = review.status
+    if review.goal_signatures:
+        to = S.GOALS_PROPOSED
+        summary += "; signatures voided"
+        details += [("voided", f"{s.role.value}:{s.actor}") for s in review.goal_signatures]
     return _apply(
         review,
         "amend_goals",
         actor=actor,
         at=at,
-        to=review.status,
+        to=to,
         summary=summary,
         details=details,
         goals=new,
+        goal_signatures=(),
     )
 
 
@@ -629,7 +662,7 @@ def reopen(review: Review, *, reason: str, actor: str, at: dt.datetime) -> Revie
     """
     _start(review, "reopen", actor, at)
     why = _reason(review, "reopen", reason)
-    agreed = any(e.action == "agree_goals" for e in review.history)
+    agreed = any(e.action == "agree_goals" or e.to_status is S.GOALS_AGREED for e in review.history)
     if review.check_ins:
         to = S.MID_TERM_CHECKED
     elif agreed:
