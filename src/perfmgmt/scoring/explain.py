@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import attrs
@@ -26,9 +27,10 @@ from perfmgmt.scoring.flags import (
 )
 
 if TYPE_CHECKING:
+    from perfmgmt.model.proration import PeriodValues, Proration
     from perfmgmt.scoring.card import CriterionLine, KpiLine, ScoreCard
 
-__all__ = ["Explanation", "Step", "explain_card", "input_name"]
+__all__ = ["Explanation", "Step", "explain_card", "input_name", "proration_steps"]
 
 Input = tuple[str, float | str | None]
 
@@ -181,6 +183,15 @@ INPUT_WORDS_ZH = {
     "baseline": "基线",
     "scorer": "评分器",
     "direction": "方向",
+    "proration": "折算",
+    "cycle_days": "周期天数",
+    "employed_days": "在职天数",
+    "leave_days": "休假天数",
+    "worked_days": "出勤天数",
+    "fte_days": "折合全职天数",
+    "eligible_fraction": "在岗比例",
+    "evaluating_manager": "评估经理",
+    "previous_managers": "前任经理",
     **SOURCE_WORDS_ZH,
 }
 SCORERS_ZH = {
@@ -333,6 +344,74 @@ def _criterion_step(cr: CriterionLine, zh: bool) -> Step:
     return _step(f"criterion.{cr.key}", formula, tuple(inputs), cr.score, note)
 
 
+def _averaged_steps(
+    what: str, periods: tuple[PeriodValues, ...], cycle_days: int, zh: bool
+) -> list[Step]:
+    """One step per KPI: its day-weighted value from the values in force per period."""
+    if not periods:
+        return []
+    formula = "Σ 天数 × 当期值 / 周期天数" if zh else "Σ days × value in force / cycle_days (exact)"
+    out = []
+    for key, _ in periods[0].values:
+        inputs: list[Input] = [
+            (str(p.period), f"{p.period.days} × {p.value(key)}") for p in periods
+        ]
+        inputs.append(("cycle_days", float(cycle_days)))
+        total = sum((p.period.days * (p.value(key) or Fraction(0)) for p in periods), Fraction(0))
+        value = total / cycle_days
+        out.append(_step(f"proration.{what}.{key}", formula, tuple(inputs), str(value), ""))
+    return out
+
+
+def proration_steps(p: Proration, lang: str = "en") -> tuple[Step, ...]:
+    """Return the steps of a proration: days worked, FTE, eligible fraction, weights, managers.
+
+    Exact values (fractions) are given as text, e.g. ``"8/15"``.
+    """
+    zh = lang == "zh"
+    steps = [
+        _step(
+            "proration.worked_days",
+            "在职天数 − 休假天数" if zh else "employed_days − leave_days",
+            (("employed_days", float(p.employed_days)), ("leave_days", float(p.leave_days))),
+            float(p.worked_days),
+            "",
+        ),
+        _step(
+            "proration.fte_days",
+            "Σ 出勤天数 × 当期全职比例" if zh else "Σ days worked × FTE in force",
+            (("worked_days", float(p.worked_days)),),
+            str(p.fte_days),
+            "",
+        ),
+        _step(
+            "proration.eligible_fraction",
+            "折合全职天数 / 周期天数" if zh else "fte_days / cycle_days (exact)",
+            (("fte_days", str(p.fte_days)), ("cycle_days", float(p.cycle_days))),
+            str(p.eligible_fraction),
+            "",
+        ),
+    ]
+    steps += _averaged_steps("weight", p.weight_periods, p.cycle_days, zh)
+    steps += _averaged_steps("target", p.target_periods, p.cycle_days, zh)
+    if p.managers:
+        previous = ", ".join(p.previous_managers)
+        steps.append(
+            _step(
+                "proration.evaluating_manager",
+                "周期最后一天负责的经理"
+                if zh
+                else "the manager responsible on the cycle's last day",
+                tuple((str(period), who) for who, period in p.managers),
+                p.evaluating_manager,
+                (f"前任经理:{previous}" if zh else f"previous managers: {previous}")
+                if previous
+                else "",
+            )
+        )
+    return tuple(steps)
+
+
 def explain_card(card: ScoreCard, lang: str) -> Explanation:
     """Return the trace of ``card`` in ``lang``: every number with its formula and inputs.
 
@@ -345,7 +424,10 @@ def explain_card(card: ScoreCard, lang: str) -> Explanation:
     zh = lang == "zh"
     rn = REVIEW_NOTES_ZH if zh else REVIEW_NOTES_EN
     lines = card.lines
-    steps: list[Step] = [_kpi_score_step(ln, zh, lang) for ln in lines]
+    steps: list[Step] = []
+    if card.proration is not None:
+        steps.extend(proration_steps(card.proration, lang))
+    steps.extend(_kpi_score_step(ln, zh, lang) for ln in lines)
     nominal_total = 0.0
     for ln in lines:
         nominal_total += ln.nominal_weight
