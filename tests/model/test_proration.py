@@ -377,3 +377,22 @@ def test_from_arrays_refuses_weights_that_do_not_add_up() -> None:
             actual=np.full((2, k), 1.0),
             nominal_weight=np.array([[1.0 / k] * k, [0.5] * k]),
         )
+
+
+_LEAVE_END = dt.timedelta(days=39)
+
+
+def test_changes_without_a_cycle_are_refused() -> None:
+    """Scoring a review whose leave would change its numbers, without the cycle, is an error."""
+    scheme = customer_service_manager()
+    cycle = scheme.cycle_plan.cycle_for(2026, 2)
+    review = Review(
+        subject=Subject(id="m-1", name="m-1", hire_date=dt.date(2020, 1, 1)),
+        cycle=cycle.key,
+        scheme=scheme.key,
+        actuals=[Actual(kpi="csat", value=80.0, sample_size=100)],
+        leaves=[Leave(start=cycle.start + dt.timedelta(days=10), end=cycle.start + _LEAVE_END)],
+    )
+    with pytest.raises(ScoringError, match="pass cycle="):
+        ScoringEngine().score(scheme, review)
+    assert ScoringEngine().score(scheme, review, cycle=cycle).eligible_fraction < 1

@@ -723,6 +723,12 @@ class _ReviewRows:
         self._add_actuals(review)
         self._add_goals(review)
         self._add_assessments(review)
+        if cycle is None and (review.fte_changes or review.leaves or review.goal_changes):
+            raise ScoringError(
+                f"review {review.key!r} records mid-cycle changes (FTE changes, leaves or goal "
+                "changes), which are prorated over the cycle's days; pass cycle= (the "
+                "review's Cycle) so they are applied rather than ignored"
+            )
         if cycle is not None:
             days, frac, ten = _eligibility(
                 cycle, review.subject.hire_date, review.subject.leave_date
