@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 import sys
 from collections import Counter
 
@@ -251,6 +252,12 @@ class TestNotebookDisplay:
         for fig in figures:
             assert isinstance(fig, Figure)
             assert fig._repr_png_().startswith(b"\x89PNG\r\n\x1a\n")  # type: ignore[attr-defined]
+
+    def test_a_figure_survives_pickling(self, crafted: BatchScores) -> None:
+        """A plot pickles and unpickles as the same figure type, still showing itself."""
+        fig = pickle.loads(pickle.dumps(score_waterfall(crafted.row(1))))
+        assert type(fig).__name__ == "NotebookFigure"
+        assert fig._repr_png_().startswith(b"\x89PNG")
 
     def test_nothing_is_left_in_pyplot(self, crafted: BatchScores) -> None:
         """Plots are made without pyplot, so pyplot holds no open figure afterwards."""

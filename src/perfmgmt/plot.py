@@ -331,6 +331,7 @@ def score_waterfall(
     else:
         title = f"{card.subject_id}: not rated ({flag_words(card.flags)})"
     ax.set_xticks(np.arange(len(names), dtype=np.float64), names, rotation=45, ha="right")
+    ax.margins(y=0.1)  # room for the value above the tallest bar
     ax.set_ylabel("points of the total")
     ax.set_title(title)
     return _figure_of(ax)
