@@ -145,6 +145,7 @@ FLOORS: dict[str, int] = {
     "_units": 0,
     "_deprecated": 0,
     "_svg": 0,
+    "_figure": 0,
     "model": 1,
     "serialization": 2,
     "scoring": 2,

@@ -6,7 +6,14 @@ import enum
 
 from perfmgmt.errors import ValidationError
 
-__all__ = ["ANALYTICS_WORDS", "SOURCE_WORDS_ZH", "TALENT_WORDS", "flag_words", "talent_words"]
+__all__ = [
+    "ANALYTICS_WORDS",
+    "DISPLAY_WORDS",
+    "SOURCE_WORDS_ZH",
+    "TALENT_WORDS",
+    "flag_words",
+    "talent_words",
+]
 
 
 SOURCE_WORDS_ZH = {
@@ -199,3 +206,20 @@ ANALYTICS_WORDS: dict[str, dict[str, str]] = {
     },
 }
 """Words of the people-analytics texts (adverse impact, rater diagnostics), by language."""
+
+
+DISPLAY_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "steps": "{n} steps — open one for its formula and inputs",
+        "formula": "Formula",
+        "input": "Input",
+        "value": "Value",
+    },
+    "zh": {
+        "steps": "共 {n} 步 — 展开查看公式与输入",
+        "formula": "公式",
+        "input": "输入",
+        "value": "数值",
+    },
+}
+"""Words of the notebook display of explanations (``Explanation._repr_html_``), by language."""

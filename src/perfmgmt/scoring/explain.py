@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from perfmgmt._html import fmt
+from perfmgmt._html import esc, fmt, html_table
 from perfmgmt._validate import instance_of, tuple_of
-from perfmgmt._words import SOURCE_WORDS_ZH
+from perfmgmt._words import DISPLAY_WORDS, SOURCE_WORDS_ZH
 from perfmgmt.errors import ScoringError
 from perfmgmt.scoring.flags import (
     NOT_RATED_BITS,
@@ -111,19 +111,68 @@ class Explanation:
             f"Explanation: no step {name!r}; the steps are {[s.name for s in self.steps]}"
         )
 
+    def _head(self) -> str:
+        if self.lang == "zh":
+            return f"评分说明:{self.subject_id},方案 {self.scheme_key} ({self.scheme_hash[:15]})"
+        return (
+            f"Score explanation for {self.subject_id}, scheme {self.scheme_key} "
+            f"({self.scheme_hash[:15]})"
+        )
+
     @property
     def text(self) -> str:
         """The explanation as readable text, one step per line."""
-        head = (
-            f"评分说明:{self.subject_id},方案 {self.scheme_key} ({self.scheme_hash[:15]})"
-            if self.lang == "zh"
-            else f"Score explanation for {self.subject_id}, scheme {self.scheme_key} "
-            f"({self.scheme_hash[:15]})"
-        )
-        return "\n".join([head, *(s.text(self.lang) for s in self.steps)])
+        return "\n".join([self._head(), *(s.text(self.lang) for s in self.steps)])
 
     def __str__(self) -> str:
         return self.text
+
+    def _repr_html_(self) -> str:
+        return explanation_html(self)
+
+
+def _result_html(step: Step, lang: str) -> str:
+    res = _value(step.result, lang) if isinstance(step.result, str) else fmt(step.result)
+    return f"<strong>{esc(res)}</strong>"
+
+
+def _step_html(step: Step, lang: str) -> str:
+    words = DISPLAY_WORDS["zh" if lang == "zh" else "en"]
+    note = f" <em>[{esc(step.note)}]</em>" if step.note else ""
+    rows = [
+        (input_name(n, lang), fmt(v) if not isinstance(v, str) else _value(v, lang))
+        for n, v in step.inputs
+    ]
+    body = f"<div>{esc(words['formula'])}: <code>{esc(step.formula)}</code></div>"
+    if rows:
+        body += html_table((words["input"], words["value"]), rows, max_rows=len(rows))
+    return (
+        f"<details><summary><code>{esc(input_name(step.name, lang))}</code> = "
+        f"{_result_html(step, lang)}{note}</summary>"
+        f'<div style="margin:0.2em 0 0.4em 1.5em">{body}</div></details>'
+    )
+
+
+def explanation_html(explanation: Explanation) -> str:
+    """Return an explanation as HTML: its total and rating, then one collapsible step each.
+
+    Every step is a ``<details>`` element whose summary line shows the step's result and whose
+    body shows the formula and a table of the inputs; all text is escaped.
+    """
+    lang = explanation.lang
+    words = DISPLAY_WORDS["zh" if lang == "zh" else "en"]
+    headline = [
+        f"{esc(input_name(s.name, lang))} {_result_html(s, lang)}"
+        for s in explanation.steps
+        if s.name in {"total", "rating"}
+    ]
+    steps = "".join(_step_html(s, lang) for s in explanation.steps)
+    return (
+        f"<div><div><strong>{esc(explanation._head())}</strong></div>"
+        f"<div>{' · '.join(headline)}</div>"
+        f"<details><summary>{esc(words['steps'].format(n=len(explanation)))}</summary>"
+        f'<div style="margin-left:1em">{steps}</div></details></div>'
+    )
 
 
 def _step(

@@ -25,6 +25,7 @@ from perfmgmt.model.indicator import Direction
 from perfmgmt.model.proration import Proration, prorate
 from perfmgmt.model.review import Review, Subject
 from perfmgmt.model.scheme import Scale, Scheme
+from perfmgmt.scoring._display import population_html
 
 __all__ = ["Population", "rescale_rating"]
 
@@ -260,6 +261,9 @@ class Population:
             f"Population(scheme={self.scheme_key!r}, reviews={len(self)}, "
             f"kpis={list(self.kpi_keys)})"
         )
+
+    def _repr_html_(self) -> str:
+        return population_html(self)
 
     @property
     def nbytes(self) -> int:
