@@ -199,7 +199,7 @@ def summarise_cycle(
         )
     n = len(scores.subject_ids)
     labels = tuple(scores.rating_labels)
-    final = _labels_column(scores.rating() if ratings is None else ratings, n, labels)
+    final = _labels_column(list(scores.rating()) if ratings is None else ratings, n, labels)
     kpis = tuple(
         _kpi_trend(kpi.key, scores.score[:, j], *score_range(kpi))
         for j, kpi in enumerate(scheme.kpis)
@@ -369,7 +369,7 @@ def predictive_validity(
             value=after.scheme_key,
         )
     labels = tuple(before.rating_labels)
-    given = before.rating() if ratings is None else ratings
+    given = list(before.rating()) if ratings is None else ratings
     _labels_column(given, len(before.subject_ids), labels)
     index = {label: i for i, label in enumerate(labels)}
     level = np.array([-1 if r is None else index[r] for r in given], dtype=np.int64)
