@@ -305,11 +305,14 @@ REVIEW_WORDS: dict[str, dict[str, str]] = {
         "range_ratio": "Range ratio",
         "halo": "Halo",
         "raters_text": (
-            "Raters whose leniency is more than two standard errors from their source's "
-            "(|z| > 2), with at least {k} ratings; {n} rater(s) in all."
+            "Raters with at least {k} ratings whose leniency is more than two standard "
+            "errors from their source's baseline; {n} rater(s) in all."
         ),
         "no_outliers": "No rater with enough ratings is more than two standard errors off.",
         "all_raters": "All raters",
+        "raters_count": "Raters",
+        "perf_levels": "Low performance|Moderate performance|High performance",
+        "times": "{text} (x{n})",
     },
     "zh": {
         "title": "方案回顾:{scheme}",
@@ -401,10 +404,13 @@ REVIEW_WORDS: dict[str, dict[str, str]] = {
         "range_ratio": "离散比",
         "halo": "光环效应",
         "raters_text": (
-            "宽严偏差超过其来源两个标准误(|z| > 2)且评分不少于 {k} 条的评分人;共 {n} 位评分人。"
+            "宽严偏差偏离其来源基线超过两个标准误且评分不少于 {k} 条的评分人;共 {n} 位评分人。"
         ),
         "no_outliers": "没有评分足够的评分人偏离超过两个标准误。",
         "all_raters": "全部评分人",
+        "raters_count": "评分人数",
+        "perf_levels": "绩效低|绩效中|绩效高",
+        "times": "{text}(共 {n} 条)",
     },
 }
 """Words of the scheme review (report and charts), in English and Chinese."""

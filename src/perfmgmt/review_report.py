@@ -17,6 +17,7 @@ given is left out. Pass your own ``sections`` to reorder, drop or add sections.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Literal
@@ -24,7 +25,6 @@ from typing import Literal
 import attrs
 
 from perfmgmt._validate import to_tuple
-
 from perfmgmt._words import ANALYTICS_WORDS, review_words
 from perfmgmt.analytics import (
     AdverseImpact,
@@ -289,7 +289,7 @@ def raters_section(r: SchemeReview) -> list[Block]:
     out: list[Block] = [Heading(text=w["raters"])]
     out.append(
         Table(
-            headers=(w["source"], w["ratings"], w["rater"], w["mean"], w["halo"]),
+            headers=(w["source"], w["ratings"], w["raters_count"], w["mean"], w["halo"]),
             rows=tuple(
                 (s.source, str(s.ratings), str(s.raters), _f(s.mean, 3), _f(s.halo, 2))
                 for s in d.sources
@@ -348,7 +348,10 @@ def ninebox_section(r: SchemeReview) -> list[Block]:
         )
         for pot in (2, 1, 0)
     ]
-    out: list[Block] = [Heading(text=w["ninebox"]), Table(headers=("", "", ""), rows=tuple(rows))]
+    out: list[Block] = [
+        Heading(text=w["ninebox"]),
+        Table(headers=tuple(w["perf_levels"].split("|")), rows=tuple(rows)),
+    ]
     out.append(Paragraph(text=w["unassessed"].format(n=p.unassessed)))
     if r.moves is not None:
         moved = [
@@ -439,7 +442,14 @@ def opinions_section(r: SchemeReview) -> list[Block]:
                     level=3,
                 )
             )
-            out.append(Bullets(items=comments))
+            counted = Counter(comments).most_common()
+            out.append(
+                Bullets(
+                    items=tuple(
+                        text if n == 1 else w["times"].format(text=text, n=n) for text, n in counted
+                    )
+                )
+            )
     return out
 
 
