@@ -514,7 +514,7 @@ class OpinionSummary:
 
     Attributes:
         k: The smallest number of answers shown.
-        questions: The question keys, in order of first appearance (or as given).
+        questions: The question keys, sorted (or as given).
         rows: One :class:`QuestionSummary` per role (manager, staff, HR) and question.
         respondents: ``(role, count)`` for roles with at least ``k`` respondents; smaller
             roles are left out.
@@ -554,8 +554,8 @@ def summarise_opinions(
     Args:
         opinions: The answers.
         k: The smallest group shown (the anonymity threshold), at least 1.
-        questions: The question keys to report, in order; by default every key answered, in
-            order of first appearance.
+        questions: The question keys to report, in order; by default every key answered,
+            sorted.
 
     Returns:
         The summary.
@@ -574,7 +574,7 @@ def summarise_opinions(
                 value=o,
             )
     if questions is None:
-        questions = tuple(dict.fromkeys(q for o in items for q, _ in o.scores))
+        questions = tuple(sorted({q for o in items for q, _ in o.scores}))
     keys = tuple(questions)
     rows: list[QuestionSummary] = []
     respondents: list[tuple[Respondent, int]] = []
