@@ -46,7 +46,9 @@ class TestSummariseCycle:
             floor, cap = score_range(kpi)
             trend = summary.kpis[j]
             assert trend.kpi == kpi.key and trend.scored == len(values)
-            assert trend.mean == pytest.approx(float(sum(Fraction(v) for v in values) / len(values)))
+            assert trend.mean == pytest.approx(
+                float(sum(Fraction(v) for v in values) / len(values))
+            )
             q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
             assert (trend.q1, trend.median, trend.q3) == pytest.approx((q1, median, q3))
             assert trend.at_cap == float(Fraction(sum(1 for v in values if v >= cap), len(values)))
@@ -112,9 +114,7 @@ class TestPredictiveValidity:
         result = predictive_validity(first, second, cycle="Q1", next_cycle="Q2")
         ratings = first.rating().tolist()
         nxt = second.quantitative.tolist()
-        pairs = [
-            (r, q) for r, q in zip(ratings, nxt, strict=True) if r is not None and q == q
-        ]
+        pairs = [(r, q) for r, q in zip(ratings, nxt, strict=True) if r is not None and q == q]
         assert result.matched == 300 and result.used == len(pairs)
         for outcome in result.by_rating:
             mine = [q for r, q in pairs if r == outcome.rating]
