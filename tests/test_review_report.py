@@ -81,19 +81,19 @@ def parts():  # type: ignore[no-untyped-def]
     )
     opinions = [Opinion(role="manager", scores={"fair": 4}, comment="clear <b>goals</b>")] * 6
     opinions += [Opinion(role="hr", scores={"fair": 1}, comment="identifying remark")] * 2
-    return dict(
-        scheme=scheme,
-        cycles=[
+    return {
+        "scheme": scheme,
+        "cycles": [
             summarise_cycle(scheme, first, cycle="Q1"),
             summarise_cycle(scheme, second, cycle="Q2", decisions=decisions),
         ],
-        validity=[predictive_validity(first, second, cycle="Q1", next_cycle="Q2")],
-        adverse=[("Region", adverse_impact(second, groups, band=labels[-2]))],
-        placement=placements[1],
-        moves=movement(placements[0], placements[1]),
-        merit=merit,
-        opinions=summarise_opinions(opinions),
-    )
+        "validity": [predictive_validity(first, second, cycle="Q1", next_cycle="Q2")],
+        "adverse": [("Region", adverse_impact(second, groups, band=labels[-2]))],
+        "placement": placements[1],
+        "moves": movement(placements[0], placements[1]),
+        "merit": merit,
+        "opinions": summarise_opinions(opinions),
+    }
 
 
 class TestReport:
@@ -107,10 +107,12 @@ class TestReport:
         assert len(headings) == 6  # trends, validity, adverse, 9-box, merit, opinions
         assert sum(isinstance(b, Figure) for b in report.blocks) == 3
         md, page = to_markdown(report), to_html(report)
-        assert report.title in md and html.escape(report.title) in page
+        assert report.title in md
+        assert html.escape(report.title) in page
         assert page.count("<svg") == 3
         if lang == "zh":
-            assert "方案回顾" in md and "各方对方案的意见" in md
+            assert "方案回顾" in md
+            assert "各方对方案的意见" in md
 
     def test_small_groups_and_their_comments_are_hidden(self, parts) -> None:  # type: ignore[no-untyped-def]
         """A suppressed group shows no figures; a role under k shows no comment."""
@@ -127,7 +129,7 @@ class TestReport:
         assert [row[0] for row in table.rows] == ["Q1", "Q2"]
         for row, c in zip(table.rows, parts["cycles"], strict=True):
             assert row[2] == str(c.rated)
-            label, n = c.ratings[0]
+            _label, n = c.ratings[0]
             assert row[4] == f"{n} ({float(Fraction(n, c.rated)) * 100:.1f}%)"
 
     def test_merit_paragraph_states_the_exact_budget(self, parts) -> None:  # type: ignore[no-untyped-def]
@@ -163,7 +165,8 @@ class TestCharts:
         chart = rating_trend([("Q<1>", (("A", 1), ("B", 3))), ("Q2", (("A", 0), ("B", 0)))])
         assert chart.rows[0] == ("Q<1>", "A", "1", "25.0%")
         assert chart.rows[1] == ("Q<1>", "B", "3", "75.0%")
-        assert "Q&lt;1&gt;" in chart.svg and "<1>" not in chart.svg
+        assert "Q&lt;1&gt;" in chart.svg
+        assert "<1>" not in chart.svg
         with pytest.raises(ValidationError, match="whole number"):
             rating_trend([("Q1", (("A", -1),))])
 

@@ -285,15 +285,16 @@ def _merit(org: DemoOrganisation, scheme: Scheme, final: Sequence[str | None]) -
     ]
     salaries = [pay.quantize(Decimal("0.01")) for _, _, pay in people]
     budget = (sum(salaries, Decimal(0)) * Decimal("0.03")).quantize(Decimal("0.01"))
-    return merit_increases(
-        matrix,
-        ratings=[r for _, r, _ in people],
-        salaries=salaries,
-        midpoints=[midpoint[s.grade or grades[0]] for s, _, _ in people],
-        currency="CNY",
-        subjects=[s.id for s, _, _ in people],
-        budget=budget,
-    )
+    columns = {
+        "ratings": [r for _, r, _ in people],
+        "salaries": salaries,
+        "midpoints": [midpoint[s.grade or grades[0]] for s, _, _ in people],
+        "subjects": [s.id for s, _, _ in people],
+    }
+    unscaled = merit_increases(matrix, currency="CNY", **columns)  # type: ignore[arg-type]
+    if not unscaled.base_total:  # nobody earns a raise: there is nothing to scale
+        return unscaled
+    return merit_increases(matrix, currency="CNY", budget=budget, **columns)  # type: ignore[arg-type]
 
 
 def scheme_review(
