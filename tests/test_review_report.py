@@ -194,3 +194,17 @@ class TestCharts:
         assert chart.svg.count('class="opinion"') == 1
         with pytest.raises(ValidationError, match="expected 1 to 5"):
             opinion_scores([("x", 6.0, 1)])
+
+
+def test_every_review_word_has_a_chinese_form() -> None:
+    """The review's word table has the same keys, and the same placeholders, in en and zh."""
+    import string
+
+    from perfmgmt._words import REVIEW_WORDS
+
+    assert set(REVIEW_WORDS["en"]) == set(REVIEW_WORDS["zh"])
+    fields = string.Formatter()
+    for key, text in REVIEW_WORDS["en"].items():
+        en = {f for _, f, _, _ in fields.parse(text) if f}
+        zh = {f for _, f, _, _ in fields.parse(REVIEW_WORDS["zh"][key]) if f}
+        assert en == zh, key
