@@ -26,6 +26,7 @@ PUBLIC_MODULES = [
     "perfmgmt.rules",
     "perfmgmt.workflow",
     "perfmgmt.report",
+    "perfmgmt.review_report",
     "perfmgmt.metrics",
     "perfmgmt.analytics",
     "perfmgmt.presets",
@@ -158,6 +159,7 @@ FLOORS: dict[str, int] = {
     "presets": 5,
     "charts": 5,
     "report": 5,
+    "review_report": 5,
     "plot": 5,
     "testing": 5,
     "distributed": 5,
@@ -177,6 +179,7 @@ SAME_FLOOR: dict[str, set[str]] = {
     "_allocate": {"_typing"},
     "cli": {"demo"},
     "report": {"charts"},
+    "review_report": {"analytics", "charts", "report"},
 }
 
 

@@ -25,6 +25,7 @@ from perfmgmt.analytics import (
     MeritMatrix,
     MeritRow,
     NineBoxGrid,
+    Opinion,
     PotentialModel,
     ReadinessPolicy,
     merit_increases,
@@ -222,6 +223,7 @@ _EXTRA = (
     ),
     PotentialModel(criteria=SCHEME.criteria),
     ReadinessPolicy(),
+    Opinion(role="staff", scores={"fair": 4}, comment="Clear goals."),
 )
 
 

@@ -22,6 +22,7 @@ from perfmgmt.calibration import (
 )
 from perfmgmt.demo._organisation import DemoOrganisation, generate_organisation
 from perfmgmt.demo._population import LoadedTables, cycle_population, kpi_actuals, load_tables
+from perfmgmt.demo._review import write_scheme_review
 from perfmgmt.demo._walk import _half, _stack, _Walk, _walk_review
 from perfmgmt.demo._write import _actuals_records, _records_csv, _round, _summary_markdown
 from perfmgmt.errors import ValidationError
@@ -31,7 +32,7 @@ from perfmgmt.scoring import BatchScores, Population, ScoreCard, ScoringEngine
 if TYPE_CHECKING:
     from perfmgmt.rules import BatchDecisions, Decisions, History, RuleEvaluator
 
-DEMO_STEPS = 7
+DEMO_STEPS = 8
 """Number of progress steps :func:`run_demo` reports."""
 
 
@@ -172,9 +173,13 @@ def run_demo(
     ``reports/<id>.html`` (:func:`perfmgmt.report.review_report` for the employee: no rater
     ids, anonymity thresholds applied) with the HR version beside them in ``reports/hr/``
     (everything, rater ids included), ``team.md`` and ``team.html``
-    (:func:`perfmgmt.report.team_report`), ``summary.csv`` and ``summary.md``, and last
-    ``index.html``, the page to open first: the team's charts and a link to the team report,
-    every person's report (by name) and every data file.
+    (:func:`perfmgmt.report.team_report`), ``summary.csv`` and ``summary.md``,
+    ``scheme_review.md`` and ``scheme_review.html`` (the periodic review of the scheme:
+    trends, adverse impact, rater diagnostics, 9-box, merit, opinions; see
+    :func:`perfmgmt.demo.scheme_review`) with the survey it reads, ``data/opinions.csv``, and
+    ``demo.json`` (the run's parameters, which ``perfmgmt review-scheme`` reads), and last
+    ``index.html``, the page to open first: the team's charts and a link to the team
+    report, every person's report (by name) and every data file.
 
     Args:
         out_dir: Output directory (created if needed).
@@ -208,6 +213,11 @@ def run_demo(
     scored = _score_cycles(job, org, tables, scheme, enforce=enforce_distribution)
     walked = _walk_reviews(job, org, tables, scheme, scored, seed=seed)
     ratings, guideline = _write_team_and_summary(job, scheme, scored, walked)
+    job.progress("reviewing the scheme over the cycles (scheme_review.md, scheme_review.html)")
+    write_scheme_review(
+        job.write_text, org, tables, scheme,
+        lang=job.lang, enforce_distribution=enforce_distribution, tickets=tickets,
+    )  # fmt: skip
     _write_index(job, scheme, scored, walked)
     return _result(
         job,
