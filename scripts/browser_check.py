@@ -54,7 +54,9 @@ _CHECK_JS = r"""
   const root = document.documentElement;
   const vw = root.clientWidth;
   if (root.scrollWidth > vw + 1) {
-    problems.push(`the page scrolls sideways: it is ${root.scrollWidth}px wide in a ${vw}px window`);
+    problems.push(
+      `the page scrolls sideways: it is ${root.scrollWidth}px wide in a ${vw}px window`
+    );
   }
   const scrolls = (el) => {
     const o = getComputedStyle(el).overflowX;
@@ -97,37 +99,39 @@ _CHECK_JS = r"""
 """
 
 
-class Skip(Exception):
+class BrowserUnavailableError(Exception):
     """The check cannot run here (no playwright, no Chromium); the message says why."""
 
 
 def find_chromium(explicit: str | None = None) -> str:
-    """Return the Chromium executable to use, or raise Skip saying what is missing."""
+    """Return the Chromium executable to use; raise BrowserUnavailableError if there is none."""
     if explicit:
         if not Path(explicit).is_file():
-            raise Skip(f"Chromium not found at {explicit}")
+            raise BrowserUnavailableError(f"Chromium not found at {explicit}")
         return explicit
     env = os.environ.get("PERFMGMT_CHROMIUM")
     if env:
         if not Path(env).is_file():
-            raise Skip(f"Chromium not found at PERFMGMT_CHROMIUM={env}")
+            raise BrowserUnavailableError(f"Chromium not found at PERFMGMT_CHROMIUM={env}")
         return env
     for name in BROWSERS:
         found = shutil.which(name)
         if found:
             return found
-    raise Skip(
+    raise BrowserUnavailableError(
         "no Chromium executable found (looked for " + ", ".join(BROWSERS) + "); "
         "install it, e.g. apt-get install chromium fonts-noto-cjk"
     )
 
 
 def require_playwright() -> None:
-    """Raise Skip when the playwright package is not installed."""
+    """Raise BrowserUnavailableError when the playwright package is not installed."""
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError as exc:
-        raise Skip(f"the playwright package is not installed ({exc}); pip install playwright") from exc
+        raise BrowserUnavailableError(
+            f"the playwright package is not installed ({exc}); pip install playwright"
+        ) from exc
 
 
 def pages(site: Path) -> list[Path]:
@@ -165,7 +169,7 @@ def check(
             # --no-sandbox: CI containers run as root, where Chromium's sandbox cannot start.
             browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         except Error as exc:
-            raise Skip(f"Chromium at {chromium} did not start: {exc}") from exc
+            raise BrowserUnavailableError(f"Chromium at {chromium} did not start: {exc}") from exc
         try:
             for site in sites:
                 for page_path in pages(site):
@@ -243,7 +247,12 @@ def demo_sites(work: Path) -> list[Path]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the check; see the module docstring."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("sites", nargs="*", type=Path, help="demo output folders (default: run a small demo, en and zh)")
+    parser.add_argument(
+        "sites",
+        nargs="*",
+        type=Path,
+        help="demo output folders (default: run a small demo, en and zh)",
+    )
     parser.add_argument("--out", type=Path, required=True, help="folder for the screenshots")
     parser.add_argument("--docs", type=Path, help="also write the documentation's pictures here")
     parser.add_argument("--chromium", help="the Chromium executable")
@@ -257,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.docs:
                 for path in write_docs_images(sites, shots, args.docs):
                     print(f"wrote {path}")
-    except Skip as exc:
+    except BrowserUnavailableError as exc:
         print(f"skipped: {exc}")
         return 0
     print(f"{len(shots)} screenshots in {args.out}")
