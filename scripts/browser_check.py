@@ -239,7 +239,7 @@ def demo_sites(work: Path) -> list[Path]:
     sites = []
     for lang in ("en", "zh"):
         out = work / lang
-        run_demo(out, lang=lang, managers=6, agents=60, tickets=3_000, seed=2025)
+        run_demo(out, lang=lang, managers=12, agents=120, tickets=6_000, seed=2025)
         sites.append(out)
     return sites
 
