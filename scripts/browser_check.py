@@ -2,8 +2,9 @@
 
 For each demo site (an English and a Chinese run by default) it renders the front page
 (``index.html``), the team report (``team.html``), one person's report (the first of
-``reports/*.html``) and the same person's HR report (``reports/hr/``) at a desktop width
-(1280 px) and a phone width (390 px), saves a full-page PNG of each, and checks that
+``reports/*.html``), the same person's HR report (``reports/hr/``) and the scheme review
+(``scheme_review.html``) at a desktop width (1280 px) and a phone width (390 px), saves a
+full-page PNG of each, and checks that
 
 - the page does not scroll sideways (the document is no wider than the window), and no element
   reaches past the window's edges unless it sits inside a box that scrolls on its own
@@ -134,15 +135,26 @@ def require_playwright() -> None:
         ) from exc
 
 
+def person(site: Path) -> Path | None:
+    """Return the first person's report of a demo site, if it has any."""
+    return min((site / "reports").glob("*.html"), default=None)
+
+
 def pages(site: Path) -> list[Path]:
-    """Return the pages of a demo site to check: front page, team, one person (and HR view)."""
+    """Return the pages of a demo site to check.
+
+    They are the front page, the team report, one person's report, the same person's HR view
+    and the scheme review, each when the site has it.
+    """
     found = [site / "index.html", site / "team.html"]
-    people = sorted((site / "reports").glob("*.html"))
-    if people:
-        found.append(people[0])
-        hr = site / "reports" / "hr" / people[0].name
+    first = person(site)
+    if first is not None:
+        found.append(first)
+        hr = site / "reports" / "hr" / first.name
         if hr.exists():
             found.append(hr)
+    if (site / "scheme_review.html").exists():
+        found.append(site / "scheme_review.html")
     return found
 
 
@@ -219,10 +231,10 @@ def write_docs_images(
     wanted = []
     for site in sites:
         lang = site_lang(site)
-        if len(pages(site)) > 2:
-            person = pages(site)[2]
-            wanted.append((site, person, f"report-{lang}.png"))
-            wanted.append((site, site / "team.html", f"team-{lang}.png"))
+        first = person(site)
+        if first is not None:
+            wanted.append((site, first, f"report-{lang}.png"))
+        wanted.append((site, site / "team.html", f"team-{lang}.png"))
     written = []
     for site, page, name in wanted:
         shot = shots.get((site, page, "desktop"))

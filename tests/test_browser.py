@@ -67,19 +67,26 @@ def checked(
 
 class TestDemoPages:
     def test_every_page_fits_and_draws_its_charts(
-        self, checked: tuple[list[str], dict[tuple, Path]]
+        self, sites: list[Path], checked: tuple[list[str], dict[tuple, Path]]
     ) -> None:
-        """Front page, team and a person's reports, en and zh, desktop and phone: no failures."""
+        """Front page, team, a person's reports, scheme review; en, zh; desktop, phone: all fit."""
         failures, shots = checked
         assert failures == []
-        # 4 pages (index, team, a person, the same person's HR view) x 2 widths x 2 languages.
-        assert len(shots) == 16
-        per_width = dict.fromkeys(browser_check.WIDTHS, 0)
-        for (_, _, width), shot in shots.items():
-            per_width[width] += 1
-            assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-            assert shot.stat().st_size > 10_000  # a drawn page, not a blank one
-        assert per_width == {"desktop": 8, "phone": 8}
+        for site in sites:
+            rel = {p.relative_to(site).as_posix() for p in browser_check.pages(site)}
+            assert rel == {
+                "index.html",
+                "team.html",
+                "reports/M01.html",
+                "reports/hr/M01.html",
+                "scheme_review.html",
+            }
+            for page in browser_check.pages(site):
+                for width in ("desktop", "phone"):
+                    shot = shots[(site, page, width)]
+                    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+                    assert shot.stat().st_size > 10_000  # a drawn page, not a blank one
+        assert len(shots) == 5 * 2 * 2
 
     def test_docs_pictures_are_cut_to_the_top(
         self, sites: list[Path], checked: tuple[list[str], dict[tuple, Path]], tmp_path: Path
