@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -133,6 +134,17 @@ def require_playwright() -> None:
         raise BrowserUnavailableError(
             f"the playwright package is not installed ({exc}); pip install playwright"
         ) from exc
+
+
+def has_cjk_font() -> bool | None:
+    """Return whether fontconfig knows a font for Chinese; None when it cannot be asked."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    found = subprocess.run(  # noqa: S603 - a fixed command, no user input
+        [fc_list, ":lang=zh", "family"], capture_output=True, text=True, check=False
+    )
+    return bool(found.stdout.strip())
 
 
 def person(site: Path) -> Path | None:
@@ -272,6 +284,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         require_playwright()
         chromium = find_chromium(args.chromium)
+        if has_cjk_font() is False:
+            print("warning: no font for Chinese is installed; the zh screenshots show boxes")
         with tempfile.TemporaryDirectory(prefix="perfmgmt-browser-") as tmp:
             sites = args.sites or demo_sites(Path(tmp))
             failures, shots = check(sites, args.out, chromium=chromium)
