@@ -1176,9 +1176,10 @@ h2{font-size:1.2rem;color:#3f51b5;margin-top:2rem}h3{font-size:1rem;margin-botto
 table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:.9rem}
 th,td{border:1px solid #d1d5db;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#eef0fb}tr:nth-child(even) td{background:#fafafa}
+.wide{overflow-x:auto}@media (max-width:40rem){th,td{min-width:4.5em}}
 figure{margin:1rem 0;break-inside:avoid}figure svg{display:block;max-width:100%;height:auto}
 figcaption{font-size:.85rem;color:#4b5563}
-@media print{body{margin:0;max-width:none}h2{break-after:avoid}}
+@media print{body{margin:0;max-width:none}h2{break-after:avoid}.wide{overflow:visible}}
 """
 
 
@@ -1207,7 +1208,8 @@ def to_html(report: Report) -> str:
             rows = "".join(
                 "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in block.rows
             )
-            body.append(f"<table>{head}<tbody>{rows}</tbody></table>")
+            # A wide table scrolls in its own box on a phone instead of widening the page.
+            body.append(f'<div class="wide"><table>{head}<tbody>{rows}</tbody></table></div>')
     lang = "zh-CN" if report.lang == "zh" else "en"
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
