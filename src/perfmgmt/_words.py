@@ -1,4 +1,10 @@
-"""Words shown to people: flag names as text, shared by the display, plot and report modules."""
+"""Words shown to people, in English and Chinese, shared by every module that writes text.
+
+:data:`WORDS` holds the words of the domain's enumerations and events (review statuses, action
+kinds and statuses, assessment sources, roles, workflow events, units, rule-condition words and
+command-line lines); :func:`word` looks one up.  Numbers, money and dates are formatted in
+:mod:`perfmgmt._format`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,16 @@ import enum
 
 from perfmgmt.errors import ValidationError
 
-__all__ = ["ANALYTICS_WORDS", "SOURCE_WORDS_ZH", "TALENT_WORDS", "flag_words", "talent_words"]
+__all__ = [
+    "ANALYTICS_WORDS",
+    "SOURCE_WORDS_ZH",
+    "TALENT_WORDS",
+    "WORDS",
+    "flag_words",
+    "talent_words",
+    "unit_word",
+    "word",
+]
 
 
 SOURCE_WORDS_ZH = {
@@ -108,6 +123,8 @@ def talent_words(lang: str) -> dict[str, str]:
             f"lang: {lang!r} is not allowed; expected 'en' or 'zh'", field="lang", value=lang
         )
     return TALENT_WORDS[lang]
+
+
 ANALYTICS_WORDS: dict[str, dict[str, str]] = {
     "en": {
         "adverse_impact": "Adverse impact",
@@ -197,3 +214,158 @@ ANALYTICS_WORDS: dict[str, dict[str, str]] = {
     },
 }
 """Words of the people-analytics texts (adverse impact, rater diagnostics), by language."""
+
+
+_STATUS = {
+    "draft": ("draft", "草稿"),
+    "goals_proposed": ("goals proposed", "目标已提出"),
+    "goals_agreed": ("goals agreed", "目标已商定"),
+    "mid_term_checked": ("mid-term checked", "已完成中期检查"),
+    "evaluated": ("evaluated", "已评估"),
+    "calibrated": ("calibrated", "已校准"),
+    "feedback_given": ("feedback given", "已反馈"),
+    "shared": ("shared", "已告知员工"),
+    "acknowledged": ("acknowledged", "员工已确认"),
+    "disputed": ("disputed", "员工有异议"),
+    "dispute_resolved": ("dispute resolved", "异议已处理"),
+    "closed": ("closed", "已关闭"),
+    "cancelled": ("cancelled", "已取消"),
+}
+_ACTION_STATUS = {
+    "planned": ("planned", "已计划"),
+    "in_progress": ("in progress", "进行中"),
+    "done": ("done", "已完成"),
+    "cancelled": ("cancelled", "已取消"),
+}
+_ACTION_KIND = {
+    "skill_training": ("skill training", "技能培训"),
+    "career_step": ("career step", "职业发展"),
+    "wellbeing_support": ("wellbeing support", "心理支持"),
+    "improvement": ("improvement", "改进措施"),
+}
+_SOURCE = {
+    "self": ("self", "自评"),
+    "manager": ("manager", "上级"),
+    "peer": ("peer", "同事"),
+    "upward": ("upward", "下属"),
+    "customer": ("customer", "客户"),
+}
+_ROLE = {
+    "employee": ("employee", "员工"),
+    "manager": ("manager", "上级"),
+    "hr": ("HR", "人力资源"),
+}
+_EVENT = {
+    "agree_goals": ("goals agreed", "商定目标"),
+    "amend_goals": ("goals amended", "修改目标"),
+    "propose_goals": ("goals proposed", "提出目标"),
+    "sign_goals": ("goals signed", "签署目标"),
+    "check_in": ("check-in", "中期检查"),
+    "evaluate": ("evaluated", "评估"),
+    "calibrate": ("calibrated", "校准"),
+    "record_interview": ("feedback interview", "反馈面谈"),
+    "set_development_plan": ("development plan set", "制定发展计划"),
+    "plan_agreed_actions": ("agreed actions planned", "将商定行动纳入计划"),
+    "share_review": ("review shared", "将考评结果告知员工"),
+    "acknowledge": ("acknowledged", "员工确认"),
+    "raise_dispute": ("dispute raised", "员工提出异议"),
+    "resolve_dispute": ("dispute resolved", "处理异议"),
+    "dispute_deadline": ("dispute window closed", "异议期届满"),
+    "close": ("closed", "关闭"),
+    "reopen": ("reopened", "重新打开"),
+    "cancel": ("cancelled", "取消"),
+}
+_UNIT = {
+    "%": ("%", "%"),
+    "minutes": ("minutes", "分钟"),
+    "seconds": ("seconds", "秒"),
+    "hours": ("hours", "小时"),
+    "days": ("days", "天"),
+    "points": ("points", "分"),
+    "count": ("count", "个"),
+    "hours per member": ("hours per member", "小时/人"),
+}
+_CONDITION = {
+    "and": ("and", "并且"),
+    "or": ("or", "或者"),
+    "not": ("not", "并非"),
+    "in": ("in", "属于"),
+    "not_in": ("not in", "不属于"),
+    "total": ("total", "总分"),
+    "rating": ("rating", "评级"),
+    "quantitative": ("quantitative", "定量得分"),
+    "qualitative": ("qualitative", "定性得分"),
+    "score": ("score", "得分"),
+    "actual": ("actual", "实际值"),
+    "achievement": ("achievement", "达成率"),
+    "target": ("target", "目标值"),
+    "history": ("history", "历史"),
+    "history_of": ("{field} {index} cycle(s) ago", "{index} 个周期前的{field}"),
+    "kpi_of": ("{kpi} {field}", "指标 {kpi} 的{field}"),
+    "criterion_of": ("{key} {field}", "定性项 {key} 的{field}"),
+    "==": ("==", "等于"),
+    "!=": ("!=", "不等于"),
+    "<": ("<", "低于"),
+    "<=": ("<=", "不高于"),
+    ">": (">", "高于"),
+    ">=": (">=", "不低于"),
+}
+_CLI = {
+    "dropped_rows": (
+        "{table}: dropped {dropped} of {rows} rows ({columns})",
+        "{table}:共 {rows} 行,剔除 {dropped} 行({columns})",
+    ),
+    "bad_row": ("row {row}, column {column!r}: {problem}", "第 {row} 行,列 {column!r}:{problem}"),
+    "error": ("error", "错误"),
+}
+
+WORDS: dict[str, dict[str, str]] = {"en": {}, "zh": {}}
+"""Every word of the domain's enumerations, events, units and command lines, by language.
+
+Keys are ``"<table>.<value>"``, e.g. ``"status.evaluated"``, ``"source.peer"``,
+``"event.agree_goals"``, ``"unit.minutes"``, ``"cond.>="``, ``"cli.dropped_rows"``.
+"""
+for _prefix, _table in (
+    ("status", _STATUS),
+    ("action_status", _ACTION_STATUS),
+    ("action_kind", _ACTION_KIND),
+    ("source", _SOURCE),
+    ("role", _ROLE),
+    ("event", _EVENT),
+    ("unit", _UNIT),
+    ("cond", _CONDITION),
+    ("cli", _CLI),
+):
+    for _key, (_en, _zh) in _table.items():
+        WORDS["en"][f"{_prefix}.{_key}"] = _en
+        WORDS["zh"][f"{_prefix}.{_key}"] = _zh
+
+
+def word(key: str, lang: str, default: str | None = None) -> str:
+    """Return the word for ``key`` (e.g. ``"status.evaluated"``) in ``lang``.
+
+    Args:
+        key: ``"<table>.<value>"``, see :data:`WORDS`.
+        lang: ``"en"`` or ``"zh"``.
+        default: What to return for an unknown key (a value the user named, such as their own
+            unit); None to refuse unknown keys.
+
+    Raises:
+        ValidationError: Another language, or an unknown key without a default.
+    """
+    words = WORDS.get(lang)
+    if words is None:
+        raise ValidationError(
+            f"lang: {lang!r} is not allowed; expected 'en' or 'zh'", field="lang", value=lang
+        )
+    found = words.get(key)
+    if found is not None:
+        return found
+    if default is None:
+        raise ValidationError(f"word: key {key!r} is not known", field="key", value=key)
+    return default
+
+
+def unit_word(unit: str, lang: str) -> str:
+    """Return a display unit in ``lang``; a unit the library does not know is shown as given."""
+    return word(f"unit.{unit}", lang, default=unit) if unit else unit
