@@ -326,12 +326,9 @@ _CONDITION = {
     "mean": ("mean", "平均分"),
 }
 _CLI = {
-    "dropped_rows": (
-        "{table}: dropped {dropped} of {rows} rows ({columns})",
-        "{table}:共 {rows} 行,剔除 {dropped} 行({columns})",
-    ),
-    "bad_row": ("row {row}, column {column!r}: {problem}", "第 {row} 行,列 {column!r}:{problem}"),
-    "error": ("error", "错误"),
+    "dropped_rows": ("dropped {dropped} of {rows} rows", "共 {rows} 行,剔除 {dropped} 行"),
+    "whole_row": ("line", "整行"),
+    "none": ("none", "无"),
 }
 
 WORDS: dict[str, dict[str, str]] = {"en": {}, "zh": {}}

@@ -155,7 +155,7 @@ def cmd_metrics(args: argparse.Namespace, io_: Inputs, out: TextIO, err: TextIO)
         io.StringIO(text), strict=args.strict, delimiter=args.delimiter
     )
     if tickets.dropped:
-        err.write(f"perfmgmt metrics: {tickets.dropped.summary()}\n")
+        err.write(f"perfmgmt metrics: {tickets.dropped.summary(args.lang)}\n")
         if len(tickets) == 0:
             raise DataError(
                 f"{args.tickets}: every row was dropped as bad data, so there is nothing to "

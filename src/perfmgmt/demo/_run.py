@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import attrs
 import numpy as np
 
+from perfmgmt._format import fmt_money
+from perfmgmt._words import word
 from perfmgmt._markdown import md_escape
 from perfmgmt.calibration import (
     CalibrationLog,
@@ -91,7 +93,7 @@ class DemoRun:
             for label, n in self.ratings.items()
         )
         fired = ", ".join(f"{k} {n}" for k, n in self.fired.items())
-        dropped = "; ".join(f"{k}: {v}" for k, v in self.dropped.items()) or "none"
+        dropped = "; ".join(f"{k}: {v}" for k, v in self.dropped.items()) or word("cli.none", lang)
         if lang == "zh":
             state = "已执行" if self.enforced else "仅报告,未执行"
             lines = [
@@ -101,8 +103,9 @@ class DemoRun:
                 f"校准后评级分布:{dist}",
                 f"校准:强制分布{state},{self.calibrated} 人评级变动。",
                 f"触发的规则:{fired}",
-                f"奖金合计 {self.bonus_total} {self.currency},扣减合计 "
-                f"{self.deduction_total} {self.currency};发展行动 {self.development_actions} 项。",
+                f"奖金合计 {fmt_money(self.bonus_total, self.currency, lang)},扣减合计 "
+                f"{fmt_money(self.deduction_total, self.currency, lang)};"
+                f"发展行动 {self.development_actions} 项。",
                 f"待办:{self.pending} 次反馈面谈尚未进行。",
                 f"剔除的坏数据行:{dropped}",
                 "汇总表:summary.md(以及 summary.csv);团队报告:team.html(以及 team.md);"
@@ -601,7 +604,7 @@ def _result(
         deduction_total=deduction_total,
         currency=decisions.currency or "CNY",
         development_actions=walked.actions,
-        dropped=tables.dropped(),
+        dropped=tables.dropped(job.lang),
         files=tuple(str(p.relative_to(job.out)) for p in job.files),
         seconds=time.perf_counter() - started,
         enforced=enforced,

@@ -253,7 +253,14 @@ def _walk_review(
             at=_at(cycle.end + dt.timedelta(days=3)),
         )
     plan = suggest_development(
-        scheme, card, earlier, policy=walk.policy, owner=subject.id, on=interview_day, review=review
+        scheme,
+        card,
+        earlier,
+        policy=walk.policy,
+        owner=subject.id,
+        on=interview_day,
+        review=review,
+        lang=walk.lang,
     )
     if interview_day <= walk.today:
         interview = _interview(scheme, card, plan, on=interview_day, lang=walk.lang)
