@@ -1,0 +1,236 @@
+"""Chinese output has no English words but the identifiers the user typed (issue 19, item 3)."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from perfmgmt._format import fmt_date, fmt_money, fmt_number, fmt_percent
+from perfmgmt._words import WORDS, word
+from perfmgmt.cli import main
+from perfmgmt.errors import ValidationError
+from perfmgmt.presets import customer_service_development
+from perfmgmt.rules import describe_condition, parse
+
+ENGLISH = re.compile(r"[A-Za-z]{2,}")
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    """Run the command in-process; return (exit status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _strings(value: object) -> Iterator[tuple[str, str]]:
+    """Yield every (field name, text) pair in a JSON value."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if isinstance(v, str):
+                yield k, v
+            else:
+                yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+# Fields whose text the user typed: names, keys and ids, and the free text of their incentive
+# rules and development catalogue (honour titles, training names, skills, trigger reasons).
+_TYPED = {
+    "key", "id", "name", "department", "manager_id", "grade", "kpi", "criterion", "cycle",
+    "scheme", "currency", "actor", "rater_id", "owner", "title", "topic", "kind_key", "skill",
+    "training", "reason", "interviewer", "subject_id", "source_key",
+}  # fmt: skip
+
+
+def allow_list(demo: Path) -> set[str]:
+    """Build the identifiers the user typed from the inputs, never from the outputs."""
+    allowed: set[str] = set()
+
+    def add(text: str) -> None:
+        allowed.update(ENGLISH.findall(text))
+
+    scheme = json.loads((demo / "scheme.json").read_text("utf-8"))
+    for name, text in _strings(scheme):
+        if name in _TYPED:
+            add(text)
+    for ref in re.findall(r"\b[a-z_]+(?:\.[a-z_]+)+", json.dumps(scheme)):
+        add(ref)  # field names inside the rule conditions the user typed
+    units = {u for n, u in _strings(scheme) if n == "unit"}
+    for unit in units:  # a unit the library cannot translate is the user's own word
+        if word(f"unit.{unit}", "zh", default="") == "":
+            add(unit)
+    policy = customer_service_development()
+    for link in policy.skill_map.links:
+        add(f"{link.training} {link.skill}")
+    for trigger in policy.wellbeing:
+        add(trigger.reason)
+    for line in (demo / "reviews_FY2025Q2.jsonl").read_text("utf-8").splitlines():
+        for name, text in _strings(json.loads(line)):
+            if name in _TYPED:
+                add(text)
+    for table in (demo / "data").glob("*.csv"):
+        add(table.stem)
+        with table.open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            add(" ".join(reader.fieldnames or ()))  # column names (bad-row lines name them)
+            for row in reader:
+                for col in ("subject_id", "name", "department", "rater_id", "manager_id"):
+                    add(row.get(col) or "")
+    for path in demo.rglob("*"):  # the files the user asked for, by name
+        add(path.name)
+    return allowed
+
+
+def english_words(text: str, allowed: set[str]) -> list[str]:
+    """Return the English words of ``text`` that are not in ``allowed``, with context."""
+    return [
+        f"{m.group()!r} in …{text[max(0, m.start() - 40) : m.end() + 40]}…"
+        for m in ENGLISH.finditer(text)
+        if m.group() not in allowed
+    ]
+
+
+def _html_text(page: str) -> str:
+    page = re.sub(r"<style.*?</style>", "", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """Run the demo in Chinese once; return its directory and the texts people read."""
+    out = tmp_path_factory.mktemp("zh") / "demo"
+    small = ["--managers", "6", "--agents", "60", "--tickets", "4000", "--seed", "3"]
+    code, stdout, stderr = run("demo", "--lang", "zh", "--out", str(out), *small)
+    assert code == 0, stderr
+    texts = {"demo output": stdout + stderr}
+    for path in sorted(out.rglob("*.md")):
+        texts[str(path.relative_to(out))] = path.read_text("utf-8")
+    for path in sorted(out.rglob("*.html")):
+        texts[str(path.relative_to(out))] = _html_text(path.read_text("utf-8"))
+    actuals = str(out / "actuals_FY2025Q2.csv")
+    for sid in ("M01", "M02", "M05"):
+        code, stdout, stderr = run("explain", "--lang", "zh", str(out / "scheme.json"), actuals, sid)
+        assert code == 0, stderr
+        texts[f"explain {sid}"] = stdout + stderr
+    for command in ("score", "decide"):
+        code, stdout, stderr = run(command, "--lang", "zh", str(out / "scheme.json"), actuals)
+        assert code == 0, stderr
+        texts[command] = stdout + stderr
+    code, stdout, stderr = run("lint", "--lang", "zh", str(out / "scheme.json"))
+    texts["lint"] = stdout + stderr
+    code, stdout, stderr = run("metrics", "--lang", "zh", str(out / "data" / "tickets.csv"))
+    assert code == 0, stderr
+    texts["metrics"] = stderr  # progress and bad-row lines; the table itself is data
+    return out, texts
+
+
+class TestNoEnglish:
+    def test_every_text_is_chinese_but_the_users_identifiers(
+        self, demo: tuple[Path, dict[str, str]]
+    ) -> None:
+        """Reports, explanations, lint and command output in zh use no English word."""
+        out, texts = demo
+        allowed = allow_list(out)
+        found = {name: english_words(text, allowed) for name, text in texts.items()}
+        found = {name: words[:5] for name, words in found.items() if words}
+        assert not found, json.dumps(found, ensure_ascii=False, indent=1)
+
+    def test_the_check_catches_english(self, demo: tuple[Path, dict[str, str]]) -> None:
+        """The check is not vacuous: an English status word is caught."""
+        out, _ = demo
+        assert english_words("状态:evaluated", allow_list(out)) == ["'evaluated' in …状态:evaluated…"]
+
+
+class TestWords:
+    def test_every_key_has_english_and_chinese(self) -> None:
+        """Each word table key exists in both languages with non-empty text."""
+        assert set(WORDS["en"]) == set(WORDS["zh"])
+        for key in WORDS["en"]:
+            assert WORDS["en"][key] and WORDS["zh"][key], key
+
+    def test_chinese_words_are_not_english(self) -> None:
+        """No zh word is an English word (only placeholders and symbols may be ASCII)."""
+        for key, text in WORDS["zh"].items():
+            bare = re.sub(r"\{[a-z_!r]+\}", "", text)
+            assert not ENGLISH.search(bare), (key, text)
+
+    def test_unknown_key_and_language(self) -> None:
+        """An unknown key needs a default; an unknown language is refused."""
+        assert word("unit.furlongs", "zh", default="furlongs") == "furlongs"
+        with pytest.raises(ValidationError, match="key 'nope'"):
+            word("nope", "zh")
+        with pytest.raises(ValidationError, match="'fr'"):
+            word("status.draft", "fr")
+
+    def test_every_review_status_has_words(self) -> None:
+        """Each ReviewStatus and action enum value has a word, so no status shows raw."""
+        from perfmgmt.model import ActionKind, ActionStatus, AssessmentSource, ReviewStatus
+
+        for prefix, enum in (
+            ("status", ReviewStatus),
+            ("action_status", ActionStatus),
+            ("action_kind", ActionKind),
+            ("source", AssessmentSource),
+        ):
+            for member in enum:
+                assert f"{prefix}.{member.value}" in WORDS["zh"], (prefix, member)
+
+
+class TestFormat:
+    def test_money(self) -> None:
+        """Chinese CNY is ¥ with separators; English keeps the amount and code as before."""
+        from decimal import Decimal
+
+        assert fmt_money(Decimal("14800.00"), "CNY", "zh") == "¥14,800.00"
+        assert fmt_money(Decimal("-5.10"), "CNY", "zh") == "-¥5.10"
+        assert fmt_money(Decimal("1234.5"), "USD", "zh") == "1,234.5 USD"
+        assert fmt_money(Decimal("14800.00"), "CNY", "en") == "14800.00 CNY"
+        assert fmt_money(None, "CNY", "zh") == "-"
+
+    def test_numbers_percentages_dates(self) -> None:
+        """Numbers, shares and dates in both languages; unknown languages refused."""
+        import datetime as dt
+        from fractions import Fraction
+
+        assert fmt_number(12345.678, 1, "zh") == "12345.7"
+        assert fmt_number(12345.678, 1, "en", group=True) == "12,345.7"
+        assert fmt_percent(Fraction(17, 40), 1, "zh") == "42.5%"
+        assert fmt_date(dt.date(2026, 3, 31), "zh") == "2026年3月31日"
+        assert fmt_date(dt.date(2026, 3, 31), "en") == "2026-03-31"
+        with pytest.raises(ValidationError):
+            fmt_number(1.0, 1, "fr")
+
+
+class TestConditions:
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("total >= 90 and kpi.csat.score > 80", "总分 不低于 90 并且 客户满意度得分的得分 高于 80"),
+            ('rating == "A" and history.rating[-1] == "A"', "评级 等于 “A” 并且 1 个周期前的评级 等于 “A”"),
+            ('rating in ["D", "E"] or total < 60', "评级 属于 “D”、“E” 或者 总分 低于 60"),
+        ],
+    )  # fmt: skip
+    def test_zh_words(self, text: str, expected: str) -> None:
+        """A condition reads as Chinese words, with KPI labels for keys."""
+        got = describe_condition(parse(text), "zh", labels={"csat": "客户满意度得分"})
+        assert got == expected
+
+    def test_en_is_the_canonical_text(self) -> None:
+        """In English the condition is shown as the user typed it (canonical form)."""
+        assert describe_condition(parse("total>=90"), "en") == "total >= 90"
+
+    def test_unknown_language(self) -> None:
+        """Another language is refused."""
+        from perfmgmt.errors import RuleError
+
+        with pytest.raises(RuleError):
+            describe_condition(parse("total >= 90"), "fr")
