@@ -22,6 +22,7 @@ already quantised by the caller, so this module never rounds money a second time
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 from fractions import Fraction
 
@@ -64,7 +65,7 @@ def fmt_number(
         group: True to add thousands separators.
     """
     check_lang(lang)
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
     if isinstance(value, Fraction):
         value = Decimal(value.numerator) / Decimal(value.denominator)
@@ -72,12 +73,10 @@ def fmt_number(
     return f"{value:{sep}.{digits}f}"
 
 
-def fmt_percent(
-    value: float | Decimal | Fraction | None, digits: int = 1, lang: str = "en"
-) -> str:
+def fmt_percent(value: float | Decimal | Fraction | None, digits: int = 1, lang: str = "en") -> str:
     """Return a share (``0.425``) as a percentage (``"42.5%"``); ``"-"`` for None."""
     check_lang(lang)
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
     if isinstance(value, Fraction):
         value = Decimal(value.numerator) / Decimal(value.denominator)

@@ -24,9 +24,9 @@ from typing import Literal
 
 import attrs
 
+from perfmgmt._format import fmt_money
 from perfmgmt._html import esc
 from perfmgmt._markdown import md_escape, md_table_row
-from perfmgmt._format import fmt_money
 from perfmgmt._words import SOURCE_WORDS_ZH, unit_word, word
 from perfmgmt.charts import (
     Chart,

@@ -14,8 +14,8 @@ import attrs
 import numpy as np
 
 from perfmgmt._format import fmt_money
-from perfmgmt._words import word
 from perfmgmt._markdown import md_escape
+from perfmgmt._words import word
 from perfmgmt.calibration import (
     CalibrationLog,
     GuidedDistribution,

@@ -126,8 +126,7 @@ class _Writer:
 
     def _and(self, node: And) -> str:
         return f" {word('cond.and', 'zh')} ".join(
-            f"({self.write(op)})" if isinstance(op, Or) else self.write(op)
-            for op in node.operands
+            f"({self.write(op)})" if isinstance(op, Or) else self.write(op) for op in node.operands
         )
 
     def _not(self, node: Not) -> str:

@@ -108,7 +108,7 @@ def _skill_actions(
     """Return one skill training per skill link whose KPI scored below the link's score."""
     actions: list[DevelopmentAction] = []
     for line in score_card.lines:
-        name = scheme.kpi(line.key).indicator.label.get(w["lang"])
+        name = scheme.kpi(line.key).indicator.label.get("zh" if w["lang"] == "zh" else "en")
         for i, link in enumerate(policy.skill_map.for_kpi(line.key), start=1):
             if line.score is not None and line.score < link.below_score:
                 actions.append(
