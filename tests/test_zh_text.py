@@ -20,6 +20,7 @@ from perfmgmt.presets import customer_service_development
 from perfmgmt.rules import describe_condition, parse
 
 ENGLISH = re.compile(r"[A-Za-z]{2,}")
+ARGV = ("perfmgmt", "demo", "explain", "score", "decide", "lint", "metrics", "--lang", "zh")
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -47,7 +48,7 @@ def _strings(value: object) -> Iterator[tuple[str, str]]:
 _TYPED = {
     "key", "id", "name", "department", "manager_id", "grade", "kpi", "criterion", "cycle",
     "scheme", "currency", "actor", "rater_id", "owner", "title", "topic", "kind_key", "skill",
-    "training", "reason", "interviewer", "subject_id", "source_key",
+    "training", "reason", "interviewer", "subject_id", "source_key", "scheme_hash",
 }  # fmt: skip
 
 
@@ -86,6 +87,7 @@ def allow_list(demo: Path) -> set[str]:
         _scheme_words(json.loads((demo / "scheme.json").read_text("utf-8"))),
         _policy_words(),
         str(demo),  # the output directory the user named
+        " ".join(ARGV),  # the command lines the user typed
         *(
             _typed_in(json.loads(line))
             for line in (demo / "reviews_FY2025Q2.jsonl").read_text("utf-8").splitlines()
@@ -142,7 +144,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]
 
 
 class TestNoEnglish:
-    @pytest.mark.xfail(
+    @pytest.mark.xfail(  # TEMP
         strict=True,
         reason="not all Chinese yet: units inside the demo's interview notes, the explain "
         "trace (scorer 'min', 'rule'/'table' labels, hit policy names, English rule text), "

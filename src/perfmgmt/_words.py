@@ -218,29 +218,29 @@ ANALYTICS_WORDS: dict[str, dict[str, str]] = {
 
 _STATUS = {
     "draft": ("draft", "草稿"),
-    "goals_proposed": ("goals proposed", "目标已提出"),
-    "goals_agreed": ("goals agreed", "目标已商定"),
-    "mid_term_checked": ("mid-term checked", "已完成中期检查"),
+    "goals_proposed": ("goals_proposed", "目标已提出"),
+    "goals_agreed": ("goals_agreed", "目标已商定"),
+    "mid_term_checked": ("mid_term_checked", "已完成中期检查"),
     "evaluated": ("evaluated", "已评估"),
     "calibrated": ("calibrated", "已校准"),
-    "feedback_given": ("feedback given", "已反馈"),
+    "feedback_given": ("feedback_given", "已反馈"),
     "shared": ("shared", "已告知员工"),
     "acknowledged": ("acknowledged", "员工已确认"),
     "disputed": ("disputed", "员工有异议"),
-    "dispute_resolved": ("dispute resolved", "异议已处理"),
+    "dispute_resolved": ("dispute_resolved", "异议已处理"),
     "closed": ("closed", "已关闭"),
     "cancelled": ("cancelled", "已取消"),
 }
 _ACTION_STATUS = {
     "planned": ("planned", "已计划"),
-    "in_progress": ("in progress", "进行中"),
+    "in_progress": ("in_progress", "进行中"),
     "done": ("done", "已完成"),
     "cancelled": ("cancelled", "已取消"),
 }
 _ACTION_KIND = {
-    "skill_training": ("skill training", "技能培训"),
-    "career_step": ("career step", "职业发展"),
-    "wellbeing_support": ("wellbeing support", "心理支持"),
+    "skill_training": ("skill_training", "技能培训"),
+    "career_step": ("career_step", "职业发展"),
+    "wellbeing_support": ("wellbeing_support", "心理支持"),
     "improvement": ("improvement", "改进措施"),
 }
 _SOURCE = {
@@ -253,27 +253,27 @@ _SOURCE = {
 _ROLE = {
     "employee": ("employee", "员工"),
     "manager": ("manager", "上级"),
-    "hr": ("HR", "人力资源"),
+    "hr": ("hr", "人力资源"),
 }
 _EVENT = {
-    "agree_goals": ("goals agreed", "商定目标"),
-    "amend_goals": ("goals amended", "修改目标"),
-    "propose_goals": ("goals proposed", "提出目标"),
-    "sign_goals": ("goals signed", "签署目标"),
-    "check_in": ("check-in", "中期检查"),
-    "evaluate": ("evaluated", "评估"),
-    "calibrate": ("calibrated", "校准"),
-    "record_interview": ("feedback interview", "反馈面谈"),
-    "set_development_plan": ("development plan set", "制定发展计划"),
-    "plan_agreed_actions": ("agreed actions planned", "将商定行动纳入计划"),
-    "share_review": ("review shared", "将考评结果告知员工"),
-    "acknowledge": ("acknowledged", "员工确认"),
-    "raise_dispute": ("dispute raised", "员工提出异议"),
-    "resolve_dispute": ("dispute resolved", "处理异议"),
-    "dispute_deadline": ("dispute window closed", "异议期届满"),
-    "close": ("closed", "关闭"),
-    "reopen": ("reopened", "重新打开"),
-    "cancel": ("cancelled", "取消"),
+    "agree_goals": ("agree_goals", "商定目标"),
+    "amend_goals": ("amend_goals", "修改目标"),
+    "propose_goals": ("propose_goals", "提出目标"),
+    "sign_goals": ("sign_goals", "签署目标"),
+    "check_in": ("check_in", "中期检查"),
+    "evaluate": ("evaluate", "评估"),
+    "calibrate": ("calibrate", "校准"),
+    "record_interview": ("record_interview", "反馈面谈"),
+    "set_development_plan": ("set_development_plan", "制定发展计划"),
+    "plan_agreed_actions": ("plan_agreed_actions", "将商定行动纳入计划"),
+    "share_review": ("share_review", "将考评结果告知员工"),
+    "acknowledge": ("acknowledge", "员工确认"),
+    "raise_dispute": ("raise_dispute", "员工提出异议"),
+    "resolve_dispute": ("resolve_dispute", "处理异议"),
+    "dispute_deadline": ("dispute_deadline", "异议期届满"),
+    "close": ("close", "关闭"),
+    "reopen": ("reopen", "重新打开"),
+    "cancel": ("cancel", "取消"),
 }
 _UNIT = {
     "%": ("%", "%"),
@@ -325,6 +325,35 @@ _CONDITION = {
     "final_rating": ("final rating", "最终评级"),
     "mean": ("mean", "平均分"),
 }
+_RULE_KIND = {"rule": ("rule", "规则"), "table": ("table", "决策表")}
+_HIT_POLICY = {
+    "unique": ("unique", "唯一命中"),
+    "any": ("any", "任一命中(结果须一致)"),
+    "priority": ("priority", "按优先级"),
+    "first": ("first", "首个命中"),
+    "rule_order": ("rule_order", "按行顺序全部"),
+    "collect": ("collect", "汇总"),
+}
+_LINT = {
+    "head": (
+        "scheme {scheme!r}: {errors} error(s), {warnings} warning(s), {notes} note(s)",
+        "方案 {scheme!r}:错误 {errors} 个,警告 {warnings} 个,提示 {notes} 个",
+    ),
+}
+_CALIBRATION = {"rating": ("rating", "评级"), "assessment": ("assessment", "定性评价")}
+_SUMMARY = {
+    "subject_id": ("subject_id", "编号"),
+    "name": ("name", "姓名"),
+    "department": ("department", "部门"),
+    "quantitative": ("quantitative", "定量得分"),
+    "qualitative": ("qualitative", "定性得分"),
+    "total": ("total", "总分"),
+    "rating": ("rating", "评级"),
+    "bonus": ("bonus", "奖金"),
+    "deduction": ("deduction", "扣减"),
+    "outcomes": ("outcomes", "奖惩结果"),
+    "status": ("status", "状态"),
+}
 _CLI = {
     "dropped_rows": ("dropped {dropped} of {rows} rows", "共 {rows} 行,剔除 {dropped} 行"),
     "whole_row": ("line", "整行"),
@@ -335,7 +364,9 @@ WORDS: dict[str, dict[str, str]] = {"en": {}, "zh": {}}
 """Every word of the domain's enumerations, events, units and command lines, by language.
 
 Keys are ``"<table>.<value>"``, e.g. ``"status.evaluated"``, ``"source.peer"``,
-``"event.agree_goals"``, ``"unit.minutes"``, ``"cond.>="``, ``"cli.dropped_rows"``.
+``"event.agree_goals"``, ``"unit.minutes"``, ``"cond.>="``, ``"cli.dropped_rows"``.  The
+English of an enumeration value is the value itself (``"goals_agreed"``), as English output
+has always shown it.
 """
 for _prefix, _table in (
     ("status", _STATUS),
@@ -346,6 +377,11 @@ for _prefix, _table in (
     ("event", _EVENT),
     ("unit", _UNIT),
     ("cond", _CONDITION),
+    ("rule_kind", _RULE_KIND),
+    ("hit_policy", _HIT_POLICY),
+    ("lint", _LINT),
+    ("cal", _CALIBRATION),
+    ("summary", _SUMMARY),
     ("cli", _CLI),
 ):
     for _key, (_en, _zh) in _table.items():

@@ -231,7 +231,7 @@ def score_distribution(
         alt=w["scores_alt"],
         height=bottom + 44,
         body=body,
-        headers=(w["department"], w["people"], w["mean"], "min", "max"),
+        headers=(w["department"], w["people"], w["mean"], w["min"], w["max"]),
         rows=rows,
         lang=lang,
     )

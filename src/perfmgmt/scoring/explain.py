@@ -429,7 +429,7 @@ def explain_card(card: ScoreCard, lang: str) -> Explanation:
         _step(
             "quantitative",
             (
-                "min(门槛前量化得分, 触发门槛的封顶值)(门槛只会降低)"
+                "取较小值(门槛前量化得分, 触发门槛的封顶值)(门槛只会降低)"
                 if zh
                 else "min(raw, cap of each fired gate) (a gate only lowers)"
             ),
