@@ -144,12 +144,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]
 
 
 class TestNoEnglish:
-    @pytest.mark.xfail(  # TEMP
-        strict=True,
-        reason="not all Chinese yet: units inside the demo's interview notes, the explain "
-        "trace (scorer 'min', 'rule'/'table' labels, hit policy names, English rule text), "
-        "the lint count line, the calibration report's sources and change paths",
-    )
     def test_every_text_is_chinese_but_the_users_identifiers(
         self, demo: tuple[Path, dict[str, str]]
     ) -> None:
