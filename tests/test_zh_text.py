@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import enum
 import html
 import io
 import json
@@ -10,14 +12,21 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from perfmgmt._format import fmt_date, fmt_money, fmt_number, fmt_percent
 from perfmgmt._words import WORDS, word
 from perfmgmt.cli import main
 from perfmgmt.errors import ValidationError
-from perfmgmt.presets import customer_service_development
-from perfmgmt.rules import describe_condition, parse
+from perfmgmt.model import Cycle, Review, Scheme
+from perfmgmt.presets import customer_service_development, customer_service_manager
+from perfmgmt.report import review_report, team_report, to_markdown
+from perfmgmt.rules import RuleEvaluator, describe_condition, parse
+from perfmgmt.scoring import ScoringEngine
+from perfmgmt.serialization import dumps
+from perfmgmt.strategies import reviews
 
 ENGLISH = re.compile(r"[A-Za-z]{2,}")
 ARGV = ("perfmgmt", "demo", "explain", "score", "decide", "lint", "metrics", "--lang", "zh")
@@ -253,3 +262,57 @@ class TestConditions:
 
         with pytest.raises(RuleError):
             describe_condition(parse("total >= 90"), "fr")
+
+
+def _texts_of(value: object) -> str:
+    """Return every string inside an attrs object, joined: the text a user put into it."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, enum.Enum):
+        return ""  # the library's words for enum values are what is under test
+    if attrs.has(type(value)):
+        return " ".join(_texts_of(getattr(value, a.name)) for a in attrs.fields(type(value)))
+    if isinstance(value, tuple | list):
+        return " ".join(_texts_of(v) for v in value)
+    return ""
+
+
+def _scheme_identifiers(scheme: Scheme) -> set[str]:
+    """Return the scheme's keys, rule field names and its rules' free text (titles, topics)."""
+    data = json.loads(dumps(scheme))
+    return set(ENGLISH.findall(_scheme_words(data))) | {"CNY"}
+
+
+class TestGeneratedReviews:
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(review=reviews(scheme=customer_service_manager()))
+    def test_reports_and_explanations_of_generated_reviews(self, review: Review) -> None:
+        """Reports and explanations of generated reviews are Chinese but the review's own text."""
+        scheme = customer_service_manager()
+        card = ScoringEngine().score(scheme, review)
+        decisions = RuleEvaluator().evaluate(scheme.rules, card, subject=review.subject)
+        allowed = set(ENGLISH.findall(_texts_of(review))) | _scheme_identifiers(scheme)
+        cycle = Cycle(
+            key=review.cycle,
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2026, 3, 31),
+        )
+        texts = {
+            "review report": to_markdown(
+                review_report(review, scheme, card=card, decisions=decisions, lang="zh")
+            ),
+            "team report": to_markdown(
+                team_report(
+                    [review],
+                    scheme,
+                    cycle=cycle,
+                    today=dt.date(2026, 4, 1),
+                    lang="zh",
+                    decisions=[decisions],
+                )
+            ),
+            "card": str(card.explain("zh")),
+            "decisions": decisions.explain("zh"),
+        }
+        for name, text in texts.items():
+            assert not english_words(html.unescape(text), allowed), (name, english_words(text, allowed))

@@ -229,6 +229,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "n": "N",
         "mean": "Mean",
         "min": "Min",
+        "gate_min": "min(…, {cap})",
         "max": "Max",
         "pending": "Pending items",
         "no_goals": "{key}: goals not agreed",
@@ -334,6 +335,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "n": "人数",
         "mean": "平均",
         "min": "最小",
+        "gate_min": "取较小值(…, {cap})",
         "max": "最大",
         "pending": "待办事项",
         "no_goals": "{key}:目标尚未确定",
@@ -559,7 +561,7 @@ def _gate_rows(ctx: ReviewContext, card: ScoreCard) -> list[tuple[str, str, str]
                 threshold=_f(ln.gate_threshold),
                 cap=_f(ln.gate_cap),
             )
-        rows.append((text, f"min(…, {_f(ln.gate_cap)})", _f(ln.gate_cap)))
+        rows.append((text, w["gate_min"].format(cap=_f(ln.gate_cap)), _f(ln.gate_cap)))
     return rows
 
 

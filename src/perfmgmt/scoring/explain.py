@@ -14,7 +14,7 @@ import attrs
 
 from perfmgmt._html import fmt
 from perfmgmt._validate import instance_of, tuple_of
-from perfmgmt._words import SOURCE_WORDS_ZH
+from perfmgmt._words import SOURCE_WORDS_ZH, word
 from perfmgmt.errors import ScoringError
 from perfmgmt.scoring.flags import (
     NOT_RATED_BITS,
@@ -316,7 +316,8 @@ def _criterion_step(cr: CriterionLine, zh: bool) -> Step:
                 (f"{src.key}.weight", src.weight),
             ]
         elif src.raters:
-            left_out.append(f"{src.key} ({src.raters} < {src.min_raters})")
+            name = word(f"source.{src.key}", "zh" if zh else "en", default=src.key)
+            left_out.append(f"{name} ({src.raters} < {src.min_raters})")
     if left_out:
         note = (
             f"评价人数不足,未计入:{', '.join(left_out)}"
