@@ -20,7 +20,7 @@ from perfmgmt._format import fmt_date, fmt_money, fmt_number, fmt_percent
 from perfmgmt._words import WORDS, word
 from perfmgmt.cli import main
 from perfmgmt.errors import ValidationError
-from perfmgmt.model import Cycle, Review, Scheme
+from perfmgmt.model import Cycle, Interview, Review, Scheme
 from perfmgmt.presets import customer_service_development, customer_service_manager
 from perfmgmt.report import review_report, team_report, to_markdown
 from perfmgmt.rules import RuleEvaluator, describe_condition, parse
@@ -316,3 +316,38 @@ class TestGeneratedReviews:
         }
         for name, text in texts.items():
             assert not english_words(html.unescape(text), allowed), (name, english_words(text, allowed))
+
+
+def test_two_party_history_in_chinese() -> None:
+    """Proposing, signing, sharing, disputing and resolving read as Chinese in the history."""
+    from _lifecycle import CYCLE, actuals, at, goals, review, scheme
+    from perfmgmt.report import history_section, summary_section
+    from perfmgmt.workflow import (
+        evaluate,
+        propose_goals,
+        raise_dispute,
+        record_interview,
+        resolve_dispute,
+        share_review,
+        sign_goals,
+    )
+
+    s = scheme()
+    r = propose_goals(review(), goals=goals(), actor="m1", at=at(CYCLE.start))
+    r = sign_goals(r, actor="p000", role="employee", at=at(CYCLE.start, 10))
+    r = sign_goals(r, actor="m1", role="manager", at=at(CYCLE.start, 11))
+    r = attrs.evolve(r, actuals=actuals(0))
+    r = evaluate(r, ScoringEngine().score(s, r), cycle=CYCLE, actor="m1", at=at(CYCLE.end))
+    interview = Interview(on=CYCLE.end, interviewer="m1", strengths=["x"], gaps=["y"])
+    r = record_interview(r, interview, actor="m1", at=at(CYCLE.end, 12))
+    r = share_review(r, actor="m1", at=at(CYCLE.end, 13))
+    r = raise_dispute(r, reason="survey", actor="p000", at=at(CYCLE.end, 14))
+    r = resolve_dispute(r, outcome="upheld", reason="checked", actor="h1", at=at(CYCLE.end, 15))
+    report = review_report(r, s, lang="zh", sections=(summary_section, history_section))
+    text = to_markdown(report)
+    allowed = set(ENGLISH.findall(_texts_of(review()))) | {"survey", "checked", "p000", "m1"}
+    allowed |= {"h1", "sha"} | set(ENGLISH.findall(s.label.get("zh") + s.key))
+    assert not english_words(text, allowed)
+    for zh in ("提出目标", "签署目标", "将考评结果告知员工", "员工提出异议", "处理异议", "异议已处理"):
+        assert zh in text
+    assert "原因:survey" in text

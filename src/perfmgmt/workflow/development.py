@@ -213,7 +213,7 @@ _TEXTS = {
     },
     "zh": {
         "lang": "zh",
-        "skill": "{training}({skill}):{name}得分 {score},低于 {below}",
+        "skill": "{training}({skill}):{name}的得分为 {score},低于 {below}",
         "career": "讨论下一步职业发展:最近 {n} 个周期评级为 {ratings}",
         "trigger": "{kpi} 为 {actual},{when} {limit}",
         "below": "低于",
