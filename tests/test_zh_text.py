@@ -315,7 +315,10 @@ class TestGeneratedReviews:
             "decisions": decisions.explain("zh"),
         }
         for name, text in texts.items():
-            assert not english_words(html.unescape(text), allowed), (name, english_words(text, allowed))
+            assert not english_words(html.unescape(text), allowed), (
+                name,
+                english_words(text, allowed),
+            )
 
 
 def test_two_party_history_in_chinese() -> None:
@@ -348,6 +351,13 @@ def test_two_party_history_in_chinese() -> None:
     allowed = set(ENGLISH.findall(_texts_of(review()))) | {"survey", "checked", "p000", "m1"}
     allowed |= {"h1", "sha"} | set(ENGLISH.findall(s.label.get("zh") + s.key))
     assert not english_words(text, allowed)
-    for zh in ("提出目标", "签署目标", "将考评结果告知员工", "员工提出异议", "处理异议", "异议已处理"):
+    for zh in (
+        "提出目标",
+        "签署目标",
+        "将考评结果告知员工",
+        "员工提出异议",
+        "处理异议",
+        "异议已处理",
+    ):
         assert zh in text
     assert "原因:survey" in text
