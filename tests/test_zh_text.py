@@ -197,13 +197,13 @@ class TestWords:
         """Each ReviewStatus and action enum value has a word, so no status shows raw."""
         from perfmgmt.model import ActionKind, ActionStatus, AssessmentSource, ReviewStatus
 
-        for prefix, enum in (
+        for prefix, members in (
             ("status", ReviewStatus),
             ("action_status", ActionStatus),
             ("action_kind", ActionKind),
             ("source", AssessmentSource),
         ):
-            for member in enum:
+            for member in members:
                 assert f"{prefix}.{member.value}" in WORDS["zh"], (prefix, member)
 
 
