@@ -354,6 +354,41 @@ _SUMMARY = {
     "outcomes": ("outcomes", "奖惩结果"),
     "status": ("status", "状态"),
 }
+_PROGRESS = {
+    "reading_two": ("reading {a} and {b}", "读取 {a} 和 {b}"),
+    "reading": ("reading {a}", "读取 {a}"),
+    "scoring": ("scoring {n} subjects", "为 {n} 人评分"),
+    "rules": ("applying the rules", "应用奖惩规则"),
+    "indicators": (
+        "computing indicators of {n} tickets by {by}",
+        "按{by}计算 {n} 张工单的指标",
+    ),
+    "generating": (
+        "generating {managers} managers, {agents} agents, {tickets} contacts (seed {seed})",
+        "生成 {managers} 位经理、{agents} 名坐席、{tickets} 次接触(随机种子 {seed})",
+    ),
+    "by_manager": ("manager", "经理"),
+    "by_team": ("team", "团队"),
+    "by_agent": ("agent", "坐席"),
+    "raw": ("writing the raw data to data/*.csv", "将原始数据写入 data/*.csv"),
+    "validating": (
+        "validating the tables (bad rows are dropped and reported)",
+        "校验数据表(剔除并报告坏数据行)",
+    ),
+    "cycle": (
+        "{cycle}: computing indicators, scoring, calibrating, applying rules",
+        "{cycle}:计算指标、评分、校准、应用规则",
+    ),
+    "workflow": (
+        "{cycle}: taking every review through the workflow, writing the reports",
+        "{cycle}:每份考评走完流程,写出报告",
+    ),
+    "team": (
+        "writing the team report (team.md, team.html), the summary (summary.csv, .md) "
+        "and index.html",
+        "写出团队报告(team.md、team.html)、汇总表(summary.csv、.md)和 index.html",
+    ),
+}
 _CLI = {
     "dropped_rows": ("dropped {dropped} of {rows} rows", "共 {rows} 行,剔除 {dropped} 行"),
     "whole_row": ("line", "整行"),
@@ -382,6 +417,7 @@ for _prefix, _table in (
     ("lint", _LINT),
     ("cal", _CALIBRATION),
     ("summary", _SUMMARY),
+    ("progress", _PROGRESS),
     ("cli", _CLI),
 ):
     for _key, (_en, _zh) in _table.items():

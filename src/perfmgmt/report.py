@@ -368,7 +368,8 @@ def _f(value: float | None, digits: int = 1) -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.1f}%"
+    # An achievement against a zero target is infinite: no percentage to show.
+    return "-" if value is None or not math.isfinite(value) else f"{value * 100:.1f}%"
 
 
 # -- one review ---------------------------------------------------------------------------------

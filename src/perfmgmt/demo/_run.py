@@ -280,12 +280,14 @@ def _generate(
     from perfmgmt.serialization import dumps  # noqa: PLC0415 - see above
 
     job.progress(
-        f"generating {managers} managers, {agents} agents, {tickets:,} contacts (seed {seed})"
+        word("progress.generating", job.lang).format(
+            managers=managers, agents=agents, tickets=f"{tickets:,}", seed=seed
+        )
     )
     org = generate_organisation(seed=seed, managers=managers, agents=agents, tickets=tickets)
-    job.progress("writing the raw data to data/*.csv")
+    job.progress(word("progress.raw", job.lang))
     job.files.extend(org.write_csv(job.out / "data").values())
-    job.progress("validating the tables (bad rows are dropped and reported)")
+    job.progress(word("progress.validating", job.lang))
     tables = load_tables(org)
     scheme = customer_service_manager()
     job.write_text("scheme.json", dumps(scheme, indent=2) + "\n")
@@ -342,7 +344,7 @@ def _score_cycle(
     The indicators come from the raw tables, the raters' ratings are standardised, the scores
     are compared with the guided distribution, and the rules see the final ratings.
     """
-    job.progress(f"{cycle.key}: computing indicators, scoring, calibrating, applying rules")
+    job.progress(word("progress.cycle", job.lang).format(cycle=cycle.key))
     population = cycle_population(org, scheme, tables, cycle, previous)
     population, rater_text, log = _standardise_raters(job, org, scheme, cycle, population)
     batch = engine.score_batch(scheme, population)
@@ -413,7 +415,7 @@ def _walk_reviews(
     from perfmgmt.serialization import dumps  # noqa: PLC0415 - see above
 
     last = scored.cycle
-    job.progress(f"{last.key}: taking every review through the workflow, writing the reports")
+    job.progress(word("progress.workflow", job.lang).format(cycle=last.key))
     today = last.end + dt.timedelta(days=_REPORT_AFTER_DAYS)
     # Interviews are spread over the fortnight after the cycle; a few fall after the report.
     interview_after = np.random.default_rng([seed, 1]).integers(
@@ -526,10 +528,7 @@ def _write_team_and_summary(
     from perfmgmt.report import team_report, to_html, to_markdown  # noqa: PLC0415 - see above
 
     last = scored.cycle
-    job.progress(
-        "writing the team report (team.md, team.html), the summary (summary.csv, .md) "
-        "and index.html"
-    )
+    job.progress(word("progress.team", job.lang))
     decisions = [scored.decisions.row(i) for i in range(len(walked.reviews))]
     team = team_report(
         walked.reviews,
