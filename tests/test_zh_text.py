@@ -190,6 +190,7 @@ class TestWords:
         for key, text in WORDS["zh"].items():
             bare = re.sub(r"\{[a-z_!r]+\}", "", text)
             bare = re.sub(r"[\w*<>/-]*\.[a-z]+|\w+/", "", bare)  # file names the user reads
+            bare = re.sub(r"'\w+'", "", bare)  # column names, quoted as the user wrote them
             assert not ENGLISH.search(bare), (key, text)
 
     def test_unknown_key_and_language(self) -> None:
@@ -368,3 +369,30 @@ def test_two_party_history_in_chinese() -> None:
     ):
         assert zh in text
     assert "原因:survey" in text
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ("subject_id,csat\nm1,abc\n", "第 2 行,列 'csat':无法把 'abc' 读作数字"),
+        ("subject_id,csat\nm1,inf\n", "第 2 行,列 'csat':不允许 'inf';应为有限的数字"),
+        ("subject_id,csat\n,80\n", "第 2 行,列 'subject_id':值为空"),
+        ("subject_id,csat\nm1,80\nm1,81\n", "'m1' 已在第 2 行出现"),
+        ("subject_id,csat\nm1,80,1\n", "第 2 行:有 3 个字段,但表头有 2 个"),
+        ("subject_id,csat,csat:n\nm1,80,2.5\n", "应为 0 到"),
+    ],
+)
+def test_bad_row_lines_in_chinese(tmp_path: Path, rows: str, expected: str) -> None:
+    """A bad row of actuals is reported in Chinese, naming the row and the column."""
+    scheme = tmp_path / "scheme.json"
+    scheme.write_text(dumps(customer_service_manager()), encoding="utf-8")
+    data = tmp_path / "data.csv"
+    data.write_text(rows, encoding="utf-8")
+    code, _, err = run("score", "--lang", "zh", str(scheme), str(data))
+    assert code == 1
+    assert err.startswith("perfmgmt score: 错误: ")
+    assert expected in err
+    allowed = set(ENGLISH.findall("perfmgmt score subject_id csat abc inf m1"))  # what was typed
+    assert not english_words(err, allowed)
+    code, _, err = run("score", str(scheme), str(data))
+    assert re.search(r"error: row \d", err)  # English is unchanged

@@ -389,10 +389,49 @@ _PROGRESS = {
         "写出团队报告(team.md、team.html)、汇总表(summary.csv、.md)和 index.html",
     ),
 }
+_BAD_ROW = {
+    "not_number": (
+        "row {row}, column {column!r}: cannot read {text!r} as a number",
+        "第 {row} 行,列 {column!r}:无法把 {text!r} 读作数字",
+    ),
+    "not_finite": (
+        "row {row}, column {column!r}: {text!r} is not allowed; expected a finite number",
+        "第 {row} 行,列 {column!r}:不允许 {text!r};应为有限的数字",
+    ),
+    "not_count": (
+        "row {row}, column {column!r}: {text!r} is not allowed; expected a whole number from 0 "
+        "to {max} (a sample size or rater count is never fractional)",
+        "第 {row} 行,列 {column!r}:不允许 {text!r};应为 0 到 {max} 的整数"
+        "(样本量和评分人数不会是小数)",
+    ),
+    "repeated_column": (
+        "row 1: column {column!r} appears more than once; each column may appear once",
+        "第 1 行:列 {column!r} 出现了不止一次;每列只能出现一次",
+    ),
+    "fields": (
+        "row {row}: {n} fields but the header has {header}",
+        "第 {row} 行:有 {n} 个字段,但表头有 {header} 个",
+    ),
+    "empty_id": (
+        "row {row}, column 'subject_id': the value is empty; every row needs a subject",
+        "第 {row} 行,列 'subject_id':值为空;每行都需要一个对象编号",
+    ),
+    "control_id": (
+        "row {row}, column 'subject_id': {sid!r} holds a control character; subject ids are "
+        "printable text",
+        "第 {row} 行,列 'subject_id':{sid!r} 含有控制字符;对象编号须为可打印文本",
+    ),
+    "repeated_id": (
+        "row {row}, column 'subject_id': {sid!r} is already on row {first}; each subject may "
+        "appear once",
+        "第 {row} 行,列 'subject_id':{sid!r} 已在第 {first} 行出现;每个对象只能出现一次",
+    ),
+}
 _CLI = {
     "dropped_rows": ("dropped {dropped} of {rows} rows", "共 {rows} 行,剔除 {dropped} 行"),
     "whole_row": ("line", "整行"),
     "none": ("none", "无"),
+    "error": ("error", "错误"),
 }
 
 WORDS: dict[str, dict[str, str]] = {"en": {}, "zh": {}}
@@ -418,6 +457,7 @@ for _prefix, _table in (
     ("cal", _CALIBRATION),
     ("summary", _SUMMARY),
     ("progress", _PROGRESS),
+    ("bad_row", _BAD_ROW),
     ("cli", _CLI),
 ):
     for _key, (_en, _zh) in _table.items():

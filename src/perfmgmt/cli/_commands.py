@@ -42,7 +42,7 @@ def _scored(args: argparse.Namespace, io_: Inputs, progress: Progress) -> tuple[
 
     progress.step(word("progress.reading_two", args.lang).format(a=args.scheme, b=args.data))
     scheme = io_.scheme(args.scheme)
-    population = read_actuals(scheme, io.StringIO(io_.text(args.data)))
+    population = read_actuals(scheme, io.StringIO(io_.text(args.data)), lang=args.lang)
     progress.step(word("progress.scoring", args.lang).format(n=f"{len(population.subject_ids):,}"))
     batch = ScoringEngine().score_batch(scheme, population)
     return scheme, population, batch
