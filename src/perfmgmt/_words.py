@@ -168,6 +168,8 @@ ANALYTICS_WORDS: dict[str, dict[str, str]] = {
         "too_few": "too few ratings",
         "hidden_raters": "Raters with fewer than {k} ratings, not listed: {n}",
         "baseline": "Everyone in the source",
+        "ci": "CI",
+        "df": "df",
     },
     "zh": {
         "adverse_impact": "不利影响分析",
@@ -190,7 +192,7 @@ ANALYTICS_WORDS: dict[str, dict[str, str]] = {
         "none_below": "没有群体低于参照群体的五分之四",
         "chi2": "所列群体的卡方检验",
         "excluded": "{n} 人结果未知,未计入",
-        "fisher": "Fisher 精确检验",
+        "fisher": "费希尔精确检验",
         "z": "双比例 z 检验",
         "rating": "评级不低于 {band}",
         "bonus": "获发奖金",
@@ -211,6 +213,8 @@ ANALYTICS_WORDS: dict[str, dict[str, str]] = {
         "too_few": "评分过少",
         "hidden_raters": "评分少于 {k} 条的评分人未列出:{n} 位",
         "baseline": "该来源全体",
+        "ci": "置信区间",
+        "df": "自由度",
     },
 }
 """Words of the people-analytics texts (adverse impact, rater diagnostics), by language."""
