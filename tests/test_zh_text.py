@@ -396,3 +396,38 @@ def test_bad_row_lines_in_chinese(tmp_path: Path, rows: str, expected: str) -> N
     assert not english_words(err, allowed)
     code, _, err = run("score", str(scheme), str(data))
     assert re.search(r"error: row \d", err)  # English is unchanged
+
+
+def _tables() -> dict[str, dict[str, dict[str, str]]]:
+    """Return every en/zh word table of the library, by where it lives."""
+    from perfmgmt import _words, report
+    from perfmgmt.charts import _chart
+    from perfmgmt.demo import _site, _walk
+    from perfmgmt.rules import decisions
+    from perfmgmt.workflow import development
+
+    return {
+        "_words.WORDS": _words.WORDS,
+        "_words.TALENT_WORDS": _words.TALENT_WORDS,
+        "_words.ANALYTICS_WORDS": _words.ANALYTICS_WORDS,
+        "report": report._WORDS,
+        "charts": _chart._WORDS,
+        "rules.decisions": decisions._WORDS,
+        "rules.outcomes": decisions._OUTCOME_WORDS,
+        "demo.site": _site._WORDS,
+        "demo.walk": _walk._WORDS,
+        "workflow.development": development._TEXTS,
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_tables()))
+def test_every_word_table_has_both_languages(name: str) -> None:
+    """Every key of every word table has an English and a Chinese form, with the same fields."""
+    table = _tables()[name]
+    assert set(table["en"]) == set(table["zh"]), name
+    for key, en in table["en"].items():
+        zh = table["zh"][key]
+        assert en, (name, key)
+        assert zh, (name, key)
+        fields = re.compile(r"\{(\w+)")
+        assert set(fields.findall(en)) == set(fields.findall(zh)), (name, key)
