@@ -24,7 +24,7 @@ from typing import Literal
 
 import attrs
 
-from perfmgmt._format import fmt_money
+from perfmgmt._format import fmt_date, fmt_money, fmt_number, fmt_percent
 from perfmgmt._html import esc
 from perfmgmt._markdown import md_escape, md_table_row
 from perfmgmt._words import SOURCE_WORDS_ZH, unit_word, word
@@ -364,12 +364,12 @@ def _words(lang: str) -> dict[str, str]:
 
 
 def _f(value: float | None, digits: int = 1) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
+    return fmt_number(value, digits)
 
 
 def _pct(value: float | None) -> str:
     # An achievement against a zero target is infinite: no percentage to show.
-    return "-" if value is None or not math.isfinite(value) else f"{value * 100:.1f}%"
+    return "-" if value is None or not math.isfinite(value) else fmt_percent(value)
 
 
 # -- one review ---------------------------------------------------------------------------------
@@ -705,7 +705,7 @@ def development_section(ctx: ReviewContext) -> list[Block]:
             a.description,
             word(f"action_kind.{a.kind.value}", ctx.lang),
             a.owner,
-            a.due.isoformat() if a.due else "-",
+            fmt_date(a.due, ctx.lang),
             word(f"action_status.{a.status.value}", ctx.lang),
         )
         for a in plan.actions
@@ -721,7 +721,8 @@ def interview_section(ctx: ReviewContext) -> list[Block]:
     out: list[Block] = [Heading(text=w["interview"])]
     if iv is None:
         return [*out, Paragraph(text=w["none"])]
-    out.append(Paragraph(text=w["interview_on"].format(on=iv.on.isoformat(), who=iv.interviewer)))
+    on = fmt_date(iv.on, ctx.lang)
+    out.append(Paragraph(text=w["interview_on"].format(on=on, who=iv.interviewer)))
     for title, items in (
         (w["strengths"], iv.strengths),
         (w["gaps"], iv.gaps),
@@ -1054,7 +1055,7 @@ def pending_section(ctx: TeamContext) -> list[Block]:
             and mid is not None
             and ctx.today > mid.end
         ):
-            items.append(w["no_check_in"].format(key=key, end=mid.end.isoformat()))
+            items.append(w["no_check_in"].format(key=key, end=fmt_date(mid.end, ctx.lang)))
         elif r.status in (ReviewStatus.EVALUATED, ReviewStatus.CALIBRATED) and r.interview is None:
             items.append(w["no_interview"].format(key=key))
     body: Block = Bullets(items=tuple(items)) if items else Paragraph(text=w["nothing_pending"])
