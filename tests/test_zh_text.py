@@ -169,6 +169,15 @@ class TestNoEnglish:
         found = {name: words[:5] for name, words in found.items() if words}
         assert not found, json.dumps(found, ensure_ascii=False, indent=1)
 
+    def test_money_and_dates_are_chinese(self, demo: tuple[Path, dict[str, str]]) -> None:
+        """Money is written ¥1,234.00 in the index, team page and CLI; plan dates as 年月日."""
+        _, texts = demo
+        money = re.compile(r"¥\d{1,3}(?:,\d{3})*\.\d{2}")
+        for name in ("index.html", "team.html", "demo output"):
+            assert money.search(texts[name]), name
+        assert not re.search(r"\d CNY", texts["index.html"])
+        assert re.search(r"\| \d{4}年\d{1,2}月\d{1,2}日 \|", texts["reports/M02.md"])
+
     def test_the_check_catches_english(self, demo: tuple[Path, dict[str, str]]) -> None:
         """The check is not vacuous: an English status word is caught."""
         out, _ = demo
