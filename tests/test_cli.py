@@ -149,6 +149,19 @@ class TestDemo:
             expected = {"calibrated": steps, "feedback_given": held, "closed": [*held, "close"]}
             assert actions == expected[r["status"]]
 
+    def test_employee_reports_hide_raters_hr_reports_show_them(self, demo_dir: Path) -> None:
+        """The employee's report names no peer or upward rater; the HR version beside it does."""
+        lines = next(demo_dir.glob("reviews_*.jsonl")).read_text(encoding="utf-8").splitlines()
+        for rv in (loads(line, Review) for line in lines):
+            raters = {a.rater_id for a in rv.assessments if a.source.value in ("peer", "upward")}
+            assert raters
+            sid = rv.subject.id
+            for name in (f"{sid}.md", f"{sid}.html"):
+                own = (demo_dir / "reports" / name).read_text(encoding="utf-8")
+                hr = (demo_dir / "reports" / "hr" / name).read_text(encoding="utf-8")
+                assert not {r for r in raters if re.search(rf"\b{re.escape(r)}\b", own)}
+                assert all(re.search(rf"\b{re.escape(r)}\b", hr) for r in raters)
+
     def test_reviews_saved_as_json_lines(self, demo_dir: Path) -> None:
         """reviews_<cycle>.jsonl loads back into reviews matching the summary table."""
         rows = {r["subject_id"]: r for r in read_csv(demo_dir / "summary.csv")}
@@ -252,11 +265,60 @@ class TestDemo:
         code, _, err = run("demo", "--out", str(tmp_path), "-q", *SMALL)
         assert code == 0, err
         names = ["team.md", "team.html", "summary.csv", "summary.md"]
-        names += [str(p.relative_to(demo_dir)) for p in demo_dir.glob("reports/*")]
+        names += [str(p.relative_to(demo_dir)) for p in demo_dir.glob("reports/**/*.*")]
         names += [p.name for p in demo_dir.glob("reviews_*.jsonl")]
-        assert len(names) == 4 + 2 * 8 + 1
+        assert len(names) == 4 + 2 * 2 * 8 + 1  # the employee's and HR's report per manager
         for name in names:
             assert (tmp_path / name).read_bytes() == (demo_dir / name).read_bytes(), name
+
+    def test_review_scheme_reproduces_the_demos_review(self, demo_dir: Path) -> None:
+        """`perfmgmt review-scheme RUN_DIR` writes the demo's scheme review, byte for byte."""
+        code, out, err = run("review-scheme", str(demo_dir), "-q")
+        assert code == 0, err
+        assert out == (demo_dir / "scheme_review.md").read_text(encoding="utf-8")
+        for heading in ("## Trends across cycles", "## Adverse impact", "## Rater diagnostics",
+                        "## Performance x potential (9-box)", "## Merit increases",
+                        "## What people think of the scheme"):  # fmt: skip
+            assert heading in out
+
+    def test_review_scheme_in_chinese_as_html(self, demo_dir: Path, tmp_path: Path) -> None:
+        """--lang zh with -o x.html writes a standalone Chinese HTML page with its charts."""
+        target = tmp_path / "review.html"
+        code, _, err = run("review-scheme", str(demo_dir), "--lang", "zh", "-o", str(target))
+        assert code == 0, err
+        page = target.read_text(encoding="utf-8")
+        assert page.startswith("<!DOCTYPE html>")
+        assert "方案回顾" in page
+        assert page.count("<svg") == 3
+
+    def test_review_scheme_reads_the_stored_survey(self, demo_dir: Path, tmp_path: Path) -> None:
+        """Answers edited in data/opinions.csv are the ones summarised; bad ones exit 1."""
+        run_dir = tmp_path / "run"
+        (run_dir / "data").mkdir(parents=True)
+        (run_dir / "demo.json").write_bytes((demo_dir / "demo.json").read_bytes())
+        rows = ["role,fair,comment"] + ["staff,2,too many KPIs"] * 5
+        (run_dir / "data" / "opinions.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+        code, out, err = run("review-scheme", str(run_dir), "-q")
+        assert code == 0, err
+        assert "| staff | fair | 5 | 2.00 |" in out
+        assert "too many KPIs (x5)" in out
+        (run_dir / "data" / "opinions.csv").write_text("role,fair\nstaff,9\n", encoding="utf-8")
+        code, _, err = run("review-scheme", str(run_dir), "-q")
+        assert code == 1
+        assert "opinions line 2" in err
+
+    def test_review_scheme_usage_errors(self, demo_dir: Path, tmp_path: Path) -> None:
+        """No demo.json or an unknown -o extension exit 2; a bad demo.json exits 1."""
+        code, _, err = run("review-scheme", str(tmp_path))
+        assert code == 2
+        assert "no demo.json" in err
+        code, _, err = run("review-scheme", str(demo_dir), "-o", str(tmp_path / "x.pdf"))
+        assert code == 2
+        assert "cannot tell the format" in err
+        (tmp_path / "demo.json").write_text('{"seed": -1}', encoding="utf-8")
+        code, _, err = run("review-scheme", str(tmp_path))
+        assert code == 1
+        assert "seed=-1 is not allowed" in err
 
     @pytest.mark.parametrize("managers", [1, 2])
     def test_tiny_organisation(self, tmp_path: Path, managers: int) -> None:

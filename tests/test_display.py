@@ -12,6 +12,15 @@ import pytest
 
 from perfmgmt import demo
 from perfmgmt._html import MAX_ROWS, html_table
+from perfmgmt.analytics import (
+    Comparison,
+    LintFinding,
+    LintReport,
+    Severity,
+    compare,
+    fit_actuals,
+    simulate,
+)
 from perfmgmt.model import Label
 from perfmgmt.model.development import ActionKind, DevelopmentAction, DevelopmentPlan
 from perfmgmt.presets import customer_service_manager
@@ -234,3 +243,176 @@ class TestBatchDecisions:
         out = decisions._repr_html_()
         assert _body_rows(out) == MAX_ROWS + 1
         assert decisions.row(0).subject_id in out
+
+
+ESCAPED = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;&amp;&quot;"
+
+
+@pytest.fixture(scope="module")
+def people() -> Population:
+    """Build 60 seeded reviews paid in CNY; the first subject's id and department are hostile."""
+    scheme = customer_service_manager()
+    rng = np.random.default_rng(19)
+    n = 60
+    actual = np.column_stack(
+        [rng.normal(k.target, abs(k.target - (k.threshold or 0.0)) or 1.0, n) for k in scheme.kpis]
+    )
+    actual[3, 0] = np.nan
+    shape = (n, len(scheme.criteria), len(scheme.sources))
+    return Population.from_arrays(
+        scheme,
+        subject_ids=[EVIL, *(f"m{i:02d}" for i in range(1, n))],
+        actual=actual,
+        ratings=np.clip(rng.normal(3.8, 0.6, shape), 1, 5),
+        raters=np.full(shape, 3),
+        department=[EVIL, *(["ops"] * (n - 1))],
+        base_pay=[Decimal("20000.00")] * n,
+        currency="CNY",
+    )
+
+
+class TestExplanation:
+    def test_html_has_one_collapsible_step_per_step(self, people: Population) -> None:
+        """Every step is a <details> element (inside one that holds them all) with its name."""
+        card = ScoringEngine().score_batch(customer_service_manager(), people).row(1)
+        explanation = card.explain()
+        out = explanation._repr_html_()
+        assert out.count("<details>") == len(explanation) + 1
+        assert out.count("<summary>") == len(explanation) + 1
+        for step in explanation:
+            assert f"<code>{step.name}</code>" in out
+        assert f"{len(explanation)} steps" in out
+
+    def test_html_shows_the_total_and_rating_up_front(self, people: Population) -> None:
+        """Before the steps, the headline gives the card's total (4 digits) and its rating."""
+        card = ScoringEngine().score_batch(customer_service_manager(), people).row(1)
+        assert card.total is not None
+        out = card.explain()._repr_html_()
+        headline = out.split("<details>", 1)[0]
+        assert f"total <strong>{float(f'{card.total:.4g}'):g}</strong>" in headline
+        assert f"rating <strong>{card.rating}</strong>" in headline
+
+    def test_html_shows_each_input_of_a_step(self, people: Population) -> None:
+        """A KPI score step lists its actual, threshold, target and stretch as table rows."""
+        card = ScoringEngine().score_batch(customer_service_manager(), people).row(1)
+        out = card.explain()._repr_html_()
+        line = card.line("csat")
+        step = out.split("<code>kpi.csat.score</code>", 1)[1].split("</details>", 1)[0]
+        for name in ("actual", "threshold", "target", "stretch"):
+            assert f">{name}<" in step
+        assert f">{float(f'{line.actual:.4g}'):g}<" in step
+
+    def test_html_escapes_a_hostile_subject(self, people: Population) -> None:
+        """A subject id holding markup appears escaped, never as a tag."""
+        card = ScoringEngine().score_batch(customer_service_manager(), people).row(0)
+        out = card.explain()._repr_html_()
+        assert "<script>" not in out
+        assert ESCAPED in out
+
+    def test_html_in_chinese(self, people: Population) -> None:
+        """The Chinese explanation shows Chinese step names and headings."""
+        card = ScoringEngine().score_batch(customer_service_manager(), people).row(1)
+        out = card.explain("zh")._repr_html_()
+        assert "评分说明" in out
+        assert "总分 <strong>" in out
+        assert "展开查看公式与输入" in out
+
+
+@pytest.fixture(scope="module")
+def diff(people: Population) -> Comparison:
+    """Compare the preset with an 80/20 blend on the seeded population."""
+    current = customer_service_manager()
+    return compare(current, attrs.evolve(current, quantitative_share=0.8), people)
+
+
+class TestComparison:
+    def test_html_gives_the_headline_figures(self, diff: Comparison, people: Population) -> None:
+        """People, rating changes and the cost change (recomputed from decisions) are shown."""
+        current = customer_service_manager()
+        engine, rules = ScoringEngine(), RuleEvaluator()
+        ratings, cost = [], []
+        for scheme in (current, attrs.evolve(current, quantitative_share=0.8)):
+            scores = engine.score_batch(scheme, people)
+            decisions = rules.evaluate_batch(scheme, scores, people)
+            ratings.append(scores.rating())
+            total = Decimal(0)
+            for i in range(len(decisions)):
+                row = decisions.row(i)
+                total += (row.bonus or Decimal(0)) - (row.deduction or Decimal(0))
+            cost.append(total)
+        changed = sum(a != b for a, b in zip(*ratings, strict=True))
+        change = cost[1] - cost[0]
+        out = diff._repr_html_()
+        assert f"{len(people)} people" in out
+        assert f"{changed} change rating" in out
+        assert f"{'+' if change >= 0 else ''}{change:,} CNY" in out
+
+    def test_html_lists_the_biggest_mover(self, diff: Comparison) -> None:
+        """The movers table starts with the person whose total moves most, escaped."""
+        delta = diff.delta
+        top = int(np.nanargmax(np.abs(delta)))
+        out = diff._repr_html_()
+        movers = out.split("Who moves most", 1)[1]
+        first_row = movers.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+        subject = diff.subject_ids[top]
+        assert (ESCAPED if subject == EVIL else subject) in first_row
+        assert "<script>" not in out
+
+
+class TestSimulationResult:
+    def test_html_gives_cost_risk_and_shares(self, people: Population) -> None:
+        """Expected cost (mean of the cycles' costs), the budget risk and rating shares show."""
+        scheme = customer_service_manager()
+        budget = Decimal("30000")
+        result = simulate(
+            scheme, people, fit_actuals(people), draws=40, seed=3, budget=budget, workers=1
+        )
+        out = result._repr_html_()
+        expected = (Decimal(int(result.cost_minor.sum())) / 40 / 100).quantize(Decimal("0.01"))
+        assert f"{expected:,} CNY" in out
+        over = sum(int(c) > 30000 * 100 for c in result.cost_minor) / 40
+        assert f"{over:.1%}" in out
+        assert "40 cycles of 60 people" in out
+        for label in scheme.rating_scale.labels:
+            assert f">{label}<" in out
+
+
+class TestLintReport:
+    def test_html_has_a_row_per_finding_escaped(self) -> None:
+        """Each finding is a table row; hostile text is escaped; the head counts severities."""
+        findings = [
+            LintFinding(code="c1", severity=Severity.ERROR, location=EVIL, message=EVIL, fix=EVIL),
+            LintFinding(code="c2", severity=Severity.WARNING, location="kpis[0]", message="m"),
+            LintFinding(code="c3", severity=Severity.WARNING, location="kpis[1]", message="m"),
+        ]
+        out = LintReport(scheme_key="s", scheme_hash="sha256:0", findings=findings)._repr_html_()
+        assert _body_rows(out) == 3
+        assert "<script>" not in out
+        assert out.count(ESCAPED) == 3
+        assert "1 error(s), 2 warning(s), 0 note(s)" in out
+
+    def test_html_of_a_clean_scheme(self) -> None:
+        """A report with no findings says so."""
+        out = LintReport(scheme_key="s", scheme_hash="sha256:0", findings=())._repr_html_()
+        assert "No findings." in out
+
+
+class TestPopulation:
+    def test_html_summarises_each_kpi(self, people: Population) -> None:
+        """One row per KPI with how many actuals were reported and their mean."""
+        out = people._repr_html_()
+        assert f"{len(people)} reviews" in out
+        kpis = out.split("Actuals per KPI", 1)[1].split("</table>", 1)[0]
+        assert kpis.count("<tr>") == len(people.kpi_keys) + 1
+        csat = [float(x) for x in people.actual[:, 0] if not np.isnan(x)]
+        assert len(csat) == len(people) - 1
+        row = kpis.split(">csat<", 1)[1].split("</tr>", 1)[0]
+        assert f">{len(csat)}<" in row
+        assert f">{sum(csat) / len(csat):.4g}<" in row
+
+    def test_html_cuts_rows_and_escapes(self, people: Population) -> None:
+        """The reviews table shows MAX_ROWS rows and a note; hostile ids are escaped."""
+        out = people._repr_html_()
+        assert _body_rows(out) == MAX_ROWS + 1
+        assert "<script>" not in out
+        assert out.count(ESCAPED) == 2

@@ -26,6 +26,7 @@ PUBLIC_MODULES = [
     "perfmgmt.rules",
     "perfmgmt.workflow",
     "perfmgmt.report",
+    "perfmgmt.review_report",
     "perfmgmt.metrics",
     "perfmgmt.analytics",
     "perfmgmt.presets",
@@ -146,6 +147,7 @@ FLOORS: dict[str, int] = {
     "_units": 0,
     "_deprecated": 0,
     "_svg": 0,
+    "_figure": 0,
     "model": 1,
     "serialization": 2,
     "scoring": 2,
@@ -158,6 +160,7 @@ FLOORS: dict[str, int] = {
     "presets": 5,
     "charts": 5,
     "report": 5,
+    "review_report": 5,
     "plot": 5,
     "testing": 5,
     "distributed": 5,
@@ -186,6 +189,7 @@ SAME_FLOOR: dict[str, set[str]] = {
     "_allocate": {"_typing"},
     "cli": {"demo"},
     "report": {"charts"},
+    "review_report": {"analytics", "charts", "report"},
 }
 
 

@@ -14,10 +14,13 @@ from perfmgmt.errors import ValidationError
 
 __all__ = [
     "ANALYTICS_WORDS",
+    "DISPLAY_WORDS",
+    "REVIEW_WORDS",
     "SOURCE_WORDS_ZH",
     "TALENT_WORDS",
     "WORDS",
     "flag_words",
+    "review_words",
     "talent_words",
     "unit_word",
     "word",
@@ -497,3 +500,238 @@ def word(key: str, lang: str, default: str | None = None) -> str:
 def unit_word(unit: str, lang: str) -> str:
     """Return a display unit in ``lang``; a unit the library does not know is shown as given."""
     return word(f"unit.{unit}", lang, default=unit) if unit else unit
+
+
+DISPLAY_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "steps": "{n} steps — open one for its formula and inputs",
+        "formula": "Formula",
+        "input": "Input",
+        "value": "Value",
+    },
+    "zh": {
+        "steps": "共 {n} 步 — 展开查看公式与输入",
+        "formula": "公式",
+        "input": "输入",
+        "value": "数值",
+    },
+}
+"""Words of the notebook display of explanations (``Explanation._repr_html_``), by language."""
+REVIEW_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Scheme review: {scheme}",
+        "intro": (
+            "The periodic review of the scheme itself (定期回顾): how the KPI results, ratings "
+            "and costs moved over {n} cycles ({cycles}), whether the ratings predict the next "
+            "cycle, whether outcomes differ between groups, how the raters rate, where people "
+            "stand on the 9-box, what the merit budget buys, and what managers, staff and HR "
+            "think of the scheme."
+        ),
+        "trends": "Trends across cycles",
+        "cycle": "Cycle",
+        "people": "People",
+        "rated": "Rated",
+        "mean_total": "Mean total",
+        "bonus": "Bonuses",
+        "deduction": "Deductions",
+        "kpi": "KPI",
+        "mean": "Mean",
+        "q1": "Q1",
+        "median": "Median",
+        "q3": "Q3",
+        "at_cap": "At cap",
+        "at_floor": "At floor",
+        "kpi_note": (
+            "A KPI where many people sit at the cap (or the floor) no longer tells people "
+            "apart: consider a higher stretch (or a lower threshold)."
+        ),
+        "effectiveness": "Does the rating predict the next cycle?",
+        "effectiveness_text": (
+            "{cycle} rating against the {next} quantitative score of the {used} people in both "
+            "cycles ({matched} matched by id); Spearman's rank correlation {rho}."
+        ),
+        "next_score": "Next quantitative score",
+        "rating": "Rating",
+        "adverse": "Adverse impact",
+        "no_adverse": "No group analysis was supplied.",
+        "raters": "Rater diagnostics",
+        "ninebox": "Performance x potential (9-box)",
+        "box": "Box",
+        "moves": "Moves since last cycle",
+        "readiness": "Promotion readiness",
+        "unassessed": "Not placed (no performance or no potential): {n}",
+        "merit": "Merit increases",
+        "merit_text": (
+            "Base raises from the merit matrix total {base} {currency}; the budget is "
+            "{budget} {currency}, so each raise is scaled by {factor} and the raises add up "
+            "to {total} {currency}."
+        ),
+        "merit_unscaled": "Raises from the merit matrix total {total} {currency} (no budget).",
+        "raise": "Raise",
+        "opinions": "What people think of the scheme",
+        "role": "Respondent",
+        "question": "Question",
+        "answers": "Answers",
+        "suppressed": "fewer than {k}: not shown",
+        "respondents": "Respondents: {who}.",
+        "comments": "Comments from {role} ({n})",
+        "role.manager": "managers",
+        "role.staff": "staff",
+        "role.hr": "HR",
+        "none": "-",
+        "trend_title": "Rating shares by cycle",
+        "trend_alt": "The share of the rated people per rating in each cycle, best first. {n}",
+        "kpi_title": "KPI score distributions by cycle",
+        "kpi_alt": (
+            "Per KPI and cycle, the middle half of the scores (first to third quartile) as a "
+            "bar, the median as a tick and the mean as a dot. {n}"
+        ),
+        "opinion_title": "Mean opinion scores (1-5)",
+        "opinion_alt": (
+            "Mean score from 1 (strongly disagree) to 5 (strongly agree) per respondent "
+            "group and question; groups with too few answers are not shown. {n}"
+        ),
+        "share": "Share",
+        "count": "Count",
+        "not_shown": "not shown",
+        "attribute": "Groups by {attribute}: {outcome}",
+        "group": "Group",
+        "rate": "Rate",
+        "impact_ratio": "Impact ratio",
+        "p": "p",
+        "mean_score": "Mean score",
+        "difference": "Difference (CI)",
+        "reference": "reference",
+        "flagged": "Below four-fifths of the reference group: {groups}.",
+        "none_flagged": "No group is below four-fifths of the reference group.",
+        "chi2": "Chi-square across the groups shown: {chi2} (df {df}), p {p}.",
+        "rater": "Rater",
+        "source": "Source",
+        "ratings": "Ratings",
+        "leniency": "Leniency",
+        "central_tendency": "Central tendency",
+        "range_ratio": "Range ratio",
+        "halo": "Halo",
+        "raters_text": (
+            "Raters with at least {k} ratings whose leniency is more than two standard "
+            "errors from their source's baseline; {n} rater(s) in all."
+        ),
+        "no_outliers": "No rater with enough ratings is more than two standard errors off.",
+        "all_raters": "All raters",
+        "raters_count": "Raters",
+        "perf_levels": "Low performance|Moderate performance|High performance",
+        "times": "{text} (x{n})",
+    },
+    "zh": {
+        "title": "方案回顾:{scheme}",
+        "intro": (
+            "对方案本身的定期回顾:{n} 个周期({cycles})中关键绩效指标结果、评级和成本的变化,"
+            "评级能否预测下一周期,各群体的结果是否存在差异,评分人的评分倾向,九宫格分布,"
+            "调薪预算的使用,以及经理、员工和人力资源部门对方案的意见。"
+        ),
+        "trends": "各周期趋势",
+        "cycle": "周期",
+        "people": "人数",
+        "rated": "已评级",
+        "mean_total": "平均总分",
+        "bonus": "奖金",
+        "deduction": "扣减",
+        "kpi": "指标",
+        "mean": "平均",
+        "q1": "下四分位",
+        "median": "中位数",
+        "q3": "上四分位",
+        "at_cap": "达到封顶",
+        "at_floor": "处于最低分",
+        "kpi_note": (
+            "许多人处于封顶分(或最低分)的指标已无法区分绩效:可考虑提高挑战值(或降低门槛值)。"
+        ),
+        "effectiveness": "评级能否预测下一周期?",
+        "effectiveness_text": (
+            "{cycle} 的评级与 {next} 的量化得分对比,两周期均在的 {used} 人(按编号匹配 "
+            "{matched} 人);Spearman 等级相关系数 {rho}。"
+        ),
+        "next_score": "下一周期量化得分",
+        "rating": "评级",
+        "adverse": "不利影响分析",
+        "no_adverse": "未提供群体分析。",
+        "raters": "评分人诊断",
+        "ninebox": "绩效 x 潜力(九宫格)",
+        "box": "格子",
+        "moves": "与上一周期相比的移动",
+        "readiness": "晋升准备度",
+        "unassessed": "未能放入九宫格(缺少绩效或潜力):{n} 人",
+        "merit": "绩效调薪",
+        "merit_text": (
+            "按调薪矩阵计算的基础调薪合计 {base} {currency};预算为 {budget} {currency},"
+            "因此每人按 {factor} 缩放,调薪合计 {total} {currency}。"
+        ),
+        "merit_unscaled": "按调薪矩阵计算的调薪合计 {total} {currency}(无预算)。",
+        "raise": "调薪",
+        "opinions": "各方对方案的意见",
+        "role": "答卷人",
+        "question": "问题",
+        "answers": "答卷数",
+        "suppressed": "少于 {k} 份:不显示",
+        "respondents": "答卷人:{who}。",
+        "comments": "{role}的意见({n} 条)",
+        "role.manager": "经理",
+        "role.staff": "员工",
+        "role.hr": "人力资源部门",
+        "none": "-",
+        "trend_title": "各周期评级占比",
+        "trend_alt": "每个周期已评级人员中各评级的占比,从高到低。{n}",
+        "kpi_title": "各周期关键绩效指标得分分布",
+        "kpi_alt": (
+            "每个指标、每个周期:中间一半的得分(下四分位到上四分位)为条形,"
+            "中位数为竖线,平均数为圆点。{n}"
+        ),
+        "opinion_title": "意见平均分(1-5)",
+        "opinion_alt": (
+            "每类答卷人、每个问题的平均分,1 表示非常不同意,5 表示非常同意;答卷过少的组不显示。{n}"
+        ),
+        "share": "占比",
+        "count": "人数",
+        "not_shown": "不显示",
+        "attribute": "按{attribute}分组:{outcome}",
+        "group": "群体",
+        "rate": "比例",
+        "impact_ratio": "影响比",
+        "p": "p 值",
+        "mean_score": "平均得分",
+        "difference": "差值(置信区间)",
+        "reference": "参照群体",
+        "flagged": "低于参照群体五分之四的群体:{groups}。",
+        "none_flagged": "没有群体低于参照群体的五分之四。",
+        "chi2": "所列群体的卡方检验:{chi2}(自由度 {df}),p 值 {p}。",
+        "rater": "评分人",
+        "source": "来源",
+        "ratings": "评分数",
+        "leniency": "宽严偏差",
+        "central_tendency": "趋中倾向",
+        "range_ratio": "离散比",
+        "halo": "光环效应",
+        "raters_text": (
+            "宽严偏差偏离其来源基线超过两个标准误且评分不少于 {k} 条的评分人;共 {n} 位评分人。"
+        ),
+        "no_outliers": "没有评分足够的评分人偏离超过两个标准误。",
+        "all_raters": "全部评分人",
+        "raters_count": "评分人数",
+        "perf_levels": "绩效低|绩效中|绩效高",
+        "times": "{text}(共 {n} 条)",
+    },
+}
+"""Words of the scheme review (report and charts), in English and Chinese."""
+
+
+def review_words(lang: str) -> dict[str, str]:
+    """Return :data:`REVIEW_WORDS` in ``lang`` ("en" or "zh").
+
+    Raises:
+        ValidationError: Another language.
+    """
+    if lang not in REVIEW_WORDS:
+        raise ValidationError(
+            f"lang: {lang!r} is not allowed; expected 'en' or 'zh'", field="lang", value=lang
+        )
+    return REVIEW_WORDS[lang]

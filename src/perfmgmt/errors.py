@@ -8,6 +8,7 @@ embedding application can catch one class.  Messages say what was wrong, where
 from __future__ import annotations
 
 __all__ = [
+    "AccessError",
     "DataError",
     "HistoryWarning",
     "MissingExtraError",
@@ -91,6 +92,10 @@ class RuleTypeError(RuleError):
 
 class RuleLimitError(RuleError):
     """A rule exceeds a safety limit (length, nesting depth, node count or cost)."""
+
+
+class AccessError(PerfmgmtError, ValueError):
+    """An object cannot be made for the audience asked for (unknown audience or object)."""
 
 
 class TransitionError(PerfmgmtError):

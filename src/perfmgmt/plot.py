@@ -7,14 +7,18 @@ Three pictures of a scoring run:
 * :func:`kpi_histograms` — one histogram of KPI scores per KPI, with the target (100) marked;
 * :func:`score_waterfall` — how one review's total is built, KPI by KPI.
 
-Each function draws on the matplotlib ``Axes`` (or ``Figure``) you pass, or on a new
-:class:`matplotlib.figure.Figure` that it creates without touching pyplot's global state, and
-returns it. matplotlib is imported only when a function is called; without it the functions
-raise :class:`~perfmgmt.errors.MissingExtraError`.
+Each function returns a :class:`matplotlib.figure.Figure` that shows itself as a picture
+when it is the last value of a notebook cell — no ``%matplotlib inline`` needed — and that
+``fig.savefig("ratings.png")`` writes to a file. The figure is made without pyplot, so nothing
+leaks into pyplot's global state and nothing is shown twice. Pass ``ax=`` (or ``fig=``) to
+draw on your own axes; the function then returns the figure those axes belong to. With the
+``scheme=`` the scores were computed with, KPIs are named by their labels rather than keys.
+matplotlib is imported only when a function is called; without it the functions raise
+:class:`~perfmgmt.errors.MissingExtraError`.
 
 >>> from perfmgmt.plot import rating_distribution   # doctest: +SKIP
->>> ax = rating_distribution(scores, guideline=scheme)  # doctest: +SKIP
->>> ax.figure.savefig("ratings.png")  # doctest: +SKIP
+>>> fig = rating_distribution(scores, guideline=scheme)  # doctest: +SKIP
+>>> fig.savefig("ratings.png")  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -44,14 +48,51 @@ TARGET_SCORE = 100.0
 
 def _new_figure(what: str) -> Figure:
     try:
-        from matplotlib.figure import Figure  # noqa: PLC0415 - matplotlib is an optional extra
+        # matplotlib is an optional extra; the figure type imports it
+        from perfmgmt._figure import NotebookFigure  # noqa: PLC0415
     except ImportError as exc:
         raise missing_extra("matplotlib", "plot", what) from exc
-    return Figure(figsize=(6.4, 4.0), layout="constrained")
+    return NotebookFigure(figsize=(6.4, 4.0), layout="constrained")
 
 
-def _new_axes(what: str) -> Axes:
-    return _new_figure(what).add_subplot()
+def _axes(ax: Axes | None, what: str) -> Axes:
+    """Return ``ax``, or the axes of a new figure when None."""
+    if ax is None:
+        return _new_figure(what).add_subplot()
+    _require(what)
+    return ax
+
+
+def _figure_of(ax: Axes) -> Figure:
+    """Return the top-level figure ``ax`` is drawn on (through any subfigure)."""
+    from matplotlib.figure import Figure  # noqa: PLC0415 - matplotlib is an optional extra
+
+    fig = ax.figure
+    return fig if isinstance(fig, Figure) else fig.figure
+
+
+def _kpi_labels(scheme: Scheme | None, keys: Sequence[str], what: str) -> dict[str, str]:
+    """Return each KPI key's English label from ``scheme`` (the key itself without a scheme)."""
+    if scheme is None:
+        return {k: k for k in keys}
+    if not isinstance(scheme, Scheme):
+        raise ValidationError(
+            f"{what}: scheme: {scheme!r} is not allowed; expected the Scheme the scores "
+            "were computed with, or None",
+            field="scheme",
+            value=scheme,
+        )
+    labels = {kpi.key: kpi.indicator.label.en for kpi in scheme.kpis}
+    unknown = [k for k in keys if k not in labels]
+    if unknown:
+        raise ValidationError(
+            f"{what}: scheme: KPIs {unknown} of these scores are not in scheme "
+            f"{scheme.key!r}, whose KPIs are {list(labels)}; pass the scheme the scores "
+            "were computed with",
+            field="scheme",
+            value=unknown,
+        )
+    return {k: labels[k] for k in keys}
 
 
 def _require(what: str) -> None:
@@ -120,7 +161,7 @@ def rating_distribution(
     *,
     guideline: Scheme | RatingScale | Mapping[str, float] | None = None,
     ax: Axes | None = None,
-) -> Axes:
+) -> Figure:
     """Draw the share of rated reviews per rating, next to the guideline share.
 
     Bars go from the lowest rating on the left to the highest on the right. The first bar
@@ -134,7 +175,7 @@ def rating_distribution(
         ax: The axes to draw on; a new figure is made when None.
 
     Returns:
-        The axes drawn on.
+        The figure drawn on (``fig.axes[0]`` is the axes when the figure is new).
 
     Raises:
         MissingExtraError: When matplotlib is not installed.
@@ -142,10 +183,7 @@ def rating_distribution(
     """
     labels = list(scores.rating_labels)
     shares_guide = _guideline_shares(guideline, labels)
-    if ax is None:
-        ax = _new_axes("rating_distribution()")
-    else:
-        _require("rating_distribution()")
+    ax = _axes(ax, "rating_distribution()")
     idx = scores.rating_index[scores.rating_index >= 0]
     counts = np.bincount(idx, minlength=len(labels)).astype(np.float64)
     rated = int(counts.sum())
@@ -161,7 +199,7 @@ def rating_distribution(
     ax.set_xlabel("rating")
     ax.set_ylabel("share of rated reviews")
     ax.set_title(f"Rating distribution ({rated} of {len(scores)} rated)")
-    return ax
+    return _figure_of(ax)
 
 
 def kpi_histograms(
@@ -169,17 +207,20 @@ def kpi_histograms(
     *,
     kpis: Sequence[str] | None = None,
     bins: int = 20,
+    scheme: Scheme | None = None,
     fig: Figure | None = None,
 ) -> Figure:
     """Draw one histogram of KPI scores per KPI, with the target score (100) marked.
 
     Missing scores (KPIs not scored for a review) are left out of each histogram; the panel's
-    title says how many scores it shows.
+    title names the KPI (its label when ``scheme`` is given) and says how many scores it shows.
 
     Args:
         scores: The batch scores.
         kpis: The KPI keys to draw, in order; all KPIs when None.
         bins: Number of bins per histogram (at least 1).
+        scheme: The scheme the scores were computed with, for the KPIs' labels; the panels
+            are titled with KPI keys when None.
         fig: The figure to draw on (its existing axes are kept); a new figure when None.
 
     Returns:
@@ -187,7 +228,8 @@ def kpi_histograms(
 
     Raises:
         MissingExtraError: When matplotlib is not installed.
-        ValidationError: On an unknown KPI key or a bin count below 1.
+        ValidationError: On an unknown KPI key, a bin count below 1, or a scheme that lacks
+            a KPI of the scores.
     """
     keys = list(scores.kpi_keys if kpis is None else kpis)
     for k in keys:
@@ -208,6 +250,7 @@ def kpi_histograms(
             field="bins",
             value=bins,
         )
+    names = _kpi_labels(scheme, keys, "kpi_histograms")
     if fig is None:
         fig = _new_figure("kpi_histograms()")
     else:
@@ -221,14 +264,14 @@ def kpi_histograms(
         values = col[~np.isnan(col)]
         ax.hist(values, bins=bins, color="#3b6ea8")
         ax.axvline(TARGET_SCORE, color="#b03a2e", linestyle="--", linewidth=1)
-        ax.set_title(f"{key} (n={values.size})", fontsize="medium")
+        ax.set_title(f"{names[key]} (n={values.size})", fontsize="medium")
         ax.set_xlabel("score")
     return fig
 
 
-def _waterfall_steps(card: ScoreCard) -> list[tuple[str, float]]:
+def _waterfall_steps(card: ScoreCard, names: Mapping[str, str]) -> list[tuple[str, float]]:
     share = card.quantitative_share
-    steps = [(ln.key, ln.contribution * share) for ln in card.lines]
+    steps = [(names[ln.key], ln.contribution * share) for ln in card.lines]
     raw = card.raw_quantitative
     if card.gated and not math.isnan(raw) and not math.isnan(card.quantitative):
         steps.append(("gate", (card.quantitative - raw) * share))
@@ -237,43 +280,58 @@ def _waterfall_steps(card: ScoreCard) -> list[tuple[str, float]]:
     return steps
 
 
-def score_waterfall(card: ScoreCard, *, ax: Axes | None = None) -> Axes:
+_BAR_WIDTH = 0.8  # matplotlib's default; a step adding nothing is a line this wide
+
+
+def score_waterfall(
+    card: ScoreCard, *, scheme: Scheme | None = None, ax: Axes | None = None
+) -> Figure:
     """Draw how one review's total is built: KPI contributions, gate, qualitative part, total.
 
     Each KPI bar is its contribution to the total (``score x effective weight x quantitative
-    share``) and starts where the previous bar ended; a gate that fired shows as a negative
-    bar; the qualitative part is ``qualitative x (1 - quantitative share)``. The last bar,
-    ``total``, starts at 0 and equals the card's total. A review that is not rated gets no
-    total bar, and its title says why.
+    share``) and starts where the previous bar ended; a KPI that adds nothing (a score of 0,
+    or a weight moved away from missing data) is drawn as a flat line at its level, so every
+    KPI has its place. A gate that fired shows as a negative bar; the qualitative part is
+    ``qualitative x (1 - quantitative share)``. Each bar is annotated with its value. The
+    last bar, ``total``, starts at 0 and equals the card's total. A review that is not rated
+    gets no total bar, and its title says why.
 
     Args:
         card: The score card of one review.
+        scheme: The scheme the card was computed with, for the KPIs' labels; the bars are
+            named with KPI keys when None.
         ax: The axes to draw on; a new figure is made when None.
 
     Returns:
-        The axes drawn on.
+        The figure drawn on (``fig.axes[0]`` is the axes when the figure is new).
 
     Raises:
         MissingExtraError: When matplotlib is not installed.
+        ValidationError: When ``scheme`` lacks a KPI of the card.
     """
-    if ax is None:
-        ax = _new_axes("score_waterfall()")
-    else:
-        _require("score_waterfall()")
-    steps = _waterfall_steps(card)
+    names_by_key = _kpi_labels(scheme, [ln.key for ln in card.lines], "score_waterfall")
+    ax = _axes(ax, "score_waterfall()")
+    steps = _waterfall_steps(card, names_by_key)
     names = [name for name, _ in steps]
     heights = np.array([h for _, h in steps], dtype=np.float64)
     bottoms = np.concatenate([[0.0], np.cumsum(heights)[:-1]])
     colors = ["#3b6ea8" if h >= 0 else "#b03a2e" for h in heights]
     x = np.arange(len(steps), dtype=np.float64)
-    ax.bar(x, heights, bottom=bottoms, color=colors, label="contribution")
+    bars = ax.bar(x, heights, width=_BAR_WIDTH, bottom=bottoms, color=colors, label="contribution")
+    ax.bar_label(bars, labels=[f"{h:+.3g}" for h in heights], fontsize="small")
+    zero = heights == 0.0
+    if zero.any():
+        half = _BAR_WIDTH / 2
+        ax.hlines(bottoms[zero], x[zero] - half, x[zero] + half, colors="#3b6ea8", linewidth=2)
     if card.total is not None:
         names.append("total")
-        ax.bar([float(len(steps))], [card.total], color="#2e7d32", label="total")
+        total = ax.bar([float(len(steps))], [card.total], color="#2e7d32", label="total")
+        ax.bar_label(total, labels=[f"{card.total:.4g}"], fontsize="small")
         title = f"{card.subject_id}: total {card.total:.4g}, rating {card.rating}"
     else:
         title = f"{card.subject_id}: not rated ({flag_words(card.flags)})"
     ax.set_xticks(np.arange(len(names), dtype=np.float64), names, rotation=45, ha="right")
+    ax.margins(y=0.1)  # room for the value above the tallest bar
     ax.set_ylabel("points of the total")
     ax.set_title(title)
-    return ax
+    return _figure_of(ax)

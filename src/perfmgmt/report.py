@@ -10,6 +10,8 @@ comments, notes, reasons) can inject markup::
     md_text = to_markdown(report)
 
 Pass your own ``sections`` to reorder, drop or add sections (structlog-processor style).
+Every report is made for an ``audience`` (the employee by default): its inputs are redacted
+first (:func:`perfmgmt.workflow.redact`), so sections render only what that audience may see.
 """
 
 from __future__ import annotations
@@ -44,6 +46,14 @@ from perfmgmt.model.scheme import Scheme
 from perfmgmt.rules import Decisions, describe_condition, describe_outcome, parse
 from perfmgmt.scoring.card import KpiLine, ScoreCard
 from perfmgmt.scoring.flags import NOT_RATED_BITS, KpiFlag, flag_notes
+from perfmgmt.workflow.access import (
+    DEFAULT_POLICY,
+    Audience,
+    SourceSummary,
+    VisibilityPolicy,
+    redact,
+    source_summaries,
+)
 
 __all__ = [
     "REVIEW_SECTIONS",
@@ -192,6 +202,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "source": "Source",
         "rater": "Rater",
         "comment": "Comment",
+        "unattributed": "Comments (unattributed)",
         "none": "None.",
         "not_scored": "Not scored yet.",
         "not_rated": "not rated",
@@ -298,6 +309,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "source": "来源",
         "rater": "评价人",
         "comment": "评语",
+        "unattributed": "评语(不具名)",
         "none": "无。",
         "not_scored": "尚未评分。",
         "not_rated": "未评级",
@@ -385,6 +397,8 @@ class ReviewContext:
         card: Its score card, if scored.
         decisions: Its incentive and penalty decisions, if evaluated.
         lang: Report language.
+        sources: Per-source aggregates of the qualitative ratings the audience may see
+            (:func:`perfmgmt.workflow.source_summaries` of the original review).
     """
 
     review: Review
@@ -392,6 +406,7 @@ class ReviewContext:
     card: ScoreCard | None = None
     decisions: Decisions | None = None
     lang: Lang = "en"
+    sources: tuple[SourceSummary, ...] = ()
 
     @property
     def words(self) -> dict[str, str]:
@@ -642,9 +657,27 @@ def _opt(value: float) -> float | None:
 
 
 def qualitative_section(ctx: ReviewContext) -> list[Block]:
-    """Return qualitative ratings by source and rater, with comments."""
+    """Return each source's mean and count, then the individual ratings the audience may see.
+
+    A source below its anonymity threshold shows its aggregate only (or nothing); rater ids
+    read ``"-"`` for every audience but HR (:func:`perfmgmt.workflow.redact`).
+    """
     w = ctx.words
     names = {c.key: c.label.get(ctx.lang) for c in ctx.scheme.criteria}
+    summary = tuple(
+        (
+            names.get(s.criterion, s.criterion),
+            _source(s.source, ctx.lang),
+            str(s.raters),
+            _f(s.mean, 2),
+        )
+        for s in ctx.sources
+    )
+    notes = tuple(
+        f"{names.get(s.criterion, s.criterion)} · {_source(s.source, ctx.lang)}: {c}"
+        for s in ctx.sources
+        for c in s.comments
+    )
     rows = tuple(
         (
             names.get(a.criterion, a.criterion),
@@ -656,10 +689,18 @@ def qualitative_section(ctx: ReviewContext) -> list[Block]:
         for a in sorted(ctx.review.assessments, key=lambda a: (a.criterion, a.source.value))
     )
     out: list[Block] = [Heading(text=w["qualitative"])]
-    if not rows:
+    if not rows and not summary:
         return [*out, Paragraph(text=w["none"])]
-    headers = (w["criterion"], w["source"], w["rater"], w["rating"], w["comment"])
-    return [*out, Table(headers=headers, rows=rows)]
+    if summary:
+        out.append(
+            Table(headers=(w["criterion"], w["source"], w["count"], w["mean"]), rows=summary)
+        )
+    if rows:
+        headers = (w["criterion"], w["source"], w["rater"], w["rating"], w["comment"])
+        out.append(Table(headers=headers, rows=rows))
+    if notes:
+        out += [Heading(text=w["unattributed"], level=3), Bullets(items=notes)]
+    return out
 
 
 def _condition_text(text: str, ctx: ReviewContext) -> str:
@@ -823,21 +864,34 @@ def review_report(
     decisions: Decisions | None = None,
     lang: Lang = "en",
     sections: Sequence[Section] = REVIEW_SECTIONS,
+    audience: Audience = Audience.EMPLOYEE,
+    policy: VisibilityPolicy = DEFAULT_POLICY,
 ) -> Report:
-    """Build the written report of one review.
+    """Build the written report of one review, for one audience.
 
     Args:
-        review: The review.
+        review: The review (unredacted: the report redacts it for ``audience``).
         scheme: Its scheme.
-        card: Its score card, for the KPI table.
+        card: Its score card, for the KPI table, scored before redaction.
         decisions: Its decisions from ``RuleEvaluator().evaluate``.
         lang: ``"en"`` or ``"zh"``.
         sections: The section callables, in order.
+        audience: Who the report is for; the employee by default, ``Audience.HR`` for
+            everything including rater ids.
+        policy: The visibility policy.
 
     Raises:
         ValidationError: On an unknown language.
+        AccessError: On an audience the policy does not know.
     """
-    ctx = ReviewContext(review=review, scheme=scheme, card=card, decisions=decisions, lang=lang)
+    ctx = ReviewContext(
+        review=redact(review, audience, policy),
+        scheme=scheme,
+        card=None if card is None else redact(card, audience, policy),
+        decisions=None if decisions is None else redact(decisions, audience, policy),
+        lang=lang,
+        sources=source_summaries(review, audience, policy),
+    )
     w = ctx.words
     title = w["review_title"].format(
         name=review.subject.name or review.subject.id, cycle=review.cycle
@@ -1082,8 +1136,13 @@ def team_report(
     lang: Lang = "en",
     sections: Sequence[TeamSection] = TEAM_SECTIONS,
     decisions: Sequence[Decisions] = (),
+    audience: Audience = Audience.MANAGER,
+    policy: VisibilityPolicy = DEFAULT_POLICY,
 ) -> Report:
-    """Build a team or department report for one cycle.
+    """Build a team or department report for one cycle, for one audience.
+
+    The reviews are redacted for ``audience`` first (:func:`perfmgmt.workflow.redact`); the
+    default audience is the team's manager.
 
     Args:
         reviews: The team's reviews.
@@ -1092,18 +1151,23 @@ def team_report(
         today: The date pending items are judged on.
         lang: ``"en"`` or ``"zh"``.
         sections: The section callables, in order.
-        decisions: The reviews' decisions, for the money per person and per department.
+        decisions: The reviews' decisions, for the money per person and per department
+            (redacted for ``audience`` too).
+        audience: Who reads the report.
+        policy: What each audience may see.
 
     Raises:
         ValidationError: On an unknown language.
+        AccessError: On an audience the policy does not know.
     """
+    views = tuple(redact(r, audience, policy) for r in reviews)
     ctx = TeamContext(
-        reviews=tuple(reviews),
+        reviews=views,
         scheme=scheme,
         cycle=cycle,
         today=today,
         lang=lang,
-        decisions=tuple(decisions),
+        decisions=tuple(redact(d, audience, policy) for d in decisions),
     )
     title = ctx.words["team_title"].format(scheme=scheme.label.get(lang), cycle=cycle.key)
     blocks: list[Block] = [Heading(text=title, level=1)]

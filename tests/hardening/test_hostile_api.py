@@ -25,6 +25,7 @@ from perfmgmt.analytics import (
     MeritMatrix,
     MeritRow,
     NineBoxGrid,
+    Opinion,
     PotentialModel,
     ReadinessPolicy,
     merit_increases,
@@ -191,6 +192,15 @@ _FULL_REVIEW = attrs.evolve(
     ),
 )
 _QUARTER = CyclePlan().cycle_on(DAY)
+_FULL_REVIEW = attrs.evolve(
+    _FULL_REVIEW,
+    assignments=(model.Assignment(manager="boss-2", start=DAY),),
+    fte_changes=(model.FteChange(fte=Decimal("0.8"), start=DAY),),
+    leaves=(
+        model.Leave(start=dt.date(2026, 5, 1), end=dt.date(2026, 5, 10), kind=model.LeaveKind.SICK),
+    ),
+    goal_changes=(model.GoalChange(kpi="fcr", start=DAY, weight=0.6, target=75.0),),
+)
 _EXTRA = (
     Money(amount=Decimal("1234.56"), currency="CNY"),
     BonusPool(currency="CNY", amount=Decimal("100000.00"), per_person_cap=Decimal("20000.00")),
@@ -199,6 +209,7 @@ _EXTRA = (
     _QUARTER,
     _QUARTER.phases[0],
     model.eligibility(_QUARTER, dt.date(2026, 5, 1), min_days=30),
+    model.prorate(SCHEME, _FULL_REVIEW, _QUARTER),
     DevelopmentPolicy(
         skill_map=SkillMap(links=(SkillLink(kpi="fcr", skill="diagnosis", training="coaching"),)),
         wellbeing=(WellbeingTrigger(kpi="csat", when=TriggerWhen.BELOW, limit=50.0),),
@@ -212,6 +223,7 @@ _EXTRA = (
     ),
     PotentialModel(criteria=SCHEME.criteria),
     ReadinessPolicy(),
+    Opinion(role="staff", scores={"fair": 4}, comment="Clear goals."),
 )
 
 

@@ -38,6 +38,7 @@ from perfmgmt.report import review_report, to_html, to_markdown
 from perfmgmt.rules import RuleEvaluator
 from perfmgmt.scoring import ScoringEngine
 from perfmgmt.serialization import loads
+from perfmgmt.workflow import Audience
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "v1" / "review.json"
 SCHEME = customer_service_manager()
@@ -183,7 +184,10 @@ def _render(field: str, text: str, lang: str) -> tuple[str, str]:
     else:
         review, scheme = BASE, _in_scheme(field, text)
     card, decisions = _scored(scheme)
-    report = review_report(review, scheme, card=card, decisions=decisions, lang=lang)
+    # HR's report shows every field (rater ids included), so every payload is rendered.
+    report = review_report(
+        review, scheme, card=card, decisions=decisions, lang=lang, audience=Audience.HR
+    )
     return to_markdown(report), to_html(report)
 
 

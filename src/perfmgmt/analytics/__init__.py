@@ -15,6 +15,8 @@
   suppressed.
 * :func:`rater_diagnostics` shows leniency, central tendency, range restriction and halo per
   rater and per source.
+* :func:`summarise_cycle`, :func:`predictive_validity` and :func:`summarise_opinions` review
+  the scheme over time: trends, whether ratings predict the next cycle, what people think.
 """
 
 from __future__ import annotations
@@ -87,6 +89,19 @@ from perfmgmt.analytics.raters import (
     SourceDiagnostic,
     rater_diagnostics,
 )
+from perfmgmt.analytics.review import (
+    CycleSummary,
+    KpiTrend,
+    Opinion,
+    OpinionSummary,
+    PredictiveValidity,
+    QuestionSummary,
+    RatingOutcome,
+    Respondent,
+    predictive_validity,
+    summarise_cycle,
+    summarise_opinions,
+)
 from perfmgmt.analytics.simulate import (
     Distribution,
     Empirical,
@@ -108,6 +123,7 @@ __all__ = [
     "BoxMovement",
     "Comparison",
     "ComparisonRecord",
+    "CycleSummary",
     "Distribution",
     "EffectivenessReport",
     "Empirical",
@@ -115,6 +131,7 @@ __all__ = [
     "GroupImpact",
     "JointResample",
     "KpiEffectiveness",
+    "KpiTrend",
     "LintConfig",
     "LintFinding",
     "LintReport",
@@ -125,13 +142,19 @@ __all__ = [
     "NineBoxGrid",
     "NineBoxPlacement",
     "Normal",
+    "Opinion",
+    "OpinionSummary",
     "PotentialModel",
+    "PredictiveValidity",
+    "QuestionSummary",
     "RaterDiagnostic",
     "RaterDiagnostics",
     "RaterStats",
+    "RatingOutcome",
     "Readiness",
     "ReadinessPolicy",
     "ReadinessResult",
+    "Respondent",
     "SchemeRun",
     "ScoreGap",
     "Severity",
@@ -151,6 +174,7 @@ __all__ = [
     "movement",
     "place",
     "potentials",
+    "predictive_validity",
     "promotion_readiness",
     "rater_diagnostics",
     "rater_leniency",
@@ -159,6 +183,8 @@ __all__ = [
     "run_scheme",
     "score_range",
     "simulate",
+    "summarise_cycle",
+    "summarise_opinions",
     "total_range",
     "value_range",
 ]

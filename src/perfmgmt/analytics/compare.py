@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from perfmgmt._typing import BoolArray, FloatArray, IntArray
+from perfmgmt.analytics._display import comparison_html
 from perfmgmt.errors import ScoringError
 from perfmgmt.model.incentive import BonusPool
 from perfmgmt.model.money import from_minor
@@ -218,6 +219,9 @@ class Comparison:
             f"Comparison({self.a.scheme.key!r} -> {self.b.scheme.key!r}, people={len(self)}, "
             f"rating changes={int(self.rating_changed.sum())}, cost change={self.cost_change})"
         )
+
+    def _repr_html_(self) -> str:
+        return comparison_html(self)
 
     @property
     def currency(self) -> str | None:

@@ -30,6 +30,7 @@ import numpy.typing as npt
 
 from perfmgmt._typing import FloatArray, IntArray
 from perfmgmt._validate import finite, fraction
+from perfmgmt.analytics._display import simulation_html
 from perfmgmt.errors import ScoringError, ValidationError
 from perfmgmt.model.incentive import BonusPool
 from perfmgmt.model.money import minor_units, quantize
@@ -346,6 +347,9 @@ class SimulationResult:
             f"SimulationResult(scheme={self.scheme_key!r}, draws={self.draws}, "
             f"people={self.people}, expected_cost={self.expected_cost()})"
         )
+
+    def _repr_html_(self) -> str:
+        return simulation_html(self)
 
     def _scale(self) -> float:
         return 10.0 ** minor_units(self.currency) if self.currency else 1.0

@@ -1,4 +1,4 @@
-r"""The ``perfmgmt`` command: demo, score, decide, explain, metrics, lint and schema.
+r"""The ``perfmgmt`` command: demo, score, decide, explain, metrics, lint, review-scheme, schema.
 
 Built on :mod:`argparse` from the standard library, so the command needs no dependency beyond
 the library's own.  Every subcommand has ``--help``, ``--lang en|zh`` and ``--format
@@ -211,6 +211,8 @@ def _parser() -> argparse.ArgumentParser:
     _common(lint, output=False, formats=(*FORMATS, "text"))
     lint.set_defaults(handler=cmd.cmd_lint, encoding="utf-8")
 
+    _review_scheme_parser(sub)
+
     schema = sub.add_parser(
         "schema",
         help="print the JSON Schema of a stored document type",
@@ -221,6 +223,32 @@ def _parser() -> argparse.ArgumentParser:
     _common(schema, formats=("json",))
     schema.set_defaults(handler=cmd.cmd_schema, encoding="utf-8")
     return parser
+
+
+def _review_scheme_parser(sub: Any) -> None:
+    """Add ``review-scheme``: the periodic review of the scheme from a demo run."""
+    review = sub.add_parser(
+        "review-scheme",
+        help="write the periodic review of the scheme from a demo run",
+        description="Review the scheme over the cycles of a 'perfmgmt demo' run (RUN_DIR, "
+        "with its demo.json and data/opinions.csv): KPI, rating and cost trends, whether "
+        "the ratings predict the next cycle, adverse impact by department, gender, age band "
+        "and location, rater diagnostics, the 9-box, merit increases and the survey of "
+        "managers, staff and HR. Writes Markdown or standalone HTML.",
+    )
+    review.add_argument("run_dir", metavar="RUN_DIR", help="output directory of 'perfmgmt demo'")
+    review.add_argument("--lang", choices=_LANGS, default="en", help="language of the report")
+    review.add_argument(
+        "--format",
+        choices=("md", "html"),
+        default=None,
+        help="output format (default: from the -o extension, else md)",
+    )
+    review.add_argument(
+        "-o", "--output", metavar="FILE", help="write here instead of stdout ('-' = stdout)"
+    )
+    review.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+    review.set_defaults(handler=cmd.cmd_review_scheme)
 
 
 def _count(maximum: int) -> Callable[[str], int]:

@@ -376,3 +376,74 @@ def cmd_schema(args: argparse.Namespace, io_: Inputs, out: TextIO, err: TextIO) 
     schema = make(getattr(perfmgmt, args.type))
     emit(args, json.dumps(schema, ensure_ascii=False, indent=2) + "\n", out, err, "schema")
     return EXIT_OK
+
+
+_RUN_PARAMS = {"seed": 0, "managers": 1, "agents": 1, "tickets": 1}
+
+
+def _run_params(run_dir: Path, io_: Inputs) -> dict[str, Any]:
+    """Read and check the demo run's ``demo.json``."""
+    path = run_dir / "demo.json"
+    if not path.is_file():
+        raise UsageError(
+            f"{run_dir}: no demo.json; expected the output directory of 'perfmgmt demo'"
+        )
+    try:
+        params = json.loads(io_.text(str(path)))
+    except json.JSONDecodeError as exc:
+        raise InvalidDataError(f"{path}: not JSON ({exc.msg}, line {exc.lineno})") from None
+    if not isinstance(params, dict):
+        raise InvalidDataError(f"{path}: expected an object of the run's parameters")
+    for name, minimum in _RUN_PARAMS.items():
+        value = params.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise InvalidDataError(
+                f"{path}: {name}={value!r} is not allowed; expected a whole number >= {minimum}"
+            )
+    if params["managers"] > 1_000 or params["agents"] > 100_000 or params["tickets"] > 10_000_000:
+        raise InvalidDataError(
+            f"{path}: managers, agents or tickets above the demo's limits (1,000, 100,000, "
+            "10,000,000)"
+        )
+    if not isinstance(params.get("enforce_distribution", False), bool):
+        raise InvalidDataError(f"{path}: enforce_distribution must be true or false")
+    return params
+
+
+def cmd_review_scheme(args: argparse.Namespace, io_: Inputs, out: TextIO, err: TextIO) -> int:
+    from perfmgmt.demo import generate_organisation, read_opinions, scheme_review  # noqa: PLC0415
+    from perfmgmt.report import to_html, to_markdown  # noqa: PLC0415
+
+    fmt = args.format
+    target = args.output
+    if fmt is None:
+        suffix = Path(target).suffix.lower() if target and target != "-" else ".md"
+        if suffix not in (".md", ".html", ".htm"):
+            raise UsageError(
+                f"-o {target}: cannot tell the format from {suffix or 'no extension'!r}; use .md "
+                "or .html, or give --format"
+            )
+        fmt = "html" if suffix in (".html", ".htm") else "md"
+    progress = Progress(err, quiet=args.quiet, steps=3)
+    run_dir = Path(args.run_dir)
+    params = _run_params(run_dir, io_)
+    progress.step(f"regenerating the organisation of {run_dir} (seed {params['seed']})")
+    org = generate_organisation(
+        seed=params["seed"],
+        managers=params["managers"],
+        agents=params["agents"],
+        tickets=params["tickets"],
+    )
+    survey = run_dir / "data" / "opinions.csv"
+    opinions = read_opinions(io_.text(str(survey))) if survey.is_file() else None
+    progress.step("scoring every cycle and reviewing the scheme")
+    report = scheme_review(
+        org,
+        opinions=opinions,
+        lang=args.lang,
+        enforce_distribution=bool(params.get("enforce_distribution", False)),
+    )
+    progress.step("writing the review")
+    text = to_html(report) if fmt == "html" else to_markdown(report)
+    emit(args, text, out, err, "scheme review")
+    return EXIT_OK

@@ -33,18 +33,23 @@ from perfmgmt.demo._population import (
     load_tables,
     qualitative_ratings,
 )
+from perfmgmt.demo._review import OPINION_QUESTIONS, draw_opinions, read_opinions, scheme_review
 from perfmgmt.demo._run import DEMO_STEPS, DemoRun, run_demo
 
 __all__ = [
     "ASSESSMENT_COLUMNS",
     "DEMO_STEPS",
+    "OPINION_QUESTIONS",
     "DemoOrganisation",
     "DemoRun",
     "LoadedTables",
     "cycle_population",
+    "draw_opinions",
     "generate_organisation",
     "kpi_actuals",
     "load_tables",
     "qualitative_ratings",
+    "read_opinions",
     "run_demo",
+    "scheme_review",
 ]

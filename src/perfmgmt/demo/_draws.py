@@ -422,3 +422,26 @@ def _assessments(
         "rater": np.concatenate(rater),
         "rating": np.concatenate(rating),
     }
+
+
+_LOCATIONS = ("Shanghai", "Chengdu", "Wuhan", "Shenyang", "remote")
+_AGE_BANDS = ("under 30", "30-39", "40-49", "50 and over")
+
+
+def _group_attributes(seed: int, subjects: tuple[Subject, ...]) -> dict[str, tuple[str, ...]]:
+    """Draw each manager's group attributes, from their own seed (the other draws are kept).
+
+    Department is the subject's; gender, age band and location are drawn independently of
+    quality, so any difference a fairness analysis finds is chance (or the scheme's).
+    """
+    rng = np.random.default_rng([seed, 20])
+    n = len(subjects)
+    gender = rng.choice(np.array(["female", "male"]), n, p=[0.55, 0.45])
+    age = rng.choice(np.array(_AGE_BANDS), n, p=[0.15, 0.45, 0.3, 0.1])
+    location = rng.choice(np.array(_LOCATIONS), n, p=[0.4, 0.25, 0.2, 0.1, 0.05])
+    return {
+        "department": tuple(s.department or "" for s in subjects),
+        "gender": tuple(str(x) for x in gender),
+        "age_band": tuple(str(x) for x in age),
+        "location": tuple(str(x) for x in location),
+    }

@@ -17,6 +17,7 @@ from perfmgmt.demo._draws import (
     _SECOND,
     Columns,
     _assessments,
+    _group_attributes,
     _labels,
     _projects,
     _projects_since_hire,
@@ -61,6 +62,9 @@ class DemoOrganisation:
         assessments: Qualitative ratings (1-5) per cycle, keyed ``"<subject>@<cycle>"``:
             columns subject, criterion, source, rater, rating.
         bad_rows: Planted bad rows per table name, by row index.
+        groups: Group attributes per manager, in ``subjects`` order, for fairness analyses:
+            ``department``, ``gender``, ``age_band`` and ``location`` (synthetic; drawn from
+            their own seed, independently of quality).
     """
 
     seed: int
@@ -75,6 +79,7 @@ class DemoOrganisation:
     projects: Columns
     assessments: Mapping[str, Columns]
     bad_rows: Mapping[str, tuple[int, ...]]
+    groups: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
 
     @property
     def subject_ids(self) -> tuple[str, ...]:
@@ -127,6 +132,9 @@ class DemoOrganisation:
             "currency": np.array([s.currency for s in self.subjects], dtype=object),
             "headcount": np.array([self.headcount[s.id] for s in self.subjects], dtype=object),
         }
+        for name, labels in self.groups.items():
+            if name not in people:
+                people[name] = np.array(labels, dtype=object)
         written["subjects"] = _write_columns(out / "subjects.csv", people)
         return written
 
@@ -306,4 +314,5 @@ def generate_organisation(
         projects=projects,
         assessments=assessments,
         bad_rows={"tickets": bad},
+        groups=_group_attributes(seed, subjects),
     )

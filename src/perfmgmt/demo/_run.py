@@ -24,6 +24,7 @@ from perfmgmt.calibration import (
 )
 from perfmgmt.demo._organisation import DemoOrganisation, generate_organisation
 from perfmgmt.demo._population import LoadedTables, cycle_population, kpi_actuals, load_tables
+from perfmgmt.demo._review import write_scheme_review
 from perfmgmt.demo._walk import _half, _stack, _Walk, _walk_review
 from perfmgmt.demo._write import _actuals_records, _records_csv, _round, _summary_markdown
 from perfmgmt.errors import ValidationError
@@ -33,7 +34,7 @@ from perfmgmt.scoring import BatchScores, Population, ScoreCard, ScoringEngine
 if TYPE_CHECKING:
     from perfmgmt.rules import BatchDecisions, Decisions, History, RuleEvaluator
 
-DEMO_STEPS = 7
+DEMO_STEPS = 8
 """Number of progress steps :func:`run_demo` reports."""
 
 
@@ -109,7 +110,7 @@ class DemoRun:
                 f"待办:{self.pending} 次反馈面谈尚未进行。",
                 f"剔除的坏数据行:{dropped}",
                 "汇总表:summary.md(以及 summary.csv);团队报告:team.html(以及 team.md);"
-                "个人报告:reports/<编号>.html(以及 .md)",
+                "个人报告(员工版):reports/<编号>.html(以及 .md);人力资源版:reports/hr/<编号>.html",
             ]
         else:
             state = "enforced" if self.enforced else "reported, not enforced"
@@ -127,7 +128,8 @@ class DemoRun:
                 f"Pending: {self.pending} feedback interview(s) not held yet.",
                 f"Bad rows dropped: {dropped}",
                 "Summary table: summary.md (and summary.csv); team report: team.html (and "
-                "team.md); reports: reports/<id>.html (and .md)",
+                "team.md); reports for the employee: reports/<id>.html (and .md); for HR: "
+                "reports/hr/<id>.html (and .md)",
             ]
         return "\n".join(lines)
 
@@ -171,9 +173,15 @@ def run_demo(
     distribution report and every calibration change) with ``calibration_<cycle>.csv`` (the
     changes); for the last cycle ``reviews_<cycle>.jsonl`` (one review per line, as
     :func:`perfmgmt.serialization.dumps` writes it), ``reports/<id>.md`` and
-    ``reports/<id>.html`` (:func:`perfmgmt.report.review_report`), ``team.md`` and
-    ``team.html`` (:func:`perfmgmt.report.team_report`), ``summary.csv`` and ``summary.md``,
-    and last ``index.html``, the page to open first: the team's charts and a link to the team
+    ``reports/<id>.html`` (:func:`perfmgmt.report.review_report` for the employee: no rater
+    ids, anonymity thresholds applied) with the HR version beside them in ``reports/hr/``
+    (everything, rater ids included), ``team.md`` and ``team.html``
+    (:func:`perfmgmt.report.team_report`), ``summary.csv`` and ``summary.md``,
+    ``scheme_review.md`` and ``scheme_review.html`` (the periodic review of the scheme:
+    trends, adverse impact, rater diagnostics, 9-box, merit, opinions; see
+    :func:`perfmgmt.demo.scheme_review`) with the survey it reads, ``data/opinions.csv``, and
+    ``demo.json`` (the run's parameters, which ``perfmgmt review-scheme`` reads), and last
+    ``index.html``, the page to open first: the team's charts and a link to the team
     report, every person's report (by name) and every data file.
 
     Args:
@@ -208,6 +216,11 @@ def run_demo(
     scored = _score_cycles(job, org, tables, scheme, enforce=enforce_distribution)
     walked = _walk_reviews(job, org, tables, scheme, scored, seed=seed)
     ratings, guideline = _write_team_and_summary(job, scheme, scored, walked)
+    job.progress("reviewing the scheme over the cycles (scheme_review.md, scheme_review.html)")
+    write_scheme_review(
+        job.write_text, org, tables, scheme,
+        lang=job.lang, enforce_distribution=enforce_distribution, tickets=tickets,
+    )  # fmt: skip
     _write_index(job, scheme, scored, walked)
     return _result(
         job,
@@ -433,7 +446,7 @@ def _walk_reviews(
         lang=job.lang,
     )
     scored_ratings = scored.batch.rating()
-    (job.out / "reports").mkdir(exist_ok=True)
+    (job.out / "reports" / "hr").mkdir(parents=True, exist_ok=True)
     reviews: list[Review] = []
     summary: list[dict[str, object]] = []
     actions = 0
@@ -474,12 +487,16 @@ def _write_review_report(
     card: ScoreCard,
     decisions: Decisions,
 ) -> None:
-    """Write one manager's review report, as Markdown and as HTML."""
+    """Write one manager's review report for the employee, and the HR version beside it."""
     from perfmgmt.report import review_report, to_html, to_markdown  # noqa: PLC0415 - see above
+    from perfmgmt.workflow import Audience  # noqa: PLC0415 - see above
 
-    report = review_report(review, scheme, card=card, decisions=decisions, lang=job.lang)
-    job.write_text(f"reports/{subject.id}.md", to_markdown(report))
-    job.write_text(f"reports/{subject.id}.html", to_html(report))
+    for folder, audience in (("reports", Audience.EMPLOYEE), ("reports/hr", Audience.HR)):
+        report = review_report(
+            review, scheme, card=card, decisions=decisions, lang=job.lang, audience=audience
+        )
+        job.write_text(f"{folder}/{subject.id}.md", to_markdown(report))
+        job.write_text(f"{folder}/{subject.id}.html", to_html(report))
 
 
 def _summary_row(

@@ -54,6 +54,7 @@ from perfmgmt.model.indicator import Direction, Indicator, IndicatorKind
 from perfmgmt.model.kpi import KPI, Gate, GateEffect, MissingPolicy, ScoringSpec
 from perfmgmt.model.missing import GateWithoutData, MissingData, SmallSample
 from perfmgmt.model.money import Money
+from perfmgmt.model.proration import PeriodValues, Proration, evaluating_manager, prorate
 from perfmgmt.model.review import (
     Actual,
     Assessment,
@@ -80,6 +81,14 @@ from perfmgmt.model.scheme import (
     SourcePolicy,
     normalise_weights,
 )
+from perfmgmt.model.timeline import (
+    Assignment,
+    FteChange,
+    GoalChange,
+    Leave,
+    LeaveKind,
+    Period,
+)
 
 __all__ = [
     "KPI",
@@ -89,6 +98,7 @@ __all__ = [
     "AdjustmentKind",
     "Assessment",
     "AssessmentSource",
+    "Assignment",
     "Band",
     "Bonus",
     "BonusBasis",
@@ -107,10 +117,12 @@ __all__ = [
     "Eligibility",
     "Event",
     "Frequency",
+    "FteChange",
     "Gate",
     "GateEffect",
     "GateWithoutData",
     "Goal",
+    "GoalChange",
     "HistoryCheck",
     "HitPolicy",
     "Honour",
@@ -120,16 +132,21 @@ __all__ = [
     "Interview",
     "Label",
     "Language",
+    "Leave",
+    "LeaveKind",
     "MissingData",
     "MissingPolicy",
     "Money",
     "Objective",
     "ObjectiveLevel",
     "Outcome",
+    "Period",
+    "PeriodValues",
     "Phase",
     "PhaseWindow",
     "PositionAdjustment",
     "Promotion",
+    "Proration",
     "QualitativeCriterion",
     "RatingScale",
     "Review",
@@ -154,7 +171,9 @@ __all__ = [
     "eligibility",
     "eligible_days",
     "eligible_fraction",
+    "evaluating_manager",
     "normalise_weights",
+    "prorate",
     "too_new_to_rate",
     "verify_history",
 ]

@@ -83,6 +83,9 @@ class DevelopmentAction:
         owner: Who is responsible (an id).
         due: Due date, if any.
         status: Where it stands.
+        confidential: Whether the action is a wellbeing or disciplinary note that only HR and
+            the employee may see; :func:`perfmgmt.workflow.redact` removes it for every other
+            audience.
     """
 
     key: str = attrs.field(validator=valid_key)
@@ -95,6 +98,7 @@ class DevelopmentAction:
     status: ActionStatus = attrs.field(
         default=ActionStatus.PLANNED, validator=instance_of(ActionStatus)
     )
+    confidential: bool = attrs.field(default=False, validator=instance_of(bool))
 
 
 @attrs.frozen(kw_only=True)

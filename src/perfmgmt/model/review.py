@@ -32,6 +32,7 @@ from perfmgmt.model._canonical import ADDED, content_hash
 from perfmgmt.model.development import DevelopmentPlan, Interview
 from perfmgmt.model.money import check_currency, check_money_range
 from perfmgmt.model.scheme import AssessmentSource, Scale
+from perfmgmt.model.timeline import Assignment, FteChange, GoalChange, Leave, check_timeline
 
 __all__ = [
     "Actual",
@@ -409,6 +410,19 @@ def _unique_kpis(instance: object, attribute: attrs.Attribute[object], value: ob
         seen.add(item.kpi)
 
 
+def _oldest_first(instance: object, attribute: attrs.Attribute[object], value: object) -> None:
+    starts = [item.start for item in value]  # type: ignore[attr-defined]
+    for i in range(1, len(starts)):
+        if starts[i] < starts[i - 1]:
+            raise ValidationError(
+                f"{type(instance).__name__}.{attribute.name}[{i}]: start "
+                f"{starts[i].isoformat()} is not allowed before the previous entry's "
+                f"({starts[i - 1].isoformat()}); list the entries oldest first",
+                field=attribute.name,
+                value=starts[i],
+            )
+
+
 @attrs.frozen(kw_only=True)
 class Review:
     """One person's performance review in one cycle.
@@ -430,6 +444,11 @@ class Review:
             ``history``, on reopen).
         goal_signatures: Signatures on the proposed goals since they last changed; the goals
             are agreed when the employee and the manager have both signed.
+        assignments: Who the manager is from which date on, oldest first (mid-cycle
+            changes; see :func:`perfmgmt.model.prorate`).
+        fte_changes: The full-time equivalent from which date on, oldest first.
+        leaves: Periods of leave in the cycle, oldest first; they must not overlap.
+        goal_changes: Changes of a KPI's weight or target with the date they take effect.
     """
 
     subject: Subject = attrs.field(validator=instance_of(Subject))
@@ -467,6 +486,31 @@ class Review:
         factory=tuple, converter=to_tuple, validator=tuple_of(Signature), metadata={ADDED: True}
     )
 
+    assignments: tuple[Assignment, ...] = attrs.field(
+        factory=tuple,
+        converter=to_tuple,
+        validator=[tuple_of(Assignment), _oldest_first],
+        metadata={ADDED: True},
+    )
+    fte_changes: tuple[FteChange, ...] = attrs.field(
+        factory=tuple,
+        converter=to_tuple,
+        validator=[tuple_of(FteChange), _oldest_first],
+        metadata={ADDED: True},
+    )
+    leaves: tuple[Leave, ...] = attrs.field(
+        factory=tuple,
+        converter=to_tuple,
+        validator=[tuple_of(Leave), _oldest_first],
+        metadata={ADDED: True},
+    )
+    goal_changes: tuple[GoalChange, ...] = attrs.field(
+        factory=tuple,
+        converter=to_tuple,
+        validator=[tuple_of(GoalChange), _oldest_first],
+        metadata={ADDED: True},
+    )
+
     @property
     def content_hash(self) -> str:
         """``sha256:<hex>`` of everything on the review except its history.
@@ -478,6 +522,15 @@ class Review:
         names = (a.name for a in attrs.fields(Review) if a.name != "history")
         fields = {name: getattr(self, name) for name in names}
         return content_hash({"__type__": "Review", **fields})
+
+    def __attrs_post_init__(self) -> None:
+        if self.assignments or self.fte_changes or self.leaves or self.goal_changes:
+            check_timeline(self.assignments, self.fte_changes, self.leaves, self.goal_changes)
+
+    @property
+    def has_timeline(self) -> bool:
+        """Whether any mid-cycle change (manager, FTE, leave, goal change) is recorded."""
+        return bool(self.assignments or self.fte_changes or self.leaves or self.goal_changes)
 
     @property
     def key(self) -> str:

@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from perfmgmt.scoring.card import BatchScores, ScoreCard
+    from perfmgmt.scoring.population import Population
 
-__all__ = ["batch_html", "batch_to_pandas", "scorecard_html"]
+__all__ = ["batch_html", "batch_to_pandas", "population_html", "scorecard_html"]
 
 
 def _verdict(rated: bool, rating: str | None, flags: enum.IntFlag) -> str:
@@ -113,6 +114,56 @@ def batch_html(batch: BatchScores, max_rows: int = MAX_ROWS) -> str:
         *(f"{k} score" for k in batch.kpi_keys),
     )
     return "<div>" + head + html_table(header, rows, total=n, max_rows=max_rows) + "</div>"
+
+
+def population_html(pop: Population, max_rows: int = MAX_ROWS) -> str:
+    """Return a population as HTML: what each KPI holds, then the first ``max_rows`` reviews."""
+    n = len(pop)
+    money = f" · base pay in {esc(pop.currency)}" if pop.currency else ""
+    head = (
+        f"<div><strong>{n} reviews</strong> for scheme <code>{esc(pop.scheme_key)}</code> · "
+        f"{len(pop.kpi_keys)} KPIs · {len(pop.criterion_keys)} qualitative criteria · "
+        f"{len(pop.source_keys)} rating sources{money}</div>"
+    )
+    kpi_rows = []
+    for j, key in enumerate(pop.kpi_keys):
+        col = pop.actual[:, j]
+        seen = col[~np.isnan(col)]
+        kpi_rows.append(
+            (
+                key,
+                seen.size,
+                n - seen.size,
+                fmt(float(seen.min())) if seen.size else "—",
+                fmt(float(seen.mean())) if seen.size else "—",
+                fmt(float(seen.max())) if seen.size else "—",
+                int(pop.overridden[:, j].sum()),
+            )
+        )
+    kpis = html_table(
+        ("KPI", "reported", "missing", "min", "mean", "max", "own target"),
+        kpi_rows,
+        max_rows=len(kpi_rows),
+    )
+    m = min(n, max_rows)
+    rows = [
+        (
+            pop.subject_ids[i],
+            pop.department[i],
+            pop.grade[i],
+            fmt(float(pop.eligible_fraction[i])),
+            *(fmt(float(x)) for x in pop.actual[i]),
+        )
+        for i in range(m)
+    ]
+    header = ("subject", "department", "grade", "eligible", *(f"{k} actual" for k in pop.kpi_keys))
+    return (
+        "<div>"
+        + head
+        + section("Actuals per KPI", kpis)
+        + section("Reviews", html_table(header, rows, total=n, max_rows=max_rows))
+        + "</div>"
+    )
 
 
 def batch_to_pandas(batch: BatchScores) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from perfmgmt._html import fmt as _fmt
 from perfmgmt._typing import FlagArray, FloatArray, IntArray, NanFloat
 from perfmgmt.errors import ScoringError
 from perfmgmt.model.kpi import ParamValue
+from perfmgmt.model.proration import Proration
 from perfmgmt.scoring._display import batch_html, batch_to_pandas, scorecard_html
 from perfmgmt.scoring.explain import Explanation, Step, explain_card
 from perfmgmt.scoring.flags import KpiFlag, ReviewFlag
@@ -275,6 +276,8 @@ class ScoreCard:
         measured_share: The share of the nominal KPI weight measured (scored on its own
             actual).
         min_measured_share: The scheme's minimum measured share for a rating.
+        proration: How mid-cycle changes were prorated (days worked, FTE, weights, targets,
+            managers), when the review records any and was scored with its cycle.
     """
 
     scheme_key: str
@@ -297,6 +300,7 @@ class ScoreCard:
     rating_bands: tuple[tuple[str, float, float], ...] = ()
     measured_share: float = 1.0
     min_measured_share: float = 0.0
+    proration: Proration | None = None
 
     @property
     def self_gaps(self) -> dict[str, float]:
@@ -389,7 +393,8 @@ class BatchScores:
         stretch: float64 (N, K) stretch used.
         achievement: float64 (N, K) achievement computed by the scorer, NaN if none.
         score: float64 (N, K) KPI score, NaN if not scored.
-        nominal_weight: float64 (K,) category weight x weight in category.
+        nominal_weight: float64 (K,) category weight x weight in category; (N, K) per review
+            when some review's weights were prorated after a mid-cycle change.
         effective_weight: float64 (N, K) after reallocation; rows sum to 1 when scored.
         contribution: float64 (N, K) ``score x effective_weight``, 0 where not scored.
         flags: uint8 (N, K) :class:`KpiFlag` bits.
@@ -426,6 +431,8 @@ class BatchScores:
         criterion_target: float64 (Q,) rating that scores 100 on each criterion.
         ratings: float64 (N, Q, S) mean rating per criterion and source (the population's).
         raters: int64 (N, Q, S) raters behind each mean.
+        prorations: Per review, its proration of mid-cycle changes (None without); empty
+            when no review has one.
     """
 
     scheme_key: str
@@ -477,6 +484,7 @@ class BatchScores:
     criterion_target: FloatArray = attrs.field(factory=lambda: np.zeros(0))
     ratings: FloatArray = attrs.field(factory=lambda: np.zeros((0, 0, 0)))
     raters: IntArray = attrs.field(factory=lambda: np.zeros((0, 0, 0), dtype=np.int64))
+    prorations: tuple[Proration | None, ...] = ()
 
     @classmethod
     def from_cards(cls, cards: Sequence[ScoreCard]) -> BatchScores:
@@ -540,7 +548,7 @@ class BatchScores:
             stretch=kpis("stretch"),
             achievement=kpis("achievement"),
             score=kpis("score"),
-            nominal_weight=np.array([x.nominal_weight for x in lines], dtype=np.float64),
+            nominal_weight=_nominal_of(cards),
             effective_weight=kpis("effective_weight"),
             contribution=kpis("contribution"),
             flags=np.array(
@@ -582,6 +590,11 @@ class BatchScores:
             measured_share=per_card([c.measured_share for c in cards]),
             min_measured_share=first.min_measured_share,
             rating_bands=first.rating_bands,
+            prorations=(
+                tuple(c.proration for c in cards)
+                if any(c.proration is not None for c in cards)
+                else ()
+            ),
             **_assessed(cards),
         )
 
@@ -622,7 +635,10 @@ class BatchScores:
                 self.score,
             )
         )
-        nominal: list[float] = self.nominal_weight.tolist()
+        per_review = self.nominal_weight.ndim == 2
+        nominal: list[float] = (
+            self.nominal_weight[i] if per_review else self.nominal_weight
+        ).tolist()
         effective: list[float] = self.effective_weight[i].tolist()
         contribution: list[float] = self.contribution[i].tolist()
         flags: list[int] = self.flags[i].tolist()
@@ -686,6 +702,7 @@ class BatchScores:
             rating_bands=self.rating_bands,
             measured_share=float(self.measured_share[i]) if len(self.measured_share) else 1.0,
             min_measured_share=self.min_measured_share,
+            proration=self.prorations[i] if self.prorations else None,
         )
 
     def _kpi_constants(self, j: int) -> dict[str, Any]:
@@ -821,3 +838,11 @@ class BatchScores:
                 row[f"kpi.{k}.flags"] = kpi["flags"]
             rows.append(row)
         return rows
+
+
+def _nominal_of(cards: Sequence[ScoreCard]) -> FloatArray:
+    """The nominal weights of cards: (K,) when they agree, (N, K) when some were prorated."""
+    rows = [[x.nominal_weight for x in c.lines] for c in cards]
+    if all(r == rows[0] for r in rows):
+        return np.array(rows[0], dtype=np.float64)
+    return np.array(rows, dtype=np.float64).reshape(len(cards), len(rows[0]))

@@ -165,7 +165,8 @@ def _score(plan: ScoringPlan, pop: Population, runner: BlockRunner) -> BatchScor
         stretch=pop.stretch,
         achievement=out.achievement.T,
         score=out.score.T,
-        nominal_weight=plan.nominal_weight,
+        nominal_weight=plan.nominal_weight if pop.nominal_weight is None else pop.nominal_weight,
+        prorations=pop.prorations,
         effective_weight=out.effective_weight.T,
         contribution=out.contribution.T,
         flags=out.flags.T,
@@ -226,7 +227,10 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
     zeroed, excluded = kernel.apply_missing_policies(
         plan, unusable, insufficient, achievement, score
     )
-    none_measured, measured_share = kernel.effective_weights(plan, unusable, zeroed, flags, weight)
+    nominal = None if pop.nominal_weight is None else pop.nominal_weight[rows].T
+    none_measured, measured_share = kernel.effective_weights(
+        plan, unusable, zeroed, flags, weight, nominal
+    )
     out.measured_share[rows] = measured_share
     raw = kernel.quantitative_total(
         score,

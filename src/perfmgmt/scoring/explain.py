@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import attrs
 
-from perfmgmt._html import fmt
+from perfmgmt._html import esc, fmt, html_table
 from perfmgmt._validate import instance_of, tuple_of
-from perfmgmt._words import SOURCE_WORDS_ZH, word
+from perfmgmt._words import DISPLAY_WORDS, SOURCE_WORDS_ZH, word
 from perfmgmt.errors import ScoringError
 from perfmgmt.scoring.flags import (
     NOT_RATED_BITS,
@@ -26,9 +27,10 @@ from perfmgmt.scoring.flags import (
 )
 
 if TYPE_CHECKING:
+    from perfmgmt.model.proration import PeriodValues, Proration
     from perfmgmt.scoring.card import CriterionLine, KpiLine, ScoreCard
 
-__all__ = ["Explanation", "Step", "explain_card", "input_name"]
+__all__ = ["Explanation", "Step", "explain_card", "input_name", "proration_steps"]
 
 Input = tuple[str, float | str | None]
 
@@ -109,19 +111,68 @@ class Explanation:
             f"Explanation: no step {name!r}; the steps are {[s.name for s in self.steps]}"
         )
 
+    def _head(self) -> str:
+        if self.lang == "zh":
+            return f"评分说明:{self.subject_id},方案 {self.scheme_key} ({self.scheme_hash[:15]})"
+        return (
+            f"Score explanation for {self.subject_id}, scheme {self.scheme_key} "
+            f"({self.scheme_hash[:15]})"
+        )
+
     @property
     def text(self) -> str:
         """The explanation as readable text, one step per line."""
-        head = (
-            f"评分说明:{self.subject_id},方案 {self.scheme_key} ({self.scheme_hash[:15]})"
-            if self.lang == "zh"
-            else f"Score explanation for {self.subject_id}, scheme {self.scheme_key} "
-            f"({self.scheme_hash[:15]})"
-        )
-        return "\n".join([head, *(s.text(self.lang) for s in self.steps)])
+        return "\n".join([self._head(), *(s.text(self.lang) for s in self.steps)])
 
     def __str__(self) -> str:
         return self.text
+
+    def _repr_html_(self) -> str:
+        return explanation_html(self)
+
+
+def _result_html(step: Step, lang: str) -> str:
+    res = _value(step.result, lang) if isinstance(step.result, str) else fmt(step.result)
+    return f"<strong>{esc(res)}</strong>"
+
+
+def _step_html(step: Step, lang: str) -> str:
+    words = DISPLAY_WORDS["zh" if lang == "zh" else "en"]
+    note = f" <em>[{esc(step.note)}]</em>" if step.note else ""
+    rows = [
+        (input_name(n, lang), fmt(v) if not isinstance(v, str) else _value(v, lang))
+        for n, v in step.inputs
+    ]
+    body = f"<div>{esc(words['formula'])}: <code>{esc(step.formula)}</code></div>"
+    if rows:
+        body += html_table((words["input"], words["value"]), rows, max_rows=len(rows))
+    return (
+        f"<details><summary><code>{esc(input_name(step.name, lang))}</code> = "
+        f"{_result_html(step, lang)}{note}</summary>"
+        f'<div style="margin:0.2em 0 0.4em 1.5em">{body}</div></details>'
+    )
+
+
+def explanation_html(explanation: Explanation) -> str:
+    """Return an explanation as HTML: its total and rating, then one collapsible step each.
+
+    Every step is a ``<details>`` element whose summary line shows the step's result and whose
+    body shows the formula and a table of the inputs; all text is escaped.
+    """
+    lang = explanation.lang
+    words = DISPLAY_WORDS["zh" if lang == "zh" else "en"]
+    headline = [
+        f"{esc(input_name(s.name, lang))} {_result_html(s, lang)}"
+        for s in explanation.steps
+        if s.name in {"total", "rating"}
+    ]
+    steps = "".join(_step_html(s, lang) for s in explanation.steps)
+    return (
+        f"<div><div><strong>{esc(explanation._head())}</strong></div>"
+        f"<div>{' · '.join(headline)}</div>"
+        f"<details><summary>{esc(words['steps'].format(n=len(explanation)))}</summary>"
+        f'<div style="margin-left:1em">{steps}</div></details></div>'
+    )
 
 
 def _step(
@@ -181,6 +232,15 @@ INPUT_WORDS_ZH = {
     "baseline": "基线",
     "scorer": "评分器",
     "direction": "方向",
+    "proration": "折算",
+    "cycle_days": "周期天数",
+    "employed_days": "在职天数",
+    "leave_days": "休假天数",
+    "worked_days": "出勤天数",
+    "fte_days": "折合全职天数",
+    "eligible_fraction": "在岗比例",
+    "evaluating_manager": "评估经理",
+    "previous_managers": "前任经理",
     **SOURCE_WORDS_ZH,
 }
 SCORERS_ZH = {
@@ -334,6 +394,74 @@ def _criterion_step(cr: CriterionLine, zh: bool) -> Step:
     return _step(f"criterion.{cr.key}", formula, tuple(inputs), cr.score, note)
 
 
+def _averaged_steps(
+    what: str, periods: tuple[PeriodValues, ...], cycle_days: int, zh: bool
+) -> list[Step]:
+    """One step per KPI: its day-weighted value from the values in force per period."""
+    if not periods:
+        return []
+    formula = "Σ 天数 × 当期值 / 周期天数" if zh else "Σ days × value in force / cycle_days (exact)"
+    out = []
+    for key, _ in periods[0].values:
+        inputs: list[Input] = [
+            (str(p.period), f"{p.period.days} × {p.value(key)}") for p in periods
+        ]
+        inputs.append(("cycle_days", float(cycle_days)))
+        total = sum((p.period.days * (p.value(key) or Fraction(0)) for p in periods), Fraction(0))
+        value = total / cycle_days
+        out.append(_step(f"proration.{what}.{key}", formula, tuple(inputs), str(value), ""))
+    return out
+
+
+def proration_steps(p: Proration, lang: str = "en") -> tuple[Step, ...]:
+    """Return the steps of a proration: days worked, FTE, eligible fraction, weights, managers.
+
+    Exact values (fractions) are given as text, e.g. ``"8/15"``.
+    """
+    zh = lang == "zh"
+    steps = [
+        _step(
+            "proration.worked_days",
+            "在职天数 − 休假天数" if zh else "employed_days − leave_days",
+            (("employed_days", float(p.employed_days)), ("leave_days", float(p.leave_days))),
+            float(p.worked_days),
+            "",
+        ),
+        _step(
+            "proration.fte_days",
+            "Σ 出勤天数 × 当期全职比例" if zh else "Σ days worked × FTE in force",
+            (("worked_days", float(p.worked_days)),),
+            str(p.fte_days),
+            "",
+        ),
+        _step(
+            "proration.eligible_fraction",
+            "折合全职天数 / 周期天数" if zh else "fte_days / cycle_days (exact)",
+            (("fte_days", str(p.fte_days)), ("cycle_days", float(p.cycle_days))),
+            str(p.eligible_fraction),
+            "",
+        ),
+    ]
+    steps += _averaged_steps("weight", p.weight_periods, p.cycle_days, zh)
+    steps += _averaged_steps("target", p.target_periods, p.cycle_days, zh)
+    if p.managers:
+        previous = ", ".join(p.previous_managers)
+        steps.append(
+            _step(
+                "proration.evaluating_manager",
+                "周期最后一天负责的经理"
+                if zh
+                else "the manager responsible on the cycle's last day",
+                tuple((str(period), who) for who, period in p.managers),
+                p.evaluating_manager,
+                (f"前任经理:{previous}" if zh else f"previous managers: {previous}")
+                if previous
+                else "",
+            )
+        )
+    return tuple(steps)
+
+
 def explain_card(card: ScoreCard, lang: str) -> Explanation:
     """Return the trace of ``card`` in ``lang``: every number with its formula and inputs.
 
@@ -346,7 +474,10 @@ def explain_card(card: ScoreCard, lang: str) -> Explanation:
     zh = lang == "zh"
     rn = REVIEW_NOTES_ZH if zh else REVIEW_NOTES_EN
     lines = card.lines
-    steps: list[Step] = [_kpi_score_step(ln, zh, lang) for ln in lines]
+    steps: list[Step] = []
+    if card.proration is not None:
+        steps.extend(proration_steps(card.proration, lang))
+    steps.extend(_kpi_score_step(ln, zh, lang) for ln in lines)
     nominal_total = 0.0
     for ln in lines:
         nominal_total += ln.nominal_weight

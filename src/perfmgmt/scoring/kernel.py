@@ -202,8 +202,13 @@ def apply_missing_policies(
     return zeroed, excluded
 
 
-def effective_weights(
-    plan: ScoringPlan, unusable: BoolArray, zeroed: BoolArray, flags: FlagArray, out: FloatArray
+def effective_weights(  # noqa: PLR0917 - the kernel's steps take their arrays positionally
+    plan: ScoringPlan,
+    unusable: BoolArray,
+    zeroed: BoolArray,
+    flags: FlagArray,
+    out: FloatArray,
+    nominal: FloatArray | None = None,
 ) -> tuple[BoolArray, FloatArray]:
     """Step 4: the effective weights, and how much of the weight was measured.
 
@@ -216,29 +221,38 @@ def effective_weights(
     rose carries :attr:`KpiFlag.REWEIGHTED`. Writes ``out`` (K, B); where nothing is measured every
     weight is 0.
 
+    ``nominal`` gives per-review nominal weights (K, B) — a review whose weights changed
+    mid-cycle, prorated by days — in place of the scheme's (K,); ``Σ`` is then each review's
+    own sum. The same formulas run either way, so the scalar and batch paths stay one code.
+
     Returns:
         ``(none_measured, measured_share)``: (B,) True where no KPI was measured (no
         quantitative total), and (B,) ``Σ_M / Σ``.
     """
     k, b = out.shape
     measured = ~unusable
-    np.multiply(measured, plan.nominal_weight[:, None], out=out)
+    weights: FloatArray = plan.nominal_weight[:, None] if nominal is None else nominal
+    total: FloatArray | float = (
+        plan.nominal_total if nominal is None else _sum_rows(nominal, range(k), np.empty(b))
+    )
+    np.multiply(measured, weights, out=out)
     measured_sum = _sum_rows(out, range(k), np.empty(b))
     none_measured: BoolArray = ~(measured_sum > 0)
     out /= measured_sum
     if zeroed.any():
-        zero_weight = zeroed * plan.nominal_weight[:, None]
+        zero_weight = zeroed * weights
         zero_sum = _sum_rows(zero_weight, range(k), np.empty(b))
-        zero_weight /= plan.nominal_total
-        out *= 1.0 - zero_sum / plan.nominal_total
+        zero_weight /= total
+        out *= 1.0 - zero_sum / total
         out += zero_weight
     if none_measured.any():  # 0 / 0: every weight is 0
         out[:, none_measured] = 0.0
     moved = (unusable & ~zeroed).any(axis=0) & ~none_measured
     if moved.any():
-        raised = measured[:, moved] & (plan.nominal_weight > 0)[:, None]
+        positive = weights > 0  # (K, 1) for the scheme's weights, (K, B) per review
+        raised = measured[:, moved] & (positive if nominal is None else positive[:, moved])
         flags[:, moved] |= raised * np.uint8(KpiFlag.REWEIGHTED)
-    share: FloatArray = measured_sum / plan.nominal_total
+    share: FloatArray = measured_sum / total
     return none_measured, share
 
 

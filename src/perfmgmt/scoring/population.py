@@ -22,8 +22,10 @@ from perfmgmt._typing import BoolArray, FloatArray, IntArray
 from perfmgmt.errors import ScoringError
 from perfmgmt.model.cycle import Cycle, eligible_days
 from perfmgmt.model.indicator import Direction
+from perfmgmt.model.proration import Proration, prorate
 from perfmgmt.model.review import Review, Subject
 from perfmgmt.model.scheme import Scale, Scheme
+from perfmgmt.scoring._display import population_html
 
 __all__ = ["Population", "rescale_rating"]
 
@@ -222,6 +224,10 @@ class Population:
         eligible_fraction: float64 (N,) share of the cycle worked, 1.0 by default.
         eligible_days: float64 (N,) eligible days in the cycle, NaN when unknown (counts as
             eligible).
+        nominal_weight: float64 (N, K) per-review nominal KPI weights, when some review's
+            weights were changed mid-cycle (prorated by days); None: the scheme's for all.
+        prorations: Per review, its :class:`~perfmgmt.model.Proration` when it records
+            mid-cycle changes (None otherwise); empty when no review does.
     """
 
     scheme_key: str
@@ -244,6 +250,8 @@ class Population:
     currency: str | None
     eligible_fraction: FloatArray
     eligible_days: FloatArray
+    nominal_weight: FloatArray | None = None
+    prorations: tuple[Proration | None, ...] = ()
 
     def __len__(self) -> int:
         return len(self.subject_ids)
@@ -253,6 +261,9 @@ class Population:
             f"Population(scheme={self.scheme_key!r}, reviews={len(self)}, "
             f"kpis={list(self.kpi_keys)})"
         )
+
+    def _repr_html_(self) -> str:
+        return population_html(self)
 
     @property
     def nbytes(self) -> int:
@@ -272,6 +283,8 @@ class Population:
             self.eligible_days,
         ):
             total += a.nbytes if a.strides[0] != 0 else a[0].nbytes
+        if self.nominal_weight is not None:
+            total += self.nominal_weight.nbytes
         return total
 
     @classmethod
@@ -282,7 +295,11 @@ class Population:
 
         Agreed goals override the scheme's defaults (flagged ``OVERRIDDEN_TARGET``); ratings are
         rescaled to each criterion's scale and averaged per source; eligibility comes from the
-        subjects' hire and leave dates within ``cycle`` (all eligible without a cycle).
+        subjects' hire and leave dates within ``cycle`` (all eligible without a cycle). A review
+        with mid-cycle changes (leave, FTE, goal changes) is prorated with
+        :func:`perfmgmt.model.prorate` when ``cycle`` is given: its eligible days are the days
+        worked, its eligible fraction the FTE-weighted share, its weights and changed targets
+        the day-weighted ones; a review without them keeps the scheme's weights exactly.
 
         Raises:
             ScoringError: For a review of another scheme, an actual, goal or assessment naming
@@ -304,6 +321,8 @@ class Population:
         subjects = [r.subject for r in reviews]
         currency = _one_currency(subjects)
         return cls(
+            nominal_weight=rows.weight_array(),
+            prorations=rows.prorations_tuple(),
             scheme_key=scheme.key,
             subject_ids=tuple(rows.ids),
             kpi_keys=layout.kpi_keys,
@@ -405,6 +424,7 @@ class Population:
         eligible_fraction: npt.ArrayLike | None = None,
         eligible_days: npt.ArrayLike | None = None,
         kpi_keys: Sequence[str] | None = None,
+        nominal_weight: npt.ArrayLike | None = None,
     ) -> Population:
         """Build a population from arrays, validating shapes and values.
 
@@ -429,6 +449,10 @@ class Population:
             eligible_fraction: Share of the cycle worked per subject (0 to 1).
             eligible_days: Eligible days per subject, compared with ``min_eligible_days``.
             kpi_keys: Column order of the (N, K) arrays when it differs from the scheme's.
+            nominal_weight: float (N, K) per-review nominal KPI weights (e.g. prorated by
+                :func:`perfmgmt.model.prorate` after a mid-cycle weight change), in the column
+                order of ``actual``; each row must be >= 0 and add up to the scheme's total
+                nominal weight (to 1e-9). None: the scheme's weights for every review.
 
         Raises:
             ScoringError: On a shape that does not fit, columns that do not match the scheme's
@@ -447,7 +471,12 @@ class Population:
         ef = _eligible_fraction(eligible_fraction, ids)
         ed = _eligible_days(eligible_days, ids)
         pay = _base_pay(base_pay, currency, n)
+        weights = None
+        if nominal_weight is not None:
+            weights = _matrix("nominal_weight", nominal_weight, scheme, order, n, np.float64)
+            _check_weights(scheme, weights, ids)
         return cls(
+            nominal_weight=weights,
             scheme_key=scheme.key,
             subject_ids=ids,
             kpi_keys=scheme.kpi_keys,
@@ -468,6 +497,21 @@ class Population:
             currency=currency,
             eligible_fraction=ef,
             eligible_days=ed,
+        )
+
+
+def _check_weights(scheme: Scheme, weights: FloatArray, ids: Sequence[str]) -> None:
+    """Refuse per-review weights that are negative, not finite or do not add up."""
+    total = math.fsum(scheme.nominal_weights().values())
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(weights).all(axis=1) | (weights < 0).any(axis=1)
+        bad |= ~(np.abs(weights.sum(axis=1) - total) <= 1e-9)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ScoringError(
+            f"Population.from_arrays: nominal_weight of {ids[i]!r} is "
+            f"{weights[i].tolist()!r}; expected weights >= 0 adding up to the scheme's total "
+            f"nominal weight {total!r}"
         )
 
 
@@ -649,6 +693,7 @@ class _ReviewRows:
         "eligible_fraction",
         "ids",
         "overridden",
+        "prorations",
         "raters",
         "sample",
         "stretch",
@@ -656,6 +701,7 @@ class _ReviewRows:
         "target",
         "tenure",
         "threshold",
+        "weights",
     )
 
     def __init__(self, scheme: Scheme, layout: _Layout, n: int) -> None:
@@ -672,6 +718,8 @@ class _ReviewRows:
         self.eligible_days = [math.nan] * n
         self.eligible_fraction = [1.0] * n
         self.tenure = [math.nan] * n
+        self.prorations: list[Proration | None] = [None] * n
+        self.weights: list[list[float] | None] = [None] * n
 
     def add(self, review: Review, i: int, cycle: Cycle | None) -> None:
         """Append the row of ``review``, the ``i``-th, refusing what the scheme does not have."""
@@ -679,11 +727,46 @@ class _ReviewRows:
         self._add_actuals(review)
         self._add_goals(review)
         self._add_assessments(review)
+        if cycle is None and (review.fte_changes or review.leaves or review.goal_changes):
+            raise ScoringError(
+                f"review {review.key!r} records mid-cycle changes (FTE changes, leaves or goal "
+                "changes), which are prorated over the cycle's days; pass cycle= (the "
+                "review's Cycle) so they are applied rather than ignored"
+            )
         if cycle is not None:
             days, frac, ten = _eligibility(
                 cycle, review.subject.hire_date, review.subject.leave_date
             )
             self.eligible_days[i], self.eligible_fraction[i], self.tenure[i] = days, frac, ten
+            if review.has_timeline:
+                self._prorate(review, i, cycle)
+
+    def _prorate(self, review: Review, i: int, cycle: Cycle) -> None:
+        """Take the days worked, the FTE-weighted share, weights and targets from proration."""
+        p = prorate(self._scheme, review, cycle)
+        self.prorations[i] = p
+        self.eligible_days[i] = p.worked_days
+        self.eligible_fraction[i] = float(p.eligible_fraction)
+        if p.weights_changed:
+            self.weights[i] = [float(w) for _, w in p.weights]
+        base = i * len(self._scheme.kpis)
+        for kpi, target in p.targets:
+            j = self._layout.kpi_index[kpi]
+            self.target[base + j] = float(target)
+            self.overridden[base + j] = True
+
+    def weight_array(self) -> FloatArray | None:
+        """Return the per-review nominal weights (N, K), None when no review changed one."""
+        if all(w is None for w in self.weights):
+            return None
+        scheme_weights = self._scheme.nominal_weights()
+        default = [scheme_weights[k] for k in self._scheme.kpi_keys]
+        rows = [default if w is None else w for w in self.weights]
+        return _readonly(np.array(rows, dtype=np.float64).reshape(len(rows), len(default)))
+
+    def prorations_tuple(self) -> tuple[Proration | None, ...]:
+        """Return each review's proration, or () when no review has one."""
+        return () if all(p is None for p in self.prorations) else tuple(self.prorations)
 
     def _add_actuals(self, review: Review) -> None:
         base = len(self.actual)

@@ -17,6 +17,7 @@ import enum
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, get_args, get_origin
 
 import attrs
@@ -287,6 +288,8 @@ def configure_converter(converter: cattrs.Converter) -> None:
     converter.register_structure_hook_factory(_is_enum, _enum_hook)
     converter.register_structure_hook(Decimal, v.decimal)
     converter.register_unstructure_hook(Decimal, v.write_decimal)
+    converter.register_structure_hook(Fraction, v.fraction)
+    converter.register_unstructure_hook(Fraction, v.write_fraction)
     converter.register_structure_hook(dt.datetime, v.datetime)
     converter.register_unstructure_hook(dt.datetime, dt.datetime.isoformat)
     converter.register_structure_hook(dt.date, v.date)

@@ -14,6 +14,7 @@ import functools
 import typing
 from collections.abc import Mapping
 from decimal import Decimal
+from fractions import Fraction
 from types import NoneType, UnionType
 from typing import Any, Literal, Union, get_args, get_origin
 
@@ -102,6 +103,8 @@ class _Builder:
             return {"type": "string"}
         if t is Decimal:
             return dict(_DECIMAL)
+        if t is Fraction:
+            return {"type": "string", "pattern": r"^-?[0-9]{1,40}(/[0-9]{1,40})?$"}
         if t is dt.datetime:
             return {"type": "string", "format": "date-time"}
         if t is dt.date:

@@ -14,8 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -120,6 +122,23 @@ class AtPathError(ValueError):
 def write_decimal(value: Decimal) -> str:
     """Write a Decimal as text, ``-0`` as ``0`` (equal values, one spelling)."""
     return str(value.copy_abs() if value.is_zero() else value)
+
+
+def write_fraction(value: Fraction) -> str:
+    """Write an exact fraction as text, ``"53/91"`` (``"1"`` for a whole number)."""
+    return str(value)
+
+
+_FRACTION = re.compile(r"-?[0-9]{1,40}(/[0-9]{1,40})?")
+
+
+def fraction(value: object, _: object = None) -> Fraction:
+    """Read an exact fraction from text such as ``"53/91"`` or ``"1"``."""
+    if not isinstance(value, str):
+        raise expect('an exact fraction as text (e.g. "53/91")', value)
+    if not _FRACTION.fullmatch(value) or value.endswith("/0"):
+        raise ValueError(f'expected an exact fraction as text (e.g. "53/91"), got {shown(value)}')
+    return Fraction(value)
 
 
 def write_value(value: object) -> object:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import attrs
@@ -21,6 +23,7 @@ from perfmgmt.model import (
     Actual,
     Assessment,
     AssessmentSource,
+    Assignment,
     CheckIn,
     DevelopmentAction,
     DevelopmentPlan,
@@ -28,10 +31,17 @@ from perfmgmt.model import (
     Direction,
     Eligibility,
     Event,
+    FteChange,
     Goal,
+    GoalChange,
     Interview,
+    Leave,
+    LeaveKind,
     Objective,
     ObjectiveLevel,
+    Period,
+    PeriodValues,
+    Proration,
     Review,
     ReviewResult,
     ReviewStatus,
@@ -248,6 +258,7 @@ def development_actions(
         skill=st.none() | _texts(max_size=12),
         due=st.none() | _DATES,
         status=st.sampled_from(ActionStatus),
+        confidential=st.booleans(),
     )
 
 
@@ -527,3 +538,99 @@ def populations(
             f"{type(scheme).__name__}"
         )
     return _population(scheme_s, min_size, max_size)
+
+
+# -- mid-cycle changes ------------------------------------------------------------------------
+
+
+@st.composite
+def _period(draw: st.DrawFn) -> Period:
+    start = draw(_DATES)
+    return Period(start=start, end=start + dt.timedelta(days=draw(st.integers(0, 400))))
+
+
+def periods() -> st.SearchStrategy[Period]:
+    """Return a strategy for :class:`~perfmgmt.model.Period` (runs of up to 401 days)."""
+    return _period()
+
+
+def assignments() -> st.SearchStrategy[Assignment]:
+    """Return a strategy for :class:`~perfmgmt.model.Assignment`."""
+    return st.builds(Assignment, manager=_texts(min_size=1, max_size=12), start=_DATES)
+
+
+def fte_changes() -> st.SearchStrategy[FteChange]:
+    """Return a strategy for :class:`~perfmgmt.model.FteChange` (FTE in (0, 1], 2 places)."""
+    fte = st.integers(1, 100).map(lambda n: Decimal(n) / 100)
+    return st.builds(FteChange, fte=fte, start=_DATES)
+
+
+@st.composite
+def _leave(draw: st.DrawFn) -> Leave:
+    p = draw(_period())
+    return Leave(start=p.start, end=p.end, kind=draw(st.sampled_from(LeaveKind)))
+
+
+def leaves() -> st.SearchStrategy[Leave]:
+    """Return a strategy for :class:`~perfmgmt.model.Leave`."""
+    return _leave()
+
+
+@st.composite
+def _goal_change(draw: st.DrawFn) -> GoalChange:
+    weight = draw(st.none() | st.floats(0, 10, allow_nan=False))
+    target = draw(_finite() if weight is None else st.none() | _finite())
+    return GoalChange(kpi=draw(keys()), start=draw(_DATES), weight=weight, target=target)
+
+
+def goal_changes() -> st.SearchStrategy[GoalChange]:
+    """Return a strategy for :class:`~perfmgmt.model.GoalChange` (a weight, a target or both)."""
+    return _goal_change()
+
+
+def _exact_values(kpi_keys: Sequence[str]) -> st.SearchStrategy[tuple[tuple[str, Fraction], ...]]:
+    value = st.builds(Fraction, st.integers(0, 10_000), st.integers(1, 10_000))
+    return st.tuples(*(st.tuples(st.just(k), value) for k in kpi_keys))
+
+
+@st.composite
+def _period_values(draw: st.DrawFn) -> PeriodValues:
+    kpi_keys = draw(st.lists(keys(), min_size=1, max_size=3, unique=True))
+    return PeriodValues(period=draw(_period()), values=draw(_exact_values(kpi_keys)))
+
+
+def period_values() -> st.SearchStrategy[PeriodValues]:
+    """Return a strategy for :class:`~perfmgmt.model.PeriodValues`."""
+    return _period_values()
+
+
+@st.composite
+def _proration(draw: st.DrawFn) -> Proration:
+    cycle_days = draw(st.integers(1, 400))
+    employed = draw(st.integers(0, cycle_days))
+    leave = draw(st.integers(0, employed))
+    worked = employed - leave
+    den = draw(st.integers(1, 20))
+    fte_days = Fraction(draw(st.integers(0, worked * den)), den)
+    kpi_keys = draw(st.lists(keys(), min_size=1, max_size=3, unique=True))
+    managers = draw(st.lists(st.tuples(_texts(min_size=1, max_size=8), _period()), max_size=2))
+    return Proration(
+        cycle=draw(keys()),
+        cycle_days=cycle_days,
+        employed_days=employed,
+        leave_days=leave,
+        worked_days=worked,
+        fte_days=fte_days,
+        eligible_fraction=fte_days / cycle_days,
+        weights=draw(_exact_values(kpi_keys)),
+        weight_periods=tuple(draw(st.lists(_period_values(), max_size=2))),
+        targets=draw(st.just(()) | _exact_values(kpi_keys[:1])),
+        managers=tuple(managers),
+        evaluating_manager=managers[-1][0] if managers else None,
+        previous_managers=tuple(m for m, _ in managers[:-1]),
+    )
+
+
+def prorations() -> st.SearchStrategy[Proration]:
+    """Return a strategy for :class:`~perfmgmt.model.Proration` (days and fractions consistent)."""
+    return _proration()

@@ -21,11 +21,28 @@ Everything is importable from here:
 - :mod:`perfmgmt.workflow.development`: development-plan suggestions from a score card and
   carrying open actions into the next cycle (:func:`suggest_development`,
   :func:`carry_forward`).
+- :mod:`perfmgmt.workflow.access`: audiences and redaction, the one place where anonymity
+  thresholds, confidential actions and hidden penalties are enforced (:func:`redact`,
+  :class:`Audience`, :class:`VisibilityPolicy`, :data:`DEFAULT_POLICY`).
+- :mod:`perfmgmt.workflow.retention`: pseudonymised exports for analysts
+  (:func:`pseudonymise`).
 """
 
 from __future__ import annotations
 
 from perfmgmt.model.history import HistoryCheck, verify_history
+from perfmgmt.workflow.access import (
+    ANONYMOUS,
+    DEFAULT_POLICY,
+    Audience,
+    BelowThreshold,
+    CommentRule,
+    SourceRule,
+    SourceSummary,
+    VisibilityPolicy,
+    redact,
+    source_summaries,
+)
 from perfmgmt.workflow.alignment import (
     AlignmentReport,
     GoalLink,
@@ -40,6 +57,12 @@ from perfmgmt.workflow.midterm import (
     early_warnings,
     project,
     project_review,
+)
+from perfmgmt.workflow.retention import (
+    MIN_SECRET_BYTES,
+    SUBJECT_GROUPS,
+    pseudonym,
+    pseudonymise,
 )
 from perfmgmt.workflow.transitions import (
     ALLOWED_FROM,
@@ -70,7 +93,14 @@ from perfmgmt.workflow.two_party import (
 
 __all__ = [
     "ALLOWED_FROM",
+    "ANONYMOUS",
+    "DEFAULT_POLICY",
+    "MIN_SECRET_BYTES",
+    "SUBJECT_GROUPS",
     "AlignmentReport",
+    "Audience",
+    "BelowThreshold",
+    "CommentRule",
     "DisputeOutcome",
     "GoalLink",
     "HistoryCheck",
@@ -78,6 +108,9 @@ __all__ = [
     "Outlook",
     "ReviewProjection",
     "Scored",
+    "SourceRule",
+    "SourceSummary",
+    "VisibilityPolicy",
     "acknowledge",
     "agree_goals",
     "alignment_report",
@@ -96,13 +129,17 @@ __all__ = [
     "project",
     "project_review",
     "propose_goals",
+    "pseudonym",
+    "pseudonymise",
     "raise_dispute",
     "record_interview",
+    "redact",
     "reopen",
     "resolve_dispute",
     "set_development_plan",
     "share_review",
     "sign_goals",
+    "source_summaries",
     "suggest_development",
     "verify_history",
 ]

@@ -64,6 +64,8 @@ def suggest_development(
 
     Returns:
         A plan with planned actions, in the order skill training, career step, wellbeing.
+        The wellbeing action is marked ``confidential``: only HR and the employee see it
+        (:func:`perfmgmt.workflow.redact`).
 
     Raises:
         ValidationError: When the card was scored under another scheme, or on another language.
@@ -195,6 +197,7 @@ def _wellbeing_actions(
             description=w["wellbeing"] + w["sep"].join(reasons),
             owner=owner,
             due=due,
+            confidential=True,
         )
     ]
 

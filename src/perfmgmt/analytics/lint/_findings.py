@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 import attrs
 
+from perfmgmt._html import esc, html_table
 from perfmgmt._validate import instance_of, tuple_of
 from perfmgmt._words import word
 
@@ -116,3 +117,18 @@ class LintReport:
 
     def __str__(self) -> str:
         return self.text()
+
+    def _repr_html_(self) -> str:
+        counts = {s: sum(f.severity is s for f in self.findings) for s in Severity}
+        head = (
+            f"<div><strong>Lint of scheme <code>{esc(self.scheme_key)}</code></strong> "
+            f"<code>{esc(self.scheme_hash[:19])}…</code> · {counts[Severity.ERROR]} error(s), "
+            f"{counts[Severity.WARNING]} warning(s), {counts[Severity.INFO]} note(s)</div>"
+        )
+        if not self.findings:
+            return f"<div>{head}<div>No findings.</div></div>"
+        rows = [(f.severity.value, f.location, f.message, f.fix, f.code) for f in self.findings]
+        table = html_table(
+            ("severity", "where", "finding", "fix", "check"), rows, max_rows=len(rows)
+        )
+        return f"<div>{head}{table}</div>"
