@@ -86,7 +86,10 @@ def _table_words(table: Path) -> str:
     with table.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         cols = ("subject_id", "name", "department", "rater_id", "manager_id")
-        cells = [row.get(c) or "" for row in reader for c in cols]
+        if table.stem == "subjects":  # the people table: every attribute is the user's data
+            cells = [v or "" for row in reader for v in row.values()]
+        else:
+            cells = [row.get(c) or "" for row in reader for c in cols]
         return " ".join([table.stem, *(reader.fieldnames or ()), *cells])
 
 

@@ -377,6 +377,10 @@ _PROGRESS = {
     "by_manager": ("manager", "经理"),
     "by_team": ("team", "团队"),
     "by_agent": ("agent", "坐席"),
+    "scheme_review": (
+        "reviewing the scheme over the cycles (scheme_review.md, scheme_review.html)",
+        "回顾各周期的方案(scheme_review.md、scheme_review.html)",
+    ),
     "raw": ("writing the raw data to data/*.csv", "将原始数据写入 data/*.csv"),
     "validating": (
         "validating the tables (bad rows are dropped and reported)",
@@ -649,7 +653,7 @@ REVIEW_WORDS: dict[str, dict[str, str]] = {
         "effectiveness": "评级能否预测下一周期?",
         "effectiveness_text": (
             "{cycle} 的评级与 {next} 的量化得分对比,两周期均在的 {used} 人(按编号匹配 "
-            "{matched} 人);Spearman 等级相关系数 {rho}。"
+            "{matched} 人);斯皮尔曼等级相关系数 {rho}。"
         ),
         "next_score": "下一周期量化得分",
         "rating": "评级",

@@ -216,7 +216,7 @@ def run_demo(
     scored = _score_cycles(job, org, tables, scheme, enforce=enforce_distribution)
     walked = _walk_reviews(job, org, tables, scheme, scored, seed=seed)
     ratings, guideline = _write_team_and_summary(job, scheme, scored, walked)
-    job.progress("reviewing the scheme over the cycles (scheme_review.md, scheme_review.html)")
+    job.progress(word("progress.scheme_review", job.lang))
     write_scheme_review(
         job.write_text, org, tables, scheme,
         lang=job.lang, enforce_distribution=enforce_distribution, tickets=tickets,
