@@ -142,6 +142,7 @@ FLOORS: dict[str, int] = {
     "_html": 0,
     "_markdown": 0,
     "_words": 0,
+    "_format": 0,
     "_unary": 0,
     "_units": 0,
     "_deprecated": 0,
@@ -174,7 +175,16 @@ FLOORS: dict[str, int] = {
 SAME_FLOOR: dict[str, set[str]] = {
     **{
         m: {"errors"}
-        for m in ("_validate", "_typing", "_parallel", "_html", "_words", "_unary", "_svg")
+        for m in (
+            "_validate",
+            "_typing",
+            "_parallel",
+            "_html",
+            "_words",
+            "_format",
+            "_unary",
+            "_svg",
+        )
     },
     "_allocate": {"_typing"},
     "cli": {"demo"},

@@ -1,4 +1,10 @@
-"""Words shown to people: flag names as text, shared by the display, plot and report modules."""
+"""Words shown to people, in English and Chinese, shared by every module that writes text.
+
+:data:`WORDS` holds the words of the domain's enumerations and events (review statuses, action
+kinds and statuses, assessment sources, roles, workflow events, units, rule-condition words and
+command-line lines); :func:`word` looks one up.  Numbers, money and dates are formatted in
+:mod:`perfmgmt._format`.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +18,12 @@ __all__ = [
     "REVIEW_WORDS",
     "SOURCE_WORDS_ZH",
     "TALENT_WORDS",
+    "WORDS",
     "flag_words",
     "review_words",
     "talent_words",
+    "unit_word",
+    "word",
 ]
 
 
@@ -162,6 +171,8 @@ ANALYTICS_WORDS: dict[str, dict[str, str]] = {
         "too_few": "too few ratings",
         "hidden_raters": "Raters with fewer than {k} ratings, not listed: {n}",
         "baseline": "Everyone in the source",
+        "ci": "CI",
+        "df": "df",
     },
     "zh": {
         "adverse_impact": "不利影响分析",
@@ -184,7 +195,7 @@ ANALYTICS_WORDS: dict[str, dict[str, str]] = {
         "none_below": "没有群体低于参照群体的五分之四",
         "chi2": "所列群体的卡方检验",
         "excluded": "{n} 人结果未知,未计入",
-        "fisher": "Fisher 精确检验",
+        "fisher": "费希尔精确检验",
         "z": "双比例 z 检验",
         "rating": "评级不低于 {band}",
         "bonus": "获发奖金",
@@ -205,9 +216,294 @@ ANALYTICS_WORDS: dict[str, dict[str, str]] = {
         "too_few": "评分过少",
         "hidden_raters": "评分少于 {k} 条的评分人未列出:{n} 位",
         "baseline": "该来源全体",
+        "ci": "置信区间",
+        "df": "自由度",
     },
 }
 """Words of the people-analytics texts (adverse impact, rater diagnostics), by language."""
+
+
+_STATUS = {
+    "draft": ("draft", "草稿"),
+    "goals_proposed": ("goals_proposed", "目标已提出"),
+    "goals_agreed": ("goals_agreed", "目标已商定"),
+    "mid_term_checked": ("mid_term_checked", "已完成中期检查"),
+    "evaluated": ("evaluated", "已评估"),
+    "calibrated": ("calibrated", "已校准"),
+    "feedback_given": ("feedback_given", "已反馈"),
+    "shared": ("shared", "已告知员工"),
+    "acknowledged": ("acknowledged", "员工已确认"),
+    "disputed": ("disputed", "员工有异议"),
+    "dispute_resolved": ("dispute_resolved", "异议已处理"),
+    "closed": ("closed", "已关闭"),
+    "cancelled": ("cancelled", "已取消"),
+}
+_ACTION_STATUS = {
+    "planned": ("planned", "已计划"),
+    "in_progress": ("in_progress", "进行中"),
+    "done": ("done", "已完成"),
+    "cancelled": ("cancelled", "已取消"),
+}
+_ACTION_KIND = {
+    "skill_training": ("skill_training", "技能培训"),
+    "career_step": ("career_step", "职业发展"),
+    "wellbeing_support": ("wellbeing_support", "心理支持"),
+    "improvement": ("improvement", "改进措施"),
+}
+_SOURCE = {
+    "self": ("self", "自评"),
+    "manager": ("manager", "上级"),
+    "peer": ("peer", "同事"),
+    "upward": ("upward", "下属"),
+    "customer": ("customer", "客户"),
+}
+_ROLE = {
+    "employee": ("employee", "员工"),
+    "manager": ("manager", "上级"),
+    "hr": ("hr", "人力资源"),
+}
+_EVENT = {
+    "agree_goals": ("agree_goals", "商定目标"),
+    "amend_goals": ("amend_goals", "修改目标"),
+    "propose_goals": ("propose_goals", "提出目标"),
+    "sign_goals": ("sign_goals", "签署目标"),
+    "check_in": ("check_in", "中期检查"),
+    "evaluate": ("evaluate", "评估"),
+    "calibrate": ("calibrate", "校准"),
+    "record_interview": ("record_interview", "反馈面谈"),
+    "set_development_plan": ("set_development_plan", "制定发展计划"),
+    "plan_agreed_actions": ("plan_agreed_actions", "将商定行动纳入计划"),
+    "share_review": ("share_review", "将考评结果告知员工"),
+    "acknowledge": ("acknowledge", "员工确认"),
+    "raise_dispute": ("raise_dispute", "员工提出异议"),
+    "resolve_dispute": ("resolve_dispute", "处理异议"),
+    "dispute_deadline": ("dispute_deadline", "异议期届满"),
+    "close": ("close", "关闭"),
+    "reopen": ("reopen", "重新打开"),
+    "cancel": ("cancel", "取消"),
+}
+_UNIT = {
+    "%": ("%", "%"),
+    "minutes": ("minutes", "分钟"),
+    "seconds": ("seconds", "秒"),
+    "hours": ("hours", "小时"),
+    "days": ("days", "天"),
+    "points": ("points", "分"),
+    "count": ("count", "个"),
+    "hours per member": ("hours per member", "小时/人"),
+}
+_CONDITION = {
+    "and": ("and", "并且"),
+    "or": ("or", "或者"),
+    "not": ("not", "并非"),
+    "in": ("in", "属于"),
+    "not_in": ("not in", "不属于"),
+    "total": ("total", "总分"),
+    "rating": ("rating", "评级"),
+    "quantitative": ("quantitative", "定量得分"),
+    "qualitative": ("qualitative", "定性得分"),
+    "score": ("score", "得分"),
+    "actual": ("actual", "实际值"),
+    "achievement": ("achievement", "达成率"),
+    "target": ("target", "目标值"),
+    "history": ("history", "历史"),
+    "==": ("==", "等于"),
+    "!=": ("!=", "不等于"),
+    "<": ("<", "低于"),
+    "<=": ("<=", "不高于"),
+    ">": (">", "高于"),
+    ">=": (">=", "不低于"),
+    "true": ("true", "是"),
+    "false": ("false", "否"),
+    "null": ("null", "空"),
+    "any": ("any", "任一为真"),
+    "all": ("all", "全部为真"),
+    "count": ("count", "计数"),
+    "sum": ("sum", "合计"),
+    "min": ("min", "最小值"),
+    "max": ("max", "最大值"),
+    "previous": ("{field} {n} cycle(s) ago", "{n} 个周期前的{field}"),
+    "of": ("{owner} {field}", "{owner}的{field}"),
+    "kpi": ("KPI", "指标"),
+    "criterion": ("criterion", "定性项"),
+    "weight": ("weight", "权重"),
+    "band": ("band", "评级区间"),
+    "calibrated_rating": ("calibrated rating", "校准后评级"),
+    "final_rating": ("final rating", "最终评级"),
+    "mean": ("mean", "平均分"),
+}
+_RULE_KIND = {"rule": ("rule", "规则"), "table": ("table", "决策表")}
+_HIT_POLICY = {
+    "unique": ("unique", "唯一命中"),
+    "any": ("any", "任一命中(结果须一致)"),
+    "priority": ("priority", "按优先级"),
+    "first": ("first", "首个命中"),
+    "rule_order": ("rule_order", "按行顺序全部"),
+    "collect": ("collect", "汇总"),
+}
+_LINT = {
+    "head": (
+        "scheme {scheme!r}: {errors} error(s), {warnings} warning(s), {notes} note(s)",
+        "方案 {scheme!r}:错误 {errors} 个,警告 {warnings} 个,提示 {notes} 个",
+    ),
+}
+_CALIBRATION = {"rating": ("rating", "评级"), "assessment": ("assessment", "定性评价")}
+_SUMMARY = {
+    "subject_id": ("subject_id", "编号"),
+    "name": ("name", "姓名"),
+    "department": ("department", "部门"),
+    "quantitative": ("quantitative", "定量得分"),
+    "qualitative": ("qualitative", "定性得分"),
+    "total": ("total", "总分"),
+    "rating": ("rating", "评级"),
+    "bonus": ("bonus", "奖金"),
+    "deduction": ("deduction", "扣减"),
+    "outcomes": ("outcomes", "奖惩结果"),
+    "status": ("status", "状态"),
+}
+_PROGRESS = {
+    "reading_two": ("reading {a} and {b}", "读取 {a} 和 {b}"),
+    "reading": ("reading {a}", "读取 {a}"),
+    "scoring": ("scoring {n} subjects", "为 {n} 人评分"),
+    "rules": ("applying the rules", "应用奖惩规则"),
+    "indicators": (
+        "computing indicators of {n} tickets by {by}",
+        "按{by}计算 {n} 张工单的指标",
+    ),
+    "generating": (
+        "generating {managers} managers, {agents} agents, {tickets} contacts (seed {seed})",
+        "生成 {managers} 位经理、{agents} 名坐席、{tickets} 次接触(随机种子 {seed})",
+    ),
+    "by_manager": ("manager", "经理"),
+    "by_team": ("team", "团队"),
+    "by_agent": ("agent", "坐席"),
+    "scheme_review": (
+        "reviewing the scheme over the cycles (scheme_review.md, scheme_review.html)",
+        "回顾各周期的方案(scheme_review.md、scheme_review.html)",
+    ),
+    "raw": ("writing the raw data to data/*.csv", "将原始数据写入 data/*.csv"),
+    "validating": (
+        "validating the tables (bad rows are dropped and reported)",
+        "校验数据表(剔除并报告坏数据行)",
+    ),
+    "cycle": (
+        "{cycle}: computing indicators, scoring, calibrating, applying rules",
+        "{cycle}:计算指标、评分、校准、应用规则",
+    ),
+    "workflow": (
+        "{cycle}: taking every review through the workflow, writing the reports",
+        "{cycle}:每份考评走完流程,写出报告",
+    ),
+    "team": (
+        "writing the team report (team.md, team.html), the summary (summary.csv, .md) "
+        "and index.html",
+        "写出团队报告(team.md、team.html)、汇总表(summary.csv、.md)和 index.html",
+    ),
+}
+_BAD_ROW = {
+    "not_number": (
+        "row {row}, column {column!r}: cannot read {text!r} as a number",
+        "第 {row} 行,列 {column!r}:无法把 {text!r} 读作数字",
+    ),
+    "not_finite": (
+        "row {row}, column {column!r}: {text!r} is not allowed; expected a finite number",
+        "第 {row} 行,列 {column!r}:不允许 {text!r};应为有限的数字",
+    ),
+    "not_count": (
+        "row {row}, column {column!r}: {text!r} is not allowed; expected a whole number from 0 "
+        "to {max} (a sample size or rater count is never fractional)",
+        "第 {row} 行,列 {column!r}:不允许 {text!r};应为 0 到 {max} 的整数"
+        "(样本量和评分人数不会是小数)",
+    ),
+    "repeated_column": (
+        "row 1: column {column!r} appears more than once; each column may appear once",
+        "第 1 行:列 {column!r} 出现了不止一次;每列只能出现一次",
+    ),
+    "fields": (
+        "row {row}: {n} fields but the header has {header}",
+        "第 {row} 行:有 {n} 个字段,但表头有 {header} 个",
+    ),
+    "empty_id": (
+        "row {row}, column 'subject_id': the value is empty; every row needs a subject",
+        "第 {row} 行,列 'subject_id':值为空;每行都需要一个对象编号",
+    ),
+    "control_id": (
+        "row {row}, column 'subject_id': {sid!r} holds a control character; subject ids are "
+        "printable text",
+        "第 {row} 行,列 'subject_id':{sid!r} 含有控制字符;对象编号须为可打印文本",
+    ),
+    "repeated_id": (
+        "row {row}, column 'subject_id': {sid!r} is already on row {first}; each subject may "
+        "appear once",
+        "第 {row} 行,列 'subject_id':{sid!r} 已在第 {first} 行出现;每个对象只能出现一次",
+    ),
+}
+_CLI = {
+    "dropped_rows": ("dropped {dropped} of {rows} rows", "共 {rows} 行,剔除 {dropped} 行"),
+    "whole_row": ("line", "整行"),
+    "none": ("none", "无"),
+    "error": ("error", "错误"),
+}
+
+WORDS: dict[str, dict[str, str]] = {"en": {}, "zh": {}}
+"""Every word of the domain's enumerations, events, units and command lines, by language.
+
+Keys are ``"<table>.<value>"``, e.g. ``"status.evaluated"``, ``"source.peer"``,
+``"event.agree_goals"``, ``"unit.minutes"``, ``"cond.>="``, ``"cli.dropped_rows"``.  The
+English of an enumeration value is the value itself (``"goals_agreed"``), as English output
+has always shown it.
+"""
+for _prefix, _table in (
+    ("status", _STATUS),
+    ("action_status", _ACTION_STATUS),
+    ("action_kind", _ACTION_KIND),
+    ("source", _SOURCE),
+    ("role", _ROLE),
+    ("event", _EVENT),
+    ("unit", _UNIT),
+    ("cond", _CONDITION),
+    ("rule_kind", _RULE_KIND),
+    ("hit_policy", _HIT_POLICY),
+    ("lint", _LINT),
+    ("cal", _CALIBRATION),
+    ("summary", _SUMMARY),
+    ("progress", _PROGRESS),
+    ("bad_row", _BAD_ROW),
+    ("cli", _CLI),
+):
+    for _key, (_en, _zh) in _table.items():
+        WORDS["en"][f"{_prefix}.{_key}"] = _en
+        WORDS["zh"][f"{_prefix}.{_key}"] = _zh
+
+
+def word(key: str, lang: str, default: str | None = None) -> str:
+    """Return the word for ``key`` (e.g. ``"status.evaluated"``) in ``lang``.
+
+    Args:
+        key: ``"<table>.<value>"``, see :data:`WORDS`.
+        lang: ``"en"`` or ``"zh"``.
+        default: What to return for an unknown key (a value the user named, such as their own
+            unit); None to refuse unknown keys.
+
+    Raises:
+        ValidationError: Another language, or an unknown key without a default.
+    """
+    words = WORDS.get(lang)
+    if words is None:
+        raise ValidationError(
+            f"lang: {lang!r} is not allowed; expected 'en' or 'zh'", field="lang", value=lang
+        )
+    found = words.get(key)
+    if found is not None:
+        return found
+    if default is None:
+        raise ValidationError(f"word: key {key!r} is not known", field="key", value=key)
+    return default
+
+
+def unit_word(unit: str, lang: str) -> str:
+    """Return a display unit in ``lang``; a unit the library does not know is shown as given."""
+    return word(f"unit.{unit}", lang, default=unit) if unit else unit
 
 
 DISPLAY_WORDS: dict[str, dict[str, str]] = {
@@ -357,7 +653,7 @@ REVIEW_WORDS: dict[str, dict[str, str]] = {
         "effectiveness": "评级能否预测下一周期?",
         "effectiveness_text": (
             "{cycle} 的评级与 {next} 的量化得分对比,两周期均在的 {used} 人(按编号匹配 "
-            "{matched} 人);Spearman 等级相关系数 {rho}。"
+            "{matched} 人);斯皮尔曼等级相关系数 {rho}。"
         ),
         "next_score": "下一周期量化得分",
         "rating": "评级",

@@ -26,9 +26,10 @@ from typing import Literal
 
 import attrs
 
+from perfmgmt._format import fmt_date, fmt_money, fmt_number, fmt_percent
 from perfmgmt._html import esc
 from perfmgmt._markdown import md_escape, md_table_row
-from perfmgmt._words import SOURCE_WORDS_ZH
+from perfmgmt._words import SOURCE_WORDS_ZH, unit_word, word
 from perfmgmt.charts import (
     Chart,
     kpi_bullets,
@@ -38,11 +39,11 @@ from perfmgmt.charts import (
     score_composition,
     score_distribution,
 )
-from perfmgmt.errors import ValidationError
+from perfmgmt.errors import PerfmgmtError, ValidationError
 from perfmgmt.model.cycle import Cycle, Phase
-from perfmgmt.model.review import Review, ReviewStatus
+from perfmgmt.model.review import Event, Review, ReviewStatus
 from perfmgmt.model.scheme import Scheme
-from perfmgmt.rules import Decisions, describe_outcome
+from perfmgmt.rules import Decisions, describe_condition, describe_outcome, parse
 from perfmgmt.scoring.card import KpiLine, ScoreCard
 from perfmgmt.scoring.flags import NOT_RATED_BITS, KpiFlag, flag_notes
 from perfmgmt.workflow.access import (
@@ -239,6 +240,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "n": "N",
         "mean": "Mean",
         "min": "Min",
+        "gate_min": "min(…, {cap})",
         "max": "Max",
         "pending": "Pending items",
         "no_goals": "{key}: goals not agreed",
@@ -345,6 +347,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "n": "人数",
         "mean": "平均",
         "min": "最小",
+        "gate_min": "取较小值(…, {cap})",
         "max": "最大",
         "pending": "待办事项",
         "no_goals": "{key}:目标尚未确定",
@@ -373,11 +376,12 @@ def _words(lang: str) -> dict[str, str]:
 
 
 def _f(value: float | None, digits: int = 1) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
+    return fmt_number(value, digits)
 
 
 def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.1f}%"
+    # An achievement against a zero target is infinite: no percentage to show.
+    return "-" if value is None or not math.isfinite(value) else fmt_percent(value)
 
 
 # -- one review ---------------------------------------------------------------------------------
@@ -429,7 +433,7 @@ def summary_section(ctx: ReviewContext) -> list[Block]:
         (w["department"], r.subject.department or "-"),
         (w["cycle"], r.cycle),
         (w["scheme"], f"{ctx.scheme.label.get(ctx.lang)} v{ctx.scheme.version}"),
-        (w["status"], r.status.value),
+        (w["status"], word(f"status.{r.status.value}", ctx.lang)),
     ]
     result = r.result
     total = result.total if result is not None else (ctx.card.total if ctx.card else None)
@@ -501,7 +505,7 @@ def kpi_section(ctx: ReviewContext) -> list[Block]:
     rows = []
     for line in ctx.card.lines:
         kpi = ctx.scheme.kpi(line.key)
-        unit = kpi.indicator.unit
+        unit = unit_word(kpi.indicator.unit, ctx.lang)
         p = kpi.indicator.precision
         rows.append(
             (
@@ -573,7 +577,7 @@ def _gate_rows(ctx: ReviewContext, card: ScoreCard) -> list[tuple[str, str, str]
                 threshold=_f(ln.gate_threshold),
                 cap=_f(ln.gate_cap),
             )
-        rows.append((text, f"min(…, {_f(ln.gate_cap)})", _f(ln.gate_cap)))
+        rows.append((text, w["gate_min"].format(cap=_f(ln.gate_cap)), _f(ln.gate_cap)))
     return rows
 
 
@@ -699,17 +703,30 @@ def qualitative_section(ctx: ReviewContext) -> list[Block]:
     return out
 
 
+def _condition_text(text: str, ctx: ReviewContext) -> str:
+    """Return a rule's condition text in the report's language (as typed, in English)."""
+    if ctx.lang == "en" or not text:
+        return text
+    try:
+        condition = parse(text)
+    except PerfmgmtError:  # not a condition (e.g. a decision table's row text): as recorded
+        return text
+    labels = {k.key: k.indicator.label.get(ctx.lang) for k in ctx.scheme.kpis}
+    labels.update({c.key: c.label.get(ctx.lang) for c in ctx.scheme.criteria})
+    return describe_condition(condition, ctx.lang, labels=labels)
+
+
 def decisions_section(ctx: ReviewContext) -> list[Block]:
     """Return each incentive and penalty with the rule or table row that decided it."""
     w = ctx.words
     out: list[Block] = [Heading(text=w["decisions"])]
     if ctx.decisions is None or not ctx.decisions.decisions:
         return [*out, Paragraph(text=w["none"])]
-    texts = {t.source: t.text for t in ctx.decisions.trace}
+    texts = {t.source: _condition_text(t.text, ctx) for t in ctx.decisions.trace}
     rows = []
     for d in ctx.decisions.decisions:
         source = d.source if d.row is None else f"{d.source} #{d.row + 1}"
-        amount = "-" if d.amount is None else f"{d.amount} {ctx.decisions.currency or ''}".strip()
+        amount = fmt_money(d.amount, ctx.decisions.currency, ctx.lang)
         rows.append(
             (describe_outcome(d.outcome, lang=ctx.lang), amount, source, texts.get(d.source, ""))
         )
@@ -727,10 +744,10 @@ def development_section(ctx: ReviewContext) -> list[Block]:
     rows = tuple(
         (
             a.description,
-            a.kind.value,
+            word(f"action_kind.{a.kind.value}", ctx.lang),
             a.owner,
-            a.due.isoformat() if a.due else "-",
-            a.status.value,
+            fmt_date(a.due, ctx.lang),
+            word(f"action_status.{a.status.value}", ctx.lang),
         )
         for a in plan.actions
     )
@@ -745,7 +762,8 @@ def interview_section(ctx: ReviewContext) -> list[Block]:
     out: list[Block] = [Heading(text=w["interview"])]
     if iv is None:
         return [*out, Paragraph(text=w["none"])]
-    out.append(Paragraph(text=w["interview_on"].format(on=iv.on.isoformat(), who=iv.interviewer)))
+    on = fmt_date(iv.on, ctx.lang)
+    out.append(Paragraph(text=w["interview_on"].format(on=on, who=iv.interviewer)))
     for title, items in (
         (w["strengths"], iv.strengths),
         (w["gaps"], iv.gaps),
@@ -759,6 +777,27 @@ def interview_section(ctx: ReviewContext) -> list[Block]:
     return out
 
 
+def _event_text_zh(event: Event) -> str:
+    """Return an event's change in Chinese, from its action and structured details.
+
+    The stored ``summary`` is English (it is part of the hash-chained record and never changes);
+    the Chinese text is rebuilt from the details: goals agreed, the check-in date, the rating
+    moved by calibration and the reason given.
+    """
+    facts = dict(event.details)
+    parts = [word(f"event.{event.action}", "zh", default=event.action)]
+    goals = sum(1 for name, _ in event.details if name == "goal")
+    if goals:
+        parts.append(f"共 {goals} 项目标")
+    if "on" in facts:
+        parts.append(f"日期 {facts['on']}")
+    if "to" in facts:
+        parts.append(f"评级 {facts.get('from', '-')} → {facts['to']}")
+    if facts.get("reason"):
+        parts.append(f"原因:{facts['reason']}")
+    return ",".join(parts)
+
+
 def history_section(ctx: ReviewContext) -> list[Block]:
     """Return the audit history, oldest first."""
     w = ctx.words
@@ -766,9 +805,10 @@ def history_section(ctx: ReviewContext) -> list[Block]:
         (
             e.at.isoformat(timespec="minutes"),
             e.actor,
-            e.action,
-            f"{e.from_status.value} → {e.to_status.value}",
-            e.summary,
+            word(f"event.{e.action}", ctx.lang, default=e.action),
+            f"{word(f'status.{e.from_status.value}', ctx.lang)} → "
+            f"{word(f'status.{e.to_status.value}', ctx.lang)}",
+            e.summary if ctx.lang == "en" else _event_text_zh(e),
         )
         for e in ctx.review.history
     )
@@ -777,7 +817,7 @@ def history_section(ctx: ReviewContext) -> list[Block]:
         return [*out, Paragraph(text=w["none"])]
     headers: tuple[str, ...] = (w["when"], w["who"], w["what"], w["status"], w["change"])
     if any(e.role for e in ctx.review.history):  # two-party steps record who acted as what
-        roles = (e.role or "-" for e in ctx.review.history)
+        roles = (word(f"role.{e.role}", ctx.lang, e.role) or "-" for e in ctx.review.history)
         rows = tuple((*row[:2], role, *row[2:]) for row, role in zip(rows, roles, strict=True))
         headers = (*headers[:2], w["role"], *headers[2:])
     return [*out, Table(headers=headers, rows=rows)]
@@ -941,8 +981,8 @@ def _who(r: Review) -> str:
     return f"{r.subject.name} ({r.subject.id})" if r.subject.name else r.subject.id
 
 
-def _money(amount: Decimal | None, currency: str | None) -> str:
-    return "-" if amount is None else f"{amount} {currency or ''}".strip()
+def _money(amount: Decimal | None, currency: str | None, lang: Lang = "en") -> str:
+    return fmt_money(amount, currency, lang)
 
 
 def _department_of(r: Review) -> str | None:
@@ -999,13 +1039,13 @@ def people_section(ctx: TeamContext) -> list[Block]:
             r.subject.department or "-",
             _f(res.total if res is not None else None),
             (res.final_rating if res is not None else None) or "-",
-            r.status.value,
+            word(f"status.{r.status.value}", ctx.lang),
         )
         if money:
             d = money.get(r.subject.id)
             row += (
-                _money(d.bonus if d else None, d.currency if d else None),
-                _money(d.deduction if d else None, d.currency if d else None),
+                _money(d.bonus if d else None, d.currency if d else None, ctx.lang),
+                _money(d.deduction if d else None, d.currency if d else None, ctx.lang),
             )
         rows.append(row)
     return [Heading(text=w["people"]), Table(headers=headers, rows=tuple(rows))]
@@ -1069,7 +1109,7 @@ def pending_section(ctx: TeamContext) -> list[Block]:
             and mid is not None
             and ctx.today > mid.end
         ):
-            items.append(w["no_check_in"].format(key=key, end=mid.end.isoformat()))
+            items.append(w["no_check_in"].format(key=key, end=fmt_date(mid.end, ctx.lang)))
         elif r.status in (ReviewStatus.EVALUATED, ReviewStatus.CALIBRATED) and r.interview is None:
             items.append(w["no_interview"].format(key=key))
     body: Block = Bullets(items=tuple(items)) if items else Paragraph(text=w["nothing_pending"])

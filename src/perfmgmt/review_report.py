@@ -25,7 +25,7 @@ from typing import Literal
 import attrs
 
 from perfmgmt._validate import to_tuple
-from perfmgmt._words import ANALYTICS_WORDS, review_words
+from perfmgmt._words import ANALYTICS_WORDS, review_words, word
 from perfmgmt.analytics import (
     AdverseImpact,
     Box,
@@ -291,7 +291,13 @@ def raters_section(r: SchemeReview) -> list[Block]:
         Table(
             headers=(w["source"], w["ratings"], w["raters_count"], w["mean"], w["halo"]),
             rows=tuple(
-                (s.source, str(s.ratings), str(s.raters), _f(s.mean, 3), _f(s.halo, 2))
+                (
+                    word(f"source.{s.source}", r.lang, default=s.source),
+                    str(s.ratings),
+                    str(s.raters),
+                    _f(s.mean, 3),
+                    _f(s.halo, 2),
+                )
                 for s in d.sources
             ),
         )
@@ -318,7 +324,7 @@ def raters_section(r: SchemeReview) -> list[Block]:
             rows=tuple(
                 (
                     x.rater_id,
-                    x.source,
+                    word(f"source.{x.source}", r.lang, default=x.source),
                     str(x.ratings),
                     f"{x.leniency:+.3f}",
                     _f(x.leniency_z, 1),

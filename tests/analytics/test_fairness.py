@@ -304,6 +304,9 @@ class TestText:
         assert "south" in en.split("Below four-fifths")[1]
         assert f"参照群体: {result.reference}" in zh
         assert "卡方" in zh
+        assert "置信区间" in zh
+        assert "自由度" in zh
+        assert "CI" not in zh
         with pytest.raises(ValidationError):
             result.explain("fr")
 

@@ -222,6 +222,8 @@ class TestOutput:
         assert "too few ratings" in en
         assert "评分人诊断" in zh
         assert "光环效应" in zh
+        assert "### 来源: 同事" in zh  # sources are words in Chinese too
+        assert "peer" not in zh
         assert len(result.to_records()) == len(result.raters)
         assert result.rater("p0", "peer").enough is False
         assert result.rater("boss", "manager").enough is True

@@ -249,7 +249,7 @@ class AdverseImpact:
                     w["test"],
                     w["p"],
                     w["mean_score"],
-                    f"{w['difference']} ({pct:g}% CI)",
+                    f"{w['difference']} ({pct:g}% {w['ci']})",
                 )
             )
         )
@@ -266,7 +266,8 @@ class AdverseImpact:
             f"{w['below']}: {', '.join(flagged)}" if flagged else w["none_below"],
         )
         lines.append(
-            f"{w['chi2']}: χ² = {self.chi_square:.3f}, df = {self.df}, p = {self.p_value:.4g}"
+            f"{w['chi2']}: χ² = {self.chi_square:.3f}, {w['df']} = {self.df}, "
+            f"p = {self.p_value:.4g}"
         )
         return "\n".join(lines)
 

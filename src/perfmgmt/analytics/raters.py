@@ -36,7 +36,7 @@ import numpy as np
 
 from perfmgmt._markdown import md_table_row
 from perfmgmt._typing import FloatArray, IntArray, NanFloat
-from perfmgmt._words import ANALYTICS_WORDS
+from perfmgmt._words import ANALYTICS_WORDS, word
 from perfmgmt.analytics.fairness import NAN_EQ
 from perfmgmt.calibration import RatingCalibration, calibrate_reviews
 from perfmgmt.errors import ValidationError
@@ -190,7 +190,7 @@ class RaterDiagnostics:
         for s in self.sources:
             lines += [
                 "",
-                f"### {w['source']}: {s.source}",
+                f"### {w['source']}: {word(f'source.{s.source}', lang, default=s.source)}",
                 "",
                 md_table_row(
                     (

@@ -20,6 +20,7 @@ import attrs
 
 from perfmgmt._markdown import md_escape
 from perfmgmt._validate import instance_of, non_empty, tuple_of
+from perfmgmt._words import word
 from perfmgmt.calibration._lang import Lang, check_lang
 from perfmgmt.errors import SerializationError, ValidationError
 
@@ -86,7 +87,8 @@ class CalibrationChange:
         """Return the change as one line of text in ``"en"`` or ``"zh"``."""
         zh = check_lang(lang)
         p = dict(self.params)
-        head = f"{self.subject_id} {self.field}: {_num(self.before)} → {_num(self.after)}"
+        field = _field_zh(self.field) if zh else self.field
+        head = f"{self.subject_id} {field}: {_num(self.before)} → {_num(self.after)}"
         if self.reason is CalibrationReason.GUIDED_DISTRIBUTION:
             why = (
                 f"强制分布:排名 {p.get('rank')}/{p.get('rated')},{p.get('band')} 档目标 "
@@ -231,6 +233,20 @@ class CalibrationLog:
 
 
 _LOG_SCHEMA_VERSION = 1
+
+
+def _field_zh(field: str) -> str:
+    """Return a change's field in Chinese: ``评级`` or ``定性评价[标准,来源,评分人]``."""
+    if field == "rating":
+        return word("cal.rating", "zh")
+    inner = field.removeprefix("assessment[").removesuffix("]")
+    parts = inner.split(",")
+    if inner == field or len(parts) != 3:
+        return field
+    source = word(f"source.{parts[1]}", "zh", default=parts[1])
+    return f"{word('cal.assessment', 'zh')}[{parts[0]},{source},{parts[2]}]"
+
+
 _CHANGE_KEYS = ("subject_id", "field", "before", "after", "reason", "params")
 
 

@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 from perfmgmt._markdown import md_table_row
 from perfmgmt._typing import FloatArray
+from perfmgmt._words import word
 from perfmgmt.calibration._lang import Lang, check_lang
 from perfmgmt.calibration.log import CalibrationChange, CalibrationLog, CalibrationReason
 from perfmgmt.errors import ScoringError, ValidationError
@@ -225,7 +226,7 @@ class RatingCalibration:
                     (
                         r.rater_id,
                         r.criterion,
-                        r.source,
+                        word(f"source.{r.source}", lang, default=r.source),
                         r.ratings,
                         f"{r.mean:.3f}",
                         f"{r.offset:+.3f}",

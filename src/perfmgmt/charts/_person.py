@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 
 from perfmgmt import _svg
-from perfmgmt._words import SOURCE_WORDS_ZH
+from perfmgmt._words import SOURCE_WORDS_ZH, unit_word
 from perfmgmt.charts._chart import (
     _ACCENT,
     _BANDS,
@@ -38,7 +38,8 @@ __all__ = ["kpi_bullets", "qualitative_summary", "score_composition"]
 def _kpi_label(scheme: Scheme, key: str, lang: Lang) -> tuple[str, str, int]:
     for kpi in scheme.kpis:
         if kpi.key == key:
-            return kpi.indicator.label.get(lang), kpi.indicator.unit, kpi.indicator.precision
+            label = kpi.indicator.label.get(lang)
+            return label, unit_word(kpi.indicator.unit, lang), kpi.indicator.precision
     return key, "", 1
 
 

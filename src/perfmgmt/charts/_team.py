@@ -8,6 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from perfmgmt import _svg
+from perfmgmt._format import fmt_money
 from perfmgmt.charts._chart import (
     _ACCENT,
     _INK,
@@ -231,7 +232,7 @@ def score_distribution(
         alt=w["scores_alt"],
         height=bottom + 44,
         body=body,
-        headers=(w["department"], w["people"], w["mean"], "min", "max"),
+        headers=(w["department"], w["people"], w["mean"], w["min"], w["max"]),
         rows=rows,
         lang=lang,
     )
@@ -287,7 +288,7 @@ def money_by_department(
                 12,
                 fill=_ACCENT,
                 kind="bonus",
-                title=f"{w['bonus']} {b} {currency}".strip(),
+                title=f"{w['bonus']} {fmt_money(b, currency, lang)}",
             )
         )
         body.append(
@@ -298,11 +299,17 @@ def money_by_department(
                 8,
                 fill=_OVER,
                 kind="deduction",
-                title=f"{w['deduction']} {d} {currency}".strip(),
+                title=f"{w['deduction']} {fmt_money(d, currency, lang)}",
             )
         )
-        text = w["money_text"].format(bonus=f"+{b}" if b else b, deduction=f"−{d}" if d else d)
-        body.append(_value(y + 18, f"{text} {currency}".rstrip()))
+        if lang == "zh":  # ¥ before each amount
+            b_text, d_text, unit = fmt_money(b, currency, lang), fmt_money(d, currency, lang), ""
+        else:  # one code after both amounts, as before
+            b_text, d_text, unit = str(b), str(d), currency
+        text = w["money_text"].format(
+            bonus=f"+{b_text}" if b else b_text, deduction=f"−{d_text}" if d else d_text
+        )
+        body.append(_value(y + 18, f"{text} {unit}".rstrip()))
         rows.append((name, f"{b}", f"{d}"))
     y = top + max(len(depts), 1) * row_h + 10
     body += _legend(y, ((_ACCENT, w["bonus"]), (_OVER, w["deduction"])))

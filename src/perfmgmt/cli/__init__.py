@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TextIO
 
 from perfmgmt import __version__
+from perfmgmt._words import word
 from perfmgmt.analytics.lint import LINT_DESCRIPTION, configure_lint_parser
 from perfmgmt.cli import _commands as cmd
 from perfmgmt.cli._input import Inputs, read_actuals
@@ -294,19 +295,20 @@ def main(
             args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version and usage errors
         return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_USAGE
+    error = word("cli.error", "zh" if getattr(args, "lang", "en") == "zh" else "en")
     try:
         inputs = Inputs(stdin or sys.stdin, _checked_options(args))
         handler: Callable[[argparse.Namespace, Inputs, TextIO, TextIO], int] = args.handler
         return handler(args, inputs, out, err)
     except UsageError as exc:
-        err.write(f"perfmgmt {args.command}: error: {exc}\n")
+        err.write(f"perfmgmt {args.command}: {error}: {exc}\n")
         return EXIT_USAGE
     except (PerfmgmtError, InvalidDataError) as exc:
-        err.write(f"perfmgmt {args.command}: error: {_one_line(str(exc))}\n")
+        err.write(f"perfmgmt {args.command}: {error}: {_one_line(str(exc))}\n")
         return EXIT_DATA
     except OSError as exc:  # writing an output file
         where = f": {exc.filename}" if exc.filename is not None else ""
-        err.write(f"perfmgmt {args.command}: error: {exc.strerror or exc}{where}\n")
+        err.write(f"perfmgmt {args.command}: {error}: {exc.strerror or exc}{where}\n")
         return EXIT_USAGE
 
 

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from perfmgmt._words import word
 from perfmgmt.analytics.lint import run_lint
 from perfmgmt.cli._input import Inputs, read_actuals
 from perfmgmt.cli._output import (
@@ -39,10 +40,10 @@ _DECIDE_COLUMNS = ("subject_id", "rating", "fired", "bonus", "deduction", "curre
 def _scored(args: argparse.Namespace, io_: Inputs, progress: Progress) -> tuple[Any, ...]:
     from perfmgmt.scoring import ScoringEngine  # noqa: PLC0415
 
-    progress.step(f"reading {args.scheme} and {args.data}")
+    progress.step(word("progress.reading_two", args.lang).format(a=args.scheme, b=args.data))
     scheme = io_.scheme(args.scheme)
-    population = read_actuals(scheme, io.StringIO(io_.text(args.data)))
-    progress.step(f"scoring {len(population.subject_ids):,} subjects")
+    population = read_actuals(scheme, io.StringIO(io_.text(args.data)), lang=args.lang)
+    progress.step(word("progress.scoring", args.lang).format(n=f"{len(population.subject_ids):,}"))
     batch = ScoringEngine().score_batch(scheme, population)
     return scheme, population, batch
 
@@ -62,7 +63,7 @@ def cmd_decide(args: argparse.Namespace, io_: Inputs, out: TextIO, err: TextIO) 
     fmt = format_of(args)
     progress = Progress(err, quiet=args.quiet, steps=3)
     scheme, population, batch = _scored(args, io_, progress)
-    progress.step("applying the rules")
+    progress.step(word("progress.rules", args.lang))
     decisions = RuleEvaluator().evaluate_batch(scheme, batch, population)
     ratings = batch.rating()
     rows = [
@@ -149,19 +150,20 @@ def cmd_metrics(args: argparse.Namespace, io_: Inputs, out: TextIO, err: TextIO)
     fmt = format_of(args)
     period = _period(args.start, args.end)
     progress = Progress(err, quiet=args.quiet, steps=2)
-    progress.step(f"reading {args.tickets}")
+    progress.step(word("progress.reading", args.lang).format(a=args.tickets))
     text = io_.text(args.tickets)
     tickets = metrics.Tickets.from_csv(
         io.StringIO(text), strict=args.strict, delimiter=args.delimiter
     )
     if tickets.dropped:
-        err.write(f"perfmgmt metrics: {tickets.dropped.summary()}\n")
+        err.write(f"perfmgmt metrics: {tickets.dropped.summary(args.lang)}\n")
         if len(tickets) == 0:
             raise DataError(
                 f"{args.tickets}: every row was dropped as bad data, so there is nothing to "
                 "compute; fix the rows listed above"
             )
-    progress.step(f"computing indicators of {len(tickets):,} tickets by {args.by}")
+    by = word(f"progress.by_{args.by}", args.lang)
+    progress.step(word("progress.indicators", args.lang).format(n=f"{len(tickets):,}", by=by))
     if args.scheme:
         rows = _actuals_rows(args, io_, tickets, period, err)
         emit(args, render(rows, list(rows[0]) if rows else ["subject_id"], fmt, args.lang),

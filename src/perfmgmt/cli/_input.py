@@ -13,6 +13,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from perfmgmt._typing import FloatArray, IntArray
+from perfmgmt._words import word
 from perfmgmt.cli._output import UsageError
 from perfmgmt.errors import DataError, PerfmgmtError
 from perfmgmt.model import Scheme
@@ -62,7 +63,7 @@ def _load_scheme(path: str) -> Scheme:
     return Inputs(sys.stdin, "utf-8").scheme(path)
 
 
-def _number(text: str, row: int, column: str) -> float:
+def _number(text: str, row: int, column: str, lang: str = "en") -> float:
     text = text.strip()
     if not text:
         return math.nan
@@ -70,34 +71,37 @@ def _number(text: str, row: int, column: str) -> float:
         value = float(text)
     except ValueError:
         raise DataError(
-            f"row {row}, column {column!r}: cannot read {text!r} as a number",
+            word("bad_row.not_number", lang).format(row=row, column=column, text=text),
             row=row,
             column=column,
         ) from None
     if math.isinf(value) or math.isnan(value):
         raise DataError(
-            f"row {row}, column {column!r}: {text!r} is not allowed; expected a finite number",
+            word("bad_row.not_finite", lang).format(row=row, column=column, text=text),
             row=row,
             column=column,
         )
     return value
 
 
-def _count(text: str, row: int, column: str) -> int | None:
-    value = _number(text, row, column)
+def _count(text: str, row: int, column: str, lang: str = "en") -> int | None:
+    value = _number(text, row, column, lang)
     if math.isnan(value):
         return None
     if value != math.floor(value) or not 0 <= value <= _MAX_COUNT:
         raise DataError(
-            f"row {row}, column {column!r}: {text.strip()!r} is not allowed; expected a whole "
-            f"number from 0 to {_MAX_COUNT} (a sample size or rater count is never fractional)",
+            word("bad_row.not_count", lang).format(
+                row=row, column=column, text=text.strip(), max=_MAX_COUNT
+            ),
             row=row,
             column=column,
         )
     return int(value)
 
 
-def read_actuals(scheme: Scheme, source: str | Path | TextIO, *, encoding: str = "utf-8") -> Any:
+def read_actuals(
+    scheme: Scheme, source: str | Path | TextIO, *, encoding: str = "utf-8", lang: str = "en"
+) -> Any:
     """Read a CSV of actuals into a :class:`~perfmgmt.scoring.Population` for ``scheme``.
 
     Columns: ``subject_id`` (required, non-empty, unique); one column per KPI key with the
@@ -110,6 +114,7 @@ def read_actuals(scheme: Scheme, source: str | Path | TextIO, *, encoding: str =
         scheme: The scheme the population will be scored under.
         source: A path or an open text file.
         encoding: The encoding of a file given by path (e.g. ``"gb18030"``).
+        lang: Language of the bad-row messages, ``"en"`` or ``"zh"``.
 
     Returns:
         The population, one row per CSV line.
@@ -123,7 +128,8 @@ def read_actuals(scheme: Scheme, source: str | Path | TextIO, *, encoding: str =
     from perfmgmt.scoring import Population  # noqa: PLC0415
 
     if isinstance(source, str | Path):
-        return read_actuals(scheme, io.StringIO(read_text(source, encoding=encoding)))
+        text = read_text(source, encoding=encoding)
+        return read_actuals(scheme, io.StringIO(text), lang=lang)
     reader = csv.reader(_skip_bom(source))
     header = [h.strip() for h in next(reader, [])]
     if "subject_id" not in header:
@@ -137,13 +143,13 @@ def read_actuals(scheme: Scheme, source: str | Path | TextIO, *, encoding: str =
     if seen:
         first = sorted(seen)[0]
         raise DataError(
-            f"row 1: column {first!r} appears more than once; each column may appear once",
+            word("bad_row.repeated_column", lang).format(column=first),
             column=first,
             row=1,
         )
     places = _column_places(scheme, header)
     rows = list(reader)
-    ids, actual, size, ratings, raters = _read_rows(scheme, header, places, rows)
+    ids, actual, size, ratings, raters = _read_rows(scheme, header, places, rows, lang)
     kinds = {kind for kind, _ in places.values()}
     if "rating" in kinds and "raters" not in kinds:
         raters = np.where(np.isnan(ratings), 0, 1_000).astype(np.int64)
@@ -211,7 +217,11 @@ def _column_place(
 
 
 def _read_rows(
-    scheme: Scheme, header: list[str], places: Mapping[str, _Place], rows: list[list[str]]
+    scheme: Scheme,
+    header: list[str],
+    places: Mapping[str, _Place],
+    rows: list[list[str]],
+    lang: str = "en",
 ) -> tuple[list[str], FloatArray, IntArray, FloatArray, IntArray]:
     """Return the subject ids, actuals, sample sizes, ratings and raters of the CSV rows."""
     n, k, q, s = len(rows), len(scheme.kpis), len(scheme.criteria), len(scheme.sources)
@@ -226,26 +236,25 @@ def _read_rows(
         row = i + 2  # the header is row 1
         if len(fields) != len(header):
             raise DataError(
-                f"row {row}: {len(fields)} fields but the header has {len(header)}", row=row
+                word("bad_row.fields", lang).format(row=row, n=len(fields), header=len(header)),
+                row=row,
             )
         sid = fields[id_col].strip()
         if not sid:
             raise DataError(
-                f"row {row}, column 'subject_id': the value is empty; every row needs a subject",
+                word("bad_row.empty_id", lang).format(row=row),
                 row=row,
                 column="subject_id",
             )
         if not sid.isprintable():
             raise DataError(
-                f"row {row}, column 'subject_id': {sid!r} holds a control character; "
-                "subject ids are printable text",
+                word("bad_row.control_id", lang).format(row=row, sid=sid),
                 row=row,
                 column="subject_id",
             )
         if sid in first_row:
             raise DataError(
-                f"row {row}, column 'subject_id': {sid!r} is already on row {first_row[sid]}; "
-                "each subject may appear once",
+                word("bad_row.repeated_id", lang).format(row=row, sid=sid, first=first_row[sid]),
                 row=row,
                 column="subject_id",
             )
@@ -260,6 +269,7 @@ def _read_rows(
                     name=name,
                     i=i,
                     arrays=(actual, size, ratings, raters),
+                    lang=lang,
                 )
     return ids, actual, size, ratings, raters
 
@@ -272,15 +282,16 @@ def _put(
     name: str,
     i: int,
     arrays: tuple[FloatArray, IntArray, FloatArray, IntArray],
+    lang: str = "en",
 ) -> None:
     actual, size, ratings, raters = arrays
     kind, idx = place
     if kind == "actual":
-        actual[i, idx[0]] = _number(text, row, name)
+        actual[i, idx[0]] = _number(text, row, name, lang)
     elif kind == "n":
-        count = _count(text, row, name)
+        count = _count(text, row, name, lang)
         size[i, idx[0]] = -1 if count is None else count
     elif kind == "rating":
-        ratings[i, idx[0], idx[1]] = _number(text, row, name)
+        ratings[i, idx[0], idx[1]] = _number(text, row, name, lang)
     else:
-        raters[i, idx[0], idx[1]] = _count(text, row, name) or 0
+        raters[i, idx[0], idx[1]] = _count(text, row, name, lang) or 0

@@ -32,10 +32,10 @@ class LoadedTables:
     trainings: Trainings
     projects: Projects
 
-    def dropped(self) -> dict[str, str]:
+    def dropped(self, lang: str = "en") -> dict[str, str]:
         """Return a one-line summary of the dropped rows per table that dropped any."""
         return {
-            name: table.dropped.summary()
+            name: table.dropped.summary(lang)
             for name, table in (
                 ("tickets", self.tickets),
                 ("surveys", self.surveys),

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 import attrs
 import numpy as np
 
+from perfmgmt._format import fmt_money
 from perfmgmt._markdown import md_escape
+from perfmgmt._words import word
 from perfmgmt.calibration import (
     CalibrationLog,
     GuidedDistribution,
@@ -92,7 +94,7 @@ class DemoRun:
             for label, n in self.ratings.items()
         )
         fired = ", ".join(f"{k} {n}" for k, n in self.fired.items())
-        dropped = "; ".join(f"{k}: {v}" for k, v in self.dropped.items()) or "none"
+        dropped = "; ".join(f"{k}: {v}" for k, v in self.dropped.items()) or word("cli.none", lang)
         if lang == "zh":
             state = "已执行" if self.enforced else "仅报告,未执行"
             lines = [
@@ -102,8 +104,9 @@ class DemoRun:
                 f"校准后评级分布:{dist}",
                 f"校准:强制分布{state},{self.calibrated} 人评级变动。",
                 f"触发的规则:{fired}",
-                f"奖金合计 {self.bonus_total} {self.currency},扣减合计 "
-                f"{self.deduction_total} {self.currency};发展行动 {self.development_actions} 项。",
+                f"奖金合计 {fmt_money(self.bonus_total, self.currency, lang)},扣减合计 "
+                f"{fmt_money(self.deduction_total, self.currency, lang)};"
+                f"发展行动 {self.development_actions} 项。",
                 f"待办:{self.pending} 次反馈面谈尚未进行。",
                 f"剔除的坏数据行:{dropped}",
                 "汇总表:summary.md(以及 summary.csv);团队报告:team.html(以及 team.md);"
@@ -213,7 +216,7 @@ def run_demo(
     scored = _score_cycles(job, org, tables, scheme, enforce=enforce_distribution)
     walked = _walk_reviews(job, org, tables, scheme, scored, seed=seed)
     ratings, guideline = _write_team_and_summary(job, scheme, scored, walked)
-    job.progress("reviewing the scheme over the cycles (scheme_review.md, scheme_review.html)")
+    job.progress(word("progress.scheme_review", job.lang))
     write_scheme_review(
         job.write_text, org, tables, scheme,
         lang=job.lang, enforce_distribution=enforce_distribution, tickets=tickets,
@@ -290,12 +293,14 @@ def _generate(
     from perfmgmt.serialization import dumps  # noqa: PLC0415 - see above
 
     job.progress(
-        f"generating {managers} managers, {agents} agents, {tickets:,} contacts (seed {seed})"
+        word("progress.generating", job.lang).format(
+            managers=managers, agents=agents, tickets=f"{tickets:,}", seed=seed
+        )
     )
     org = generate_organisation(seed=seed, managers=managers, agents=agents, tickets=tickets)
-    job.progress("writing the raw data to data/*.csv")
+    job.progress(word("progress.raw", job.lang))
     job.files.extend(org.write_csv(job.out / "data").values())
-    job.progress("validating the tables (bad rows are dropped and reported)")
+    job.progress(word("progress.validating", job.lang))
     tables = load_tables(org)
     scheme = customer_service_manager()
     job.write_text("scheme.json", dumps(scheme, indent=2) + "\n")
@@ -352,7 +357,7 @@ def _score_cycle(
     The indicators come from the raw tables, the raters' ratings are standardised, the scores
     are compared with the guided distribution, and the rules see the final ratings.
     """
-    job.progress(f"{cycle.key}: computing indicators, scoring, calibrating, applying rules")
+    job.progress(word("progress.cycle", job.lang).format(cycle=cycle.key))
     population = cycle_population(org, scheme, tables, cycle, previous)
     population, rater_text, log = _standardise_raters(job, org, scheme, cycle, population)
     batch = engine.score_batch(scheme, population)
@@ -423,7 +428,7 @@ def _walk_reviews(
     from perfmgmt.serialization import dumps  # noqa: PLC0415 - see above
 
     last = scored.cycle
-    job.progress(f"{last.key}: taking every review through the workflow, writing the reports")
+    job.progress(word("progress.workflow", job.lang).format(cycle=last.key))
     today = last.end + dt.timedelta(days=_REPORT_AFTER_DAYS)
     # Interviews are spread over the fortnight after the cycle; a few fall after the report.
     interview_after = np.random.default_rng([seed, 1]).integers(
@@ -540,10 +545,7 @@ def _write_team_and_summary(
     from perfmgmt.report import team_report, to_html, to_markdown  # noqa: PLC0415 - see above
 
     last = scored.cycle
-    job.progress(
-        "writing the team report (team.md, team.html), the summary (summary.csv, .md) "
-        "and index.html"
-    )
+    job.progress(word("progress.team", job.lang))
     decisions = [scored.decisions.row(i) for i in range(len(walked.reviews))]
     team = team_report(
         walked.reviews,
@@ -618,7 +620,7 @@ def _result(
         deduction_total=deduction_total,
         currency=decisions.currency or "CNY",
         development_actions=walked.actions,
-        dropped=tables.dropped(),
+        dropped=tables.dropped(job.lang),
         files=tuple(str(p.relative_to(job.out)) for p in job.files),
         seconds=time.perf_counter() - started,
         enforced=enforced,

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import PurePosixPath
 
+from perfmgmt._format import fmt_money
 from perfmgmt._html import esc
 from perfmgmt.charts import Chart
 from perfmgmt.model import Language
@@ -27,6 +28,7 @@ _WORDS = {
         "bonus": "Bonus",
         "deduction": "Deduction",
         "markdown": "Markdown",
+        "csv": "CSV",
         "files": "Data files",
         "files_intro": "Every other file the demo wrote: raw tables, the scheme, scores, "
         "decisions, calibration logs and the reviews as JSON lines.",
@@ -45,10 +47,11 @@ _WORDS = {
         "rating": "评级",
         "bonus": "奖金",
         "deduction": "扣减",
-        "markdown": "Markdown 版",
+        "markdown": ".md 文件",
+        "csv": ".csv 文件",
         "files": "数据文件",
         "files_intro": "演示写出的其他所有文件:原始数据表、方案、得分、奖惩决定、校准记录,"
-        "以及按行保存的评估 JSON。",
+        "以及每行一份评估的 .jsonl 文件。",
     },
 }
 
@@ -108,7 +111,7 @@ def index_html(
         f"<h2>{esc(w['reports'])}</h2>",
         "<ul>"
         f"<li>{_link('team.html', w['team'])} ({_link('team.md', w['markdown'])})</li>"
-        f"<li>{_link('summary.md', w['summary'])} ({_link('summary.csv', 'CSV')})</li>"
+        f"<li>{_link('summary.md', w['summary'])} ({_link('summary.csv', w['csv'])})</li>"
         "</ul>",
     ]
     body += [
@@ -123,7 +126,7 @@ def index_html(
         linked |= {page, md}
         name = f"{p.get('name') or sid} ({sid})"
         money = [
-            f"{v} {currency}".strip() if isinstance(v, Decimal) else "-"
+            fmt_money(v, currency, lang) if isinstance(v, Decimal) else "-"
             for v in (p.get("bonus"), p.get("deduction"))
         ]
         cells = [

@@ -13,6 +13,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._words import unit_word
 from perfmgmt.calibration import GuidedDistribution
 from perfmgmt.demo._draws import Columns
 from perfmgmt.model import (
@@ -132,7 +133,7 @@ def _interview(
         ind = scheme.kpi(line.key).indicator
         sign = -1.0 if ind.direction is Direction.LOWER_IS_BETTER else 1.0
 
-        def show(x: float, p: int = ind.precision, unit: str = ind.unit) -> str:
+        def show(x: float, p: int = ind.precision, unit: str = unit_word(ind.unit, lang)) -> str:
             return f"{x:.{p}f} {unit}".strip()
 
         fmt = {
@@ -253,7 +254,14 @@ def _walk_review(
             at=_at(cycle.end + dt.timedelta(days=3)),
         )
     plan = suggest_development(
-        scheme, card, earlier, policy=walk.policy, owner=subject.id, on=interview_day, review=review
+        scheme,
+        card,
+        earlier,
+        policy=walk.policy,
+        owner=subject.id,
+        on=interview_day,
+        review=review,
+        lang=walk.lang,
     )
     if interview_day <= walk.today:
         interview = _interview(scheme, card, plan, on=interview_day, lang=walk.lang)

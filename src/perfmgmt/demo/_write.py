@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from perfmgmt._words import word
 from perfmgmt.model import Cycle, Language, Scheme
 from perfmgmt.scoring import Population
 
@@ -47,7 +48,9 @@ def _round(value: float | np.floating[Any]) -> float | None:
     return None if np.isnan(v) else round(v, 2)
 
 
-def _summary_cell(value: object) -> str:
+def _summary_cell(value: object, column: str = "", lang: str = "en") -> str:
+    if column == "status" and isinstance(value, str) and value:
+        return word(f"status.{value}", lang, default=value)
     if value is None:
         return ""
     if isinstance(value, float):
@@ -86,8 +89,13 @@ def _summary_markdown(
     cols = ("subject_id", "name", "department", *scheme.kpi_keys, "quantitative",
             "qualitative", "total", "rating", "bonus", "deduction", "outcomes",
             "status")  # fmt: skip
+    headers = cols
+    if zh:
+        kpis = {k.key: k.indicator.label.get("zh") for k in scheme.kpis}
+        headers = tuple(kpis.get(c) or word(f"summary.{c}", "zh") for c in cols)
     people = Table(
-        headers=cols, rows=tuple(tuple(_summary_cell(r.get(c)) for c in cols) for r in rows)
+        headers=headers,
+        rows=tuple(tuple(_summary_cell(r.get(c), c, lang) for c in cols) for r in rows),
     )
     report = Report(title=title, lang=lang, blocks=(Heading(text=title, level=1), dist, people))
     return to_markdown(report)

@@ -26,6 +26,7 @@ from typing import Any, ClassVar, Literal, Self
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._words import word
 from perfmgmt.errors import DataError
 from perfmgmt.metrics._text import as_text, parse_numbers, parse_times
 from perfmgmt.metrics.reading import read_raw
@@ -134,12 +135,18 @@ class DropReport:
             out[r.column] = out.get(r.column, 0) + 1
         return out
 
-    def summary(self) -> str:
-        """Describe the drops in one line, e.g. ``dropped 3 of 100 rows (csat: 2, closed: 1)``."""
-        if not self.rows:
-            return f"dropped 0 of {self.total} rows"
-        parts = ", ".join(f"{c or 'line'}: {k}" for c, k in self.by_column().items())
-        return f"dropped {len(self.rows)} of {self.total} rows ({parts})"
+    def summary(self, lang: str = "en") -> str:
+        """Describe the drops in one line, e.g. ``dropped 3 of 100 rows (csat: 2, closed: 1)``.
+
+        Args:
+            lang: ``"en"`` or ``"zh"`` (``共 100 行,剔除 3 行(csat: 2, closed: 1)``).
+        """
+        line = word("cli.whole_row", lang)
+        parts = ", ".join(f"{c or line}: {k}" for c, k in self.by_column().items())
+        text = word("cli.dropped_rows", lang).format(dropped=len(self.rows), rows=self.total)
+        if not parts:
+            return text
+        return f"{text}({parts})" if lang == "zh" else f"{text} ({parts})"
 
 
 # A check flags bad rows in one column; ``explain(i)`` says why row ``i`` is bad.

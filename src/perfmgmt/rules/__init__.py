@@ -33,6 +33,7 @@ from perfmgmt.model.incentive import (
     TableRow,
     TrainingOpportunity,
 )
+from perfmgmt.rules._describe import describe_condition
 from perfmgmt.rules.check import check_condition
 from perfmgmt.rules.compile import CompiledCondition, compile_condition
 from perfmgmt.rules.decisions import (
@@ -93,6 +94,7 @@ __all__ = [
     "analyse_table",
     "check_condition",
     "compile_condition",
+    "describe_condition",
     "describe_outcome",
     "frame_from_scores",
     "parse",

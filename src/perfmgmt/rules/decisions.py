@@ -22,7 +22,8 @@ import attrs
 import numpy as np
 
 from perfmgmt._typing import BoolArray, IntArray
-from perfmgmt.errors import RuleError
+from perfmgmt._words import word
+from perfmgmt.errors import PerfmgmtError, RuleError
 from perfmgmt.model.incentive import (
     Bonus,
     BonusBasis,
@@ -39,6 +40,7 @@ from perfmgmt.model.incentive import (
     TrainingOpportunity,
 )
 from perfmgmt.model.money import from_minor
+from perfmgmt.rules._describe import describe_condition
 from perfmgmt.rules._display import (
     batch_decisions_html,
     batch_decisions_repr,
@@ -47,6 +49,7 @@ from perfmgmt.rules._display import (
     decisions_repr,
 )
 from perfmgmt.rules.frame import Frame
+from perfmgmt.rules.parse import parse
 from perfmgmt.rules.payout import PoolAllocation, fixed_minor, line_minor
 from perfmgmt.rules.tables import Selection
 
@@ -165,6 +168,7 @@ class TraceEntry:
 
 _WORDS: dict[str, dict[str, str]] = {
     "en": {
+        "lang": "en",
         "title": "Decisions for {subject}",
         "fired": "Fired",
         "not_fired": "Did not fire",
@@ -187,6 +191,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "unknown_pay": "unknown (base pay missing)",
     },
     "zh": {
+        "lang": "zh",
         "title": "{subject} 的决定",
         "fired": "已触发",
         "not_fired": "未触发",
@@ -369,7 +374,7 @@ class Decisions:
         if others:
             out.append(f"{w['not_fired']}:")
         for t in others:
-            out.append(f"  - {t.kind.value} {t.source}: {self._why(t, w)}")
+            out.append(f"  - {_kind(t, w)} {t.source}: {self._why(t, w)}")
             out += _read_lines(t, w)
         out += self._money_lines(w)
         return "\n".join(out)
@@ -380,7 +385,7 @@ class Decisions:
             by_source.setdefault(d.source, []).append(d)
         out: list[str] = []
         for t in fired:
-            out.append(f"  - {t.kind.value} {t.source}: {self._head(t, w)}")
+            out.append(f"  - {_kind(t, w)} {t.source}: {self._head(t, w)}")
             out += _read_lines(t, w)
             for d in by_source.get(t.source, []):
                 row = f"[{w['row'].format(row=d.row + 1)}] " if d.row is not None else ""
@@ -413,25 +418,25 @@ class Decisions:
     @staticmethod
     def _head(t: TraceEntry, w: dict[str, str]) -> str:
         if t.kind is SourceKind.RULE:
-            return t.text
+            return _condition(t.text, w["lang"])
         rows = ", ".join(str(r + 1) for r in t.selected)
-        policy = w["policy"].format(policy=t.hit_policy.value if t.hit_policy else "")
+        policy = w["policy"].format(policy=_policy(t, w))
         return f"{policy}: {w['row'].format(row=rows)}"
 
     @staticmethod
     def _why(t: TraceEntry, w: dict[str, str]) -> str:
-        policy = t.hit_policy.value if t.hit_policy else ""
+        policy = _policy(t, w)
         if t.status is TraceStatus.UNKNOWN:
-            return w["unknown"].format(fields=", ".join(t.missing) or "?")
+            return w["unknown"].format(fields=_fields(t.missing, w) or "?")
         if t.status is TraceStatus.VIOLATION:
             rows = ", ".join(str(r + 1) for r in t.matched)
             return w["violation"].format(policy=policy, rows=rows)
         if t.status is TraceStatus.COUNTED:
             return w["counted"].format(count=t.count)
         if t.status is TraceStatus.NO_MATCH:
-            extra = f" ({w['unknown'].format(fields=', '.join(t.missing))})" if t.missing else ""
+            extra = f" ({w['unknown'].format(fields=_fields(t.missing, w))})" if t.missing else ""
             return w["no_match"] + extra
-        return (t.text + ": " if t.text else "") + w["false"]
+        return (_condition(t.text, w["lang"]) + ": " if t.text else "") + w["false"]
 
 
 def _unknown(value: np.ndarray | object) -> bool:
@@ -886,10 +891,32 @@ class BatchDecisionsDocument:
 BatchDecisions.__document_type__ = BatchDecisionsDocument
 
 
+def _kind(t: TraceEntry, w: dict[str, str]) -> str:
+    return word(f"rule_kind.{t.kind.value}", w["lang"])
+
+
+def _policy(t: TraceEntry, w: dict[str, str]) -> str:
+    return word(f"hit_policy.{t.hit_policy.value}", w["lang"]) if t.hit_policy else ""
+
+
+def _fields(names: Sequence[str], w: dict[str, str]) -> str:
+    return ", ".join(_condition(n, w["lang"]) for n in names)
+
+
+def _condition(text: str, lang: str) -> str:
+    """Return a condition's text (or a field name) in words for ``lang``; as typed in English."""
+    if lang == "en" or not text:
+        return text
+    try:
+        return describe_condition(parse(text), lang)
+    except PerfmgmtError:  # not a condition: shown as recorded
+        return text
+
+
 def _read_lines(t: TraceEntry, w: dict[str, str]) -> list[str]:
     if not t.inputs:
         return []
-    read = ", ".join(f"{k} = {_fmt_value(v)}" for k, v in t.inputs)
+    read = ", ".join(f"{_condition(k, w['lang'])} = {_fmt_value(v)}" for k, v in t.inputs)
     return [f"    {w['read']}: {read}"]
 
 

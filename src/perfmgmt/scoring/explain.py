@@ -15,7 +15,7 @@ import attrs
 
 from perfmgmt._html import esc, fmt, html_table
 from perfmgmt._validate import instance_of, tuple_of
-from perfmgmt._words import DISPLAY_WORDS, SOURCE_WORDS_ZH
+from perfmgmt._words import DISPLAY_WORDS, SOURCE_WORDS_ZH, word
 from perfmgmt.errors import ScoringError
 from perfmgmt.scoring.flags import (
     NOT_RATED_BITS,
@@ -376,7 +376,8 @@ def _criterion_step(cr: CriterionLine, zh: bool) -> Step:
                 (f"{src.key}.weight", src.weight),
             ]
         elif src.raters:
-            left_out.append(f"{src.key} ({src.raters} < {src.min_raters})")
+            name = word(f"source.{src.key}", "zh" if zh else "en", default=src.key)
+            left_out.append(f"{name} ({src.raters} < {src.min_raters})")
     if left_out:
         note = (
             f"评价人数不足,未计入:{', '.join(left_out)}"
@@ -560,7 +561,7 @@ def explain_card(card: ScoreCard, lang: str) -> Explanation:
         _step(
             "quantitative",
             (
-                "min(门槛前量化得分, 触发门槛的封顶值)(门槛只会降低)"
+                "取较小值(门槛前量化得分, 触发门槛的封顶值)(门槛只会降低)"
                 if zh
                 else "min(raw, cap of each fired gate) (a gate only lowers)"
             ),

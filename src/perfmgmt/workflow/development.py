@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from perfmgmt._format import check_lang
 from perfmgmt.errors import TransitionError, ValidationError
 from perfmgmt.model.development import (
     ActionKind,
@@ -43,6 +44,7 @@ def suggest_development(
     on: dt.date,
     review: Review | None = None,
     wellbeing_requested: bool = False,
+    lang: str = "en",
 ) -> DevelopmentPlan:
     """Suggest a development plan for one scored review.
 
@@ -57,6 +59,8 @@ def suggest_development(
             ``policy.due_days`` later.
         review: The review, to link the plan to it and to prefer its calibrated rating.
         wellbeing_requested: The person asked for wellbeing support.
+        lang: Language of the actions' descriptions, ``"en"`` or ``"zh"`` (the names of
+            trainings, skills and trigger reasons are shown as the policy gives them).
 
     Returns:
         A plan with planned actions, in the order skill training, career step, wellbeing.
@@ -64,8 +68,9 @@ def suggest_development(
         (:func:`perfmgmt.workflow.redact`).
 
     Raises:
-        ValidationError: When the card was scored under another scheme.
+        ValidationError: When the card was scored under another scheme, or on another language.
     """
+    w = _texts(check_lang(lang, "suggest_development: lang"))
     if score_card.scheme_key != scheme.key:
         raise ValidationError(
             f"suggest_development: score card is for scheme {score_card.scheme_key!r}, not "
@@ -78,12 +83,12 @@ def suggest_development(
     if review is not None and review.result is not None:
         rating = review.result.final_rating
     actions = [
-        *_skill_actions(scheme, score_card, policy, owner=owner, due=due),
+        *_skill_actions(scheme, score_card, policy, owner=owner, due=due, w=w),
         *_career_actions(
-            _ratings_run(history, rating, policy.career_after), policy, owner=owner, due=due
+            _ratings_run(history, rating, policy.career_after), policy, owner=owner, due=due, w=w
         ),
         *_wellbeing_actions(
-            score_card, policy, requested=wellbeing_requested, owner=owner, due=due
+            score_card, policy, requested=wellbeing_requested, owner=owner, due=due, w=w
         ),
     ]
     return _plan(
@@ -94,21 +99,30 @@ def suggest_development(
 
 
 def _skill_actions(
-    scheme: Scheme, score_card: ScoreCard, policy: DevelopmentPolicy, *, owner: str, due: dt.date
+    scheme: Scheme,
+    score_card: ScoreCard,
+    policy: DevelopmentPolicy,
+    *,
+    owner: str,
+    due: dt.date,
+    w: dict[str, str],
 ) -> list[DevelopmentAction]:
     """Return one skill training per skill link whose KPI scored below the link's score."""
     actions: list[DevelopmentAction] = []
     for line in score_card.lines:
-        name = scheme.kpi(line.key).indicator.label.en
+        name = scheme.kpi(line.key).indicator.label.get("zh" if w["lang"] == "zh" else "en")
         for i, link in enumerate(policy.skill_map.for_kpi(line.key), start=1):
             if line.score is not None and line.score < link.below_score:
                 actions.append(
                     DevelopmentAction(
                         key=f"train_{line.key}_{i}",
                         kind=ActionKind.SKILL_TRAINING,
-                        description=(
-                            f"{link.training} ({link.skill}): {name} scored "
-                            f"{line.score:.1f}, below {link.below_score:g}"
+                        description=w["skill"].format(
+                            training=link.training,
+                            skill=link.skill,
+                            name=name,
+                            score=f"{line.score:.1f}",
+                            below=f"{link.below_score:g}",
                         ),
                         owner=owner,
                         kpi=line.key,
@@ -120,7 +134,12 @@ def _skill_actions(
 
 
 def _career_actions(
-    run: list[str | None], policy: DevelopmentPolicy, *, owner: str, due: dt.date
+    run: list[str | None],
+    policy: DevelopmentPolicy,
+    *,
+    owner: str,
+    due: dt.date,
+    w: dict[str, str],
 ) -> list[DevelopmentAction]:
     """Return a career step when the last ``career_after`` ratings are all high."""
     if not (
@@ -133,9 +152,8 @@ def _career_actions(
         DevelopmentAction(
             key="career_step",
             kind=ActionKind.CAREER_STEP,
-            description=(
-                f"Discuss the next career step: rated {', '.join(str(r) for r in run)} "
-                f"in the last {policy.career_after} cycle(s)"
+            description=w["career"].format(
+                ratings=", ".join(str(r) for r in run), n=policy.career_after
             ),
             owner=owner,
             due=due,
@@ -150,6 +168,7 @@ def _wellbeing_actions(
     requested: bool,
     owner: str,
     due: dt.date,
+    w: dict[str, str],
 ) -> list[DevelopmentAction]:
     """Return wellbeing support when a trigger fires or the person asks, with every reason."""
     reasons = []
@@ -160,22 +179,57 @@ def _wellbeing_actions(
         if actual is not None and trigger.fires(actual):
             reasons.append(
                 trigger.reason
-                or f"{trigger.kpi} at {actual:g} is {trigger.when.value} {trigger.limit:g}"
+                or w["trigger"].format(
+                    kpi=trigger.kpi,
+                    actual=f"{actual:g}",
+                    when=w[trigger.when.value],
+                    limit=f"{trigger.limit:g}",
+                )
             )
     if requested:
-        reasons.append("requested by the employee")
+        reasons.append(w["requested"])
     if not reasons:
         return []
     return [
         DevelopmentAction(
             key="wellbeing_support",
             kind=ActionKind.WELLBEING_SUPPORT,
-            description="Offer wellbeing support (心理辅导): " + "; ".join(reasons),
+            description=w["wellbeing"] + w["sep"].join(reasons),
             owner=owner,
             due=due,
             confidential=True,
         )
     ]
+
+
+_TEXTS = {
+    "en": {
+        "lang": "en",
+        "skill": "{training} ({skill}): {name} scored {score}, below {below}",
+        "career": "Discuss the next career step: rated {ratings} in the last {n} cycle(s)",
+        "trigger": "{kpi} at {actual} is {when} {limit}",
+        "below": "below",
+        "above": "above",
+        "requested": "requested by the employee",
+        "wellbeing": "Offer wellbeing support (心理辅导): ",
+        "sep": "; ",
+    },
+    "zh": {
+        "lang": "zh",
+        "skill": "{training}({skill}):{name}的得分为 {score},低于 {below}",
+        "career": "讨论下一步职业发展:最近 {n} 个周期评级为 {ratings}",
+        "trigger": "{kpi} 为 {actual},{when} {limit}",
+        "below": "低于",
+        "above": "高于",
+        "requested": "员工本人提出",
+        "wellbeing": "提供心理辅导:",
+        "sep": ";",
+    },
+}
+
+
+def _texts(lang: str) -> dict[str, str]:
+    return _TEXTS[lang]
 
 
 def _plan(**fields: Any) -> DevelopmentPlan:

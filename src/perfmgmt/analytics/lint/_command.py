@@ -95,5 +95,5 @@ def run_lint(
         }
         out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     else:
-        out.write(report.text() + "\n")
+        out.write(report.text(getattr(args, "lang", "en")) + "\n")
     return 1 if report.has_errors else 0

@@ -9,6 +9,7 @@ import attrs
 
 from perfmgmt._html import esc, html_table
 from perfmgmt._validate import instance_of, tuple_of
+from perfmgmt._words import word
 
 
 class Severity(enum.Enum):
@@ -94,12 +95,19 @@ class LintReport:
         """Return the findings with ``code``."""
         return tuple(f for f in self.findings if f.code == code)
 
-    def text(self) -> str:
-        """Return the report as readable text, one finding per line plus its fix."""
+    def text(self, lang: str = "en") -> str:
+        """Return the report as readable text, one finding per line plus its fix.
+
+        Args:
+            lang: Language of the count line, ``"en"`` or ``"zh"`` (the findings' own
+                messages are in English).
+        """
         counts = {s: sum(f.severity is s for f in self.findings) for s in Severity}
-        head = (
-            f"scheme {self.scheme_key!r}: {counts[Severity.ERROR]} error(s), "
-            f"{counts[Severity.WARNING]} warning(s), {counts[Severity.INFO]} note(s)"
+        head = word("lint.head", lang).format(
+            scheme=self.scheme_key,
+            errors=counts[Severity.ERROR],
+            warnings=counts[Severity.WARNING],
+            notes=counts[Severity.INFO],
         )
         return "\n".join([head, *(f.text() for f in self.findings)])
 
