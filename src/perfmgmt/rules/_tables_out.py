@@ -128,7 +128,7 @@ def decisions_arrow(
     names = decision_column_names(b, columns)
     try:
         import pyarrow as pa  # noqa: PLC0415 - pyarrow is an optional extra, imported on use
-        import pyarrow.compute  # noqa: F401, PLC0415 - if_else for nulls in money columns
+        import pyarrow.compute  # noqa: PLC0415 - if_else for nulls in money columns
     except ImportError as exc:
         raise missing_extra("pyarrow", "arrow", "BatchDecisions.to_arrow()") from exc
     arrays: list[pa.Array] = []
