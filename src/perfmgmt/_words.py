@@ -108,8 +108,6 @@ def talent_words(lang: str) -> dict[str, str]:
             f"lang: {lang!r} is not allowed; expected 'en' or 'zh'", field="lang", value=lang
         )
     return TALENT_WORDS[lang]
-
-
 ANALYTICS_WORDS: dict[str, dict[str, str]] = {
     "en": {
         "adverse_impact": "Adverse impact",
