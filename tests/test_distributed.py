@@ -108,7 +108,7 @@ class TestPartitionScorer:
 
     def test_bad_arguments_are_refused(self) -> None:
         """Unknown columns, a non-scheme and another currency raise PerfmgmtError subclasses."""
-        with pytest.raises(ScoringError, match="kpi.nope.score"):
+        with pytest.raises(ScoringError, match=r"kpi\.nope\.score"):
             partition_scorer(SCHEME, columns=["kpi.nope.score"])
         with pytest.raises(ScoringError, match="expected a Scheme"):
             partition_scorer(3)  # type: ignore[arg-type]

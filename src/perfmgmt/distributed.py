@@ -200,7 +200,8 @@ class PartitionScorer:
         """
         pa = _arrow()
         table = pa.Table.from_pandas(partition, preserve_index=False)
-        return self.arrow(table).to_pandas()
+        frame: pd.DataFrame = self.arrow(table).to_pandas()
+        return frame
 
     def arrow_batches(self, batches: Iterable[Any]) -> Iterator[Any]:
         """Yield one result RecordBatch per input RecordBatch (Spark ``mapInArrow``)."""
