@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -134,3 +135,66 @@ def test_dask_partitions_equal_the_single_process_run(tmp_path: Path) -> None:
     batch, decisions = single_process(table)
     assert got["total"].to_numpy(na_value=np.nan).tobytes() == batch.total.tobytes()
     assert list(got["bonus"]) == [decisions.row(i).bonus for i in range(len(decisions))]
+
+
+def _undotted(table: pa.Table) -> pa.Table:
+    """The table with ``__`` for every dot in a column name, as a Spark frame has them."""
+    return table.rename_columns([n.replace(".", "__") for n in table.column_names])
+
+
+class TestSeparator:
+    def test_undotted_names_in_and_out(self) -> None:
+        """With separator='__' the input and output names use '__' and the values are equal."""
+        table = wide_table(80)
+        dotted = partition_scorer(SCHEME).arrow(table)
+        scorer = partition_scorer(SCHEME, separator="__")
+        got = scorer.arrow(_undotted(table))
+        assert got.equals(_undotted(dotted))
+        assert "`kpi__csat__score` DOUBLE" in scorer.schema.spark_ddl
+
+    def test_empty_separator_is_refused(self) -> None:
+        """An empty separator would make names alike; it is refused."""
+        with pytest.raises(ScoringError, match="separator"):
+            partition_scorer(SCHEME, separator="")
+
+
+def _spark_ready() -> bool:
+    """Whether pyspark is installed and a Java runtime answers."""
+    import importlib.util
+    import shutil
+    import subprocess
+
+    if importlib.util.find_spec("pyspark") is None or shutil.which("java") is None:
+        return False
+    return subprocess.run(["java", "-version"], capture_output=True, check=False).returncode == 0
+
+
+@pytest.mark.skipif(not _spark_ready(), reason="needs pyspark and a Java runtime")
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+def test_spark_map_in_arrow_equals_the_single_process_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Spark local mode, mapInArrow over three partitions, equals one process row for row."""
+    from pyspark.sql import SparkSession
+
+    monkeypatch.setenv("PYSPARK_PYTHON", sys.executable)  # workers run this interpreter
+
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName("perfmgmt-test")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "500000")
+        .getOrCreate()
+    )
+    try:
+        table = _undotted(wide_table(600))
+        scorer = partition_scorer(SCHEME, separator="__")
+        df = spark.createDataFrame(table.to_pandas()).repartition(3)
+        out = df.mapInArrow(scorer.arrow_batches, scorer.schema.spark_ddl)
+        got = out.toArrow().sort_by("subject_id")
+    finally:
+        spark.stop()
+    want = scorer.arrow(table)
+    assert got.column_names == want.column_names
+    for name in want.column_names:
+        assert got.column(name).to_pylist() == want.column(name).to_pylist(), name

@@ -12,7 +12,9 @@ schema: the chosen score columns (as :meth:`BatchScores.to_arrow
 
 * **Dask**: ``ddf.map_partitions(scorer, meta=scorer.schema.meta)`` with pandas partitions.
 * **Spark**: ``df.mapInArrow(scorer.arrow_batches, scorer.schema.spark_ddl)`` (or
-  ``mapInPandas(scorer.pandas_batches, ...)``).
+  ``mapInPandas(scorer.pandas_batches, ...)``) with ``separator="__"``: Spark reads a dot in a
+  column name as a struct field, so the columns are named ``kpi__csat__actual`` in and
+  ``kpi__csat__score`` out.
 
 The scorer pickles as the scheme's JSON text and the column choice; each worker process parses
 the scheme and builds its scoring engine and rule evaluator once, on first use (a module-level
@@ -58,8 +60,9 @@ if TYPE_CHECKING:
 __all__ = ["PartitionScorer", "ResultSchema", "partition_scorer", "result_schema"]
 
 _ENGINES: dict[str, tuple[Scheme, ScoringEngine, RuleEvaluator]] = {}
-_SCHEMAS: dict[tuple[str, str | tuple[str, ...], str], ResultSchema] = {}
+_SCHEMAS: dict[tuple[str, str | tuple[str, ...], str, str], ResultSchema] = {}
 _MAX_CACHED = 16
+_KPI_INPUTS = ("actual", "sample_size", "threshold", "target", "stretch")
 
 _SPARK_TYPES = {"string": "STRING", "double": "DOUBLE", "bool": "BOOLEAN", "int64": "BIGINT"}
 
@@ -112,7 +115,9 @@ class ResultSchema:
         return list(self.arrow.names)
 
 
-def _schema(scheme: Scheme, columns: str | Sequence[str], currency: str) -> ResultSchema:
+def _schema(
+    scheme: Scheme, columns: str | Sequence[str], currency: str, separator: str
+) -> ResultSchema:
     """Build the result schema from an empty population of ``scheme``."""
     pa = _arrow()
     empty = _empty_scores(scheme)
@@ -123,9 +128,21 @@ def _schema(scheme: Scheme, columns: str | Sequence[str], currency: str) -> Resu
     fields = [pa.field(f.name, pa.string()) if f.name == "rating" else f for f in scores.schema]
     fields += [pa.field("bonus", money), pa.field("deduction", money)]
     fields += [pa.field(f"fired.{k}", pa.bool_()) for k in keys]
-    schema = pa.schema(fields)
+    schema = pa.schema([f.with_name(f.name.replace(".", separator)) for f in fields])
     ddl = ", ".join(f"`{f.name}` {_spark_type(f.type)}" for f in schema)
     return ResultSchema(arrow=schema, meta=schema.empty_table().to_pandas(), spark_ddl=ddl)
+
+
+def _dotted_inputs(scheme: Scheme, separator: str) -> dict[str, str]:
+    """Map each dotted input column name, written with ``separator``, to its dotted form."""
+    names = [f"kpi.{k}.{f}" for k in scheme.kpi_keys for f in _KPI_INPUTS]
+    names += [
+        f"{part}.{c.key}.{s.key}"
+        for c in scheme.criteria
+        for s in scheme.sources
+        for part in ("rating", "raters")
+    ]
+    return {n.replace(".", separator): n for n in names}
 
 
 def _empty_scores(scheme: Scheme) -> Any:
@@ -147,20 +164,24 @@ class PartitionScorer:
         scheme_json: The scheme as JSON text (what travels to the workers).
         columns: The score columns: ``"lean"``, ``"full"`` or a tuple of names.
         currency: The currency of the money columns; fixes their decimal scale.
+        separator: What stands for the dot in dotted column names, in and out (``"__"`` for
+            Spark, which reads a dot as a struct field: ``kpi__csat__actual``).
     """
 
     scheme_json: str = attrs.field(validator=attrs.validators.instance_of(str))
     columns: str | tuple[str, ...] = "lean"
     currency: str = "CNY"
+    separator: str = "."
 
     @property
     def schema(self) -> ResultSchema:
         """Return the fixed schema of every result."""
         scheme, _, _ = _engines(self.scheme_json)
-        key = (self.scheme_json, self.columns, self.currency)
+        key = (self.scheme_json, self.columns, self.currency, self.separator)
         found = _SCHEMAS.get(key)
         if found is None:
-            found = _SCHEMAS[key] = _schema(scheme, self.columns, self.currency)
+            found = _schema(scheme, self.columns, self.currency, self.separator)
+            _SCHEMAS[key] = found
         return found
 
     def arrow(self, partition: Any) -> pa.Table:
@@ -176,6 +197,9 @@ class PartitionScorer:
         schema = self.schema.arrow
         if isinstance(partition, pa.RecordBatch):
             partition = pa.Table.from_batches([partition])
+        if self.separator != ".":
+            dotted = _dotted_inputs(scheme, self.separator)
+            partition = partition.rename_columns([dotted.get(n, n) for n in partition.column_names])
         if partition.num_rows == 0:
             return schema.empty_table()
         pop = Population.from_frame(scheme, partition)
@@ -187,9 +211,9 @@ class PartitionScorer:
         batch = engine.score_batch(scheme, pop)
         decisions = evaluator.evaluate_batch(scheme, batch, pop)
         scores = batch.to_arrow(self.columns)
-        money = decisions.to_arrow([n for n in schema.names if n in ("bonus", "deduction")])
-        fired = decisions.to_arrow([n for n in schema.names if n.startswith("fired.")])
-        columns = [*scores.columns, *money.columns, *fired.columns]
+        keys = [*decisions.rule_keys, *decisions.table_keys]
+        money = decisions.to_arrow(["bonus", "deduction", *(f"fired.{k}" for k in keys)])
+        columns = [*scores.columns, *money.columns]
         return pa.Table.from_arrays(columns, names=schema.names).cast(schema)
 
     def __call__(self, partition: pd.DataFrame) -> pd.DataFrame:
@@ -215,7 +239,11 @@ class PartitionScorer:
 
 
 def partition_scorer(
-    scheme: Scheme | str, *, columns: str | Sequence[str] = "lean", currency: str = "CNY"
+    scheme: Scheme | str,
+    *,
+    columns: str | Sequence[str] = "lean",
+    currency: str = "CNY",
+    separator: str = ".",
 ) -> PartitionScorer:
     """Return a picklable function that scores and decides one partition.
 
@@ -224,9 +252,12 @@ def partition_scorer(
         columns: The score columns, as for :meth:`BatchScores.to_arrow
             <perfmgmt.scoring.BatchScores.to_arrow>`: ``"lean"``, ``"full"`` or a list.
         currency: The currency of base pay and money; its minor unit is the decimal scale.
+        separator: What stands for the dot in dotted column names, in and out: ``"__"`` for
+            Spark (``kpi__csat__actual``), which reads a dot as a struct field.
 
     Raises:
-        ScoringError: On an unknown column name.
+        ScoringError: On an unknown column name, or a separator that is empty or makes two
+            column names alike.
         ValidationError: On an unknown currency code.
         SerializationError: When ``scheme`` is text that is not a scheme's JSON.
     """
@@ -237,13 +268,24 @@ def partition_scorer(
             "JSON text"
         )
     cols = columns if isinstance(columns, str) else tuple(columns)
-    scorer = PartitionScorer(scheme_json=text, columns=cols, currency=check_currency(currency))
-    _ = scorer.schema  # refuse bad columns now, not on a worker
+    scorer = PartitionScorer(
+        scheme_json=text, columns=cols, currency=check_currency(currency), separator=separator
+    )
+    schema = scorer.schema  # refuse bad columns now, not on a worker
+    if not separator or len(set(schema.names)) != len(schema.names):
+        raise ScoringError(
+            f"partition_scorer: separator={separator!r} is empty or makes two column names "
+            "alike; use '.' or a text no key contains, such as '__'"
+        )
     return scorer
 
 
 def result_schema(
-    scheme: Scheme | str, *, columns: str | Sequence[str] = "lean", currency: str = "CNY"
+    scheme: Scheme | str,
+    *,
+    columns: str | Sequence[str] = "lean",
+    currency: str = "CNY",
+    separator: str = ".",
 ) -> ResultSchema:
     """Return the fixed schema of partition results: Arrow schema, Dask ``meta``, Spark DDL.
 
@@ -251,8 +293,9 @@ def result_schema(
         scheme: The scheme, or its JSON text.
         columns: The score columns, as for :func:`partition_scorer`.
         currency: The currency of the money columns.
+        separator: What stands for the dot in dotted column names.
 
     Raises:
-        ScoringError: On an unknown column name.
+        ScoringError: On an unknown column name or a bad separator.
     """
-    return partition_scorer(scheme, columns=columns, currency=currency).schema
+    return partition_scorer(scheme, columns=columns, currency=currency, separator=separator).schema
