@@ -33,6 +33,7 @@ PUBLIC_MODULES = [
     "perfmgmt.testing",
     "perfmgmt.plot",
     "perfmgmt.charts",
+    "perfmgmt.distributed",
 ]
 
 
