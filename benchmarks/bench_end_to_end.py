@@ -1,6 +1,7 @@
 """End to end on the bundled preset: an Arrow table of inputs in, a result table out.
 
-Run: ``.venv/bin/python benchmarks/bench_end_to_end.py [N] [--repeat R]`` (default 1,000,000).
+Run: ``.venv/bin/python benchmarks/bench_end_to_end.py [N] [--repeat R]`` (default 1,000,000);
+``... N --dask P`` times a Dask run over P Parquet files (2 worker processes) against one process.
 
 perfmgmt: ``Population.from_frame`` on the table -> ``score_batch`` -> ``evaluate_batch`` ->
 ``to_arrow`` of the lean scores and of the decisions (money as exact decimals), joined into one
@@ -268,6 +269,43 @@ def measure(n: int, repeat: int) -> dict[str, float]:
     return dict(zip(keys, t, strict=True))
 
 
+def measure_dask(n: int, parts: int, workers: int = 2) -> dict[str, float]:
+    """Time a Dask run over ``parts`` Parquet files against one process on the whole table.
+
+    Both read the same files; the Dask result is checked equal to one process's first.
+    """
+    import tempfile
+    from pathlib import Path
+
+    import dask
+    import dask.dataframe as dd
+    import pyarrow.parquet as pq
+
+    from perfmgmt.distributed import partition_scorer
+
+    table = make_table(n)
+    scorer = partition_scorer(SCHEME)
+    with tempfile.TemporaryDirectory() as tmp:
+        size = n // parts
+        for k in range(parts):
+            pq.write_table(table.slice(k * size, size), Path(tmp) / f"part-{k:03d}.parquet")
+        pattern = str(Path(tmp) / "*.parquet")
+
+        def one_process() -> pa.Table:
+            return scorer.arrow(pq.read_table(tmp))
+
+        def on_dask() -> pd.DataFrame:
+            frame = dd.read_parquet(pattern).map_partitions(scorer, meta=scorer.schema.meta)
+            with dask.config.set(scheduler="processes", num_workers=workers):
+                return frame.compute()
+
+        want = one_process().to_pandas()
+        got = on_dask().reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, want)
+        t_one, t_dask = best([one_process, on_dask], 2)
+    return {"one process": t_one, f"dask {workers} processes": t_dask}
+
+
 def run(quick: bool = False) -> list[Any]:
     """Rows for ``benchmarks/run.py``."""
     from run import Row  # type: ignore[import-not-found]
@@ -308,6 +346,13 @@ def run(quick: bool = False) -> list[Any]:
 def main(argv: list[str]) -> int:
     """Print the figures."""
     n = int(argv[0]) if argv and not argv[0].startswith("-") else 1_000_000
+    if "--dask" in argv:
+        parts = int(argv[argv.index("--dask") + 1])
+        times = measure_dask(n, parts)
+        print(f"{n:,} reviews in {parts} Parquet files, best of 2 (results checked equal)")
+        for who, seconds in times.items():
+            print(f"| {who} | {seconds:.2f} s |")
+        return 0
     repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 3
     t = measure(n, repeat)
     print(f"end to end, {n:,} reviews of the preset, best of {repeat} (results checked equal)")
