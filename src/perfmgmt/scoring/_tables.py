@@ -78,19 +78,40 @@ def score_column_names(batch: BatchScores, columns: str | Sequence[str]) -> list
     return names
 
 
+def _review_arrays(batch: BatchScores) -> dict[str, npt.NDArray[Any]]:
+    return {
+        "total": batch.total,
+        "rated": batch.rated,
+        "gated": batch.gated,
+        "quantitative": batch.quantitative,
+        "qualitative": batch.qualitative,
+        "eligible_fraction": batch.eligible_fraction,
+    }
+
+
+def _kpi_arrays(batch: BatchScores) -> dict[str, npt.NDArray[Any]]:
+    return {
+        "actual": batch.actual,
+        "target": batch.target,
+        "achievement": batch.achievement,
+        "score": batch.score,
+        "effective_weight": batch.effective_weight,
+    }
+
+
 def _numbers(batch: BatchScores, name: str) -> npt.NDArray[Any]:
-    """The numeric array behind a column other than ``subject_id`` and ``rating``."""
-    if name in ("review_flags",):
+    """The numeric array behind a checked column name other than ``subject_id``/``rating``."""
+    if name == "review_flags":
         return batch.review_flags.astype(np.int64)
-    if name in _REVIEW or name in _REVIEW_TAIL:
-        return np.asarray(getattr(batch, name))
     if name.startswith("category."):
         return batch.category_score[:, batch.category_keys.index(name[len("category.") :])]
+    if not name.startswith("kpi."):
+        return _review_arrays(batch)[name]
     key, part = name[len("kpi.") :].rsplit(".", 1)
     j = batch.kpi_keys.index(key)
     if part == "flags":
         return batch.flags[:, j].astype(np.int64)
-    return np.asarray(getattr(batch, part))[:, j]
+    return _kpi_arrays(batch)[part][:, j]
 
 
 def scores_arrow(batch: BatchScores, columns: str | Sequence[str]) -> pa.Table:
