@@ -1,7 +1,8 @@
 """End to end on the bundled preset: an Arrow table of inputs in, a result table out.
 
 Run: ``.venv/bin/python benchmarks/bench_end_to_end.py [N] [--repeat R]`` (default 1,000,000);
-``... N --dask P`` times a Dask run over P Parquet files (2 worker processes) against one process.
+``... N --dask P [--scheduler threads]`` times a Dask run over P Parquet files (2 workers)
+against one process.
 
 perfmgmt: ``Population.from_frame`` on the table -> ``score_batch`` -> ``evaluate_batch`` ->
 ``to_arrow`` of the lean scores and of the decisions (money as exact decimals), joined into one
@@ -269,7 +270,9 @@ def measure(n: int, repeat: int) -> dict[str, float]:
     return dict(zip(keys, t, strict=True))
 
 
-def measure_dask(n: int, parts: int, workers: int = 2) -> dict[str, float]:
+def measure_dask(
+    n: int, parts: int, workers: int = 2, scheduler: str = "processes"
+) -> dict[str, float]:
     """Time a Dask run over ``parts`` Parquet files against one process on the whole table.
 
     Both read the same files; the Dask result is checked equal to one process's first.
@@ -296,14 +299,14 @@ def measure_dask(n: int, parts: int, workers: int = 2) -> dict[str, float]:
 
         def on_dask() -> pd.DataFrame:
             frame = dd.read_parquet(pattern).map_partitions(scorer, meta=scorer.schema.meta)
-            with dask.config.set(scheduler="processes", num_workers=workers):
+            with dask.config.set(scheduler=scheduler, num_workers=workers):
                 return frame.compute()
 
         want = one_process().to_pandas()
         got = on_dask().reset_index(drop=True)
         pd.testing.assert_frame_equal(got, want)
         t_one, t_dask = best([one_process, on_dask], 2)
-    return {"one process": t_one, f"dask {workers} processes": t_dask}
+    return {"one process": t_one, f"dask, {workers} {scheduler}": t_dask}
 
 
 def run(quick: bool = False) -> list[Any]:
@@ -348,7 +351,8 @@ def main(argv: list[str]) -> int:
     n = int(argv[0]) if argv and not argv[0].startswith("-") else 1_000_000
     if "--dask" in argv:
         parts = int(argv[argv.index("--dask") + 1])
-        times = measure_dask(n, parts)
+        scheduler = argv[argv.index("--scheduler") + 1] if "--scheduler" in argv else "processes"
+        times = measure_dask(n, parts, scheduler=scheduler)
         print(f"{n:,} reviews in {parts} Parquet files, best of 2 (results checked equal)")
         for who, seconds in times.items():
             print(f"| {who} | {seconds:.2f} s |")
