@@ -24,8 +24,9 @@ cache keyed by the hash of that text), and reuses them for every later partition
 not depend on how rows are split, but each batch pays a fixed cost (parsing columns, building
 the population, a few array allocations).  Keep batches in the hundreds of thousands of rows:
 Spark's default ``spark.sql.execution.arrow.maxRecordsPerBatch`` of 10,000 makes the fixed
-costs dominate; set it to 200,000-500,000 (memory per batch is roughly 1 KB per review for the
-lean columns).  Dask partitions of 0.5-2 million rows per Parquet file work well.
+costs dominate; set it to 200,000-500,000 (a batch takes some kilobytes per review while it is
+scored).  Dask partitions of some hundreds of thousands of rows or more keep the
+fixed cost small.
 
 **Ordering.**  Within a partition the output rows are the input rows in the same order.  Across
 partitions Dask keeps partition order; Spark promises no order, so join or sort on
