@@ -34,6 +34,7 @@ PUBLIC_MODULES = [
     "perfmgmt.testing",
     "perfmgmt.plot",
     "perfmgmt.charts",
+    "perfmgmt.distributed",
 ]
 
 

@@ -40,6 +40,7 @@ from perfmgmt.model.incentive import (
     TrainingOpportunity,
 )
 from perfmgmt.model.money import from_minor
+from perfmgmt.rules import _tables_out
 from perfmgmt.rules._describe import describe_condition
 from perfmgmt.rules._display import (
     batch_decisions_html,
@@ -55,6 +56,8 @@ from perfmgmt.rules.tables import Selection
 
 if TYPE_CHECKING:
     import pandas as pd
+    import polars as pl
+    import pyarrow as pa
 
 
 __all__ = [
@@ -589,16 +592,49 @@ class BatchDecisions:
     def _repr_html_(self) -> str:
         return batch_decisions_html(self)
 
-    def to_pandas(self) -> pd.DataFrame:
+    def to_pandas(self, columns: str | Sequence[str] | None = None) -> pd.DataFrame:
         """Return the decisions as a pandas DataFrame, one row per subject (``perfmgmt[pandas]``).
 
-        Indexed by ``subject_id``: ``fired.<key>`` per rule and table, ``bonus``, ``deduction``
-        (exact Decimals, None where unknown), ``awarded`` when a pool applied, ``currency``.
+        Without ``columns``: indexed by ``subject_id``, ``fired.<key>`` per rule and table,
+        ``bonus``, ``deduction`` (exact Decimals, None where unknown), ``awarded`` when a pool
+        applied, ``currency``. With ``columns`` (a set name or a list, as for
+        :meth:`to_arrow`) only those, indexed by ``subject_id`` when it is among them.
 
         Raises:
             MissingExtraError: When pandas is not installed.
+            RuleError: On an unknown column name or set.
         """
-        return batch_decisions_to_pandas(self)
+        if columns is None:
+            return batch_decisions_to_pandas(self)
+        return _tables_out.decisions_pandas(self, columns, has_money=self._program.has_money)
+
+    def to_arrow(self, columns: str | Sequence[str] = "lean") -> pa.Table:
+        """Return the decisions as a pyarrow Table, one row per subject (``perfmgmt[arrow]``).
+
+        Args:
+            columns: ``"lean"`` (``subject_id``, ``bonus``, ``deduction``, ``awarded`` when a
+                pool applied, and a bool ``fired.<key>`` per rule and table), ``"full"`` (also
+                ``currency``) or a list of those column names.
+
+        Money is exact: ``decimal128(38, s)`` with ``s`` the currency's minor-unit digits,
+        built from the integer minor amounts (never a float); null where unknown.
+
+        Raises:
+            MissingExtraError: When pyarrow is not installed.
+            RuleError: On an unknown column name or set, naming what is allowed.
+        """
+        return _tables_out.decisions_arrow(self, columns, has_money=self._program.has_money)
+
+    def to_polars(self, columns: str | Sequence[str] = "lean") -> pl.DataFrame:
+        """Return the decisions as a polars DataFrame (``perfmgmt[polars]``).
+
+        The columns are chosen as for :meth:`to_arrow`; money is an exact ``polars.Decimal``.
+
+        Raises:
+            MissingExtraError: When polars or pyarrow is not installed.
+            RuleError: On an unknown column name or set, naming what is allowed.
+        """
+        return _tables_out.decisions_polars(self, columns, has_money=self._program.has_money)
 
     def fired(self, key: str) -> BoolArray:
         """Return bool ``(N,)``: where rule ``key`` fired or table ``key`` selected a row."""

@@ -20,12 +20,15 @@ from perfmgmt._typing import FlagArray, FloatArray, IntArray, NanFloat
 from perfmgmt.errors import ScoringError
 from perfmgmt.model.kpi import ParamValue
 from perfmgmt.model.proration import Proration
+from perfmgmt.scoring import _tables
 from perfmgmt.scoring._display import batch_html, batch_to_pandas, scorecard_html
 from perfmgmt.scoring.explain import Explanation, Step, explain_card
 from perfmgmt.scoring.flags import KpiFlag, ReviewFlag
 
 if TYPE_CHECKING:
     import pandas as pd
+    import polars as pl
+    import pyarrow as pa
 
 __all__ = [
     "BatchScores",
@@ -746,16 +749,51 @@ class BatchScores:
     def _repr_html_(self) -> str:
         return batch_html(self)
 
-    def to_pandas(self) -> pd.DataFrame:
+    def to_pandas(self, columns: str | Sequence[str] | None = None) -> pd.DataFrame:
         """Return the scores as a pandas DataFrame, one row per review (extra ``perfmgmt[pandas]``).
 
-        The columns are those of :meth:`to_rows`, indexed by ``subject_id``; missing numbers
-        are NaN and ``rating`` is an ordered categorical, lowest band first.
+        Without ``columns`` the columns are those of :meth:`to_rows`, indexed by ``subject_id``;
+        with ``columns`` (a set name or a list, as for :meth:`to_arrow`) only those, indexed by
+        ``subject_id`` when it is among them. Missing numbers are NaN and ``rating`` is an
+        ordered categorical, lowest band first.
 
         Raises:
             MissingExtraError: When pandas is not installed.
+            ScoringError: On an unknown column name or set.
         """
-        return batch_to_pandas(self)
+        if columns is None:
+            return batch_to_pandas(self)
+        return _tables.scores_pandas(self, columns)
+
+    def to_arrow(self, columns: str | Sequence[str] = "lean") -> pa.Table:
+        """Return the scores as a pyarrow Table, one row per review (extra ``perfmgmt[arrow]``).
+
+        Args:
+            columns: ``"lean"`` (``subject_id``, ``total``, ``rating``, ``rated`` and
+                ``kpi.<key>.score``), ``"full"`` (every column of :meth:`to_rows`, in its
+                order) or a list of those column names.
+
+        Missing numbers are nulls; ``rating`` is an ordered dictionary over the band labels
+        (null when not rated); flag columns are int64 bit sets. The columns are built from the
+        arrays in whole-array steps.
+
+        Raises:
+            MissingExtraError: When pyarrow is not installed.
+            ScoringError: On an unknown column name or set, naming what is allowed.
+        """
+        return _tables.scores_arrow(self, columns)
+
+    def to_polars(self, columns: str | Sequence[str] = "lean") -> pl.DataFrame:
+        """Return the scores as a polars DataFrame, one row per review (``perfmgmt[polars]``).
+
+        The columns are chosen as for :meth:`to_arrow`; missing numbers are nulls and
+        ``rating`` is a ``polars.Enum`` of the band labels, lowest band first.
+
+        Raises:
+            MissingExtraError: When polars is not installed.
+            ScoringError: On an unknown column name or set, naming what is allowed.
+        """
+        return _tables.scores_polars(self, columns)
 
     def rows(self) -> Iterator[ScoreCard]:
         """Yield the score card of every review, in order."""

@@ -1,0 +1,200 @@
+"""perfmgmt.distributed: partition results equal the single-process run, on Dask too."""
+
+from __future__ import annotations
+
+import pickle
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from perfmgmt.distributed import partition_scorer, result_schema
+from perfmgmt.errors import PerfmgmtError, ScoringError
+from perfmgmt.presets import customer_service_manager
+from perfmgmt.rules import RuleEvaluator
+from perfmgmt.scoring import Population, ScoringEngine
+from perfmgmt.serialization import dumps
+
+SCHEME = customer_service_manager()
+
+
+def wide_table(n: int, seed: int = 3) -> pa.Table:
+    """A population in from_frame's wide layout, with some missing data and exact base pay."""
+    rng = np.random.default_rng(seed)
+    centre = {"csat": (88, 6), "response_time": (46, 8), "fcr": (78, 8), "morale": (78, 7)}
+    cols: dict[str, object] = {"subject_id": [f"m{i:06d}" for i in range(n)]}
+    for key in SCHEME.kpi_keys:
+        mean, sd = centre.get(key, (10, 6))
+        values = rng.normal(mean, sd, n)
+        values[rng.random(n) < 0.05] = np.nan
+        cols[f"kpi.{key}.actual"] = values
+    sizes = rng.integers(10, 200, n).astype(np.float64)
+    cols["kpi.csat.sample_size"] = np.where(np.isnan(cols["kpi.csat.actual"]), np.nan, sizes)
+    for c in SCHEME.criteria:
+        for s in SCHEME.sources:
+            raters = rng.integers(0, 4, n)
+            rating = np.round(rng.uniform(1, 5, n) * 2) / 2
+            cols[f"rating.{c.key}.{s.key}"] = np.where(raters == 0, np.nan, rating)
+            cols[f"raters.{c.key}.{s.key}"] = raters
+    pay = rng.integers(800_000, 3_000_000, n)  # minor units
+    cols["base_pay"] = pa.array([Decimal(int(p)).scaleb(-2) for p in pay], pa.decimal128(12, 2))
+    cols["currency"] = ["CNY"] * n
+    return pa.table(cols)
+
+
+def single_process(table: pa.Table) -> pa.Table:
+    """The reference: one population, one score_batch, one evaluate_batch."""
+    pop = Population.from_frame(SCHEME, table)
+    batch = ScoringEngine().score_batch(SCHEME, pop)
+    decisions = RuleEvaluator().evaluate_batch(SCHEME, batch, pop)
+    return batch, decisions
+
+
+class TestPartitionScorer:
+    def test_one_partition_equals_the_batch_run(self) -> None:
+        """Scores, money and fired flags equal the single-process batch, row for row."""
+        table = wide_table(500)
+        batch, decisions = single_process(table)
+        got = partition_scorer(SCHEME).arrow(table)
+        lean = batch.to_arrow()
+        for name in lean.column_names:
+            want = lean.column(name)
+            if name == "rating":
+                want = want.cast(pa.string())
+            assert got.column(name).to_pylist() == want.to_pylist(), name
+        rows = [decisions.row(i) for i in range(len(decisions))]
+        assert got.column("bonus").to_pylist() == [r.bonus for r in rows]
+        assert got.column("deduction").to_pylist() == [r.deduction for r in rows]
+        assert any(r.bonus for r in rows)
+        for key in (*decisions.rule_keys, *decisions.table_keys):
+            assert got.column(f"fired.{key}").to_pylist() == decisions.fired(key).tolist()
+
+    def test_split_partitions_equal_the_whole(self) -> None:
+        """Scoring four slices and concatenating equals scoring the whole table."""
+        table = wide_table(400)
+        scorer = partition_scorer(dumps(SCHEME), columns="full")
+        whole = scorer.arrow(table)
+        parts = [scorer.arrow(table.slice(i, 100)) for i in range(0, 400, 100)]
+        assert pa.concat_tables(parts).equals(whole)
+
+    def test_schema_is_fixed_and_pickles(self) -> None:
+        """Every result has the schema; the scorer survives pickling; batches keep order."""
+        scorer = partition_scorer(SCHEME)
+        again = pickle.loads(pickle.dumps(scorer))
+        table = wide_table(50)
+        got = again.arrow(table)
+        assert got.schema == scorer.schema.arrow
+        assert scorer.arrow(table.slice(0, 0)).schema == scorer.schema.arrow
+        batches = list(again.arrow_batches(table.to_batches(max_chunksize=20)))
+        assert pa.Table.from_batches(batches).equals(got)
+        frames = list(again.pandas_batches([table.to_pandas()]))
+        pd.testing.assert_frame_equal(frames[0], got.to_pandas())
+
+    def test_result_schema_forms(self) -> None:
+        """The schema comes as Arrow, an empty pandas meta and a Spark DDL string."""
+        schema = result_schema(SCHEME, columns=["subject_id", "total", "rating"])
+        assert schema.names[:3] == ["subject_id", "total", "rating"]
+        assert schema.arrow.field("bonus").type == pa.decimal128(38, 2)
+        assert list(schema.meta.columns) == schema.names
+        assert len(schema.meta) == 0
+        assert schema.spark_ddl.startswith("`subject_id` STRING, `total` DOUBLE, `rating` STRING")
+        assert "`bonus` DECIMAL(38,2)" in schema.spark_ddl
+        assert "`fired.promotion` BOOLEAN" in schema.spark_ddl
+        assert result_schema(SCHEME, currency="JPY").arrow.field("bonus").type.scale == 0
+
+    def test_bad_arguments_are_refused(self) -> None:
+        """Unknown columns, a non-scheme and another currency raise PerfmgmtError subclasses."""
+        with pytest.raises(ScoringError, match=r"kpi\.nope\.score"):
+            partition_scorer(SCHEME, columns=["kpi.nope.score"])
+        with pytest.raises(ScoringError, match="expected a Scheme"):
+            partition_scorer(3)  # type: ignore[arg-type]
+        with pytest.raises(PerfmgmtError, match="EUR"):
+            partition_scorer(SCHEME, currency="EUR").arrow(wide_table(5))
+
+
+def test_dask_partitions_equal_the_single_process_run(tmp_path: Path) -> None:
+    """A Dask run over a partitioned Parquet dataset equals the single-process run row for row."""
+    dd = pytest.importorskip("dask.dataframe")
+    import dask
+
+    table = wide_table(1200)
+    for k in range(4):
+        pq.write_table(table.slice(k * 300, 300), tmp_path / f"part-{k}.parquet")
+    scorer = partition_scorer(SCHEME)
+    ddf = dd.read_parquet(str(tmp_path / "*.parquet"))
+    assert ddf.npartitions == 4
+    with dask.config.set(scheduler="processes", num_workers=2):
+        got = ddf.map_partitions(scorer, meta=scorer.schema.meta).compute()
+    want = scorer(table.to_pandas())
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want)
+    batch, decisions = single_process(table)
+    assert got["total"].to_numpy(na_value=np.nan).tobytes() == batch.total.tobytes()
+    assert list(got["bonus"]) == [decisions.row(i).bonus for i in range(len(decisions))]
+
+
+def _undotted(table: pa.Table) -> pa.Table:
+    """The table with ``__`` for every dot in a column name, as a Spark frame has them."""
+    return table.rename_columns([n.replace(".", "__") for n in table.column_names])
+
+
+class TestSeparator:
+    def test_undotted_names_in_and_out(self) -> None:
+        """With separator='__' the input and output names use '__' and the values are equal."""
+        table = wide_table(80)
+        dotted = partition_scorer(SCHEME).arrow(table)
+        scorer = partition_scorer(SCHEME, separator="__")
+        got = scorer.arrow(_undotted(table))
+        assert got.equals(_undotted(dotted))
+        assert "`kpi__csat__score` DOUBLE" in scorer.schema.spark_ddl
+
+    def test_empty_separator_is_refused(self) -> None:
+        """An empty separator would make names alike; it is refused."""
+        with pytest.raises(ScoringError, match="separator"):
+            partition_scorer(SCHEME, separator="")
+
+
+def _spark_ready() -> bool:
+    """Whether pyspark is installed and a Java runtime answers."""
+    import importlib.util
+    import shutil
+    import subprocess
+
+    if importlib.util.find_spec("pyspark") is None or shutil.which("java") is None:
+        return False
+    return subprocess.run(["java", "-version"], capture_output=True, check=False).returncode == 0
+
+
+@pytest.mark.skipif(not _spark_ready(), reason="needs pyspark and a Java runtime")
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+def test_spark_map_in_arrow_equals_the_single_process_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Spark local mode, mapInArrow over three partitions, equals one process row for row."""
+    from pyspark.sql import SparkSession
+
+    monkeypatch.setenv("PYSPARK_PYTHON", sys.executable)  # workers run this interpreter
+
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName("perfmgmt-test")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "500000")
+        .getOrCreate()
+    )
+    try:
+        table = _undotted(wide_table(600))
+        scorer = partition_scorer(SCHEME, separator="__")
+        df = spark.createDataFrame(table.to_pandas()).repartition(3)
+        out = df.mapInArrow(scorer.arrow_batches, scorer.schema.spark_ddl)
+        got = out.toArrow().sort_by("subject_id")
+    finally:
+        spark.stop()
+    want = scorer.arrow(table)
+    assert got.column_names == want.column_names
+    for name in want.column_names:
+        assert got.column(name).to_pylist() == want.column(name).to_pylist(), name
