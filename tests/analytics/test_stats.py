@@ -87,6 +87,16 @@ class TestChiSquare:
 
 
 class TestWelch:
+    def test_tiny_variances_give_finite_degrees_of_freedom(self) -> None:
+        """Variances whose squares underflow still give the Welch-Satterthwaite df exactly."""
+        res = _stats.welch(
+            mean1=1.0, var1=1e-200, n1=5, mean2=0.0, var2=3e-200, n2=9, confidence=0.95
+        )
+        a, b = Fraction(1, 5), Fraction(3, 9)  # v1 = var1 / n1 and v2 = var2 / n2, over 1e-200
+        want = (a + b) ** 2 / (a * a / 4 + b * b / 8)
+        assert res.df == pytest.approx(float(want), rel=1e-12)
+        assert math.isfinite(res.t)
+
     @given(
         st.lists(st.floats(0, 150, allow_nan=False), min_size=2, max_size=40),
         st.lists(st.floats(0, 150, allow_nan=False), min_size=2, max_size=40),

@@ -244,7 +244,11 @@ def welch(
         nan = math.nan
         return Welch(diff, nan, nan, nan, nan, nan)
     se = math.sqrt(se2)
-    df = se2 * se2 / (v1 * v1 / (n1 - 1) + v2 * v2 / (n2 - 1))
+    # Welch-Satterthwaite degrees of freedom on the variances scaled by the larger one, so that
+    # tiny variances (whose squares underflow to 0) give the same df as any others.
+    top = max(v1, v2)
+    a, b = v1 / top, v2 / top
+    df = (a + b) * (a + b) / (a * a / (n1 - 1) + b * b / (n2 - 1))
     t = diff / se
     p = min(1.0, 2.0 * t_sf(abs(t), df))
     half = t_ppf(0.5 + confidence / 2.0, df) * se
