@@ -412,9 +412,10 @@ def test_bad_row_lines_in_chinese(tmp_path: Path, rows: str, expected: str) -> N
 
 def _tables() -> dict[str, dict[str, dict[str, str]]]:
     """Return every en/zh word table of the library, by where it lives."""
-    from perfmgmt import _words, report
+    from perfmgmt import _words
     from perfmgmt.charts import _chart
     from perfmgmt.demo import _site, _walk
+    from perfmgmt.report import _text as report_text
     from perfmgmt.rules import decisions
     from perfmgmt.workflow import development
 
@@ -422,7 +423,7 @@ def _tables() -> dict[str, dict[str, dict[str, str]]]:
         "_words.WORDS": _words.WORDS,
         "_words.TALENT_WORDS": _words.TALENT_WORDS,
         "_words.ANALYTICS_WORDS": _words.ANALYTICS_WORDS,
-        "report": report._WORDS,
+        "report": report_text._WORDS,
         "charts": _chart._WORDS,
         "rules.decisions": decisions._WORDS,
         "rules.outcomes": decisions._OUTCOME_WORDS,
