@@ -463,7 +463,8 @@ def _chunk_population(pop: Population, reps: int, actual: FloatArray) -> Populat
         "sample_size": np.full(actual.shape, -1, dtype=np.int64),
         "grade": pop.grade * reps,
         "department": pop.department * reps,
-        "base_pay": pop.base_pay * reps,
+        "base_pay_minor": _tile(pop.base_pay_minor, reps),
+        "given_pay": pop.base_pay * reps,
     }
     for name in ("threshold", "target", "stretch"):
         a = getattr(pop, name)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 import attrs
@@ -22,6 +22,7 @@ from perfmgmt._typing import BoolArray, FloatArray, IntArray
 from perfmgmt.errors import ScoringError
 from perfmgmt.model.cycle import Cycle, eligible_days
 from perfmgmt.model.indicator import Direction
+from perfmgmt.model.money import MAX_MINOR_UNITS, minor_units
 from perfmgmt.model.proration import Proration, prorate
 from perfmgmt.model.review import Review, Subject
 from perfmgmt.model.scheme import Scale, Scheme
@@ -219,7 +220,9 @@ class Population:
         grade: Job grade per subject.
         department: Department per subject.
         tenure_days: float64 (N,) days from the hire date to the cycle end, NaN unknown.
-        base_pay: Base pay per subject.
+        base_pay_minor: int64 (N,) base pay in whole minor units of ``currency`` (fen for
+            CNY), rounded half to even: the amounts the rules pay percentages of; -1 where
+            unknown. :attr:`base_pay` gives the same as Decimals.
         currency: The one currency of the base pay (None when no base pay).
         eligible_fraction: float64 (N,) share of the cycle worked, 1.0 by default.
         eligible_days: float64 (N,) eligible days in the cycle, NaN when unknown (counts as
@@ -246,15 +249,41 @@ class Population:
     grade: tuple[str | None, ...]
     department: tuple[str | None, ...]
     tenure_days: FloatArray
-    base_pay: tuple[Decimal | None, ...]
+    base_pay_minor: IntArray
     currency: str | None
     eligible_fraction: FloatArray
     eligible_days: FloatArray
     nominal_weight: FloatArray | None = None
     prorations: tuple[Proration | None, ...] = ()
+    # the Decimals as given (from_reviews, from_arrays); a frame's pay lives in minor units only
+    _given_pay: tuple[Decimal | None, ...] | None = attrs.field(
+        default=None, alias="given_pay", repr=False
+    )
+    _derived: dict[str, Any] = attrs.field(init=False, factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.subject_ids)
+
+    @property
+    def base_pay(self) -> tuple[Decimal | None, ...]:
+        """Base pay per subject as exact Decimals in ``currency`` (None where unknown).
+
+        The amounts as given to :meth:`from_reviews` or :meth:`from_arrays`; for
+        :meth:`from_frame` (which holds pay in minor units only) built from
+        :attr:`base_pay_minor` on first read, at the currency's minor unit.
+        """
+        if self._given_pay is not None:
+            return self._given_pay
+        found: tuple[Decimal | None, ...] | None = self._derived.get("base_pay")
+        if found is None:
+            digits = 0 if self.currency is None else minor_units(self.currency)
+            exponent = Decimal(1).scaleb(-digits)
+            found = tuple(
+                None if m < 0 else Decimal(m).scaleb(-digits).quantize(exponent)
+                for m in self.base_pay_minor.tolist()
+            )
+            self._derived["base_pay"] = found
+        return found
 
     def __repr__(self) -> str:
         return (
@@ -320,6 +349,7 @@ class Population:
         ratings_a, raters_a = rows.rating_arrays()
         subjects = [r.subject for r in reviews]
         currency = _one_currency(subjects)
+        minor, given = _base_pay([s.base_pay for s in subjects], currency, len(reviews))
         return cls(
             nominal_weight=rows.weight_array(),
             prorations=rows.prorations_tuple(),
@@ -339,7 +369,8 @@ class Population:
             grade=tuple(s.grade for s in subjects),
             department=tuple(s.department for s in subjects),
             tenure_days=tenure_a,
-            base_pay=tuple(s.base_pay for s in subjects),
+            base_pay_minor=minor,
+            given_pay=given,
             currency=currency,
             eligible_fraction=fraction_a,
             eligible_days=days_a,
@@ -382,7 +413,8 @@ class Population:
         from perfmgmt.scoring import _frames  # noqa: PLC0415 - only frame users pay for it
 
         args = _frames.wide(scheme, _frames.columns_of(subjects, "subjects"))
-        ids = args["subject_ids"]
+        long = actuals is not None or assessments is not None
+        ids = np.asarray(args["subject_ids"] if long else [], dtype=str)
         if actuals is not None:
             if "actual" in args:
                 raise ScoringError(
@@ -399,9 +431,14 @@ class Population:
                     "columns of subjects and as a long assessments frame; give them one way"
                 )
             args["ratings"], args["raters"] = _frames.long_assessments(scheme, ids, assessments)
-        args.setdefault("actual", np.full((len(ids), len(scheme.kpi_keys)), np.nan))
-        args["subject_ids"] = ids.tolist()
-        return cls.from_arrays(scheme, **args)
+        n, k = len(args["subject_ids"]), len(scheme.kpi_keys)
+        args.setdefault("actual", np.full((n, k), np.nan))
+        # money stays in minor units, checked and converted in whole-array passes
+        minor = args.pop("base_pay_minor", None)
+        population = cls.from_arrays(scheme, **args)
+        if minor is None:
+            return population
+        return attrs.evolve(population, base_pay_minor=_readonly(minor))
 
     @classmethod
     def from_arrays(
@@ -470,7 +507,7 @@ class Population:
         rt, rc = _qualitative(scheme, ratings, raters, n, ids)
         ef = _eligible_fraction(eligible_fraction, ids)
         ed = _eligible_days(eligible_days, ids)
-        pay = _base_pay(base_pay, currency, n)
+        minor, given = _base_pay(base_pay, currency, n)
         weights = None
         if nominal_weight is not None:
             weights = _matrix("nominal_weight", nominal_weight, scheme, order, n, np.float64)
@@ -493,7 +530,8 @@ class Population:
             grade=_labels("grade", grade, n),
             department=_labels("department", department, n),
             tenure_days=_vector("tenure_days", tenure_days, n, math.nan),
-            base_pay=pay,
+            base_pay_minor=minor,
+            given_pay=given,
             currency=currency,
             eligible_fraction=ef,
             eligible_days=ed,
@@ -637,19 +675,48 @@ def _eligible_days(value: npt.ArrayLike | None, ids: tuple[str, ...]) -> FloatAr
 
 def _base_pay(
     base_pay: Sequence[Decimal | None] | None, currency: str | None, n: int
-) -> tuple[Decimal | None, ...]:
-    """Return the base pay per subject (None by default); refuse pay without a currency."""
-    pay = tuple(base_pay) if base_pay is not None else (None,) * n
+) -> tuple[IntArray, tuple[Decimal | None, ...] | None]:
+    """Return base pay in minor units (-1 unknown) and the Decimals as given.
+
+    Amounts finer than the currency's minor unit are rounded half to even, as the rules
+    always did; refuse pay without a currency, and amounts that are not finite Decimals or
+    are beyond the money range.
+    """
+    if base_pay is None:
+        return _unknown_pay(n), None
+    pay = tuple(base_pay)
     if len(pay) != n:
         raise ScoringError(
             f"Population.from_arrays: base_pay has {len(pay)} entries for {n} subjects"
         )
-    if any(p is not None for p in pay) and currency is None:
-        raise ScoringError(
-            "Population.from_arrays: currency is None but base_pay is given; name the "
-            "ISO 4217 currency, e.g. currency='CNY'"
-        )
-    return pay
+    if currency is None:
+        if any(p is not None for p in pay):
+            raise ScoringError(
+                "Population.from_arrays: currency is None but base_pay is given; name the "
+                "ISO 4217 currency, e.g. currency='CNY'"
+            )
+        return _unknown_pay(n), pay
+    digits = minor_units(currency)
+    exponent = Decimal(1).scaleb(-digits)
+    limit = Decimal(MAX_MINOR_UNITS).scaleb(-digits)
+    values: list[int] = []
+    for k, b in enumerate(pay):
+        if b is None:
+            values.append(-1)
+            continue
+        if not isinstance(b, Decimal) or not b.is_finite() or abs(b) > limit:
+            raise ScoringError(
+                f"Population.from_arrays: base_pay[{k}] is {b!r}; expected a finite Decimal "
+                f"of at most {limit:,f} {currency}, or None for unknown"
+            )
+        values.append(int(b.quantize(exponent, rounding=ROUND_HALF_EVEN).scaleb(digits)))
+    minor = np.array(values, dtype=np.int64)
+    return _readonly(minor), pay
+
+
+def _unknown_pay(n: int) -> IntArray:
+    minor: IntArray = np.broadcast_to(np.int64(-1), (n,))
+    return minor
 
 
 def _check_review(scheme: Scheme, i: int, review: object) -> None:
