@@ -350,11 +350,14 @@ def _arrow_money(values: Any, name: str, currency: str | None) -> IntArray | Non
         return _scaled(unscaled, 0, present, name, currency)
     if not pa.types.is_decimal(kind):
         return None
-    if not pa.types.is_decimal128(kind):
+    scale = kind.scale
+    if present.any() and scale > _digits(present, name, currency):
+        scale = _digits(present, name, currency)  # Arrow refuses to drop a nonzero digit
+    if scale != kind.scale or not pa.types.is_decimal128(kind):
         try:
-            values = values.cast(pa.decimal128(38, kind.scale))
+            values = values.cast(pa.decimal128(38, scale))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            return None
+            return None  # refused cell by cell, naming the row
     # the unscaled 128-bit integers, two little-endian 64-bit words each
     words = np.frombuffer(values.buffers()[1], dtype=np.int64)
     words = words[2 * values.offset : 2 * (values.offset + n)].reshape(n, 2)
@@ -363,7 +366,7 @@ def _arrow_money(values: Any, name: str, currency: str | None) -> IntArray | Non
     if not fits[present].all():
         row = int(np.argmax(present & ~fits))
         _refuse_money(row, name, values[row].as_py(), _range_words(currency))
-    return _scaled(np.where(present, low, 0), kind.scale, present, name, currency)
+    return _scaled(np.where(present, low, 0), scale, present, name, currency)
 
 
 def _object_money(values: npt.NDArray[Any], currency: str | None) -> IntArray | None:
