@@ -291,7 +291,7 @@ def test_arrow_decimals_of_any_scale_read_exactly(scale: int) -> None:
     assert pop.base_pay == tuple(pay)
     if scale > 2:
         fine = pa.array([Decimal("1.001")], type=pa.decimal128(38, scale))
-        with pytest.raises(ScoringError, match="row 1 holds 1.001"):
+        with pytest.raises(ScoringError, match=r"row 1 holds 1\.001"):
             Population.from_frame(
                 SCHEME, pa.table({"subject_id": ["a"], "base_pay": fine, "currency": ["CNY"]})
             )
