@@ -559,7 +559,10 @@ def wide(scheme: Scheme, cols: Columns) -> dict[str, Any]:
     }
     allowed = {"subject_id", "base_pay", "currency", *_SUBJECT_NUMBERS, *_SUBJECT_LABELS}
     _refuse_unknown(cols, allowed | set(kpi_cols) | set(rating_cols), what)
-    out: dict[str, Any] = {"subject_ids": labels(cols["subject_id"], what, "subject_id")}
+    ids = cols["subject_id"]
+    out: dict[str, Any] = {"subject_ids": labels(ids, what, "subject_id")}
+    if _is_arrow(ids):  # sorted in Arrow: faster than a set of a million str
+        out["unique_ids"] = _distinct(ids)
     out.update(_wide_kpis(cols, kpi_cols, len(scheme.kpi_keys)))
     present = [name for name in rating_cols if name in cols]
     if present:
@@ -580,7 +583,9 @@ def _wide_kpis(
     for name, (j, field) in kpi_cols.items():
         if name in cols:
             empty = -1.0 if field == "sample_size" else np.nan
-            arr = arrays.setdefault(field, np.full((_first_len(cols), k), empty))
+            arr = arrays.get(field)
+            if arr is None:  # allocated once per field (setdefault would allocate every time)
+                arr = arrays[field] = np.full((_first_len(cols), k), empty)
             values = number(cols[name], "subjects", name)
             arr[:, j] = np.where(np.isnan(values), empty, values)
     return arrays
@@ -606,6 +611,17 @@ def _wide_subject(cols: Columns) -> dict[str, Any]:
     if "base_pay" in cols:
         out["base_pay_minor"] = money(cols["base_pay"], "base_pay", currency)
     return out
+
+
+def _distinct(values: Any) -> bool:
+    """Whether an Arrow column holds no value twice (sorted, neighbours compared)."""
+    import pyarrow.compute as pc  # noqa: PLC0415 - only Arrow tables reach here
+
+    if len(values) < 2:
+        return True
+    ordered = values.take(pc.sort_indices(values))
+    same = pc.equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
+    return not pc.any(same).as_py()
 
 
 def _optional_labels(values: Any, *, unique: bool = False) -> list[str | None]:

@@ -434,9 +434,12 @@ class Population:
                 )
             args["ratings"], args["raters"] = _frames.long_assessments(scheme, ids, assessments)
         n, k = len(args["subject_ids"]), len(scheme.kpi_keys)
-        args.setdefault("actual", np.full((n, k), np.nan))
+        if "actual" not in args:
+            args["actual"] = np.full((n, k), np.nan)
         # money stays in minor units, checked and converted in whole-array passes
         minor = args.pop("base_pay_minor", None)
+        if args.pop("unique_ids", False):
+            args["subject_ids"] = _UniqueIds(args["subject_ids"])
         population = cls.from_arrays(scheme, **args)
         if minor is None:
             return population
@@ -498,9 +501,10 @@ class Population:
                 KPIs, an infinite actual, a NaN actual where the sample size says data exists,
                 a negative count, thresholds/targets out of order, or a rating off its scale.
         """
-        ids = tuple(str(s) for s in subject_ids)
+        ids = _subject_ids(subject_ids)
         n = len(ids)
-        _check_unique(ids)
+        if not isinstance(subject_ids, _UniqueIds):
+            _check_unique(ids)
         order = _column_order(scheme, kpi_keys, actual)
         act = _actuals(scheme, actual, order, ids)
         ss = _sample_sizes(scheme, sample_size, order, ids, act)
@@ -553,6 +557,19 @@ def _check_weights(scheme: Scheme, weights: FloatArray, ids: Sequence[str]) -> N
             f"{weights[i].tolist()!r}; expected weights >= 0 adding up to the scheme's total "
             f"nominal weight {total!r}"
         )
+
+
+class _UniqueIds(tuple[str, ...]):
+    """Subject ids already known to be text and distinct (from_frame checks them in Arrow)."""
+
+    __slots__ = ()
+
+
+def _subject_ids(subject_ids: Sequence[str]) -> tuple[str, ...]:
+    """The ids as a tuple of ``str`` (one pass over the types when they are text already)."""
+    if isinstance(subject_ids, list | tuple) and set(map(type, subject_ids)) <= {str}:
+        return tuple(subject_ids)
+    return tuple(str(s) for s in subject_ids)
 
 
 def _check_unique(ids: tuple[str, ...]) -> None:
@@ -1102,13 +1119,15 @@ def _qualitative(
                 f"subjects x criteria {[c.key for c in scheme.criteria]} x sources "
                 f"{[s.key for s in scheme.sources]}"
             )
-    if np.isnan(rc_raw).any() or (rc_raw < 0).any() or (rc_raw != np.floor(rc_raw)).any():
-        i = int(np.argwhere(~(rc_raw >= 0) | (rc_raw != np.floor(rc_raw)))[0][0])
+    with np.errstate(invalid="ignore"):
+        rc = rc_raw.astype(np.int64)
+        bad = (rc != rc_raw) | (rc < 0)  # a fraction, NaN or infinity does not survive the cast
+    if bad.any():
+        i = int(np.argwhere(bad)[0][0])
         raise ScoringError(
             f"Population.from_arrays: raters of {ids[i]!r} hold a negative, fractional or NaN "
             "count; counts are whole numbers >= 0"
         )
-    rc = rc_raw.astype(np.int64)
     for q, crit in enumerate(scheme.criteria):
         col = rt[:, q, :]
         has = rc[:, q, :] > 0
