@@ -587,7 +587,8 @@ def _wide_kpis(
             if arr is None:  # allocated once per field (setdefault would allocate every time)
                 arr = arrays[field] = np.full((_first_len(cols), k), empty)
             values = number(cols[name], "subjects", name)
-            arr[:, j] = np.where(np.isnan(values), empty, values)
+            # an empty cell is NaN already; only a count's empty marker differs
+            arr[:, j] = values if np.isnan(empty) else np.where(np.isnan(values), empty, values)
     return arrays
 
 

@@ -391,8 +391,9 @@ class Population:
 
         ``subjects`` has one row per review, in any order: ``subject_id`` (a column, or the
         index of a pandas frame) and any of ``grade``, ``department``, ``tenure_days``,
-        ``eligible_fraction``, ``eligible_days``, ``base_pay`` (Decimal, int or text: money is
-        exact) and ``currency``; in the wide layout also ``kpi.<key>.actual``,
+        ``eligible_fraction``, ``eligible_days``, ``base_pay`` (Arrow decimals, Decimal, int or
+        text: money is exact, to the currency's minor unit at most; held as
+        :attr:`base_pay_minor`) and ``currency``; in the wide layout also ``kpi.<key>.actual``,
         ``kpi.<key>.sample_size``, ``kpi.<key>.threshold|target|stretch`` (the names
         :meth:`BatchScores.to_rows` uses) and ``rating.<criterion>.<source>`` with
         ``raters.<criterion>.<source>`` (the mean rating and how many raters it comes from).
@@ -408,8 +409,9 @@ class Population:
             ScoringError: On an unknown or missing column, an empty id, a subject id named twice,
                 a long row for a subject not in ``subjects`` or a KPI, criterion or source not in
                 the scheme, two rows for the same cell (a duplicated export row), a rating off
-                its scale, text where a number belongs, a float amount of money, several
-                currencies, or anything :meth:`from_arrays` refuses; naming the row (counted
+                its scale, text where a number belongs, a float, negative or out-of-range amount
+                of money or one finer than the currency's minor unit, an amount without a
+                currency, several currencies, or anything :meth:`from_arrays` refuses; naming the row (counted
                 from 1) and the column.
         """
         from perfmgmt.scoring import _frames  # noqa: PLC0415 - only frame users pay for it
