@@ -411,8 +411,8 @@ class Population:
                 the scheme, two rows for the same cell (a duplicated export row), a rating off
                 its scale, text where a number belongs, a float, negative or out-of-range amount
                 of money or one finer than the currency's minor unit, an amount without a
-                currency, several currencies, or anything :meth:`from_arrays` refuses; naming the row (counted
-                from 1) and the column.
+                currency, several currencies, or anything :meth:`from_arrays` refuses; naming
+                the row (counted from 1) and the column.
         """
         from perfmgmt.scoring import _frames  # noqa: PLC0415 - only frame users pay for it
 
