@@ -77,9 +77,7 @@ def _subjects(pop: Population) -> _Subjects:
     exact = True
     if pop.currency is not None:
         digits = minor_units(pop.currency)
-        minor = np.array(
-            [-1 if b is None else to_minor(b, pop.currency) for b in pop.base_pay], dtype=np.int64
-        )
+        minor = pop.base_pay_minor
         scaled = np.rint(base * 10**digits)
         fast = np.where(np.isnan(scaled), -1, scaled).astype(np.int64)
         exact = bool(np.array_equal(fast, minor))

@@ -310,6 +310,7 @@ class Population:
             self.ratings,
             self.raters,
             self.tenure_days,
+            self.base_pay_minor,
             self.eligible_fraction,
             self.eligible_days,
         ):
