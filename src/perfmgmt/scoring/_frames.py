@@ -115,10 +115,9 @@ def _missing(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
     if values.dtype.kind != "O":
         return np.zeros(len(values), dtype=bool)
     cells = values.tolist()
-    if not _EMPTY_TYPES.intersection(map(type, cells)) and not any(
-        t.__name__ == "NAType" for t in set(map(type, cells))
-    ):
-        return np.zeros(len(values), dtype=bool)  # one pass over the types, in C
+    types = set(map(type, cells))  # one pass over the cells, in C
+    if types.isdisjoint(_EMPTY_TYPES) and not any(t.__name__ == "NAType" for t in types):
+        return np.zeros(len(values), dtype=bool)
     return np.fromiter(
         (v is None or (isinstance(v, float) and math.isnan(v)) or type(v).__name__ == "NAType"
          for v in cells),
@@ -141,7 +140,7 @@ def labels(values: Any, what: str, name: str) -> list[str]:
             _refuse_empty(int(pc.index(values.is_null(), value=True).as_py()), what, name)
         if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
             values = values.cast(pa.string())
-        out: list[str] = list(values.to_pylist())
+        out: list[str] = values.to_pylist()
         return out
     bad = _missing(values)
     if bad.any():
