@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import attrs
 import numpy as np
@@ -12,8 +13,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from perfmgmt.errors import ScoringError
-from perfmgmt.model import Review, Scheme
+from perfmgmt.model import Bonus, Deduction, Review, Scheme
+from perfmgmt.model.money import minor_units
 from perfmgmt.presets import customer_service_manager
+from perfmgmt.rules import RuleEvaluator
 from perfmgmt.scoring import Population, ScoringEngine, rescale_rating
 from perfmgmt.strategies import reviews
 
@@ -183,3 +186,118 @@ def test_every_frame_kind_reads_alike(kind: str) -> None:
     assert ENGINE.score_batch(SCHEME, got).to_records() == (
         ENGINE.score_batch(SCHEME, want).to_records()
     )
+
+
+def _paid(batch: list[Review], currency: str) -> list[Review]:
+    """Give every subject its own id and pay in ``currency`` at the minor unit (or none)."""
+    out = []
+    for i, r in enumerate(batch):
+        pay = r.subject.base_pay
+        if pay is not None:
+            pay = pay.quantize(Decimal(1).scaleb(-minor_units(currency)))
+        subject = attrs.evolve(
+            r.subject, id=f"s{i}", base_pay=pay, currency=None if pay is None else currency
+        )
+        out.append(attrs.evolve(r, subject=subject))
+    return out
+
+
+@settings(
+    max_examples=40,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    deadline=None,
+)
+@given(
+    st.lists(reviews(scheme=SCHEME), min_size=1, max_size=6),
+    st.sampled_from(["CNY", "JPY", "BHD"]),
+    st.sampled_from(["dict", "pandas", "arrow"]),
+)
+def test_frames_decide_money_as_the_reviews_do(
+    batch: list[Review], currency: str, kind: str
+) -> None:
+    """Base pay read from a frame pays the same bonuses and deductions as from reviews."""
+    import pyarrow as pa
+
+    batch = _paid(batch, currency)
+    try:
+        want_pop = Population.from_reviews(SCHEME, batch)
+    except ScoringError:
+        event("refused by from_reviews")
+        return
+    subjects, actuals, ratings = _frames(SCHEME, batch)
+    subjects["base_pay"] = [r.subject.base_pay for r in batch]
+    subjects["currency"] = [r.subject.currency for r in batch]
+    if kind == "arrow":
+        subjects["base_pay"] = pa.array(subjects["base_pay"], type=pa.decimal128(18, 3))
+    make = {"dict": dict, "pandas": pd.DataFrame, "arrow": pa.table}[kind]
+    got_pop = Population.from_frame(
+        SCHEME, make(subjects), actuals=make(actuals), assessments=make(ratings)
+    )
+    assert got_pop.base_pay == want_pop.base_pay
+    np.testing.assert_array_equal(got_pop.base_pay_minor, want_pop.base_pay_minor)
+    want = ENGINE.score_batch(SCHEME, want_pop)
+    got = ENGINE.score_batch(SCHEME, got_pop)
+    assert got.to_records() == want.to_records()
+    evaluator = RuleEvaluator()
+    want_d = evaluator.evaluate_batch(SCHEME, want, want_pop)
+    got_d = evaluator.evaluate_batch(SCHEME, got, got_pop)
+    assert got_d.to_records() == want_d.to_records()
+    for i, r in enumerate(batch):
+        row = got_d.row(i)
+        assert row == want_d.row(i)
+        for line in row.decisions:
+            if line.base_pay is None:
+                continue
+            # the amount, recomputed from the subject's Decimal: percent of it, half to even
+            assert line.base_pay == r.subject.base_pay
+            assert isinstance(line.outcome, Bonus | Deduction)
+            exact = Fraction(line.base_pay) * Fraction(line.outcome.value) / 100
+            unit = Fraction(1, 10 ** minor_units(currency))
+            assert line.amount == Decimal(round(exact / unit)).scaleb(-minor_units(currency))
+
+
+@pytest.mark.parametrize(
+    ("pay", "message"),
+    [
+        ([Decimal("100.005")], r"row 1 holds 100.005: amounts in CNY have at most 2 decimal"),
+        (["12.5", "-3"], r"row 2 holds -3: base pay must be from 0"),
+        ([Decimal("1E+30")], r"row 1 holds 1E\+30: base pay must be from 0"),
+        ([Decimal("NaN")], r"row 1 holds NaN: expected a finite amount"),
+        ([1.5], r"money must be exact"),
+    ],
+)
+def test_money_is_refused_unless_exact_at_the_minor_unit(pay: list[object], message: str) -> None:
+    """Amounts finer than the currency's minor unit, negative or too large are refused."""
+    subjects = {"subject_id": [f"s{i}" for i in range(len(pay))], "base_pay": pay,
+                "currency": ["CNY"] * len(pay)}  # fmt: skip
+    with pytest.raises(ScoringError, match=message):
+        Population.from_frame(SCHEME, subjects)
+
+
+@pytest.mark.parametrize("scale", [0, 2, 4, 20])
+def test_arrow_decimals_of_any_scale_read_exactly(scale: int) -> None:
+    """decimal128 columns at any scale give the same minor units; finer digits are refused."""
+    import pyarrow as pa
+
+    pay = [Decimal("12000.50"), None, Decimal("0"), Decimal("99999.99")]
+    if scale == 0:
+        pay = [None if p is None else p.to_integral_value() for p in pay]
+    column = pa.array(pay, type=pa.decimal128(38, scale))
+    subjects = pa.table({"subject_id": ["a", "b", "c", "d"], "base_pay": column,
+                         "currency": ["CNY"] * 4})  # fmt: skip
+    pop = Population.from_frame(SCHEME, subjects)
+    want = [-1 if p is None else int(p * 100) for p in pay]
+    assert pop.base_pay_minor.tolist() == want
+    assert pop.base_pay == tuple(pay)
+    if scale > 2:
+        fine = pa.array([Decimal("1.001")], type=pa.decimal128(38, scale))
+        with pytest.raises(ScoringError, match=r"row 1 holds 1\.001"):
+            Population.from_frame(
+                SCHEME, pa.table({"subject_id": ["a"], "base_pay": fine, "currency": ["CNY"]})
+            )
+
+
+def test_pay_without_a_currency_is_refused() -> None:
+    """An amount with no currency column names the row."""
+    with pytest.raises(ScoringError, match="row 2 holds an amount but there is no currency"):
+        Population.from_frame(SCHEME, {"subject_id": ["a", "b"], "base_pay": [None, "10.00"]})

@@ -77,9 +77,7 @@ def _subjects(pop: Population) -> _Subjects:
     exact = True
     if pop.currency is not None:
         digits = minor_units(pop.currency)
-        minor = np.array(
-            [-1 if b is None else to_minor(b, pop.currency) for b in pop.base_pay], dtype=np.int64
-        )
+        minor = pop.base_pay_minor
         scaled = np.rint(base * 10**digits)
         fast = np.where(np.isnan(scaled), -1, scaled).astype(np.int64)
         exact = bool(np.array_equal(fast, minor))
@@ -463,7 +461,8 @@ def _chunk_population(pop: Population, reps: int, actual: FloatArray) -> Populat
         "sample_size": np.full(actual.shape, -1, dtype=np.int64),
         "grade": pop.grade * reps,
         "department": pop.department * reps,
-        "base_pay": pop.base_pay * reps,
+        "base_pay_minor": _tile(pop.base_pay_minor, reps),
+        "given_pay": pop.base_pay * reps,
     }
     for name in ("threshold", "target", "stretch"):
         a = getattr(pop, name)

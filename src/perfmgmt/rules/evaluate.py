@@ -256,6 +256,29 @@ class RuleEvaluator(OwnsThreads):
             currency (``0.00`` where nothing that pays applied), else None; see
             :class:`~perfmgmt.rules.decisions.Decisions`.
         """
+        return self._run_frame(
+            rules,
+            frame,
+            subject_ids=subject_ids,
+            base_pay=base_pay,
+            currency=currency,
+            pool=pool,
+            scheme_hash=scheme_hash,
+        )
+
+    def _run_frame(
+        self,
+        rules: RuleSet,
+        frame: Frame,
+        *,
+        subject_ids: Sequence[str] | None,
+        base_pay: Sequence[Decimal | None] | None,
+        currency: str | None,
+        pool: BonusPool | None,
+        scheme_hash: str | None,
+        base_minor_given: IntArray | None = None,
+    ) -> BatchDecisions:
+        """Evaluate as :meth:`evaluate_frame`; ``base_minor_given``: base pay in minor units."""
         currency = _evaluation_currency(currency, pool)
         program = self.compile(rules, frame, currency=currency)
         frame = _with_codes(frame, program.text_fields)
@@ -266,9 +289,14 @@ class RuleEvaluator(OwnsThreads):
             raise RuleError(f"subject_ids: {len(ids)} ids for a frame of {n} rows")
         # a float base-pay column is converted chunk by chunk, on the workers
         pay_column = None
-        if base_pay is None and currency is not None and frame.get("base_pay") is not None:
+        base_minor: IntArray | None
+        if base_minor_given is not None and currency is not None:
+            if len(base_minor_given) != n:
+                raise RuleError(f"base_pay: {len(base_minor_given)} values for a frame of {n} rows")
+            base_minor = base_minor_given
+        elif base_pay is None and currency is not None and frame.get("base_pay") is not None:
             pay_column = np.asarray(frame["base_pay"], dtype=np.float64)
-            base_minor: IntArray | None = np.empty(n, dtype=np.int64)
+            base_minor = np.empty(n, dtype=np.int64)
         else:
             base_minor = self._base_minor(frame, base_pay, currency, n)
         out = _Outputs(
@@ -547,17 +575,18 @@ class RuleEvaluator(OwnsThreads):
         # columns are built when a rule or table first reads them, not all on every call
         frame = lazy_frame(batch, subjects, history, ratings)
         currency = None if subjects is None else subjects.currency
-        base_pay = None if subjects is None else subjects.base_pay
+        base_minor = None if subjects is None else subjects.base_minor
         if currency is None and pool is not None:
             currency = pool.currency
-        return self.evaluate_frame(
+        return self._run_frame(
             rules,
             frame,
             subject_ids=batch.subject_ids,
-            base_pay=base_pay if currency is not None else None,
+            base_pay=None,
             currency=currency,
             pool=pool,
             scheme_hash=batch.scheme_hash,
+            base_minor_given=base_minor if currency is not None else None,
         )
 
 

@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from perfmgmt._validate import fail, tuple_of
 from perfmgmt.errors import DataError, ValidationError
+from perfmgmt.model.money import to_minor
 from perfmgmt.rules.schema import FieldType
 from perfmgmt.scoring.card import KpiFlag
 
@@ -673,14 +674,17 @@ class Subjects:
         grade: Job grade per subject.
         department: Department per subject.
         tenure_days: float64 ``(N,)`` days from the hire date to the cycle end, NaN unknown.
-        base_pay: Exact base pay per subject (None unknown).
+        base_minor: int64 ``(N,)`` base pay in minor units of ``currency``, -1 unknown.
+        base_pay: Returns the exact base pay per subject (None unknown), for the ``base_pay``
+            field; only called when a rule reads that field.
         currency: The one currency of the base pays (None when there is no base pay).
     """
 
     grade: tuple[str | None, ...]
     department: tuple[str | None, ...]
     tenure_days: _Array
-    base_pay: tuple[Decimal | None, ...]
+    base_minor: _Array
+    base_pay: Callable[[], Sequence[Decimal | None]]
     currency: str | None
     _columns: dict[str, Any] = attrs.field(init=False, factory=dict, repr=False)
 
@@ -696,7 +700,9 @@ class Subjects:
                 grade=tuple(population.grade),
                 department=tuple(population.department),
                 tenure_days=np.asarray(population.tenure_days, dtype=np.float64),
-                base_pay=tuple(population.base_pay),
+                base_minor=population.base_pay_minor,
+                # a weak reference: the cache must not keep the population alive
+                base_pay=functools.partial(_base_pay_of, weakref.ref(population)),
                 currency=population.currency,
             )
             _SUBJECTS[population] = found
@@ -713,18 +719,23 @@ class Subjects:
                 grade=(None,),
                 department=(None,),
                 tenure_days=np.array([np.nan]),
-                base_pay=(None,),
+                base_minor=np.array([-1], dtype=np.int64),
+                base_pay=functools.partial(_identity, (None,)),
                 currency=None,
             )
         tenure = math.nan
         if subject.hire_date is not None and as_of is not None:
             tenure = float((as_of - subject.hire_date).days)
         paid = subject.base_pay is not None and subject.currency is not None
+        minor = -1
+        if subject.base_pay is not None and subject.currency is not None:
+            minor = to_minor(subject.base_pay, subject.currency)
         return cls(
             grade=(subject.grade,),
             department=(subject.department,),
             tenure_days=np.array([tenure], dtype=np.float64),
-            base_pay=(subject.base_pay,),
+            base_minor=np.array([minor], dtype=np.int64),
+            base_pay=functools.partial(_identity, (subject.base_pay,)),
             currency=subject.currency if paid else None,
         )
 
@@ -740,7 +751,7 @@ class Subjects:
             values = np.array(self.tenure_days, dtype=np.float64)
         elif name == "base_pay":
             values = np.array(
-                [math.nan if pay is None else float(pay) for pay in self.base_pay],
+                [math.nan if pay is None else float(pay) for pay in self.base_pay()],
                 dtype=np.float64,
             )
         else:
@@ -749,6 +760,12 @@ class Subjects:
         # read-only: the cached arrays are shared by every frame built from these subjects
         values.flags.writeable = False
         return values
+
+
+def _base_pay_of(population: weakref.ref[Population]) -> tuple[Decimal | None, ...]:
+    found = population()
+    assert found is not None  # subjects are cached per population and used beside it
+    return found.base_pay
 
 
 def _read_only(codes: TextCodes) -> TextCodes:

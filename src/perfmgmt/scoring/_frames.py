@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, Inexact, InvalidOperation, localcontext
 from typing import Any
 
 import numpy as np
@@ -19,11 +19,21 @@ import numpy.typing as npt
 
 from perfmgmt._typing import FloatArray, IntArray
 from perfmgmt.errors import ScoringError
+from perfmgmt.model.money import MAX_MINOR_UNITS, minor_units
 from perfmgmt.model.scheme import Scheme
 
-__all__ = ["Columns", "columns_of", "long_actuals", "long_assessments", "money", "text"]
+__all__ = [
+    "Columns",
+    "columns_of",
+    "labels",
+    "long_actuals",
+    "long_assessments",
+    "money",
+    "text",
+]
 
-Columns = dict[str, npt.NDArray[Any]]
+# a column is a numpy array, or a pyarrow Array for Arrow text, decimals and other non-numbers
+Columns = dict[str, Any]
 
 
 def columns_of(frame: Any, what: str) -> Columns:
@@ -36,10 +46,7 @@ def columns_of(frame: Any, what: str) -> Columns:
     if isinstance(frame, Mapping):
         out = {str(k): np.asarray(v) for k, v in frame.items()}
     elif hasattr(frame, "column_names") and hasattr(frame, "column"):  # pyarrow.Table
-        out = {
-            str(k): np.asarray(frame.column(k).to_numpy(zero_copy_only=False))
-            for k in frame.column_names
-        }
+        out = {str(k): _arrow_column(frame.column(k)) for k in frame.column_names}
     elif hasattr(frame, "get_column") and hasattr(frame, "columns"):  # polars.DataFrame
         out = {str(k): np.asarray(frame.get_column(k).to_numpy()) for k in frame.columns}
     elif hasattr(frame, "columns") and hasattr(frame, "index") and hasattr(frame, "to_numpy"):
@@ -52,7 +59,11 @@ def columns_of(frame: Any, what: str) -> Columns:
             f"Population.from_frame: {what} is a {type(frame).__name__}; expected a pandas or "
             "polars DataFrame, a pyarrow Table or a mapping of column name to array"
         )
-    lengths = {k: v.shape for k, v in out.items() if v.ndim != 1 or len(v) != _first_len(out)}
+    lengths = {
+        k: (len(v),)
+        for k, v in out.items()
+        if (isinstance(v, np.ndarray) and v.ndim != 1) or len(v) != _first_len(out)
+    }
     if lengths:
         raise ScoringError(
             f"Population.from_frame: {what} columns {sorted(lengths)} do not have one value per "
@@ -61,8 +72,39 @@ def columns_of(frame: Any, what: str) -> Columns:
     return out
 
 
+def _arrow_column(column: Any) -> Any:
+    """A numeric Arrow column as numpy (nulls NaN); text, decimals and others stay Arrow.
+
+    Text and money are then checked with Arrow's null counts and buffers instead of one
+    Python object per cell.
+    """
+    import pyarrow as pa  # noqa: PLC0415 - only Arrow tables reach here
+
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    kind = array.type
+    if pa.types.is_dictionary(kind):
+        array = array.dictionary_decode()
+        kind = array.type
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+        return np.asarray(array.to_numpy(zero_copy_only=False))
+    return array
+
+
+def _is_arrow(values: Any) -> bool:
+    return not isinstance(values, np.ndarray)
+
+
+def _as_numpy(values: Any) -> npt.NDArray[Any]:
+    if _is_arrow(values):
+        return np.asarray(values.to_numpy(zero_copy_only=False))
+    return np.asarray(values)
+
+
 def _first_len(columns: Columns) -> int:
     return len(next(iter(columns.values()))) if columns else 0
+
+
+_EMPTY_TYPES = frozenset({type(None), float, np.float64, np.float32, np.float16})
 
 
 def _missing(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
@@ -72,29 +114,56 @@ def _missing(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
         return nan
     if values.dtype.kind != "O":
         return np.zeros(len(values), dtype=bool)
+    cells = values.tolist()
+    types = set(map(type, cells))  # one pass over the cells, in C
+    if types.isdisjoint(_EMPTY_TYPES) and not any(t.__name__ == "NAType" for t in types):
+        return np.zeros(len(values), dtype=bool)
     return np.fromiter(
         (v is None or (isinstance(v, float) and math.isnan(v)) or type(v).__name__ == "NAType"
-         for v in values.tolist()),
+         for v in cells),
         dtype=bool, count=len(values),
     )  # fmt: skip
 
 
-def text(values: npt.NDArray[Any], what: str, name: str) -> npt.NDArray[np.str_]:
+def text(values: Any, what: str, name: str) -> npt.NDArray[np.str_]:
     """A column of labels as text; refuse an empty cell, naming the row."""
+    return np.asarray(labels(values, what, name), dtype=str)
+
+
+def labels(values: Any, what: str, name: str) -> list[str]:
+    """A column of labels as a list of ``str``; refuse an empty cell, naming the row."""
+    if _is_arrow(values):
+        import pyarrow as pa  # noqa: PLC0415 - only Arrow tables reach here
+        import pyarrow.compute as pc  # noqa: PLC0415
+
+        if values.null_count:
+            _refuse_empty(int(pc.index(values.is_null(), value=True).as_py()), what, name)
+        if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+            values = values.cast(pa.string())
+        out: list[str] = values.to_pylist()
+        return out
     bad = _missing(values)
     if bad.any():
-        row = int(np.argmax(bad))
-        raise ScoringError(
-            f"Population.from_frame: {what} column {name!r} row {row + 1} is empty; every row "
-            "needs a value"
-        )
-    return values.astype(str)
+        _refuse_empty(int(np.argmax(bad)), what, name)
+    cells: list[str] = values.tolist()
+    if values.dtype.kind == "U" or set(map(type, cells)) <= {str}:
+        return cells
+    return [str(v) for v in values.astype(str).tolist()]
 
 
-def number(values: npt.NDArray[Any], what: str, name: str) -> FloatArray:
+def _refuse_empty(row: int, what: str, name: str) -> None:
+    raise ScoringError(
+        f"Population.from_frame: {what} column {name!r} row {row + 1} is empty; every row "
+        "needs a value"
+    )
+
+
+def number(values: Any, what: str, name: str) -> FloatArray:
     """A numeric column as float64 (empty cells NaN); refuse text, naming the row and value."""
+    values = _as_numpy(values)
     if values.dtype.kind in "iufb" and values.dtype.kind != "b":
-        return values.astype(np.float64)
+        floats: FloatArray = values.astype(np.float64)
+        return floats
     out = np.full(len(values), np.nan)
     empty = _missing(values)
     for i, v in enumerate(values.tolist()):
@@ -109,8 +178,61 @@ def number(values: npt.NDArray[Any], what: str, name: str) -> FloatArray:
     return out
 
 
-def money(values: npt.NDArray[Any], name: str) -> tuple[Decimal | None, ...]:
-    """Base pay as exact Decimals (empty: None); refuse floats, which cannot hold cents exactly."""
+def money(values: Any, name: str, currency: str | None) -> IntArray:
+    """Base pay in whole minor units of ``currency`` (-1 where empty), checked exactly.
+
+    Arrow decimals are read from their buffers and Decimal or int cells in whole-array
+    passes; text is parsed cell by cell.  Refused, naming the row: floats (they cannot hold
+    cents exactly), text that is not a number, negative amounts, amounts finer than the
+    currency's minor unit (``12.345`` CNY), amounts beyond the money range, and any amount
+    without a currency.
+    """
+    found = None
+    if _is_arrow(values):
+        found = _arrow_money(values, name, currency)
+        if found is None:
+            values = _as_numpy(values)
+    elif values.dtype.kind == "O":
+        found = _object_money(values, currency)
+    elif values.dtype.kind in "iu":
+        found = _scaled(values.astype(np.int64), 0, np.ones(len(values), bool), name, currency)
+    if found is not None:
+        return found
+    return _cells_money(values, name, currency)
+
+
+def _cells_money(values: npt.NDArray[Any], name: str, currency: str | None) -> IntArray:
+    """:func:`money` cell by cell: text, mixed cells, and every refusal naming its row."""
+    cells = _money_cells(values, name)
+    present = np.array([c is not None for c in cells], dtype=bool)
+    if not present.any():
+        return np.full(len(cells), -1, dtype=np.int64)
+    digits = _digits(present, name, currency)
+    limit = Decimal(MAX_MINOR_UNITS).scaleb(-digits)
+    minor = np.full(len(cells), -1, dtype=np.int64)
+    with localcontext() as context:
+        context.prec = 60
+        context.traps[Inexact] = True  # more digits than that are finer than any minor unit
+        for i, c in enumerate(cells):
+            if c is None:
+                continue
+            if not c.is_finite():
+                _refuse_money(i, name, c, "expected a finite amount")
+            if c < 0 or c > limit:
+                _refuse_money(i, name, c, _range_words(currency))
+            try:
+                scaled = c.scaleb(digits)
+                whole = scaled == scaled.to_integral_value()
+            except Inexact:
+                whole = False
+            if not whole:
+                _refuse_money(i, name, c, _fine_words(currency, digits))
+            minor[i] = int(scaled)
+    return minor
+
+
+def _money_cells(values: npt.NDArray[Any], name: str) -> list[Decimal | None]:
+    """Each cell as a Decimal (empty: None); refuse floats and text that is not a number."""
     out: list[Decimal | None] = []
     empty = _missing(values)
     for i, v in enumerate(values.tolist()):
@@ -134,7 +256,144 @@ def money(values: npt.NDArray[Any], name: str) -> tuple[Decimal | None, ...]:
                 f"({type(v).__name__}); money must be exact: give Decimal, int or text "
                 "amounts, not floats"
             )
-    return tuple(out)
+    return out
+
+
+def _digits(present: npt.NDArray[np.bool_], name: str, currency: str | None) -> int:
+    """The currency's minor-unit digits; refuse an amount without a currency."""
+    if currency is None:
+        row = int(np.argmax(present))
+        raise ScoringError(
+            f"Population.from_frame: column {name!r} row {row + 1} holds an amount but there "
+            "is no currency; add a 'currency' column (an ISO 4217 code such as 'CNY')"
+        )
+    return minor_units(currency)
+
+
+def _refuse_money(row: int, name: str, value: object, why: str) -> None:
+    raise ScoringError(f"Population.from_frame: column {name!r} row {row + 1} holds {value}: {why}")
+
+
+def _range_words(currency: str | None) -> str:
+    digits = 2 if currency is None else minor_units(currency)
+    limit = Decimal(MAX_MINOR_UNITS).scaleb(-digits)
+    return f"base pay must be from 0 to {limit:,f} {currency}"
+
+
+def _fine_words(currency: str | None, digits: int) -> str:
+    return (
+        f"amounts in {currency} have at most {digits} decimal places; round the amount in "
+        "the source, not here"
+    )
+
+
+def _scaled(
+    unscaled: IntArray, scale: int, present: npt.NDArray[np.bool_], name: str, currency: str | None
+) -> IntArray:
+    """Minor units from whole numbers meaning ``unscaled x 10**-scale`` (int64, >= 0 checked)."""
+    minor = np.full(len(unscaled), -1, dtype=np.int64)
+    if not present.any():
+        return minor
+    digits = _digits(present, name, currency)
+    shown = (Decimal(int(u)).scaleb(-scale) for u in unscaled.tolist())  # only on error
+    negative = present & (unscaled < 0)
+    if negative.any():
+        row = int(np.argmax(negative))
+        _refuse_money(row, name, _nth(shown, row), _range_words(currency))
+    shift = digits - scale
+    if shift >= 0:
+        factor = 10**shift
+        big = present & (unscaled > MAX_MINOR_UNITS // factor)
+        if big.any():
+            row = int(np.argmax(big))
+            _refuse_money(row, name, _nth(shown, row), _range_words(currency))
+        np.multiply(unscaled, factor, out=minor, where=present)
+        return minor
+    if -shift > 18:  # 10**19 is past int64: only zero is then a whole minor unit
+        fine = present & (unscaled != 0)
+        whole = np.zeros(len(unscaled), dtype=np.int64)
+    else:
+        whole, rest = np.divmod(unscaled, 10**-shift)
+        fine = present & (rest != 0)
+    if fine.any():
+        row = int(np.argmax(fine))
+        _refuse_money(row, name, _nth(shown, row), _fine_words(currency, digits))
+    big = present & (whole > MAX_MINOR_UNITS)
+    if big.any():
+        row = int(np.argmax(big))
+        _refuse_money(row, name, _nth(shown, row), _range_words(currency))
+    minor[present] = whole[present]
+    return minor
+
+
+def _nth(values: Any, row: int) -> object:
+    for k, v in enumerate(values):
+        if k == row:
+            return v
+    return None
+
+
+def _arrow_money(values: Any, name: str, currency: str | None) -> IntArray | None:
+    """Minor units of an Arrow decimal, integer or all-null column; None for other types."""
+    import pyarrow as pa  # noqa: PLC0415 - only Arrow tables reach here
+
+    n = len(values)
+    kind = values.type
+    present = np.ones(n, dtype=bool)
+    if values.null_count:
+        present = ~np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    if pa.types.is_null(kind):
+        return np.full(n, -1, dtype=np.int64)
+    if pa.types.is_integer(kind):
+        unscaled = np.asarray(values.fill_null(0).to_numpy(), dtype=np.int64)
+        return _scaled(unscaled, 0, present, name, currency)
+    if not pa.types.is_decimal(kind):
+        return None
+    scale = kind.scale
+    if present.any() and scale > _digits(present, name, currency):
+        scale = _digits(present, name, currency)  # Arrow refuses to drop a nonzero digit
+    if scale != kind.scale or not pa.types.is_decimal128(kind):
+        try:
+            values = values.cast(pa.decimal128(38, scale))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None  # refused cell by cell, naming the row
+    # the unscaled 128-bit integers, two little-endian 64-bit words each
+    words = np.frombuffer(values.buffers()[1], dtype=np.int64)
+    words = words[2 * values.offset : 2 * (values.offset + n)].reshape(n, 2)
+    low, high = words[:, 0], words[:, 1]
+    fits = (high == 0) & (low >= 0)
+    if not fits[present].all():
+        row = int(np.argmax(present & ~fits))
+        _refuse_money(row, name, values[row].as_py(), _range_words(currency))
+    return _scaled(np.where(present, low, 0), scale, present, name, currency)
+
+
+def _object_money(values: npt.NDArray[Any], currency: str | None) -> IntArray | None:
+    """Minor units of Decimal, int and None cells in whole-array passes; None to go cell by cell.
+
+    Multiplying by the minor unit is exact here (an inexact product traps and falls back).
+    """
+    types = set(map(type, values.tolist()))
+    if not types <= {Decimal, int, type(None)}:
+        return None
+    present: npt.NDArray[np.bool_] = values != None  # noqa: E711 - element-wise, in C
+    if not present.any() or currency is None:
+        return None  # all empty, or an amount without a currency: refused cell by cell
+    amounts = values[present]
+    try:
+        with localcontext() as context:
+            context.prec = 60
+            context.traps[Inexact] = True
+            scaled = amounts * Decimal(1).scaleb(minor_units(currency))
+        whole = scaled.astype(np.int64)
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+    exact = np.equal(scaled, whole).all()
+    if not (exact and (whole >= 0).all() and (whole <= MAX_MINOR_UNITS).all()):
+        return None  # refused cell by cell, naming the row
+    minor = np.full(len(values), -1, dtype=np.int64)
+    minor[present] = whole
+    return minor
 
 
 def _positions(ids: npt.NDArray[np.str_], wanted: npt.NDArray[np.str_], what: str) -> IntArray:
@@ -299,7 +558,10 @@ def wide(scheme: Scheme, cols: Columns) -> dict[str, Any]:
     }
     allowed = {"subject_id", "base_pay", "currency", *_SUBJECT_NUMBERS, *_SUBJECT_LABELS}
     _refuse_unknown(cols, allowed | set(kpi_cols) | set(rating_cols), what)
-    out: dict[str, Any] = {"subject_ids": text(cols["subject_id"], what, "subject_id")}
+    ids = cols["subject_id"]
+    out: dict[str, Any] = {"subject_ids": labels(ids, what, "subject_id")}
+    if _is_arrow(ids):  # sorted in Arrow: faster than a set of a million str
+        out["unique_ids"] = _distinct(ids)
     out.update(_wide_kpis(cols, kpi_cols, len(scheme.kpi_keys)))
     present = [name for name in rating_cols if name in cols]
     if present:
@@ -320,9 +582,12 @@ def _wide_kpis(
     for name, (j, field) in kpi_cols.items():
         if name in cols:
             empty = -1.0 if field == "sample_size" else np.nan
-            arr = arrays.setdefault(field, np.full((_first_len(cols), k), empty))
+            arr = arrays.get(field)
+            if arr is None:  # allocated once per field (setdefault would allocate every time)
+                arr = arrays[field] = np.full((_first_len(cols), k), empty)
             values = number(cols[name], "subjects", name)
-            arr[:, j] = np.where(np.isnan(values), empty, values)
+            # an empty cell is NaN already; only a count's empty marker differs
+            arr[:, j] = values if np.isnan(empty) else np.where(np.isnan(values), empty, values)
     return arrays
 
 
@@ -333,19 +598,48 @@ def _wide_subject(cols: Columns) -> dict[str, Any]:
             out[name] = number(cols[name], "subjects", name)
     for name in _SUBJECT_LABELS:
         if name in cols:
-            empty = _missing(cols[name]).tolist()
-            out[name] = [
-                None if e else str(v) for v, e in zip(cols[name].tolist(), empty, strict=True)
-            ]
-    if "base_pay" in cols:
-        out["base_pay"] = money(cols["base_pay"], "base_pay")
+            out[name] = _optional_labels(cols[name])
+    currency = None
     if "currency" in cols:
-        empty = _missing(cols["currency"]).tolist()
-        codes = {str(c) for c, e in zip(cols["currency"].tolist(), empty, strict=True) if not e}
+        codes = {c for c in _optional_labels(cols["currency"], unique=True) if c is not None}
         if len(codes) > 1:
             raise ScoringError(
                 f"Population.from_frame: subjects are paid in several currencies "
                 f"{sorted(codes)}; score one currency per population"
             )
-        out["currency"] = codes.pop() if codes else None
+        currency = out["currency"] = codes.pop() if codes else None
+    if "base_pay" in cols:
+        out["base_pay_minor"] = money(cols["base_pay"], "base_pay", currency)
     return out
+
+
+def _distinct(values: Any) -> bool:
+    """Whether an Arrow column holds no value twice (sorted, neighbours compared)."""
+    import pyarrow.compute as pc  # noqa: PLC0415 - only Arrow tables reach here
+
+    if len(values) < 2:
+        return True
+    ordered = values.take(pc.sort_indices(values))
+    same = pc.equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
+    return not pc.any(same).as_py()
+
+
+def _optional_labels(values: Any, *, unique: bool = False) -> list[str | None]:
+    """Labels as text, None where empty (``unique``: each distinct label once, any order)."""
+    if _is_arrow(values):
+        import pyarrow as pa  # noqa: PLC0415 - only Arrow tables reach here
+
+        if unique:
+            values = values.unique()
+        if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+            values = values.cast(pa.string())
+        found: list[str | None] = values.to_pylist()
+        return found
+    values = np.asarray(values)
+    cells = values.tolist()
+    if unique and values.dtype.kind == "O":
+        kinds = set(map(type, cells))
+        if kinds <= {str, type(None)}:
+            return list(set(cells))
+    empty = _missing(values).tolist()
+    return [None if e else str(v) for v, e in zip(cells, empty, strict=True)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 import attrs
@@ -22,6 +22,7 @@ from perfmgmt._typing import BoolArray, FloatArray, IntArray
 from perfmgmt.errors import ScoringError
 from perfmgmt.model.cycle import Cycle, eligible_days
 from perfmgmt.model.indicator import Direction
+from perfmgmt.model.money import MAX_MINOR_UNITS, minor_units
 from perfmgmt.model.proration import Proration, prorate
 from perfmgmt.model.review import Review, Subject
 from perfmgmt.model.scheme import Scale, Scheme
@@ -158,6 +159,8 @@ def _check_order(
                 bad_any = True
                 break
     else:
+        if all(b.strides[0] == 0 for b in bounds):  # the scheme's defaults: one row says all
+            th, tg, st = th[:1], tg[:1], st[:1]
         with np.errstate(invalid="ignore"):
             bad_any = (
                 bool(((col_sign * (tg - th)) <= 0).any())
@@ -219,7 +222,9 @@ class Population:
         grade: Job grade per subject.
         department: Department per subject.
         tenure_days: float64 (N,) days from the hire date to the cycle end, NaN unknown.
-        base_pay: Base pay per subject.
+        base_pay_minor: int64 (N,) base pay in whole minor units of ``currency`` (fen for
+            CNY), rounded half to even: the amounts the rules pay percentages of; -1 where
+            unknown. :attr:`base_pay` gives the same as Decimals.
         currency: The one currency of the base pay (None when no base pay).
         eligible_fraction: float64 (N,) share of the cycle worked, 1.0 by default.
         eligible_days: float64 (N,) eligible days in the cycle, NaN when unknown (counts as
@@ -246,15 +251,41 @@ class Population:
     grade: tuple[str | None, ...]
     department: tuple[str | None, ...]
     tenure_days: FloatArray
-    base_pay: tuple[Decimal | None, ...]
+    base_pay_minor: IntArray
     currency: str | None
     eligible_fraction: FloatArray
     eligible_days: FloatArray
     nominal_weight: FloatArray | None = None
     prorations: tuple[Proration | None, ...] = ()
+    # the Decimals as given (from_reviews, from_arrays); a frame's pay lives in minor units only
+    _given_pay: tuple[Decimal | None, ...] | None = attrs.field(
+        default=None, alias="given_pay", repr=False
+    )
+    _derived: dict[str, Any] = attrs.field(init=False, factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.subject_ids)
+
+    @property
+    def base_pay(self) -> tuple[Decimal | None, ...]:
+        """Base pay per subject as exact Decimals in ``currency`` (None where unknown).
+
+        The amounts as given to :meth:`from_reviews` or :meth:`from_arrays`; for
+        :meth:`from_frame` (which holds pay in minor units only) built from
+        :attr:`base_pay_minor` on first read, at the currency's minor unit.
+        """
+        if self._given_pay is not None:
+            return self._given_pay
+        found: tuple[Decimal | None, ...] | None = self._derived.get("base_pay")
+        if found is None:
+            digits = 0 if self.currency is None else minor_units(self.currency)
+            exponent = Decimal(1).scaleb(-digits)
+            found = tuple(
+                None if m < 0 else Decimal(m).scaleb(-digits).quantize(exponent)
+                for m in self.base_pay_minor.tolist()
+            )
+            self._derived["base_pay"] = found
+        return found
 
     def __repr__(self) -> str:
         return (
@@ -279,6 +310,7 @@ class Population:
             self.ratings,
             self.raters,
             self.tenure_days,
+            self.base_pay_minor,
             self.eligible_fraction,
             self.eligible_days,
         ):
@@ -320,6 +352,7 @@ class Population:
         ratings_a, raters_a = rows.rating_arrays()
         subjects = [r.subject for r in reviews]
         currency = _one_currency(subjects)
+        minor, given = _base_pay([s.base_pay for s in subjects], currency, len(reviews))
         return cls(
             nominal_weight=rows.weight_array(),
             prorations=rows.prorations_tuple(),
@@ -339,7 +372,8 @@ class Population:
             grade=tuple(s.grade for s in subjects),
             department=tuple(s.department for s in subjects),
             tenure_days=tenure_a,
-            base_pay=tuple(s.base_pay for s in subjects),
+            base_pay_minor=minor,
+            given_pay=given,
             currency=currency,
             eligible_fraction=fraction_a,
             eligible_days=days_a,
@@ -358,8 +392,9 @@ class Population:
 
         ``subjects`` has one row per review, in any order: ``subject_id`` (a column, or the
         index of a pandas frame) and any of ``grade``, ``department``, ``tenure_days``,
-        ``eligible_fraction``, ``eligible_days``, ``base_pay`` (Decimal, int or text: money is
-        exact) and ``currency``; in the wide layout also ``kpi.<key>.actual``,
+        ``eligible_fraction``, ``eligible_days``, ``base_pay`` (Arrow decimals, Decimal, int or
+        text: money is exact, to the currency's minor unit at most; held as
+        :attr:`base_pay_minor`) and ``currency``; in the wide layout also ``kpi.<key>.actual``,
         ``kpi.<key>.sample_size``, ``kpi.<key>.threshold|target|stretch`` (the names
         :meth:`BatchScores.to_rows` uses) and ``rating.<criterion>.<source>`` with
         ``raters.<criterion>.<source>`` (the mean rating and how many raters it comes from).
@@ -375,14 +410,16 @@ class Population:
             ScoringError: On an unknown or missing column, an empty id, a subject id named twice,
                 a long row for a subject not in ``subjects`` or a KPI, criterion or source not in
                 the scheme, two rows for the same cell (a duplicated export row), a rating off
-                its scale, text where a number belongs, a float amount of money, several
-                currencies, or anything :meth:`from_arrays` refuses; naming the row (counted
-                from 1) and the column.
+                its scale, text where a number belongs, a float, negative or out-of-range amount
+                of money or one finer than the currency's minor unit, an amount without a
+                currency, several currencies, or anything :meth:`from_arrays` refuses; naming
+                the row (counted from 1) and the column.
         """
         from perfmgmt.scoring import _frames  # noqa: PLC0415 - only frame users pay for it
 
         args = _frames.wide(scheme, _frames.columns_of(subjects, "subjects"))
-        ids = args["subject_ids"]
+        long = actuals is not None or assessments is not None
+        ids = np.asarray(args["subject_ids"] if long else [], dtype=str)
         if actuals is not None:
             if "actual" in args:
                 raise ScoringError(
@@ -399,9 +436,17 @@ class Population:
                     "columns of subjects and as a long assessments frame; give them one way"
                 )
             args["ratings"], args["raters"] = _frames.long_assessments(scheme, ids, assessments)
-        args.setdefault("actual", np.full((len(ids), len(scheme.kpi_keys)), np.nan))
-        args["subject_ids"] = ids.tolist()
-        return cls.from_arrays(scheme, **args)
+        n, k = len(args["subject_ids"]), len(scheme.kpi_keys)
+        if "actual" not in args:
+            args["actual"] = np.full((n, k), np.nan)
+        # money stays in minor units, checked and converted in whole-array passes
+        minor = args.pop("base_pay_minor", None)
+        if args.pop("unique_ids", False):
+            args["subject_ids"] = _UniqueIds(args["subject_ids"])
+        population = cls.from_arrays(scheme, **args)
+        if minor is None:
+            return population
+        return attrs.evolve(population, base_pay_minor=_readonly(minor))
 
     @classmethod
     def from_arrays(
@@ -459,9 +504,10 @@ class Population:
                 KPIs, an infinite actual, a NaN actual where the sample size says data exists,
                 a negative count, thresholds/targets out of order, or a rating off its scale.
         """
-        ids = tuple(str(s) for s in subject_ids)
+        ids = _subject_ids(subject_ids)
         n = len(ids)
-        _check_unique(ids)
+        if not isinstance(subject_ids, _UniqueIds):
+            _check_unique(ids)
         order = _column_order(scheme, kpi_keys, actual)
         act = _actuals(scheme, actual, order, ids)
         ss = _sample_sizes(scheme, sample_size, order, ids, act)
@@ -470,7 +516,7 @@ class Population:
         rt, rc = _qualitative(scheme, ratings, raters, n, ids)
         ef = _eligible_fraction(eligible_fraction, ids)
         ed = _eligible_days(eligible_days, ids)
-        pay = _base_pay(base_pay, currency, n)
+        minor, given = _base_pay(base_pay, currency, n)
         weights = None
         if nominal_weight is not None:
             weights = _matrix("nominal_weight", nominal_weight, scheme, order, n, np.float64)
@@ -493,7 +539,8 @@ class Population:
             grade=_labels("grade", grade, n),
             department=_labels("department", department, n),
             tenure_days=_vector("tenure_days", tenure_days, n, math.nan),
-            base_pay=pay,
+            base_pay_minor=minor,
+            given_pay=given,
             currency=currency,
             eligible_fraction=ef,
             eligible_days=ed,
@@ -513,6 +560,19 @@ def _check_weights(scheme: Scheme, weights: FloatArray, ids: Sequence[str]) -> N
             f"{weights[i].tolist()!r}; expected weights >= 0 adding up to the scheme's total "
             f"nominal weight {total!r}"
         )
+
+
+class _UniqueIds(tuple[str, ...]):
+    """Subject ids already known to be text and distinct (from_frame checks them in Arrow)."""
+
+    __slots__ = ()
+
+
+def _subject_ids(subject_ids: Sequence[str]) -> tuple[str, ...]:
+    """The ids as a tuple of ``str`` (one pass over the types when they are text already)."""
+    if isinstance(subject_ids, list | tuple) and set(map(type, subject_ids)) <= {str}:
+        return tuple(subject_ids)
+    return tuple(str(s) for s in subject_ids)
 
 
 def _check_unique(ids: tuple[str, ...]) -> None:
@@ -637,19 +697,48 @@ def _eligible_days(value: npt.ArrayLike | None, ids: tuple[str, ...]) -> FloatAr
 
 def _base_pay(
     base_pay: Sequence[Decimal | None] | None, currency: str | None, n: int
-) -> tuple[Decimal | None, ...]:
-    """Return the base pay per subject (None by default); refuse pay without a currency."""
-    pay = tuple(base_pay) if base_pay is not None else (None,) * n
+) -> tuple[IntArray, tuple[Decimal | None, ...] | None]:
+    """Return base pay in minor units (-1 unknown) and the Decimals as given.
+
+    Amounts finer than the currency's minor unit are rounded half to even, as the rules
+    always did; refuse pay without a currency, and amounts that are not finite Decimals or
+    are beyond the money range.
+    """
+    if base_pay is None:
+        return _unknown_pay(n), None
+    pay = tuple(base_pay)
     if len(pay) != n:
         raise ScoringError(
             f"Population.from_arrays: base_pay has {len(pay)} entries for {n} subjects"
         )
-    if any(p is not None for p in pay) and currency is None:
-        raise ScoringError(
-            "Population.from_arrays: currency is None but base_pay is given; name the "
-            "ISO 4217 currency, e.g. currency='CNY'"
-        )
-    return pay
+    if currency is None:
+        if any(p is not None for p in pay):
+            raise ScoringError(
+                "Population.from_arrays: currency is None but base_pay is given; name the "
+                "ISO 4217 currency, e.g. currency='CNY'"
+            )
+        return _unknown_pay(n), pay
+    digits = minor_units(currency)
+    exponent = Decimal(1).scaleb(-digits)
+    limit = Decimal(MAX_MINOR_UNITS).scaleb(-digits)
+    values: list[int] = []
+    for k, b in enumerate(pay):
+        if b is None:
+            values.append(-1)
+            continue
+        if not isinstance(b, Decimal) or not b.is_finite() or abs(b) > limit:
+            raise ScoringError(
+                f"Population.from_arrays: base_pay[{k}] is {b!r}; expected a finite Decimal "
+                f"of at most {limit:,f} {currency}, or None for unknown"
+            )
+        values.append(int(b.quantize(exponent, rounding=ROUND_HALF_EVEN).scaleb(digits)))
+    minor = np.array(values, dtype=np.int64)
+    return _readonly(minor), pay
+
+
+def _unknown_pay(n: int) -> IntArray:
+    minor: IntArray = np.broadcast_to(np.int64(-1), (n,))
+    return minor
 
 
 def _check_review(scheme: Scheme, i: int, review: object) -> None:
@@ -1033,13 +1122,15 @@ def _qualitative(
                 f"subjects x criteria {[c.key for c in scheme.criteria]} x sources "
                 f"{[s.key for s in scheme.sources]}"
             )
-    if np.isnan(rc_raw).any() or (rc_raw < 0).any() or (rc_raw != np.floor(rc_raw)).any():
-        i = int(np.argwhere(~(rc_raw >= 0) | (rc_raw != np.floor(rc_raw)))[0][0])
+    with np.errstate(invalid="ignore"):
+        rc = rc_raw.astype(np.int64)
+        bad = (rc != rc_raw) | (rc < 0)  # a fraction, NaN or infinity does not survive the cast
+    if bad.any():
+        i = int(np.argwhere(bad)[0][0])
         raise ScoringError(
             f"Population.from_arrays: raters of {ids[i]!r} hold a negative, fractional or NaN "
             "count; counts are whole numbers >= 0"
         )
-    rc = rc_raw.astype(np.int64)
     for q, crit in enumerate(scheme.criteria):
         col = rt[:, q, :]
         has = rc[:, q, :] > 0
