@@ -739,6 +739,8 @@ def _review_for(draw: st.DrawFn, case: _Case, index: int) -> Review:
             st.sampled_from([None, None, kpi.min_sample, kpi.min_sample + 5])
             | st.integers(0, max(kpi.min_sample - 1, 0))
         )
+        if value is None and size:
+            size = None  # an Actual with observations has a value (the model refuses otherwise)
         actuals.append(Actual(kpi=kpi.key, value=value, sample_size=size))
     assessments: list[Assessment] = []
     for crit in case.scheme.criteria:
