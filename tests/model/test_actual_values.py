@@ -40,7 +40,7 @@ class TestActualValue:
         assert Actual(kpi="csat", sample_size=size).value is None
 
     def test_observations_without_a_value_are_refused(self) -> None:
-        """240 observations and no value is a lost value: refused, as from_arrays does."""
+        """240 observations and no value is a lost value: refused, as Population.from_arrays does."""
         with pytest.raises(ValidationError, match=r"Actual.sample_size: 240 .*'csat'") as err:
             Actual(kpi="csat", value=None, sample_size=240)
         assert err.value.field == "sample_size"
