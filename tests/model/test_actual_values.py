@@ -33,15 +33,3 @@ class TestActualValue:
             ValidationError, match=r"^Actual\.value: .* expected a (finite )?number"
         ):
             Actual(kpi="csat", value=bad)
-
-    @pytest.mark.parametrize("size", [None, 0])
-    def test_no_value_without_observations(self, size: int | None) -> None:
-        """No value is fine when nothing was observed (no sample size, or 0)."""
-        assert Actual(kpi="csat", sample_size=size).value is None
-
-    def test_observations_without_a_value_are_refused(self) -> None:
-        """240 observations and no value is a lost value: refused, as Population.from_arrays does."""
-        with pytest.raises(ValidationError, match=r"Actual.sample_size: 240 .*'csat'") as err:
-            Actual(kpi="csat", value=None, sample_size=240)
-        assert err.value.field == "sample_size"
-        assert err.value.value == 240

@@ -161,16 +161,6 @@ class Actual:
     )
     sample_size: int | None = attrs.field(default=None, validator=optional(integer(0)))
 
-    def __attrs_post_init__(self) -> None:
-        if self.value is None and self.sample_size:
-            raise ValidationError(
-                f"Actual.sample_size: {self.sample_size} observations for KPI {self.kpi!r} but "
-                "value is None; give the value, or a sample_size of 0 or None when there is no "
-                "data",
-                field="sample_size",
-                value=self.sample_size,
-            )
-
 
 @attrs.frozen(kw_only=True)
 class CheckIn:

@@ -166,11 +166,11 @@ def _type_strategies() -> dict[type, Callable[[], st.SearchStrategy[Any]]]:
         Goal: lambda: st.sampled_from(Direction).flatmap(
             lambda d: _ordered(d).map(lambda bounds: _make(Goal, kpi="csat", **bounds))
         ),
-        Actual: lambda: st.one_of(
-            st.builds(
-                Actual, kpi=keys(), value=_finite(), sample_size=st.none() | st.integers(0, 500)
-            ),
-            st.builds(Actual, kpi=keys(), sample_size=st.none() | st.just(0)),
+        Actual: lambda: st.builds(
+            Actual,
+            kpi=keys(),
+            value=st.none() | _finite(),
+            sample_size=st.none() | st.integers(0, 500),
         ),
         CheckIn: lambda: _check_ins(["csat", "aht"]).filter(bool).map(lambda c: c[0]),
         Assessment: lambda: _assessments(None).filter(bool).map(lambda a: a[0]),

@@ -108,15 +108,6 @@ def _actual_value(draw: st.DrawFn, kpi: KPI) -> float:
     return draw(_finite(anchor - spread, anchor + spread))
 
 
-def _loose_actual(draw: st.DrawFn, kpi: str) -> Actual:
-    """An actual of any value, or none; a sample size only where there is a value."""
-    value = draw(st.none() | _finite())
-    size = (
-        draw(st.none() | st.integers(0, 500)) if value is not None else draw(st.none() | st.just(0))
-    )
-    return Actual(kpi=kpi, value=value, sample_size=size)
-
-
 @st.composite
 def _actuals_for(draw: st.DrawFn, scheme: Scheme, allow_missing: bool) -> tuple[Actual, ...]:
     out = []
@@ -131,8 +122,6 @@ def _actuals_for(draw: st.DrawFn, scheme: Scheme, allow_missing: bool) -> tuple[
             if allow_missing
             else draw(st.integers(kpi.min_sample, kpi.min_sample + 500))
         )
-        if value is None and size:
-            size = draw(st.none() | st.just(0))  # no value: no observations either
         out.append(Actual(kpi=kpi.key, value=value, sample_size=size))
     return tuple(out)
 
@@ -424,7 +413,14 @@ def _review(
     else:
         kpi_keys = draw(_unique_keys(0, 3))
         goals = tuple(Goal(kpi=k, target=draw(st.none() | _finite())) for k in kpi_keys)
-        actuals = tuple(_loose_actual(draw, k) for k in kpi_keys)
+        actuals = tuple(
+            Actual(
+                kpi=k,
+                value=draw(st.none() | _finite()),
+                sample_size=draw(st.none() | st.integers(0, 500)),
+            )
+            for k in kpi_keys
+        )
         scheme_key, scheme_hash = draw(keys()), ""
     return _make(
         Review,
