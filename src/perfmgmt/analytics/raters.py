@@ -36,6 +36,7 @@ import numpy as np
 
 from perfmgmt._markdown import md_table_row
 from perfmgmt._typing import FloatArray, IntArray, NanFloat
+from perfmgmt._validate import check_integer
 from perfmgmt._words import ANALYTICS_WORDS, word
 from perfmgmt.analytics.fairness import NAN_EQ
 from perfmgmt.calibration import RatingCalibration, calibrate_reviews
@@ -315,13 +316,7 @@ def rater_diagnostics(
             :func:`~perfmgmt.calibration.calibrate_ratings`).
         ValidationError: When ``min_ratings`` is not a whole number >= 1.
     """
-    if not isinstance(min_ratings, int) or isinstance(min_ratings, bool) or min_ratings < 1:
-        raise ValidationError(
-            f"rater_diagnostics: min_ratings={min_ratings!r} is not allowed; expected a whole "
-            "number >= 1",
-            field="min_ratings",
-            value=min_ratings,
-        )
+    check_integer(min_ratings, "rater_diagnostics: min_ratings", minimum=1)
     cal = _calibration(scheme, ratings, min_ratings)
     rows = _rows(scheme, cal)
     return RaterDiagnostics(

@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 from perfmgmt._markdown import md_table_row
 from perfmgmt._typing import FloatArray
+from perfmgmt._validate import check_integer
 from perfmgmt._words import word
 from perfmgmt.calibration._lang import Lang, check_lang
 from perfmgmt.calibration.log import CalibrationChange, CalibrationLog, CalibrationReason
@@ -368,13 +369,7 @@ def calibrate_ratings(
             criterion and source twice.
         ValidationError: When ``min_ratings`` is not a whole number >= 1.
     """
-    if not isinstance(min_ratings, int) or isinstance(min_ratings, bool) or min_ratings < 1:
-        raise ValidationError(
-            f"calibrate_ratings: min_ratings={min_ratings!r} is not allowed; expected a whole "
-            "number >= 1",
-            field="min_ratings",
-            value=min_ratings,
-        )
+    check_integer(min_ratings, "calibrate_ratings: min_ratings", minimum=1)
     subj, crit, src, who, x, low, high, ref, rater_code = _columns(
         scheme, subject=subject, criterion=criterion, source=source, rater=rater, rating=rating
     )
