@@ -224,9 +224,16 @@ class TestLayering:
         """Every top-level module of the package appears in the module map."""
         assert {top for top, _ in _modules()} <= set(FLOORS)
 
+    def test_the_architecture_page_shows_the_enforced_floors(self) -> None:
+        """docs/explanation/architecture.md lists every module on the floor this test enforces."""
+        page = (ROOT / "docs" / "explanation" / "architecture.md").read_text(encoding="utf-8")
+        rows = re.findall(r"^\| (\d+) \| `([\w.]+)` \|", page, flags=re.MULTILINE)
+        assert {module: int(floor) for floor, module in rows} == FLOORS
+        assert len(rows) == len(FLOORS), "a module is listed twice"
+
     @pytest.mark.parametrize("top", sorted({top for top, _ in _modules()}))
     def test_arrows_point_down(self, top: str) -> None:
-        """A module imports only from lower floors of DESIGN.md's module map, or its own package."""
+        """A module imports only from lower floors of the module map, or its own package."""
         for top_of, f in _modules():
             if top_of != top:
                 continue
