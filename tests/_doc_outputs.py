@@ -130,6 +130,56 @@ def output_difference(expected: str, printed: str) -> str | None:
     return "\n".join(diff)
 
 
+def printed_by_blocks(markdown: str, filename: str) -> dict[int, str]:
+    """Run a page's tested blocks in order and return what each printed, by its first line.
+
+    A block without ``continuation`` starts a fresh namespace, as the plugin's chains do.
+    """
+    printed: dict[int, str] = {}
+    namespace: dict[str, Any] = {}
+    for block in fences(markdown):
+        if not block.is_python_test:
+            continue
+        if "continuation" not in block.info.split() and "continuation}" not in block.info:
+            namespace = {}
+        buffer = io.StringIO()
+        code = compile("\n" * block.first_line + block.content, filename, "exec")
+        with contextlib.redirect_stdout(buffer):
+            exec(code, namespace)
+        printed[block.first_line] = buffer.getvalue()
+    return printed
+
+
+def _output_lines(text: str) -> list[str]:
+    body = normalised(text)
+    return [f"```{OUTPUT_INFO}\n", *(f"{line}\n" for line in body.splitlines()), "```\n"]
+
+
+def with_outputs(markdown: str, printed: dict[int, str]) -> str:
+    """Return the page with an Output block under every block that printed, showing it.
+
+    An existing Output block is rewritten (or removed when its block no longer prints); a
+    block that prints and has none gets one.
+    """
+    lines = markdown.splitlines(keepends=True)
+    tokens = [t for t in MarkdownIt("commonmark").parse(markdown) if t.type == "fence" and t.map]
+    blocks = fences(markdown)
+    edits: list[tuple[int, int, list[str]]] = []  # (start, stop, replacement), line indices
+    for index, block in enumerate(blocks):
+        if block.first_line not in printed:
+            continue
+        text = printed[block.first_line]
+        stop = tokens[index].map[1]  # type: ignore[index]
+        if _output_after(blocks, index) is not None:
+            start, end = tokens[index + 1].map  # type: ignore[misc]
+            edits.append((start, end, _output_lines(text) if text.strip() else []))
+        elif text.strip():
+            edits.append((stop, stop, ["\n", *_output_lines(text)]))
+    for start, stop, replacement in sorted(edits, reverse=True):
+        lines[start:stop] = replacement
+    return "".join(lines)
+
+
 @register_runner(default=True)
 class OutputCheckingRunner(DefaultRunner):
     """Run a block; when an Output block follows it, compare what it prints with that block."""
@@ -167,6 +217,18 @@ class OutputCheckingRunner(DefaultRunner):
         if difference is not None:
             message = (
                 f"{path.name}, block at line {test.start_line}: what it prints differs from "
-                f"the Output block under it\n{difference}"
+                f"the Output block under it (python tests/_doc_outputs.py PAGE rewrites a page's "
+                f"Output blocks from what its blocks print)\n{difference}"
             )
             raise AssertionError(message)
+
+
+if __name__ == "__main__":
+    # Rewrite the Output blocks of the pages named on the command line from what their blocks
+    # print now: python tests/_doc_outputs.py docs/tutorial/notebook.md
+    import sys
+
+    for name in sys.argv[1:]:
+        page = Path(name)
+        markdown = page.read_text("utf-8")
+        page.write_text(with_outputs(markdown, printed_by_blocks(markdown, name)), "utf-8")
