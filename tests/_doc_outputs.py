@@ -103,7 +103,7 @@ def expected_output(markdown: str, first_line: int) -> str | None:
 
 
 def blocks_printing_without_output(markdown: str) -> list[int]:
-    """Return the lines (1-based, of the opening fence) of tested blocks that print but show no Output."""
+    """Return the opening-fence lines (1-based) of tested blocks that print but show no Output."""
     blocks = fences(markdown)
     return [
         block.first_line
