@@ -51,6 +51,8 @@ class Fence:
     token_index: int
     #: 0-based line of the block's first content line (the plugin's ``start_line``).
     first_line: int
+    #: 0-based line just after the block's closing fence.
+    stop_line: int
     info: str
     content: str
 
@@ -64,9 +66,15 @@ class Fence:
         return info.split()[0] if info else ""
 
     @property
+    def options(self) -> frozenset[str]:
+        """Return the info words after the language (``continuation``, ``notest``, ...)."""
+        words = self.info.strip().strip("{}").split()
+        return frozenset(words) - {self.lang, f".{self.lang}"}
+
+    @property
     def is_python_test(self) -> bool:
         """Return whether the plugin runs this block as a test."""
-        return self.lang in _PYTHON_LANGS and "notest" not in self.info.split()
+        return self.lang in _PYTHON_LANGS and "notest" not in self.options
 
     @property
     def is_output(self) -> bool:
@@ -78,7 +86,13 @@ def fences(markdown: str) -> list[Fence]:
     """Return the fenced blocks of a page, parsed as the plugin parses it (CommonMark)."""
     tokens = MarkdownIt("commonmark").parse(markdown)
     return [
-        Fence(token_index=i, first_line=token.map[0] + 1, info=token.info, content=token.content)
+        Fence(
+            token_index=i,
+            first_line=token.map[0] + 1,
+            stop_line=token.map[1],
+            info=token.info,
+            content=token.content,
+        )
         for i, token in enumerate(tokens)
         if token.type == "fence" and token.map
     ]
@@ -140,7 +154,7 @@ def printed_by_blocks(markdown: str, filename: str) -> dict[int, str]:
     for block in fences(markdown):
         if not block.is_python_test:
             continue
-        if "continuation" not in block.info.split() and "continuation}" not in block.info:
+        if "continuation" not in block.options:
             namespace = {}
         buffer = io.StringIO()
         code = compile("\n" * block.first_line + block.content, filename, "exec")
@@ -162,19 +176,18 @@ def with_outputs(markdown: str, printed: dict[int, str]) -> str:
     block that prints and has none gets one.
     """
     lines = markdown.splitlines(keepends=True)
-    tokens = [t for t in MarkdownIt("commonmark").parse(markdown) if t.type == "fence" and t.map]
     blocks = fences(markdown)
     edits: list[tuple[int, int, list[str]]] = []  # (start, stop, replacement), line indices
     for index, block in enumerate(blocks):
         if block.first_line not in printed:
             continue
         text = printed[block.first_line]
-        stop = tokens[index].map[1]  # type: ignore[index]
         if _output_after(blocks, index) is not None:
-            start, end = tokens[index + 1].map  # type: ignore[misc]
-            edits.append((start, end, _output_lines(text) if text.strip() else []))
+            shown = blocks[index + 1]
+            new = _output_lines(text) if text.strip() else []
+            edits.append((shown.first_line - 1, shown.stop_line, new))
         elif text.strip():
-            edits.append((stop, stop, ["\n", *_output_lines(text)]))
+            edits.append((block.stop_line, block.stop_line, ["\n", *_output_lines(text)]))
     for start, stop, replacement in sorted(edits, reverse=True):
         lines[start:stop] = replacement
     return "".join(lines)

@@ -56,6 +56,7 @@ class TestFences:
         assert [b.lang for b in blocks] == ["python", "text", "python", "text"]
         assert [b.is_python_test for b in blocks] == [True, False, True, False]
         assert [b.is_output for b in blocks] == [False, True, False, True]
+        assert [b.options for b in blocks][::2] == [frozenset(), {"continuation"}]
 
     def test_first_line_is_the_plugins_start_line(self) -> None:
         """A block's first line is the 0-based line of its first content line."""
