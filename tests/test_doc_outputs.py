@@ -269,11 +269,17 @@ class TestRewrite:
         assert list(printed_by_blocks(text, "page.md").values()) == ["", "False\n"]
 
 
-class TestTutorials:
+class TestQuickstartsAndTutorials:
     @pytest.mark.parametrize(
         "name",
-        ["docs/index.md", "docs/tutorial/notebook.md", "docs/tutorial/prototype-a-scheme.md"],
+        [
+            "README.md",
+            "docs/pypi.md",
+            "docs/index.md",
+            "docs/tutorial/notebook.md",
+            "docs/tutorial/prototype-a-scheme.md",
+        ],
     )
     def test_every_printing_block_shows_its_output(self, name: str) -> None:
-        """Each tutorial block that prints is followed by the Output it prints."""
+        """Each quickstart and tutorial block that prints is followed by the Output it prints."""
         assert blocks_printing_without_output((ROOT / name).read_text("utf-8")) == []
