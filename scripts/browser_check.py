@@ -9,7 +9,9 @@ full-page PNG of each, and checks that
 - the page does not scroll sideways (the document is no wider than the window), and no element
   reaches past the window's edges unless it sits inside a box that scrolls on its own
   (``overflow-x: auto`` or ``scroll``, such as a table wrapper);
-- every ``<svg>`` chart is drawn with a non-empty box.
+- every ``<svg>`` chart is drawn with a non-empty box, and no text in it is drawn smaller than
+  ``MIN_TEXT_PX`` once the chart is scaled to the page (on a phone a chart keeps a readable
+  width and scrolls sideways in its own box).
 
 It exits 1 with a list of the failures, 0 when every page passes. Without the ``playwright``
 package or a Chromium executable it prints a ``skipped: ...`` line and exits 0, so CI passes
@@ -44,6 +46,8 @@ from pathlib import Path
 WIDTHS = {"desktop": 1280, "phone": 390}
 HEIGHTS = {"desktop": 900, "phone": 844}
 DOCS_HEIGHT = 1400
+#: The smallest text a chart may show, in CSS pixels, once the page has scaled it to fit.
+MIN_TEXT_PX = 9.0
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 
 # Runs in the page; returns a list of problems, one line each. An element "overflows" when
@@ -51,7 +55,7 @@ BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 # its own (a table wrapper) that is fine. The inside of an SVG is clipped to the SVG, so only
 # the SVG itself is checked. Only the outermost overflowing element of a branch is named.
 _CHECK_JS = r"""
-() => {
+(MIN_TEXT_PX) => {
   const problems = [];
   const root = document.documentElement;
   const vw = root.clientWidth;
@@ -86,9 +90,20 @@ _CHECK_JS = r"""
         inside = true;  // its children overflow with it; name the outermost only
       }
       if (child.tagName.toLowerCase() === "svg") {
+        const number = [...document.querySelectorAll("svg")].indexOf(child) + 1;
         if (!(r.width > 0 && r.height > 0)) {
-          problems.push(`svg #${[...document.querySelectorAll("svg")].indexOf(child) + 1} ` +
-            `has an empty box (${r.width} x ${r.height})`);
+          problems.push(`svg #${number} has an empty box (${r.width} x ${r.height})`);
+        } else if (child.viewBox && child.viewBox.baseVal && child.viewBox.baseVal.width > 0) {
+          // A chart drawn smaller than its viewBox shrinks its text with it.
+          const scale = r.width / child.viewBox.baseVal.width;
+          const sizes = [...child.querySelectorAll("text")].map(
+            (t) => parseFloat(t.getAttribute("font-size") || "12") * scale
+          );
+          const smallest = Math.min(...sizes);
+          if (sizes.length && smallest < MIN_TEXT_PX) {
+            problems.push(`svg #${number} draws text at ${smallest.toFixed(1)}px, ` +
+              `under ${MIN_TEXT_PX}px: too small to read`);
+          }
         }
         continue;
       }
@@ -204,7 +219,7 @@ def check(
                         page = browser.new_page(viewport={"width": px, "height": HEIGHTS[width]})
                         try:
                             page.goto(page_path.resolve().as_uri(), wait_until="load")
-                            problems: list[str] = page.evaluate(_CHECK_JS)
+                            problems: list[str] = page.evaluate(_CHECK_JS, MIN_TEXT_PX)
                             shot = out / _shot_name(site, page_path, width)
                             page.screenshot(path=str(shot), full_page=True)
                             shots[(site, page_path, width)] = shot

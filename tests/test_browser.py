@@ -126,3 +126,21 @@ class TestTheCheckFindsProblems:
             assert any("scrolls sideways" in f for f in at), at
             assert any("div#wide" in f and "reaches past the window" in f for f in at), at
             assert any("svg #1 has an empty box" in f for f in at), at
+
+    def test_chart_text_shrunk_below_readable_is_reported(
+        self, chromium: str, tmp_path: Path
+    ) -> None:
+        """A chart squeezed to a third of its viewBox fails at both widths; full size passes."""
+        site = tmp_path / "small"
+        (site / "reports").mkdir(parents=True)
+        head = '<!DOCTYPE html><html lang="en"><head><meta name="viewport" '
+        head += 'content="width=device-width, initial-scale=1"></head><body>'
+        chart = '<svg viewBox="0 0 300 40" style="width:{w}px"><text font-size="12">x</text></svg>'
+        (site / "index.html").write_text(head + chart.format(w=100) + "</body></html>")
+        (site / "team.html").write_text(head + chart.format(w=300) + "</body></html>")
+        failures, _ = _check(chromium, [site], tmp_path / "shots")
+        assert not [f for f in failures if f.startswith("small/team.html")]
+        index = [f for f in failures if f.startswith("small/index.html")]
+        assert len(index) == len(browser_check.WIDTHS), index
+        # 12 units drawn at 100/300 of the viewBox width: 4 px.
+        assert all("svg #1 draws text at 4.0px, under 9px" in f for f in index), index

@@ -64,6 +64,7 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:.9rem}
 th,td{border:1px solid #d1d5db;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#eef0fb}.wide{overflow-x:auto}
 figure{margin:1rem 0;break-inside:avoid}figure svg{display:block;max-width:100%;height:auto}
+figure.chart{overflow-x:auto}@media (max-width:46rem){figure.chart svg{max-width:none;width:44rem}}
 figcaption{font-size:.85rem;color:#4b5563}ul.files{columns:2 16rem}
 """
 

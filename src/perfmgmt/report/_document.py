@@ -113,6 +113,7 @@ th,td{border:1px solid #d1d5db;padding:.35rem .5rem;text-align:left;vertical-ali
 th{background:#eef0fb}tr:nth-child(even) td{background:#fafafa}
 .wide{overflow-x:auto}@media (max-width:40rem){th,td{min-width:4.5em}}
 figure{margin:1rem 0;break-inside:avoid}figure svg{display:block;max-width:100%;height:auto}
+figure.chart{overflow-x:auto}@media (max-width:46rem){figure.chart svg{max-width:none;width:44rem}}
 figcaption{font-size:.85rem;color:#4b5563}
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}.wide{overflow:visible}}
 """
