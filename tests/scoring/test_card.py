@@ -168,8 +168,27 @@ class TestTrustedConstruction:
 
         with pytest.raises(ValidationError, match=r"Step\.name"):
             Step(name=1, formula="f")  # type: ignore[arg-type]
+        with pytest.raises(
+            ValidationError, match=r"Step\.lang: 'fr' is not allowed; expected 'en' or 'zh'"
+        ):
+            Step(name="n", formula="f", lang="fr")
         with pytest.raises(ValidationError, match=r"Explanation\.steps"):
             Explanation(subject_id="s", scheme_key="k", scheme_hash="h", lang="en", steps=[1])  # type: ignore[list-item]
+
+
+class TestStepLanguage:
+    def test_a_step_of_a_chinese_explanation_reads_in_chinese_by_default(self) -> None:
+        """step.text() speaks the explanation's language unless another is asked for."""
+        card = next(iter(BATCH.rows()))
+        zh, en = card.explain("zh"), card.explain("en")
+        for zs, es in zip(zh.steps, en.steps, strict=True):
+            assert (zs.lang, es.lang) == ("zh", "en")
+            assert zs.text() == zs.text("zh")
+            assert es.text() == es.text("en")
+        assert zh.text.splitlines()[1:] == [s.text() for s in zh.steps]
+        step = zh.steps[0]
+        assert "代入" in step.text()
+        assert "代入" not in step.text("en")
 
 
 class TestSelfGap:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from perfmgmt._html import esc, fmt, html_table
-from perfmgmt._validate import instance_of, tuple_of
+from perfmgmt._validate import fail, instance_of, tuple_of
 from perfmgmt._words import DISPLAY_WORDS, SOURCE_WORDS_ZH, word
 from perfmgmt.errors import ScoringError
 from perfmgmt.scoring.flags import (
@@ -43,6 +43,11 @@ def _opt(value: float) -> float | None:
     return None if math.isnan(value) else float(value)
 
 
+def _lang(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if value not in ("en", "zh"):
+        fail(instance, attribute, value, "expected 'en' or 'zh'")
+
+
 @attrs.frozen(kw_only=True)
 class Step:
     """One step of an explanation: a named result, the formula and the inputs it came from.
@@ -53,6 +58,8 @@ class Step:
         inputs: ``(name, value)`` pairs the formula was applied to.
         result: The resulting value (None when there is none, e.g. a missing KPI).
         note: Flags or policy decisions that applied.
+        lang: ``"en"`` or ``"zh"``: the language the formula and note are written in, and the
+            default language of :meth:`text`.
     """
 
     name: str = attrs.field(validator=instance_of(str))
@@ -60,9 +67,16 @@ class Step:
     inputs: tuple[Input, ...] = ()
     result: float | str | None = None
     note: str = attrs.field(default="", validator=instance_of(str))
+    lang: str = attrs.field(default="en", validator=_lang)
 
-    def text(self, lang: str = "en") -> str:
-        """Return the step as one readable line, its input names in ``lang``."""
+    def text(self, lang: str | None = None) -> str:
+        """Return the step as one readable line, its input names in ``lang``.
+
+        Args:
+            lang: ``"en"`` or ``"zh"``; by default the language the step was written in, so a
+                step of a Chinese explanation reads in Chinese throughout.
+        """
+        lang = self.lang if lang is None else lang
         args = ", ".join(
             f"{input_name(n, lang)}={fmt(v) if not isinstance(v, str) else _value(v, lang)}"
             for n, v in self.inputs
@@ -175,10 +189,15 @@ def explanation_html(explanation: Explanation) -> str:
     )
 
 
-def _step(
-    name: str, formula: str, inputs: tuple[Input, ...], result: float | str | None, note: str
+def _step(  # noqa: PLR0917 - one positional call per step keeps the trace readable
+    lang: str,
+    name: str,
+    formula: str,
+    inputs: tuple[Input, ...],
+    result: float | str | None,
+    note: str,
 ) -> Step:
-    return Step(name=name, formula=formula, inputs=inputs, result=result, note=note)
+    return Step(name=name, formula=formula, inputs=inputs, result=result, note=note, lang=lang)
 
 
 # The words of input names, in Chinese; keys the user typed (KPI, criterion, source and band
@@ -299,6 +318,7 @@ def _kpi_score_step(ln: KpiLine, zh: bool, lang: str) -> Step:
         )
         note = f"{note}; {extra}" if note else extra
     return _step(
+        lang,
         f"kpi.{ln.key}.score",
         f"{SCORERS_ZH.get(ln.scorer, ln.scorer)}评分({direction})"
         if zh
@@ -362,10 +382,11 @@ def _weight_step(
         )
     elif ln.flags & (KpiFlag.REALLOCATED | KpiFlag.EXCLUDED):
         note = flag_notes(ln.flags & (KpiFlag.REALLOCATED | KpiFlag.EXCLUDED), lang)
-    return _step(f"kpi.{ln.key}.weight", formula, inputs, ln.effective_weight, note)
+    return _step(lang, f"kpi.{ln.key}.weight", formula, inputs, ln.effective_weight, note)
 
 
-def _criterion_step(cr: CriterionLine, zh: bool) -> Step:
+def _criterion_step(cr: CriterionLine, lang: str) -> Step:
+    zh = lang == "zh"
     inputs: list[Input] = [("low", cr.low), ("target_rating", cr.target_rating)]
     left_out: list[str] = []
     for src in cr.sources:
@@ -391,16 +412,20 @@ def _criterion_step(cr: CriterionLine, zh: bool) -> Step:
         if zh
         else "100 × Σ weight × (mean − low) / (target_rating − low) / Σ weight, counted sources"
     )
-    return _step(f"criterion.{cr.key}", formula, tuple(inputs), cr.score, note)
+    return _step(lang, f"criterion.{cr.key}", formula, tuple(inputs), cr.score, note)
 
 
 def _averaged_steps(
-    what: str, periods: tuple[PeriodValues, ...], cycle_days: int, zh: bool
+    what: str, periods: tuple[PeriodValues, ...], cycle_days: int, lang: str
 ) -> list[Step]:
     """One step per KPI: its day-weighted value from the values in force per period."""
     if not periods:
         return []
-    formula = "Σ 天数 × 当期值 / 周期天数" if zh else "Σ days × value in force / cycle_days (exact)"
+    formula = (
+        "Σ 天数 × 当期值 / 周期天数"
+        if lang == "zh"
+        else "Σ days × value in force / cycle_days (exact)"
+    )
     out = []
     for key, _ in periods[0].values:
         inputs: list[Input] = [
@@ -409,7 +434,7 @@ def _averaged_steps(
         inputs.append(("cycle_days", float(cycle_days)))
         total = sum((p.period.days * (p.value(key) or Fraction(0)) for p in periods), Fraction(0))
         value = total / cycle_days
-        out.append(_step(f"proration.{what}.{key}", formula, tuple(inputs), str(value), ""))
+        out.append(_step(lang, f"proration.{what}.{key}", formula, tuple(inputs), str(value), ""))
     return out
 
 
@@ -421,6 +446,7 @@ def proration_steps(p: Proration, lang: str = "en") -> tuple[Step, ...]:
     zh = lang == "zh"
     steps = [
         _step(
+            lang,
             "proration.worked_days",
             "在职天数 − 休假天数" if zh else "employed_days − leave_days",
             (("employed_days", float(p.employed_days)), ("leave_days", float(p.leave_days))),
@@ -428,6 +454,7 @@ def proration_steps(p: Proration, lang: str = "en") -> tuple[Step, ...]:
             "",
         ),
         _step(
+            lang,
             "proration.fte_days",
             "Σ 出勤天数 × 当期全职比例" if zh else "Σ days worked × FTE in force",
             (("worked_days", float(p.worked_days)),),
@@ -435,6 +462,7 @@ def proration_steps(p: Proration, lang: str = "en") -> tuple[Step, ...]:
             "",
         ),
         _step(
+            lang,
             "proration.eligible_fraction",
             "折合全职天数 / 周期天数" if zh else "fte_days / cycle_days (exact)",
             (("fte_days", str(p.fte_days)), ("cycle_days", float(p.cycle_days))),
@@ -442,12 +470,13 @@ def proration_steps(p: Proration, lang: str = "en") -> tuple[Step, ...]:
             "",
         ),
     ]
-    steps += _averaged_steps("weight", p.weight_periods, p.cycle_days, zh)
-    steps += _averaged_steps("target", p.target_periods, p.cycle_days, zh)
+    steps += _averaged_steps("weight", p.weight_periods, p.cycle_days, lang)
+    steps += _averaged_steps("target", p.target_periods, p.cycle_days, lang)
     if p.managers:
         previous = ", ".join(p.previous_managers)
         steps.append(
             _step(
+                lang,
                 "proration.evaluating_manager",
                 "周期最后一天负责的经理"
                 if zh
@@ -496,6 +525,7 @@ def explain_card(card: ScoreCard, lang: str) -> Explanation:
         share_note = rn[ReviewFlag.TOO_LITTLE_DATA]
     steps.append(
         _step(
+            lang,
             "measured_share",
             (
                 "Σ 已测量指标名义权重 / 名义权重合计(不低于最低测量占比才评级)"
@@ -519,6 +549,7 @@ def explain_card(card: ScoreCard, lang: str) -> Explanation:
     formula = "得分 × 有效权重" if zh else "score × effective_weight"
     steps.extend(
         _step(
+            lang,
             f"kpi.{ln.key}.contribution",
             formula,
             (("score", ln.score), ("effective_weight", ln.effective_weight)),
@@ -539,12 +570,13 @@ def explain_card(card: ScoreCard, lang: str) -> Explanation:
         if group is not None and ln.score is not None and ln.effective_weight > 0:
             group += [(f"{ln.key}.score", ln.score), (f"{ln.key}.weight", ln.effective_weight)]
     steps.extend(
-        _step(f"category.{cat.key}", formula, tuple(members[cat.key]), cat.score, "")
+        _step(lang, f"category.{cat.key}", formula, tuple(members[cat.key]), cat.score, "")
         for cat in card.categories
     )
     raw = _opt(card.raw_quantitative)
     steps.append(
         _step(
+            lang,
             "quantitative.raw",
             "Σ 贡献" if zh else "Σ contribution",
             tuple((f"{ln.key}.contribution", ln.contribution) for ln in lines),
@@ -559,6 +591,7 @@ def explain_card(card: ScoreCard, lang: str) -> Explanation:
     )
     steps.append(
         _step(
+            lang,
             "quantitative",
             (
                 "取较小值(门槛前量化得分, 触发门槛的封顶值)(门槛只会降低)"
@@ -570,10 +603,11 @@ def explain_card(card: ScoreCard, lang: str) -> Explanation:
             rn[ReviewFlag.GATED] if card.gated else "",
         )
     )
-    steps.extend(_criterion_step(cr, zh) for cr in card.criteria)
+    steps.extend(_criterion_step(cr, lang) for cr in card.criteria)
     if card.criteria:
         steps.append(
             _step(
+                lang,
                 "qualitative",
                 (
                     "Σ 标准权重 × 标准得分 / Σ 标准权重(已评分标准)"
@@ -593,6 +627,7 @@ def explain_card(card: ScoreCard, lang: str) -> Explanation:
     why = flag_notes(card.flags & NOT_RATED_BITS, lang)
     steps.append(
         _step(
+            lang,
             "total",
             (
                 "量化占比 × 量化 + (1 − 量化占比) × 质化,保留9位小数"
@@ -615,6 +650,7 @@ def explain_card(card: ScoreCard, lang: str) -> Explanation:
     )
     steps.append(
         _step(
+            lang,
             "rating",
             (
                 "按评级区间 [下限, 上限) 查找(最高区间含上限)"
