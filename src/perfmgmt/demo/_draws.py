@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._typing import FloatArray
 from perfmgmt.model import Subject
 
 Columns = dict[str, npt.NDArray[Any]]
@@ -29,11 +30,19 @@ _GIVEN = (
 )  # fmt: skip
 _DEPARTMENTS = ("north", "south", "east", "west")
 _GRADES = ("M1", "M2", "M3")
-_QUARTERS = (
-    ("FY2024Q4", dt.date(2024, 10, 1), dt.date(2024, 12, 31)),
-    ("FY2025Q1", dt.date(2025, 1, 1), dt.date(2025, 3, 31)),
-    ("FY2025Q2", dt.date(2025, 4, 1), dt.date(2025, 6, 30)),
-)
+
+
+def _quarter(year: int, q: int) -> tuple[str, dt.date, dt.date]:
+    start = dt.date(year, 3 * q - 2, 1)
+    end = dt.date(year, 12, 31) if q == 4 else dt.date(year, 3 * q + 1, 1) - dt.timedelta(days=1)
+    return (f"FY{year}Q{q}", start, end)
+
+
+# The cost baseline FY2024Q4, then two years of quarterly review cycles, FY2025Q1 to FY2026Q4.
+_QUARTERS = (_quarter(2024, 4), *(_quarter(y, q) for y in (2025, 2026) for q in (1, 2, 3, 4)))
+# Hire dates are drawn as tenure before this day (the end of the first half-year of reviews), so
+# a few managers join during the first year and everyone has a track record in the second.
+_HIRE_ANCHOR = dt.date(2025, 6, 30)
 _SECOND = np.timedelta64(1, "s")
 
 
@@ -55,14 +64,13 @@ def _subjects(
     grade = np.clip(np.round(quality * 0.5 + rng.normal(0, 0.8, n) + 1), 0, 2).astype(int)
     tenure_days = rng.gamma(2.0, 500.0, n).astype(int) + 120
     pay = 45_000 + 12_000 * grade + rng.integers(0, 40, n) * 250
-    cycle_end = _QUARTERS[-1][2]
     # Someone must lead a team from the first day of data, or early contacts have no team.
-    covered = (cycle_end - _QUARTERS[0][1]).days
+    covered = (_HIRE_ANCHOR - _QUARTERS[0][1]).days
     longest = int(np.argmax(tenure_days))
     tenure_days[longest] = max(int(tenure_days[longest]), covered)
     out = []
     for i in range(n):
-        hire = cycle_end - dt.timedelta(days=int(tenure_days[i]))
+        hire = _HIRE_ANCHOR - dt.timedelta(days=int(tenure_days[i]))
         out.append(
             Subject(
                 id=str(ids[i]),
@@ -78,29 +86,61 @@ def _subjects(
     return tuple(out)
 
 
+def _form(rng: np.random.Generator, quality: npt.NDArray[np.float64], quarters: int) -> FloatArray:
+    """Each manager's quality in each quarter of data: their own level plus a drifting form.
+
+    The form follows an AR(1) walk (three quarters of last quarter's form plus fresh noise,
+    standard deviation about 0.45 in the long run), so people improve and slip from quarter
+    to quarter and year to year but stay near their own level.
+
+    Returns:
+        An array of shape ``(managers, quarters)``.
+    """
+    shocks = rng.normal(0.0, 0.3, (len(quality), quarters))
+    shocks[:, 0] /= np.sqrt(1 - 0.75**2)  # start the walk at its long-run spread
+    form = np.empty_like(shocks)
+    form[:, 0] = shocks[:, 0]
+    for t in range(1, quarters):
+        form[:, t] = 0.75 * form[:, t - 1] + shocks[:, t]
+    return quality[:, None] + form
+
+
+def _quarter_of(offset: npt.NDArray[np.int64], edges: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
+    """Return the quarter (index into ``edges``, the quarters' first seconds) of each offset."""
+    return np.searchsorted(edges, offset, side="right") - 1
+
+
 def _tickets(
     rng: np.random.Generator,
     *,
     n: int,
     agent_manager: npt.NDArray[np.intp],
-    agent_quality: npt.NDArray[np.float64],
-    cost_trend: npt.NDArray[np.float64],
+    agent_skill: npt.NDArray[np.float64],
+    manager_quality: FloatArray,
+    cost_factor: FloatArray,
     hired: npt.NDArray[np.int64],
     t0: np.datetime64,
+    edges: npt.NDArray[np.int64],
     window: int,
 ) -> Columns:
-    """Draw ``n`` first contacts, the follow-ups of unsolved problems, and how each one went."""
+    """Draw ``n`` first contacts, the follow-ups of unsolved problems, and how each one went.
+
+    An agent's quality in a quarter is 0.6 of their manager's quality that quarter plus their
+    own ``agent_skill``; ``cost_factor`` scales each manager's cost per contact by quarter.
+    """
     contacts = _first_contacts(
         rng,
         n=n,
         agent_manager=agent_manager,
-        agent_quality=agent_quality,
+        agent_skill=agent_skill,
+        manager_quality=manager_quality,
         hired=hired,
+        edges=edges,
         window=window,
     )
     contacts = _with_follow_ups(rng, contacts, window=window)
     return _handled(
-        rng, contacts, customers=max(n, 200), cost_trend=cost_trend, t0=t0, window=window
+        rng, contacts, customers=max(n, 200), cost_factor=cost_factor, t0=t0, edges=edges
     )
 
 
@@ -109,15 +149,17 @@ def _first_contacts(
     *,
     n: int,
     agent_manager: npt.NDArray[np.intp],
-    agent_quality: npt.NDArray[np.float64],
+    agent_skill: npt.NDArray[np.float64],
+    manager_quality: FloatArray,
     hired: npt.NDArray[np.int64],
+    edges: npt.NDArray[np.int64],
     window: int,
 ) -> Columns:
     """Draw who takes each first contact, when it arrives, and which customer makes it.
 
     Returns:
-        Per contact: the agent, the agent's manager (index) and quality, the arrival in seconds
-        into the window, and the customer (index).
+        Per contact: the agent, the agent's manager (index) and quality that quarter, the
+        arrival in seconds into the window, and the customer (index).
     """
     agents = len(agent_manager)
     # Agents take work in proportion to a gamma-distributed capacity.
@@ -137,10 +179,12 @@ def _first_contacts(
         rng.integers(0, frequent, n),
         rng.integers(frequent, customers, n),
     )
+    manager = agent_manager[agent]
+    quality = 0.6 * manager_quality[manager, _quarter_of(offset, edges)] + agent_skill[agent]
     return {
         "agent": agent,
-        "manager": agent_manager[agent],
-        "quality": agent_quality[agent],
+        "manager": manager,
+        "quality": quality,
         "offset": offset,
         "customer": customer,
     }
@@ -174,9 +218,9 @@ def _handled(
     contacts: Columns,
     *,
     customers: int,
-    cost_trend: npt.NDArray[np.float64],
+    cost_factor: FloatArray,
     t0: np.datetime64,
-    window: int,
+    edges: npt.NDArray[np.int64],
 ) -> Columns:
     """Draw how each contact went: channel, wait or abandonment, replies, handling, cost, CSAT."""
     agent, m, q = contacts["agent"], contacts["manager"], contacts["quality"]
@@ -203,9 +247,8 @@ def _handled(
     )
     closed = created + np.round(closed_lag).astype(np.int64) * _SECOND
 
-    quarter = np.minimum(offset // (window // 3), 2)
     base_cost = np.nan_to_num(handle) / 3600 * 62.0 + np.where(email, 1.2, 2.8)
-    cost = np.round(base_cost * (1 - cost_trend[m]) ** quarter, 2)
+    cost = np.round(base_cost * cost_factor[m, _quarter_of(offset, edges)], 2)
 
     # Satisfaction: resolution and a short wait please; quality shows through.
     mood = 1.1 * resolved - np.nan_to_num(wait) / 400 + 0.35 * q + rng.normal(0, 0.9, total)
@@ -296,11 +339,12 @@ def _surveys(
     t0: np.datetime64,
     agent_ids: npt.NDArray[np.str_],
     agent_manager: npt.NDArray[np.intp],
-    agent_quality: npt.NDArray[np.float64],
+    agent_skill: npt.NDArray[np.float64],
+    manager_quality: FloatArray,
     manager_ids: npt.NDArray[np.str_],
 ) -> Columns:
-    # A monthly pulse survey over nine months; about 80 % of agents answer each month.
-    months = 9
+    # A monthly pulse survey over every month of data; about 80 % of agents answer each month.
+    months = 3 * manager_quality.shape[1]
     agents = len(agent_ids)
     a = np.tile(np.arange(agents), months)
     month = np.repeat(np.arange(months), agents)
@@ -310,7 +354,8 @@ def _surveys(
     submitted = (t0.astype("datetime64[M]") + month.astype("timedelta64[M]")).astype(
         "datetime64[s]"
     ) + rng.integers(2 * 86_400, 25 * 86_400, k) * _SECOND
-    mood = 3.7 + 0.35 * agent_quality[a] + rng.normal(0, 0.55, k)
+    quality = 0.6 * manager_quality[agent_manager[a], month // 3] + agent_skill[a]
+    mood = 3.7 + 0.35 * quality + rng.normal(0, 0.55, k)
     pulse = np.clip(np.round(mood * 4) / 4, 1.0, 5.0)
     recommend = np.clip(np.round(mood * 2.1 + rng.normal(0, 1.2, k)), 0, 10)
     return {
@@ -329,14 +374,16 @@ def _trainings(
     starts: npt.NDArray[np.datetime64],
     agent_ids: npt.NDArray[np.str_],
     agent_manager: npt.NDArray[np.intp],
-    quality: npt.NDArray[np.float64],
+    quality: FloatArray,
     manager_ids: npt.NDArray[np.str_],
 ) -> Columns:
-    # Sessions per agent per quarter: Poisson around a manager's development focus.
-    focus = np.exp(0.3 * quality + rng.normal(0, 0.25, len(quality)))
+    # Sessions per agent per quarter: Poisson around a manager's development focus, which
+    # follows the manager's quality that quarter (``quality`` is managers x quarters).
+    habit = rng.normal(0, 0.25, len(quality))
     agents = len(agent_ids)
     rows = []
     for qi, start in enumerate(starts):
+        focus = np.exp(0.3 * quality[:, qi] + habit)
         sessions = rng.poisson(3.2 * focus[agent_manager])
         a = np.repeat(np.arange(agents), sessions)
         day = rng.integers(0, 88, len(a))
@@ -356,12 +403,13 @@ def _trainings(
 def _projects(
     rng: np.random.Generator,
     starts: npt.NDArray[np.datetime64],
-    quality: npt.NDArray[np.float64],
+    quality: FloatArray,
     manager_ids: npt.NDArray[np.str_],
 ) -> Columns:
-    # Innovation projects: about one a quarter, more from stronger managers; some not delivered.
+    # Innovation projects: about one a quarter, more from managers stronger that quarter
+    # (``quality`` is managers x quarters); some not delivered.
     managers = len(quality)
-    count = rng.poisson(np.exp(0.1 + 0.35 * quality)[:, None], (managers, len(starts)))
+    count = rng.poisson(np.exp(0.1 + 0.35 * quality), (managers, len(starts)))
     owner = np.repeat(
         np.tile(np.arange(managers)[:, None], (1, len(starts))).ravel(), count.ravel()
     )

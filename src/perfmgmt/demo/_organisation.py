@@ -17,6 +17,7 @@ from perfmgmt.demo._draws import (
     _SECOND,
     Columns,
     _assessments,
+    _form,
     _group_attributes,
     _labels,
     _projects,
@@ -50,7 +51,11 @@ class DemoOrganisation:
         subjects: The service managers reviewed, with grade, department, hire date and base pay.
         quality: Each manager's hidden quality (standard normal), in ``subjects`` order; the
             generator's ground truth, for checking that scores recover it.
-        cycles: The two review cycles (quarters), oldest first.
+        form: Each manager's quality in each quarter of data, shape ``(managers, quarters)``,
+            the baseline quarter first: ``quality`` plus a form that drifts from quarter to
+            quarter (people improve and slip), which is what that quarter's data follows.
+        cycles: The eight review cycles (quarters FY2025Q1 to FY2026Q4: two years), oldest
+            first.
         baseline: The quarter before the first cycle, used as the cost baseline.
         headcount: Team size per manager id.
         tickets: Ticket columns: ticket_id, manager, team, agent, customer, created,
@@ -80,6 +85,7 @@ class DemoOrganisation:
     assessments: Mapping[str, Columns]
     bad_rows: Mapping[str, tuple[int, ...]]
     groups: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    form: npt.NDArray[np.float64] | None = None
 
     @property
     def subject_ids(self) -> tuple[str, ...]:
@@ -193,11 +199,13 @@ def generate_organisation(
     tickets: int = 200_000,
     bad_row_share: float = 0.0005,
 ) -> DemoOrganisation:
-    """Generate a customer-service organisation with two quarterly review cycles of data.
+    """Generate a customer-service organisation with two years of quarterly review cycles.
 
-    The data covers three quarters: FY2024Q4 (the cost baseline) and the review cycles FY2025Q1 and
-    FY2025Q2.  ``tickets`` are spread evenly over the three quarters, plus follow-up contacts of
-    customers whose problem was not solved.
+    The data covers nine quarters: FY2024Q4 (the cost baseline) and the eight review cycles
+    FY2025Q1 to FY2026Q4.  ``tickets`` are spread evenly over the nine quarters, plus follow-up
+    contacts of customers whose problem was not solved.  Each manager's quality drifts from
+    quarter to quarter (see :attr:`DemoOrganisation.form`), so ratings move between cycles; a
+    few managers join during the first year.
 
     Args:
         seed: Seed of the random generator; the same seed gives the same organisation.
@@ -241,12 +249,19 @@ def generate_organisation(
     team_size = extra + 1
     agent_manager = np.repeat(np.arange(managers), team_size)
     agent_ids = _labels("A", agents, 3)
-    agent_quality = quality[agent_manager] * 0.6 + rng.normal(0, 0.8, agents)
+    agent_skill = rng.normal(0, 0.8, agents)
     headcount = {str(manager_ids[m]): int(team_size[m]) for m in range(managers)}
 
     starts = np.array([_seconds_since(q[1]) for q in _QUARTERS])
+    edges = ((starts - starts[0]) / _SECOND).astype(np.int64)
     window = int((_seconds_since(_QUARTERS[-1][2]) + 86_400 * _SECOND - starts[0]) / _SECOND)
+    form = _form(rng, quality, len(_QUARTERS))
+    # Cost per contact falls by a manager's own saving rate each quarter, give or take a
+    # quarter's luck (the baseline quarter is the reference, factor 1).
     cost_trend = rng.normal(0.03, 0.04, managers) + 0.015 * quality
+    saving = cost_trend[:, None] + rng.normal(0, 0.02, (managers, len(_QUARTERS)))
+    saving[:, 0] = 0.0
+    cost_factor = np.cumprod(1 - saving, axis=1)
     # Day (from the first day of data) each manager started; nothing of a team is recorded
     # under a manager before that day.
     hired = np.array(
@@ -258,10 +273,12 @@ def generate_organisation(
         rng,
         n=tickets,
         agent_manager=agent_manager,
-        agent_quality=agent_quality,
-        cost_trend=cost_trend,
+        agent_skill=agent_skill,
+        manager_quality=form,
+        cost_factor=cost_factor,
         hired=hired,
         t0=starts[0],
+        edges=edges,
         window=window,
     )
     tickets_cols["manager"] = manager_ids[tickets_cols.pop("_manager")]
@@ -280,7 +297,8 @@ def generate_organisation(
         t0=starts[0],
         agent_ids=agent_ids,
         agent_manager=agent_manager,
-        agent_quality=agent_quality,
+        agent_skill=agent_skill,
+        manager_quality=form,
         manager_ids=manager_ids,
     )
     trainings = _trainings(
@@ -288,10 +306,10 @@ def generate_organisation(
         starts=starts,
         agent_ids=agent_ids,
         agent_manager=agent_manager,
-        quality=quality,
+        quality=form,
         manager_ids=manager_ids,
     )
-    projects = _projects(rng, starts, quality, manager_ids)
+    projects = _projects(rng, starts, form, manager_ids)
     first_day = {str(manager_ids[m]): starts[0] + int(hired[m]) * 86_400 * _SECOND
                  for m in range(managers)}  # fmt: skip
     surveys = _since_hire(surveys, "submitted", first_day)
@@ -300,11 +318,16 @@ def generate_organisation(
     cycles = tuple(
         Cycle(key=k, start=s, end=e, frequency=Frequency.QUARTERLY) for k, s, e in _QUARTERS
     )
-    assessments = {c.key: _assessments(rng, quality, manager_ids, team_size) for c in cycles[1:]}
+    assessments = {
+        c.key: _assessments(rng, form[:, q], manager_ids, team_size)
+        for q, c in enumerate(cycles)
+        if q > 0
+    }
     return DemoOrganisation(
         seed=seed,
         subjects=subjects,
         quality=quality,
+        form=form,
         cycles=cycles[1:],
         baseline=cycles[0],
         headcount=headcount,

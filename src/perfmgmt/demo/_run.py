@@ -334,7 +334,7 @@ def _score_cycles(
         )
         history = History.from_records(past)
         previous = cycle
-    assert scored is not None, "generate_organisation draws two cycles"
+    assert scored is not None, "generate_organisation draws eight cycles"
     return scored
 
 
