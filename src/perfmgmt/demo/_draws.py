@@ -131,7 +131,24 @@ def _form(rng: np.random.Generator, quality: npt.NDArray[np.float64], quarters: 
     return quality[:, None] + form
 
 
-def _quarter_of(offset: npt.NDArray[np.int64], edges: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
+def _cost_factor(rng: np.random.Generator, quality: FloatArray, quarters: int) -> FloatArray:
+    """Each manager's cost per contact by quarter, as a factor of the baseline quarter's.
+
+    Cost falls by a manager's own saving rate each quarter (a little faster for stronger
+    managers), give or take a quarter's luck.
+
+    Returns:
+        An array of shape ``(managers, quarters)``, 1 in the baseline quarter.
+    """
+    trend = rng.normal(0.03, 0.04, len(quality)) + 0.015 * quality
+    saving = trend[:, None] + rng.normal(0, 0.02, (len(quality), quarters))
+    saving[:, 0] = 0.0
+    return np.cumprod(1 - saving, axis=1, dtype=np.float64)
+
+
+def _quarter_of(
+    offset: npt.NDArray[np.int64], edges: npt.NDArray[np.int64]
+) -> npt.NDArray[np.intp]:
     """Return the quarter (index into ``edges``, the quarters' first seconds) of each offset."""
     return np.searchsorted(edges, offset, side="right") - 1
 

@@ -17,6 +17,7 @@ from perfmgmt.demo._draws import (
     _SECOND,
     Columns,
     _assessments,
+    _cost_factor,
     _form,
     _group_attributes,
     _labels,
@@ -283,12 +284,7 @@ def generate_organisation(
     edges = ((starts - starts[0]) / _SECOND).astype(np.int64)
     window = int((_seconds_since(_QUARTERS[-1][2]) + 86_400 * _SECOND - starts[0]) / _SECOND)
     form = _form(rng, quality, len(_QUARTERS))
-    # Cost per contact falls by a manager's own saving rate each quarter, give or take a
-    # quarter's luck (the baseline quarter is the reference, factor 1).
-    cost_trend = rng.normal(0.03, 0.04, len(quality)) + 0.015 * quality
-    saving = cost_trend[:, None] + rng.normal(0, 0.02, (len(quality), len(_QUARTERS)))
-    saving[:, 0] = 0.0
-    cost_factor = np.cumprod(1 - saving, axis=1)
+    cost_factor = _cost_factor(rng, quality, len(_QUARTERS))
     # Day (from the first day of data) each manager started; nothing of a team is recorded
     # under a manager before that day.
     hired = np.array(

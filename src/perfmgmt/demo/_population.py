@@ -174,7 +174,9 @@ def cycle_population(
     days = np.array([eligible_days(cycle, s.hire_date, s.leave_date) for s in subjects])
     tenure = np.array(
         [
-            np.nan if s.hire_date is None or s.hire_date > cycle.end else (cycle.end - s.hire_date).days
+            np.nan
+            if s.hire_date is None or s.hire_date > cycle.end
+            else (cycle.end - s.hire_date).days
             for s in subjects
         ]
     )

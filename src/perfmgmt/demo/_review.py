@@ -394,9 +394,7 @@ def scheme_review(
             )
         )
     placements = _placements(org, scheme, cycles)
-    readiness = promotion_readiness(
-        ReadinessPolicy(), placements[-1], history=_histories(cycles)
-    )
+    readiness = promotion_readiness(ReadinessPolicy(), placements[-1], history=_histories(cycles))
     answers = draw_opinions(org, lang=lang) if opinions is None else opinions
     return scheme_review_report(
         scheme,

@@ -225,7 +225,6 @@ def run_demo(
     _write_index(job, scheme, scored, walked)
     return _result(
         job,
-        org,
         tables,
         scored,
         walked,
@@ -601,7 +600,6 @@ def _write_index(job: _Job, scheme: Scheme, scored: _Scored, walked: _Walked) ->
 
 def _result(
     job: _Job,
-    org: DemoOrganisation,
     tables: LoadedTables,
     scored: _Scored,
     walked: _Walked,
