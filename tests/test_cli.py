@@ -119,8 +119,8 @@ class TestDemo:
         """Raw data, scheme, per-cycle scores and decisions and the Markdown summary exist."""
         for name in ("scheme.json", "summary.md", "data/tickets.csv", "data/subjects.csv"):
             assert (demo_dir / name).stat().st_size > 0, name
-        assert len(list(demo_dir.glob("scores_*.csv"))) == 2
-        assert len(list(demo_dir.glob("decisions_*.csv"))) == 2
+        assert len(list(demo_dir.glob("scores_*.csv"))) == 8  # two years of quarters
+        assert len(list(demo_dir.glob("decisions_*.csv"))) == 8
         assert "| A |" in (demo_dir / "summary.md").read_text(encoding="utf-8")
 
     def test_reports_show_total_and_rating(self, demo_dir: Path) -> None:
@@ -331,7 +331,7 @@ class TestDemo:
     def test_calibration_logs_written(self, demo_dir: Path) -> None:
         """Each cycle has a calibration report and a change list whose every row changed a value."""
         reports = sorted(demo_dir.glob("calibration_*.md"))
-        assert len(reports) == 2
+        assert len(reports) == 8  # FY2025Q1 to FY2026Q4
         for md in reports:
             text = md.read_text(encoding="utf-8")
             assert "| Rating | Guideline | Target | Before |" in text
