@@ -135,7 +135,7 @@ class TestReport:
             assert row[4] == f"{n} ({float(Fraction(n, c.rated)) * 100:.1f}%)"
 
     def test_every_pair_of_cycles_is_summarised(self, parts) -> None:  # type: ignore[no-untyped-def]
-        """With several pairs, one table gives each pair's Spearman and means; the last in detail."""
+        """Several pairs: one table gives each pair's Spearman and means; the last in detail."""
         scheme = parts["scheme"]
         engine = ScoringEngine()
         batches = [engine.score_batch(scheme, population(scheme, 60, seed=s)) for s in (5, 6, 7)]

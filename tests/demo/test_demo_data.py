@@ -63,7 +63,8 @@ class TestShape:
         assert (org.baseline.key, org.baseline.start) == ("FY2024Q4", dt.date(2024, 10, 1))
         for before, after in itertools.pairwise((org.baseline, *org.cycles)):
             assert after.start == before.end + dt.timedelta(days=1)
-            assert after.start.day == 1 and after.start.month % 3 == 1
+            assert after.start.day == 1
+            assert after.start.month % 3 == 1
         assert org.cycles[-1].end == dt.date(2026, 12, 31)
         assert set(org.assessments) == set(expected)
 
@@ -226,8 +227,10 @@ class TestManagerChange:
         leavers = {s.id for s in forty.subjects if s.leave_date is not None}
         assert all(len(present[k]) == 40 for k in keys if k != "FY2025Q4")
         assert present["FY2025Q4"] == set(forty.subject_ids)  # both left and joined that quarter
-        assert leavers <= present["FY2025Q3"] and not leavers & present["FY2026Q1"]
-        assert {"M41", "M42"} <= present["FY2026Q1"] and not {"M41", "M42"} & present["FY2025Q3"]
+        assert leavers <= present["FY2025Q3"]
+        assert not leavers & present["FY2026Q1"]
+        assert {"M41", "M42"} <= present["FY2026Q1"]
+        assert not {"M41", "M42"} & present["FY2025Q3"]
         for k in keys:
             assert set(forty.assessments[k]["subject"].tolist()) == present[k]
 
