@@ -153,11 +153,11 @@ def run_demo(
     """Run the whole job on a generated organisation and write the results to ``out_dir``.
 
     Generates the organisation, validates its tables (dropping the planted bad rows), computes
-    the preset's indicators per manager for two quarterly cycles, standardises the raters'
-    qualitative ratings (raters with fewer than 3 ratings of a criterion pooled), scores every
-    manager, compares the ratings with the guided distribution (enforced only when
-    ``enforce_distribution`` is set), and applies the incentive rules to the final ratings
-    with the first cycle as history.
+    the preset's indicators per manager for eight quarterly cycles (two years), standardises
+    the raters' qualitative ratings (raters with fewer than 3 ratings of a criterion pooled),
+    scores every manager who worked in the cycle, compares the ratings with the guided
+    distribution (enforced only when ``enforce_distribution`` is set), and applies the
+    incentive rules to the final ratings with the cycles before as history.
 
     For the last cycle each manager's review then goes through :mod:`perfmgmt.workflow`, so
     its written report carries a real audit history: goals agreed by the director, a mid-term
