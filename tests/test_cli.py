@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import itertools
 import json
 import re
 import subprocess
@@ -327,6 +328,22 @@ class TestDemo:
         assert result.subjects == managers
         assert sum(result.ratings.values()) == result.rated
         assert len(list((tmp_path / "reports").glob("*.html"))) == managers
+
+    def test_two_a_ratings_in_a_row_trigger_promotion(self, demo_dir: Path) -> None:
+        """Over two years the promotion rule fires exactly after two A ratings in a row."""
+        keys = sorted(p.stem.removeprefix("scores_") for p in demo_dir.glob("scores_*.csv"))
+        ratings = {
+            k: {r["subject_id"]: r["rating"] for r in read_csv(demo_dir / f"scores_{k}.csv")}
+            for k in keys
+        }
+        promoted = 0
+        for before, now in itertools.pairwise(keys):
+            for r in read_csv(demo_dir / f"decisions_{now}.csv"):
+                sid = r["subject_id"]
+                streak = ratings[now][sid] == "A" and ratings[before].get(sid) == "A"
+                assert ("'promotion'" in r["fired"]) == streak, (now, sid)
+                promoted += streak
+        assert promoted  # eight cycles give the history rule something to find
 
     def test_calibration_logs_written(self, demo_dir: Path) -> None:
         """Each cycle has a calibration report and a change list whose every row changed a value."""
