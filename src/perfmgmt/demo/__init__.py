@@ -9,9 +9,9 @@ Each manager has a hidden "quality" drawn once, and a form that drifts around it
 to quarter over the two years of reviews; it moves every indicator of their team in the same
 direction (with noise), so the scores show a realistic spread, people improve and slip, and the
 indicators correlate the way they do in a real contact centre.  In an organisation of 20
-managers or more, one team in twenty changes manager during the first year.  A few bad rows are planted on purpose (ratings off the
-scale, timestamps out of order, negative durations): load the tables with ``strict=False`` to see
-them dropped and reported.
+managers or more, one team in twenty changes manager during the first year.  A few bad rows
+are planted on purpose (ratings off the scale, timestamps out of order, negative durations):
+load the tables with ``strict=False`` to see them dropped and reported.
 
 The package holds the organisation generator (``_organisation``, with the per-table draws in
 ``_draws``) and the run as named steps (``_run``: measure and score each cycle with
