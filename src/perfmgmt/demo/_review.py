@@ -215,7 +215,11 @@ def _score_cycles(
 def _placements(
     org: DemoOrganisation, scheme: Scheme, cycles: Sequence[_Cycle]
 ) -> list[NineBoxPlacement]:
-    """Place everyone on the 9-box each cycle, from the final rating and drawn potential."""
+    """Place everyone on the 9-box each cycle, from the final rating and drawn potential.
+
+    Potential is drawn from quality and a lasting personal part, with a little noise per
+    cycle, so the moves between cycles follow performance more than chance.
+    """
     from perfmgmt.analytics import NineBoxGrid, PotentialModel, place, potentials  # noqa: PLC0415
     from perfmgmt.model import (  # noqa: PLC0415
         Assessment,
@@ -239,13 +243,13 @@ def _placements(
         rating_levels=(tuple(labels[:2]), tuple(labels[2:-1]), (labels[-1],)),
         potential_cuts=(Decimal(3), Decimal(4)),
     )
+    # Potential is mostly a person's own (quality and a lasting part), a little the cycle's.
+    lasting = np.random.default_rng([org.seed, 22]).normal(0, 0.55, (len(org.subjects), 2))
     out = []
     for c, cycle in enumerate(cycles):
         rng = np.random.default_rng([org.seed, 22, c])
-        quality = org.quality[cycle.rows]
-        drawn = np.clip(
-            np.round(3.2 + 0.5 * quality[:, None] + rng.normal(0, 0.7, (len(quality), 2))), 1, 5
-        )
+        own = 0.5 * org.quality[cycle.rows, None] + lasting[cycle.rows]
+        drawn = np.clip(np.round(3.2 + own + rng.normal(0, 0.4, own.shape)), 1, 5)
         assessed = [
             [
                 Assessment(
@@ -256,7 +260,7 @@ def _placements(
                 )
                 for j, key in enumerate(model.keys)
             ]
-            for i in range(len(quality))
+            for i in range(len(own))
         ]
         out.append(
             place(
