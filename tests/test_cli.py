@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import itertools
 import json
 import re
 import subprocess
@@ -119,8 +120,8 @@ class TestDemo:
         """Raw data, scheme, per-cycle scores and decisions and the Markdown summary exist."""
         for name in ("scheme.json", "summary.md", "data/tickets.csv", "data/subjects.csv"):
             assert (demo_dir / name).stat().st_size > 0, name
-        assert len(list(demo_dir.glob("scores_*.csv"))) == 2
-        assert len(list(demo_dir.glob("decisions_*.csv"))) == 2
+        assert len(list(demo_dir.glob("scores_*.csv"))) == 8  # two years of quarters
+        assert len(list(demo_dir.glob("decisions_*.csv"))) == 8
         assert "| A |" in (demo_dir / "summary.md").read_text(encoding="utf-8")
 
     def test_reports_show_total_and_rating(self, demo_dir: Path) -> None:
@@ -328,10 +329,26 @@ class TestDemo:
         assert sum(result.ratings.values()) == result.rated
         assert len(list((tmp_path / "reports").glob("*.html"))) == managers
 
+    def test_two_a_ratings_in_a_row_trigger_promotion(self, demo_dir: Path) -> None:
+        """Over two years the promotion rule fires exactly after two A ratings in a row."""
+        keys = sorted(p.stem.removeprefix("scores_") for p in demo_dir.glob("scores_*.csv"))
+        ratings = {
+            k: {r["subject_id"]: r["rating"] for r in read_csv(demo_dir / f"scores_{k}.csv")}
+            for k in keys
+        }
+        promoted = 0
+        for before, now in itertools.pairwise(keys):
+            for r in read_csv(demo_dir / f"decisions_{now}.csv"):
+                sid = r["subject_id"]
+                streak = ratings[now][sid] == "A" and ratings[before].get(sid) == "A"
+                assert ("'promotion'" in r["fired"]) == streak, (now, sid)
+                promoted += streak
+        assert promoted  # eight cycles give the history rule something to find
+
     def test_calibration_logs_written(self, demo_dir: Path) -> None:
         """Each cycle has a calibration report and a change list whose every row changed a value."""
         reports = sorted(demo_dir.glob("calibration_*.md"))
-        assert len(reports) == 2
+        assert len(reports) == 8  # FY2025Q1 to FY2026Q4
         for md in reports:
             text = md.read_text(encoding="utf-8")
             assert "| Rating | Guideline | Target | Before |" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 from decimal import Decimal
 from fractions import Fraction
 
@@ -25,10 +26,11 @@ from perfmgmt.analytics import (
 )
 from perfmgmt.charts import kpi_trend, opinion_scores, rating_trend
 from perfmgmt.errors import ValidationError
-from perfmgmt.report import Figure, Heading, Table, to_html, to_markdown
+from perfmgmt.report import Figure, Heading, Paragraph, Table, to_html, to_markdown
 from perfmgmt.review_report import (
     SCHEME_REVIEW_SECTIONS,
     SchemeReview,
+    effectiveness_section,
     opinions_section,
     scheme_review_report,
     trends_section,
@@ -131,6 +133,39 @@ class TestReport:
             assert row[2] == str(c.rated)
             _label, n = c.ratings[0]
             assert row[4] == f"{n} ({float(Fraction(n, c.rated)) * 100:.1f}%)"
+
+    def test_every_pair_of_cycles_is_summarised(self, parts) -> None:  # type: ignore[no-untyped-def]
+        """Several pairs: one table gives each pair's Spearman and means; the last in detail."""
+        scheme = parts["scheme"]
+        engine = ScoringEngine()
+        batches = [engine.score_batch(scheme, population(scheme, 60, seed=s)) for s in (5, 6, 7)]
+        validity = [
+            predictive_validity(a, b, cycle=f"Q{i}", next_cycle=f"Q{i + 1}")
+            for i, (a, b) in enumerate(itertools.pairwise(batches), start=1)
+        ]
+        review = SchemeReview(scheme=scheme, cycles=parts["cycles"], validity=validity)
+        blocks = effectiveness_section(review)
+        tables = [b for b in blocks if isinstance(b, Table)]
+        assert len(tables) == 2  # the overview and the latest pair's KPIs
+        overview, detail = tables
+        assert [row[:2] for row in overview.rows] == [("Q1", "Q2"), ("Q2", "Q3")]
+        labels = list(overview.headers[4:])
+        for row, v in zip(overview.rows, validity, strict=True):
+            assert row[2] == str(v.used)
+            assert row[3] == f"{v.spearman:.2f}"
+            # independent mean of the next cycle's quantitative score per earlier rating
+            before, after = batches[int(v.cycle[1]) - 1], batches[int(v.next_cycle[1]) - 1]
+            for label, cell in zip(labels, row[4:], strict=True):
+                nxt = [
+                    Fraction(float(q))
+                    for r, q in zip(before.rating(), after.quantitative, strict=True)
+                    if r == label and np.isfinite(q)
+                ]
+                assert cell == ("-" if not nxt else f"{float(sum(nxt) / len(nxt)):.1f}")
+        assert len(detail.rows) == len(labels)
+        text = [b.text for b in blocks if isinstance(b, Paragraph)]
+        assert any("Q2 rating against the Q3" in t for t in text)
+        assert not any("Q1 rating against the Q2" in t for t in text)
 
     def test_merit_paragraph_states_the_exact_budget(self, parts) -> None:  # type: ignore[no-untyped-def]
         """The merit section says the raises add up to the budget exactly."""

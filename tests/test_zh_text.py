@@ -102,7 +102,7 @@ def allow_list(demo: Path) -> set[str]:
         " ".join(ARGV),  # the command lines the user typed
         *(
             _typed_in(json.loads(line))
-            for line in (demo / "reviews_FY2025Q2.jsonl").read_text("utf-8").splitlines()
+            for line in (demo / "reviews_FY2026Q4.jsonl").read_text("utf-8").splitlines()
         ),
         *(_table_words(t) for t in (demo / "data").glob("*.csv")),
         *(p.name for p in demo.rglob("*")),  # the files written, by name
@@ -142,7 +142,7 @@ def _run_all(out: Path, small: list[str]) -> tuple[Path, dict[str, str]]:
         texts[str(path.relative_to(out))] = html.unescape(path.read_text("utf-8"))
     for path in sorted(out.rglob("*.html")):
         texts[str(path.relative_to(out))] = _html_text(path.read_text("utf-8"))
-    actuals = str(out / "actuals_FY2025Q2.csv")
+    actuals = str(out / "actuals_FY2026Q4.csv")
     for sid in ("M01", "M02", "M05"):
         code, stdout, stderr = run(
             "explain", "--lang", "zh", str(out / "scheme.json"), actuals, sid

@@ -555,6 +555,13 @@ REVIEW_WORDS: dict[str, dict[str, str]] = {
             "cycles ({matched} matched by id); Spearman's rank correlation {rho}."
         ),
         "next_score": "Next quantitative score",
+        "effectiveness_pairs": (
+            "Every pair of consecutive cycles: the people compared, Spearman's rank correlation "
+            "and the mean next-cycle quantitative score per rating. The latest pair follows in "
+            "detail."
+        ),
+        "next_cycle": "Next cycle",
+        "spearman": "Spearman",
         "rating": "Rating",
         "adverse": "Adverse impact",
         "no_adverse": "No group analysis was supplied.",
@@ -656,6 +663,12 @@ REVIEW_WORDS: dict[str, dict[str, str]] = {
             "{matched} 人);斯皮尔曼等级相关系数 {rho}。"
         ),
         "next_score": "下一周期量化得分",
+        "effectiveness_pairs": (
+            "每一对相邻周期:参与对比的人数、斯皮尔曼等级相关系数,以及各评级在下一周期的平均量化得分;"
+            "最近一对的详细结果见下。"
+        ),
+        "next_cycle": "下一周期",
+        "spearman": "斯皮尔曼相关",
         "rating": "评级",
         "adverse": "不利影响分析",
         "no_adverse": "未提供群体分析。",

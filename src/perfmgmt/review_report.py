@@ -182,14 +182,40 @@ def trends_section(r: SchemeReview) -> list[Block]:
     ]
 
 
+def _mean_next(v: PredictiveValidity, label: str) -> float | None:
+    return next((o.mean_next for o in v.by_rating if o.rating == label), None)
+
+
 def effectiveness_section(r: SchemeReview) -> list[Block]:
-    """Mean next-cycle scores by rating, and the rank correlation."""
+    """Mean next-cycle scores by rating, and the rank correlation.
+
+    With more than one pair of cycles, every pair is summarised in one table (people,
+    Spearman, mean next score per rating) and only the latest pair is shown per KPI.
+    """
     if not r.validity:
         return []
     w = review_words(r.lang)
     out: list[Block] = [Heading(text=w["effectiveness"])]
     names = {k.key: k.indicator.label.get(r.lang) for k in r.scheme.kpis}
-    for v in r.validity:
+    if len(r.validity) > 1:
+        labels = [o.rating for o in r.validity[-1].by_rating]
+        out.append(Paragraph(text=w["effectiveness_pairs"]))
+        out.append(
+            Table(
+                headers=(w["cycle"], w["next_cycle"], w["people"], w["spearman"], *labels),
+                rows=tuple(
+                    (
+                        v.cycle,
+                        v.next_cycle,
+                        str(v.used),
+                        _f(v.spearman, 2),
+                        *(_f(_mean_next(v, label)) for label in labels),
+                    )
+                    for v in r.validity
+                ),
+            )
+        )
+    for v in r.validity[-1:]:
         out.append(
             Paragraph(
                 text=w["effectiveness_text"].format(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+
 import numpy as np
 import pytest
 
@@ -52,13 +55,18 @@ class TestShape:
         assert SMALL["tickets"] <= n < 1.5 * SMALL["tickets"]
         assert all(len(col) == n for col in org.tickets.values())
 
-    def test_two_cycles_after_a_baseline(self) -> None:
-        """Two consecutive quarterly cycles follow the baseline quarter."""
+    def test_two_years_of_quarterly_cycles_after_a_baseline(self) -> None:
+        """Eight consecutive calendar quarters, FY2025Q1 to FY2026Q4, follow FY2024Q4."""
         org = generate_organisation(seed=3, **SMALL)
-        first, second = org.cycles
-        assert org.baseline.end < first.start
-        assert (first.end - first.start).days < second.start.toordinal() - first.start.toordinal()
-        assert second.start.toordinal() == first.end.toordinal() + 1
+        expected = [f"FY{y}Q{q}" for y in (2025, 2026) for q in (1, 2, 3, 4)]
+        assert [c.key for c in org.cycles] == expected
+        assert (org.baseline.key, org.baseline.start) == ("FY2024Q4", dt.date(2024, 10, 1))
+        for before, after in itertools.pairwise((org.baseline, *org.cycles)):
+            assert after.start == before.end + dt.timedelta(days=1)
+            assert after.start.day == 1
+            assert after.start.month % 3 == 1
+        assert org.cycles[-1].end == dt.date(2026, 12, 31)
+        assert set(org.assessments) == set(expected)
 
     def test_planted_bad_rows_are_dropped_and_reported(self) -> None:
         """A lenient load drops exactly the planted bad rows and names their columns."""
@@ -142,6 +150,95 @@ class TestHireDates:
             first = org.subjects[0].hire_date
             assert first is not None
             assert first <= org.baseline.start
+
+
+class TestMovement:
+    def test_form_drifts_around_each_managers_quality(self) -> None:
+        """Quarterly quality stays near a manager's own level, yet people improve and slip."""
+        org = generate_organisation(seed=4, managers=19, agents=200, tickets=4_000)
+        assert org.form is not None
+        assert org.form.shape == (19, 1 + len(org.cycles))
+        assert np.corrcoef(org.quality, org.form.mean(axis=1))[0, 1] > 0.8
+        year1, year2 = org.form[:, 1:5].mean(axis=1), org.form[:, 5:9].mean(axis=1)
+        assert (year2 - year1).max() > 0.2  # someone improved
+        assert (year2 - year1).min() < -0.2  # someone slipped
+
+    def test_the_data_follows_the_form(self) -> None:
+        """Managers whose form rose from one year to the next gained customer satisfaction."""
+        org = generate_organisation(seed=0, managers=19, agents=300, tickets=60_000)
+        assert org.form is not None
+        tickets = org.tickets_table()
+        sat = [
+            csat(tickets, period=(dt.date(y, 1, 1), dt.date(y + 1, 1, 1))).value
+            for y in (2025, 2026)
+        ]
+        rise = org.form[:, 5:9].mean(axis=1) - org.form[:, 1:5].mean(axis=1)
+        assert np.corrcoef(rise, sat[1] - sat[0])[0, 1] > 0.3
+
+
+@pytest.fixture(scope="module")
+def forty() -> DemoOrganisation:
+    """Forty teams: two change manager during the first year."""
+    return generate_organisation(seed=2025, managers=40, agents=400, tickets=20_000)
+
+
+class TestManagerChange:
+    def test_two_leave_and_two_successors_join(self, forty: DemoOrganisation) -> None:
+        """A successor starts the day after the leaver's last day, in the same department."""
+        leavers = [s for s in forty.subjects if s.leave_date is not None]
+        successors = forty.subjects[40:]
+        assert len(leavers) == len(successors) == 2
+        assert [s.id for s in successors] == ["M41", "M42"]
+        assert forty.agents == 400
+        starts = {s.hire_date: s for s in successors}
+        for left in leavers:
+            assert left.leave_date is not None
+            assert dt.date(2025, 7, 1) <= left.leave_date <= dt.date(2025, 12, 31)
+            successor = starts[left.leave_date + dt.timedelta(days=1)]
+            assert successor.department == left.department
+            assert forty.headcount[successor.id] == forty.headcount[left.id]
+
+    def test_a_team_keeps_its_name_and_changes_its_manager(self, forty: DemoOrganisation) -> None:
+        """The team's contacts count for the leaver up to the last day, then for the successor."""
+        t = forty.tickets
+        for left in (s for s in forty.subjects if s.leave_date is not None):
+            assert left.leave_date is not None
+            team = set(t["team"][t["manager"] == left.id].tolist())
+            assert len(team) == 1
+            led = t["manager"][t["team"] == team.pop()]
+            first = left.leave_date + dt.timedelta(days=1)
+            successor = next(s.id for s in forty.subjects if s.hire_date == first)
+            assert set(led.tolist()) == {left.id, successor}
+            last = np.datetime64(first.isoformat(), "s")
+            for table, column in (
+                (forty.tickets, "created"),
+                (forty.surveys, "submitted"),
+                (forty.trainings, "date"),
+                (forty.projects, "started"),
+            ):
+                mine = table[column][table["manager"] == left.id]
+                assert not np.any(mine >= last), column
+
+    def test_present_follows_the_employment_dates(self, forty: DemoOrganisation) -> None:
+        """Leavers are absent after their last quarter, successors before their first."""
+        keys = [c.key for c in forty.cycles]
+        present = {k: set(np.asarray(forty.subject_ids)[forty.present(c)]) for k, c in zip(
+            keys, forty.cycles, strict=True)}  # fmt: skip
+        leavers = {s.id for s in forty.subjects if s.leave_date is not None}
+        assert all(len(present[k]) == 40 for k in keys if k != "FY2025Q4")
+        assert present["FY2025Q4"] == set(forty.subject_ids)  # both left and joined that quarter
+        assert leavers <= present["FY2025Q3"]
+        assert not leavers & present["FY2026Q1"]
+        assert {"M41", "M42"} <= present["FY2026Q1"]
+        assert not {"M41", "M42"} & present["FY2025Q3"]
+        for k in keys:
+            assert set(forty.assessments[k]["subject"].tolist()) == present[k]
+
+    def test_small_organisations_keep_their_managers(self) -> None:
+        """Under 20 managers nobody leaves: every manager is present in every cycle."""
+        small = generate_organisation(seed=1, **SMALL)
+        assert all(s.leave_date is None for s in small.subjects)
+        assert all(len(small.present(c)) == SMALL["managers"] for c in small.cycles)
 
 
 class TestErrors:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import itertools
 from collections import Counter
 from pathlib import Path
 
@@ -107,3 +109,46 @@ class TestSchemeReview:
             assert (tmp_path / name).is_file()
         assert "方案回顾" in (tmp_path / "scheme_review.md").read_text(encoding="utf-8")
         assert "scheme_review.html" in (tmp_path / "index.html").read_text(encoding="utf-8")
+
+
+class TestTwoYears:
+    def test_every_consecutive_pair_is_checked(self, org) -> None:  # type: ignore[no-untyped-def]
+        """The review summarises all eight cycles and checks each of the seven pairs."""
+        md = to_markdown(scheme_review(org))
+        keys = [c.key for c in org.cycles]
+        assert len(keys) == 8
+        for key in keys:
+            assert f"\n| {key} | " in md  # a row of the trend table
+        overview = [
+            line for line in md.splitlines() if line.startswith(tuple(f"| {k} | " for k in keys))
+        ]
+        for a, b in itertools.pairwise(keys):
+            assert any(line.startswith(f"| {a} | {b} | ") for line in overview), (a, b)
+        assert f"{keys[-2]} rating against the {keys[-1]}" in md
+
+    def test_the_survey_leaves_out_managers_who_left(self, org) -> None:  # type: ignore[no-untyped-def]
+        """Only managers still there at the end answer: one per team."""
+        left = [s for s in org.subjects if s.leave_date is not None]
+        assert len(left) == 1  # 24 teams: one changes manager
+        roles = Counter(o.role for o in draw_opinions(org))
+        assert roles[Respondent.MANAGER] == len(org.subjects) - len(left) == 24
+
+    def test_the_run_reports_on_the_managers_of_the_last_cycle(self, tmp_path: Path) -> None:
+        """A leaver is scored while there and has no final report; the successor has one."""
+        result = run_demo(tmp_path, managers=20, agents=60, tickets=3_000, seed=2)
+        org = generate_organisation(seed=2, managers=20, agents=60, tickets=3_000)
+        (left,) = (s for s in org.subjects if s.leave_date is not None)
+        successor = org.subjects[-1]
+        assert left.leave_date is not None
+        assert successor.hire_date == left.leave_date + dt.timedelta(days=1)
+        assert result.subjects == 20
+        with (tmp_path / "summary.csv").open(encoding="utf-8") as fh:
+            ids = {r["subject_id"] for r in csv.DictReader(fh)}
+        assert successor.id in ids
+        assert left.id not in ids
+        assert not (tmp_path / "reports" / f"{left.id}.md").exists()
+        for cycle in org.cycles:
+            with (tmp_path / f"scores_{cycle.key}.csv").open(encoding="utf-8") as fh:
+                scored = {r["subject_id"] for r in csv.DictReader(fh)}
+            expected = {org.subjects[i].id for i in org.present(cycle)}
+            assert scored == expected, cycle.key

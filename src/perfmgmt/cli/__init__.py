@@ -106,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
         help="run the whole job on a generated service organisation",
         description="Generate a customer-service organisation (managers, agents, tickets, "
         "surveys, trainings, projects), compute the indicators, score every manager under the "
-        "customer-service preset for two quarters, calibrate, apply the incentive rules, "
+        "customer-service preset for two years of quarters, calibrate, apply the incentive rules, "
         "take every review of the last quarter through the workflow (goals, mid-term check, "
         "evaluation, calibration, interview, development plan), and write a report per "
         "manager (Markdown and HTML), a team report and a summary table.",

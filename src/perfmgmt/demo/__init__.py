@@ -5,11 +5,13 @@ tickets with response, handle and wait times, customer repeat contacts, ratings 
 pulse surveys, trainings, innovation projects and qualitative assessments — from plausible
 distributions, all vectorised with numpy.  The same seed gives bit-identical data.
 
-Each manager has a hidden "quality" drawn once; it moves every indicator of their team in the
-same direction (with noise), so the scores show a realistic spread and the indicators correlate
-the way they do in a real contact centre.  A few bad rows are planted on purpose (ratings off the
-scale, timestamps out of order, negative durations): load the tables with ``strict=False`` to see
-them dropped and reported.
+Each manager has a hidden "quality" drawn once, and a form that drifts around it from quarter
+to quarter over the two years of reviews; it moves every indicator of their team in the same
+direction (with noise), so the scores show a realistic spread, people improve and slip, and the
+indicators correlate the way they do in a real contact centre.  In an organisation of 20
+managers or more, one team in twenty changes manager during the first year.  A few bad rows
+are planted on purpose (ratings off the scale, timestamps out of order, negative durations):
+load the tables with ``strict=False`` to see them dropped and reported.
 
 The package holds the organisation generator (``_organisation``, with the per-table draws in
 ``_draws``) and the run as named steps (``_run``: measure and score each cycle with

@@ -11,9 +11,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._typing import FloatArray
 from perfmgmt.model import Subject
 
 Columns = dict[str, npt.NDArray[Any]]
@@ -29,12 +31,45 @@ _GIVEN = (
 )  # fmt: skip
 _DEPARTMENTS = ("north", "south", "east", "west")
 _GRADES = ("M1", "M2", "M3")
-_QUARTERS = (
-    ("FY2024Q4", dt.date(2024, 10, 1), dt.date(2024, 12, 31)),
-    ("FY2025Q1", dt.date(2025, 1, 1), dt.date(2025, 3, 31)),
-    ("FY2025Q2", dt.date(2025, 4, 1), dt.date(2025, 6, 30)),
-)
+
+
+def _quarter(year: int, q: int) -> tuple[str, dt.date, dt.date]:
+    start = dt.date(year, 3 * q - 2, 1)
+    end = dt.date(year, 12, 31) if q == 4 else dt.date(year, 3 * q + 1, 1) - dt.timedelta(days=1)
+    return (f"FY{year}Q{q}", start, end)
+
+
+# The cost baseline FY2024Q4, then two years of quarterly review cycles, FY2025Q1 to FY2026Q4.
+_QUARTERS = (_quarter(2024, 4), *(_quarter(y, q) for y in (2025, 2026) for q in (1, 2, 3, 4)))
+# Hire dates are drawn as tenure before this day (the end of the first half-year of reviews), so
+# a few managers join during the first year and everyone has a track record in the second.
+_HIRE_ANCHOR = dt.date(2025, 6, 30)
+# A manager who leaves does so by the end of the first year of reviews (FY2025Q4).
+_HANDOVER_BY = _QUARTERS[4][2]
 _SECOND = np.timedelta64(1, "s")
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class _Succession:
+    """Who leads each team when: its first manager, then (for a few teams) a successor.
+
+    Teams are numbered by their first manager's index; ``successor[t]`` is the index of the
+    manager who takes team ``t`` over (-1 for none) on day ``handover[t]`` (days from the
+    first day of data).
+    """
+
+    successor: npt.NDArray[np.intp]
+    handover: npt.NDArray[np.int64]
+
+    def lead(self, team: npt.NDArray[np.intp], day: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
+        """Return the manager leading ``team`` on ``day`` (days from the first day of data)."""
+        succ = self.successor[team]
+        return np.where((succ >= 0) & (day >= self.handover[team]), succ, team)
+
+
+def _days_from(when: npt.NDArray[np.datetime64], t0: np.datetime64) -> npt.NDArray[np.int64]:
+    """Whole days from ``t0`` (the first second of data) to each time."""
+    return ((when - t0) // np.timedelta64(1, "D")).astype(np.int64)
 
 
 def _seconds_since(start: dt.date) -> np.datetime64:
@@ -55,14 +90,13 @@ def _subjects(
     grade = np.clip(np.round(quality * 0.5 + rng.normal(0, 0.8, n) + 1), 0, 2).astype(int)
     tenure_days = rng.gamma(2.0, 500.0, n).astype(int) + 120
     pay = 45_000 + 12_000 * grade + rng.integers(0, 40, n) * 250
-    cycle_end = _QUARTERS[-1][2]
     # Someone must lead a team from the first day of data, or early contacts have no team.
-    covered = (cycle_end - _QUARTERS[0][1]).days
+    covered = (_HIRE_ANCHOR - _QUARTERS[0][1]).days
     longest = int(np.argmax(tenure_days))
     tenure_days[longest] = max(int(tenure_days[longest]), covered)
     out = []
     for i in range(n):
-        hire = cycle_end - dt.timedelta(days=int(tenure_days[i]))
+        hire = _HIRE_ANCHOR - dt.timedelta(days=int(tenure_days[i]))
         out.append(
             Subject(
                 id=str(ids[i]),
@@ -78,29 +112,123 @@ def _subjects(
     return tuple(out)
 
 
+def _form(rng: np.random.Generator, quality: npt.NDArray[np.float64], quarters: int) -> FloatArray:
+    """Each manager's quality in each quarter of data: their own level plus a drifting form.
+
+    The form follows an AR(1) walk (three quarters of last quarter's form plus fresh noise,
+    standard deviation about 0.45 in the long run), so people improve and slip from quarter
+    to quarter and year to year but stay near their own level.
+
+    Returns:
+        An array of shape ``(managers, quarters)``.
+    """
+    shocks = rng.normal(0.0, 0.3, (len(quality), quarters))
+    shocks[:, 0] /= np.sqrt(1 - 0.75**2)  # start the walk at its long-run spread
+    form = np.empty_like(shocks)
+    form[:, 0] = shocks[:, 0]
+    for t in range(1, quarters):
+        form[:, t] = 0.75 * form[:, t - 1] + shocks[:, t]
+    return quality[:, None] + form
+
+
+def _cost_factor(rng: np.random.Generator, quality: FloatArray, quarters: int) -> FloatArray:
+    """Each manager's cost per contact by quarter, as a factor of the baseline quarter's.
+
+    Cost falls by a manager's own saving rate each quarter (a little faster for stronger
+    managers), give or take a quarter's luck.
+
+    Returns:
+        An array of shape ``(managers, quarters)``, 1 in the baseline quarter.
+    """
+    trend = rng.normal(0.03, 0.04, len(quality)) + 0.015 * quality
+    saving = trend[:, None] + rng.normal(0, 0.02, (len(quality), quarters))
+    saving[:, 0] = 0.0
+    return np.cumprod(1 - saving, axis=1, dtype=np.float64)
+
+
+def _quarter_of(
+    offset: npt.NDArray[np.int64], edges: npt.NDArray[np.int64]
+) -> npt.NDArray[np.intp]:
+    """Return the quarter (index into ``edges``, the quarters' first seconds) of each offset."""
+    return np.searchsorted(edges, offset, side="right") - 1
+
+
+def _successions(
+    rng: np.random.Generator,
+    subjects: tuple[Subject, ...],
+    quality: FloatArray,
+    ids: npt.NDArray[np.str_],
+    changes: int,
+) -> tuple[tuple[Subject, ...], FloatArray, _Succession]:
+    """Let ``changes`` managers leave in the second half of the first year of reviews.
+
+    A successor (ids ``ids[len(subjects):]``, with their own quality) takes each team over the
+    day after its manager's last working day, in the same department.
+
+    Returns:
+        The subjects (leavers with their leave date, successors appended), everyone's quality,
+        and who leads each team when.
+    """
+    managers = len(subjects)
+    successor = np.full(managers, -1, dtype=np.intp)
+    handover = np.zeros(managers, dtype=np.int64)
+    if changes == 0:
+        return subjects, quality, _Succession(successor=successor, handover=handover)
+    teams = np.sort(rng.choice(managers, size=changes, replace=False))
+    last_days = [_HANDOVER_BY - dt.timedelta(days=int(d)) for d in rng.integers(0, 150, changes)]
+    new_quality = rng.standard_normal(changes)
+    drawn = _subjects(rng, changes, new_quality, ids[managers : managers + changes])
+    out = list(subjects)
+    for j, (team, last) in enumerate(zip(teams.tolist(), last_days, strict=True)):
+        first = last + dt.timedelta(days=1)
+        out[team] = attrs.evolve(out[team], leave_date=last)
+        out.append(attrs.evolve(drawn[j], hire_date=first, department=subjects[team].department))
+        successor[team] = managers + j
+        handover[team] = (first - _QUARTERS[0][1]).days
+    return (
+        tuple(out),
+        np.concatenate([quality, new_quality]),
+        _Succession(successor=successor, handover=handover),
+    )
+
+
 def _tickets(
     rng: np.random.Generator,
     *,
     n: int,
     agent_manager: npt.NDArray[np.intp],
-    agent_quality: npt.NDArray[np.float64],
-    cost_trend: npt.NDArray[np.float64],
+    agent_skill: npt.NDArray[np.float64],
+    manager_quality: FloatArray,
+    cost_factor: FloatArray,
     hired: npt.NDArray[np.int64],
+    succession: _Succession,
     t0: np.datetime64,
+    edges: npt.NDArray[np.int64],
     window: int,
 ) -> Columns:
-    """Draw ``n`` first contacts, the follow-ups of unsolved problems, and how each one went."""
+    """Draw ``n`` first contacts, the follow-ups of unsolved problems, and how each one went.
+
+    ``agent_manager`` gives each agent's team; the team's manager on the day of the contact
+    (``succession``) is the one it counts for. An agent's quality in a quarter is 0.6 of that
+    manager's quality that quarter plus their own ``agent_skill``; ``cost_factor`` scales
+    each manager's cost per contact by quarter.
+    """
     contacts = _first_contacts(
         rng,
         n=n,
         agent_manager=agent_manager,
-        agent_quality=agent_quality,
+        agent_skill=agent_skill,
+        manager_quality=manager_quality,
         hired=hired,
+        succession=succession,
+        edges=edges,
         window=window,
     )
     contacts = _with_follow_ups(rng, contacts, window=window)
+    # A follow-up that comes back after a handover is the successor's.
+    contacts["manager"] = succession.lead(contacts["team"], contacts["offset"] // 86_400)
     return _handled(
-        rng, contacts, customers=max(n, 200), cost_trend=cost_trend, t0=t0, window=window
+        rng, contacts, customers=max(n, 200), cost_factor=cost_factor, t0=t0, edges=edges
     )
 
 
@@ -109,15 +237,18 @@ def _first_contacts(
     *,
     n: int,
     agent_manager: npt.NDArray[np.intp],
-    agent_quality: npt.NDArray[np.float64],
+    agent_skill: npt.NDArray[np.float64],
+    manager_quality: FloatArray,
     hired: npt.NDArray[np.int64],
+    succession: _Succession,
+    edges: npt.NDArray[np.int64],
     window: int,
 ) -> Columns:
     """Draw who takes each first contact, when it arrives, and which customer makes it.
 
     Returns:
-        Per contact: the agent, the agent's manager (index) and quality, the arrival in seconds
-        into the window, and the customer (index).
+        Per contact: the agent, the agent's team and manager that day (indices) and quality
+        that quarter, the arrival in seconds into the window, and the customer (index).
     """
     agents = len(agent_manager)
     # Agents take work in proportion to a gamma-distributed capacity.
@@ -137,10 +268,14 @@ def _first_contacts(
         rng.integers(0, frequent, n),
         rng.integers(frequent, customers, n),
     )
+    team = agent_manager[agent]
+    manager = succession.lead(team, day)
+    quality = 0.6 * manager_quality[manager, _quarter_of(offset, edges)] + agent_skill[agent]
     return {
         "agent": agent,
-        "manager": agent_manager[agent],
-        "quality": agent_quality[agent],
+        "team": team,
+        "manager": manager,
+        "quality": quality,
         "offset": offset,
         "customer": customer,
     }
@@ -174,9 +309,9 @@ def _handled(
     contacts: Columns,
     *,
     customers: int,
-    cost_trend: npt.NDArray[np.float64],
+    cost_factor: FloatArray,
     t0: np.datetime64,
-    window: int,
+    edges: npt.NDArray[np.int64],
 ) -> Columns:
     """Draw how each contact went: channel, wait or abandonment, replies, handling, cost, CSAT."""
     agent, m, q = contacts["agent"], contacts["manager"], contacts["quality"]
@@ -203,9 +338,8 @@ def _handled(
     )
     closed = created + np.round(closed_lag).astype(np.int64) * _SECOND
 
-    quarter = np.minimum(offset // (window // 3), 2)
     base_cost = np.nan_to_num(handle) / 3600 * 62.0 + np.where(email, 1.2, 2.8)
-    cost = np.round(base_cost * (1 - cost_trend[m]) ** quarter, 2)
+    cost = np.round(base_cost * cost_factor[m, _quarter_of(offset, edges)], 2)
 
     # Satisfaction: resolution and a short wait please; quality shows through.
     mood = 1.1 * resolved - np.nan_to_num(wait) / 400 + 0.35 * q + rng.normal(0, 0.9, total)
@@ -214,6 +348,7 @@ def _handled(
     return {
         "ticket_id": _labels("TK", total, 7),
         "_manager": m,
+        "_team": contacts["team"],
         "_agent": agent,
         "customer": _labels("C", customers, 6)[customer],
         "created": created,
@@ -256,21 +391,37 @@ def _staffed(
 
 
 def _since_hire(cols: Columns, when: str, first_day: Mapping[str, np.datetime64]) -> Columns:
-    """Keep the rows recorded on or after the day the row's manager started."""
+    """Keep the rows recorded on or after the day the row's manager started.
+
+    (Rows after a manager left are already their successor's: see :class:`_Succession`.)
+    """
     start = np.array([first_day[m] for m in cols["manager"].tolist()], dtype="datetime64[s]")
     keep = cols[when] >= start
     return {k: v[keep] for k, v in cols.items()}
 
 
-def _projects_since_hire(cols: Columns, first_day: Mapping[str, np.datetime64]) -> Columns:
+def _projects_since_hire(
+    cols: Columns,
+    first_day: Mapping[str, np.datetime64],
+    last_day: Mapping[str, np.datetime64] | None = None,
+) -> Columns:
     """Keep the projects live under their owner (started, or delivered, after the first day).
 
-    A project taken over on the first day counts as started that day.
+    A project taken over on the first day counts as started that day.  A project started
+    after its owner's last working day (``last_day``, for managers who left) is dropped; one
+    delivered after it was not delivered by them.
     """
-    start = np.array([first_day[m] for m in cols["manager"].tolist()], dtype="datetime64[s]")
-    delivered = cols["delivered"]
+    managers = cols["manager"].tolist()
+    start = np.array([first_day[m] for m in managers], dtype="datetime64[s]")
+    delivered = cols["delivered"].copy()
     keep = (cols["started"] >= start) | (~np.isnat(delivered) & (delivered >= start))
-    out = {**cols, "started": np.maximum(cols["started"], start)}
+    if last_day:
+        end = np.array([last_day.get(m, np.datetime64("NaT")) for m in managers],
+                       dtype="datetime64[s]")  # fmt: skip
+        left = ~np.isnat(end)
+        keep &= ~(left & (cols["started"] > end))
+        delivered[left & (delivered > end)] = np.datetime64("NaT")
+    out = {**cols, "started": np.maximum(cols["started"], start), "delivered": delivered}
     return {k: v[keep] for k, v in out.items()}
 
 
@@ -296,11 +447,13 @@ def _surveys(
     t0: np.datetime64,
     agent_ids: npt.NDArray[np.str_],
     agent_manager: npt.NDArray[np.intp],
-    agent_quality: npt.NDArray[np.float64],
+    agent_skill: npt.NDArray[np.float64],
+    manager_quality: FloatArray,
+    succession: _Succession,
     manager_ids: npt.NDArray[np.str_],
 ) -> Columns:
-    # A monthly pulse survey over nine months; about 80 % of agents answer each month.
-    months = 9
+    # A monthly pulse survey over every month of data; about 80 % of agents answer each month.
+    months = 3 * manager_quality.shape[1]
     agents = len(agent_ids)
     a = np.tile(np.arange(agents), months)
     month = np.repeat(np.arange(months), agents)
@@ -310,11 +463,13 @@ def _surveys(
     submitted = (t0.astype("datetime64[M]") + month.astype("timedelta64[M]")).astype(
         "datetime64[s]"
     ) + rng.integers(2 * 86_400, 25 * 86_400, k) * _SECOND
-    mood = 3.7 + 0.35 * agent_quality[a] + rng.normal(0, 0.55, k)
+    manager = succession.lead(agent_manager[a], _days_from(submitted, t0))
+    quality = 0.6 * manager_quality[manager, month // 3] + agent_skill[a]
+    mood = 3.7 + 0.35 * quality + rng.normal(0, 0.55, k)
     pulse = np.clip(np.round(mood * 4) / 4, 1.0, 5.0)
     recommend = np.clip(np.round(mood * 2.1 + rng.normal(0, 1.2, k)), 0, 10)
     return {
-        "manager": manager_ids[agent_manager[a]],
+        "manager": manager_ids[manager],
         "agent": agent_ids[a],
         "respondent": agent_ids[a],
         "submitted": submitted,
@@ -329,23 +484,29 @@ def _trainings(
     starts: npt.NDArray[np.datetime64],
     agent_ids: npt.NDArray[np.str_],
     agent_manager: npt.NDArray[np.intp],
-    quality: npt.NDArray[np.float64],
+    quality: FloatArray,
+    succession: _Succession,
     manager_ids: npt.NDArray[np.str_],
 ) -> Columns:
-    # Sessions per agent per quarter: Poisson around a manager's development focus.
-    focus = np.exp(0.3 * quality + rng.normal(0, 0.25, len(quality)))
+    # Sessions per agent per quarter: Poisson around the development focus of the team's
+    # manager mid-quarter, which follows that manager's quality that quarter (``quality`` is
+    # managers x quarters).
+    habit = rng.normal(0, 0.25, len(quality))
     agents = len(agent_ids)
     rows = []
     for qi, start in enumerate(starts):
-        sessions = rng.poisson(3.2 * focus[agent_manager])
+        focus = np.exp(0.3 * quality[:, qi] + habit)
+        mid = np.full(agents, _days_from(start, starts[0]) + 45)
+        sessions = rng.poisson(3.2 * focus[succession.lead(agent_manager, mid)])
         a = np.repeat(np.arange(agents), sessions)
         day = rng.integers(0, 88, len(a))
         rows.append((a, start + day * 86_400 * _SECOND, qi))
     a = np.concatenate([r[0] for r in rows])
     date = np.concatenate([r[1] for r in rows])
+    manager = succession.lead(agent_manager[a], _days_from(date, starts[0]))
     hours = rng.choice(np.array([1.0, 2.0, 3.0, 4.0, 8.0]), len(a), p=[0.2, 0.3, 0.2, 0.2, 0.1])
     return {
-        "manager": manager_ids[agent_manager[a]],
+        "manager": manager_ids[manager],
         "agent": agent_ids[a],
         "person": agent_ids[a],
         "date": date,
@@ -356,12 +517,13 @@ def _trainings(
 def _projects(
     rng: np.random.Generator,
     starts: npt.NDArray[np.datetime64],
-    quality: npt.NDArray[np.float64],
+    quality: FloatArray,
     manager_ids: npt.NDArray[np.str_],
 ) -> Columns:
-    # Innovation projects: about one a quarter, more from stronger managers; some not delivered.
+    # Innovation projects: about one a quarter, more from managers stronger that quarter
+    # (``quality`` is managers x quarters); some not delivered.
     managers = len(quality)
-    count = rng.poisson(np.exp(0.1 + 0.35 * quality)[:, None], (managers, len(starts)))
+    count = rng.poisson(np.exp(0.1 + 0.35 * quality), (managers, len(starts)))
     owner = np.repeat(
         np.tile(np.arange(managers)[:, None], (1, len(starts))).ravel(), count.ravel()
     )

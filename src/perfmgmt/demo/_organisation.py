@@ -17,6 +17,8 @@ from perfmgmt.demo._draws import (
     _SECOND,
     Columns,
     _assessments,
+    _cost_factor,
+    _form,
     _group_attributes,
     _labels,
     _projects,
@@ -25,6 +27,7 @@ from perfmgmt.demo._draws import (
     _since_hire,
     _spoil,
     _subjects,
+    _successions,
     _surveys,
     _tickets,
     _trainings,
@@ -32,6 +35,7 @@ from perfmgmt.demo._draws import (
 from perfmgmt.errors import ValidationError
 from perfmgmt.metrics import Projects, Surveys, Tickets, Trainings
 from perfmgmt.model import Cycle, Frequency, Subject
+from perfmgmt.model.cycle import eligible_days
 
 ASSESSMENT_COLUMNS = ("subject", "criterion", "source", "rater", "rating")
 """Columns of :attr:`DemoOrganisation.assessments`."""
@@ -47,12 +51,18 @@ class DemoOrganisation:
 
     Attributes:
         seed: The seed the organisation was drawn with.
-        subjects: The service managers reviewed, with grade, department, hire date and base pay.
+        subjects: The service managers reviewed, with grade, department, hire date and base pay:
+            one per team, then (in an organisation of 20 managers or more) the successors of
+            the few who left during the first year of reviews (with their leave date).
         quality: Each manager's hidden quality (standard normal), in ``subjects`` order; the
             generator's ground truth, for checking that scores recover it.
-        cycles: The two review cycles (quarters), oldest first.
+        form: Each manager's quality in each quarter of data, shape ``(managers, quarters)``,
+            the baseline quarter first: ``quality`` plus a form that drifts from quarter to
+            quarter (people improve and slip), which is what that quarter's data follows.
+        cycles: The eight review cycles (quarters FY2025Q1 to FY2026Q4: two years), oldest
+            first.
         baseline: The quarter before the first cycle, used as the cost baseline.
-        headcount: Team size per manager id.
+        headcount: Size of the team each manager id leads (or led).
         tickets: Ticket columns: ticket_id, manager, team, agent, customer, created,
             first_reply, closed, wait_seconds, handle_seconds, cost, csat, abandoned, resolved.
         surveys: Employee pulse-survey columns: manager, agent, respondent, submitted,
@@ -80,11 +90,27 @@ class DemoOrganisation:
     assessments: Mapping[str, Columns]
     bad_rows: Mapping[str, tuple[int, ...]]
     groups: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    form: npt.NDArray[np.float64] | None = None
 
     @property
     def subject_ids(self) -> tuple[str, ...]:
         """The managers' ids, in order."""
         return tuple(s.id for s in self.subjects)
+
+    @property
+    def agents(self) -> int:
+        """The number of agents: the sizes of the teams of the managers who did not leave."""
+        return sum(self.headcount[s.id] for s in self.subjects if s.leave_date is None)
+
+    def present(self, cycle: Cycle) -> npt.NDArray[np.intp]:
+        """Return the indices (into ``subjects``) of the managers who worked in ``cycle``.
+
+        A manager works in a cycle from their hire date to their leave date, both included;
+        joiners and leavers are absent from the cycles outside that span.
+        """
+        return np.flatnonzero(
+            [eligible_days(cycle, s.hire_date, s.leave_date) > 0 for s in self.subjects]
+        )
 
     def tickets_table(self, *, strict: bool = False) -> Tickets:
         """Load the tickets into a validated :class:`~perfmgmt.metrics.Tickets` table."""
@@ -128,6 +154,7 @@ class DemoOrganisation:
             "grade": np.array([s.grade for s in self.subjects], dtype=object),
             "department": np.array([s.department for s in self.subjects], dtype=object),
             "hire_date": np.array([s.hire_date for s in self.subjects], dtype=object),
+            "leave_date": np.array([s.leave_date for s in self.subjects], dtype=object),
             "base_pay": np.array([s.base_pay for s in self.subjects], dtype=object),
             "currency": np.array([s.currency for s in self.subjects], dtype=object),
             "headcount": np.array([self.headcount[s.id] for s in self.subjects], dtype=object),
@@ -193,11 +220,13 @@ def generate_organisation(
     tickets: int = 200_000,
     bad_row_share: float = 0.0005,
 ) -> DemoOrganisation:
-    """Generate a customer-service organisation with two quarterly review cycles of data.
+    """Generate a customer-service organisation with two years of quarterly review cycles.
 
-    The data covers three quarters: FY2024Q4 (the cost baseline) and the review cycles FY2025Q1 and
-    FY2025Q2.  ``tickets`` are spread evenly over the three quarters, plus follow-up contacts of
-    customers whose problem was not solved.
+    The data covers nine quarters: FY2024Q4 (the cost baseline) and the eight review cycles
+    FY2025Q1 to FY2026Q4.  ``tickets`` are spread evenly over the nine quarters, plus follow-up
+    contacts of customers whose problem was not solved.  Each manager's quality drifts from
+    quarter to quarter (see :attr:`DemoOrganisation.form`), so ratings move between cycles; a
+    few managers join during the first year.
 
     Args:
         seed: Seed of the random generator; the same seed gives the same organisation.
@@ -232,21 +261,30 @@ def generate_organisation(
             value=bad_row_share,
         )
     rng = np.random.default_rng(seed)
-    manager_ids = _labels("M", managers, 2)
+    # One team in twenty changes manager during the first year (none in a small organisation).
+    changes = managers // 20
+    manager_ids = _labels("M", managers + changes, 2)
     quality = rng.standard_normal(managers)
-    subjects = _subjects(rng, managers, quality, manager_ids)
+    subjects = _subjects(rng, managers, quality, manager_ids[:managers])
 
     # Teams: every manager gets at least one agent; the rest are spread with uneven sizes.
     extra = rng.multinomial(agents - managers, rng.dirichlet(np.full(managers, 8.0)))
     team_size = extra + 1
     agent_manager = np.repeat(np.arange(managers), team_size)
     agent_ids = _labels("A", agents, 3)
-    agent_quality = quality[agent_manager] * 0.6 + rng.normal(0, 0.8, agents)
-    headcount = {str(manager_ids[m]): int(team_size[m]) for m in range(managers)}
+    agent_skill = rng.normal(0, 0.8, agents)
+    subjects, quality, succession = _successions(rng, subjects, quality, manager_ids, changes)
+    # The team each manager leads (a successor leads their predecessor's team).
+    team_of = np.arange(len(subjects))
+    changed = np.flatnonzero(succession.successor >= 0)
+    team_of[succession.successor[changed]] = changed
+    headcount = {str(manager_ids[m]): int(team_size[team_of[m]]) for m in range(len(subjects))}
 
     starts = np.array([_seconds_since(q[1]) for q in _QUARTERS])
+    edges = ((starts - starts[0]) / _SECOND).astype(np.int64)
     window = int((_seconds_since(_QUARTERS[-1][2]) + 86_400 * _SECOND - starts[0]) / _SECOND)
-    cost_trend = rng.normal(0.03, 0.04, managers) + 0.015 * quality
+    form = _form(rng, quality, len(_QUARTERS))
+    cost_factor = _cost_factor(rng, quality, len(_QUARTERS))
     # Day (from the first day of data) each manager started; nothing of a team is recorded
     # under a manager before that day.
     hired = np.array(
@@ -258,16 +296,19 @@ def generate_organisation(
         rng,
         n=tickets,
         agent_manager=agent_manager,
-        agent_quality=agent_quality,
-        cost_trend=cost_trend,
+        agent_skill=agent_skill,
+        manager_quality=form,
+        cost_factor=cost_factor,
         hired=hired,
+        succession=succession,
         t0=starts[0],
+        edges=edges,
         window=window,
     )
     tickets_cols["manager"] = manager_ids[tickets_cols.pop("_manager")]
     agent_idx = tickets_cols.pop("_agent")
     tickets_cols["agent"] = agent_ids[agent_idx]
-    tickets_cols["team"] = np.char.add("T", np.char.lstrip(tickets_cols["manager"], "M"))
+    tickets_cols["team"] = _labels("T", managers, 2)[tickets_cols.pop("_team")]
     ticket_order = (
         "ticket_id", "manager", "team", "agent", "customer", "created", "first_reply", "closed",
         "wait_seconds", "handle_seconds", "cost", "csat", "abandoned", "resolved",
@@ -280,7 +321,9 @@ def generate_organisation(
         t0=starts[0],
         agent_ids=agent_ids,
         agent_manager=agent_manager,
-        agent_quality=agent_quality,
+        agent_skill=agent_skill,
+        manager_quality=form,
+        succession=succession,
         manager_ids=manager_ids,
     )
     trainings = _trainings(
@@ -288,23 +331,31 @@ def generate_organisation(
         starts=starts,
         agent_ids=agent_ids,
         agent_manager=agent_manager,
-        quality=quality,
+        quality=form,
+        succession=succession,
         manager_ids=manager_ids,
     )
-    projects = _projects(rng, starts, quality, manager_ids)
+    projects = _projects(rng, starts, form, manager_ids)
     first_day = {str(manager_ids[m]): starts[0] + int(hired[m]) * 86_400 * _SECOND
-                 for m in range(managers)}  # fmt: skip
+                 for m in range(len(subjects))}  # fmt: skip
+    last_day = {s.id: _seconds_since(s.leave_date) + 86_399 * _SECOND
+                for s in subjects if s.leave_date is not None}  # fmt: skip
     surveys = _since_hire(surveys, "submitted", first_day)
     trainings = _since_hire(trainings, "date", first_day)
-    projects = _projects_since_hire(projects, first_day)
+    projects = _projects_since_hire(projects, first_day, last_day)
     cycles = tuple(
         Cycle(key=k, start=s, end=e, frequency=Frequency.QUARTERLY) for k, s, e in _QUARTERS
     )
-    assessments = {c.key: _assessments(rng, quality, manager_ids, team_size) for c in cycles[1:]}
+    assessments = {}
+    for q, c in enumerate(cycles[1:], start=1):
+        # Only the managers who worked in the cycle are rated, and rate their peers.
+        on = np.array([eligible_days(c, s.hire_date, s.leave_date) > 0 for s in subjects])
+        assessments[c.key] = _assessments(rng, form[on, q], manager_ids[on], team_size[team_of[on]])
     return DemoOrganisation(
         seed=seed,
         subjects=subjects,
         quality=quality,
+        form=form,
         cycles=cycles[1:],
         baseline=cycles[0],
         headcount=headcount,

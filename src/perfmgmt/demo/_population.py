@@ -144,6 +144,8 @@ def cycle_population(
     tables: LoadedTables,
     cycle: Cycle,
     previous: Cycle,
+    *,
+    present_only: bool = False,
 ) -> Population:
     """Build the scoring population of one cycle: KPI actuals, ratings and subject attributes.
 
@@ -153,23 +155,34 @@ def cycle_population(
         tables: The organisation's validated tables.
         cycle: The cycle scored.
         previous: The cycle before it (the cost baseline).
+        present_only: Leave out the managers who did not work in the cycle (see
+            :meth:`DemoOrganisation.present`); by default every manager has a row, in
+            ``org.subjects`` order, and those absent are not rated.
 
     Returns:
-        The population, one row per manager.
+        The population, one row per manager (per manager present with ``present_only``).
 
     Raises:
         ScoringError: When the scheme's KPIs are not the preset's seven.
     """
     actuals = kpi_actuals(org, tables, cycle, previous, scheme)
     ratings, raters = qualitative_ratings(org, scheme, cycle)
-    subjects = org.subjects
+    rows = org.present(cycle) if present_only else np.arange(len(org.subjects))
+    actuals = {k: (v[rows], n[rows]) for k, (v, n) in actuals.items()}
+    ratings, raters = ratings[rows], raters[rows]
+    subjects = tuple(org.subjects[i] for i in rows)
     days = np.array([eligible_days(cycle, s.hire_date, s.leave_date) for s in subjects])
     tenure = np.array(
-        [np.nan if s.hire_date is None else (cycle.end - s.hire_date).days for s in subjects]
+        [
+            np.nan
+            if s.hire_date is None or s.hire_date > cycle.end
+            else (cycle.end - s.hire_date).days
+            for s in subjects
+        ]
     )
     return Population.from_arrays(
         scheme,
-        subject_ids=org.subject_ids,
+        subject_ids=[s.id for s in subjects],
         actual={k: v for k, (v, _) in actuals.items()},
         sample_size={k: n for k, (_, n) in actuals.items()},
         ratings=ratings,

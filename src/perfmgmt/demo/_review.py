@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from perfmgmt.demo._organisation import DemoOrganisation
 from perfmgmt.demo._population import LoadedTables, cycle_population, load_tables
@@ -66,6 +67,8 @@ _K = 5
 def draw_opinions(org: DemoOrganisation, *, lang: Lang = "en") -> tuple[Opinion, ...]:
     """Draw the demo's survey about the scheme: every manager, up to 60 staff and 4 HR people.
 
+    Managers who left before the survey (at the end of the reviews) do not answer.
+
     Managers with better hidden quality find the scheme a little fairer; staff are a little
     more critical of the workload. Comments are drawn from a few typical ones in ``lang``.
     The draws use their own seed, so the rest of the organisation is unchanged.
@@ -74,10 +77,11 @@ def draw_opinions(org: DemoOrganisation, *, lang: Lang = "en") -> tuple[Opinion,
 
     rng = np.random.default_rng([org.seed, 21])
     comments = _COMMENTS[lang]
-    staff = min(_STAFF, sum(org.headcount.values()))
-    roles = ["manager"] * len(org.subjects) + ["staff"] * staff + ["hr"] * _HR
+    staff = min(_STAFF, org.agents)
+    stayed = np.array([s.leave_date is None for s in org.subjects], dtype=bool)
+    roles = ["manager"] * int(stayed.sum()) + ["staff"] * staff + ["hr"] * _HR
     lean = np.concatenate(
-        [0.4 * org.quality, np.full(staff, -0.2), np.full(_HR, 0.5)]
+        [0.4 * org.quality[stayed], np.full(staff, -0.2), np.full(_HR, 0.5)]
     ) + rng.normal(0, 0.3, len(roles))
     base = {"fair": 3.4, "clear": 3.7, "motivating": 3.2, "workload": 2.9}
     scores = {
@@ -156,6 +160,7 @@ def read_opinions(text: str) -> tuple[Opinion, ...]:
 @attrs.frozen(kw_only=True, eq=False)
 class _Cycle:
     key: str
+    rows: npt.NDArray[np.intp]  # the managers who worked in the cycle, into org.subjects
     batch: BatchScores
     final: tuple[str | None, ...]
     decisions: BatchDecisions
@@ -171,31 +176,37 @@ def _score_cycles(
     from perfmgmt.scoring import ScoringEngine  # noqa: PLC0415
 
     engine, evaluator = ScoringEngine(), RuleEvaluator()
-    past: list[list[tuple[str | None, float | None]]] = [[] for _ in org.subjects]
-    history = None
+    past: dict[str, list[tuple[str | None, float | None]]] = {s: [] for s in org.subject_ids}
     previous = org.baseline
     out = []
     for cycle in org.cycles:
-        population = cycle_population(org, scheme, tables, cycle, previous)
+        rows = org.present(cycle)
+        population = cycle_population(org, scheme, tables, cycle, previous, present_only=True)
+        earlier = [past[sid] for sid in population.subject_ids]
+        history = History.from_records(earlier) if any(earlier) else None
         cols = org.assessments.get(cycle.key)
         raters = None
         if cols is not None and len(cols["subject"]):
             raters = calibrate_ratings(scheme, min_ratings=3, **cols)
-            mean, count = raters.mean_ratings(scheme, org.subject_ids)
+            mean, count = raters.mean_ratings(scheme, population.subject_ids)
             population = attrs.evolve(population, ratings=mean, raters=count)
         batch = engine.score_batch(scheme, population)
         guided = guide_batch(scheme, batch, enforce=enforce)
         decisions = evaluator.evaluate_batch(
             scheme, batch, population, history, ratings=guided.rating
         )
-        for i in range(len(batch)):
+        for i, sid in enumerate(population.subject_ids):
             total = float(batch.total[i])
-            past[i].append((guided.rating[i], None if np.isnan(total) else total))
-        history = History.from_records(past)
+            past[sid].append((guided.rating[i], None if np.isnan(total) else total))
         previous = cycle
         out.append(
             _Cycle(
-                key=cycle.key, batch=batch, final=guided.rating, decisions=decisions, raters=raters
+                key=cycle.key,
+                rows=rows,
+                batch=batch,
+                final=guided.rating,
+                decisions=decisions,
+                raters=raters,
             )
         )
     return out
@@ -204,7 +215,11 @@ def _score_cycles(
 def _placements(
     org: DemoOrganisation, scheme: Scheme, cycles: Sequence[_Cycle]
 ) -> list[NineBoxPlacement]:
-    """Place everyone on the 9-box each cycle, from the final rating and drawn potential."""
+    """Place everyone on the 9-box each cycle, from the final rating and drawn potential.
+
+    Potential is drawn from quality and a lasting personal part, with a little noise per
+    cycle, so the moves between cycles follow performance more than chance.
+    """
     from perfmgmt.analytics import NineBoxGrid, PotentialModel, place, potentials  # noqa: PLC0415
     from perfmgmt.model import (  # noqa: PLC0415
         Assessment,
@@ -228,14 +243,13 @@ def _placements(
         rating_levels=(tuple(labels[:2]), tuple(labels[2:-1]), (labels[-1],)),
         potential_cuts=(Decimal(3), Decimal(4)),
     )
+    # Potential is mostly a person's own (quality and a lasting part), a little the cycle's.
+    lasting = np.random.default_rng([org.seed, 22]).normal(0, 0.55, (len(org.subjects), 2))
     out = []
     for c, cycle in enumerate(cycles):
         rng = np.random.default_rng([org.seed, 22, c])
-        drawn = np.clip(
-            np.round(3.2 + 0.5 * org.quality[:, None] + rng.normal(0, 0.7, (len(org.subjects), 2))),
-            1,
-            5,
-        )
+        own = 0.5 * org.quality[cycle.rows, None] + lasting[cycle.rows]
+        drawn = np.clip(np.round(3.2 + own + rng.normal(0, 0.4, own.shape)), 1, 5)
         assessed = [
             [
                 Assessment(
@@ -246,21 +260,26 @@ def _placements(
                 )
                 for j, key in enumerate(model.keys)
             ]
-            for i in range(len(org.subjects))
+            for i in range(len(own))
         ]
         out.append(
             place(
                 grid,
                 performance=list(cycle.final),
                 potential=potentials(model, assessed),
-                subjects=org.subject_ids,
+                subjects=cycle.batch.subject_ids,
             )
         )
     return out
 
 
-def _merit(org: DemoOrganisation, scheme: Scheme, final: Sequence[str | None]) -> MeritResult:
-    """Apply a merit matrix to the rated managers, with a budget of 3 % of their pay."""
+def _merit(
+    org: DemoOrganisation, scheme: Scheme, present: Sequence[int], final: Sequence[str | None]
+) -> MeritResult:
+    """Apply a merit matrix to the rated managers (``present``: indices into the subjects).
+
+    The budget is 3 % of their pay.
+    """
     from perfmgmt.analytics import MeritMatrix, MeritRow, merit_increases  # noqa: PLC0415
 
     labels = [b.label for b in scheme.rating_scale.bands]  # lowest first
@@ -280,7 +299,7 @@ def _merit(org: DemoOrganisation, scheme: Scheme, final: Sequence[str | None]) -
     midpoint = {g: Decimal(50_000 + 12_000 * i) for i, g in enumerate(grades)}
     people = [
         (s, r, s.base_pay)
-        for s, r in zip(org.subjects, final, strict=True)
+        for s, r in zip((org.subjects[i] for i in present), final, strict=True)
         if r is not None and s.base_pay is not None
     ]
     salaries = [pay.quantize(Decimal("0.01")) for _, _, pay in people]
@@ -361,7 +380,7 @@ def scheme_review(
     names = _GROUP_NAMES[lang]
     adverse = []
     for attribute, labels in org.groups.items():
-        groups = np.array(labels, dtype=object)
+        groups = np.array(labels, dtype=object)[last.rows]
         adverse.append(
             (names.get(attribute, attribute), adverse_impact(last.batch, groups, band="B"))
         )
@@ -372,15 +391,14 @@ def scheme_review(
                 names["gender"],
                 adverse_impact(
                     last.decisions,
-                    np.array(bonus, dtype=object),
+                    np.array(bonus, dtype=object)[last.rows],
                     outcome="bonus",
                     scores=last.batch.total,
                 ),
             )
         )
     placements = _placements(org, scheme, cycles)
-    history = [[c.final[i] for c in cycles] for i in range(len(org.subjects))]
-    readiness = promotion_readiness(ReadinessPolicy(), placements[-1], history=history)
+    readiness = promotion_readiness(ReadinessPolicy(), placements[-1], history=_histories(cycles))
     answers = draw_opinions(org, lang=lang) if opinions is None else opinions
     return scheme_review_report(
         scheme,
@@ -391,10 +409,19 @@ def scheme_review(
         placement=placements[-1],
         moves=movement(placements[-2], placements[-1]) if len(placements) > 1 else None,
         readiness=readiness,
-        merit=_merit(org, scheme, last.final),
+        merit=_merit(org, scheme, last.rows.tolist(), last.final),
         opinions=summarise_opinions(answers, k=_K, questions=OPINION_QUESTIONS),
         lang=lang,
     )
+
+
+def _histories(cycles: Sequence[_Cycle]) -> list[list[str | None]]:
+    """Per manager of the last cycle, their final rating in every cycle, oldest first.
+
+    A cycle before a manager joined gives None.
+    """
+    ratings = [dict(zip(c.batch.subject_ids, c.final, strict=True)) for c in cycles]
+    return [[r.get(sid) for r in ratings] for sid in cycles[-1].batch.subject_ids]
 
 
 _GROUP_NAMES = {
@@ -423,8 +450,9 @@ def write_scheme_review(
     write_text("data/opinions.csv", opinions_csv(answers))
     params = {
         "seed": org.seed,
-        "managers": len(org.subjects),
-        "agents": sum(org.headcount.values()),
+        # Every team has one manager who stayed (a leaver's successor among them).
+        "managers": sum(1 for s in org.subjects if s.leave_date is None),
+        "agents": org.agents,
         "tickets": tickets,
         "enforce_distribution": enforce_distribution,
     }

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from perfmgmt._format import fmt_money
 from perfmgmt._markdown import md_escape
@@ -48,7 +49,7 @@ class DemoRun:
     Attributes:
         out_dir: The output directory.
         cycle: Key of the cycle reported on (the latest).
-        subjects: Managers scored.
+        subjects: Managers scored in that cycle (those who worked in it).
         rated: Managers rated in that cycle.
         ratings: Managers per final rating (after calibration) in that cycle, best first.
         guideline: Guideline share per rating label (from the rating scale).
@@ -152,11 +153,11 @@ def run_demo(
     """Run the whole job on a generated organisation and write the results to ``out_dir``.
 
     Generates the organisation, validates its tables (dropping the planted bad rows), computes
-    the preset's indicators per manager for two quarterly cycles, standardises the raters'
-    qualitative ratings (raters with fewer than 3 ratings of a criterion pooled), scores every
-    manager, compares the ratings with the guided distribution (enforced only when
-    ``enforce_distribution`` is set), and applies the incentive rules to the final ratings
-    with the first cycle as history.
+    the preset's indicators per manager for eight quarterly cycles (two years), standardises
+    the raters' qualitative ratings (raters with fewer than 3 ratings of a criterion pooled),
+    scores every manager who worked in the cycle, compares the ratings with the guided
+    distribution (enforced only when ``enforce_distribution`` is set), and applies the
+    incentive rules to the final ratings with the cycles before as history.
 
     For the last cycle each manager's review then goes through :mod:`perfmgmt.workflow`, so
     its written report carries a real audit history: goals agreed by the director, a mid-term
@@ -224,7 +225,6 @@ def run_demo(
     _write_index(job, scheme, scored, walked)
     return _result(
         job,
-        org,
         tables,
         scored,
         walked,
@@ -238,8 +238,8 @@ def run_demo(
 # The run's engines (presets, rules, workflow, reports, serialization) are imported inside the
 # steps that use them, so importing perfmgmt.demo to generate an organisation stays quick.
 
-_PastRatings = list[list[tuple[str | None, float | None]]]
-"""Per manager, in order, the (final rating, total) of every cycle scored so far."""
+_PastRatings = dict[str, list[tuple[str | None, float | None]]]
+"""Per manager id, the (final rating, total) of every cycle they were in, oldest first."""
 
 
 @attrs.define(kw_only=True, eq=False)
@@ -268,6 +268,7 @@ class _Scored:
 
     cycle: Cycle
     baseline: Cycle  # the cycle before it: the cost baseline, and the mid-term's too
+    rows: npt.NDArray[np.intp]  # the population's managers, as indices into org.subjects
     population: Population
     batch: BatchScores
     guided: GuidedDistribution
@@ -314,11 +315,14 @@ def _score_cycles(
     from perfmgmt.rules import History, RuleEvaluator  # noqa: PLC0415 - see above
 
     engine, evaluator = ScoringEngine(), RuleEvaluator()
-    history: History | None = None
-    past: _PastRatings = [[] for _ in org.subjects]
+    past: _PastRatings = {sid: [] for sid in org.subject_ids}
     previous = org.baseline
     scored: _Scored | None = None
     for cycle in org.cycles:
+        rows = org.present(cycle)
+        # The rules see the cycles each manager present now was in before, newest last.
+        earlier = [past[org.subjects[i].id] for i in rows]
+        history = History.from_records(earlier) if any(earlier) else None
         scored = _score_cycle(
             job,
             org,
@@ -326,15 +330,15 @@ def _score_cycles(
             scheme,
             cycle=cycle,
             previous=previous,
+            rows=rows,
             history=history,
             past=past,
             engine=engine,
             evaluator=evaluator,
             enforce=enforce,
         )
-        history = History.from_records(past)
         previous = cycle
-    assert scored is not None, "generate_organisation draws two cycles"
+    assert scored is not None, "generate_organisation draws eight cycles"
     return scored
 
 
@@ -346,6 +350,7 @@ def _score_cycle(
     *,
     cycle: Cycle,
     previous: Cycle,
+    rows: npt.NDArray[np.intp],
     history: History | None,
     past: _PastRatings,
     engine: ScoringEngine,
@@ -354,11 +359,12 @@ def _score_cycle(
 ) -> _Scored:
     """Score one cycle and apply the rules; append each manager's result to ``past``.
 
-    The indicators come from the raw tables, the raters' ratings are standardised, the scores
-    are compared with the guided distribution, and the rules see the final ratings.
+    The managers who worked in the cycle (``rows``) are scored: the indicators come from the
+    raw tables, the raters' ratings are standardised, the scores are compared with the guided
+    distribution, and the rules see the final ratings.
     """
     job.progress(word("progress.cycle", job.lang).format(cycle=cycle.key))
-    population = cycle_population(org, scheme, tables, cycle, previous)
+    population = cycle_population(org, scheme, tables, cycle, previous, present_only=True)
     population, rater_text, log = _standardise_raters(job, org, scheme, cycle, population)
     batch = engine.score_batch(scheme, population)
     guided = guide_batch(scheme, batch, enforce=enforce)
@@ -374,12 +380,13 @@ def _score_cycle(
     job.write_records(f"actuals_{cycle.key}.csv", _actuals_records(scheme, population))
     job.write_records(f"scores_{cycle.key}.csv", batch.to_rows())
     job.write_records(f"decisions_{cycle.key}.csv", decisions.to_records())
-    for i in range(len(batch)):
+    for i, sid in enumerate(population.subject_ids):
         total = float(batch.total[i])
-        past[i].append((guided.rating[i], None if np.isnan(total) else total))
+        past[sid].append((guided.rating[i], None if np.isnan(total) else total))
     return _Scored(
         cycle=cycle,
         baseline=previous,
+        rows=rows,
         population=population,
         batch=batch,
         guided=guided,
@@ -409,7 +416,7 @@ def _standardise_raters(
         rating=cols["rating"],
         min_ratings=3,
     )
-    mean, count = raters.mean_ratings(scheme, org.subject_ids)
+    mean, count = raters.mean_ratings(scheme, population.subject_ids)
     population = attrs.evolve(population, ratings=mean, raters=count)
     return population, raters.report(job.lang, pooled=False) + "\n\n", raters.log
 
@@ -434,12 +441,13 @@ def _walk_reviews(
     interview_after = np.random.default_rng([seed, 1]).integers(
         4, _REPORT_AFTER_DAYS + 3, len(org.subjects)
     )
+    midterm = _stack(scheme, kpi_actuals(org, tables, _half(last), scored.baseline, scheme))
     walk = _Walk(
         scheme=scheme,
         cycle=last,
         policy=customer_service_development(),
         population=scored.population,
-        midterm=_stack(scheme, kpi_actuals(org, tables, _half(last), scored.baseline, scheme)),
+        midterm=(midterm[0][scored.rows], midterm[1][scored.rows]),
         assessments=org.assessments.get(last.key),
         guided=scored.guided,
         today=today,
@@ -450,9 +458,10 @@ def _walk_reviews(
     reviews: list[Review] = []
     summary: list[dict[str, object]] = []
     actions = 0
-    for i, subject in enumerate(org.subjects):
-        earlier = [r for r, _ in scored.past[i][:-1]]
-        on = last.end + dt.timedelta(days=int(interview_after[i]))
+    for i, k in enumerate(scored.rows.tolist()):
+        subject = org.subjects[k]
+        earlier = [r for r, _ in scored.past[subject.id][:-1]]
+        on = last.end + dt.timedelta(days=int(interview_after[k]))
         card = scored.batch.row(i)
         review, plan = _walk_review(
             walk, i=i, subject=subject, card=card, earlier=earlier, interview_day=on
@@ -591,7 +600,6 @@ def _write_index(job: _Job, scheme: Scheme, scored: _Scored, walked: _Walked) ->
 
 def _result(
     job: _Job,
-    org: DemoOrganisation,
     tables: LoadedTables,
     scored: _Scored,
     walked: _Walked,
@@ -611,7 +619,7 @@ def _result(
     return DemoRun(
         out_dir=job.out,
         cycle=scored.cycle.key,
-        subjects=len(org.subjects),
+        subjects=len(scored.rows),
         rated=int(scored.batch.rated.sum()),
         ratings=ratings,
         guideline=guideline,
