@@ -145,7 +145,7 @@ def cycle_population(
     cycle: Cycle,
     previous: Cycle,
     *,
-    present_only: bool = False,
+    present_only: bool = True,
 ) -> Population:
     """Build the scoring population of one cycle: KPI actuals, ratings and subject attributes.
 
@@ -155,12 +155,12 @@ def cycle_population(
         tables: The organisation's validated tables.
         cycle: The cycle scored.
         previous: The cycle before it (the cost baseline).
-        present_only: Leave out the managers who did not work in the cycle (see
-            :meth:`DemoOrganisation.present`); by default every manager has a row, in
-            ``org.subjects`` order, and those absent are not rated.
+        present_only: Only the managers who worked in the cycle (see
+            :meth:`DemoOrganisation.present`), the default; ``False`` gives every manager of
+            the organisation a row, in ``org.subjects`` order, and those absent are not rated.
 
     Returns:
-        The population, one row per manager (per manager present with ``present_only``).
+        The population, one row per manager present (per manager with ``present_only=False``).
 
     Raises:
         ScoringError: When the scheme's KPIs are not the preset's seven.
