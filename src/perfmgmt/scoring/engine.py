@@ -364,9 +364,7 @@ class _Out:
     review_flags: FlagArray
 
     @classmethod
-    def empty(
-        cls, n: int, k: int, c: int, q: int, buffers: ScoreBuffers | None = None
-    ) -> _Out:
+    def empty(cls, n: int, k: int, c: int, q: int, buffers: ScoreBuffers | None = None) -> _Out:
         """Allocate the arrays for ``n`` reviews as views of one buffer.
 
         One large allocation is faulted in far faster than many (the kernel can back it with

@@ -43,17 +43,19 @@ def _sliced(frame: Any, n: int, batch_size: int, cut: str) -> Iterator[Any]:
 def _pieces(source: object, batch_size: int) -> Iterable[Any]:
     """Return the batches of ``source`` as frames or Populations, in order."""
     module = _module(source)
+    src: Any = source  # a frame of some library, told apart by its module and methods
     if isinstance(source, (Population, Mapping)):
         return [source]
     if module == "pyarrow":
         if hasattr(source, "iter_batches") and hasattr(source, "metadata"):  # ParquetFile
-            return source.iter_batches(batch_size=batch_size)  # type: ignore[attr-defined]
+            batches: Iterable[Any] = src.iter_batches(batch_size=batch_size)
+            return batches
         if hasattr(source, "num_rows") and hasattr(source, "slice"):  # Table, RecordBatch
-            return _sliced(source, source.num_rows, batch_size, "arrow")  # type: ignore[attr-defined]
+            return _sliced(src, src.num_rows, batch_size, "arrow")
     if module == "pandas" and hasattr(source, "iloc"):
-        return _sliced(source, len(source), batch_size, "pandas")  # type: ignore[arg-type]
+        return _sliced(src, len(src), batch_size, "pandas")
     if module == "polars" and hasattr(source, "slice") and hasattr(source, "height"):
-        return _sliced(source, source.height, batch_size, "polars")  # type: ignore[attr-defined]
+        return _sliced(src, src.height, batch_size, "polars")
     if isinstance(source, (str, bytes)) or not isinstance(source, Iterable):
         raise ScoringError(
             f"iter_populations: batches is a {type(source).__name__}; expected Populations, "
