@@ -232,9 +232,9 @@ class TestRefused:
         with pytest.raises(ValidationError, match=r"ScoreBuffers\.slots"):
             ScoreBuffers(slots=slots)  # type: ignore[arg-type]
 
-    @pytest.mark.parametrize("reviews", [-1, None, 2.0])
+    @pytest.mark.parametrize("reviews", [-1, None, 2.0, 10**9 + 1])
     def test_bad_reviews(self, reviews: object) -> None:
-        """for_scheme needs a whole number of reviews >= 0."""
+        """for_scheme needs a whole number of reviews from 0 to a billion."""
         with pytest.raises(ValidationError, match="reviews"):
             ScoreBuffers.for_scheme(SCHEME, reviews)  # type: ignore[arg-type]
 

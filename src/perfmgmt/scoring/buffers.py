@@ -26,6 +26,10 @@ __all__ = ["ScoreBuffers", "result_nbytes"]
 #: writes the next; more only helps callers that keep several results alive at once).
 MAX_SLOTS = 64
 
+#: The most reviews for_scheme reserves room for (a batch of a billion reviews needs about
+#: 300 GB of results: well past any machine this runs on).
+MAX_REVIEWS = 10**9
+
 #: References to a free block: the list of blocks, and the argument of ``sys.getrefcount``.
 _FREE_REFS = 2
 
@@ -100,14 +104,14 @@ class ScoreBuffers:
 
         Raises:
             ScoringError: When ``scheme`` is not a Scheme.
-            ValidationError: When ``reviews`` is not a whole number >= 0, or ``slots`` is
-                refused as in the constructor.
+            ValidationError: When ``reviews`` is not a whole number from 0 to 10**9, or
+                ``slots`` is refused as in the constructor.
         """
         if not isinstance(scheme, Scheme):
             raise ScoringError(
                 f"ScoreBuffers.for_scheme: scheme is a {type(scheme).__name__}; expected a Scheme"
             )
-        check_integer(reviews, "ScoreBuffers.for_scheme: reviews", 0)
+        check_integer(reviews, "ScoreBuffers.for_scheme: reviews", 0, MAX_REVIEWS)
         buffers = cls(slots=slots)
         size = _scheme_nbytes(scheme, reviews)
         for _ in range(buffers.slots):
