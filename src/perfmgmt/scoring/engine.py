@@ -4,7 +4,9 @@
 ``score_batch(...).row(0)``: the scalar and batch results are the same code, so they can never
 disagree. ``score_batch`` resolves the scheme into a cached :class:`ScoringPlan`, checks the
 population, cuts it into blocks of rows and runs the steps of :mod:`perfmgmt.scoring.kernel`
-on each block, on the calling thread or on the engine's worker threads.
+on each block, on the calling thread or on the engine's worker threads. The results are
+written into one block of memory, fresh or reused from a :class:`ScoreBuffers`;
+``score_batches`` scores a stream of batches that way, one batch at a time.
 """
 
 from __future__ import annotations
