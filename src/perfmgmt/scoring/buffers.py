@@ -77,7 +77,11 @@ class ScoreBuffers:
     Raises:
         ValidationError: When ``slots`` is not a whole number from 1 to 64.
 
-    Instances are safe to share between threads; each call takes a block under a lock.
+    A block is known to be free when CPython's reference count of it shows no holder but
+    the buffers themselves (every numpy view of a block keeps a reference to it). Blocks are
+    kept until :meth:`clear` or until the buffers are dropped, so a long-lived ScoreBuffers
+    holds the memory of its largest batches. Instances are safe to share between threads;
+    each call takes a block under a lock.
     """
 
     def __init__(self, *, slots: int = 2) -> None:
