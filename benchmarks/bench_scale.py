@@ -98,36 +98,35 @@ def _same(scheme: Any, engine: ScoringEngine, pop: Population, buffers: ScoreBuf
         assert np.ascontiguousarray(a).tobytes() == np.ascontiguousarray(b).tobytes(), name
 
 
-def _time(n: int, repeat: int) -> Point:
-    """Return the best fresh and reused times of score_batch on ``n`` reviews."""
+def per_review(sizes: tuple[int, ...], repeat: int) -> list[Point]:
+    """Return the times of score_batch at each N, the sizes timed round-robin.
+
+    Every population is built first; then each round times every size, fresh and with
+    ScoreBuffers, so that the load of other processes falls on all sizes alike.
+    """
     scheme = bs.founding_scheme()
     engine = ScoringEngine()
-    pop = bs.population(scheme, bs.make_inputs(n, seed=3))
-    buffers = ScoreBuffers.for_scheme(scheme, n, slots=1)
-    _same(scheme, engine, pop, buffers)
-    fresh, reused = _best(
-        [
-            lambda: engine.score_batch(scheme, pop),
-            lambda: engine.score_batch(scheme, pop, out=buffers),
-        ],
-        repeat,
-    )
-    assert buffers.allocated == 0, "the results were not dropped"
-    return Point(n, fresh[0], reused[0], fresh[1], reused[1])
-
-
-def per_review(sizes: tuple[int, ...], repeat: int) -> list[Point]:
-    """Return the times of score_batch at each N."""
-    out = []
+    cases: list[tuple[int, Population, ScoreBuffers]] = []
     for n in sizes:
         need = _NEEDS.get(n, 0)
         if _available() < need:
             print(f"- skipped N={n:,}: {_available() >> 30} GiB available, needs {need >> 30}")
             continue
-        point = _time(n, repeat if n < 10_000_000 else max(2, repeat // 2))
-        gc.collect()
-        out.append(point)
-        print(f"- {point}, load {os.getloadavg()[0]:.1f}", flush=True)
+        pop = bs.population(scheme, bs.make_inputs(n, seed=3))
+        buffers = ScoreBuffers.for_scheme(scheme, n, slots=1)
+        _same(scheme, engine, pop, buffers)
+        cases.append((n, pop, buffers))
+    fns = []
+    for _, pop, buffers in cases:
+        fns.append(lambda pop=pop: engine.score_batch(scheme, pop))
+        fns.append(lambda pop=pop, b=buffers: engine.score_batch(scheme, pop, out=b))
+    times = _best(fns, repeat)
+    out = []
+    for k, (n, _, buffers) in enumerate(cases):
+        assert buffers.allocated == 0, "the results were not dropped"
+        (wf, cf), (wr, cr) = times[2 * k], times[2 * k + 1]
+        out.append(Point(n, wf, wr, cf, cr))
+    print(f"- load average after timing: {os.getloadavg()[0]:.2f}")
     return out
 
 
@@ -311,7 +310,7 @@ def run(quick: bool = False) -> list[Any]:
     from run import Row  # type: ignore[import-not-found]
 
     top = 1_000_000 if quick else 10_000_000
-    points = per_review(tuple(n for n in SIZES if n <= top), 3)
+    points = per_review(tuple(n for n in SIZES if n <= top), 5)
     first, last = points[0], points[-1]
     check_stream_equals_one_shot()
     input_bytes, runs = memory(top, 65_536, one_shot=False)
