@@ -451,6 +451,14 @@ def _calls() -> dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]]:
             lambda v: list(score_and_decide_batches(SCHEME, v)),
             ("batches", "batch"),
         ),
+        "score_and_decide_batches(buffers=v)": (
+            lambda v: list(score_and_decide_batches(SCHEME, [], buffers=v)),
+            ("buffers",),
+        ),
+        "ScoringEngine.score_batches(buffers=v)": (
+            lambda v: list(ENGINE.score_batches(SCHEME, [], buffers=v)),
+            ("buffers",),
+        ),
         "score_and_decide_batches(scheme=v)": (
             lambda v: list(score_and_decide_batches(v, [])),
             ("scheme",),

@@ -121,6 +121,12 @@ class TestRefused:
         with pytest.raises(RuleError, match="expected a Scheme"):
             next(score_and_decide_batches({"key": "csm"}, _table(3)))  # type: ignore[arg-type]
 
+    @pytest.mark.parametrize("option", ["engine", "evaluator", "buffers"])
+    def test_options_of_another_type(self, option: str) -> None:
+        """An engine, evaluator or buffers of another type is refused, naming the option."""
+        with pytest.raises(RuleError, match=f"{option} is a str"):
+            next(score_and_decide_batches(SCHEME, _table(3), **{option: "x"}))
+
     def test_bad_batch_named(self) -> None:
         """A batch the population builder refuses is named by its place in the stream."""
         table = _table(20).drop_columns(["currency"])

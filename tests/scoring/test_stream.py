@@ -167,6 +167,11 @@ class TestRefused:
         with pytest.raises(ValidationError, match="batch_size"):
             list(iter_populations(SCHEME, _table(3), batch_size=size))  # type: ignore[arg-type]
 
+    def test_buffers_of_another_type(self) -> None:
+        """score_batches names its buffers argument when it is not a ScoreBuffers."""
+        with pytest.raises(ScoringError, match="buffers is a dict"):
+            next(ENGINE.score_batches(SCHEME, _table(3), buffers={}))  # type: ignore[arg-type]
+
     def test_bad_scheme(self) -> None:
         """The scheme must be a Scheme."""
         with pytest.raises(ScoringError, match="expected a Scheme"):

@@ -65,8 +65,9 @@ def score_and_decide_batches(
         ``(scores, decisions)`` for each batch, in input order.
 
     Raises:
-        RuleError: When ``scheme`` is not a Scheme, or a rule does not check (when the
-            first batch is decided).
+        RuleError: When ``scheme`` is not a Scheme, ``engine``, ``evaluator`` or
+            ``buffers`` is of another type, or a rule does not check (when the first batch is
+            decided).
         ScoringError: When a batch is refused (see ``iter_populations``) or cannot be
             scored, when that batch is reached.
     """
@@ -74,6 +75,16 @@ def score_and_decide_batches(
         raise RuleError(
             f"score_and_decide_batches: scheme is a {type(scheme).__name__}; expected a Scheme"
         )
+    for name, value, kind in (
+        ("engine", engine, ScoringEngine),
+        ("evaluator", evaluator, RuleEvaluator),
+        ("buffers", buffers, ScoreBuffers),
+    ):
+        if value is not None and not isinstance(value, kind):
+            raise RuleError(
+                f"score_and_decide_batches: {name} is a {type(value).__name__}; expected "
+                f"{kind.__name__} or None"
+            )
     scoring = ScoringEngine() if engine is None else engine
     deciding = RuleEvaluator() if evaluator is None else evaluator
     memory = ScoreBuffers() if buffers is None else buffers

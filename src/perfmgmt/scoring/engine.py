@@ -169,8 +169,14 @@ class ScoringEngine(OwnsThreads):
 
         Raises:
             ScoringError: As :meth:`score_batch` and :func:`iter_populations`, when the
-                batch that fails is reached.
+                batch that fails is reached; when ``buffers`` is not a ScoreBuffers, on the
+                first ``next``.
         """
+        if buffers is not None and not isinstance(buffers, ScoreBuffers):
+            raise ScoringError(
+                f"score_batches: buffers is a {type(buffers).__name__}; expected ScoreBuffers "
+                "or None"
+            )
         memory = ScoreBuffers() if buffers is None else buffers
         for population in iter_populations(scheme, batches, batch_size=batch_size):
             yield self.score_batch(scheme, population, out=memory)
