@@ -148,6 +148,18 @@ class TestOwnership:
         assert total.tobytes() == kept.tobytes()
         assert buffers.reused == 0
 
+    def test_arrow_and_pandas_tables_of_a_result_keep_their_numbers(self) -> None:
+        """Tables made from a result (zero-copy or not) are unchanged by later calls."""
+        buffers = ScoreBuffers(slots=1)
+        batch = ENGINE.score_batch(SCHEME, _population(40, 1), out=buffers)
+        table, frame = batch.to_arrow("full"), batch.to_pandas("full")
+        want_table, want_frame = table.to_pylist(), frame.copy(deep=True)
+        del batch
+        for seed in (2, 3, 4):
+            ENGINE.score_batch(SCHEME, _population(40, seed), out=buffers)
+        assert table.to_pylist() == want_table
+        assert frame.equals(want_frame)
+
     def test_a_dropped_result_frees_its_block(self) -> None:
         """Once nothing refers to a result, its block is written again."""
         buffers = ScoreBuffers(slots=1)
