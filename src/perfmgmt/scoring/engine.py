@@ -397,10 +397,12 @@ class _Out:
             ("gated", (n,), np.bool_),
             ("review_flags", (n,), np.uint8),
         ]
-        nbytes = result_nbytes(n, k, c, q)
-        if buffers is None and nbytes < _ONE_BUFFER:
+        if buffers is None and result_nbytes(n, k, c, q) < _ONE_BUFFER:
             return cls(**{name: np.empty(shape, dtype=dt) for name, shape, dt in layout})
+        # the block's size comes from the layout itself (result_nbytes, which ScoreBuffers
+        # reserves by, is pinned equal to it by a test)
         sizes = [math.prod(shape) * np.dtype(dt).itemsize for _, shape, dt in layout]
+        nbytes = sum(sizes)
         buf = np.empty(nbytes, dtype=np.uint8) if buffers is None else buffers.take(nbytes)
         arrays: dict[str, np.ndarray[Any, Any]] = {}
         offset = 0
