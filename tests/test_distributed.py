@@ -82,6 +82,21 @@ class TestPartitionScorer:
         parts = [scorer.arrow(table.slice(i, 100)) for i in range(0, 400, 100)]
         assert pa.concat_tables(parts).equals(whole)
 
+    def test_partitions_reuse_result_memory_without_changing_earlier_results(self) -> None:
+        """Later partitions reuse the process's result memory; earlier tables keep their rows."""
+        from perfmgmt import distributed
+
+        scorer = partition_scorer(SCHEME, columns="full")
+        tables = [wide_table(300, seed) for seed in (5, 6, 7, 8)]
+        first = scorer.arrow(tables[0])
+        kept = pa.Table.from_pylist(first.to_pylist(), schema=first.schema)
+        for table in tables[1:]:
+            scorer.arrow(table)
+        assert first.equals(kept)
+        buffers = distributed._buffers(scorer.scheme_json)
+        assert buffers.reused >= 2
+        assert scorer.arrow(tables[0]).equals(kept)  # scored again into reused memory
+
     def test_schema_is_fixed_and_pickles(self) -> None:
         """Every result has the schema; the scorer survives pickling; batches keep order."""
         scorer = partition_scorer(SCHEME)

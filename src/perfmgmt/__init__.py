@@ -139,6 +139,7 @@ from perfmgmt.rules import (
     parse,
     render,
     rule,
+    score_and_decide_batches,
 )
 from perfmgmt.scoring import (
     BandedScorer,
@@ -155,6 +156,7 @@ from perfmgmt.scoring import (
     ProgressScorer,
     RatioScorer,
     ReviewFlag,
+    ScoreBuffers,
     ScoreCard,
     Scorer,
     ScoreRecord,
@@ -285,6 +287,7 @@ __all__ = [
     "Scale",
     "Scheme",
     "SchemeError",
+    "ScoreBuffers",
     "ScoreCard",
     "ScoreRecord",
     "Scorer",
@@ -337,6 +340,7 @@ __all__ = [
     "ratio",
     "render",
     "rule",
+    "score_and_decide_batches",
     "target_band",
     "too_new_to_rate",
     "verify_history",

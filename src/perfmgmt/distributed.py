@@ -51,7 +51,7 @@ from perfmgmt.errors import ScoringError
 from perfmgmt.model import Scheme
 from perfmgmt.model.money import check_currency, minor_units
 from perfmgmt.rules import RuleEvaluator
-from perfmgmt.scoring import Population, ScoringEngine
+from perfmgmt.scoring import Population, ScoreBuffers, ScoringEngine
 from perfmgmt.serialization import dumps, loads
 
 if TYPE_CHECKING:
@@ -62,6 +62,7 @@ __all__ = ["PartitionScorer", "ResultSchema", "partition_scorer", "result_schema
 
 _ENGINES: dict[str, tuple[Scheme, ScoringEngine, RuleEvaluator]] = {}
 _SCHEMAS: dict[tuple[str, str | tuple[str, ...], str, str], ResultSchema] = {}
+_BUFFERS: dict[str, ScoreBuffers] = {}
 _MAX_CACHED = 16
 _KPI_INPUTS = ("actual", "sample_size", "threshold", "target", "stretch")
 
@@ -86,6 +87,17 @@ def _engines(scheme_json: str) -> tuple[Scheme, ScoringEngine, RuleEvaluator]:
             _SCHEMAS.clear()
         found = (loads(scheme_json, Scheme), ScoringEngine(), RuleEvaluator(trace=False))
         _ENGINES[key] = found
+    return found
+
+
+def _buffers(scheme_json: str) -> ScoreBuffers:
+    """The result memory of this process's partitions of one scheme."""
+    key = hashlib.sha256(scheme_json.encode("utf-8")).hexdigest()
+    found = _BUFFERS.get(key)
+    if found is None:
+        if len(_BUFFERS) >= _MAX_CACHED:
+            _BUFFERS.clear()
+        found = _BUFFERS[key] = ScoreBuffers()
     return found
 
 
@@ -209,7 +221,8 @@ class PartitionScorer:
                 f"partition: currency {pop.currency!r} differs from the scorer's "
                 f"{self.currency!r}; build the scorer with currency={pop.currency!r}"
             )
-        batch = engine.score_batch(scheme, pop)
+        # results land in memory kept per process, reused once a partition's tables are gone
+        batch = engine.score_batch(scheme, pop, out=_buffers(self.scheme_json))
         decisions = evaluator.evaluate_batch(scheme, batch, pop)
         scores = batch.to_arrow(self.columns)
         keys = [*decisions.rule_keys, *decisions.table_keys]

@@ -58,9 +58,20 @@ from perfmgmt.model.development import (
 from perfmgmt.model.incentive import BonusPool
 from perfmgmt.model.money import from_minor, quantize, to_minor
 from perfmgmt.presets.customer_service import customer_service_manager
-from perfmgmt.rules import RuleEvaluator
+from perfmgmt.rules import RuleEvaluator, score_and_decide_batches
 from perfmgmt.rules.payout import allocate
-from perfmgmt.scoring import ScoringEngine, banded, binary, linear, progress, ratio, target_band
+from perfmgmt.scoring import (
+    Population,
+    ScoreBuffers,
+    ScoringEngine,
+    banded,
+    binary,
+    iter_populations,
+    linear,
+    progress,
+    ratio,
+    target_band,
+)
 from perfmgmt.serialization import dumps, loads
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "v1" / "review.json"
@@ -414,6 +425,43 @@ def _calls() -> dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]]:
                 ]
             ),
             ("rating",),
+        ),
+        "ScoreBuffers(slots=v)": (lambda v: ScoreBuffers(slots=v), ("slots",)),
+        "ScoreBuffers.for_scheme(scheme, reviews=v)": (
+            lambda v: ScoreBuffers.for_scheme(SCHEME, v),
+            ("reviews",),
+        ),
+        "ScoreBuffers.for_scheme(scheme=v, 10)": (
+            lambda v: ScoreBuffers.for_scheme(v, 10),
+            ("scheme",),
+        ),
+        "ScoringEngine.score_batch(out=v)": (
+            lambda v: ENGINE.score_batch(SCHEME, Population.from_reviews(SCHEME, [REVIEW]), out=v),
+            ("out",),
+        ),
+        "iter_populations(batches=v)": (
+            lambda v: list(iter_populations(SCHEME, v)),
+            ("batches", "batch"),
+        ),
+        "iter_populations([], batch_size=v)": (
+            lambda v: list(iter_populations(SCHEME, [], batch_size=v)),
+            ("batch_size",),
+        ),
+        "score_and_decide_batches(batches=v)": (
+            lambda v: list(score_and_decide_batches(SCHEME, v)),
+            ("batches", "batch"),
+        ),
+        "score_and_decide_batches(buffers=v)": (
+            lambda v: list(score_and_decide_batches(SCHEME, [], buffers=v)),
+            ("buffers",),
+        ),
+        "ScoringEngine.score_batches(buffers=v)": (
+            lambda v: list(ENGINE.score_batches(SCHEME, [], buffers=v)),
+            ("buffers",),
+        ),
+        "score_and_decide_batches(scheme=v)": (
+            lambda v: list(score_and_decide_batches(v, [])),
+            ("scheme",),
         ),
         "allocate([1], pool, eligible_fraction=[v])": (
             lambda v: allocate([Decimal(1)], INSTANCES["BonusPool"][0], eligible_fraction=[v]),

@@ -52,6 +52,7 @@ from perfmgmt.rules.parse import Limits, parse, render
 from perfmgmt.rules.payout import PoolAllocation, allocate
 from perfmgmt.rules.program import RuleProgram, RuleSet
 from perfmgmt.rules.schema import FieldSchema, FieldType
+from perfmgmt.rules.stream import score_and_decide_batches
 from perfmgmt.rules.tables import Finding, FindingKind, analyse_table
 
 __all__ = [
@@ -100,6 +101,7 @@ __all__ = [
     "parse",
     "render",
     "rule",
+    "score_and_decide_batches",
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from perfmgmt._deprecated import moved
+from perfmgmt.scoring.buffers import ScoreBuffers
 from perfmgmt.scoring.card import (
     BatchScores,
     CategoryLine,
@@ -43,6 +44,7 @@ from perfmgmt.scoring.scorers import (
     ratio,
     target_band,
 )
+from perfmgmt.scoring.stream import iter_populations
 
 __all__ = [
     "BandedScorer",
@@ -60,6 +62,7 @@ __all__ = [
     "ProgressScorer",
     "RatioScorer",
     "ReviewFlag",
+    "ScoreBuffers",
     "ScoreCard",
     "ScoreRecord",
     "Scorer",
@@ -73,6 +76,7 @@ __all__ = [
     "banded",
     "binary",
     "default_registry",
+    "iter_populations",
     "linear",
     "load_entry_points",
     "progress",

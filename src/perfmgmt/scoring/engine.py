@@ -4,14 +4,16 @@
 ``score_batch(...).row(0)``: the scalar and batch results are the same code, so they can never
 disagree. ``score_batch`` resolves the scheme into a cached :class:`ScoringPlan`, checks the
 population, cuts it into blocks of rows and runs the steps of :mod:`perfmgmt.scoring.kernel`
-on each block, on the calling thread or on the engine's worker threads.
+on each block, on the calling thread or on the engine's worker threads. The results are
+written into one block of memory, fresh or reused from a :class:`ScoreBuffers`;
+``score_batches`` scores a stream of batches that way, one batch at a time.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar, cast
 
 import attrs
@@ -25,12 +27,14 @@ from perfmgmt.model.cycle import Cycle
 from perfmgmt.model.review import Review
 from perfmgmt.model.scheme import Scheme
 from perfmgmt.scoring import kernel
+from perfmgmt.scoring.buffers import ScoreBuffers, result_nbytes
 from perfmgmt.scoring.card import BatchScores, ScoreCard
 from perfmgmt.scoring.flags import KpiFlag, ReviewFlag
 from perfmgmt.scoring.plan import ScoringPlan, make_plan
 from perfmgmt.scoring.population import Population
 from perfmgmt.scoring.registry import ScorerRegistry, default_registry
 from perfmgmt.scoring.scorers import CheckedScorer
+from perfmgmt.scoring.stream import DEFAULT_BATCH_SIZE, iter_populations
 
 __all__ = ["ScoringEngine", "ScoringPlan"]
 
@@ -111,16 +115,71 @@ class ScoringEngine(OwnsThreads):
         """Score several reviews at once (``score_batch`` of ``Population.from_reviews``)."""
         return self.score_batch(scheme, Population.from_reviews(scheme, reviews, cycle=cycle))
 
-    def score_batch(self, scheme: Scheme, population: Population) -> BatchScores:
+    def score_batch(
+        self, scheme: Scheme, population: Population, *, out: ScoreBuffers | None = None
+    ) -> BatchScores:
         """Score every review of ``population`` against ``scheme``.
+
+        Args:
+            scheme: The scheme.
+            population: The reviews, built for this scheme.
+            out: Memory to write the results into, reused from earlier calls when nothing
+                refers to their results any more (see :class:`ScoreBuffers`). The results are
+                bit-identical to those of a call without it.
 
         Raises:
             ScoringError: When the population was built for other KPIs, criteria or sources,
-                or a row's bounds are refused by its scorer (e.g. a zero ratio target).
+                or a row's bounds are refused by its scorer (e.g. a zero ratio target), or
+                ``out`` is not a ScoreBuffers.
         """
         plan = self.plan(scheme)
         _check_population(plan, population)
-        return _score(plan, population, self._runner)
+        if out is not None and not isinstance(out, ScoreBuffers):
+            raise ScoringError(
+                f"score_batch: out is a {type(out).__name__}; expected ScoreBuffers or None"
+            )
+        return _score(plan, population, self._runner, out)
+
+    def score_batches(
+        self,
+        scheme: Scheme,
+        batches: object,
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        buffers: ScoreBuffers | None = None,
+    ) -> Iterator[BatchScores]:
+        """Score a stream of batches, one at a time, in memory proportional to one batch.
+
+        Each batch is scored by :meth:`score_batch` into reused result memory, so a stream
+        that drops each result before the next one (a ``for`` loop that writes results out)
+        runs in the memory of about two batches, whatever its length. Results equal those
+        of one ``score_batch`` on the whole population, row for row.
+
+        Args:
+            scheme: The scheme.
+            batches: What :func:`iter_populations` reads: Populations, frames or Arrow
+                record batches, a pyarrow Table or a ``pyarrow.parquet.ParquetFile``.
+            batch_size: Rows per batch where this side cuts the input (tables, files,
+                frames); batches given one by one are scored as they come.
+            buffers: The result memory to reuse; by default a new :class:`ScoreBuffers`
+                for this stream.
+
+        Yields:
+            One :class:`BatchScores` per batch, in input order.
+
+        Raises:
+            ScoringError: As :meth:`score_batch` and :func:`iter_populations`, when the
+                batch that fails is reached; when ``buffers`` is not a ScoreBuffers, on the
+                first ``next``.
+        """
+        if buffers is not None and not isinstance(buffers, ScoreBuffers):
+            raise ScoringError(
+                f"score_batches: buffers is a {type(buffers).__name__}; expected ScoreBuffers "
+                "or None"
+            )
+        memory = ScoreBuffers() if buffers is None else buffers
+        for population in iter_populations(scheme, batches, batch_size=batch_size):
+            yield self.score_batch(scheme, population, out=memory)
 
 
 def _check_population(plan: ScoringPlan, pop: Population) -> None:
@@ -138,9 +197,11 @@ def _check_population(plan: ScoringPlan, pop: Population) -> None:
         )
 
 
-def _score(plan: ScoringPlan, pop: Population, runner: BlockRunner) -> BatchScores:
+def _score(
+    plan: ScoringPlan, pop: Population, runner: BlockRunner, buffers: ScoreBuffers | None
+) -> BatchScores:
     n, k = pop.actual.shape
-    out = _Out.empty(n, k, len(plan.category_keys), len(plan.criterion_keys))
+    out = _Out.empty(n, k, len(plan.category_keys), len(plan.criterion_keys), buffers)
 
     def block(bounds: tuple[int, int]) -> None:
         # NaN and inf are handled explicitly (missing data, 0/0 = no score), so numpy's
@@ -311,11 +372,12 @@ class _Out:
     review_flags: FlagArray
 
     @classmethod
-    def empty(cls, n: int, k: int, c: int, q: int) -> _Out:
+    def empty(cls, n: int, k: int, c: int, q: int, buffers: ScoreBuffers | None = None) -> _Out:
         """Allocate the arrays for ``n`` reviews as views of one buffer.
 
         One large allocation is faulted in far faster than many (the kernel can back it with
-        huge pages), and it frees as one when the last result array goes.
+        huge pages), and it frees as one when the last result array goes. With ``buffers``
+        the views are carved from a block they hand out (memory already mapped).
         """
         layout: list[tuple[str, tuple[int, ...], type[np.generic]]] = [
             ("achievement", (k, n), np.float64),
@@ -335,11 +397,13 @@ class _Out:
             ("gated", (n,), np.bool_),
             ("review_flags", (n,), np.uint8),
         ]
-        # Bytes per review: 8 per float64/int64 item, 1 per uint8/bool item.
-        if n * (8 * (4 * k + c + q + 6) + k + 3) < _ONE_BUFFER:
+        if buffers is None and result_nbytes(n, k, c, q) < _ONE_BUFFER:
             return cls(**{name: np.empty(shape, dtype=dt) for name, shape, dt in layout})
+        # the block's size comes from the layout itself (result_nbytes, which ScoreBuffers
+        # reserves by, is pinned equal to it by a test)
         sizes = [math.prod(shape) * np.dtype(dt).itemsize for _, shape, dt in layout]
-        buf = np.empty(sum(sizes), dtype=np.uint8)
+        nbytes = sum(sizes)
+        buf = np.empty(nbytes, dtype=np.uint8) if buffers is None else buffers.take(nbytes)
         arrays: dict[str, np.ndarray[Any, Any]] = {}
         offset = 0
         # 8-byte items come first, so every view is aligned.
