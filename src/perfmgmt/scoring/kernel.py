@@ -81,7 +81,9 @@ def round_to_resolution(*aggregates: FloatArray) -> None:
         values.round(RESOLUTION, out=values)
 
 
-def _sum_rows(a: FloatArray, rows: Sequence[int], out: FloatArray) -> FloatArray:
+def _sum_rows(
+    a: FloatArray | Sequence[FloatArray], rows: Sequence[int], out: FloatArray
+) -> FloatArray:
     """Sum rows ``rows`` (at least one) of the (K, B) array ``a`` into ``out``, in that order."""
     np.copyto(out, a[rows[0]])
     for j in rows[1:]:
@@ -158,10 +160,19 @@ def flag_unusable_data(
         size = sample_size[j]
         insufficient[j] = (size >= 0) & (size < plan.min_sample[j]) & ~missing[j]
     unusable = missing if plan.cap_small_samples else missing | insufficient
-    flags[...] = missing * np.uint8(KpiFlag.MISSING)
-    flags |= insufficient * np.uint8(KpiFlag.INSUFFICIENT_DATA)
-    flags |= unusable * plan.policy_flag[:, None]
+    np.copyto(flags, missing)  # True -> 1, KpiFlag.MISSING
+    # Only a KPI with a minimum sample can be insufficient, only a row with unusable data
+    # gets its policy's flag: the other rows are left as they are.
+    for j in plan.sampled_cols:
+        flags[j] |= insufficient[j] * np.uint8(KpiFlag.INSUFFICIENT_DATA)
+    for j in _rows_with_any(unusable):
+        flags[j] |= unusable[j] * plan.policy_flag[j]
     return unusable, insufficient
+
+
+def _rows_with_any(mask: BoolArray) -> list[int]:
+    """Return the indices of the rows of the (K, B) ``mask`` that hold a True."""
+    return cast("list[int]", np.flatnonzero(mask.any(axis=1)).tolist())
 
 
 SMALL_SAMPLE_CAP = 100.0
@@ -188,13 +199,13 @@ def apply_missing_policies(
     """
     zeroed = np.zeros_like(unusable)
     zero = set(plan.zero_cols)
-    for j in np.flatnonzero(unusable.any(axis=1)).tolist():  # unusable data is rare
+    for j in _rows_with_any(unusable):  # unusable data is rare
         np.putmask(score[j], unusable[j], 0.0 if j in zero else np.nan)
         np.putmask(achievement[j], unusable[j], np.nan)
         if j in zero:
             zeroed[j] = unusable[j]
     if plan.cap_small_samples:
-        for j in np.flatnonzero(insufficient.any(axis=1)).tolist():
+        for j in _rows_with_any(insufficient):
             np.minimum(score[j], SMALL_SAMPLE_CAP, out=score[j], where=insufficient[j])
     excluded = np.zeros(unusable.shape[1], dtype=np.bool_)
     for j in plan.exclude_cols:
@@ -230,28 +241,43 @@ def effective_weights(  # noqa: PLR0917 - the kernel's steps take their arrays p
         quantitative total), and (B,) ``Σ_M / Σ``.
     """
     k, b = out.shape
-    measured = ~unusable
     weights: FloatArray = plan.nominal_weight[:, None] if nominal is None else nominal
     total: FloatArray | float = (
         plan.nominal_total if nominal is None else _sum_rows(nominal, range(k), np.empty(b))
     )
-    np.multiply(measured, weights, out=out)
+    # measured x nominal: the nominal weights, 0 where unusable (only rows with unusable data
+    # are touched; weights are >= 0, so this is the product, bit for bit).
+    np.copyto(out, weights)
+    unusable_rows = _rows_with_any(unusable)
+    for j in unusable_rows:
+        np.putmask(out[j], unusable[j], 0.0)
     measured_sum = _sum_rows(out, range(k), np.empty(b))
     none_measured: BoolArray = ~(measured_sum > 0)
     out /= measured_sum
-    if zeroed.any():
-        zero_weight = zeroed * weights
-        zero_sum = _sum_rows(zero_weight, range(k), np.empty(b))
-        zero_weight /= total
+    zero_rows = _rows_with_any(zeroed)
+    if zero_rows:
+        # Only these rows hold weight scored 0; the others would add +0.0, which changes no
+        # sum of non-negative weights, and scale a review without one by exactly 1.
+        zero_weight = [zeroed[j] * weights[j] for j in zero_rows]
+        zero_sum = _sum_rows(zero_weight, range(len(zero_rows)), np.empty(b))
         out *= 1.0 - zero_sum / total
-        out += zero_weight
+        for j, zw in zip(zero_rows, zero_weight, strict=True):
+            zw /= total
+            out[j] += zw
     if none_measured.any():  # 0 / 0: every weight is 0
         out[:, none_measured] = 0.0
-    moved = (unusable & ~zeroed).any(axis=0) & ~none_measured
-    if moved.any():
+    # Weight moved in the reviews with an unusable value not scored 0; only their KPI flags
+    # are read and written.
+    zero = set(zero_rows)
+    moved = np.zeros(b, dtype=np.bool_)
+    for j in unusable_rows:
+        moved |= (unusable[j] & ~zeroed[j]) if j in zero else unusable[j]
+    moved &= ~none_measured
+    cols = np.flatnonzero(moved)
+    if len(cols):
         positive = weights > 0  # (K, 1) for the scheme's weights, (K, B) per review
-        raised = measured[:, moved] & (positive if nominal is None else positive[:, moved])
-        flags[:, moved] |= raised * np.uint8(KpiFlag.REWEIGHTED)
+        raised = ~unusable[:, cols] & (positive if nominal is None else positive[:, cols])
+        flags[:, cols] |= raised * np.uint8(KpiFlag.REWEIGHTED)
     share: FloatArray = measured_sum / total
     return none_measured, share
 
@@ -271,9 +297,11 @@ def quantitative_total(
     quantitative total (NaN where no KPI was measured).
     """
     np.multiply(score, weight, out=contribution)
-    np.putmask(contribution, unscored, 0.0)
+    for j in _rows_with_any(unscored):
+        np.putmask(contribution[j], unscored[j], 0.0)
     _sum_rows(contribution, range(contribution.shape[0]), out)
-    np.putmask(out, none_measured, np.nan)
+    if none_measured.any():
+        np.putmask(out, none_measured, np.nan)
     return out
 
 
@@ -287,6 +315,9 @@ def category_subtotals(
     """
     b = contribution.shape[1]
     for c, cols in enumerate(plan.category_cols):
+        if len(cols) == 1:  # a sum of one row is that row: no copies
+            np.divide(contribution[cols[0]], weight[cols[0]], out=out[c])
+            continue
         num = _sum_rows(contribution, cols, np.empty(b))
         den = _sum_rows(weight, cols, np.empty(b))
         np.divide(num, den, out=out[c])
