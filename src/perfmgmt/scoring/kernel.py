@@ -386,29 +386,42 @@ def qualitative_part(
         (B,) the qualitative part.
     """
     b = ratings.shape[0]
-    part_sum, weight_sum = np.zeros(b), np.zeros(b)
-    for q, (low, span) in enumerate(
-        zip(plan.crit_low.tolist(), plan.crit_span.tolist(), strict=True)
-    ):
-        # Σ weight x (rating - low) over the counted sources, then x 100 / span / Σ weight.
-        weighted, source_sum = np.zeros(b), np.zeros(b)
-        for s, (min_raters, weight) in enumerate(
-            zip(plan.min_raters.tolist(), plan.source_weight.tolist(), strict=True)
-        ):
-            counted = raters[:, q, s] >= min_raters
+    n_crit = len(plan.crit_low)
+    sources = list(zip(plan.min_raters.tolist(), plan.source_weight.tolist(), strict=True))
+    # weighted: Σ weight x (rating - low) over the counted sources; source_sum: Σ weight.
+    weighted, source_sum = np.zeros((n_crit, b)), np.zeros((n_crit, b))
+    counted, above_low = np.empty(b, dtype=np.bool_), np.empty(b)
+    for q, low in enumerate(plan.crit_low.tolist()):
+        for s, (min_raters, weight) in enumerate(sources):
+            np.greater_equal(raters[:, q, s], min_raters, out=counted)
             above_low = np.where(counted, ratings[:, q, s], low)  # left out: low, so 0 below
             above_low -= low
             above_low *= weight
-            weighted += above_low
-            source_sum += counted * weight
-        weighted *= 100.0
-        weighted /= span
-        crit = np.divide(weighted, source_sum, out=criterion_score[q])  # none counted: 0/0, NaN
-        scored = ~np.isnan(crit)
-        part_sum += np.where(scored, crit, 0.0) * plan.crit_weight[q]
-        weight_sum += scored * plan.crit_weight[q]
-    part: FloatArray = part_sum / weight_sum  # no criterion scored: 0/0, NaN
+            weighted[q] += above_low
+            source_sum[q] += np.multiply(counted, weight, out=above_low)
+    # Then per criterion, one (Q, B) pass each: x 100 / span / Σ weight.
+    weighted *= 100.0
+    weighted /= plan.crit_span[:, None]
+    crit = np.divide(weighted, source_sum, out=criterion_score)  # none counted: 0/0, NaN
+    scored = crit == crit
+    crit_part = np.where(scored, crit, 0.0)
+    crit_part *= plan.crit_weight[:, None]
+    np.multiply(scored, plan.crit_weight[:, None], out=source_sum)
+    part: FloatArray = _sum_from_zero(crit_part)
+    part /= _sum_from_zero(source_sum)  # no criterion scored: 0/0, NaN
     return part
+
+
+def _sum_from_zero(a: FloatArray) -> FloatArray:
+    """Return ``0 + a[0] + a[1] + ...`` over the rows of ``a``, one row at a time, in order.
+
+    ``a[0] + 0`` is ``0 + a[0]`` (it turns a -0.0 into +0.0), one pass cheaper than adding
+    to an array of zeros.
+    """
+    out = np.add(a[0], 0.0)
+    for row in a[1:]:
+        out += row
+    return out
 
 
 def blend(share: float, quantitative: FloatArray, qualitative: FloatArray, out: FloatArray) -> None:
