@@ -152,11 +152,12 @@ def rate(
     rating_index: Array,
 ) -> tuple[Array, Array]:
     """Reasons not to rate, and the band of the rated totals."""
+    too_little = measured_share.round(kernel.RESOLUTION) < plan.min_measured_share
     reasons = [
         (eligible_days < plan.scheme.min_eligible_days, ReviewFlag.NOT_ELIGIBLE),
         (excluded, ReviewFlag.EXCLUDED_KPI),
         (none_measured, ReviewFlag.NO_QUANTITATIVE),
-        (measured_share.round(kernel.RESOLUTION) < plan.min_measured_share, ReviewFlag.TOO_LITTLE_DATA),
+        (too_little, ReviewFlag.TOO_LITTLE_DATA),
         (gate_held, ReviewFlag.GATE_WITHOUT_DATA),
         (no_qualitative, ReviewFlag.NO_QUALITATIVE),
     ]

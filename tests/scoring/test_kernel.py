@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scoring.straightforward_kernel import STEPS, straightforward_steps
 
 from perfmgmt.errors import ScoringError
 from perfmgmt.model import (
@@ -21,6 +20,7 @@ from perfmgmt.model import (
     Direction,
     Gate,
     GateEffect,
+    GateWithoutData,
     Indicator,
     Label,
     MissingData,
@@ -28,12 +28,12 @@ from perfmgmt.model import (
     RatingScale,
     Scheme,
     ScoringSpec,
-    GateWithoutData,
     SmallSample,
 )
 from perfmgmt.presets import customer_service_manager
 from perfmgmt.scoring import BatchScores, KpiFlag, Population, ReviewFlag, ScoringEngine, kernel
 from perfmgmt.strategies import populations
+from scoring.straightforward_kernel import STEPS, straightforward_steps
 
 ENGINE = ScoringEngine()
 
@@ -304,7 +304,7 @@ def _with_zero_weights(scheme: Scheme) -> Scheme:
     kpis = list(base.kpis)
     for cols in base.category_keys:
         members = [j for j, kpi in enumerate(kpis) if kpi.category == cols]
-        if len(members) == 2:  # noqa: PLR2004 - the two KPIs of the category
+        if len(members) == 2:
             kpis[members[0]] = attrs.evolve(kpis[members[0]], weight=0.0)
             kpis[members[1]] = attrs.evolve(kpis[members[1]], weight=1.0)
     return attrs.evolve(base, kpis=kpis)
@@ -337,7 +337,7 @@ VARIANTS = _variants()
 
 
 class TestFewerPassesSameBits:
-    """The kernel's steps give the bits of the straightforward steps of straightforward_kernel.py."""
+    """The kernel's steps give the bits of the straightforward steps (straightforward_kernel)."""
 
     def test_every_replaced_step_is_a_kernel_step(self) -> None:
         """The reference replaces documented kernel steps, by their public names."""

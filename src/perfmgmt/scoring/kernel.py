@@ -172,7 +172,8 @@ def flag_unusable_data(
 
 def _rows_with_any(mask: BoolArray) -> list[int]:
     """Return the indices of the rows of the (K, B) ``mask`` that hold a True."""
-    return cast("list[int]", np.flatnonzero(mask.any(axis=1)).tolist())
+    rows: list[int] = np.flatnonzero(mask.any(axis=1)).tolist()
+    return rows
 
 
 SMALL_SAMPLE_CAP = 100.0
@@ -265,8 +266,7 @@ def effective_weights(  # noqa: PLR0917 - the kernel's steps take their arrays p
         zero_sum = _sum_rows(zero_weight, range(len(zero_rows)), np.empty(b))
         out *= 1.0 - zero_sum / total
         for j, zw in zip(zero_rows, zero_weight, strict=True):
-            zw /= total
-            out[j] += zw
+            out[j] += np.divide(zw, total, out=zw)
     if none_measured.any():  # 0 / 0: every weight is 0
         out[:, none_measured] = 0.0
     # Weight moved in the reviews with an unusable value not scored 0; only their KPI flags
@@ -403,7 +403,7 @@ def qualitative_part(
     weighted *= 100.0
     weighted /= plan.crit_span[:, None]
     crit = np.divide(weighted, source_sum, out=criterion_score)  # none counted: 0/0, NaN
-    scored = crit == crit
+    scored = ~np.isnan(crit)
     crit_part = np.where(scored, crit, 0.0)
     crit_part *= plan.crit_weight[:, None]
     np.multiply(scored, plan.crit_weight[:, None], out=source_sum)
@@ -418,7 +418,7 @@ def _sum_from_zero(a: FloatArray) -> FloatArray:
     ``a[0] + 0`` is ``0 + a[0]`` (it turns a -0.0 into +0.0), one pass cheaper than adding
     to an array of zeros.
     """
-    out = np.add(a[0], 0.0)
+    out: FloatArray = np.add(a[0], 0.0)
     for row in a[1:]:
         out += row
     return out
