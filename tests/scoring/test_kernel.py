@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import Any
 
 import attrs
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perfmgmt.errors import ScoringError
@@ -19,13 +20,20 @@ from perfmgmt.model import (
     Direction,
     Gate,
     GateEffect,
+    GateWithoutData,
     Indicator,
     Label,
+    MissingData,
+    MissingPolicy,
     RatingScale,
     Scheme,
     ScoringSpec,
+    SmallSample,
 )
+from perfmgmt.presets import customer_service_manager
 from perfmgmt.scoring import BatchScores, KpiFlag, Population, ReviewFlag, ScoringEngine, kernel
+from perfmgmt.strategies import populations
+from scoring.straightforward_kernel import STEPS, straightforward_steps
 
 ENGINE = ScoringEngine()
 
@@ -222,3 +230,135 @@ class TestOnePath:
         b = _at(_scheme([0.5, 0.5]), "target").row(0)
         with pytest.raises(ScoringError, match="other KPIs or criteria"):
             BatchScores.from_cards([a, b])
+
+
+def _result_arrays(batch: BatchScores) -> dict[str, np.ndarray[Any, Any]]:
+    """Every array of a batch result, by field name."""
+    fields = attrs.fields(BatchScores)
+    return {
+        f.name: getattr(batch, f.name)
+        for f in fields
+        if isinstance(getattr(batch, f.name), np.ndarray)
+    }
+
+
+def _assert_same_bits(scheme: Scheme, pop: Population) -> None:
+    """Score ``pop`` with the kernel and with the straightforward steps: the same bytes."""
+    fused = _result_arrays(ScoringEngine().score_batch(scheme, pop))
+    with straightforward_steps():
+        plain = _result_arrays(ScoringEngine().score_batch(scheme, pop))
+    assert fused.keys() == plain.keys()
+    for name, got in fused.items():
+        want = plain[name]
+        assert (got.dtype, got.shape) == (want.dtype, want.shape), name
+        assert got.tobytes() == want.tobytes(), name  # bits: NaN where NaN, -0.0 where -0.0
+
+
+def _preset_population(scheme: Scheme, n: int, *, per_row: bool = False) -> Population:
+    """``n`` reviews of the preset's KPIs around their targets, with holes in every input."""
+    rng = np.random.default_rng(20)
+    k = len(scheme.kpis)
+    centre = np.array([kpi.target for kpi in scheme.kpis], dtype=np.float64)
+    spread = np.array(
+        [abs((kpi.stretch or kpi.target) - (kpi.threshold or 0.0)) or 2.0 for kpi in scheme.kpis]
+    )
+    actual = centre + spread * rng.normal(0.0, 0.8, (n, k))
+    actual[rng.random((n, k)) < 0.06] = np.nan
+    sample = rng.integers(-1, 80, (n, k))
+    sample[np.isnan(actual)] = -1
+    q, s = len(scheme.criteria), len(scheme.sources)
+    raters = rng.integers(0, 4, (n, q, s))
+    ratings = np.round(rng.uniform(1.0, 5.0, (n, q, s)) * 2) / 2
+    ratings[raters == 0] = np.nan
+    extra: dict[str, Any] = {}
+    if per_row:
+        weights = scheme.nominal_weights()
+        w = np.array([weights[kpi.key] for kpi in scheme.kpis]) * rng.uniform(0.5, 1.5, (n, k))
+        w[: n // 10, 1] = 0.0  # a weight that fell to zero mid-cycle
+        extra["nominal_weight"] = w / w.sum(axis=1, keepdims=True)
+        target = np.full((n, k), np.nan)
+        target[:, 0] = centre[0] + rng.uniform(-2.0, 2.0, n)
+        extra["target"] = target
+    return Population.from_arrays(
+        scheme,
+        subject_ids=[f"s{i}" for i in range(n)],
+        actual=actual,
+        sample_size=sample,
+        ratings=ratings,
+        raters=raters,
+        **extra,
+    )
+
+
+def _with_policies(scheme: Scheme, *policies: MissingPolicy) -> Scheme:
+    """The scheme with the KPIs' missing-data policies replaced, in order."""
+    kpis = [
+        attrs.evolve(kpi, missing=policies[j % len(policies)]) for j, kpi in enumerate(scheme.kpis)
+    ]
+    return attrs.evolve(scheme, kpis=kpis)
+
+
+def _with_zero_weights(scheme: Scheme) -> Scheme:
+    """The scheme with one KPI of each two-KPI category at weight 0 (ZERO and REALLOCATE)."""
+    base = _with_policies(scheme, MissingPolicy.REALLOCATE, MissingPolicy.ZERO)
+    kpis = list(base.kpis)
+    for cols in base.category_keys:
+        members = [j for j, kpi in enumerate(kpis) if kpi.category == cols]
+        if len(members) == 2:
+            kpis[members[0]] = attrs.evolve(kpis[members[0]], weight=0.0)
+            kpis[members[1]] = attrs.evolve(kpis[members[1]], weight=1.0)
+    return attrs.evolve(base, kpis=kpis)
+
+
+def _variants() -> dict[str, tuple[Scheme, bool]]:
+    """Schemes that take every branch of the fused steps, and whether rows bring weights."""
+    preset = customer_service_manager()
+    mixed = _with_policies(
+        preset, MissingPolicy.REALLOCATE, MissingPolicy.ZERO, MissingPolicy.REALLOCATE
+    )
+    held = attrs.evolve(
+        mixed,
+        missing_data=MissingData(
+            min_measured_share=0.8,
+            small_sample=SmallSample.AS_MISSING,
+            gate_without_data=GateWithoutData.HOLD,
+        ),
+    )
+    return {
+        "preset": (preset, False),
+        "reallocate and zero": (mixed, False),
+        "zero weights": (_with_zero_weights(preset), False),
+        "small samples missing, gates held": (held, False),
+        "per-review weights and targets": (mixed, True),
+    }
+
+
+VARIANTS = _variants()
+
+
+class TestFewerPassesSameBits:
+    """The kernel's steps give the bits of the straightforward steps (straightforward_kernel)."""
+
+    def test_every_replaced_step_is_a_kernel_step(self) -> None:
+        """The reference replaces documented kernel steps, by their public names."""
+        assert set(STEPS) <= set(kernel.__all__)
+
+    @pytest.mark.parametrize("variant", sorted(VARIANTS))
+    def test_large_populations_across_blocks(self, variant: str) -> None:
+        """Every result array of 40,000 reviews with holes everywhere has the same bytes."""
+        scheme, per_row = VARIANTS[variant]
+        _assert_same_bits(scheme, _preset_population(scheme, 40_000, per_row=per_row))
+
+    @settings(
+        deadline=None,
+        max_examples=60,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.filter_too_much,  # the library's goal strategy filters
+        ],
+    )
+    @given(populations(max_size=12))
+    def test_generated_populations(self, scheme_and_population: tuple[Scheme, Population]) -> None:
+        """Every result array of a generated population has the same bytes."""
+        _assert_same_bits(*scheme_and_population)

@@ -34,6 +34,15 @@ at most half the resolution (5e-10).
 
 Sums run over KPIs (criteria, sources) in scheme order, one vector at a time, so a review's
 numbers never depend on the size of the batch it is scored in, on the block or on the thread.
+
+**Few passes over a block.** Missing data is rare, so the steps visit only the KPI rows that
+hold some: the missing-data flags, the zeroing and reweighting, the ``REWEIGHTED`` flags (of
+the reviews whose weights moved) and the zeroed contributions are computed on those rows
+alone, and a review flag that no review in the block has is never or-ed in. The rows left out
+would only add ``+0.0`` to non-negative sums, multiply by exactly 1 or or-in 0, so the
+results are the bits of the straightforward computation over the whole block; the tests pin
+that on generated schemes and populations. Masked ufuncs (``where=``) are avoided: a masked
+pass costs several plain ones.
 """
 
 from __future__ import annotations
@@ -81,7 +90,9 @@ def round_to_resolution(*aggregates: FloatArray) -> None:
         values.round(RESOLUTION, out=values)
 
 
-def _sum_rows(a: FloatArray, rows: Sequence[int], out: FloatArray) -> FloatArray:
+def _sum_rows(
+    a: FloatArray | Sequence[FloatArray], rows: Sequence[int], out: FloatArray
+) -> FloatArray:
     """Sum rows ``rows`` (at least one) of the (K, B) array ``a`` into ``out``, in that order."""
     np.copyto(out, a[rows[0]])
     for j in rows[1:]:
@@ -158,10 +169,20 @@ def flag_unusable_data(
         size = sample_size[j]
         insufficient[j] = (size >= 0) & (size < plan.min_sample[j]) & ~missing[j]
     unusable = missing if plan.cap_small_samples else missing | insufficient
-    flags[...] = missing * np.uint8(KpiFlag.MISSING)
-    flags |= insufficient * np.uint8(KpiFlag.INSUFFICIENT_DATA)
-    flags |= unusable * plan.policy_flag[:, None]
+    np.copyto(flags, missing)  # True -> 1, KpiFlag.MISSING
+    # Only a KPI with a minimum sample can be insufficient, only a row with unusable data
+    # gets its policy's flag: the other rows are left as they are.
+    for j in plan.sampled_cols:
+        flags[j] |= insufficient[j] * np.uint8(KpiFlag.INSUFFICIENT_DATA)
+    for j in _rows_with_any(unusable):
+        flags[j] |= unusable[j] * plan.policy_flag[j]
     return unusable, insufficient
+
+
+def _rows_with_any(mask: BoolArray) -> list[int]:
+    """Return the indices of the rows of the (K, B) ``mask`` that hold a True."""
+    rows: list[int] = np.flatnonzero(mask.any(axis=1)).tolist()
+    return rows
 
 
 SMALL_SAMPLE_CAP = 100.0
@@ -188,14 +209,17 @@ def apply_missing_policies(
     """
     zeroed = np.zeros_like(unusable)
     zero = set(plan.zero_cols)
-    for j in np.flatnonzero(unusable.any(axis=1)).tolist():  # unusable data is rare
+    for j in _rows_with_any(unusable):  # unusable data is rare
         np.putmask(score[j], unusable[j], 0.0 if j in zero else np.nan)
         np.putmask(achievement[j], unusable[j], np.nan)
         if j in zero:
             zeroed[j] = unusable[j]
     if plan.cap_small_samples:
-        for j in np.flatnonzero(insufficient.any(axis=1)).tolist():
-            np.minimum(score[j], SMALL_SAMPLE_CAP, out=score[j], where=insufficient[j])
+        for j in _rows_with_any(insufficient):
+            # min(score, cap) where insufficient; a masked ufunc is several times slower.
+            above_cap = score[j] > SMALL_SAMPLE_CAP
+            above_cap &= insufficient[j]
+            np.putmask(score[j], above_cap, SMALL_SAMPLE_CAP)
     excluded = np.zeros(unusable.shape[1], dtype=np.bool_)
     for j in plan.exclude_cols:
         excluded |= unusable[j]
@@ -230,28 +254,42 @@ def effective_weights(  # noqa: PLR0917 - the kernel's steps take their arrays p
         quantitative total), and (B,) ``Σ_M / Σ``.
     """
     k, b = out.shape
-    measured = ~unusable
     weights: FloatArray = plan.nominal_weight[:, None] if nominal is None else nominal
     total: FloatArray | float = (
         plan.nominal_total if nominal is None else _sum_rows(nominal, range(k), np.empty(b))
     )
-    np.multiply(measured, weights, out=out)
+    # measured x nominal: the nominal weights, 0 where unusable (only rows with unusable data
+    # are touched; weights are >= 0, so this is the product, bit for bit).
+    np.copyto(out, weights)
+    unusable_rows = _rows_with_any(unusable)
+    for j in unusable_rows:
+        np.putmask(out[j], unusable[j], 0.0)
     measured_sum = _sum_rows(out, range(k), np.empty(b))
     none_measured: BoolArray = ~(measured_sum > 0)
     out /= measured_sum
-    if zeroed.any():
-        zero_weight = zeroed * weights
-        zero_sum = _sum_rows(zero_weight, range(k), np.empty(b))
-        zero_weight /= total
+    zero_rows = _rows_with_any(zeroed)
+    if zero_rows:
+        # Only these rows hold weight scored 0; the others would add +0.0, which changes no
+        # sum of non-negative weights, and scale a review without one by exactly 1.
+        zero_weight = [zeroed[j] * weights[j] for j in zero_rows]
+        zero_sum = _sum_rows(zero_weight, range(len(zero_rows)), np.empty(b))
         out *= 1.0 - zero_sum / total
-        out += zero_weight
+        for j, zw in zip(zero_rows, zero_weight, strict=True):
+            out[j] += np.divide(zw, total, out=zw)
     if none_measured.any():  # 0 / 0: every weight is 0
         out[:, none_measured] = 0.0
-    moved = (unusable & ~zeroed).any(axis=0) & ~none_measured
-    if moved.any():
+    # Weight moved in the reviews with an unusable value not scored 0; only their KPI flags
+    # are read and written.
+    zero = set(zero_rows)
+    moved = np.zeros(b, dtype=np.bool_)
+    for j in unusable_rows:
+        moved |= (unusable[j] & ~zeroed[j]) if j in zero else unusable[j]
+    moved &= ~none_measured
+    cols = np.flatnonzero(moved)
+    if len(cols):
         positive = weights > 0  # (K, 1) for the scheme's weights, (K, B) per review
-        raised = measured[:, moved] & (positive if nominal is None else positive[:, moved])
-        flags[:, moved] |= raised * np.uint8(KpiFlag.REWEIGHTED)
+        raised = ~unusable[:, cols] & (positive if nominal is None else positive[:, cols])
+        flags[:, cols] |= raised * np.uint8(KpiFlag.REWEIGHTED)
     share: FloatArray = measured_sum / total
     return none_measured, share
 
@@ -271,9 +309,11 @@ def quantitative_total(
     quantitative total (NaN where no KPI was measured).
     """
     np.multiply(score, weight, out=contribution)
-    np.putmask(contribution, unscored, 0.0)
+    for j in _rows_with_any(unscored):
+        np.putmask(contribution[j], unscored[j], 0.0)
     _sum_rows(contribution, range(contribution.shape[0]), out)
-    np.putmask(out, none_measured, np.nan)
+    if none_measured.any():
+        np.putmask(out, none_measured, np.nan)
     return out
 
 
@@ -287,6 +327,9 @@ def category_subtotals(
     """
     b = contribution.shape[1]
     for c, cols in enumerate(plan.category_cols):
+        if len(cols) == 1:  # a sum of one row is that row: no copies
+            np.divide(contribution[cols[0]], weight[cols[0]], out=out[c])
+            continue
         num = _sum_rows(contribution, cols, np.empty(b))
         den = _sum_rows(weight, cols, np.empty(b))
         np.divide(num, den, out=out[c])
@@ -352,29 +395,42 @@ def qualitative_part(
         (B,) the qualitative part.
     """
     b = ratings.shape[0]
-    part_sum, weight_sum = np.zeros(b), np.zeros(b)
-    for q, (low, span) in enumerate(
-        zip(plan.crit_low.tolist(), plan.crit_span.tolist(), strict=True)
-    ):
-        # Σ weight x (rating - low) over the counted sources, then x 100 / span / Σ weight.
-        weighted, source_sum = np.zeros(b), np.zeros(b)
-        for s, (min_raters, weight) in enumerate(
-            zip(plan.min_raters.tolist(), plan.source_weight.tolist(), strict=True)
-        ):
-            counted = raters[:, q, s] >= min_raters
+    n_crit = len(plan.crit_low)
+    sources = list(zip(plan.min_raters.tolist(), plan.source_weight.tolist(), strict=True))
+    # weighted: Σ weight x (rating - low) over the counted sources; source_sum: Σ weight.
+    weighted, source_sum = np.zeros((n_crit, b)), np.zeros((n_crit, b))
+    counted, above_low = np.empty(b, dtype=np.bool_), np.empty(b)
+    for q, low in enumerate(plan.crit_low.tolist()):
+        for s, (min_raters, weight) in enumerate(sources):
+            np.greater_equal(raters[:, q, s], min_raters, out=counted)
             above_low = np.where(counted, ratings[:, q, s], low)  # left out: low, so 0 below
             above_low -= low
             above_low *= weight
-            weighted += above_low
-            source_sum += counted * weight
-        weighted *= 100.0
-        weighted /= span
-        crit = np.divide(weighted, source_sum, out=criterion_score[q])  # none counted: 0/0, NaN
-        scored = ~np.isnan(crit)
-        part_sum += np.where(scored, crit, 0.0) * plan.crit_weight[q]
-        weight_sum += scored * plan.crit_weight[q]
-    part: FloatArray = part_sum / weight_sum  # no criterion scored: 0/0, NaN
+            weighted[q] += above_low
+            source_sum[q] += np.multiply(counted, weight, out=above_low)
+    # Then per criterion, one (Q, B) pass each: x 100 / span / Σ weight.
+    weighted *= 100.0
+    weighted /= plan.crit_span[:, None]
+    crit = np.divide(weighted, source_sum, out=criterion_score)  # none counted: 0/0, NaN
+    scored = ~np.isnan(crit)
+    crit_part = np.where(scored, crit, 0.0)
+    crit_part *= plan.crit_weight[:, None]
+    np.multiply(scored, plan.crit_weight[:, None], out=source_sum)
+    part: FloatArray = _sum_from_zero(crit_part)
+    part /= _sum_from_zero(source_sum)  # no criterion scored: 0/0, NaN
     return part
+
+
+def _sum_from_zero(a: FloatArray) -> FloatArray:
+    """Return ``0 + a[0] + a[1] + ...`` over the rows of ``a``, one row at a time, in order.
+
+    ``a[0] + 0`` is ``0 + a[0]`` (it turns a -0.0 into +0.0), one pass cheaper than adding
+    to an array of zeros.
+    """
+    out: FloatArray = np.add(a[0], 0.0)
+    for row in a[1:]:
+        out += row
+    return out
 
 
 def blend(share: float, quantitative: FloatArray, qualitative: FloatArray, out: FloatArray) -> None:
@@ -419,18 +475,28 @@ def rate(
     """
     with np.errstate(invalid="ignore"):
         not_eligible = eligible_days < plan.scheme.min_eligible_days
-    flags: FlagArray = not_eligible * np.uint8(ReviewFlag.NOT_ELIGIBLE)
-    flags |= excluded * np.uint8(ReviewFlag.EXCLUDED_KPI)
-    flags |= none_measured * np.uint8(ReviewFlag.NO_QUANTITATIVE)
+    # NOT_ELIGIBLE is bit 1: the bytes of the bool array are the flags (a new array, owned).
+    flags: FlagArray = np.asarray(not_eligible, dtype=np.bool_).view(np.uint8)
     too_little = measured_share.round(RESOLUTION) < plan.min_measured_share
-    flags |= too_little * np.uint8(ReviewFlag.TOO_LITTLE_DATA)
-    flags |= gate_held * np.uint8(ReviewFlag.GATE_WITHOUT_DATA)
-    flags |= no_qualitative * np.uint8(ReviewFlag.NO_QUALITATIVE)
+    # Most reviews have none of these; a flag nobody has is not or-ed in.
+    for reason, flag in (
+        (excluded, ReviewFlag.EXCLUDED_KPI),
+        (none_measured, ReviewFlag.NO_QUANTITATIVE),
+        (too_little, ReviewFlag.TOO_LITTLE_DATA),
+        (gate_held, ReviewFlag.GATE_WITHOUT_DATA),
+        (no_qualitative, ReviewFlag.NO_QUALITATIVE),
+    ):
+        if reason.any():
+            flags |= reason * np.uint8(flag)
     out_of_scale = (flags == 0) & ~((total >= plan.low) & (total <= plan.high))
-    flags |= out_of_scale * np.uint8(ReviewFlag.OUT_OF_SCALE)
+    if out_of_scale.any():
+        flags |= out_of_scale * np.uint8(ReviewFlag.OUT_OF_SCALE)
     rated: BoolArray = flags == 0
     flags |= (quantitative < raw) * np.uint8(ReviewFlag.GATED)
-    np.putmask(total, ~rated, np.nan)
+    not_rated = ~rated
+    if not_rated.any():
+        np.putmask(total, not_rated, np.nan)
     np.copyto(rating_index, band_index(plan.edges, total))
-    np.putmask(rating_index, ~rated, -1)
+    if not_rated.any():
+        np.putmask(rating_index, not_rated, -1)
     return rated, flags
