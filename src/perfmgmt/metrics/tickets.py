@@ -28,6 +28,7 @@ import numpy.typing as npt
 
 from perfmgmt._words import word
 from perfmgmt.errors import DataError
+from perfmgmt.metrics._keys import unique_text
 from perfmgmt.metrics._text import as_text, parse_numbers, parse_times
 from perfmgmt.metrics.reading import read_raw
 
@@ -671,9 +672,8 @@ def _factorize(raw: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp], npt.NDArray
         uniq, inv = np.unique(raw, return_inverse=True)
         return inv.astype(np.intp), np.array([str(u) for u in uniq.tolist()], dtype=object)
     if raw.dtype.kind == "U":
-        # Sort in C, then label the distinct values only, exactly as the object path does.
-        uniq, inv = np.unique(raw, return_inverse=True)
-        inv = inv.reshape(-1)
+        # Factorise in C, then label the distinct values only, exactly as the object path does.
+        uniq, inv = unique_text(raw)
         if bool((np.strings.strip(uniq) == uniq).all()):
             # Nothing to strip: the sorted distinct values are the labels already.
             empty = len(uniq) > 0 and uniq[0] == ""
