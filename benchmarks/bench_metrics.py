@@ -232,7 +232,7 @@ def _first_contact_resolution_pd(df: pd.DataFrame) -> pd.Series:
 
 def polars_all(data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Build a polars frame from the arrays and compute every indicator per manager."""
-    import polars as pl  # noqa: PLC0415 -- imported after POLARS_MAX_THREADS is set
+    import polars as pl
 
     # polars takes numpy datetimes in ms, us or ns only.
     cast = {k: (v.astype("datetime64[ms]") if v.dtype.kind == "M" else v) for k, v in data.items()}
@@ -299,7 +299,7 @@ SELECT agg.*, fcr.fcr FROM agg JOIN fcr USING (manager) ORDER BY manager
 
 def duckdb_all(con: Any, data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Build an Arrow table from the arrays, query it with duckdb SQL, return numpy."""
-    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow as pa
 
     columns = {k: pa.array(v, from_pandas=True) for k, v in data.items()}
     # Ties (same customer, same second) are ordered by row, as the stable sorts of the others.
@@ -321,9 +321,9 @@ def perfmgmt_all(data: dict[str, np.ndarray], workers: int) -> dict[str, np.ndar
 
 def engines_child(n: int, threads: int) -> dict[str, Any]:
     """Time perfmgmt, polars and duckdb end to end at ``threads`` threads (this process)."""
-    import duckdb  # noqa: PLC0415
-    import polars as pl  # noqa: PLC0415
-    import pyarrow as pa  # noqa: PLC0415
+    import duckdb
+    import polars as pl
+    import pyarrow as pa
 
     pa.set_cpu_count(threads)
     con = duckdb.connect()

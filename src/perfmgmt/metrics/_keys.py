@@ -55,10 +55,7 @@ def unique_text(text: npt.NDArray[np.str_]) -> tuple[npt.NDArray[np.str_], Index
         return uniq, inv.reshape(-1).astype(np.intp)
     points = np.ascontiguousarray(text).view(np.uint32).reshape(n, width)
     dense = _dense_key(points)
-    if dense is not None:
-        codes = dense
-    else:
-        codes = _hashed_key(points)
+    codes = dense if dense is not None else _hashed_key(points)
     total = int(codes.max()) + 1
     row = np.empty(total, dtype=np.intp)
     row[codes] = np.arange(n, dtype=np.intp)  # any row of a code holds its value

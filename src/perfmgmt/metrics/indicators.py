@@ -20,9 +20,11 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._parallel import check_workers
 from perfmgmt._typing import BoolArray, FloatArray, IndexArray
 from perfmgmt._validate import compile_identifier, matches
 from perfmgmt.errors import DataError
+from perfmgmt.metrics._repeats import find_repeats
 from perfmgmt.metrics.calendar import BusinessCalendar
 from perfmgmt.metrics.result import MetricResult
 from perfmgmt.metrics.tickets import Projects, Surveys, Table, Tickets, Trainings
@@ -577,32 +579,20 @@ def average_handle_time(
     )
 
 
-def _repeat_contacts(tickets: Tickets, window: float) -> BoolArray:
+def _repeat_contacts(tickets: Tickets, window: float, workers: int) -> BoolArray:
     """Flag tickets followed by another ticket of the same customer within ``window`` seconds.
 
     Computed once per table and window (one sort of the whole table), whatever the period.
     """
-    return tickets._derive(("repeat_contacts", window), lambda: _find_repeats(tickets, window))
-
-
-def _find_repeats(tickets: Tickets, window: float) -> BoolArray:
-    cust, _ = tickets.codes("customer")
-    created = tickets.require("created").astype(np.int64)
-    n = len(created)
-    repeat = np.zeros(n, dtype=bool)
-    if n < 2:
-        return repeat
-    t0 = int(created.min())
-    rel = created - t0
-    if int(rel.max()) < 2**32 and len(cust) < 2**30:
-        order = np.argsort(((cust.astype(np.int64) + 1) << 32) | rel, kind="stable")
-    else:
-        order = np.lexsort((rel, cust))
-    c = cust[order]
-    t = rel[order]
-    follow = (c[1:] == c[:-1]) & (c[:-1] >= 0) & (t[1:] - t[:-1] <= window)
-    repeat[order[:-1]] = follow
-    return repeat
+    return tickets._derive(
+        ("repeat_contacts", window),
+        lambda: find_repeats(
+            tickets.codes("customer")[0],
+            tickets.require("created").astype(np.int64),
+            window,
+            workers=workers,
+        ),
+    )
 
 
 def first_contact_resolution(
@@ -611,6 +601,7 @@ def first_contact_resolution(
     by: str = "manager",
     period: Period | None = None,
     window: timedelta = timedelta(days=7),
+    workers: int = 1,
 ) -> MetricResult:
     """Compute the first-contact resolution rate per group.
 
@@ -625,10 +616,18 @@ def first_contact_resolution(
         by: The key column to group by.
         period: Select tickets ``created`` in ``[start, end)``.
         window: The repeat-contact window (default 7 days).
+        workers: Threads that sort the table by customer side by side (numpy releases the
+            GIL while it sorts); the result does not depend on it.  The sort is done once per
+            table and window, by the first call that needs it.
 
     Returns:
         Rate from 0 to 1 per group; ``n`` is the number of tickets with a customer id.
+
+    Raises:
+        DataError: On a window that is not a positive timedelta, or ``workers`` that is not a
+            whole number >= 1.
     """
+    check_workers("first_contact_resolution", workers, DataError)
     if not isinstance(window, timedelta) or window <= timedelta(0):
         raise DataError(
             f"first_contact_resolution window {window!r} is not allowed; "
@@ -637,7 +636,7 @@ def first_contact_resolution(
     codes, labels, sel = _selection(tickets, by, period)
     cust, _ = tickets.codes("customer")
     mask = sel & (cust >= 0)
-    solved = ~_repeat_contacts(tickets, window.total_seconds())
+    solved = ~_repeat_contacts(tickets, window.total_seconds(), workers)
     if "resolved" in tickets:
         solved &= tickets.require("resolved")
     size = len(labels)
