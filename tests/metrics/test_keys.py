@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -39,7 +38,7 @@ def reference(text: npt.NDArray[np.str_]) -> tuple[list[str], list[int]]:
 
 
 @pytest.fixture(params=["auto", "arrow", "pandas", "sorting"])
-def hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run a test with each hash factoriser (Arrow, pandas, numpy's sort)."""
     name = request.param
     if name == "arrow":
@@ -54,7 +53,7 @@ def hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
         monkeypatch.setattr(_keys, "_hasher", lambda: by_pandas)
     elif name == "sorting":
         monkeypatch.setattr(_keys, "_hasher", lambda: _keys._sorting)
-    yield name
+    return str(name)
 
 
 class TestUniqueText:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import numpy as np
@@ -18,7 +19,7 @@ def brute_force(customer: list[int], created: list[int], window: float) -> list[
         (c, t, i) for i, (c, t) in enumerate(zip(customer, created, strict=True)) if c >= 0
     )
     flags = [False] * len(customer)
-    for (c, t, i), (c2, t2, _) in zip(rows, rows[1:], strict=False):
+    for (c, t, i), (c2, t2, _) in itertools.pairwise(rows):
         if c == c2 and t2 - t <= window:
             flags[i] = True
     return flags
@@ -84,6 +85,6 @@ class TestWorkers:
 
     @pytest.mark.parametrize("workers", [0, -1, 1.5, True, "2"])
     def test_bad_workers_refused(self, workers: object) -> None:
-        """workers must be a whole number >= 1; the error names the field and the value."""
+        """A workers value that is not a whole number >= 1 is refused; the error names the field and the value."""
         with pytest.raises(DataError, match=r"first_contact_resolution\.workers: .* not allowed"):
             first_contact_resolution(self.table(), workers=workers)  # type: ignore[arg-type]
