@@ -23,8 +23,7 @@ def texts(alphabet: list[str], rows: int, distinct: int, width: int, seed: int) 
     """Return ``rows`` values drawn from ``distinct`` random strings of up to ``width`` chars."""
     rng = np.random.default_rng(seed)
     pool = [
-        "".join(rng.choice(alphabet, size=int(rng.integers(0, width + 1))))
-        for _ in range(distinct)
+        "".join(rng.choice(alphabet, size=int(rng.integers(0, width + 1)))) for _ in range(distinct)
     ]
     return np.array(pool, dtype=str)[rng.integers(0, len(pool), rows)]
 
@@ -112,5 +111,3 @@ class TestTicketsKeys:
         assert labels.tolist() == sorted({v for v in stripped if v})
         want = [labels.tolist().index(v) if v else -1 for v in stripped]
         assert codes.tolist() == want
-
-

@@ -85,6 +85,6 @@ class TestWorkers:
 
     @pytest.mark.parametrize("workers", [0, -1, 1.5, True, "2"])
     def test_bad_workers_refused(self, workers: object) -> None:
-        """A workers value that is not a whole number >= 1 is refused; the error names the field and the value."""
+        """Workers that are not a whole number >= 1 are refused, naming the field and value."""
         with pytest.raises(DataError, match=r"first_contact_resolution\.workers: .* not allowed"):
             first_contact_resolution(self.table(), workers=workers)  # type: ignore[arg-type]
