@@ -103,6 +103,10 @@ def _selection(table: Table, by: str, period: Period | None) -> tuple[IndexArray
         )
     codes, labels = table.codes(by)
     sel = codes >= 0
+    if not sel.all():
+        # Rows without a group are never selected; code 0 in their place lets the counts
+        # weigh whole columns (``_count``, ``_sum``) instead of compacting them first.
+        codes = table._derive(("grouping", by), lambda: np.maximum(codes, 0))
     if period is not None:
         start, end = _period_bounds(period)
         t = table.require(type(table).TIME_COLUMN)
@@ -111,11 +115,13 @@ def _selection(table: Table, by: str, period: Period | None) -> tuple[IndexArray
 
 
 def _count(codes: IndexArray, mask: BoolArray, size: int) -> npt.NDArray[np.int64]:
-    return np.bincount(codes[mask], minlength=size).astype(np.int64)
+    """Count the ``mask`` rows per group (a weighted count: no copy of the selected codes)."""
+    return np.bincount(codes, weights=mask, minlength=size).astype(np.int64)
 
 
 def _sum(codes: IndexArray, mask: BoolArray, weights: FloatArray, size: int) -> FloatArray:
-    return np.bincount(codes[mask], weights=weights[mask], minlength=size).astype(np.float64)
+    """Sum ``weights`` of the ``mask`` rows per group in row order (zeros elsewhere add nothing)."""
+    return np.bincount(codes, weights=np.where(mask, weights, 0.0), minlength=size)
 
 
 def _ratio(num: npt.NDArray[Any], den: npt.NDArray[Any]) -> FloatArray:
