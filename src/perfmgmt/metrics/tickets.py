@@ -701,7 +701,7 @@ def _factorize(raw: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp], npt.NDArray
         if bool((np.strings.strip(uniq) == uniq).all()):
             # Nothing to strip: the sorted distinct values are the labels already.
             empty = len(uniq) > 0 and uniq[0] == ""
-            codes = inv.astype(np.intp) - (1 if empty else 0)
+            codes = inv - 1 if empty else inv
             return codes, np.array(uniq[1:] if empty else uniq, dtype=object)
         text = [v.strip() for v in uniq.tolist()]
         distinct = sorted({t for t in text if t})
