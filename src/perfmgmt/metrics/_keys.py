@@ -75,6 +75,8 @@ def _dense_key(points: npt.NDArray[np.uint32]) -> IndexArray | None:
     key = np.zeros(n, dtype=np.intp)
     size = 1
     for j in range(width):
+        if bool((points[:, j] == points[0, j]).all()):
+            continue  # the same character on every row: a radix of 1 (cheaper than counting)
         column = points[:, j].astype(np.intp)
         present = np.bincount(column) > 0
         radix = int(np.count_nonzero(present))
