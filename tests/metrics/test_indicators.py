@@ -594,6 +594,47 @@ class TestGroupQuantile:
                     assert np.isnan(got[g])
 
 
+class TestArrangedOnce:
+    @staticmethod
+    def tickets(seed: int) -> Tickets:
+        """Tickets of a few managers (some without), some unanswered, over two quarters."""
+        rng = np.random.default_rng(seed)
+        n = 3_000
+        created = np.datetime64("2024-01-01T00:00:00", "s") + rng.integers(
+            0, 182 * 86_400, n
+        ).astype("timedelta64[s]")
+        reply = created + rng.integers(0, 5_000, n).astype("timedelta64[s]")
+        reply[rng.random(n) < 0.1] = np.datetime64("NaT")
+        return Tickets.from_arrays(
+            manager=np.array(["li", "wang", "zhao", ""])[rng.integers(0, 4, n)],
+            created=created,
+            first_reply=reply,
+        )
+
+    @pytest.mark.parametrize("seed", range(3))
+    def test_quantiles_of_every_period_as_before_and_as_numpy(self, seed: int) -> None:
+        """Quantiles per period from the once-arranged column equal a fresh sort and numpy's."""
+        from perfmgmt.metrics.indicators import _group_quantile
+
+        t = self.tickets(seed)
+        codes, labels = t.codes("manager")
+        created, reply = t.column("created"), t.column("first_reply")
+        seconds = (reply - created).astype("timedelta64[s]").astype(np.int64).astype(float)
+        periods = [None, (date(2024, 1, 1), date(2024, 4, 1)), (date(2024, 3, 1), date(2024, 3, 8))]
+        for period in periods:
+            rows = (codes >= 0) & ~np.isnat(reply)
+            if period is not None:
+                start, end = (np.datetime64(p.isoformat(), "s") for p in period)
+                rows &= (created >= start) & (created < end)
+            for stat, q in (("median", 0.5), ("p90", 0.9), ("p10", 0.1)):
+                got = first_response_time(t, period=period, statistic=stat).value
+                fresh = _group_quantile(codes[rows], seconds[rows], len(labels), q)
+                assert got.tobytes() == fresh.tobytes()
+                for g in range(len(labels)):
+                    mine = seconds[rows & (codes == g)]
+                    assert got[g] == pytest.approx(np.quantile(mine, q), rel=1e-12)
+
+
 def _two_tickets() -> Tickets:
     return Tickets.from_arrays(
         manager=["li", "wang"],

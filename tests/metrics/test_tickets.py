@@ -470,3 +470,56 @@ def test_mapping_must_name_columns(mapping: object) -> None:
     """A mapping that is not text to text (or None) is a DataError, not a TypeError."""
     with pytest.raises(DataError, match="mapping"):
         Tickets.from_records([{"created": "2024-01-01"}], mapping=mapping)  # type: ignore[arg-type]
+
+
+class TestWorkers:
+    @staticmethod
+    def columns() -> dict[str, object]:
+        """Columns with a few bad rows of different kinds."""
+        rng = np.random.default_rng(5)
+        n = 6_000
+        csat = rng.integers(1, 6, n).astype(float)
+        csat[[10, 4_000]] = 7.0
+        created = np.datetime64("2024-01-01T00:00:00", "s") + rng.integers(0, 10**6, n).astype(
+            "timedelta64[s]"
+        )
+        reply = created + rng.integers(-5, 600, n).astype("timedelta64[s]")
+        ids = np.array([f"t{i}" for i in range(n)])
+        ids[3_000] = ids[2_999]
+        return {
+            "ticket_id": ids,
+            "manager": np.array(["li", "wang", " zhao", ""])[rng.integers(0, 4, n)],
+            "customer": np.array([f"c{i}" for i in range(900)])[rng.integers(0, 900, n)],
+            "created": created,
+            "first_reply": reply,
+            "csat": csat,
+            "abandoned": rng.random(n) < 0.1,
+        }
+
+    @pytest.mark.parametrize("workers", [2, 5])
+    def test_same_table_and_drops(self, workers: int) -> None:
+        """With several workers the lenient table and its drop report are the same."""
+        one = Tickets.from_arrays(strict=False, **self.columns())  # type: ignore[arg-type]
+        cols = self.columns()
+        many = Tickets.from_arrays(strict=False, workers=workers, **cols)  # type: ignore[arg-type]
+        assert one.dropped == many.dropped
+        assert len(one.dropped) > 3
+        assert one.columns == many.columns
+        for name in one.columns:
+            a, b = one.column(name), many.column(name)
+            assert a.dtype == b.dtype
+            assert a.tobytes() == b.tobytes() if a.dtype != object else a.tolist() == b.tolist()
+
+    def test_same_first_error(self) -> None:
+        """With several workers a strict load stops at the same row with the same message."""
+        with pytest.raises(DataError) as one:
+            Tickets.from_arrays(**self.columns())  # type: ignore[arg-type]
+        with pytest.raises(DataError) as many:
+            Tickets.from_arrays(workers=3, **self.columns())  # type: ignore[arg-type]
+        assert str(one.value) == str(many.value)
+
+    @pytest.mark.parametrize("workers", [0, 2.0, False, None])
+    def test_bad_workers_refused(self, workers: object) -> None:
+        """Workers that are not a whole number >= 1 are refused, naming the field and value."""
+        with pytest.raises(DataError, match=r"Tickets\.from_arrays\.workers: .* not allowed"):
+            Tickets.from_arrays(workers=workers, created=["2024-01-01"])  # type: ignore[arg-type]

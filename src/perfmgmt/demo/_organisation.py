@@ -114,19 +114,19 @@ class DemoOrganisation:
 
     def tickets_table(self, *, strict: bool = False) -> Tickets:
         """Load the tickets into a validated :class:`~perfmgmt.metrics.Tickets` table."""
-        return Tickets.from_arrays(strict=strict, **self.tickets)
+        return Tickets.from_arrays(strict=strict, workers=1, **self.tickets)
 
     def surveys_table(self, *, strict: bool = False) -> Surveys:
         """Load the pulse surveys into a :class:`~perfmgmt.metrics.Surveys` table."""
-        return Surveys.from_arrays(strict=strict, **self.surveys)
+        return Surveys.from_arrays(strict=strict, workers=1, **self.surveys)
 
     def trainings_table(self, *, strict: bool = False) -> Trainings:
         """Load the trainings into a :class:`~perfmgmt.metrics.Trainings` table."""
-        return Trainings.from_arrays(strict=strict, **self.trainings)
+        return Trainings.from_arrays(strict=strict, workers=1, **self.trainings)
 
     def projects_table(self, *, strict: bool = False) -> Projects:
         """Load the innovation projects into a :class:`~perfmgmt.metrics.Projects` table."""
-        return Projects.from_arrays(strict=strict, **self.projects)
+        return Projects.from_arrays(strict=strict, workers=1, **self.projects)
 
     def write_csv(self, directory: str | os.PathLike[str]) -> dict[str, Path]:
         """Write every table as CSV into ``directory`` (created if needed).

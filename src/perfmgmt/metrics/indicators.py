@@ -12,7 +12,7 @@ repeat contacts); there are no Python loops over rows.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from statistics import NormalDist
 from typing import Any, Literal
@@ -20,9 +20,11 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._parallel import check_workers
 from perfmgmt._typing import BoolArray, FloatArray, IndexArray
 from perfmgmt._validate import compile_identifier, matches
 from perfmgmt.errors import DataError
+from perfmgmt.metrics._repeats import find_repeats
 from perfmgmt.metrics.calendar import BusinessCalendar
 from perfmgmt.metrics.result import MetricResult
 from perfmgmt.metrics.tickets import Projects, Surveys, Table, Tickets, Trainings
@@ -101,6 +103,10 @@ def _selection(table: Table, by: str, period: Period | None) -> tuple[IndexArray
         )
     codes, labels = table.codes(by)
     sel = codes >= 0
+    if not sel.all():
+        # Rows without a group are never selected; code 0 in their place lets the counts
+        # weigh whole columns (``_count``, ``_sum``) instead of compacting them first.
+        codes = table._derive(("grouping", by), lambda: np.maximum(codes, 0))
     if period is not None:
         start, end = _period_bounds(period)
         t = table.require(type(table).TIME_COLUMN)
@@ -109,11 +115,14 @@ def _selection(table: Table, by: str, period: Period | None) -> tuple[IndexArray
 
 
 def _count(codes: IndexArray, mask: BoolArray, size: int) -> npt.NDArray[np.int64]:
-    return np.bincount(codes[mask], minlength=size).astype(np.int64)
+    """Count the ``mask`` rows per group (a weighted count: no copy of the selected codes)."""
+    return np.bincount(codes, weights=mask, minlength=size).astype(np.int64)
 
 
 def _sum(codes: IndexArray, mask: BoolArray, weights: FloatArray, size: int) -> FloatArray:
-    return np.bincount(codes[mask], weights=weights[mask], minlength=size).astype(np.float64)
+    """Sum ``weights`` of the ``mask`` rows per group in row order (zeros elsewhere add nothing)."""
+    total = np.bincount(codes, weights=np.where(mask, weights, 0.0), minlength=size)
+    return total.astype(np.float64, copy=False)
 
 
 def _ratio(num: npt.NDArray[Any], den: npt.NDArray[Any]) -> FloatArray:
@@ -177,16 +186,60 @@ def _seconds(a: npt.NDArray[np.datetime64], b: npt.NDArray[np.datetime64]) -> Fl
     return out
 
 
+def _ranks(n: npt.NDArray[np.int64], q: float) -> tuple[Any, Any, FloatArray]:
+    """Return the two order statistics (0-based) and the weight between them, per group."""
+    pos = q * (n - 1)
+    lo = np.floor(np.maximum(pos, 0)).astype(np.int64)
+    hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
+    return lo, hi, pos - lo
+
+
+def _select(seg: FloatArray, a: int, b: int, frac: float) -> float:
+    """Interpolate between the ``a``-th and ``b``-th smallest of ``seg`` (O(n) selection)."""
+    part = np.partition(seg, (a, b) if b != a else a)
+    return float(part[a] + (part[b] - part[a]) * frac)
+
+
+def _arranged(
+    table: Table, by: str, codes: IndexArray, size: int, *, name: str, values: FloatArray
+) -> tuple[IndexArray, IndexArray, IndexArray, FloatArray]:
+    """Return the rows in group order, each group's bounds in it, and ``values`` in that order.
+
+    The order is a stable counting sort of the whole table by group, done once per table and
+    key column, and ``values`` (a column derived from the table, named ``name``) are arranged
+    in it once: every period and every quantile asked afterwards reuses both.
+    """
+    small = codes.astype(np.int16) if size < 2**15 else codes
+    order = table._derive(("group order", by), lambda: np.argsort(small, kind="stable"))
+    counts = np.bincount(codes, minlength=size)
+    ends = np.cumsum(counts)
+    arranged = table._derive((name, by), lambda: values[order])
+    return order, ends - counts, ends, arranged
+
+
+def _quantile_arranged(
+    arranged: tuple[IndexArray, IndexArray, IndexArray, FloatArray], mask: BoolArray, q: float
+) -> FloatArray:
+    """Return the ``q`` quantile per group of the ``mask`` rows, from an arranged column."""
+    order, starts, ends, values = arranged
+    chosen = mask[order]
+    bounds = list(zip(starts.tolist(), ends.tolist(), strict=True))
+    n = np.array([np.count_nonzero(chosen[s:e]) for s, e in bounds], dtype=np.int64)
+    lo, hi, frac = _ranks(n, q)
+    out = np.full(len(bounds), np.nan)
+    for g in np.flatnonzero(n).tolist():
+        s, e = bounds[g]
+        out[g] = _select(values[s:e][chosen[s:e]], int(lo[g]), int(hi[g]), frac[g])
+    return out
+
+
 def _group_quantile(codes: IndexArray, values: FloatArray, size: int, q: float) -> FloatArray:
     """Return the ``q`` quantile of ``values`` per group (linear interpolation, as numpy)."""
     n = np.bincount(codes, minlength=size)
     out = np.full(size, np.nan)
     if not len(values):
         return out
-    pos = q * (n - 1)
-    lo = np.floor(np.maximum(pos, 0)).astype(np.int64)
-    hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
-    frac = pos - lo
+    lo, hi, frac = _ranks(n, q)
     ends = np.cumsum(n)
     starts = ends - n
     if size <= max(64, len(values) // 200):
@@ -196,9 +249,7 @@ def _group_quantile(codes: IndexArray, values: FloatArray, size: int, q: float) 
         grouped = values[np.argsort(small, kind="stable")]
         for g in np.flatnonzero(n).tolist():
             seg = grouped[starts[g] : ends[g]]
-            a, b = int(lo[g]), int(hi[g])
-            part = np.partition(seg, (a, b) if b != a else a)
-            out[g] = part[a] + (part[b] - part[a]) * frac[g]
+            out[g] = _select(seg, int(lo[g]), int(hi[g]), frac[g])
         return out
     whole = np.all(values == np.floor(values)) and values.min() >= 0 and values.max() < 2**40
     if whole and size < 2**22:
@@ -464,7 +515,13 @@ def morale_index(
 
 
 def _statistic(
-    codes: IndexArray, mask: BoolArray, values: FloatArray, size: int, statistic: str
+    codes: IndexArray,
+    mask: BoolArray,
+    values: FloatArray,
+    size: int,
+    statistic: str,
+    *,
+    arrange: Callable[[], tuple[IndexArray, IndexArray, IndexArray, FloatArray]] | None = None,
 ) -> tuple[FloatArray, str]:
     if statistic == "mean":
         return _ratio(_sum(codes, mask, values, size), _count(codes, mask, size)), "mean"
@@ -480,6 +537,9 @@ def _statistic(
         )
     q = 0.5 if statistic == "median" else int(statistic[1:]) / 100
     label = "median" if statistic == "median" else f"{statistic.upper()}"
+    if arrange is not None and size <= max(64, len(codes) // 200):
+        # Few, large groups of a column arranged once per table: no sort per call.
+        return _quantile_arranged(arrange(), mask, q), label
     return _group_quantile(codes[mask], values[mask], size, q), label
 
 
@@ -511,14 +571,20 @@ def first_response_time(
     reply = tickets.require("first_reply", purpose="first_response_time()")
     mask = sel & ~np.isnat(reply)
     size = len(labels)
+    arrange = None
     if calendar is None:
-        seconds = _seconds(created, reply)
+        name = "first response seconds"
+        seconds = tickets._derive((name,), lambda: _seconds(created, reply))
         clock = "calendar seconds"
+
+        def arrange() -> tuple[IndexArray, IndexArray, IndexArray, FloatArray]:
+            return _arranged(tickets, by, codes, size, name=name, values=seconds)
+
     else:
         seconds = np.zeros(len(created))
         seconds[mask] = calendar.business_seconds(created[mask], reply[mask])
         clock = "business seconds (weekly schedule and holidays)"
-    value, label = _statistic(codes, mask, seconds, size, statistic)
+    value, label = _statistic(codes, mask, seconds, size, statistic, arrange=arrange)
     text = f"first response time: {label} {clock} from first inbound message to first human reply"
     return _result(
         metric="first_response_time",
@@ -577,32 +643,20 @@ def average_handle_time(
     )
 
 
-def _repeat_contacts(tickets: Tickets, window: float) -> BoolArray:
+def _repeat_contacts(tickets: Tickets, window: float, workers: int) -> BoolArray:
     """Flag tickets followed by another ticket of the same customer within ``window`` seconds.
 
     Computed once per table and window (one sort of the whole table), whatever the period.
     """
-    return tickets._derive(("repeat_contacts", window), lambda: _find_repeats(tickets, window))
-
-
-def _find_repeats(tickets: Tickets, window: float) -> BoolArray:
-    cust, _ = tickets.codes("customer")
-    created = tickets.require("created").astype(np.int64)
-    n = len(created)
-    repeat = np.zeros(n, dtype=bool)
-    if n < 2:
-        return repeat
-    t0 = int(created.min())
-    rel = created - t0
-    if int(rel.max()) < 2**32 and len(cust) < 2**30:
-        order = np.argsort(((cust.astype(np.int64) + 1) << 32) | rel, kind="stable")
-    else:
-        order = np.lexsort((rel, cust))
-    c = cust[order]
-    t = rel[order]
-    follow = (c[1:] == c[:-1]) & (c[:-1] >= 0) & (t[1:] - t[:-1] <= window)
-    repeat[order[:-1]] = follow
-    return repeat
+    return tickets._derive(
+        ("repeat_contacts", window),
+        lambda: find_repeats(
+            tickets.codes("customer")[0],
+            tickets.require("created").astype(np.int64),
+            window,
+            workers=workers,
+        ),
+    )
 
 
 def first_contact_resolution(
@@ -611,6 +665,7 @@ def first_contact_resolution(
     by: str = "manager",
     period: Period | None = None,
     window: timedelta = timedelta(days=7),
+    workers: int = 1,
 ) -> MetricResult:
     """Compute the first-contact resolution rate per group.
 
@@ -625,10 +680,18 @@ def first_contact_resolution(
         by: The key column to group by.
         period: Select tickets ``created`` in ``[start, end)``.
         window: The repeat-contact window (default 7 days).
+        workers: Threads that sort the table by customer side by side (numpy releases the
+            GIL while it sorts); the result does not depend on it.  The sort is done once per
+            table and window, by the first call that needs it.
 
     Returns:
         Rate from 0 to 1 per group; ``n`` is the number of tickets with a customer id.
+
+    Raises:
+        DataError: On a window that is not a positive timedelta, or ``workers`` that is not a
+            whole number >= 1.
     """
+    check_workers("first_contact_resolution", workers, DataError)
     if not isinstance(window, timedelta) or window <= timedelta(0):
         raise DataError(
             f"first_contact_resolution window {window!r} is not allowed; "
@@ -637,7 +700,7 @@ def first_contact_resolution(
     codes, labels, sel = _selection(tickets, by, period)
     cust, _ = tickets.codes("customer")
     mask = sel & (cust >= 0)
-    solved = ~_repeat_contacts(tickets, window.total_seconds())
+    solved = ~_repeat_contacts(tickets, window.total_seconds(), workers)
     if "resolved" in tickets:
         solved &= tickets.require("resolved")
     size = len(labels)

@@ -26,8 +26,10 @@ from typing import Any, ClassVar, Literal, Self
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._parallel import BlockRunner, check_workers
 from perfmgmt._words import word
 from perfmgmt.errors import DataError
+from perfmgmt.metrics._keys import unique_text
 from perfmgmt.metrics._text import as_text, parse_numbers, parse_times
 from perfmgmt.metrics.reading import read_raw
 
@@ -270,12 +272,16 @@ class Table:
     # -- building ----------------------------------------------------------
 
     @classmethod
-    def from_arrays(cls, *, strict: bool = True, **columns: npt.ArrayLike) -> Self:
+    def from_arrays(
+        cls, *, strict: bool = True, workers: int = 1, **columns: npt.ArrayLike
+    ) -> Self:
         """Build a table from one array (or sequence) per column.
 
         Args:
             strict: Raise on the first bad row (``True``) or drop bad rows and list
                 them in :attr:`dropped` (``False``).
+            workers: Threads that read columns side by side (numpy and Arrow release the
+                GIL in their loops); the table, its errors and its drops do not depend on it.
             **columns: Column name to values; every name must be in ``SCHEMA``.
 
         Returns:
@@ -283,9 +289,11 @@ class Table:
 
         Raises:
             DataError: On an unknown column, columns of different lengths, a missing
-                required column, or (strict) a bad value, naming row and column.
+                required column, ``workers`` that is not a whole number >= 1, or (strict) a
+                bad value, naming row and column.
         """
         _check_strict(strict, cls.__name__ + ".from_arrays")
+        check_workers(cls.__name__ + ".from_arrays", workers, DataError)
         arrays: dict[str, npt.NDArray[Any]] = {}
         for name, values in columns.items():
             try:
@@ -296,7 +304,7 @@ class Table:
                     "1-D array (ragged or mixed nesting); expected one value per row",
                     column=name,
                 ) from None
-        return cls._build(arrays, strict=strict, pre=())
+        return cls._build(arrays, strict=strict, pre=(), workers=workers)
 
     @classmethod
     def from_records(
@@ -448,6 +456,7 @@ class Table:
         first_row: int = 0,
         coded: Mapping[str | None, tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]]
         | None = None,
+        workers: int = 1,
     ) -> Self:
         n = cls._row_count(arrays, length)
         coded = coded or {}
@@ -457,12 +466,28 @@ class Table:
         for col in cls.SCHEMA:
             if col.name in coded:
                 keys[col.name] = coded[col.name]
-                if col.required:
-                    checks.append(
-                        _Check(col.name, keys[col.name][0] < 0, _say("the value is empty"))
-                    )
-            elif col.name in arrays:
-                checks.extend(_parse_column(col, arrays[col.name], keys, data))
+        todo = [c for c in cls.SCHEMA if c.name in arrays and c.name not in coded]
+        # Key columns are the slow ones: they start first, so no thread is left with one alone
+        # at the end.  Each column's checks keep their schema place whatever ran first.
+        todo.sort(key=lambda c: c.kind != "key")
+        found: dict[str, list[_Check]] = {}
+
+        def parse(block: tuple[int, int]) -> None:
+            col = todo[block[0]]
+            found[col.name] = _parse_column(col, arrays[col.name], keys, data)
+
+        runner = BlockRunner(workers, "perfmgmt-tables")
+        try:
+            runner.run(parse, [(i, i + 1) for i in range(len(todo))])
+        finally:
+            runner.close()
+        for col in cls.SCHEMA:
+            if col.name in coded and col.required:
+                checks.append(_Check(col.name, keys[col.name][0] < 0, _say("the value is empty")))
+            checks.extend(found.get(col.name, ()))
+        names = [c.name for c in cls.SCHEMA]
+        keys = {name: keys[name] for name in names if name in keys}
+        data = {name: data[name] for name in names if name in data}
         checks.extend(cls._row_checks(data, keys))
         return cls._finish(keys, data, n, checks, strict=strict, first_row=first_row)
 
@@ -671,13 +696,12 @@ def _factorize(raw: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp], npt.NDArray
         uniq, inv = np.unique(raw, return_inverse=True)
         return inv.astype(np.intp), np.array([str(u) for u in uniq.tolist()], dtype=object)
     if raw.dtype.kind == "U":
-        # Sort in C, then label the distinct values only, exactly as the object path does.
-        uniq, inv = np.unique(raw, return_inverse=True)
-        inv = inv.reshape(-1)
+        # Factorise in C, then label the distinct values only, exactly as the object path does.
+        uniq, inv = unique_text(raw)
         if bool((np.strings.strip(uniq) == uniq).all()):
             # Nothing to strip: the sorted distinct values are the labels already.
             empty = len(uniq) > 0 and uniq[0] == ""
-            codes = inv.astype(np.intp) - (1 if empty else 0)
+            codes = inv - 1 if empty else inv
             return codes, np.array(uniq[1:] if empty else uniq, dtype=object)
         text = [v.strip() for v in uniq.tolist()]
         distinct = sorted({t for t in text if t})
