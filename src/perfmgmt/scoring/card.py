@@ -22,6 +22,7 @@ from perfmgmt.model.kpi import ParamValue
 from perfmgmt.model.proration import Proration
 from perfmgmt.scoring import _tables
 from perfmgmt.scoring._display import batch_html, batch_to_pandas, scorecard_html
+from perfmgmt.scoring._ids import id_tuple
 from perfmgmt.scoring.explain import Explanation, Step, explain_card
 from perfmgmt.scoring.flags import KpiFlag, ReviewFlag
 
@@ -440,7 +441,8 @@ class BatchScores:
 
     scheme_key: str
     scheme_hash: str
-    subject_ids: tuple[str, ...]
+    # a tuple, or the population's Arrow id column (the tuple is built on first read)
+    _ids: Sequence[str] = attrs.field(alias="subject_ids", repr=False)
     kpi_keys: tuple[str, ...]
     category_keys: tuple[str, ...]
     rating_labels: tuple[str, ...]
@@ -602,7 +604,12 @@ class BatchScores:
         )
 
     def __len__(self) -> int:
-        return len(self.subject_ids)
+        return len(self._ids)
+
+    @property
+    def subject_ids(self) -> tuple[str, ...]:
+        """N subject ids, in row order (built on first read when they came as an Arrow column)."""
+        return id_tuple(self._ids)
 
     def __repr__(self) -> str:
         n = len(self)

@@ -27,6 +27,7 @@ from perfmgmt.model.proration import Proration, prorate
 from perfmgmt.model.review import Review, Subject
 from perfmgmt.model.scheme import Scale, Scheme
 from perfmgmt.scoring._display import population_html
+from perfmgmt.scoring._ids import IdColumn, id_tuple
 
 __all__ = ["Population", "rescale_rating"]
 
@@ -236,7 +237,8 @@ class Population:
     """
 
     scheme_key: str
-    subject_ids: tuple[str, ...]
+    # a tuple, or the Arrow column of a frame (the tuple is built on first read of subject_ids)
+    _ids: Sequence[str] = attrs.field(alias="subject_ids", repr=False)
     kpi_keys: tuple[str, ...]
     actual: FloatArray
     sample_size: IntArray
@@ -264,7 +266,16 @@ class Population:
     _derived: dict[str, Any] = attrs.field(init=False, factory=dict, repr=False)
 
     def __len__(self) -> int:
-        return len(self.subject_ids)
+        return len(self._ids)
+
+    @property
+    def subject_ids(self) -> tuple[str, ...]:
+        """N subject ids, in row order.
+
+        A population read from an Arrow table keeps its ids as that table's column and builds
+        this tuple on first read.
+        """
+        return id_tuple(self._ids)
 
     @property
     def base_pay(self) -> tuple[Decimal | None, ...]:
@@ -419,7 +430,7 @@ class Population:
 
         args = _frames.wide(scheme, _frames.columns_of(subjects, "subjects"))
         long = actuals is not None or assessments is not None
-        ids = np.asarray(args["subject_ids"] if long else [], dtype=str)
+        ids = np.asarray(id_tuple(args["subject_ids"]) if long else [], dtype=str)
         if actuals is not None:
             if "actual" in args:
                 raise ScoringError(
@@ -441,8 +452,6 @@ class Population:
             args["actual"] = np.full((n, k), np.nan)
         # money stays in minor units, checked and converted in whole-array passes
         minor = args.pop("base_pay_minor", None)
-        if args.pop("unique_ids", False):
-            args["subject_ids"] = _UniqueIds(args["subject_ids"])
         population = cls.from_arrays(scheme, **args)
         if minor is None:
             return population
@@ -506,8 +515,6 @@ class Population:
         """
         ids = _subject_ids(subject_ids)
         n = len(ids)
-        if not isinstance(subject_ids, _UniqueIds):
-            _check_unique(ids)
         order = _column_order(scheme, kpi_keys, actual)
         act = _actuals(scheme, actual, order, ids)
         ss = _sample_sizes(scheme, sample_size, order, ids, act)
@@ -562,17 +569,20 @@ def _check_weights(scheme: Scheme, weights: FloatArray, ids: Sequence[str]) -> N
         )
 
 
-class _UniqueIds(tuple[str, ...]):
-    """Subject ids already known to be text and distinct (from_frame checks them in Arrow)."""
+def _subject_ids(subject_ids: Sequence[str]) -> Sequence[str]:
+    """The ids as a tuple of ``str`` (one pass over the types when they are text already).
 
-    __slots__ = ()
-
-
-def _subject_ids(subject_ids: Sequence[str]) -> tuple[str, ...]:
-    """The ids as a tuple of ``str`` (one pass over the types when they are text already)."""
+    Refuse an id that repeats.  An :class:`IdColumn` (from :meth:`Population.from_frame`,
+    which found its Arrow column free of empty cells and repeats) is kept as it is.
+    """
+    if isinstance(subject_ids, IdColumn):
+        return subject_ids
     if isinstance(subject_ids, list | tuple) and set(map(type, subject_ids)) <= {str}:
-        return tuple(subject_ids)
-    return tuple(str(s) for s in subject_ids)
+        ids = tuple(subject_ids)
+    else:
+        ids = tuple(str(s) for s in subject_ids)
+    _check_unique(ids)
+    return ids
 
 
 def _check_unique(ids: tuple[str, ...]) -> None:
@@ -584,7 +594,7 @@ def _check_unique(ids: tuple[str, ...]) -> None:
 
 
 def _actuals(
-    scheme: Scheme, actual: object, order: list[int] | None, ids: tuple[str, ...]
+    scheme: Scheme, actual: object, order: list[int] | None, ids: Sequence[str]
 ) -> FloatArray:
     """Return the (N, K) actuals; refuse an infinite one (NaN is missing)."""
     act = _matrix("actual", actual, scheme, order, len(ids), np.float64)
@@ -601,7 +611,7 @@ def _sample_sizes(
     scheme: Scheme,
     sample_size: object,
     order: list[int] | None,
-    ids: tuple[str, ...],
+    ids: Sequence[str],
     act: FloatArray,
 ) -> IntArray:
     """Return the (N, K) sample sizes (-1 = not reported, the default).
@@ -611,15 +621,18 @@ def _sample_sizes(
     n, k = len(ids), len(scheme.kpis)
     if sample_size is None:
         return np.broadcast_to(np.int64(-1), (n, k))
-    raw = _matrix("sample_size", sample_size, scheme, order, n, np.float64)
-    if np.isnan(raw).any() or (raw != np.floor(raw)).any():
-        i, j = np.argwhere(np.isnan(raw) | (raw != np.floor(raw)))[0]
-        raise ScoringError(
-            f"Population.from_arrays: sample_size of {ids[i]!r} for KPI "
-            f"{scheme.kpi_keys[j]!r} is {raw[i, j]!r}; use a whole number, -1 = not "
-            "reported"
-        )
-    ss = raw.astype(np.int64)
+    if _is_whole(sample_size):  # integers: nothing fractional or NaN to look for
+        ss = _matrix("sample_size", sample_size, scheme, order, n, np.int64)
+    else:
+        raw = _matrix("sample_size", sample_size, scheme, order, n, np.float64)
+        if np.isnan(raw).any() or (raw != np.floor(raw)).any():
+            i, j = np.argwhere(np.isnan(raw) | (raw != np.floor(raw)))[0]
+            raise ScoringError(
+                f"Population.from_arrays: sample_size of {ids[i]!r} for KPI "
+                f"{scheme.kpi_keys[j]!r} is {raw[i, j]!r}; use a whole number, -1 = not "
+                "reported"
+            )
+        ss = raw.astype(np.int64)
     if (ss < -1).any():
         i, j = np.argwhere(ss < -1)[0]
         raise ScoringError(
@@ -627,6 +640,8 @@ def _sample_sizes(
             f"{scheme.kpi_keys[j]!r} is {int(ss[i, j])}; counts cannot be negative "
             "(-1 means not reported)"
         )
+    if not np.isnan(act).any():  # every actual given: no count can contradict one
+        return ss
     data_says = (ss > 0) & np.isnan(act)
     if data_says.any():
         i, j = np.argwhere(data_says)[0]
@@ -671,7 +686,7 @@ def _bounds(
     return (bounds[0], bounds[1], bounds[2]), overridden
 
 
-def _eligible_fraction(value: npt.ArrayLike | None, ids: tuple[str, ...]) -> FloatArray:
+def _eligible_fraction(value: npt.ArrayLike | None, ids: Sequence[str]) -> FloatArray:
     """Return the share of the cycle worked per subject (1.0 by default); refuse one off 0-1."""
     ef = _vector("eligible_fraction", value, len(ids), 1.0)
     if ((ef < 0) | (ef > 1) | np.isnan(ef)).any():
@@ -683,7 +698,7 @@ def _eligible_fraction(value: npt.ArrayLike | None, ids: tuple[str, ...]) -> Flo
     return ef
 
 
-def _eligible_days(value: npt.ArrayLike | None, ids: tuple[str, ...]) -> FloatArray:
+def _eligible_days(value: npt.ArrayLike | None, ids: Sequence[str]) -> FloatArray:
     """Return the eligible days per subject (NaN, unknown, by default); refuse negative ones."""
     ed = _vector("eligible_days", value, len(ids), math.nan)
     if (ed < 0).any():
@@ -1035,8 +1050,8 @@ def _matrix(  # noqa: PLR0917 - private helper called positionally in one module
     scheme: Scheme,
     order: list[int] | None,
     n: int,
-    dtype: type[np.float64],
-) -> FloatArray:
+    dtype: type[np.float64] | type[np.int64],
+) -> npt.NDArray[Any]:
     k = len(scheme.kpis)
     if isinstance(value, Mapping):
         keys = set(value)
@@ -1114,7 +1129,8 @@ def _qualitative(
             "criterion and source, and how many raters it comes from)"
         )
     rt = np.asarray(ratings, dtype=np.float64)
-    rc_raw = np.asarray(raters, dtype=np.float64)
+    whole = _is_whole(raters)
+    rc_raw = np.asarray(raters, dtype=np.int64 if whole else np.float64)
     for name, arr in (("ratings", rt), ("raters", rc_raw)):
         if arr.shape != shape:
             raise ScoringError(
@@ -1123,8 +1139,9 @@ def _qualitative(
                 f"{[s.key for s in scheme.sources]}"
             )
     with np.errstate(invalid="ignore"):
-        rc = rc_raw.astype(np.int64)
-        bad = (rc != rc_raw) | (rc < 0)  # a fraction, NaN or infinity does not survive the cast
+        rc = rc_raw.astype(np.int64, copy=False)
+        # a fraction, NaN or infinity does not survive the cast
+        bad = rc < 0 if whole else (rc != rc_raw) | (rc < 0)
     if bad.any():
         i = int(np.argwhere(bad)[0][0])
         raise ScoringError(
@@ -1134,6 +1151,8 @@ def _qualitative(
     for q, crit in enumerate(scheme.criteria):
         col = rt[:, q, :]
         has = rc[:, q, :] > 0
+        if _on_scale(col, has, crit.scale):
+            continue
         with np.errstate(invalid="ignore"):
             off = has & ~((col >= crit.scale.low) & (col <= crit.scale.high))
         if off.any():
@@ -1144,3 +1163,20 @@ def _qualitative(
                 f"criterion's scale [{crit.scale.low:g}, {crit.scale.high:g}] where raters > 0"
             )
     return rt, rc
+
+
+def _on_scale(ratings: FloatArray, rated: BoolArray, scale: Scale) -> bool:
+    """Whether every rated cell is on ``scale``, in two reductions (NaN fails: look closer)."""
+    if not rated.any():
+        return True
+    low = float(np.min(ratings, where=rated, initial=math.inf))
+    high = float(np.max(ratings, where=rated, initial=-math.inf))
+    return scale.low <= low and high <= scale.high
+
+
+def _is_whole(value: object) -> bool:
+    """Whether ``value`` is an integer array that int64 holds exactly (no check for fractions)."""
+    if not isinstance(value, np.ndarray):
+        return False
+    kind, size = value.dtype.kind, value.dtype.itemsize
+    return bool(kind == "i" or (kind == "u" and size < 8))
