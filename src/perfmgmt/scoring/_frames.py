@@ -80,7 +80,9 @@ def _arrow_column(column: Any) -> Any:
     """
     import pyarrow as pa  # noqa: PLC0415 - only Arrow tables reach here
 
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    array = column
+    if isinstance(column, pa.ChunkedArray):  # one chunk is used as it is: no copy
+        array = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
     kind = array.type
     if pa.types.is_dictionary(kind):
         array = array.dictionary_decode()
@@ -563,14 +565,14 @@ def wide(scheme: Scheme, cols: Columns) -> dict[str, Any]:
     if present:
         # (Q, S, N) blocks, one contiguous row per column, handed on as (N, Q, S) views
         n, nq, ns = _first_len(cols), len(scheme.criteria), len(scheme.sources)
-        ratings = np.full((nq, ns, n), np.nan)
-        rated = []
+        rating: list[tuple[tuple[int, int], str]] = []
+        rated: list[tuple[tuple[int, int], str]] = []
         for name in present:
             part, qi, si = rating_cols[name]
-            if part == "rating":
-                _fill(ratings[qi, si], cols[name], name)
-            else:
-                rated.append(((qi, si), name))
+            (rating if part == "rating" else rated).append(((qi, si), name))
+        ratings = _block((nq, ns), [at for at, _ in rating], n, np.nan, np.float64)
+        for at, name in rating:
+            _fill(ratings[at], cols[name], name)
         raters = _count_block(cols, rated, (nq, ns), n)
         out["ratings"] = _readonly_block(ratings).transpose(2, 0, 1)
         out["raters"] = raters.transpose(2, 0, 1)
@@ -597,7 +599,7 @@ def _wide_kpis(
         if field == "sample_size":
             arrays[field] = _count_block(cols, found, (k,), n).T
             continue
-        block = np.full((k, n), np.nan) if len(found) < k else np.empty((k, n))
+        block = _block((k,), [j for j, _ in found], n, np.nan, np.float64)
         for j, name in found:
             _fill(block[j], cols[name], name)
         arrays[field] = _readonly_block(block).T
@@ -625,16 +627,33 @@ def _count_block(
     empty = -1 if len(lead) == 1 else 0
     columns = [(at, _as_numpy(cols[name])) for at, name in found]
     whole = all(c.dtype.kind == "i" or (c.dtype.kind == "u" and c.itemsize < 8) for _, c in columns)
+    given = [at for at, _ in found]
     if whole:
-        block: npt.NDArray[Any] = np.full((*lead, n), empty, dtype=np.int64)
+        block = _block(lead, given, n, empty, np.int64)
         for at, c in columns:
             block[at] = c
         return _readonly_block(block)
-    block = np.full((*lead, n), float(empty))
+    block = _block(lead, given, n, float(empty), np.float64)
     for (at, c), (_, name) in zip(columns, found, strict=True):
         values = number(c, "subjects", name)
         block[at] = np.where(np.isnan(values), float(empty), values)
     return _readonly_block(block)
+
+
+def _block(
+    lead: tuple[int, ...], given: list[Any], n: int, empty: float, dtype: type[np.generic]
+) -> npt.NDArray[Any]:
+    """Return an empty ``lead + (n,)`` block whose rows not in ``given`` hold ``empty``.
+
+    The caller fills the given rows: no row is written twice.
+    """
+    block = np.empty((*lead, n), dtype=dtype)
+    if len(given) < math.prod(lead):
+        missing = np.ones(lead, dtype=bool)
+        for at in given:
+            missing[at] = False
+        block[missing] = empty
+    return block
 
 
 def _readonly_block(block: npt.NDArray[Any]) -> npt.NDArray[Any]:
