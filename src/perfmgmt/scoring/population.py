@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
-from decimal import ROUND_HALF_EVEN, Decimal
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -224,8 +224,9 @@ class Population:
         department: Department per subject.
         tenure_days: float64 (N,) days from the hire date to the cycle end, NaN unknown.
         base_pay_minor: int64 (N,) base pay in whole minor units of ``currency`` (fen for
-            CNY), rounded half to even: the amounts the rules pay percentages of; -1 where
-            unknown. :attr:`base_pay` gives the same as Decimals.
+            CNY), exactly (every builder refuses an amount finer than that): the amounts the
+            rules pay percentages of; -1 where unknown. :attr:`base_pay` gives the same as
+            Decimals.
         currency: The one currency of the base pay (None when no base pay).
         eligible_fraction: float64 (N,) share of the cycle worked, 1.0 by default.
         eligible_days: float64 (N,) eligible days in the cycle, NaN when unknown (counts as
@@ -347,7 +348,8 @@ class Population:
         Raises:
             ScoringError: For a review of another scheme, an actual, goal or assessment naming
                 something the scheme does not have, agreed goals out of order for the KPI's
-                direction, a rating off its scale, or subjects paid in different currencies.
+                direction, a rating off its scale, subjects paid in different currencies, or a
+                base pay that is negative or finer than its currency's minor unit.
         """
         reviews = tuple(reviews)
         layout = _layout(scheme)
@@ -363,7 +365,12 @@ class Population:
         ratings_a, raters_a = rows.rating_arrays()
         subjects = [r.subject for r in reviews]
         currency = _one_currency(subjects)
-        minor, given = _base_pay([s.base_pay for s in subjects], currency, len(reviews))
+        minor, given = _base_pay(
+            [s.base_pay for s in subjects],
+            currency,
+            len(reviews),
+            lambda k: f"review {reviews[k].key!r}: subject {subjects[k].id!r} base_pay",
+        )
         return cls(
             nominal_weight=rows.weight_array(),
             prorations=rows.prorations_tuple(),
@@ -498,7 +505,8 @@ class Population:
             grade: Job grade per subject.
             department: Department per subject.
             tenure_days: Days from hire to cycle end per subject.
-            base_pay: Base pay per subject, in ``currency``.
+            base_pay: Base pay per subject, in ``currency``, as Decimals from 0 with at most the
+                currency's minor-unit digits (``12000.50`` CNY, not ``12000.505``).
             currency: ISO 4217 code of ``base_pay``.
             eligible_fraction: Share of the cycle worked per subject (0 to 1).
             eligible_days: Eligible days per subject, compared with ``min_eligible_days``.
@@ -511,7 +519,9 @@ class Population:
         Raises:
             ScoringError: On a shape that does not fit, columns that do not match the scheme's
                 KPIs, an infinite actual, a NaN actual where the sample size says data exists,
-                a negative count, thresholds/targets out of order, or a rating off its scale.
+                a negative count, thresholds/targets out of order, a rating off its scale, or a
+                base pay that is negative, beyond the money range or finer than the currency's
+                minor unit.
         """
         ids = _subject_ids(subject_ids)
         n = len(ids)
@@ -523,7 +533,9 @@ class Population:
         rt, rc = _qualitative(scheme, ratings, raters, n, ids)
         ef = _eligible_fraction(eligible_fraction, ids)
         ed = _eligible_days(eligible_days, ids)
-        minor, given = _base_pay(base_pay, currency, n)
+        minor, given = _base_pay(
+            base_pay, currency, n, lambda k: f"Population.from_arrays: base_pay[{k}] ({ids[k]!r})"
+        )
         weights = None
         if nominal_weight is not None:
             weights = _matrix("nominal_weight", nominal_weight, scheme, order, n, np.float64)
@@ -711,13 +723,17 @@ def _eligible_days(value: npt.ArrayLike | None, ids: Sequence[str]) -> FloatArra
 
 
 def _base_pay(
-    base_pay: Sequence[Decimal | None] | None, currency: str | None, n: int
+    base_pay: Sequence[Decimal | None] | None,
+    currency: str | None,
+    n: int,
+    where: Callable[[int], str],
 ) -> tuple[IntArray, tuple[Decimal | None, ...] | None]:
     """Return base pay in minor units (-1 unknown) and the Decimals as given.
 
-    Amounts finer than the currency's minor unit are rounded half to even, as the rules
-    always did; refuse pay without a currency, and amounts that are not finite Decimals or
-    are beyond the money range.
+    Refuse pay without a currency, and amounts that are not finite Decimals, are negative or
+    beyond the money range, or are finer than the currency's minor unit (as
+    :meth:`Population.from_frame` does: rounding pay is the source's decision, not ours).
+    ``where(k)`` names the ``k``-th amount in a refusal.
     """
     if base_pay is None:
         return _unknown_pay(n), None
@@ -741,12 +757,19 @@ def _base_pay(
         if b is None:
             values.append(-1)
             continue
-        if not isinstance(b, Decimal) or not b.is_finite() or abs(b) > limit:
+        if not isinstance(b, Decimal) or not b.is_finite() or not 0 <= b <= limit:
             raise ScoringError(
-                f"Population.from_arrays: base_pay[{k}] is {b!r}; expected a finite Decimal "
-                f"of at most {limit:,f} {currency}, or None for unknown"
+                f"{where(k)} is {b!r}; expected a finite Decimal from 0 to {limit:,f} "
+                f"{currency}, or None for unknown"
             )
-        values.append(int(b.quantize(exponent, rounding=ROUND_HALF_EVEN).scaleb(digits)))
+        # within the money range a quantized amount has at most 16 digits: exact in context
+        whole = b.quantize(exponent)
+        if whole != b:
+            raise ScoringError(
+                f"{where(k)} is {b}; amounts in {currency} have at most {digits} decimal "
+                "places; round the amount in the source, not here"
+            )
+        values.append(int(whole.scaleb(digits)))
     minor = np.array(values, dtype=np.int64)
     return _readonly(minor), pay
 
