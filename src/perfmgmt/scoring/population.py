@@ -456,7 +456,7 @@ class Population:
             args["ratings"], args["raters"] = _frames.long_assessments(scheme, ids, assessments)
         n, k = len(args["subject_ids"]), len(scheme.kpi_keys)
         if "actual" not in args:
-            args["actual"] = np.full((n, k), np.nan)
+            args["actual"] = _readonly(np.full((n, k), np.nan))
         # money stays in minor units, checked and converted in whole-array passes
         minor = args.pop("base_pay_minor", None)
         population = cls.from_arrays(scheme, **args)
@@ -614,7 +614,7 @@ def _actuals(
         i, j = np.argwhere(np.isinf(act))[0]
         raise ScoringError(
             f"Population.from_arrays: actual of {ids[i]!r} for KPI {scheme.kpi_keys[j]!r} is "
-            f"{act[i, j]!r}; use a finite number, or NaN for missing"
+            f"{float(act[i, j])!r}; use a finite number, or NaN for missing"
         )
     return act
 
@@ -641,10 +641,10 @@ def _sample_sizes(
             i, j = np.argwhere(np.isnan(raw) | (raw != np.floor(raw)))[0]
             raise ScoringError(
                 f"Population.from_arrays: sample_size of {ids[i]!r} for KPI "
-                f"{scheme.kpi_keys[j]!r} is {raw[i, j]!r}; use a whole number, -1 = not "
+                f"{scheme.kpi_keys[j]!r} is {float(raw[i, j])!r}; use a whole number, -1 = not "
                 "reported"
             )
-        ss = raw.astype(np.int64)
+        ss = _readonly(raw.astype(np.int64))  # a new array: the population's own
     if (ss < -1).any():
         i, j = np.argwhere(ss < -1)[0]
         raise ScoringError(
@@ -1185,6 +1185,8 @@ def _qualitative(
                 f"{scheme.sources[s].key!r} is {float(col[i, s])!r}; expected a rating on the "
                 f"criterion's scale [{crit.scale.low:g}, {crit.scale.high:g}] where raters > 0"
             )
+    if rc is not raters and rc.base is None:  # made here, not the caller's array
+        rc.flags.writeable = False
     return rt, rc
 
 
