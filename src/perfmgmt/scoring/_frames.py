@@ -691,7 +691,7 @@ def _arrow_ids(values: Any) -> Sequence[str]:
     """
     import pyarrow as pa  # noqa: PLC0415 - only Arrow tables reach here
 
-    from perfmgmt.scoring._ids import IdColumn  # noqa: PLC0415 - only frame users pay for it
+    from perfmgmt._ids import IdColumn  # noqa: PLC0415 - only frame users pay for it
 
     if values.null_count:
         _refuse_empty(int(values.is_null().index(True).as_py()), "subjects", "subject_id")

@@ -15,8 +15,8 @@ import numpy as np
 import numpy.typing as npt
 
 from perfmgmt._html import missing_extra
+from perfmgmt._ids import arrow_ids
 from perfmgmt.errors import ScoringError
-from perfmgmt.scoring._ids import arrow_ids
 
 if TYPE_CHECKING:
     import pandas as pd

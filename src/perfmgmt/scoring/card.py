@@ -16,13 +16,13 @@ import numpy as np
 import numpy.typing as npt
 
 from perfmgmt._html import fmt as _fmt
+from perfmgmt._ids import id_tuple
 from perfmgmt._typing import FlagArray, FloatArray, IntArray, NanFloat
 from perfmgmt.errors import ScoringError
 from perfmgmt.model.kpi import ParamValue
 from perfmgmt.model.proration import Proration
 from perfmgmt.scoring import _tables
 from perfmgmt.scoring._display import batch_html, batch_to_pandas, scorecard_html
-from perfmgmt.scoring._ids import id_tuple
 from perfmgmt.scoring.explain import Explanation, Step, explain_card
 from perfmgmt.scoring.flags import KpiFlag, ReviewFlag
 

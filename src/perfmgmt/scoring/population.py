@@ -18,6 +18,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._ids import IdColumn, id_tuple
 from perfmgmt._typing import BoolArray, FloatArray, IntArray
 from perfmgmt.errors import ScoringError
 from perfmgmt.model.cycle import Cycle, eligible_days
@@ -27,7 +28,6 @@ from perfmgmt.model.proration import Proration, prorate
 from perfmgmt.model.review import Review, Subject
 from perfmgmt.model.scheme import Scale, Scheme
 from perfmgmt.scoring._display import population_html
-from perfmgmt.scoring._ids import IdColumn, id_tuple
 
 __all__ = ["Population", "rescale_rating"]
 

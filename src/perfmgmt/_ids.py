@@ -88,4 +88,4 @@ def arrow_ids(ids: Sequence[str], pa: Any) -> Any:
     if isinstance(ids, IdColumn):
         array = ids.array
         return array if array.type == pa.string() else array.cast(pa.string())
-    return pa.array(ids, type=pa.string())
+    return pa.array(ids if isinstance(ids, list | tuple) else list(ids), type=pa.string())

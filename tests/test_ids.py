@@ -7,7 +7,7 @@ import pickle
 import pyarrow as pa
 import pytest
 
-from perfmgmt.scoring._ids import IdColumn, arrow_ids, id_tuple
+from perfmgmt._ids import IdColumn, arrow_ids, id_tuple
 
 IDS = ("m2", "m0", "m1", "m3")
 
