@@ -149,6 +149,7 @@ FLOORS: dict[str, int] = {
     "_deprecated": 0,
     "_svg": 0,
     "_figure": 0,
+    "_ids": 0,
     "model": 1,
     "serialization": 2,
     "scoring": 2,

@@ -10,7 +10,9 @@ schema: the chosen score columns (as :meth:`BatchScores.to_arrow
 ``deduction`` as exact decimals with the currency's minor-unit scale, then a bool
 ``fired.<key>`` per rule and decision table.
 
-* **Dask**: ``ddf.map_partitions(scorer, meta=scorer.schema.meta)`` with pandas partitions.
+* **Dask**: ``ddf.map_partitions(scorer, meta=scorer.schema.meta)`` with pandas partitions;
+  in pandas the money columns are Arrow-backed decimals (``decimal128(38, 2)[pyarrow]`` for
+  CNY), each cell a ``Decimal``, which a worker pickles as buffers, not object by object.
 * **Spark**: ``df.mapInArrow(scorer.arrow_batches, scorer.schema.spark_ddl)`` (or
   ``mapInPandas(scorer.pandas_batches, ...)``) with ``separator="__"``: Spark reads a dot in a
   column name as a struct field, so the columns are named ``kpi__csat__actual`` in and
@@ -143,7 +145,27 @@ def _schema(
     fields += [pa.field(f"fired.{k}", pa.bool_()) for k in keys]
     schema = pa.schema([f.with_name(f.name.replace(".", separator)) for f in fields])
     ddl = ", ".join(f"`{f.name}` {_spark_type(f.type)}" for f in schema)
-    return ResultSchema(arrow=schema, meta=schema.empty_table().to_pandas(), spark_ddl=ddl)
+    meta = _to_pandas(schema.empty_table())
+    return ResultSchema(arrow=schema, meta=meta, spark_ddl=ddl)
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    """Return ``table`` as pandas, money as Arrow-backed decimals (``decimal128[pyarrow]``).
+
+    A column of ``Decimal`` objects costs a Python object per cell to build and, worse, to
+    pickle: a Dask worker sends its partition's result back pickled, and two money columns of
+    Decimals took longer to pickle than the partition took to score.  Arrow-backed decimals
+    pickle as buffers and still give ``Decimal`` cells.
+    """
+    import pandas as pd  # noqa: PLC0415 - pandas is an optional extra, imported on use
+
+    pa = _arrow()
+
+    def arrow_decimals(kind: Any) -> Any:
+        return pd.ArrowDtype(kind) if pa.types.is_decimal(kind) else None
+
+    frame: pd.DataFrame = table.to_pandas(types_mapper=arrow_decimals)
+    return frame
 
 
 def _dotted_inputs(scheme: Scheme, separator: str) -> dict[str, str]:
@@ -238,8 +260,7 @@ class PartitionScorer:
         """
         pa = _arrow()
         table = pa.Table.from_pandas(partition, preserve_index=False)
-        frame: pd.DataFrame = self.arrow(table).to_pandas()
-        return frame
+        return _to_pandas(self.arrow(table))
 
     def arrow_batches(self, batches: Iterable[Any]) -> Iterator[Any]:
         """Yield one result RecordBatch per input RecordBatch (Spark ``mapInArrow``)."""

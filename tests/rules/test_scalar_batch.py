@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import operator
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 import attrs
@@ -12,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perfmgmt.model.incentive import Bonus, Deduction, DeductionBasis, IncentiveRule
-from perfmgmt.model.review import Review
+from perfmgmt.model.money import minor_units
+from perfmgmt.model.review import Review, Subject
 from perfmgmt.model.scheme import Scheme
 from perfmgmt.rules import (
     Decisions,
@@ -62,6 +64,15 @@ def _money_outcomes(currency: str) -> st.SearchStrategy[Any]:
     )
 
 
+def _paid_in(currency: str, subject: Subject) -> Subject:
+    """The subject paid in ``currency``, its pay cut to that currency's minor unit."""
+    if subject.base_pay is None:
+        return attrs.evolve(subject, currency=None)
+    unit = Decimal(1).scaleb(-minor_units(currency))
+    pay = subject.base_pay.quantize(unit, rounding=ROUND_DOWN)
+    return attrs.evolve(subject, currency=currency, base_pay=pay)
+
+
 @st.composite
 def _cases(
     draw: st.DrawFn,
@@ -73,9 +84,7 @@ def _cases(
         draw(
             reviews(
                 scheme=scheme,
-                subjects=subjects(ids=st.just(f"s{i}")).map(
-                    lambda s: attrs.evolve(s, currency=currency if s.base_pay is not None else None)
-                ),
+                subjects=subjects(ids=st.just(f"s{i}")).map(functools.partial(_paid_in, currency)),
             )
         )
         for i in range(n)

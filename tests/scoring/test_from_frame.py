@@ -301,3 +301,187 @@ def test_pay_without_a_currency_is_refused() -> None:
     """An amount with no currency column names the row."""
     with pytest.raises(ScoringError, match="row 2 holds an amount but there is no currency"):
         Population.from_frame(SCHEME, {"subject_id": ["a", "b"], "base_pay": [None, "10.00"]})
+
+
+class TestArrowIds:
+    """Ids of an Arrow table stay its column; they read and leave as the same text."""
+
+    @pytest.mark.parametrize("ids", [["m3", "m1", "m2"], ["a", "b", "c"], ["solo"]])
+    def test_ids_read_and_leave_in_row_order(self, ids: list[str]) -> None:
+        """Sorted or not, the ids are the column's text in row order, in and out."""
+        import pyarrow as pa
+
+        values = [80.0 + i for i in range(len(ids))]
+        pop = Population.from_frame(
+            SCHEME, pa.table({"subject_id": ids, "kpi.csat.actual": values})
+        )
+        assert pop.subject_ids == tuple(ids)
+        assert len(pop) == len(ids)
+        assert pop.subject_ids[-1] == ids[-1]
+        batch = ENGINE.score_batch(SCHEME, pop)
+        assert batch.subject_ids == tuple(ids)
+        assert batch.to_arrow().column("subject_id").to_pylist() == ids
+        assert (
+            batch.to_records()
+            == ENGINE.score_batch(
+                SCHEME,
+                Population.from_frame(SCHEME, {"subject_id": ids, "kpi.csat.actual": values}),
+            ).to_records()
+        )
+
+    @pytest.mark.parametrize(
+        ("ids", "repeated"), [(["a", "b", "a"], "a"), (["b", "a", "b"], "b"), (["x", "x"], "x")]
+    )
+    def test_repeated_ids_are_refused(self, ids: list[str], repeated: str) -> None:
+        """An id named twice is refused, naming it, whether the column is sorted or not."""
+        import pyarrow as pa
+
+        with pytest.raises(ScoringError, match=f"subject id '{repeated}' appears more than once"):
+            Population.from_frame(SCHEME, pa.table({"subject_id": ids}))
+
+    def test_empty_id_is_refused_by_row(self) -> None:
+        """A null id names its row."""
+        import pyarrow as pa
+
+        with pytest.raises(ScoringError, match="'subject_id' row 3 is empty"):
+            Population.from_frame(SCHEME, pa.table({"subject_id": ["a", "b", None]}))
+
+    @pytest.mark.parametrize(
+        ("column", "want"),
+        [
+            ("int", ("3", "1", "2")),
+            ("large_string", ("c", "a", "b")),
+            ("dictionary", ("c", "a", "b")),
+        ],
+    )
+    def test_other_id_types_read_as_text(self, column: str, want: tuple[str, ...]) -> None:
+        """Integer, large-string and dictionary id columns become text ids."""
+        import pyarrow as pa
+
+        array = {
+            "int": pa.array([3, 1, 2]),
+            "large_string": pa.array(["c", "a", "b"], type=pa.large_string()),
+            "dictionary": pa.array(["c", "a", "b"]).dictionary_encode(),
+        }[column]
+        pop = Population.from_frame(SCHEME, pa.table({"subject_id": array}))
+        assert pop.subject_ids == want
+        table = ENGINE.score_batch(SCHEME, pop).to_arrow()
+        assert table.column("subject_id").type == pa.string()
+        assert table.column("subject_id").to_pylist() == list(want)
+
+    def test_chunked_and_sliced_tables_keep_their_rows(self) -> None:
+        """A table of several chunks, or a slice of one, reads the ids of its own rows."""
+        import pyarrow as pa
+
+        part = pa.table({"subject_id": ["a", "b", "c"], "kpi.csat.actual": [1.0, 2.0, 3.0]})
+        more = pa.table({"subject_id": ["d", "e"], "kpi.csat.actual": [4.0, 5.0]})
+        joined = pa.concat_tables([part, more])
+        pop = Population.from_frame(SCHEME, joined)
+        assert pop.subject_ids == ("a", "b", "c", "d", "e")
+        assert pop.actual[:, 0].tolist() == [1.0, 2.0, 3.0, 4.0, 5.0]
+        sliced = Population.from_frame(SCHEME, joined.slice(2, 2))
+        assert sliced.subject_ids == ("c", "d")
+        out = ENGINE.score_batch(SCHEME, sliced).to_arrow()
+        assert out.column("subject_id").to_pylist() == ["c", "d"]
+
+
+_KPI = SCHEME.kpi_keys
+_NQ, _NS = len(SCHEME.criteria), len(SCHEME.sources)
+
+
+@st.composite
+def _wide(draw: st.DrawFn) -> tuple[int, dict[str, np.ndarray]]:
+    """A wide frame's columns: some KPIs, counts as integers or floats, some ratings."""
+    n = draw(st.integers(1, 6))
+    finite = st.floats(-1e6, 1e6, allow_nan=False)
+    cols: dict[str, np.ndarray] = {}
+    int_counts = draw(st.booleans())
+    for key in draw(st.lists(st.sampled_from(_KPI), unique=True, max_size=len(_KPI))):
+        values = draw(st.lists(finite, min_size=n, max_size=n))
+        cols[f"kpi.{key}.actual"] = np.array(values)
+        if draw(st.booleans()):
+            sizes = draw(st.lists(st.integers(-1, 500), min_size=n, max_size=n))
+            cols[f"kpi.{key}.sample_size"] = np.array(
+                sizes, dtype=np.int32 if int_counts else np.float64
+            )
+    for c in SCHEME.criteria:
+        for s in SCHEME.sources:
+            if draw(st.booleans()):
+                rated = st.floats(c.scale.low, c.scale.high)
+                cols[f"rating.{c.key}.{s.key}"] = np.array(
+                    draw(st.lists(rated, min_size=n, max_size=n))
+                )
+                raters = draw(st.lists(st.integers(1, 4), min_size=n, max_size=n))
+                cols[f"raters.{c.key}.{s.key}"] = np.array(
+                    raters, dtype=np.int64 if int_counts else np.float64
+                )
+    return n, cols
+
+
+@settings(max_examples=60, deadline=None)
+@given(_wide())
+def test_wide_arrow_frames_give_the_arrays_they_hold(
+    case: tuple[int, dict[str, np.ndarray]],
+) -> None:
+    """Each wide column lands in its (N, K) or (N, Q, S) cell, with -1/0/NaN where none is given."""
+    import pyarrow as pa
+
+    n, cols = case
+    ids = [f"s{n - i}" for i in range(n)]  # descending: not the sorted fast path
+    actual, sizes = np.full((n, len(_KPI)), np.nan), np.full((n, len(_KPI)), -1, dtype=np.int64)
+    ratings, raters = np.full((n, _NQ, _NS), np.nan), np.zeros((n, _NQ, _NS), dtype=np.int64)
+    for j, key in enumerate(_KPI):
+        if f"kpi.{key}.actual" in cols:
+            actual[:, j] = cols[f"kpi.{key}.actual"]
+        if f"kpi.{key}.sample_size" in cols:
+            sizes[:, j] = cols[f"kpi.{key}.sample_size"]
+    for q, c in enumerate(SCHEME.criteria):
+        for s, src in enumerate(SCHEME.sources):
+            if f"rating.{c.key}.{src.key}" in cols:
+                ratings[:, q, s] = cols[f"rating.{c.key}.{src.key}"]
+                raters[:, q, s] = cols[f"raters.{c.key}.{src.key}"]
+    pop = Population.from_frame(SCHEME, pa.table({"subject_id": ids, **cols}))
+    assert pop.subject_ids == tuple(ids)
+    np.testing.assert_array_equal(pop.actual, actual)
+    np.testing.assert_array_equal(pop.sample_size, sizes)
+    assert pop.sample_size.dtype == np.int64
+    np.testing.assert_array_equal(pop.ratings, ratings)
+    np.testing.assert_array_equal(pop.raters, raters)
+    assert pop.raters.dtype == np.int64
+    for a in (pop.actual, pop.sample_size, pop.ratings, pop.raters):
+        assert not a.flags.writeable
+    ref = Population.from_arrays(
+        SCHEME, subject_ids=ids, actual=actual, sample_size=sizes,
+        **({"ratings": ratings, "raters": raters} if raters.any() else {}),
+    )  # fmt: skip
+    got, want = ENGINE.score_batch(SCHEME, pop), ENGINE.score_batch(SCHEME, ref)
+    np.testing.assert_array_equal(got.total, want.total)
+    np.testing.assert_array_equal(got.score, want.score)
+
+
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        ({"raters.attitude.manager": np.array([1, -2]), "rating.attitude.manager": [3.0, 3.0]},
+         r"raters of 'b' hold a negative, fractional or NaN count"),
+        ({"raters.attitude.manager": np.array([1.0, 0.5]), "rating.attitude.manager": [3.0, 3.0]},
+         r"raters of 'b' hold a negative, fractional or NaN count"),
+        ({"raters.attitude.manager": np.array([1, 1]), "rating.attitude.manager": [3.0, 9.0]},
+         r"rating of 'b' for criterion 'attitude' from 'manager' is 9\.0"),
+        ({"raters.attitude.manager": np.array([1, 2]), "rating.attitude.manager": [3.0, np.nan]},
+         r"rating of 'b' for criterion 'attitude' from 'manager' is nan"),
+        ({"kpi.csat.actual": [80.0, 70.0], "kpi.csat.sample_size": np.array([5, -2])},
+         r"sample_size of 'b' for KPI 'csat' is -2; counts cannot be negative"),
+        ({"kpi.csat.actual": [80.0, np.nan], "kpi.csat.sample_size": np.array([5, 7])},
+         r"actual of 'b' for KPI 'csat' is NaN but sample_size is 7"),
+        ({"kpi.csat.actual": [80.0, 70.0], "kpi.csat.sample_size": np.array([5.0, 2.5])},
+         r"sample_size of 'b' for KPI 'csat' is 2\.5; use a whole number"),
+        ({"kpi.csat.actual": [80.0, np.inf]}, r"actual of 'b' for KPI 'csat' is inf"),
+    ],
+)  # fmt: skip
+def test_bad_wide_arrow_columns_name_the_subject(columns: dict, message: str) -> None:
+    """Counts and ratings of a wide Arrow frame are checked once, naming the subject and cell."""
+    import pyarrow as pa
+
+    with pytest.raises(ScoringError, match=message):
+        Population.from_frame(SCHEME, pa.table({"subject_id": ["a", "b"], **columns}))

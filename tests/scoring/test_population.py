@@ -255,6 +255,50 @@ class TestFromReviews:
         assert pop.eligible_fraction[0] == 1.0
 
 
+class TestBasePay:
+    """Every builder holds base pay exactly at the currency's minor unit, or refuses it."""
+
+    @pytest.mark.parametrize(
+        ("pay", "currency", "match"),
+        [
+            (Decimal("12000.505"), "CNY", r"base_pay\[1\] \('b'\) is 12000\.505; amounts in CNY "
+             r"have at most 2 decimal places"),
+            (Decimal("100.5"), "JPY", r"is 100\.5; amounts in JPY have at most 0 decimal"),
+            (Decimal("-0.01"), "CNY", r"is Decimal\('-0\.01'\); expected a finite Decimal from 0"),
+            (Decimal("1E+14"), "CNY", r"from 0 to 10,000,000,000,000\.00 CNY"),
+        ],
+    )  # fmt: skip
+    def test_from_arrays_refuses_what_from_frame_refuses(
+        self, pay: Decimal, currency: str, match: str
+    ) -> None:
+        """Over-precise, negative or too large pay is refused, naming entry and what is allowed."""
+        kwargs = {"subject_ids": ["a", "b"], "actual": np.zeros((2, N_K)), "currency": currency}
+        with pytest.raises(ScoringError, match=match):
+            Population.from_arrays(SCHEME, base_pay=[Decimal(1), pay], **kwargs)  # type: ignore[arg-type]
+        with pytest.raises(ScoringError):
+            Population.from_frame(
+                SCHEME, {"subject_id": ["a"], "base_pay": [pay], "currency": [currency]}
+            )
+
+    def test_from_reviews_refuses_over_precise_pay(self) -> None:
+        """A subject paid in tenths of a fen is refused, naming the review and the subject."""
+        subj = Subject(id="x", base_pay=Decimal("1000.005"), currency="CNY")
+        with pytest.raises(
+            ScoringError, match=r"subject 'x' base_pay is 1000\.005; amounts in CNY"
+        ):
+            Population.from_reviews(SCHEME, [Review(subject=subj, cycle="q", scheme="cs_managers")])
+
+    @pytest.mark.parametrize("pay", ["0", "0.10", "12000.5", "9999999999999.99", "1E+2"])
+    def test_exact_pay_is_held_in_minor_units(self, pay: str) -> None:
+        """Pay at or coarser than the minor unit is kept as given and in exact minor units."""
+        amount = Decimal(pay)
+        pop = Population.from_arrays(
+            SCHEME, subject_ids=["a"], actual=np.zeros((1, N_K)), base_pay=[amount], currency="CNY"
+        )
+        assert pop.base_pay == (amount,)
+        assert pop.base_pay_minor.tolist() == [int(amount * 100)]
+
+
 class TestHelpers:
     def test_eligibility_with_leave(self) -> None:
         """Eligible days run from hire to leave within the cycle, both ends included."""

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from perfmgmt._html import missing_extra
+from perfmgmt._ids import arrow_ids
 from perfmgmt.errors import RuleError
 from perfmgmt.model.money import minor_units
 
@@ -134,7 +135,7 @@ def decisions_arrow(
     arrays: list[pa.Array] = []
     for name in names:
         if name == "subject_id":
-            arrays.append(pa.array(list(b.subject_ids), type=pa.string()))
+            arrays.append(arrow_ids(b.subject_ids, pa))
         elif name == "currency":
             arrays.append(pa.repeat(pa.scalar(b.currency, pa.string()), len(b)))
         elif name.startswith("fired."):

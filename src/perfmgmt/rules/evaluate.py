@@ -31,6 +31,7 @@ import attrs
 import numpy as np
 
 from perfmgmt._deprecated import moved
+from perfmgmt._ids import IdColumn
 from perfmgmt._parallel import BlockRunner, OwnsThreads, check_workers
 from perfmgmt._typing import BoolArray, FloatArray, IntArray
 from perfmgmt.errors import RuleError
@@ -284,7 +285,11 @@ class RuleEvaluator(OwnsThreads):
         frame = _with_codes(frame, program.text_fields)
         currency = program.currency
         n = next(iter(frame.values())).shape[0] if frame else 0
-        ids = _decisions._DefaultIds(n) if subject_ids is None else tuple(subject_ids)
+        ids: Sequence[str]
+        if subject_ids is None:
+            ids = _decisions._DefaultIds(n)
+        else:  # an Arrow id column is immutable already: no million-str tuple
+            ids = subject_ids if isinstance(subject_ids, IdColumn) else tuple(subject_ids)
         if len(ids) != n:
             raise RuleError(f"subject_ids: {len(ids)} ids for a frame of {n} rows")
         # a float base-pay column is converted chunk by chunk, on the workers
@@ -581,7 +586,7 @@ class RuleEvaluator(OwnsThreads):
         return self._run_frame(
             rules,
             frame,
-            subject_ids=batch.subject_ids,
+            subject_ids=batch._ids,  # as the batch holds them: an Arrow column stays one
             base_pay=None,
             currency=currency,
             pool=pool,

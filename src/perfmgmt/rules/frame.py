@@ -518,7 +518,7 @@ def rating_codes(batch: BatchScores, ratings: Sequence[str | None] | None) -> Te
             index = np.maximum(index, -1)  # any negative index means not rated
         # the scores already hold the rating as an index: text tests become integer tests
         return TextCodes(labels=labels, codes=index)
-    n = len(batch.subject_ids)
+    n = len(batch)
     if isinstance(ratings, str) or len(ratings) != n:
         got = "a text" if isinstance(ratings, str) else f"{len(ratings)} ratings"
         raise DataError(f"ratings: {got} for a batch of {n} subjects; give one label per subject")
@@ -565,7 +565,7 @@ def score_builders(
     ratings: Sequence[str | None] | None = None,
 ) -> dict[str, _Builder]:
     """Return, per frame column, its type and a function that builds it (the one builder)."""
-    n = len(batch.subject_ids)
+    n = len(batch)
     if subjects is not None and len(subjects) != n:
         raise DataError(f"the population has {len(subjects)} subjects but the batch has {n}")
     if history is not None and len(history) != n:

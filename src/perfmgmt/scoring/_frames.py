@@ -10,7 +10,7 @@ and ``(N, Q, S)`` arrays with whole-array passes.  Every refusal names the colum
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, Inexact, InvalidOperation, localcontext
 from typing import Any
 
@@ -80,7 +80,9 @@ def _arrow_column(column: Any) -> Any:
     """
     import pyarrow as pa  # noqa: PLC0415 - only Arrow tables reach here
 
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    array = column
+    if isinstance(column, pa.ChunkedArray):  # one chunk is used as it is: no copy
+        array = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
     kind = array.type
     if pa.types.is_dictionary(kind):
         array = array.dictionary_decode()
@@ -295,18 +297,21 @@ def _scaled(
     if not present.any():
         return minor
     digits = _digits(present, name, currency)
-    shown = (Decimal(int(u)).scaleb(-scale) for u in unscaled.tolist())  # only on error
+
+    def shown(row: int) -> Decimal:  # the amount as given, for a refusal
+        return Decimal(int(unscaled[row])).scaleb(-scale)
+
     negative = present & (unscaled < 0)
     if negative.any():
         row = int(np.argmax(negative))
-        _refuse_money(row, name, _nth(shown, row), _range_words(currency))
+        _refuse_money(row, name, shown(row), _range_words(currency))
     shift = digits - scale
     if shift >= 0:
         factor = 10**shift
         big = present & (unscaled > MAX_MINOR_UNITS // factor)
         if big.any():
             row = int(np.argmax(big))
-            _refuse_money(row, name, _nth(shown, row), _range_words(currency))
+            _refuse_money(row, name, shown(row), _range_words(currency))
         np.multiply(unscaled, factor, out=minor, where=present)
         return minor
     if -shift > 18:  # 10**19 is past int64: only zero is then a whole minor unit
@@ -317,20 +322,13 @@ def _scaled(
         fine = present & (rest != 0)
     if fine.any():
         row = int(np.argmax(fine))
-        _refuse_money(row, name, _nth(shown, row), _fine_words(currency, digits))
+        _refuse_money(row, name, shown(row), _fine_words(currency, digits))
     big = present & (whole > MAX_MINOR_UNITS)
     if big.any():
         row = int(np.argmax(big))
-        _refuse_money(row, name, _nth(shown, row), _range_words(currency))
+        _refuse_money(row, name, shown(row), _range_words(currency))
     minor[present] = whole[present]
     return minor
-
-
-def _nth(values: Any, row: int) -> object:
-    for k, v in enumerate(values):
-        if k == row:
-            return v
-    return None
 
 
 def _arrow_money(values: Any, name: str, currency: str | None) -> IntArray | None:
@@ -559,36 +557,108 @@ def wide(scheme: Scheme, cols: Columns) -> dict[str, Any]:
     allowed = {"subject_id", "base_pay", "currency", *_SUBJECT_NUMBERS, *_SUBJECT_LABELS}
     _refuse_unknown(cols, allowed | set(kpi_cols) | set(rating_cols), what)
     ids = cols["subject_id"]
-    out: dict[str, Any] = {"subject_ids": labels(ids, what, "subject_id")}
-    if _is_arrow(ids):  # sorted in Arrow: faster than a set of a million str
-        out["unique_ids"] = _distinct(ids)
+    out: dict[str, Any] = {
+        "subject_ids": _arrow_ids(ids) if _is_arrow(ids) else labels(ids, what, "subject_id")
+    }
     out.update(_wide_kpis(cols, kpi_cols, len(scheme.kpi_keys)))
     present = [name for name in rating_cols if name in cols]
     if present:
-        shape = (_first_len(cols), len(scheme.criteria), len(scheme.sources))
-        ratings, raters = np.full(shape, np.nan), np.zeros(shape)
+        # (Q, S, N) blocks, one contiguous row per column, handed on as (N, Q, S) views
+        n, nq, ns = _first_len(cols), len(scheme.criteria), len(scheme.sources)
+        rating: list[tuple[tuple[int, int], str]] = []
+        rated: list[tuple[tuple[int, int], str]] = []
         for name in present:
             part, qi, si = rating_cols[name]
-            (ratings if part == "rating" else raters)[:, qi, si] = number(cols[name], what, name)
-        out["ratings"], out["raters"] = ratings, raters
+            (rating if part == "rating" else rated).append(((qi, si), name))
+        ratings = _block((nq, ns), [at for at, _ in rating], n, np.nan, np.float64)
+        for at, name in rating:
+            _fill(ratings[at], cols[name], name)
+        raters = _count_block(cols, rated, (nq, ns), n)
+        out["ratings"] = _readonly_block(ratings).transpose(2, 0, 1)
+        out["raters"] = raters.transpose(2, 0, 1)
     out.update(_wide_subject(cols))
     return out
 
 
 def _wide_kpis(
     cols: Columns, kpi_cols: dict[str, tuple[int, str]], k: int
-) -> dict[str, FloatArray]:
-    arrays: dict[str, FloatArray] = {}
+) -> dict[str, npt.NDArray[Any]]:
+    """The wide KPI columns as (N, K) arrays, one per field given (actual, sample_size, ...).
+
+    Each field is filled as a (K, N) block, one contiguous row per column, and returned as its
+    transposed view: a copy per column, no strided scatter (the engine reads KPI rows anyway).
+    Sample sizes that are all integer columns stay integers.
+    """
+    n = _first_len(cols)
+    given: dict[str, list[tuple[int, str]]] = {}
     for name, (j, field) in kpi_cols.items():
         if name in cols:
-            empty = -1.0 if field == "sample_size" else np.nan
-            arr = arrays.get(field)
-            if arr is None:  # allocated once per field (setdefault would allocate every time)
-                arr = arrays[field] = np.full((_first_len(cols), k), empty)
-            values = number(cols[name], "subjects", name)
-            # an empty cell is NaN already; only a count's empty marker differs
-            arr[:, j] = values if np.isnan(empty) else np.where(np.isnan(values), empty, values)
+            given.setdefault(field, []).append((j, name))
+    arrays: dict[str, npt.NDArray[Any]] = {}
+    for field, found in given.items():
+        if field == "sample_size":
+            arrays[field] = _count_block(cols, found, (k,), n).T
+            continue
+        block = _block((k,), [j for j, _ in found], n, np.nan, np.float64)
+        for j, name in found:
+            _fill(block[j], cols[name], name)
+        arrays[field] = _readonly_block(block).T
     return arrays
+
+
+def _fill(row: FloatArray, values: Any, name: str) -> None:
+    """Copy a numeric column into ``row`` (empty cells NaN); refuse text, naming the row."""
+    values = _as_numpy(values)
+    if values.dtype.kind in "iuf":
+        row[...] = values
+    else:
+        row[...] = number(values, "subjects", name)
+
+
+def _count_block(
+    cols: Columns, found: list[tuple[Any, str]], lead: tuple[int, ...], n: int
+) -> npt.NDArray[Any]:
+    """Counts (sample sizes, raters) as a ``lead + (n,)`` block, -1 or 0 where not given.
+
+    All-integer columns give an int64 block (nothing to check for fractions); otherwise a
+    float block, with empty cells as the not-given value, for :meth:`Population.from_arrays`
+    to check.
+    """
+    empty = -1 if len(lead) == 1 else 0
+    columns = [(at, _as_numpy(cols[name])) for at, name in found]
+    whole = all(c.dtype.kind == "i" or (c.dtype.kind == "u" and c.itemsize < 8) for _, c in columns)
+    given = [at for at, _ in found]
+    if whole:
+        block = _block(lead, given, n, empty, np.int64)
+        for at, c in columns:
+            block[at] = c
+        return _readonly_block(block)
+    block = _block(lead, given, n, float(empty), np.float64)
+    for (at, c), (_, name) in zip(columns, found, strict=True):
+        values = number(c, "subjects", name)
+        block[at] = np.where(np.isnan(values), float(empty), values)
+    return _readonly_block(block)
+
+
+def _block(
+    lead: tuple[int, ...], given: list[Any], n: int, empty: float, dtype: type[np.generic]
+) -> npt.NDArray[Any]:
+    """Return an empty ``lead + (n,)`` block whose rows not in ``given`` hold ``empty``.
+
+    The caller fills the given rows: no row is written twice.
+    """
+    block = np.empty((*lead, n), dtype=dtype)
+    if len(given) < math.prod(lead):
+        missing = np.ones(lead, dtype=bool)
+        for at in given:
+            missing[at] = False
+        block[missing] = empty
+    return block
+
+
+def _readonly_block(block: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    block.flags.writeable = False
+    return block
 
 
 def _wide_subject(cols: Columns) -> dict[str, Any]:
@@ -613,14 +683,41 @@ def _wide_subject(cols: Columns) -> dict[str, Any]:
     return out
 
 
+def _arrow_ids(values: Any) -> Sequence[str]:
+    """Subject ids of an Arrow column: kept as the column when they are distinct.
+
+    An empty cell is refused here, naming the row.  Repeats are left to
+    :meth:`Population.from_arrays`, which names the repeated id.
+    """
+    import pyarrow as pa  # noqa: PLC0415 - only Arrow tables reach here
+
+    from perfmgmt._ids import IdColumn  # noqa: PLC0415 - only frame users pay for it
+
+    if values.null_count:
+        _refuse_empty(int(values.is_null().index(True).as_py()), "subjects", "subject_id")
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        values = values.cast(pa.string())
+    if _distinct(values):
+        return IdColumn(values)
+    found: list[str] = values.to_pylist()
+    return found
+
+
 def _distinct(values: Any) -> bool:
-    """Whether an Arrow column holds no value twice (sorted, neighbours compared)."""
+    """Whether an Arrow text column holds no value twice.
+
+    Ids exported in key order are checked in one pass (each above the one before); others
+    are sorted and neighbours compared, in Arrow (cheaper than a set of a million ``str``).
+    """
     import pyarrow.compute as pc  # noqa: PLC0415 - only Arrow tables reach here
 
-    if len(values) < 2:
+    n = len(values)
+    if n < 2:
+        return True
+    if pc.all(pc.less(values.slice(0, n - 1), values.slice(1))).as_py():
         return True
     ordered = values.take(pc.sort_indices(values))
-    same = pc.equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
+    same = pc.equal(ordered.slice(1), ordered.slice(0, n - 1))
     return not pc.any(same).as_py()
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from perfmgmt._html import missing_extra
+from perfmgmt._ids import arrow_ids
 from perfmgmt.errors import ScoringError
 
 if TYPE_CHECKING:
@@ -129,7 +130,7 @@ def scores_arrow(batch: BatchScores, columns: str | Sequence[str]) -> pa.Table:
     arrays: list[pa.Array] = []
     for name in names:
         if name == "subject_id":
-            arrays.append(pa.array(batch.subject_ids, type=pa.string()))
+            arrays.append(arrow_ids(batch._ids, pa))
         elif name == "rating":
             idx = batch.rating_index
             indices = pa.array(idx.astype(np.int32), mask=idx < 0)

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from perfmgmt._html import fmt as _fmt
+from perfmgmt._ids import id_tuple
 from perfmgmt._typing import FlagArray, FloatArray, IntArray, NanFloat
 from perfmgmt.errors import ScoringError
 from perfmgmt.model.kpi import ParamValue
@@ -440,7 +441,8 @@ class BatchScores:
 
     scheme_key: str
     scheme_hash: str
-    subject_ids: tuple[str, ...]
+    # a tuple, or the population's Arrow id column (the tuple is built on first read)
+    _ids: Sequence[str] = attrs.field(alias="subject_ids", repr=False)
     kpi_keys: tuple[str, ...]
     category_keys: tuple[str, ...]
     rating_labels: tuple[str, ...]
@@ -602,7 +604,12 @@ class BatchScores:
         )
 
     def __len__(self) -> int:
-        return len(self.subject_ids)
+        return len(self._ids)
+
+    @property
+    def subject_ids(self) -> tuple[str, ...]:
+        """N subject ids, in row order (built on first read when they came as an Arrow column)."""
+        return id_tuple(self._ids)
 
     def __repr__(self) -> str:
         n = len(self)

@@ -216,7 +216,7 @@ def _score(
     return BatchScores(
         scheme_key=plan.scheme.key,
         scheme_hash=plan.scheme.content_hash,
-        subject_ids=pop.subject_ids,
+        subject_ids=pop._ids,  # an Arrow id column stays one (no million str)
         kpi_keys=plan.kpi_keys,
         category_keys=plan.category_keys,
         rating_labels=plan.rating_labels,
@@ -282,7 +282,7 @@ def _score_block(plan: ScoringPlan, pop: Population, lo: int, hi: int, out: _Out
         bounds,
         achievement=achievement,
         score=score,
-        subject_ids=pop.subject_ids[rows],
+        subject_ids=pop._ids[rows],
     )
     unusable, insufficient = kernel.flag_unusable_data(plan, actual, pop.sample_size[rows].T, flags)
     zeroed, excluded = kernel.apply_missing_policies(

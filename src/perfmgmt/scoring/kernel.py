@@ -107,7 +107,7 @@ def score_kpis(
     *,
     achievement: FloatArray,
     score: FloatArray,
-    subject_ids: tuple[str, ...],
+    subject_ids: Sequence[str],
 ) -> None:
     """Step 1: score each KPI's actuals with its scorer, into ``achievement`` and ``score``.
 

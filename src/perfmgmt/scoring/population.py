@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
-from decimal import ROUND_HALF_EVEN, Decimal
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._ids import IdColumn, id_tuple
 from perfmgmt._typing import BoolArray, FloatArray, IntArray
 from perfmgmt.errors import ScoringError
 from perfmgmt.model.cycle import Cycle, eligible_days
@@ -223,8 +224,9 @@ class Population:
         department: Department per subject.
         tenure_days: float64 (N,) days from the hire date to the cycle end, NaN unknown.
         base_pay_minor: int64 (N,) base pay in whole minor units of ``currency`` (fen for
-            CNY), rounded half to even: the amounts the rules pay percentages of; -1 where
-            unknown. :attr:`base_pay` gives the same as Decimals.
+            CNY), exactly (every builder refuses an amount finer than that): the amounts the
+            rules pay percentages of; -1 where unknown. :attr:`base_pay` gives the same as
+            Decimals.
         currency: The one currency of the base pay (None when no base pay).
         eligible_fraction: float64 (N,) share of the cycle worked, 1.0 by default.
         eligible_days: float64 (N,) eligible days in the cycle, NaN when unknown (counts as
@@ -236,7 +238,8 @@ class Population:
     """
 
     scheme_key: str
-    subject_ids: tuple[str, ...]
+    # a tuple, or the Arrow column of a frame (the tuple is built on first read of subject_ids)
+    _ids: Sequence[str] = attrs.field(alias="subject_ids", repr=False)
     kpi_keys: tuple[str, ...]
     actual: FloatArray
     sample_size: IntArray
@@ -264,7 +267,16 @@ class Population:
     _derived: dict[str, Any] = attrs.field(init=False, factory=dict, repr=False)
 
     def __len__(self) -> int:
-        return len(self.subject_ids)
+        return len(self._ids)
+
+    @property
+    def subject_ids(self) -> tuple[str, ...]:
+        """N subject ids, in row order.
+
+        A population read from an Arrow table keeps its ids as that table's column and builds
+        this tuple on first read.
+        """
+        return id_tuple(self._ids)
 
     @property
     def base_pay(self) -> tuple[Decimal | None, ...]:
@@ -336,7 +348,8 @@ class Population:
         Raises:
             ScoringError: For a review of another scheme, an actual, goal or assessment naming
                 something the scheme does not have, agreed goals out of order for the KPI's
-                direction, a rating off its scale, or subjects paid in different currencies.
+                direction, a rating off its scale, subjects paid in different currencies, or a
+                base pay that is negative or finer than its currency's minor unit.
         """
         reviews = tuple(reviews)
         layout = _layout(scheme)
@@ -352,7 +365,12 @@ class Population:
         ratings_a, raters_a = rows.rating_arrays()
         subjects = [r.subject for r in reviews]
         currency = _one_currency(subjects)
-        minor, given = _base_pay([s.base_pay for s in subjects], currency, len(reviews))
+        minor, given = _base_pay(
+            [s.base_pay for s in subjects],
+            currency,
+            len(reviews),
+            lambda k: f"review {reviews[k].key!r}: subject {subjects[k].id!r} base_pay",
+        )
         return cls(
             nominal_weight=rows.weight_array(),
             prorations=rows.prorations_tuple(),
@@ -419,7 +437,7 @@ class Population:
 
         args = _frames.wide(scheme, _frames.columns_of(subjects, "subjects"))
         long = actuals is not None or assessments is not None
-        ids = np.asarray(args["subject_ids"] if long else [], dtype=str)
+        ids = np.asarray(id_tuple(args["subject_ids"]) if long else [], dtype=str)
         if actuals is not None:
             if "actual" in args:
                 raise ScoringError(
@@ -438,11 +456,9 @@ class Population:
             args["ratings"], args["raters"] = _frames.long_assessments(scheme, ids, assessments)
         n, k = len(args["subject_ids"]), len(scheme.kpi_keys)
         if "actual" not in args:
-            args["actual"] = np.full((n, k), np.nan)
+            args["actual"] = _readonly(np.full((n, k), np.nan))
         # money stays in minor units, checked and converted in whole-array passes
         minor = args.pop("base_pay_minor", None)
-        if args.pop("unique_ids", False):
-            args["subject_ids"] = _UniqueIds(args["subject_ids"])
         population = cls.from_arrays(scheme, **args)
         if minor is None:
             return population
@@ -489,7 +505,8 @@ class Population:
             grade: Job grade per subject.
             department: Department per subject.
             tenure_days: Days from hire to cycle end per subject.
-            base_pay: Base pay per subject, in ``currency``.
+            base_pay: Base pay per subject, in ``currency``, as Decimals from 0 with at most the
+                currency's minor-unit digits (``12000.50`` CNY, not ``12000.505``).
             currency: ISO 4217 code of ``base_pay``.
             eligible_fraction: Share of the cycle worked per subject (0 to 1).
             eligible_days: Eligible days per subject, compared with ``min_eligible_days``.
@@ -502,12 +519,12 @@ class Population:
         Raises:
             ScoringError: On a shape that does not fit, columns that do not match the scheme's
                 KPIs, an infinite actual, a NaN actual where the sample size says data exists,
-                a negative count, thresholds/targets out of order, or a rating off its scale.
+                a negative count, thresholds/targets out of order, a rating off its scale, or a
+                base pay that is negative, beyond the money range or finer than the currency's
+                minor unit.
         """
         ids = _subject_ids(subject_ids)
         n = len(ids)
-        if not isinstance(subject_ids, _UniqueIds):
-            _check_unique(ids)
         order = _column_order(scheme, kpi_keys, actual)
         act = _actuals(scheme, actual, order, ids)
         ss = _sample_sizes(scheme, sample_size, order, ids, act)
@@ -516,7 +533,9 @@ class Population:
         rt, rc = _qualitative(scheme, ratings, raters, n, ids)
         ef = _eligible_fraction(eligible_fraction, ids)
         ed = _eligible_days(eligible_days, ids)
-        minor, given = _base_pay(base_pay, currency, n)
+        minor, given = _base_pay(
+            base_pay, currency, n, lambda k: f"Population.from_arrays: base_pay[{k}] ({ids[k]!r})"
+        )
         weights = None
         if nominal_weight is not None:
             weights = _matrix("nominal_weight", nominal_weight, scheme, order, n, np.float64)
@@ -562,17 +581,20 @@ def _check_weights(scheme: Scheme, weights: FloatArray, ids: Sequence[str]) -> N
         )
 
 
-class _UniqueIds(tuple[str, ...]):
-    """Subject ids already known to be text and distinct (from_frame checks them in Arrow)."""
+def _subject_ids(subject_ids: Sequence[str]) -> Sequence[str]:
+    """The ids as a tuple of ``str`` (one pass over the types when they are text already).
 
-    __slots__ = ()
-
-
-def _subject_ids(subject_ids: Sequence[str]) -> tuple[str, ...]:
-    """The ids as a tuple of ``str`` (one pass over the types when they are text already)."""
+    Refuse an id that repeats.  An :class:`IdColumn` (from :meth:`Population.from_frame`,
+    which found its Arrow column free of empty cells and repeats) is kept as it is.
+    """
+    if isinstance(subject_ids, IdColumn):
+        return subject_ids
     if isinstance(subject_ids, list | tuple) and set(map(type, subject_ids)) <= {str}:
-        return tuple(subject_ids)
-    return tuple(str(s) for s in subject_ids)
+        ids = tuple(subject_ids)
+    else:
+        ids = tuple(str(s) for s in subject_ids)
+    _check_unique(ids)
+    return ids
 
 
 def _check_unique(ids: tuple[str, ...]) -> None:
@@ -584,7 +606,7 @@ def _check_unique(ids: tuple[str, ...]) -> None:
 
 
 def _actuals(
-    scheme: Scheme, actual: object, order: list[int] | None, ids: tuple[str, ...]
+    scheme: Scheme, actual: object, order: list[int] | None, ids: Sequence[str]
 ) -> FloatArray:
     """Return the (N, K) actuals; refuse an infinite one (NaN is missing)."""
     act = _matrix("actual", actual, scheme, order, len(ids), np.float64)
@@ -592,7 +614,7 @@ def _actuals(
         i, j = np.argwhere(np.isinf(act))[0]
         raise ScoringError(
             f"Population.from_arrays: actual of {ids[i]!r} for KPI {scheme.kpi_keys[j]!r} is "
-            f"{act[i, j]!r}; use a finite number, or NaN for missing"
+            f"{float(act[i, j])!r}; use a finite number, or NaN for missing"
         )
     return act
 
@@ -601,7 +623,7 @@ def _sample_sizes(
     scheme: Scheme,
     sample_size: object,
     order: list[int] | None,
-    ids: tuple[str, ...],
+    ids: Sequence[str],
     act: FloatArray,
 ) -> IntArray:
     """Return the (N, K) sample sizes (-1 = not reported, the default).
@@ -611,15 +633,18 @@ def _sample_sizes(
     n, k = len(ids), len(scheme.kpis)
     if sample_size is None:
         return np.broadcast_to(np.int64(-1), (n, k))
-    raw = _matrix("sample_size", sample_size, scheme, order, n, np.float64)
-    if np.isnan(raw).any() or (raw != np.floor(raw)).any():
-        i, j = np.argwhere(np.isnan(raw) | (raw != np.floor(raw)))[0]
-        raise ScoringError(
-            f"Population.from_arrays: sample_size of {ids[i]!r} for KPI "
-            f"{scheme.kpi_keys[j]!r} is {raw[i, j]!r}; use a whole number, -1 = not "
-            "reported"
-        )
-    ss = raw.astype(np.int64)
+    if _is_whole(sample_size):  # integers: nothing fractional or NaN to look for
+        ss = _matrix("sample_size", sample_size, scheme, order, n, np.int64)
+    else:
+        raw = _matrix("sample_size", sample_size, scheme, order, n, np.float64)
+        if np.isnan(raw).any() or (raw != np.floor(raw)).any():
+            i, j = np.argwhere(np.isnan(raw) | (raw != np.floor(raw)))[0]
+            raise ScoringError(
+                f"Population.from_arrays: sample_size of {ids[i]!r} for KPI "
+                f"{scheme.kpi_keys[j]!r} is {float(raw[i, j])!r}; use a whole number, -1 = not "
+                "reported"
+            )
+        ss = _readonly(raw.astype(np.int64))  # a new array: the population's own
     if (ss < -1).any():
         i, j = np.argwhere(ss < -1)[0]
         raise ScoringError(
@@ -627,6 +652,8 @@ def _sample_sizes(
             f"{scheme.kpi_keys[j]!r} is {int(ss[i, j])}; counts cannot be negative "
             "(-1 means not reported)"
         )
+    if not np.isnan(act).any():  # every actual given: no count can contradict one
+        return ss
     data_says = (ss > 0) & np.isnan(act)
     if data_says.any():
         i, j = np.argwhere(data_says)[0]
@@ -671,7 +698,7 @@ def _bounds(
     return (bounds[0], bounds[1], bounds[2]), overridden
 
 
-def _eligible_fraction(value: npt.ArrayLike | None, ids: tuple[str, ...]) -> FloatArray:
+def _eligible_fraction(value: npt.ArrayLike | None, ids: Sequence[str]) -> FloatArray:
     """Return the share of the cycle worked per subject (1.0 by default); refuse one off 0-1."""
     ef = _vector("eligible_fraction", value, len(ids), 1.0)
     if ((ef < 0) | (ef > 1) | np.isnan(ef)).any():
@@ -683,7 +710,7 @@ def _eligible_fraction(value: npt.ArrayLike | None, ids: tuple[str, ...]) -> Flo
     return ef
 
 
-def _eligible_days(value: npt.ArrayLike | None, ids: tuple[str, ...]) -> FloatArray:
+def _eligible_days(value: npt.ArrayLike | None, ids: Sequence[str]) -> FloatArray:
     """Return the eligible days per subject (NaN, unknown, by default); refuse negative ones."""
     ed = _vector("eligible_days", value, len(ids), math.nan)
     if (ed < 0).any():
@@ -696,13 +723,17 @@ def _eligible_days(value: npt.ArrayLike | None, ids: tuple[str, ...]) -> FloatAr
 
 
 def _base_pay(
-    base_pay: Sequence[Decimal | None] | None, currency: str | None, n: int
+    base_pay: Sequence[Decimal | None] | None,
+    currency: str | None,
+    n: int,
+    where: Callable[[int], str],
 ) -> tuple[IntArray, tuple[Decimal | None, ...] | None]:
     """Return base pay in minor units (-1 unknown) and the Decimals as given.
 
-    Amounts finer than the currency's minor unit are rounded half to even, as the rules
-    always did; refuse pay without a currency, and amounts that are not finite Decimals or
-    are beyond the money range.
+    Refuse pay without a currency, and amounts that are not finite Decimals, are negative or
+    beyond the money range, or are finer than the currency's minor unit (as
+    :meth:`Population.from_frame` does: rounding pay is the source's decision, not ours).
+    ``where(k)`` names the ``k``-th amount in a refusal.
     """
     if base_pay is None:
         return _unknown_pay(n), None
@@ -726,12 +757,19 @@ def _base_pay(
         if b is None:
             values.append(-1)
             continue
-        if not isinstance(b, Decimal) or not b.is_finite() or abs(b) > limit:
+        if not isinstance(b, Decimal) or not b.is_finite() or not 0 <= b <= limit:
             raise ScoringError(
-                f"Population.from_arrays: base_pay[{k}] is {b!r}; expected a finite Decimal "
-                f"of at most {limit:,f} {currency}, or None for unknown"
+                f"{where(k)} is {b!r}; expected a finite Decimal from 0 to {limit:,f} "
+                f"{currency}, or None for unknown"
             )
-        values.append(int(b.quantize(exponent, rounding=ROUND_HALF_EVEN).scaleb(digits)))
+        # within the money range a quantized amount has at most 16 digits: exact in context
+        whole = b.quantize(exponent)
+        if whole != b:
+            raise ScoringError(
+                f"{where(k)} is {b}; amounts in {currency} have at most {digits} decimal "
+                "places; round the amount in the source, not here"
+            )
+        values.append(int(whole.scaleb(digits)))
     minor = np.array(values, dtype=np.int64)
     return _readonly(minor), pay
 
@@ -1035,8 +1073,8 @@ def _matrix(  # noqa: PLR0917 - private helper called positionally in one module
     scheme: Scheme,
     order: list[int] | None,
     n: int,
-    dtype: type[np.float64],
-) -> FloatArray:
+    dtype: type[np.float64] | type[np.int64],
+) -> npt.NDArray[Any]:
     k = len(scheme.kpis)
     if isinstance(value, Mapping):
         keys = set(value)
@@ -1114,7 +1152,8 @@ def _qualitative(
             "criterion and source, and how many raters it comes from)"
         )
     rt = np.asarray(ratings, dtype=np.float64)
-    rc_raw = np.asarray(raters, dtype=np.float64)
+    whole = _is_whole(raters)
+    rc_raw = np.asarray(raters, dtype=np.int64 if whole else np.float64)
     for name, arr in (("ratings", rt), ("raters", rc_raw)):
         if arr.shape != shape:
             raise ScoringError(
@@ -1123,8 +1162,9 @@ def _qualitative(
                 f"{[s.key for s in scheme.sources]}"
             )
     with np.errstate(invalid="ignore"):
-        rc = rc_raw.astype(np.int64)
-        bad = (rc != rc_raw) | (rc < 0)  # a fraction, NaN or infinity does not survive the cast
+        rc = rc_raw.astype(np.int64, copy=False)
+        # a fraction, NaN or infinity does not survive the cast
+        bad = rc < 0 if whole else (rc != rc_raw) | (rc < 0)
     if bad.any():
         i = int(np.argwhere(bad)[0][0])
         raise ScoringError(
@@ -1134,6 +1174,8 @@ def _qualitative(
     for q, crit in enumerate(scheme.criteria):
         col = rt[:, q, :]
         has = rc[:, q, :] > 0
+        if _on_scale(col, has, crit.scale):
+            continue
         with np.errstate(invalid="ignore"):
             off = has & ~((col >= crit.scale.low) & (col <= crit.scale.high))
         if off.any():
@@ -1143,4 +1185,23 @@ def _qualitative(
                 f"{scheme.sources[s].key!r} is {float(col[i, s])!r}; expected a rating on the "
                 f"criterion's scale [{crit.scale.low:g}, {crit.scale.high:g}] where raters > 0"
             )
+    if rc is not raters and rc.base is None:  # made here, not the caller's array
+        rc.flags.writeable = False
     return rt, rc
+
+
+def _on_scale(ratings: FloatArray, rated: BoolArray, scale: Scale) -> bool:
+    """Whether every rated cell is on ``scale``, in two reductions (NaN fails: look closer)."""
+    if not rated.any():
+        return True
+    low = float(np.min(ratings, where=rated, initial=math.inf))
+    high = float(np.max(ratings, where=rated, initial=-math.inf))
+    return scale.low <= low and high <= scale.high
+
+
+def _is_whole(value: object) -> bool:
+    """Whether ``value`` is an integer array that int64 holds exactly (no check for fractions)."""
+    if not isinstance(value, np.ndarray):
+        return False
+    kind, size = value.dtype.kind, value.dtype.itemsize
+    return bool(kind == "i" or (kind == "u" and size < 8))
