@@ -12,7 +12,7 @@ import datetime as dt
 import enum
 import functools
 import typing
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from types import NoneType, UnionType
@@ -83,6 +83,8 @@ class _Builder:
                 "minItems": len(args),
                 "maxItems": len(args),
             }
+        if origin is Sequence:  # a sequence field (e.g. a column of ids) is stored as a list
+            return {"type": "array", "items": self.of(args[0])}
         if origin in (dict, Mapping) or t in (dict, Mapping):
             value = self.of(args[1]) if len(args) == 2 else self.of(object)
             out: dict[str, Any] = {"type": "object", "additionalProperties": value}
