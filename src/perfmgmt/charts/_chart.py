@@ -11,6 +11,7 @@ from typing import Literal
 import attrs
 
 from perfmgmt import _svg
+from perfmgmt._format import check_lang
 from perfmgmt._validate import fail, text, tuple_of
 from perfmgmt.errors import ValidationError
 
@@ -216,11 +217,7 @@ _WORDS: dict[str, dict[str, str]] = {
 
 
 def _words(lang: str) -> dict[str, str]:
-    if lang not in _WORDS:
-        raise ValidationError(
-            f"chart: lang {lang!r} is not allowed; expected 'en' or 'zh'", field="lang", value=lang
-        )
-    return _WORDS[lang]
+    return _WORDS[check_lang(lang, "chart: lang")]
 
 
 def _f(value: float | None, digits: int = 1) -> str:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import math
 
-from perfmgmt._format import fmt_number, fmt_percent
-from perfmgmt.errors import ValidationError
+from perfmgmt._format import check_lang, fmt_number, fmt_percent
 
 _WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -226,11 +225,7 @@ _WORDS: dict[str, dict[str, str]] = {
 
 
 def _words(lang: str) -> dict[str, str]:
-    if lang not in _WORDS:
-        raise ValidationError(
-            f"report: lang {lang!r} is not allowed; expected 'en' or 'zh'", field="lang", value=lang
-        )
-    return _WORDS[lang]
+    return _WORDS[check_lang(lang, "report: lang")]
 
 
 def _f(value: float | None, digits: int = 1) -> str:
