@@ -43,13 +43,15 @@ none here, so they are unknown and do not fire.
 from __future__ import annotations
 
 import hashlib
+import operator
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from perfmgmt._html import missing_extra
-from perfmgmt.errors import ScoringError
+from perfmgmt.errors import DataError, ScoringError
 from perfmgmt.model import Scheme
 from perfmgmt.model.money import check_currency, minor_units
 from perfmgmt.rules import RuleEvaluator
@@ -101,6 +103,13 @@ def _buffers(scheme_json: str) -> ScoreBuffers:
             _BUFFERS.clear()
         found = _BUFFERS[key] = ScoreBuffers()
     return found
+
+
+def _group_number(value: object) -> int:
+    """A row-group number: an integer, not a bool, a float or text."""
+    if isinstance(value, bool):
+        raise TypeError(f"row group {value!r} is a bool")
+    return operator.index(value)  # type: ignore[arg-type]
 
 
 def _spark_type(t: Any) -> str:
@@ -271,6 +280,43 @@ class PartitionScorer:
         """Yield one result DataFrame per input DataFrame (Spark ``mapInPandas``)."""
         for frame in frames:
             yield self(frame)
+
+    def read_parquet(
+        self, path: str | os.PathLike[str], row_groups: Sequence[int] | None = None
+    ) -> pd.DataFrame:
+        """Read one Parquet file (or some of its row groups), then score and decide it.
+
+        This is the partition function for ``dd.from_map(scorer.read_parquet, files,
+        meta=scorer.schema.meta)``: each task reads its own file where it runs, so the input
+        never travels between processes, and scores it as :meth:`arrow` does.  The result is
+        a pandas DataFrame with :attr:`schema`'s ``meta`` dtypes, rows in file order.
+
+        Args:
+            path: A Parquet file's path (or a URI ``pyarrow.parquet.read_table`` understands).
+            row_groups: Row-group numbers to read, in that order; ``None`` reads them all.
+
+        Raises:
+            DataError: When the file cannot be read as Parquet or a row group is not in it.
+            ScoringError: As :meth:`arrow`.
+            MissingExtraError: When pyarrow is not installed.
+        """
+        pa = _arrow()
+        import pyarrow.parquet as pq  # noqa: PLC0415 - pyarrow is an optional extra
+
+        where = os.fspath(path)
+        try:
+            if row_groups is None:
+                table = pq.read_table(where)
+            else:
+                groups = [_group_number(g) for g in row_groups]
+                table = pq.ParquetFile(where).read_row_groups(groups)
+        except (OSError, pa.ArrowException, IndexError, TypeError, ValueError) as exc:
+            raise DataError(
+                f"read_parquet: path {where!r} with row_groups={row_groups!r} could not be "
+                f"read as Parquet ({type(exc).__name__}: {exc}); expected a Parquet file and row-group numbers "
+                "within its count"
+            ) from exc
+        return _to_pandas(self.arrow(table))
 
 
 def partition_scorer(
