@@ -20,13 +20,15 @@ decimals, fired flags) and writes one result file per input file:
   through the client;
 - **Dask, gathered** (unless ``--no-gather``): the same frame, ``.compute()`` into one pandas
   frame in the client;
-- **Dask, one function per file**: ``client.map`` of read -> ``scorer.arrow`` -> write, no
-  DataFrame (the least Dask can do per file).
+- **Dask, one ``score_parquet`` per file**: ``client.map(scorer.score_parquet, files,
+  targets)``: read, score and write in one task with no pandas and no DataFrame, only a row
+  count coming back (the least Dask can do per file).
 
-Every result is checked equal to the one-process file-by-file result first, file by file, row
-for row, money exact (Arrow ``equals`` after casting to the result schema).  The task stream
-of each Dask run gives the workers' busy time, so the report says how much of the wall time
-the two workers spent computing and how much went elsewhere.
+All runs are timed round-robin (best of ``R``), so other work on the machine falls on each
+alike.  Every result is checked equal to the one-process file-by-file result first, file by
+file, row for row, money exact (Arrow ``equals`` after casting to the result schema).  The
+task stream of each Dask run gives the workers' busy time, so the report says how much of the
+wall time the two workers spent computing and how much went elsewhere.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from bench_end_to_end import SCHEME, best, make_table
-from perfmgmt.distributed import PartitionScorer, partition_scorer
+from perfmgmt.distributed import partition_scorer
 
 SLICE_SEED = 1_000
 
@@ -63,13 +65,6 @@ def write_inputs(folder: Path, n: int, parts: int) -> list[Path]:
         pq.write_table(table, path)
         files.append(path)
     return files
-
-
-def score_file(scorer: PartitionScorer, source: Path, target: Path) -> int:
-    """Read one file, score and decide it, write the result; return the row count."""
-    result = scorer.arrow(pq.read_table(source))
-    pq.write_table(result, target)
-    return result.num_rows
 
 
 def results_equal(want: list[Path], got: list[Path], schema: pa.Schema, who: str) -> None:
@@ -103,7 +98,7 @@ def busy_seconds(stream: list[dict[str, Any]]) -> dict[str, float]:
 def measure(n: int, parts: int, repeat: int, *, whole: bool, gather: bool) -> None:  # noqa: C901, PLR0915 - one run, told in order
     """Check every run equal to one process's file-by-file result, then time and print them."""
     import dask.dataframe as dd
-    from distributed import Client, LocalCluster
+    from distributed import Client, LocalCluster, get_task_stream
 
     scorer = partition_scorer(SCHEME)
     schema = scorer.schema.arrow
@@ -112,33 +107,22 @@ def measure(n: int, parts: int, repeat: int, *, whole: bool, gather: bool) -> No
         t0 = time.perf_counter()
         files = write_inputs(root, n, parts)
         made = time.perf_counter() - t0
-        size_mb = sum(f.stat().st_size for f in files) / 1e6
-        print(f"{n:,} reviews in {parts} Parquet files ({size_mb:,.0f} MB), written in {made:.1f} s")
+        mb = sum(f.stat().st_size for f in files) / 1e6
+        print(f"{n:,} reviews in {parts} Parquet files ({mb:,.0f} MB), written in {made:.1f} s")
         ref = [root / "ref" / f"part.{k}.parquet" for k in range(parts)]
         ref[0].parent.mkdir()
 
         def one_process_files() -> None:
             for source, target in zip(files, ref, strict=True):
-                score_file(scorer, source, target)
+                scorer.score_parquet(source, target)
 
         def one_process_table() -> None:
             pq.write_table(scorer.arrow(pq.read_table(files)), root / "one-table.parquet")
-
-        times: dict[str, float] = {}
-        cpu: dict[str, float] = {}
-
-        def timed(name: str, fn: Callable[[], object]) -> None:
-            c0 = time.process_time()
-            times[name] = best([fn], repeat)[0]
-            cpu[name] = (time.process_time() - c0) / repeat
 
         one_process_files()  # the reference every other run is checked against
         if whole:
             one_process_table()
             table_equal(ref, pq.read_table(root / "one-table.parquet"), "one table")
-        timed("one process, file by file", one_process_files)
-        if whole:
-            timed("one process, one table", one_process_table)
 
         t0 = time.perf_counter()
         cluster = LocalCluster(
@@ -150,10 +134,12 @@ def measure(n: int, parts: int, repeat: int, *, whole: bool, gather: bool) -> No
         # what a long-lived cluster has already done: import the library, build the engines
         client.run(lambda: partition_scorer(scorer.scheme_json).schema.names)
         imported = time.perf_counter() - t0
-        streams: dict[str, dict[str, float]] = {}
+        busy: dict[str, dict[str, float]] = {}
         try:
             frame = dd.from_map(scorer.read_parquet, files, meta=scorer.schema.meta)
             written = root / "dask-written"
+            outs = [root / "dask-map" / f"part.{k}.parquet" for k in range(parts)]
+            outs[0].parent.mkdir()
 
             def on_dask_written() -> None:
                 frame.to_parquet(str(written), write_index=False, overwrite=True)
@@ -161,67 +147,62 @@ def measure(n: int, parts: int, repeat: int, *, whole: bool, gather: bool) -> No
             def on_dask_gathered() -> pd.DataFrame:
                 return frame.compute()
 
-            outs = [root / "dask-map" / f"part.{k}.parquet" for k in range(parts)]
-            outs[0].parent.mkdir()
-
             def on_dask_map() -> None:
-                done = client.gather(client.map(score_file, [scorer] * parts, files, outs, pure=False))
-                assert sum(done) == n
+                done = client.map(scorer.score_parquet, files, outs, pure=False)
+                assert sum(client.gather(done)) == n
 
             on_dask_written()
-            results_equal(ref, sorted(written.glob("*.parquet"), key=_part_number), schema, "dask")
+            got = sorted(written.glob("*.parquet"), key=_part_number)
+            results_equal(ref, got, schema, "dask")
             on_dask_map()
             results_equal(ref, outs, schema, "dask, client.map")
-            runs: list[tuple[str, Callable[[], object]]] = [
-                ("dask, 2 workers, written by the workers", on_dask_written),
-                ("dask, 2 workers, one function per file", on_dask_map),
-            ]
+            runs: dict[str, Callable[[], object]] = {}
+            runs["one process, file by file"] = one_process_files
+            if whole:
+                runs["one process, one table"] = one_process_table
+            runs["dask, 2 workers, written by the workers"] = on_dask_written
             if gather:
-                got = on_dask_gathered()
-                table_equal(ref, pa.Table.from_pandas(got, preserve_index=False).cast(schema), "gathered")
-                del got
-                runs.insert(1, ("dask, 2 workers, gathered to the client", on_dask_gathered))
-            for name, fn in runs:
-                with _TaskStream(client) as stream:
-                    timed(name, fn)
-                streams[name] = {k: v / repeat for k, v in busy_seconds(stream.data).items()}
+                out = pa.Table.from_pandas(on_dask_gathered(), preserve_index=False)
+                table_equal(ref, out.cast(schema), "gathered")
+                del out
+                runs["dask, 2 workers, gathered to the client"] = on_dask_gathered
+            runs["dask, 2 workers, one score_parquet per file"] = on_dask_map
+
+            def traced(name: str, fn: Callable[[], object]) -> Callable[[], object]:
+                def run() -> None:
+                    with get_task_stream(client) as stream:
+                        fn()
+                    for action, seconds in busy_seconds(stream.data).items():
+                        sums = busy.setdefault(name, {})
+                        sums[action] = sums.get(action, 0.0) + seconds / repeat
+
+                return run
+
+            fns = [traced(k, fn) if k.startswith("dask") else fn for k, fn in runs.items()]
+            c0 = time.process_time()
+            load_before = os.getloadavg()[0]
+            # round-robin, so other work on the machine falls on every run alike
+            times = dict(zip(runs, best(fns, repeat), strict=True))
+            load_after = os.getloadavg()[0]
+            cpu = (time.process_time() - c0) / repeat
         finally:
             client.close()
             cluster.close()
 
-    load = os.getloadavg()
-    print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; results checked equal")
+    print(f"load average {load_before:.2f} before, {load_after:.2f} after; results checked equal")
     print(f"cluster start {started:.2f} s, then workers' imports and engines {imported:.2f} s")
+    print(f"client CPU per round of all runs {cpu:.1f} s (pyarrow reads and writes on 2 threads)")
     base = times["one process, file by file"]
-    print("| run | best wall | client CPU | workers busy (compute) | vs file by file |")
-    print("|---|---:|---:|---:|---:|")
+    print("| run | best wall | workers busy per run | file by file / run |")
+    print("|---|---:|---:|---:|")
     for name, seconds in times.items():
-        busy = streams.get(name, {})
-        work = ", ".join(f"{k} {v:.1f} s" for k, v in sorted(busy.items())) or ""
-        print(f"| {name} | {seconds:.2f} s | {cpu[name]:.2f} s | {work} | {base / seconds:.2f}x |")
+        work = ", ".join(f"{k} {v:.1f} s" for k, v in sorted(busy.get(name, {}).items()))
+        print(f"| {name} | {seconds:.2f} s | {work} | {base / seconds:.2f} |")
 
 
 def _part_number(path: Path) -> int:
     """The partition number in Dask's ``part.<i>.parquet`` names."""
     return int(path.name.split(".")[1])
-
-
-class _TaskStream:
-    """Collect the task stream of the runs inside the block (a thin ``get_task_stream``)."""
-
-    def __init__(self, client: Any) -> None:
-        from distributed import get_task_stream
-
-        self._cm = get_task_stream(client)
-        self.data: list[dict[str, Any]] = []
-
-    def __enter__(self) -> _TaskStream:
-        self._inner = self._cm.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._cm.__exit__(*exc)
-        self.data = list(self._inner.data)
 
 
 def main(argv: list[str]) -> int:

@@ -300,23 +300,70 @@ class PartitionScorer:
             ScoringError: As :meth:`arrow`.
             MissingExtraError: When pyarrow is not installed.
         """
+        return _to_pandas(self.arrow(_read_parquet("read_parquet", path, row_groups)))
+
+    def score_parquet(
+        self,
+        source: str | os.PathLike[str],
+        target: str | os.PathLike[str],
+        row_groups: Sequence[int] | None = None,
+    ) -> int:
+        """Read one Parquet file, score and decide it, and write the result as Parquet.
+
+        One task per file with nothing but a row count coming back: for ``client.map(
+        scorer.score_parquet, sources, targets)`` on a Dask cluster, or any process pool.
+        The result file has :attr:`schema`'s Arrow schema, rows in the source's order.
+
+        Args:
+            source: The Parquet file to read (or a URI ``pyarrow.parquet`` understands).
+            target: Where to write the result file; an existing file is replaced.
+            row_groups: Row-group numbers of ``source`` to read, in that order; ``None``
+                reads them all.
+
+        Returns:
+            The number of rows written.
+
+        Raises:
+            DataError: When ``source`` cannot be read as Parquet, a row group is not in it, or
+                ``target`` cannot be written.
+            ScoringError: As :meth:`arrow`.
+            MissingExtraError: When pyarrow is not installed.
+        """
         pa = _arrow()
         import pyarrow.parquet as pq  # noqa: PLC0415 - pyarrow is an optional extra
 
-        where = os.fspath(path)
+        result = self.arrow(_read_parquet("score_parquet", source, row_groups))
+        where = os.fspath(target)
         try:
-            if row_groups is None:
-                table = pq.read_table(where)
-            else:
-                groups = [_group_number(g) for g in row_groups]
-                table = pq.ParquetFile(where).read_row_groups(groups)
-        except (OSError, pa.ArrowException, IndexError, TypeError, ValueError) as exc:
+            pq.write_table(result, where)
+        except (OSError, pa.ArrowException) as exc:
             raise DataError(
-                f"read_parquet: path {where!r} with row_groups={row_groups!r} could not be "
-                f"read as Parquet ({type(exc).__name__}: {exc}); expected a Parquet file and row-group numbers "
-                "within its count"
+                f"score_parquet: target {where!r} could not be written "
+                f"({type(exc).__name__}: {exc}); expected a writable file path"
             ) from exc
-        return _to_pandas(self.arrow(table))
+        rows: int = result.num_rows
+        return rows
+
+
+def _read_parquet(
+    what: str, path: str | os.PathLike[str], row_groups: Sequence[int] | None
+) -> pa.Table:
+    """Read a Parquet file, or the listed row groups of it, as one Arrow table."""
+    pa = _arrow()
+    import pyarrow.parquet as pq  # noqa: PLC0415 - pyarrow is an optional extra
+
+    where = os.fspath(path)
+    try:
+        if row_groups is None:
+            return pq.read_table(where)
+        groups = [_group_number(g) for g in row_groups]
+        return pq.ParquetFile(where).read_row_groups(groups)
+    except (OSError, pa.ArrowException, IndexError, TypeError, ValueError) as exc:
+        raise DataError(
+            f"{what}: path {where!r} with row_groups={row_groups!r} could not be read as "
+            f"Parquet ({type(exc).__name__}: {exc}); expected a Parquet file and row-group "
+            "numbers within its count"
+        ) from exc
 
 
 def partition_scorer(
