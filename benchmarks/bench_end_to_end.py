@@ -1,9 +1,7 @@
 """End to end on the bundled preset: an Arrow table of inputs in, a result table out.
 
-Run: ``.venv/bin/python benchmarks/bench_end_to_end.py [N] [--repeat R]`` (default 1,000,000);
-``... N --dask P [--scheduler threads] [--no-table]`` times a Dask run over P Parquet files
-(2 workers) against one process (``--no-table``: only file by file, for N too large to score
-as one table).
+Run: ``.venv/bin/python benchmarks/bench_end_to_end.py [N] [--repeat R]`` (default 1,000,000).
+The same work on Parquet files and a two-worker Dask cluster is ``bench_dask.py``.
 
 perfmgmt: ``Population.from_frame`` on the table -> ``score_batch`` -> ``evaluate_batch`` ->
 ``to_arrow`` of the lean scores and of the decisions (money as exact decimals), joined into one
@@ -271,74 +269,6 @@ def measure(n: int, repeat: int) -> dict[str, float]:
     return dict(zip(keys, t, strict=True))
 
 
-def measure_dask(
-    n: int, parts: int, workers: int = 2, scheduler: str = "processes", *, whole: bool = True
-) -> dict[str, float]:
-    """Time a Dask run over ``parts`` Parquet files against one process.
-
-    One process reads the files as one table and scores it (skipped with ``whole=False``: it
-    needs the whole population in memory), or scores them one after another (what each Dask
-    worker does, in O(file) memory).  Dask runs twice on new worker processes (``cold``: what
-    one ``compute`` with ``scheduler="processes"`` costs, starting and importing the workers)
-    and then on worker processes kept between runs (``warm``: what a long-lived local cluster
-    costs).  Every run is checked equal to one process's result.
-    """
-    import multiprocessing
-    import tempfile
-    from concurrent.futures import ProcessPoolExecutor
-    from pathlib import Path
-
-    import dask
-    import dask.dataframe as dd
-    import pyarrow.parquet as pq
-
-    from perfmgmt.distributed import partition_scorer
-
-    table = make_table(n)
-    scorer = partition_scorer(SCHEME)
-    with tempfile.TemporaryDirectory() as tmp:
-        size = n // parts
-        for k in range(parts):
-            pq.write_table(table.slice(k * size, size), Path(tmp) / f"part-{k:03d}.parquet")
-        del table
-        pattern = str(Path(tmp) / "*.parquet")
-
-        def one_process() -> pa.Table:
-            return scorer.arrow(pq.read_table(tmp))
-
-        def file_by_file() -> pa.Table:
-            files = sorted(Path(tmp).glob("*.parquet"))
-            return pa.concat_tables([scorer.arrow(pq.read_table(f)) for f in files])
-
-        def on_dask(**config: Any) -> pa.Table:
-            frame = dd.read_parquet(pattern).map_partitions(scorer, meta=scorer.schema.meta)
-            with dask.config.set(scheduler=scheduler, **config):
-                out = frame.compute().reset_index(drop=True)
-            return pa.Table.from_pandas(out, preserve_index=False).cast(want.schema)
-
-        want = file_by_file()
-        times: dict[str, float] = {}
-        if whole:
-            assert one_process().equals(want)
-            times["one process, one table"] = best([one_process], 2)[0]
-        times["one process, file by file"] = best([file_by_file], 2)[0]
-
-        def cold() -> None:
-            assert on_dask(num_workers=workers).equals(want)
-
-        times[f"dask, {workers} {scheduler}, cold"] = best([cold], 2)[0]
-        if scheduler == "processes":
-            spawn = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(workers, mp_context=spawn) as pool:
-
-                def warm() -> None:
-                    assert on_dask(pool=pool).equals(want)
-
-                warm()  # the workers start and import here
-                times[f"dask, {workers} {scheduler}, warm"] = best([warm], 3)[0]
-    return times
-
-
 def run(quick: bool = False) -> list[Any]:
     """Rows for ``benchmarks/run.py``."""
     from run import Row  # type: ignore[import-not-found]
@@ -379,14 +309,6 @@ def run(quick: bool = False) -> list[Any]:
 def main(argv: list[str]) -> int:
     """Print the figures."""
     n = int(argv[0]) if argv and not argv[0].startswith("-") else 1_000_000
-    if "--dask" in argv:
-        parts = int(argv[argv.index("--dask") + 1])
-        scheduler = argv[argv.index("--scheduler") + 1] if "--scheduler" in argv else "processes"
-        times = measure_dask(n, parts, scheduler=scheduler, whole="--no-table" not in argv)
-        print(f"{n:,} reviews in {parts} Parquet files (results checked equal)")
-        for who, seconds in times.items():
-            print(f"| {who} | {seconds:.2f} s |")
-        return 0
     repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 3
     t = measure(n, repeat)
     print(f"end to end, {n:,} reviews of the preset, best of {repeat} (results checked equal)")

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from perfmgmt.distributed import partition_scorer, result_schema
-from perfmgmt.errors import PerfmgmtError, ScoringError
+from perfmgmt.errors import DataError, PerfmgmtError, ScoringError
 from perfmgmt.presets import customer_service_manager
 from perfmgmt.rules import RuleEvaluator
 from perfmgmt.scoring import Population, ScoringEngine
@@ -165,6 +165,131 @@ def test_dask_partitions_equal_the_single_process_run(tmp_path: Path) -> None:
     batch, decisions = single_process(table)
     assert got["total"].to_numpy(na_value=np.nan).tobytes() == batch.total.tobytes()
     assert list(got["bonus"]) == [decisions.row(i).bonus for i in range(len(decisions))]
+
+
+class TestParquetFiles:
+    def test_from_map_over_files_equals_the_single_process_run(self, tmp_path: Path) -> None:
+        """dd.from_map(scorer.read_parquet, files) equals one process's run row for row."""
+        dd = pytest.importorskip("dask.dataframe")
+        import dask
+
+        table = wide_table(900, seed=11)
+        files = []
+        for k in range(3):
+            files.append(tmp_path / f"part-{k}.parquet")
+            pq.write_table(table.slice(k * 300, 300), files[-1])
+        scorer = partition_scorer(SCHEME)
+        ddf = dd.from_map(scorer.read_parquet, files, meta=scorer.schema.meta)
+        assert ddf.npartitions == 3
+        with dask.config.set(scheduler="processes", num_workers=2):
+            got = ddf.compute()
+        batch, decisions = single_process(table)
+        assert got["subject_id"].tolist() == list(batch.subject_ids)
+        assert got["total"].to_numpy(na_value=np.nan).tobytes() == batch.total.tobytes()
+        assert list(got["bonus"]) == [decisions.row(i).bonus for i in range(len(decisions))]
+        assert list(got["deduction"]) == [decisions.row(i).deduction for i in range(900)]
+        assert any(decisions.row(i).bonus for i in range(900))
+        for key in (*decisions.rule_keys, *decisions.table_keys):
+            assert got[f"fired.{key}"].tolist() == decisions.fired(key).tolist(), key
+        want = scorer(table.to_pandas())
+        # Dask turns text columns into its own string dtype (dataframe.convert-string)
+        text = [c for c in want if want[c].dtype != got[c].dtype]
+        assert all(isinstance(got[c].dtype, pd.StringDtype) for c in text), text
+        pd.testing.assert_frame_equal(
+            got.reset_index(drop=True).astype({c: want[c].dtype for c in text}), want
+        )
+
+    def test_results_written_by_the_workers_equal_the_whole(self, tmp_path: Path) -> None:
+        """from_map then to_parquet writes the same rows as scoring the whole table."""
+        dd = pytest.importorskip("dask.dataframe")
+        import dask
+
+        table = wide_table(600, seed=12)
+        files = []
+        for k in range(2):
+            files.append(tmp_path / f"in-{k}.parquet")
+            pq.write_table(table.slice(k * 300, 300), files[-1])
+        scorer = partition_scorer(SCHEME, columns="full")
+        ddf = dd.from_map(scorer.read_parquet, files, meta=scorer.schema.meta)
+        with dask.config.set(scheduler="threads", num_workers=2):
+            ddf.to_parquet(str(tmp_path / "out"), write_index=False)
+        parts = sorted(
+            (tmp_path / "out").glob("*.parquet"), key=lambda p: int(p.name.split(".")[1])
+        )
+        schema = scorer.schema.arrow
+        got = pa.concat_tables(pq.read_table(p).select(schema.names).cast(schema) for p in parts)
+        assert got.equals(scorer.arrow(table))
+
+    def test_row_groups_are_read_in_the_order_given(self, tmp_path: Path) -> None:
+        """read_parquet with row_groups scores exactly those groups, in that order."""
+        table = wide_table(400, seed=13)
+        path = tmp_path / "groups.parquet"
+        pq.write_table(table, path, row_group_size=100)
+        scorer = partition_scorer(SCHEME)
+        got = scorer.read_parquet(path, row_groups=[3, 1])
+        want = scorer(pa.concat_tables([table.slice(300, 100), table.slice(100, 100)]).to_pandas())
+        pd.testing.assert_frame_equal(got, want)
+        assert got["subject_id"].iloc[0] == "m000300"
+        assert got.dtypes.equals(scorer.schema.meta.dtypes)
+
+    def test_score_parquet_writes_one_result_file(self, tmp_path: Path) -> None:
+        """score_parquet writes the scored file with the result schema and returns its rows."""
+        table = wide_table(250, seed=14)
+        source, target = tmp_path / "in.parquet", tmp_path / "out.parquet"
+        pq.write_table(table, source)
+        scorer = partition_scorer(SCHEME)
+        assert scorer.score_parquet(source, target) == 250
+        written = pq.read_table(target)
+        assert written.schema.equals(scorer.schema.arrow)
+        assert written.equals(scorer.arrow(table))
+        assert scorer.score_parquet(str(source), target, row_groups=[0]) == 250
+
+    def test_score_parquet_by_file_in_a_process_pool(self, tmp_path: Path) -> None:
+        """Scoring files in other processes, one call per file, equals the single-process run."""
+        from concurrent.futures import ProcessPoolExecutor
+
+        table = wide_table(400, seed=15)
+        sources = [tmp_path / f"in-{k}.parquet" for k in range(2)]
+        targets = [tmp_path / f"out-{k}.parquet" for k in range(2)]
+        for k, source in enumerate(sources):
+            pq.write_table(table.slice(k * 200, 200), source)
+        scorer = partition_scorer(SCHEME)
+        with ProcessPoolExecutor(2) as pool:
+            assert list(pool.map(scorer.score_parquet, sources, targets)) == [200, 200]
+        got = pa.concat_tables(pq.read_table(t) for t in targets)
+        batch, decisions = single_process(table)
+        assert got.column("total").to_numpy().tobytes() == batch.total.tobytes()
+        assert got.column("bonus").to_pylist() == [decisions.row(i).bonus for i in range(400)]
+
+    @pytest.mark.parametrize(
+        ("name", "row_groups", "match"),
+        [
+            ("missing.parquet", None, "FileNotFoundError"),
+            ("text.parquet", None, "could not be read as Parquet"),
+            ("good.parquet", [5], "row_groups=\\[5\\]"),
+            ("good.parquet", [1.0], "row_groups=\\[1.0\\]"),
+            ("good.parquet", [True], "row_groups=\\[True\\]"),
+        ],
+    )
+    def test_unreadable_input_is_refused(
+        self, tmp_path: Path, name: str, row_groups: list[object] | None, match: str
+    ) -> None:
+        """A missing or non-Parquet file or a bad row group raises DataError naming it."""
+        pq.write_table(wide_table(20), tmp_path / "good.parquet")
+        (tmp_path / "text.parquet").write_text("not parquet")
+        scorer = partition_scorer(SCHEME)
+        with pytest.raises(DataError, match=match) as info:
+            scorer.read_parquet(tmp_path / name, row_groups)  # type: ignore[arg-type]
+        assert name in str(info.value)
+        with pytest.raises(DataError, match="score_parquet"):
+            scorer.score_parquet(tmp_path / name, tmp_path / "out.parquet", row_groups)  # type: ignore[arg-type]
+
+    def test_unwritable_target_is_refused(self, tmp_path: Path) -> None:
+        """A target in a folder that does not exist raises DataError naming the target."""
+        pq.write_table(wide_table(20), tmp_path / "good.parquet")
+        target = tmp_path / "no-such-folder" / "out.parquet"
+        with pytest.raises(DataError, match="no-such-folder"):
+            partition_scorer(SCHEME).score_parquet(tmp_path / "good.parquet", target)
 
 
 def _undotted(table: pa.Table) -> pa.Table:
