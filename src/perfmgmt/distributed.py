@@ -10,9 +10,17 @@ schema: the chosen score columns (as :meth:`BatchScores.to_arrow
 ``deduction`` as exact decimals with the currency's minor-unit scale, then a bool
 ``fired.<key>`` per rule and decision table.
 
-* **Dask**: ``ddf.map_partitions(scorer, meta=scorer.schema.meta)`` with pandas partitions;
-  in pandas the money columns are Arrow-backed decimals (``decimal128(38, 2)[pyarrow]`` for
-  CNY), each cell a ``Decimal``, which a worker pickles as buffers, not object by object.
+* **Dask, from Parquet files**: ``dd.from_map(scorer.read_parquet, files,
+  meta=scorer.schema.meta)``: each task reads its own file (or row groups of it) where it
+  runs, so only the path travels; ``.to_parquet(out_dir)`` then writes each result from the
+  worker that computed it, and only file names come back to the client (``.compute()``
+  instead brings every row back).  ``client.map(scorer.score_parquet, sources, targets)``
+  does the same with one task per file and no DataFrame: read, score, write, return the row
+  count.
+* **Dask, from a DataFrame**: ``ddf.map_partitions(scorer, meta=scorer.schema.meta)`` with
+  pandas partitions, which travel to the workers as frames.  In pandas the money columns are
+  Arrow-backed decimals (``decimal128(38, 2)[pyarrow]`` for CNY), each cell a ``Decimal``,
+  which a worker pickles as buffers, not object by object.
 * **Spark**: ``df.mapInArrow(scorer.arrow_batches, scorer.schema.spark_ddl)`` (or
   ``mapInPandas(scorer.pandas_batches, ...)``) with ``separator="__"``: Spark reads a dot in a
   column name as a struct field, so the columns are named ``kpi__csat__actual`` in and
@@ -27,11 +35,12 @@ not depend on how rows are split, but each batch pays a fixed cost (parsing colu
 the population, a few array allocations).  Keep batches in the hundreds of thousands of rows:
 Spark's default ``spark.sql.execution.arrow.maxRecordsPerBatch`` of 10,000 makes the fixed
 costs dominate; set it to 200,000-500,000 (a batch takes some kilobytes per review while it is
-scored).  Dask partitions of some hundreds of thousands of rows or more keep the
-fixed cost small.
+scored).  Dask partitions (one file, or some row groups of one, per task) of some hundreds of
+thousands of rows or more keep the fixed cost small.
 
 **Ordering.**  Within a partition the output rows are the input rows in the same order.  Across
-partitions Dask keeps partition order; Spark promises no order, so join or sort on
+partitions Dask keeps partition order (``from_map`` the order of the files, ``to_parquet`` numbers
+its files in it); Spark promises no order, so join or sort on
 ``subject_id`` when order matters.
 
 **What is per partition.**  A subject id must be unique within its partition (as for
@@ -202,7 +211,8 @@ class PartitionScorer:
     Build it with :func:`partition_scorer`.  Calling it on a pandas DataFrame returns a pandas
     DataFrame (Dask ``map_partitions``); :meth:`arrow` takes a pyarrow Table or RecordBatch;
     :meth:`arrow_batches` and :meth:`pandas_batches` are for Spark's ``mapInArrow`` and
-    ``mapInPandas``.
+    ``mapInPandas``; :meth:`read_parquet` (Dask ``from_map``) and :meth:`score_parquet` (one
+    task per file) read the Parquet file where the task runs.
 
     Attributes:
         scheme_json: The scheme as JSON text (what travels to the workers).
