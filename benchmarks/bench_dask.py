@@ -95,8 +95,10 @@ def busy_seconds(stream: list[dict[str, Any]]) -> dict[str, float]:
     return out
 
 
-def measure(n: int, parts: int, repeat: int, *, whole: bool, gather: bool) -> None:  # noqa: C901, PLR0915 - one run, told in order
-    """Check every run equal to one process's file-by-file result, then time and print them."""
+def measure(  # noqa: C901, PLR0915 - one run, told in order
+    n: int, parts: int, repeat: int, *, whole: bool, gather: bool
+) -> dict[str, Any]:
+    """Check every run equal to one process's file-by-file result, then time them."""
     import dask.dataframe as dd
     from distributed import Client, LocalCluster, get_task_stream
 
@@ -189,15 +191,50 @@ def measure(n: int, parts: int, repeat: int, *, whole: bool, gather: bool) -> No
             client.close()
             cluster.close()
 
-    print(f"load average {load_before:.2f} before, {load_after:.2f} after; results checked equal")
-    print(f"cluster start {started:.2f} s, then workers' imports and engines {imported:.2f} s")
-    print(f"client CPU per round of all runs {cpu:.1f} s (pyarrow reads and writes on 2 threads)")
+    return {
+        "times": times,
+        "busy": busy,
+        "started": started,
+        "imported": imported,
+        "cpu": cpu,
+        "load": (load_before, load_after),
+    }
+
+
+def report(got: dict[str, Any]) -> None:
+    """Print what :func:`measure` found."""
+    times, busy = got["times"], got["busy"]
+    before, after = got["load"]
+    print(f"load average {before:.2f} before, {after:.2f} after; results checked equal")
+    print(f"cluster start {got['started']:.2f} s, then imports and engines {got['imported']:.2f} s")
+    print(f"client CPU per round of all runs {got['cpu']:.1f} s")
     base = times["one process, file by file"]
     print("| run | best wall | workers busy per run | file by file / run |")
     print("|---|---:|---:|---:|")
     for name, seconds in times.items():
         work = ", ".join(f"{k} {v:.1f} s" for k, v in sorted(busy.get(name, {}).items()))
         print(f"| {name} | {seconds:.2f} s | {work} | {base / seconds:.2f} |")
+
+
+def run(quick: bool = False) -> list[Any]:
+    """Rows for ``benchmarks/run.py`` (4,000,000 reviews in 8 files; 400,000 in 4 if quick)."""
+    from run import Row  # type: ignore[import-not-found]
+
+    n, parts = (400_000, 4) if quick else (4_000_000, 8)
+    times = measure(n, parts, 2, whole=False, gather=False)["times"]
+    ours = times["dask, 2 workers, written by the workers"]
+    base = times["one process, file by file"]
+    return [
+        Row(
+            f"Dask, 2 local workers, {n:,} reviews in {parts} Parquet files vs one process",
+            ours,
+            {"one process": base},
+            base / ours,
+            "one process/dask",
+            "> 1",
+            base / ours > 1,
+        )
+    ]
 
 
 def _part_number(path: Path) -> int:
@@ -210,7 +247,9 @@ def main(argv: list[str]) -> int:
     n = int(argv[0]) if argv and not argv[0].startswith("-") else 4_000_000
     parts = int(argv[argv.index("--files") + 1]) if "--files" in argv else 8
     repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 2
-    measure(n, parts, repeat, whole="--no-table" not in argv, gather="--no-gather" not in argv)
+    report(
+        measure(n, parts, repeat, whole="--no-table" not in argv, gather="--no-gather" not in argv)
+    )
     return 0
 
 
