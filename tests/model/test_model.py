@@ -426,7 +426,8 @@ class TestReview:
         with pytest.raises(ValidationError, match="decimal places") as info:
             Subject(id="u1", base_pay=amount, currency=currency)
         assert info.value.field == "base_pay"
-        assert pay in str(info.value) and currency in str(info.value)
+        assert pay in str(info.value)
+        assert currency in str(info.value)
 
     def test_leave_before_hire_refused(self) -> None:
         """Leaving before being hired is refused."""
