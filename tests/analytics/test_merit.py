@@ -11,10 +11,10 @@ from typing import Any
 import jsonschema
 import numpy as np
 import pytest
-from _stored import same_fields
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _stored import same_fields
 from perfmgmt import strategies as pst
 from perfmgmt.analytics import (
     MeritComparison,
@@ -394,7 +394,7 @@ class TestStorage:
         assert loads(text, MeritMatrix) == MATRIX
 
 
-# -- stored results ---------------------------------------------------------------------------------
+# -- stored results --------------------------------------------------------------------------------
 
 PEOPLE: dict[str, Any] = {
     "ratings": ["A", "B", "C", "A"],
@@ -499,7 +499,7 @@ class TestStoredResults:
         ("edit", "path", "words"),
         [
             (lambda d: d.pop("final"), "final", 'missing required field "final"'),
-            (_set(("salary",), "9000.00"), "salary", 'expected a list'),
+            (_set(("salary",), "9000.00"), "salary", "expected a list"),
             (_set(("salary", 1), -100), "salary[1]", "-100 minor units of CNY is not allowed"),
             (_set(("salary", 1), 1.5), "salary", "item [1]: expected a whole number, got 1.5"),
             (_set(("midpoint", 0), 0), "midpoint[0]", "allowed: whole minor units from 1"),
