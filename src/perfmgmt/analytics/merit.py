@@ -702,7 +702,11 @@ def _check_stored(doc: MeritResultDocument) -> None:
     def money(minor: object) -> str:
         return f"{from_minor(minor, cur)} {cur}"  # type: ignore[arg-type]  # stored ints
 
-    why = "the stored matrix, salaries, midpoints and budget"
+    # The message names every stored field a raise is computed from: any one may be the edit.
+    why = (
+        "the stored matrix (compa_edges and rows of percents), ratings, salary, midpoint, "
+        "currency and budget"
+    )
     check_recomputed("band", doc.band.tolist(), again.band.tolist(), why=why)
     check_recomputed("percent", doc.percent, again.percent, why=why)
     check_recomputed("base", doc.base.tolist(), again.base.tolist(), shown=money, why=why)
