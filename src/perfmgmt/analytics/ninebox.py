@@ -27,7 +27,7 @@ import math
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import attrs
 import numpy as np
@@ -35,6 +35,7 @@ import numpy as np
 from perfmgmt._typing import IntArray
 from perfmgmt._validate import fail, instance_of, integer, non_empty, show, to_tuple, tuple_of
 from perfmgmt._words import talent_words
+from perfmgmt.analytics._stored import check_column, check_recomputed, refuse, stored_call
 from perfmgmt.errors import ValidationError
 from perfmgmt.model.review import Assessment
 from perfmgmt.model.scheme import QualitativeCriterion
@@ -401,8 +402,35 @@ class NineBoxPlacement:
     potential: IntArray
     box: IntArray
 
+    # The stored form (NineBoxPlacementDocument, below): loading checks every box.
+    __document_type__: ClassVar[type]
+
     def __len__(self) -> int:
         return len(self.subjects)
+
+    def __to_document__(self) -> NineBoxPlacementDocument:
+        """Return the stored form: the same fields."""
+        return NineBoxPlacementDocument(**_fields(self, NineBoxPlacementDocument))
+
+    @classmethod
+    def __from_document__(cls, doc: NineBoxPlacementDocument) -> NineBoxPlacement:
+        """Rebuild a stored placement once every level is on the grid and every box matches."""
+        n = len(doc.subjects)
+        for name in ("performance", "potential", "box"):
+            check_column(name, getattr(doc, name), n)
+        for name in ("performance", "potential"):
+            column: IntArray = getattr(doc, name)
+            bad = np.flatnonzero((column < -1) | (column > 2)).tolist()
+            if bad:
+                raise refuse(
+                    f"{name}[{bad[0]}]",
+                    f"{int(column[bad[0]])} is not allowed; allowed: 0 (low), 1 (moderate), "
+                    "2 (high) or -1 (not assessed)",
+                )
+        box = _box_index(doc.performance, doc.potential)
+        why = "3 x potential + performance (-1 when either is -1)"
+        check_recomputed("box", doc.box.tolist(), box.tolist(), why=why)
+        return cls(**_fields(doc, NineBoxPlacementDocument))
 
     def box_of(self, i: int) -> Box | None:
         """Return person ``i``'s box, or None when not assessed."""
@@ -460,8 +488,14 @@ def place(
             )
     perf = grid.performance_levels(performance)
     pot = grid.potential_levels(potential)
-    box = np.where((perf >= 0) & (pot >= 0), 3 * pot + perf, -1).astype(np.int64)
-    return NineBoxPlacement(subjects=ids, performance=perf, potential=pot, box=box)
+    return NineBoxPlacement(
+        subjects=ids, performance=perf, potential=pot, box=_box_index(perf, pot)
+    )
+
+
+def _box_index(perf: IntArray, pot: IntArray) -> IntArray:
+    """Return each box index ``3 x potential + performance``; -1 when either level is -1."""
+    return np.where((perf >= 0) & (pot >= 0), 3 * pot + perf, -1).astype(np.int64)
 
 
 # -- movement ------------------------------------------------------------------------------------
@@ -481,6 +515,31 @@ class BoxMovement:
     counts: IntArray
     joined: tuple[str, ...]
     left: tuple[str, ...]
+
+    # The stored form (BoxMovementDocument, below): loading checks the 9 x 9 counts.
+    __document_type__: ClassVar[type]
+
+    def __to_document__(self) -> BoxMovementDocument:
+        """Return the stored form: the same fields."""
+        return BoxMovementDocument(**_fields(self, BoxMovementDocument))
+
+    @classmethod
+    def __from_document__(cls, doc: BoxMovementDocument) -> BoxMovement:
+        """Rebuild stored movement once its counts are a 9 x 9 table of head counts."""
+        if doc.counts.shape != (9, 9):
+            raise refuse(
+                "counts",
+                f"an array of shape {list(doc.counts.shape)} is not allowed; allowed: 9 rows "
+                "of 9 head counts, from box index 0 (low/low) to 8 (star)",
+            )
+        bad = np.argwhere(doc.counts < 0).tolist()
+        if bad:
+            a, b = bad[0]
+            raise refuse(
+                f"counts[{a}][{b}]",
+                f"{int(doc.counts[a, b])} is not allowed; allowed: a head count of 0 or more",
+            )
+        return cls(**_fields(doc, BoxMovementDocument))
 
     def count(self, before: Box, after: Box) -> int:
         """Return how many moved from ``before`` to ``after`` (stayed, when equal)."""
@@ -637,6 +696,27 @@ class ReadinessResult:
     rule: IntArray
     history: Sequence[Sequence[str | None]] | None
 
+    # The stored form (ReadinessResultDocument, below): loading checks every rule recomputes.
+    __document_type__: ClassVar[type]
+
+    def __to_document__(self) -> ReadinessResultDocument:
+        """Return the stored form: the same fields."""
+        return ReadinessResultDocument(**_fields(self, ReadinessResultDocument))
+
+    @classmethod
+    def __from_document__(cls, doc: ReadinessResultDocument) -> ReadinessResult:
+        """Rebuild a stored result once each person's deciding rule recomputes."""
+        n = len(doc.placement)
+        check_column("rule", doc.rule, n)
+        if doc.history is not None:
+            check_column("history", doc.history, n)
+        again = stored_call(
+            "history", lambda: promotion_readiness(doc.policy, doc.placement, history=doc.history)
+        )
+        why = "the stored policy, placement and history"
+        check_recomputed("rule", doc.rule.tolist(), again.rule.tolist(), why=why)
+        return cls(**_fields(again, ReadinessResultDocument))
+
     @property
     def subjects(self) -> tuple[str, ...]:
         """One id per person."""
@@ -705,7 +785,8 @@ def promotion_readiness(
         policy: The rules (see :class:`ReadinessPolicy`).
         placement: This cycle's placement.
         history: Per person (in placement order) the ratings of past cycles, oldest first,
-            **this cycle's rating last**; None or an empty list when unknown.
+            **this cycle's rating last**; for a person, None or an empty list when unknown.
+            Kept in the result as tuples.
 
     Returns:
         Each person's readiness and the rule that decided it.
@@ -720,6 +801,8 @@ def promotion_readiness(
             field="history",
             value=len(history),
         )
+    if history is not None:  # kept as tuples: the result is immutable and stores as it reads
+        history = tuple(() if h is None else tuple(h) for h in history)
     box = placement.box
     rule = np.full(n, 4, dtype=np.int64)
     rule[np.isin(box, [b.index for b in policy.ready_soon])] = 3
@@ -731,3 +814,49 @@ def promotion_readiness(
     rule[np.isin(box, [b.index for b in policy.ready_now])] = 1
     rule[box < 0] = 0
     return ReadinessResult(policy=policy, placement=placement, rule=rule, history=history)
+
+
+# -- the stored forms ------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class NineBoxPlacementDocument:
+    """The stored form of :class:`NineBoxPlacement`, checked on load.
+
+    Written and read by :mod:`perfmgmt.serialization` in place of the placement. Loading
+    refuses columns that are not one value per person, a level other than -1 to 2, and a box
+    that is not ``3 x potential + performance``.
+    """
+
+    subjects: tuple[str, ...]
+    performance: IntArray
+    potential: IntArray
+    box: IntArray
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class BoxMovementDocument:
+    """The stored form of :class:`BoxMovement`: the counts must be 9 x 9 head counts."""
+
+    counts: IntArray
+    joined: tuple[str, ...]
+    left: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class ReadinessResultDocument:
+    """The stored form of :class:`ReadinessResult`: each deciding rule must recompute."""
+
+    policy: ReadinessPolicy
+    placement: NineBoxPlacement
+    rule: IntArray
+    history: Sequence[Sequence[str | None]] | None
+
+
+NineBoxPlacement.__document_type__ = NineBoxPlacementDocument
+BoxMovement.__document_type__ = BoxMovementDocument
+ReadinessResult.__document_type__ = ReadinessResultDocument
+
+
+def _fields(obj: object, cls: type) -> dict[str, Any]:
+    return {f.name: getattr(obj, f.name) for f in attrs.fields(cls)}
