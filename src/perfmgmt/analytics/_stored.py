@@ -10,14 +10,15 @@ inside the result (``final[2]``), which the loader puts after the result's own p
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import attrs
 import numpy as np
 
 from perfmgmt._validate import show
 from perfmgmt.errors import PerfmgmtError, SerializationError
 
-__all__ = ["check_column", "check_recomputed", "refuse", "stored_call"]
+__all__ = ["check_column", "check_recomputed", "fields_of", "refuse", "stored_call"]
 
 T = TypeVar("T")
 
@@ -67,3 +68,8 @@ def check_recomputed(
                 f"{shown(a)} is not allowed; allowed: {shown(b)}, which {why} give "
                 "(a stored result is never edited)",
             )
+
+
+def fields_of(obj: object, cls: type) -> dict[str, Any]:
+    """The values of ``obj`` for the fields of the attrs class ``cls`` (its stored form)."""
+    return {f.name: getattr(obj, f.name) for f in attrs.fields(cls)}

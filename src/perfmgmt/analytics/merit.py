@@ -38,7 +38,13 @@ from perfmgmt._allocate import INT64_SAFE, largest_remainder
 from perfmgmt._typing import IntArray
 from perfmgmt._validate import fail, non_empty, show, to_tuple, tuple_of
 from perfmgmt._words import talent_words
-from perfmgmt.analytics._stored import check_column, check_recomputed, refuse, stored_call
+from perfmgmt.analytics._stored import (
+    check_column,
+    check_recomputed,
+    fields_of,
+    refuse,
+    stored_call,
+)
 from perfmgmt.errors import ValidationError
 from perfmgmt.model.money import (
     MAX_MINOR_UNITS,
@@ -239,13 +245,13 @@ class MeritResult:
 
     def __to_document__(self) -> MeritResultDocument:
         """Return the stored form: the same fields, written as they are."""
-        return MeritResultDocument(**_fields(self, MeritResultDocument))
+        return MeritResultDocument(**fields_of(self, MeritResultDocument))
 
     @classmethod
     def __from_document__(cls, doc: MeritResultDocument) -> MeritResult:
         """Rebuild a stored result once its columns match and every raise recomputes."""
         _check_stored(doc)
-        return cls(**_fields(doc, MeritResultDocument))
+        return cls(**fields_of(doc, MeritResultDocument))
 
     @property
     def base_total(self) -> Decimal:
@@ -658,10 +664,6 @@ class MeritComparisonDocument:
 
 MeritResult.__document_type__ = MeritResultDocument
 MeritComparison.__document_type__ = MeritComparisonDocument
-
-
-def _fields(obj: object, cls: type) -> dict[str, Any]:
-    return {f.name: getattr(obj, f.name) for f in attrs.fields(cls)}
 
 
 def _check_stored(doc: MeritResultDocument) -> None:
