@@ -90,7 +90,7 @@ class DecisionBuffers(ReusedBlocks):
     This is :class:`~perfmgmt.scoring.ScoreBuffers`' design, with the same code: decisions
     are immutable values users keep, so reuse is what happens when a stream drops each
     result before the next one, and nothing else changes.  Scores and decisions keep separate
-    buffers because their blocks differ several times in size (330 and 45 bytes per review for
+    buffers because their blocks differ several times in size (338 and 45 bytes per review for
     the bundled preset); one set of blocks for both would hand a small decision block's slot
     to scores and back again.
 

@@ -663,8 +663,8 @@ def _check_out(where: str, out: object) -> None:
     """Refuse an ``out`` that is not DecisionBuffers (ScoreBuffers hold scores, not decisions)."""
     if out is not None and not isinstance(out, DecisionBuffers):
         raise RuleError(
-            f"{where}: out={show(out)} is a {type(out).__name__}; expected DecisionBuffers or "
-            "None"
+            f"{where}: out={' '.join(show(out).split())} is a {type(out).__name__}; expected "
+            "DecisionBuffers or None"
         )
 
 
