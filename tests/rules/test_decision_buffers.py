@@ -265,14 +265,15 @@ class TestOwnership:
         assert len(set(addresses)) == 2
         assert memory.nbytes == 2 * decision_nbytes(25, *_shape(SCHEME), trace=False)
 
-    def test_a_stream_without_buffers_reuses_its_own(self) -> None:
-        """score_and_decide_batches reuses decision memory by default; results match."""
+    def test_a_stream_without_decision_buffers_gives_fresh_decisions(self) -> None:
+        """Without decision_buffers each batch's decisions own fresh memory; results match."""
         pops = [_population(25, s) for s in range(4)]
-        got = [_arrays(d) for _s, d in score_and_decide_batches(SCHEME, iter(pops))]
+        pairs = list(score_and_decide_batches(SCHEME, iter(pops)))
         want = [
             _arrays(TRACED.evaluate_batch(SCHEME, ENGINE.score_batch(SCHEME, p), p)) for p in pops
         ]
-        assert got == want
+        assert [_arrays(d) for _s, d in pairs] == want
+        assert len({d.bonus_minor.ctypes.data for _s, d in pairs}) == 4
 
     def test_a_larger_batch_replaces_a_small_free_block(self) -> None:
         """A free block too small is replaced, so the buffers hold at most ``slots`` blocks."""

@@ -2,9 +2,9 @@
 
 :func:`score_and_decide_batches` reads batches as :func:`perfmgmt.scoring.iter_populations`
 does, scores each with :meth:`ScoringEngine.score_batch` into reused result memory and
-decides it with :meth:`RuleEvaluator.evaluate_batch` into reused decision memory, one batch
-at a time: what ``score_batch`` and ``evaluate_batch`` give on the whole population, row for
-row, without ever holding it.
+decides it with :meth:`RuleEvaluator.evaluate_batch` (into reused decision memory when
+asked), one batch at a time: what ``score_batch`` and ``evaluate_batch`` give on the whole
+population, row for row, without ever holding it.
 """
 
 from __future__ import annotations
@@ -42,10 +42,17 @@ def score_and_decide_batches(
     """Score and decide a stream of batches, one batch at a time.
 
     Write each batch's results out (to Parquet, a database) and drop them before the next
-    one, and the whole run holds about two batches of results at a time: the memory of scores
-    and of decisions is reused as :class:`~perfmgmt.scoring.ScoreBuffers` and
-    :class:`~perfmgmt.rules.DecisionBuffers` describe, and a batch's population is built only
-    when that batch is reached.  Batches you keep are never changed by later ones.
+    one, and the whole run holds about two batches of results at a time: score memory is
+    reused as :class:`~perfmgmt.scoring.ScoreBuffers` describes (and decision memory too when
+    you pass ``decision_buffers``), and a batch's population is built only when that batch is
+    reached.  Batches you keep are never changed by later ones.
+
+    Decision memory is reused only on request because it pays off only for large batches: a
+    batch's decisions take about 40 bytes per review (2.6 MB at the default batch size), and
+    at that size the process's allocator already hands their memory back from batch to
+    batch, while memory held aside leaves it freer to return pages to the system and fault
+    them in again (measured slower, see ``benchmarks/README.md``).  Pass
+    ``decision_buffers=DecisionBuffers()`` with batches of hundreds of thousands of rows.
 
     What needs the whole population is not done here: a bonus pool (collect the ``bonus``
     column and allocate afterwards), history (rules that read it are unknown and do not
@@ -63,7 +70,8 @@ def score_and_decide_batches(
             when no one reads why a rule did not fire).
         batch_size: Rows per batch where the input is cut (tables, files, frames).
         buffers: The score memory to reuse; by default new for this run.
-        decision_buffers: The decision memory to reuse; by default new for this run.
+        decision_buffers: The decision memory to reuse; by default each batch's decisions
+            take fresh memory.
 
     Yields:
         ``(scores, decisions)`` for each batch, in input order.
@@ -93,8 +101,7 @@ def score_and_decide_batches(
     scoring = ScoringEngine() if engine is None else engine
     deciding = RuleEvaluator() if evaluator is None else evaluator
     memory = ScoreBuffers() if buffers is None else buffers
-    decided = DecisionBuffers() if decision_buffers is None else decision_buffers
     ruleset = scheme if rules is None else rules
     for population in iter_populations(scheme, batches, batch_size=batch_size):
         scores = scoring.score_batch(scheme, population, out=memory)
-        yield scores, deciding.evaluate_batch(ruleset, scores, population, out=decided)
+        yield scores, deciding.evaluate_batch(ruleset, scores, population, out=decision_buffers)
