@@ -91,7 +91,7 @@ class DecisionBuffers(ReusedBlocks):
     are immutable values users keep, so reuse is what happens when a stream drops each
     result before the next one, and nothing else changes.  Scores and decisions keep separate
     buffers because their blocks differ several times in size (338 and 45 bytes per review for
-    the bundled preset); one set of blocks for both would hand a small decision block's slot
+    the bundled preset, with a trace); one set of blocks for both would hand a small decision block's slot
     to scores and back again.
 
     A pool's allocation (``evaluate_batch(..., pool=...)``) is not carved from the block:
