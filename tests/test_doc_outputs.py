@@ -270,7 +270,7 @@ class TestRewrite:
 
 
 #: Pages whose printing examples do not show their output yet; every other page must.
-NOT_YET = frozenset({"docs/how-to/scale-out.md", "docs/how-to/stream.md"})
+NOT_YET = frozenset({"docs/how-to/scale-out.md"})
 
 PAGES = sorted(
     ["README.md", *(p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").rglob("*.md"))]
