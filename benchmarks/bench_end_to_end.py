@@ -1,11 +1,18 @@
 """End to end on the bundled preset: an Arrow table of inputs in, a result table out.
 
-Run: ``.venv/bin/python benchmarks/bench_end_to_end.py [N] [--repeat R]`` (default 1,000,000).
+Run: ``.venv/bin/python benchmarks/bench_end_to_end.py [N] [--repeat R] [--threads T]``
+(default 1,000,000 reviews, 1 thread).  ``--threads T`` gives every pipeline T threads: polars'
+pool (``POLARS_MAX_THREADS``, set before polars is imported), Arrow's CPU pool, and perfmgmt's
+``partition_scorer(..., workers=T)``; perfmgmt also runs with 1 thread in the same run, for the
+2-threads-against-1 ratio.  Each run also measures the machine's copy bandwidth and states the
+floor: the input table read once and the result table written once at that bandwidth.
+
 The same work on Parquet files and a two-worker Dask cluster is ``bench_dask.py``.
 
-perfmgmt: ``Population.from_frame`` on the table -> ``score_batch`` -> ``evaluate_batch`` ->
-``to_arrow`` of the lean scores and of the decisions (money as exact decimals), joined into one
-table.  Baselines doing the same work from the same Arrow table: a polars expression pipeline
+perfmgmt: ``partition_scorer(scheme).arrow(table)``: ``Population.from_frame`` on the table ->
+``score_batch`` -> ``evaluate_batch`` -> the lean scores, the money as exact decimals and a
+fired flag per rule (more columns than the baselines give: in their favour), in one table.
+Baselines doing the same work from the same Arrow table: a polars expression pipeline
 (``pl.from_arrow`` -> expressions -> ``to_arrow``) and pandas column arithmetic
 (``to_pandas`` -> Series operations -> ``pa.Table.from_pandas``), each with the preset's
 linear and banded scorers, category and source weights, the CSAT gate, the 70/30 blend, the
@@ -21,8 +28,12 @@ to 1.5e-9 (the engine rounds totals to 9 places), ratings, KPI scores to 1e-9, m
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+
+if "--threads" in sys.argv:  # polars sizes its pool when it is imported
+    os.environ["POLARS_MAX_THREADS"] = sys.argv[sys.argv.index("--threads") + 1]
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +42,7 @@ import pandas as pd
 import polars as pl
 import pyarrow as pa
 
+from perfmgmt.distributed import partition_scorer
 from perfmgmt.presets import customer_service_manager
 from perfmgmt.rules import RuleEvaluator
 from perfmgmt.scoring import Population, ScoringEngine
@@ -95,18 +107,15 @@ def make_table(n: int, seed: int = 5) -> pa.Table:
 
 ENGINE = ScoringEngine()
 EVALUATOR = RuleEvaluator(trace=False)
+SCORERS = {1: partition_scorer(SCHEME)}
 
 
-def ours(table: pa.Table) -> pa.Table:
+def ours(table: pa.Table, threads: int = 1) -> pa.Table:
     """Frame in, scores and decisions out, through the library."""
-    pop = Population.from_frame(SCHEME, table)
-    batch = ENGINE.score_batch(SCHEME, pop)
-    decisions = EVALUATOR.evaluate_batch(SCHEME, batch, pop)
-    scores = batch.to_arrow()
-    money = decisions.to_arrow(["bonus", "deduction"])
-    return pa.Table.from_arrays(
-        [*scores.columns, *money.columns], names=[*scores.column_names, *money.column_names]
+    scorer = SCORERS.get(threads) or SCORERS.setdefault(
+        threads, partition_scorer(SCHEME, workers=threads)
     )
+    return scorer.arrow(table)
 
 
 # -- polars ------------------------------------------------------------------------------------
@@ -243,30 +252,41 @@ def best(fns: list[Callable[[], object]], repeat: int) -> list[float]:
     return out
 
 
-def measure(n: int, repeat: int) -> dict[str, float]:
-    """Check the three pipelines agree on ``n`` reviews, then time them."""
+def copy_bandwidth(nbytes: int = 1 << 29, repeat: int = 5) -> float:
+    """Bytes per second a copy moves (read plus written) through memory, best of ``repeat``."""
+    src = np.ones(nbytes // 8)
+    dst = np.empty_like(src)
+    (t,) = best([lambda: np.copyto(dst, src)], repeat)
+    return 2 * src.nbytes / t
+
+
+def measure(n: int, repeat: int, threads: int = 1) -> dict[str, float]:
+    """Check the three pipelines agree on ``n`` reviews, then time them (``threads`` each)."""
     table = make_table(n)
-    mine = ours(table)
+    mine = ours(table, threads)
     assert mine.column("bonus").null_count == 0
     assert _minor(mine.column("bonus")).sum() > 0
     assert _minor(mine.column("deduction")).sum() > 0
     check_equal(mine, polars_pipeline(table), "polars")
     check_equal(mine, pandas_pipeline(table), "pandas")
-    pop = Population.from_frame(SCHEME, table)
-    batch = ENGINE.score_batch(SCHEME, pop)
-    t = best(
-        [
-            lambda: ours(table),
-            lambda: polars_pipeline(table),
-            lambda: pandas_pipeline(table),
-            lambda: Population.from_frame(SCHEME, table),
-            lambda: ENGINE.score_batch(SCHEME, pop),
-            lambda: EVALUATOR.evaluate_batch(SCHEME, batch, pop),
-        ],
-        repeat,
-    )
-    keys = ("ours", "polars", "pandas", "from_frame", "score_batch", "evaluate_batch")
-    return dict(zip(keys, t, strict=True))
+    fns: dict[str, Callable[[], object]] = {
+        "ours": lambda: ours(table, threads),
+        "polars": lambda: polars_pipeline(table),
+        "pandas": lambda: pandas_pipeline(table),
+    }
+    if threads > 1:
+        assert ours(table, 1).equals(mine)
+        fns["ours, 1 thread"] = lambda: ours(table, 1)
+    else:
+        pop = Population.from_frame(SCHEME, table)
+        batch = ENGINE.score_batch(SCHEME, pop)
+        fns["from_frame"] = lambda: Population.from_frame(SCHEME, table)
+        fns["score_batch"] = lambda: ENGINE.score_batch(SCHEME, pop)
+        fns["evaluate_batch"] = lambda: EVALUATOR.evaluate_batch(SCHEME, batch, pop)
+    t = dict(zip(fns, best(list(fns.values()), repeat), strict=True))
+    t["bandwidth"] = copy_bandwidth()
+    t["bytes"] = table.nbytes + mine.nbytes
+    return t
 
 
 def run(quick: bool = False) -> list[Any]:
@@ -310,16 +330,30 @@ def main(argv: list[str]) -> int:
     """Print the figures."""
     n = int(argv[0]) if argv and not argv[0].startswith("-") else 1_000_000
     repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 3
-    t = measure(n, repeat)
-    print(f"end to end, {n:,} reviews of the preset, best of {repeat} (results checked equal)")
+    threads = int(argv[argv.index("--threads") + 1]) if "--threads" in argv else 1
+    pa.set_cpu_count(threads)
+    t = measure(n, repeat, threads)
+    print(f"end to end, {n:,} reviews of the preset, {threads} thread(s) each, best of {repeat}")
+    print("(results checked equal)")
     print("| step | best time | ratio |")
     print("|---|---:|---:|")
     print(f"| perfmgmt end to end | {t['ours'] * 1e3:.0f} ms | |")
     for who in ("polars", "pandas"):
         ratio = t[who] / t["ours"]
         print(f"| {who} | {t[who] * 1e3:.0f} ms | {ratio:.2f} {who}/ours |")
-    for step in ("from_frame", "score_batch", "evaluate_batch"):
-        print(f"| of which {step} | {t[step] * 1e3:.0f} ms | |")
+    if threads > 1:
+        one = t["ours, 1 thread"]
+        ratio = f"{one / t['ours']:.2f} 1 thread/{threads}"
+        print(f"| perfmgmt, 1 thread | {one * 1e3:.0f} ms | {ratio} |")
+    else:
+        for step in ("from_frame", "score_batch", "evaluate_batch"):
+            print(f"| of which {step} | {t[step] * 1e3:.0f} ms | |")
+    floor = t["bytes"] / t["bandwidth"]
+    print(
+        f"| floor: {t['bytes'] / n:.0f} bytes per review in and out at "
+        f"{t['bandwidth'] / 1e9:.1f} GB/s copy bandwidth | {floor * 1e3:.0f} ms "
+        f"({floor / n * 1e9:.0f} ns per review) | {t['ours'] / floor:.1f} ours/floor |"
+    )
     return 0
 
 

@@ -147,6 +147,67 @@ class TestPartitionScorer:
             partition_scorer(SCHEME, currency="EUR").arrow(wide_table(5))
 
 
+class TestThreads:
+    """``workers > 1`` scores row chunks side by side and changes nothing a caller sees."""
+
+    @pytest.fixture(autouse=True)
+    def _small_chunks(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from perfmgmt import distributed
+
+        monkeypatch.setattr(distributed, "_CHUNK_ROWS", 64)  # several chunks in a small table
+
+    @pytest.mark.parametrize("workers", [2, 3])
+    def test_threads_equal_one_thread(self, workers: int) -> None:
+        """The same table, bit for bit, in input order, from any number of threads."""
+        table = wide_table(1000, seed=11)
+        one = partition_scorer(SCHEME, columns="full").arrow(table)
+        many = partition_scorer(SCHEME, columns="full", workers=workers).arrow(table)
+        assert many.column("subject_id").num_chunks > 1  # it did run in chunks
+        assert many.equals(one)
+        assert many.column("subject_id").to_pylist() == table.column("subject_id").to_pylist()
+
+    def test_a_refused_row_in_a_late_chunk_names_its_row_in_the_table(self) -> None:
+        """The error is the one-thread run's: the row number counts from the table's top."""
+        table = wide_table(1000)
+        pay = table.column("base_pay").to_pylist()
+        pay[937] = Decimal("-5.00")
+        table = table.set_column(
+            table.column_names.index("base_pay"), "base_pay", pa.array(pay, pa.decimal128(12, 2))
+        )
+        with pytest.raises(ScoringError) as one:
+            partition_scorer(SCHEME).arrow(table)
+        with pytest.raises(ScoringError) as many:
+            partition_scorer(SCHEME, workers=2).arrow(table)
+        assert "row 938" in str(one.value)
+        assert str(many.value) == str(one.value)
+
+    def test_an_id_repeated_across_chunks_is_refused(self) -> None:
+        """Each chunk's ids are distinct, but the table's are not: refused as in one thread."""
+        table = wide_table(1000)
+        ids = table.column("subject_id").to_pylist()
+        ids[900] = ids[3]
+        table = table.set_column(0, "subject_id", pa.array(ids))
+        with pytest.raises(ScoringError) as one:
+            partition_scorer(SCHEME).arrow(table)
+        with pytest.raises(ScoringError) as many:
+            partition_scorer(SCHEME, workers=2).arrow(table)
+        assert ids[3] in str(one.value)
+        assert str(many.value) == str(one.value)
+
+    def test_workers_survive_pickling(self) -> None:
+        """A pickled scorer keeps its thread count and starts its own threads."""
+        scorer = pickle.loads(pickle.dumps(partition_scorer(SCHEME, workers=2)))
+        assert scorer.workers == 2
+        table = wide_table(300)
+        assert scorer.arrow(table).equals(partition_scorer(SCHEME).arrow(table))
+
+    @pytest.mark.parametrize("bad", [0, -1, True, 1.5, "2"])
+    def test_bad_workers_are_refused(self, bad: object) -> None:
+        """A thread count must be a whole number >= 1; the message names field and value."""
+        with pytest.raises(ScoringError, match=rf"workers: {bad!r} is not allowed"):
+            partition_scorer(SCHEME, workers=bad)  # type: ignore[arg-type]
+
+
 def test_dask_partitions_equal_the_single_process_run(tmp_path: Path) -> None:
     """A Dask run over a partitioned Parquet dataset equals the single-process run row for row."""
     dd = pytest.importorskip("dask.dataframe")

@@ -150,6 +150,8 @@ FLOORS: dict[str, int] = {
     "_svg": 0,
     "_figure": 0,
     "_ids": 0,
+    "_keys": 0,
+    "_blocks": 0,
     "model": 1,
     "serialization": 2,
     "scoring": 2,
@@ -189,6 +191,8 @@ SAME_FLOOR: dict[str, set[str]] = {
         )
     },
     "_allocate": {"_typing"},
+    "_keys": {"_typing"},
+    "_blocks": {"_validate"},
     "cli": {"demo"},
     "report": {"charts"},
     "review_report": {"analytics", "charts", "report"},

@@ -265,6 +265,17 @@ class TestValueChecks:
         assert "(1000 characters)" in show("x" * 1000)
         assert show(Hostile()) == "<Hostile>"
 
+    def test_show_writes_dates_as_people_do(self) -> None:
+        """Dates and times appear in ISO form; a date subclass keeps its own repr."""
+
+        class Day(dt.date):
+            pass
+
+        assert show(dt.date(2025, 12, 1)) == "2025-12-01"
+        assert show(dt.datetime(2025, 12, 1, 9, 30)) == "2025-12-01T09:30:00"
+        assert show(Day(2025, 12, 1)) == repr(Day(2025, 12, 1))
+        assert show("2025-12-01") == "'2025-12-01'"  # text stays quoted: it is not a date
+
     @pytest.mark.parametrize(
         ("value", "expected"), [(3, 3.0), (-0.0, 0.0), (10**15, 1e15), (2.5, 2.5)]
     )

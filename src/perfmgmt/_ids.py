@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, overload
 
-__all__ = ["IdColumn", "arrow_ids", "id_tuple"]
+__all__ = ["IdColumn", "arrow_distinct", "arrow_ids", "id_tuple"]
 
 
 class IdColumn(Sequence[str]):
@@ -89,3 +89,21 @@ def arrow_ids(ids: Sequence[str], pa: Any) -> Any:
         array = ids.array
         return array if array.type == pa.string() else array.cast(pa.string())
     return pa.array(ids if isinstance(ids, list | tuple) else list(ids), type=pa.string())
+
+
+def arrow_distinct(values: Any) -> bool:
+    """Whether an Arrow text column (array or chunked) holds no value twice.
+
+    Ids exported in key order are checked in one pass (each above the one before); others
+    are sorted and neighbours compared, in Arrow (cheaper than a set of a million ``str``).
+    """
+    import pyarrow.compute as pc  # noqa: PLC0415 - only Arrow callers reach here
+
+    n = len(values)
+    if n < 2:
+        return True
+    if pc.all(pc.less(values.slice(0, n - 1), values.slice(1))).as_py():
+        return True
+    ordered = values.take(pc.sort_indices(values))
+    same = pc.equal(ordered.slice(1), ordered.slice(0, n - 1))
+    return not pc.any(same).as_py()

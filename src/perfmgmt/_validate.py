@@ -121,8 +121,12 @@ def show(value: object) -> str:
     """Return a short ``repr`` of ``value`` for an error message.
 
     Huge integers (whose ``repr`` Python refuses past 4,300 digits) are shown by their size,
-    and long text is cut, so that an error message never raises or floods a log.
+    and long text is cut, so that an error message never raises or floods a log.  Dates and
+    times are shown as the ISO text people write them in (``2025-12-01``), not as
+    ``datetime.date(2025, 12, 1)``.
     """
+    if isinstance(value, dt.date) and type(value) in (dt.date, dt.datetime):
+        return value.isoformat()
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_NUMBER:
         return f"<integer of {value.bit_length()} bits>"
     if isinstance(value, str) and len(value) > _SHOW_LIMIT:

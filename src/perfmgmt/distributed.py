@@ -39,6 +39,13 @@ costs dominate; set it to 200,000-500,000 (a batch takes some kilobytes per revi
 scored).  Dask partitions (one file, or some row groups of one, per task) of some hundreds of
 thousands of rows or more keep the fixed cost small.
 
+**Threads.**  ``partition_scorer(scheme, workers=2)`` scores a large partition (a whole table on
+one machine) in row chunks on that many threads, each chunk through the same steps as a
+one-thread run, and joins the results in input order: the same rows, bit for bit.  A chunk
+that is refused is run again as one piece on the calling thread, so the error (and the row it
+names) is the one-thread run's.  Under Dask or Spark keep ``workers=1``: the engine's workers
+are already the cores.
+
 **Ordering.**  Within a partition the output rows are the input rows in the same order.  Across
 partitions Dask keeps partition order (``from_map`` the order of the files, ``to_parquet`` numbers
 its files in it); Spark promises no order, so join or sort on
@@ -61,7 +68,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from perfmgmt._html import missing_extra
-from perfmgmt.errors import DataError, ScoringError
+from perfmgmt._ids import arrow_distinct
+from perfmgmt._parallel import BlockRunner, check_workers
+from perfmgmt.errors import DataError, PerfmgmtError, ScoringError
 from perfmgmt.model import Scheme
 from perfmgmt.model.money import check_currency, minor_units
 from perfmgmt.rules import RuleEvaluator
@@ -77,7 +86,11 @@ __all__ = ["PartitionScorer", "ResultSchema", "partition_scorer", "result_schema
 _ENGINES: dict[str, tuple[Scheme, ScoringEngine, RuleEvaluator]] = {}
 _SCHEMAS: dict[tuple[str, str | tuple[str, ...], str, str], ResultSchema] = {}
 _BUFFERS: dict[str, ScoreBuffers] = {}
+_RUNNERS: dict[int, BlockRunner] = {}
 _MAX_CACHED = 16
+#: Rows per chunk on the threads of ``workers > 1``: a chunk's working set stays near the CPU
+#: caches and its fixed cost (building a population, a few allocations) stays small.
+_CHUNK_ROWS = 1 << 17
 _KPI_INPUTS = ("actual", "sample_size", "threshold", "target", "stretch")
 
 _SPARK_TYPES = {"string": "STRING", "double": "DOUBLE", "bool": "BOOLEAN", "int64": "BIGINT"}
@@ -120,6 +133,18 @@ def _group_number(value: object) -> int:
     if isinstance(value, bool):
         raise TypeError(f"row group {value!r} is a bool")
     return operator.index(value)  # type: ignore[arg-type]
+
+
+def _runner(workers: int) -> BlockRunner:
+    """The threads of this process that run partitions' chunks, shared by every scorer."""
+    found = _RUNNERS.get(workers)
+    if found is None:
+        found = _RUNNERS.setdefault(workers, BlockRunner(workers, "perfmgmt-partition"))
+    return found
+
+
+def _positive_workers(_instance: object, _attribute: Any, value: object) -> None:
+    check_workers("partition_scorer", value, ScoringError)
 
 
 def _spark_type(t: Any) -> str:
@@ -221,12 +246,15 @@ class PartitionScorer:
         currency: The currency of the money columns; fixes their decimal scale.
         separator: What stands for the dot in dotted column names, in and out (``"__"`` for
             Spark, which reads a dot as a struct field: ``kpi__csat__actual``).
+        workers: Threads that score chunks of a large partition side by side (1: the calling
+            thread only).
     """
 
     scheme_json: str = attrs.field(validator=attrs.validators.instance_of(str))
     columns: str | tuple[str, ...] = "lean"
     currency: str = "CNY"
     separator: str = "."
+    workers: int = attrs.field(default=1, validator=_positive_workers)
 
     @property
     def schema(self) -> ResultSchema:
@@ -248,13 +276,60 @@ class PartitionScorer:
             MissingExtraError: When pyarrow is not installed.
         """
         pa = _arrow()
-        scheme, engine, evaluator = _engines(self.scheme_json)
-        schema = self.schema.arrow
+        scheme, _, _ = _engines(self.scheme_json)
         if isinstance(partition, pa.RecordBatch):
             partition = pa.Table.from_batches([partition])
         if self.separator != ".":
             dotted = _dotted_inputs(scheme, self.separator)
             partition = partition.rename_columns([dotted.get(n, n) for n in partition.column_names])
+        n = partition.num_rows
+        if self.workers == 1 or n < 2 * _CHUNK_ROWS:
+            return self._scored(partition)
+        return self._scored_on_threads(partition)
+
+    def _scored_on_threads(self, partition: pa.Table) -> pa.Table:
+        """Score row chunks on :attr:`workers` threads and join them in input order.
+
+        Each chunk goes through :meth:`_scored` as a partition of its own, so every row is
+        scored as in a one-thread run.  What a chunk cannot see is checked on the whole: the
+        subject ids are distinct across chunks.  When any chunk is refused, or an id repeats
+        across chunks, the whole partition is run again on this thread, so the error raised
+        (and the row it names) is the one-thread run's.
+        """
+        pa = _arrow()
+        n = partition.num_rows
+        count = -(-n // _CHUNK_ROWS)
+        count = -(-count // self.workers) * self.workers  # every thread the same share
+        step = -(-n // count)
+        bounds = [(lo, min(lo + step, n)) for lo in range(0, n, step)]
+        parts: list[Any] = [None] * len(bounds)
+        distinct = [False]
+
+        def task(k: tuple[int, int]) -> None:
+            if k[0] == 0:  # the ids across chunks, beside the first chunks
+                try:  # a chunk's own error (no id column, say) is the one to raise
+                    ids = partition.column("subject_id").cast(pa.string())
+                    distinct[0] = arrow_distinct(ids)
+                except (KeyError, pa.ArrowException):
+                    distinct[0] = False
+                return
+            lo, hi = bounds[k[0] - 1]
+            parts[k[0] - 1] = self._scored(partition.slice(lo, hi - lo))
+
+        try:
+            # task 0 checks the ids; task k >= 1 scores chunk k - 1
+            _runner(self.workers).run(task, [(k, k) for k in range(len(bounds) + 1)])
+        except PerfmgmtError:
+            return self._scored(partition)  # raises the one-thread run's error
+        if not distinct[0]:
+            return self._scored(partition)  # names the repeated id
+        return pa.concat_tables([p for p in parts if p is not None])
+
+    def _scored(self, partition: pa.Table) -> pa.Table:
+        """Score and decide a partition with dotted column names, on this thread."""
+        pa = _arrow()
+        scheme, engine, evaluator = _engines(self.scheme_json)
+        schema = self.schema.arrow
         if partition.num_rows == 0:
             return schema.empty_table()
         pop = Population.from_frame(scheme, partition)
@@ -383,6 +458,7 @@ def partition_scorer(
     columns: str | Sequence[str] = "lean",
     currency: str = "CNY",
     separator: str = ".",
+    workers: int = 1,
 ) -> PartitionScorer:
     """Return a picklable function that scores and decides one partition.
 
@@ -393,10 +469,12 @@ def partition_scorer(
         currency: The currency of base pay and money; its minor unit is the decimal scale.
         separator: What stands for the dot in dotted column names, in and out: ``"__"`` for
             Spark (``kpi__csat__actual``), which reads a dot as a struct field.
+        workers: Threads that score chunks of a large partition side by side: for a whole
+            table on one machine.  Keep 1 under Dask or Spark, whose workers are the cores.
 
     Raises:
-        ScoringError: On an unknown column name, or a separator that is empty or makes two
-            column names alike.
+        ScoringError: On an unknown column name, a separator that is empty or makes two
+            column names alike, or ``workers`` that is not a whole number >= 1.
         ValidationError: On an unknown currency code.
         SerializationError: When ``scheme`` is text that is not a scheme's JSON.
     """
@@ -408,7 +486,11 @@ def partition_scorer(
         )
     cols = columns if isinstance(columns, str) else tuple(columns)
     scorer = PartitionScorer(
-        scheme_json=text, columns=cols, currency=check_currency(currency), separator=separator
+        scheme_json=text,
+        columns=cols,
+        currency=check_currency(currency),
+        separator=separator,
+        workers=workers,
     )
     schema = scorer.schema  # refuse bad columns now, not on a worker
     if not separator or len(set(schema.names)) != len(schema.names):

@@ -341,18 +341,16 @@ class TestLabels:
             assert result.group(label).people == int((groups == value).sum())
             assert result.group(label).selected == int(selected[groups == value].sum())
 
-    def test_a_hash_collision_falls_back_to_sorting_the_text(self, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-        """When every long label hashes alike, the exact check notices; groups stay right."""
-        from perfmgmt.analytics import _groups
-
-        monkeypatch.setattr(_groups, "_MIX", np.uint64(0))
-        groups = np.array(["a long department name", "another long department"] * 50)
-        selected = np.arange(100) % 3 == 0
+    def test_long_labels_sharing_a_prefix_stay_apart(self) -> None:
+        """Labels alike in their first 16 characters (two packed words) are still two groups."""
+        a, b = "customer service east 1", "customer service east 2"
+        groups = np.array([a, b, "customer service west"] * 2_000)  # the hashing route
+        selected = np.arange(len(groups)) % 3 != 1
         result = adverse_impact(selected, groups, k=1)
-        assert [g.people for g in result.groups] == [50, 50]
+        assert [g.group for g in result.groups] == sorted({a, b, "customer service west"})
+        assert [g.people for g in result.groups] == [2_000, 2_000, 2_000]
         assert [g.selected for g in result.groups] == [
-            int(selected[groups == "a long department name"].sum()),
-            int(selected[groups == "another long department"].sum()),
+            int(selected[groups == name].sum()) for name in sorted(set(groups.tolist()))
         ]
 
     def test_category_series_keeps_category_order(self) -> None:

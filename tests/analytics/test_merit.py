@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
+from typing import Any
 
+import jsonschema
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _stored import same_fields
+from perfmgmt import strategies as pst
 from perfmgmt.analytics import (
+    MeritComparison,
     MeritMatrix,
+    MeritResult,
     MeritRow,
     compare_matrices,
     merit_increases,
 )
-from perfmgmt.errors import PerfmgmtError, ValidationError
+from perfmgmt.errors import PerfmgmtError, SerializationError, ValidationError
 from perfmgmt.model.incentive import BonusPool
 from perfmgmt.rules.payout import allocate
-from perfmgmt.serialization import dumps, loads
+from perfmgmt.serialization import dumps, json_schema, loads
 
 D = Decimal
 CENT = Decimal("0.01")
@@ -384,3 +392,162 @@ class TestStorage:
         text = dumps(MATRIX)
         assert '"3.5"' in text
         assert loads(text, MeritMatrix) == MATRIX
+
+
+# -- stored results --------------------------------------------------------------------------------
+
+PEOPLE: dict[str, Any] = {
+    "ratings": ["A", "B", "C", "A"],
+    "salaries": [D("9000.00"), D("10000.00"), D("12000.00"), D("8123.45")],
+    "midpoints": [D("10000.00")] * 4,
+    "currency": "CNY",
+    "subjects": ["li", "wang", "zhao", "chen"],
+}
+STORED = merit_increases(MATRIX, budget=D("1100.01"), **PEOPLE)
+
+
+def _doc(obj: object = STORED) -> dict[str, Any]:
+    """The stored document of ``obj`` as plain data, ready to be edited."""
+    data: dict[str, Any] = json.loads(dumps(obj))
+    return data
+
+
+def _refused(doc: dict[str, Any], cls: type = MeritResult) -> SerializationError:
+    """Load an edited document and return the error it must raise."""
+    with pytest.raises(SerializationError) as info:
+        loads(json.dumps(doc), cls)
+    return info.value
+
+
+def _set(path: tuple[str | int, ...], value: object) -> Callable[[dict[str, Any]], None]:
+    """An edit that puts ``value`` at ``path`` of a document."""
+
+    def edit(doc: dict[str, Any]) -> None:
+        node: Any = doc
+        for step in path[:-1]:
+            node = node[step]
+        node[path[-1]] = value
+
+    return edit
+
+
+class TestStoredResults:
+    @settings(max_examples=40, deadline=None)
+    @given(pst.merit_results())
+    def test_results_round_trip_field_by_field(self, result: MeritResult) -> None:
+        """A stored result loads back equal field by field and writes the same text again."""
+        text = dumps(result)
+        back = loads(text, MeritResult)
+        assert same_fields(back, result)
+        assert dumps(back) == text
+        assert back.amounts() == result.amounts()
+        assert all(isinstance(a, Decimal) for a in back.amounts())
+
+    @settings(max_examples=20, deadline=None)
+    @given(pst.merit_comparisons())
+    def test_comparisons_round_trip_field_by_field(self, comparison: MeritComparison) -> None:
+        """A stored what-if loads back equal field by field, both sides."""
+        text = dumps(comparison)
+        back = loads(text, MeritComparison)
+        assert same_fields(back, comparison)
+        assert dumps(back) == text
+
+    def test_loaded_raises_are_the_reference_raises(self) -> None:
+        """The loaded raises are the Fraction reference's, to the cent, and spend the budget."""
+        back = loads(dumps(STORED), MeritResult)
+        row = {r.rating: r.percents for r in MATRIX.rows}
+        pay = list(zip(PEOPLE["salaries"], PEOPLE["midpoints"], strict=True))
+        bands = [ref_band(s, m, MATRIX.compa_edges) for s, m in pay]
+        assert bands == [1, 1, 2, 0]  # li exactly on the 0.90 edge; chen at 0.8123
+        percents = [row[r][b] for r, b in zip(PEOPLE["ratings"], bands, strict=True)]
+        assert back.band.tolist() == bands
+        base = [ref_base(s, p) for s, p in zip(PEOPLE["salaries"], percents, strict=True)]
+        assert list(back.percent) == percents
+        assert back.base_total == sum(base)
+        assert list(back.amounts()) == ref_scale(base, D("1100.01"))
+        assert back.total == D("1100.01")
+        assert back.budget == D("1100.01")
+        assert back.compa_ratio(3) == Fraction(812345, 1000000)
+        assert back.explain(0) == STORED.explain(0)
+
+    def test_money_is_exact_text_and_whole_minor_units(self) -> None:
+        """Decimals are written as text and amounts as whole minor units: no float anywhere."""
+        doc = _doc()
+        assert doc["budget"] == "1100.01"
+        assert doc["salary"] == [900000, 1000000, 1200000, 812345]
+        assert doc["percent"] == ["5", "3", "0", "6"]
+        assert not any(isinstance(x, float) for x in doc["final"] + doc["base"])
+
+    @pytest.mark.parametrize("cls", [MeritResult, MeritComparison, MeritMatrix])
+    def test_json_schema_accepts_what_dumps_writes(self, cls: type) -> None:
+        """The JSON Schema of each stored type accepts the document and refuses a float amount."""
+        obj = {
+            MeritResult: STORED,
+            MeritComparison: compare_matrices(MATRIX, MATRIX, **PEOPLE),
+            MeritMatrix: MATRIX,
+        }[cls]
+        schema = json_schema(cls)
+        jsonschema.Draft202012Validator.check_schema(schema)
+        validator = jsonschema.Draft202012Validator(schema)
+        doc = _doc(obj)
+        assert list(validator.iter_errors(doc)) == []
+        if cls is MeritResult:
+            doc["budget"] = 1100.01
+            assert list(validator.iter_errors(doc)) != []
+
+    @pytest.mark.parametrize(
+        ("edit", "path", "words"),
+        [
+            (lambda d: d.pop("final"), "final", 'missing required field "final"'),
+            (_set(("salary",), "9000.00"), "salary", "expected a list"),
+            (_set(("salary", 1), -100), "salary[1]", "-100 minor units of CNY is not allowed"),
+            (_set(("salary", 1), 1.5), "salary", "item [1]: expected a whole number, got 1.5"),
+            (_set(("midpoint", 0), 0), "midpoint[0]", "allowed: whole minor units from 1"),
+            (_set(("budget",), "-1.00"), "budget", "-1.00') is not allowed; allowed: a Decimal"),
+            (_set(("budget",), 1100.01), "budget", "expected a decimal amount as text"),
+            (_set(("final", 0), 1), "final[0]", "0.01 CNY is not allowed; allowed: 40"),
+            (_set(("base", 3), 1), "base[3]", "allowed: 487.41 CNY"),
+            (_set(("band", 0), 2), "band[0]", "2 is not allowed; allowed: 1, which the stored"),
+            (_set(("percent", 2), "99"), "percent[2]", "Decimal('99') is not allowed"),
+            (_set(("ratings", 1), "E"), "ratings[1]", "'E' has no row in the stored matrix"),
+            (_set(("subjects",), ["li"]), "ratings", "4 values for 1 subjects"),
+            (_set(("currency",), "cny"), "currency", "not an ISO 4217 currency code"),
+            (_set(("matrix", "rows", 0, "percents", 0), "-1"), "matrix.rows[0]", "percent"),
+            (_set(("bonus",), 1), "$", "unknown field(s) 'bonus'"),
+            (_set(("schema_version",), 99), "schema_version", "99 is not supported"),
+        ],
+    )
+    def test_bad_documents_name_the_path_the_value_and_what_is_allowed(
+        self, edit: Callable[[dict[str, Any]], object], path: str, words: str
+    ) -> None:
+        """A wrong type, negative money or an edited raise is refused where it is."""
+        doc = _doc()
+        edit(doc)
+        error = _refused(doc)
+        assert error.path == path
+        assert str(error).startswith(f"{path}: ")
+        assert words in str(error)
+
+    def test_a_truncated_document_is_refused(self) -> None:
+        """A document cut short is not JSON, and says so."""
+        text = dumps(STORED)
+        for cut in (1, len(text) // 2, len(text) - 1):
+            with pytest.raises(SerializationError, match=r"^\$: not valid JSON"):
+                loads(text[:cut], MeritResult)
+
+    def test_an_edited_side_of_a_comparison_is_named(self) -> None:
+        """A raise edited in a stored what-if is refused with its side in the path."""
+        doc = _doc(compare_matrices(MATRIX, MATRIX, budget=D("1100.01"), **PEOPLE))
+        doc["before"]["final"][2] += 1
+        error = _refused(doc, MeritComparison)
+        assert error.path == "before.final[2]"
+
+    def test_a_comparison_of_two_teams_is_refused(self) -> None:
+        """Both sides of a stored what-if must be the same people with the same pay."""
+        doc = _doc(compare_matrices(MATRIX, MATRIX, **PEOPLE))
+        raised = dict(PEOPLE, salaries=[s + 1 for s in PEOPLE["salaries"]])
+        doc["after"] = _doc(merit_increases(MATRIX, **raised))
+        del doc["after"]["schema_version"]
+        error = _refused(doc, MeritComparison)
+        assert error.path == "after.salary"
+        assert "allowed: the same as before" in str(error)

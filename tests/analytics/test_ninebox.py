@@ -3,32 +3,40 @@
 from __future__ import annotations
 
 import collections
+import json
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
+import jsonschema
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _stored import same_fields
 from analytics_schemes import clean_scheme, population
+from perfmgmt import strategies as pst
 from perfmgmt.analytics import (
     Box,
+    BoxMovement,
     GridLevel,
     NineBoxGrid,
+    NineBoxPlacement,
     PotentialModel,
     Readiness,
     ReadinessPolicy,
+    ReadinessResult,
     movement,
     place,
     potentials,
     promotion_readiness,
 )
 from perfmgmt.analytics.ninebox import exact_value
-from perfmgmt.errors import ValidationError
+from perfmgmt.errors import SerializationError, ValidationError
 from perfmgmt.model import Assessment, AssessmentSource, Label, QualitativeCriterion, Scale
 from perfmgmt.scoring import ScoringEngine
-from perfmgmt.serialization import dumps, loads
+from perfmgmt.serialization import dumps, json_schema, loads
 
 D = Decimal
 GRID = NineBoxGrid(performance_cuts=(D(80), D(100)), potential_cuts=(D("2.5"), D("3.7")))
@@ -439,3 +447,149 @@ class TestStorage:
         text = dumps(obj)
         assert loads(text, type(obj)) == obj
         assert dumps(loads(text, type(obj))) == text
+
+
+# -- stored results --------------------------------------------------------------------------------
+
+TEAM = ["li", "wang", "zhao", "chen", "liu"]
+NOW = place(
+    GRID,
+    performance=[D(100), D("104.5"), D("79.9"), D(92), D(88)],
+    potential=[D("3.7"), D(5), D(2), D("3.3"), None],
+    subjects=TEAM,
+)
+BEFORE = place(
+    RATED,
+    performance=["A", "B", "C", "B", None],
+    potential=[D("3.5"), D("4.5"), D(2), D(3), D(3)],
+    subjects=TEAM,
+)
+READY = promotion_readiness(
+    ReadinessPolicy(), NOW, history=[["A", "A"], ["B", "A"], ["C", "C"], ["A", "A"], None]
+)
+
+
+def _doc(obj: object) -> dict[str, Any]:
+    """The stored document of ``obj`` as plain data, ready to be edited."""
+    data: dict[str, Any] = json.loads(dumps(obj))
+    return data
+
+
+def _refused(doc: dict[str, Any], cls: type) -> SerializationError:
+    """Load an edited document and return the error it must raise."""
+    with pytest.raises(SerializationError) as info:
+        loads(json.dumps(doc), cls)
+    return info.value
+
+
+class TestStoredResults:
+    @settings(max_examples=30, deadline=None)
+    @given(pst.nine_box_placements())
+    def test_placements_round_trip_field_by_field(self, placement: NineBoxPlacement) -> None:
+        """A stored placement loads back equal field by field, with the same boxes."""
+        text = dumps(placement)
+        back = loads(text, NineBoxPlacement)
+        assert same_fields(back, placement)
+        assert dumps(back) == text
+        assert [back.box_of(i) for i in range(len(back))] == [
+            placement.box_of(i) for i in range(len(placement))
+        ]
+
+    @settings(max_examples=20, deadline=None)
+    @given(pst.box_movements())
+    def test_movements_round_trip_field_by_field(self, moves: BoxMovement) -> None:
+        """Stored movement loads back equal field by field."""
+        text = dumps(moves)
+        back = loads(text, BoxMovement)
+        assert same_fields(back, moves)
+        assert back.moves() == moves.moves()
+
+    @settings(max_examples=20, deadline=None)
+    @given(pst.readiness_results())
+    def test_readiness_round_trips_field_by_field(self, result: ReadinessResult) -> None:
+        """A stored readiness result loads back equal field by field, history included."""
+        text = dumps(result)
+        back = loads(text, ReadinessResult)
+        assert same_fields(back, result)
+        assert dumps(back) == text
+        assert back.status == result.status
+
+    def test_history_is_kept_as_it_is_stored(self) -> None:
+        """Histories given as lists are kept as tuples (None as no history), so they store."""
+        assert READY.history == (("A", "A"), ("B", "A"), ("C", "C"), ("A", "A"), ())
+        back = loads(dumps(READY), ReadinessResult)
+        assert same_fields(back, READY)
+        assert back.explain(3) == "chen: ready now (ratings A, A in the last 2 cycles)"
+
+    def test_stored_boxes_are_three_times_potential_plus_performance(self) -> None:
+        """The loaded boxes are 3 x potential + performance of the loaded levels, -1 if unknown."""
+        back = loads(dumps(NOW), NineBoxPlacement)
+        perf, pot = back.performance.tolist(), back.potential.tolist()
+        expected = [3 * b + a if a >= 0 and b >= 0 else -1 for a, b in zip(perf, pot, strict=True)]
+        assert back.box.tolist() == expected
+        assert [back.box_of(i) for i in range(5)] == [
+            Box.STAR,
+            Box.STAR,
+            Box.UNDERPERFORMER,
+            Box.CORE_PLAYER,
+            None,
+        ]
+
+    @pytest.mark.parametrize(
+        "obj", [NOW, READY, movement(BEFORE, NOW), GRID, RATED, MODEL, ReadinessPolicy()]
+    )
+    def test_json_schema_accepts_what_dumps_writes(self, obj: object) -> None:
+        """The JSON Schema of each stored 9-box type accepts the document dumps writes."""
+        schema = json_schema(type(obj))
+        jsonschema.Draft202012Validator.check_schema(schema)
+        assert list(jsonschema.Draft202012Validator(schema).iter_errors(_doc(obj))) == []
+
+    @pytest.mark.parametrize(
+        ("cls", "path", "value", "where", "words"),
+        [
+            (NineBoxPlacement, ("box", 0), 7, "box[0]", "7 is not allowed; allowed: 8, which"),
+            (NineBoxPlacement, ("performance", 1), 3, "performance[1]", "allowed: 0 (low)"),
+            (NineBoxPlacement, ("potential",), [1, 2], "potential", "2 values for 5 subjects"),
+            (NineBoxPlacement, ("box", 2), "0", "box", "expected a whole number"),
+            (BoxMovement, ("counts",), [[1]], "counts", "shape [1, 1] is not allowed; allowed: 9"),
+            (BoxMovement, ("counts", 8, 8), -1, "counts[8][8]", "-1 is not allowed"),
+            (ReadinessResult, ("rule", 2), 1, "rule[2]", "1 is not allowed; allowed: 4"),
+            (ReadinessResult, ("placement", "box", 0), 6, "placement.box[0]", "allowed: 8"),
+            (ReadinessResult, ("history",), [["A"]], "history", "1 values for 5 subjects"),
+            (
+                ReadinessResult,
+                ("policy", "ready_now", 0),
+                "superstar",
+                "policy.ready_now[0]",
+                'expected one of ["underperformer"',
+            ),
+            (
+                ReadinessResult,
+                ("policy", "streak_min_potential"),
+                "medium",
+                "policy.streak_min_potential",
+                'expected one of ["low", "moderate", "high"], got "medium"',
+            ),
+        ],
+    )
+    def test_bad_documents_name_the_path_the_value_and_what_is_allowed(
+        self, cls: type, path: tuple[str | int, ...], value: object, where: str, words: str
+    ) -> None:
+        """Wrong types, unknown enum names and edited boxes or rules are refused where they are."""
+        obj = {NineBoxPlacement: NOW, BoxMovement: movement(BEFORE, NOW), ReadinessResult: READY}
+        doc = _doc(obj[cls])
+        node: Any = doc
+        for step in path[:-1]:
+            node = node[step]
+        node[path[-1]] = value
+        error = _refused(doc, cls)
+        assert error.path == where
+        assert str(error).startswith(f"{where}: ")
+        assert words in str(error)
+
+    def test_a_truncated_document_is_refused(self) -> None:
+        """A document cut short is not JSON, and says so."""
+        text = dumps(READY)
+        for cut in (1, len(text) // 2, len(text) - 1):
+            with pytest.raises(SerializationError, match=r"^\$: not valid JSON"):
+                loads(text[:cut], ReadinessResult)

@@ -58,7 +58,7 @@ from perfmgmt.model.development import (
 from perfmgmt.model.incentive import BonusPool
 from perfmgmt.model.money import from_minor, quantize, to_minor
 from perfmgmt.presets.customer_service import customer_service_manager
-from perfmgmt.rules import RuleEvaluator, score_and_decide_batches
+from perfmgmt.rules import DecisionBuffers, RuleEvaluator, score_and_decide_batches
 from perfmgmt.rules.payout import allocate
 from perfmgmt.scoring import (
     Population,
@@ -434,6 +434,29 @@ def _calls() -> dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]]:
         "ScoreBuffers.for_scheme(scheme=v, 10)": (
             lambda v: ScoreBuffers.for_scheme(v, 10),
             ("scheme",),
+        ),
+        "DecisionBuffers(slots=v)": (lambda v: DecisionBuffers(slots=v), ("slots",)),
+        "DecisionBuffers.for_rules(scheme, reviews=v)": (
+            lambda v: DecisionBuffers.for_rules(SCHEME, v),
+            ("reviews",),
+        ),
+        "DecisionBuffers.for_rules(rules=v, 10)": (
+            lambda v: DecisionBuffers.for_rules(v, 10),
+            ("rules",),
+        ),
+        "DecisionBuffers.for_rules(scheme, 10, trace=v)": (
+            lambda v: DecisionBuffers.for_rules(SCHEME, 10, trace=v),
+            ("trace",),
+        ),
+        "RuleEvaluator.evaluate_batch(out=v)": (
+            lambda v: EVALUATOR.evaluate_batch(
+                SCHEME, ENGINE.score_batch(SCHEME, Population.from_reviews(SCHEME, [REVIEW])), out=v
+            ),
+            ("out",),
+        ),
+        "score_and_decide_batches(decision_buffers=v)": (
+            lambda v: list(score_and_decide_batches(SCHEME, [], decision_buffers=v)),
+            ("decision_buffers",),
         ),
         "ScoringEngine.score_batch(out=v)": (
             lambda v: ENGINE.score_batch(SCHEME, Population.from_reviews(SCHEME, [REVIEW]), out=v),

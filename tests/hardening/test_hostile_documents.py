@@ -1,7 +1,8 @@
 """Hostile documents: seeded mutations of every stored document type, loaded with ``loads``.
 
 Each stored type starts from a real document (the preset scheme, a review, its rules, its
-decision table, cycle plan, a bonus pool, a development plan) and gets one mutation per case:
+decision table, cycle plan, a bonus pool, a development plan, merit raises and a what-if, a
+9-box placement, movement and promotion readiness) and gets one mutation per case:
 a deleted key, a retyped value, an extreme number, a text edge case, a duplicate key or deep
 nesting. An accepted document must round-trip through ``dumps``/``loads`` unchanged and be
 usable (score, evaluate, allocate, work out cycles).
@@ -23,6 +24,23 @@ import pytest
 from _hostile import Case, assert_no_infinity, describe, failures, outcomes_of
 from _mutations import mutations, names_for, write
 
+from _stored import same_fields
+from perfmgmt.analytics import (
+    BoxMovement,
+    MeritComparison,
+    MeritMatrix,
+    MeritResult,
+    MeritRow,
+    NineBoxGrid,
+    NineBoxPlacement,
+    ReadinessPolicy,
+    ReadinessResult,
+    compare_matrices,
+    merit_increases,
+    movement,
+    place,
+    promotion_readiness,
+)
 from perfmgmt.model import (
     CyclePlan,
     DecisionTable,
@@ -120,6 +138,87 @@ _PLAN = DevelopmentPlan(
     ),
 )
 
+_MATRIX = MeritMatrix(
+    compa_edges=(Decimal("0.90"), Decimal("1.10")),
+    rows=(
+        MeritRow(rating="B", percents=(Decimal("4"), Decimal("3"), Decimal("2"))),
+        MeritRow(rating="A", percents=(Decimal("6"), Decimal("5"), Decimal("3.5"))),
+    ),
+)
+_PEOPLE: dict[str, Any] = {
+    "ratings": ["A", "B", "A", "B"],
+    "salaries": [Decimal("9000.00"), Decimal("11500.00"), Decimal("8123.45"), Decimal("0.00")],
+    "midpoints": [Decimal("10000.00")] * 4,
+    "currency": "CNY",
+    "budget": Decimal("1000.01"),
+    "subjects": ["li", "wang", "chen", "liu"],
+}
+_GRID = NineBoxGrid(
+    performance_cuts=(Decimal(80), Decimal(100)), potential_cuts=(Decimal("2.5"), Decimal("3.7"))
+)
+_PLACED = place(
+    _GRID,
+    performance=[Decimal(100), Decimal("79.9"), Decimal(92), None],
+    potential=[Decimal("3.7"), Decimal(2), Decimal(3), Decimal(3)],
+    subjects=["li", "zhao", "chen", "liu"],
+)
+_EARLIER = place(
+    _GRID,
+    performance=[Decimal(90), Decimal(70), None, Decimal(120)],
+    potential=[Decimal(3), Decimal(2), Decimal(4), Decimal(4)],
+    subjects=["li", "zhao", "chen", "wu"],
+)
+_READY = promotion_readiness(
+    ReadinessPolicy(), _PLACED, history=[["A", "A"], ["C"], ["A", "A"], []]
+)
+
+
+def _stored_round_trips(obj: Any) -> None:
+    """An accepted result loads back field by field and writes the same text."""
+    text = dumps(obj)
+    again = loads(text, type(obj))
+    assert same_fields(again, obj), "loads(dumps(x)) differs from x field by field"
+    assert dumps(again) == text, "dumps(loads(dumps(x))) != dumps(x)"
+
+
+def _merit_is_usable(result: MeritResult) -> None:
+    _stored_round_trips(result)
+    assert sum(result.amounts()) == result.total
+    if result.budget is not None:
+        assert result.total == result.budget
+    for i in range(len(result)):
+        result.explain(i)
+        result.explain(i, "zh")
+    result.rows()
+
+
+def _comparison_is_usable(comparison: MeritComparison) -> None:
+    _stored_round_trips(comparison)
+    comparison.rows()
+    comparison.changed()
+    assert comparison.cost_change == comparison.after.base_total - comparison.before.base_total
+
+
+def _placement_is_usable(placement: NineBoxPlacement) -> None:
+    _stored_round_trips(placement)
+    assert int(placement.counts().sum()) + placement.unassessed == len(placement)
+    for i in range(len(placement)):
+        placement.box_of(i)
+
+
+def _movement_is_usable(moves: BoxMovement) -> None:
+    _stored_round_trips(moves)
+    assert sum(n for _, _, n in moves.moves()) == moves.matched
+
+
+def _readiness_is_usable(result: ReadinessResult) -> None:
+    _stored_round_trips(result)
+    assert sum(result.counts().values()) == len(result.subjects)
+    for i in range(len(result.subjects)):
+        result.explain(i)
+        result.explain(i, "zh")
+
+
 #: Each stored type: its start document, how to check an accepted one, how many cases.
 DOCUMENTS: dict[str, tuple[Any, Callable[[Any], None], int]] = {
     "scheme": (SCHEME, _scheme_is_usable, 700),
@@ -129,6 +228,15 @@ DOCUMENTS: dict[str, tuple[Any, Callable[[Any], None], int]] = {
     "cycle_plan": (SCHEME.cycle_plan, _plan_is_usable, 120),
     "bonus_pool": (_POOL, _pool_is_usable, 100),
     "development_plan": (_PLAN, _round_trips, 100),
+    "merit_result": (merit_increases(_MATRIX, **_PEOPLE), _merit_is_usable, 200),
+    "merit_comparison": (
+        compare_matrices(_MATRIX, attrs.evolve(_MATRIX, rows=_MATRIX.rows[::-1]), **_PEOPLE),
+        _comparison_is_usable,
+        150,
+    ),
+    "nine_box_placement": (_PLACED, _placement_is_usable, 120),
+    "box_movement": (movement(_EARLIER, _PLACED), _movement_is_usable, 100),
+    "readiness_result": (_READY, _readiness_is_usable, 150),
 }
 
 

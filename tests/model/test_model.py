@@ -405,6 +405,30 @@ class TestReview:
         with pytest.raises(ValidationError, match="currency"):
             Subject(id="u1", base_pay=Decimal("9000"))
 
+    @pytest.mark.parametrize(
+        ("pay", "currency", "fine"),
+        [
+            ("9000.005", "CNY", True),
+            ("9000.1", "JPY", True),
+            ("9000.125", "KWD", False),  # three decimal places: the fils
+            ("9000.500", "CNY", False),  # trailing zeros are the same amount
+            ("9000", "JPY", False),
+        ],
+    )
+    def test_base_pay_finer_than_the_minor_unit_refused(
+        self, pay: str, currency: str, fine: bool
+    ) -> None:
+        """Pay no payroll can pay is refused where it enters, naming field, value and rule."""
+        amount = Decimal(pay)
+        if not fine:
+            assert Subject(id="u1", base_pay=amount, currency=currency).base_pay == amount
+            return
+        with pytest.raises(ValidationError, match="decimal places") as info:
+            Subject(id="u1", base_pay=amount, currency=currency)
+        assert info.value.field == "base_pay"
+        assert pay in str(info.value)
+        assert currency in str(info.value)
+
     def test_leave_before_hire_refused(self) -> None:
         """Leaving before being hired is refused."""
         with pytest.raises(ValidationError, match="before hire_date"):

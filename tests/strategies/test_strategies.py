@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from typing import Any
 
 import attrs
 import pytest
@@ -230,6 +231,49 @@ class TestOtherStrategies:
             lambda: pst.development_plans(min_size=2, max_size=1),
             lambda: pst.keys(max_size=65),
             lambda: pst.labels(en="Service"),  # a value where a strategy belongs
+        ],
+    )
+    def test_impossible_arguments(self, make: object) -> None:
+        """Impossible or mistyped arguments raise InvalidArgument."""
+        with pytest.raises(InvalidArgument):
+            make()  # type: ignore[operator]
+
+
+class TestAnalyticsStrategies:
+    @_RELAXED
+    @given(pst.merit_results(min_size=1, max_size=3))
+    def test_merit_results_are_sized_and_spend_their_budget(self, result: object) -> None:
+        """min_size/max_size bound the people; with a budget the raises add up to it."""
+        assert 1 <= len(result) <= 3  # type: ignore[arg-type]
+        budget = result.budget  # type: ignore[attr-defined]
+        assert budget is None or result.total == budget  # type: ignore[attr-defined]
+
+    @_RELAXED
+    @given(pst.merit_matrices(max_bands=2))
+    def test_max_bands_bounds_the_matrix(self, matrix: object) -> None:
+        """max_bands bounds the number of compa-ratio bands of every row."""
+        assert all(len(r.percents) <= 2 for r in matrix.rows)  # type: ignore[attr-defined]
+
+    @_RELAXED
+    @given(pst.readiness_results())
+    def test_readiness_results_recompute(self, result: object) -> None:
+        """A generated readiness result is what promotion_readiness gives for its inputs."""
+        from perfmgmt.analytics import promotion_readiness
+
+        r: Any = result
+        again = promotion_readiness(r.policy, r.placement, history=r.history)
+        assert again.rule.tolist() == r.rule.tolist()
+
+    @pytest.mark.parametrize(
+        "make",
+        [
+            lambda: pst.merit_matrices(max_bands=0),
+            lambda: pst.merit_matrices(max_bands=11),
+            lambda: pst.merit_results(min_size=3, max_size=2),
+            lambda: pst.merit_comparisons(min_size=-1),
+            lambda: pst.nine_box_placements(grids="grid"),  # a value where a strategy belongs
+            lambda: pst.potential_models(max_criteria=0),
+            lambda: pst.readiness_results(policies=object()),
         ],
     )
     def test_impossible_arguments(self, make: object) -> None:

@@ -75,19 +75,21 @@ from perfmgmt.analytics.ninebox import (
     NineBoxGrid,
     NineBoxPlacement,
     PotentialModel,
-    Readiness,
-    ReadinessPolicy,
-    ReadinessResult,
     movement,
     place,
     potentials,
-    promotion_readiness,
 )
 from perfmgmt.analytics.raters import (
     RaterDiagnostic,
     RaterDiagnostics,
     SourceDiagnostic,
     rater_diagnostics,
+)
+from perfmgmt.analytics.readiness import (
+    Readiness,
+    ReadinessPolicy,
+    ReadinessResult,
+    promotion_readiness,
 )
 from perfmgmt.analytics.review import (
     CycleSummary,

@@ -10,72 +10,17 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._keys import unique_text
 from perfmgmt._typing import IntArray
 from perfmgmt.errors import ValidationError
 
 __all__ = ["group_codes"]
 
-_MIX = np.uint64(0x9E3779B97F4A7C15)  # an odd 64-bit constant: multiplying by it is a bijection
-
 
 def _text_codes(arr: npt.NDArray[np.str_] | npt.NDArray[np.bytes_]) -> tuple[list[str], IntArray]:
-    """Factorise fixed-width text: hash each label's code units, then check the hash exactly.
-
-    Sorting a million strings costs several times more than sorting their 64-bit hashes; each
-    person's code units are then compared with those of the label their hash found, so a hash
-    collision can never merge two groups (it falls back to sorting the text).
-    """
-    unit = np.uint32 if arr.dtype.kind == "U" else np.uint8
-    width = arr.dtype.itemsize // np.dtype(unit).itemsize
-    raw = np.ascontiguousarray(arr).view(unit).reshape(len(arr), width)
-    units: npt.NDArray[np.unsignedinteger] = raw.astype(unit, copy=False)
-    if width <= 8 and int(units.max(initial=0)) < 256:
-        return _packed_codes(arr, units)
-    h = np.zeros(len(arr), dtype=np.uint64)
-    for j in range(width):
-        h = (h ^ units[:, j].astype(np.uint64)) * _MIX
-    ordered = np.sort(h)
-    distinct = ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
-    code = np.searchsorted(distinct, h)
-    first = np.empty(len(distinct), dtype=np.intp)
-    first[code[::-1]] = np.arange(len(arr))[::-1]
-    same = all(np.array_equal(units[first, j][code], units[:, j]) for j in range(width))
-    if not same:
-        uniq, codes = np.unique(arr, return_inverse=True)
-        return [_label(u) for u in uniq.tolist()], codes.astype(np.int64)
-    found = arr[first]
-    order = np.argsort(found, kind="stable")
-    rank = np.empty(len(found), dtype=np.int64)
-    rank[order] = np.arange(len(found))
-    return [_label(u) for u in found[order].tolist()], rank[code]
-
-
-def _packed_codes(
-    arr: npt.NDArray[np.str_] | npt.NDArray[np.bytes_], units: npt.NDArray[np.unsignedinteger]
-) -> tuple[list[str], IntArray]:
-    """Factorise labels of at most 8 one-byte characters: packed, each is its own 64-bit key.
-
-    Packed first character highest, the keys sort as the labels do, so no check is needed.
-    """
-    packed = np.zeros((len(arr), 8), dtype=np.uint8)
-    packed[:, : units.shape[1]] = units
-    key = packed.view(">u8").ravel().astype(np.uint64)  # big-endian: first character highest
-    ordered = np.sort(key)
-    distinct = ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
-    code = _search(distinct, key)
-    first = np.empty(len(distinct), dtype=np.intp)
-    first[code[::-1]] = np.arange(len(arr))[::-1]
-    return [_label(u) for u in arr[first].tolist()], code
-
-
-def _search(distinct: npt.NDArray[np.uint64], key: npt.NDArray[np.uint64]) -> IntArray:
-    """Each key's position among the sorted distinct keys (a pass per key when they are few)."""
-    if len(distinct) > 16:
-        return np.searchsorted(distinct, key).astype(np.int64)
-    code = np.zeros(len(key), dtype=np.int64)
-    for k in range(1, len(distinct)):
-        code += key >= distinct[k]
-    return code
+    """Factorise fixed-width text or bytes by the shared hashing of packed code points."""
+    uniq, codes = unique_text(arr)
+    return [_label(u) for u in uniq.tolist()], codes.astype(np.int64)
 
 
 def _label(value: object) -> str:

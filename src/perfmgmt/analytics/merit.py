@@ -29,7 +29,7 @@ import itertools
 from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import attrs
 import numpy as np
@@ -38,6 +38,13 @@ from perfmgmt._allocate import INT64_SAFE, largest_remainder
 from perfmgmt._typing import IntArray
 from perfmgmt._validate import fail, non_empty, show, to_tuple, tuple_of
 from perfmgmt._words import talent_words
+from perfmgmt.analytics._stored import (
+    check_column,
+    check_recomputed,
+    fields_of,
+    refuse,
+    stored_call,
+)
 from perfmgmt.errors import ValidationError
 from perfmgmt.model.money import (
     MAX_MINOR_UNITS,
@@ -230,8 +237,21 @@ class MeritResult:
     final: IntArray
     budget: Decimal | None
 
+    # The stored form (MeritResultDocument, below): loading checks that every raise recomputes.
+    __document_type__: ClassVar[type]
+
     def __len__(self) -> int:
         return len(self.subjects)
+
+    def __to_document__(self) -> MeritResultDocument:
+        """Return the stored form: the same fields, written as they are."""
+        return MeritResultDocument(**fields_of(self, MeritResultDocument))
+
+    @classmethod
+    def __from_document__(cls, doc: MeritResultDocument) -> MeritResult:
+        """Rebuild a stored result once its columns match and every raise recomputes."""
+        _check_stored(doc)
+        return cls(**fields_of(doc, MeritResultDocument))
 
     @property
     def base_total(self) -> Decimal:
@@ -522,6 +542,19 @@ class MeritComparison:
     before: MeritResult
     after: MeritResult
 
+    # The stored form (MeritComparisonDocument, below): loading checks both sides are one team.
+    __document_type__: ClassVar[type]
+
+    def __to_document__(self) -> MeritComparisonDocument:
+        """Return the stored form: both results."""
+        return MeritComparisonDocument(before=self.before, after=self.after)
+
+    @classmethod
+    def __from_document__(cls, doc: MeritComparisonDocument) -> MeritComparison:
+        """Rebuild a stored comparison once both results are of the same people."""
+        _check_same_people(doc.before, doc.after)
+        return cls(before=doc.before, after=doc.after)
+
     @property
     def difference(self) -> IntArray:
         """int64 ``(N,)``: each person's raise after minus before, in minor units."""
@@ -593,3 +626,109 @@ def compare_matrices(
     return MeritComparison(
         before=merit_increases(before, **kwargs), after=merit_increases(after, **kwargs)
     )
+
+
+# -- the stored forms ------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class MeritResultDocument:
+    """The stored form of :class:`MeritResult`: its fields, checked as a whole on load.
+
+    Written and read by :mod:`perfmgmt.serialization` in place of the result. Loading refuses
+    a document whose columns are not one value per person, whose money is out of range, or
+    whose bands, percents, base raises or final raises differ from what the stored matrix,
+    salaries, midpoints and budget give: a stored raise is an audit record, never edited.
+    """
+
+    matrix: MeritMatrix
+    currency: str
+    subjects: tuple[str, ...]
+    ratings: tuple[str, ...]
+    salary: IntArray
+    midpoint: IntArray
+    band: IntArray
+    percent: tuple[Decimal, ...]
+    base: IntArray
+    final: IntArray
+    budget: Decimal | None
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class MeritComparisonDocument:
+    """The stored form of :class:`MeritComparison`: both results, of the same people."""
+
+    before: MeritResult
+    after: MeritResult
+
+
+MeritResult.__document_type__ = MeritResultDocument
+MeritComparison.__document_type__ = MeritComparisonDocument
+
+
+def _check_stored(doc: MeritResultDocument) -> None:
+    """Refuse a stored merit result that is not whole or does not recompute."""
+    n, cur = len(doc.subjects), doc.currency
+    for name in ("ratings", "salary", "midpoint", "band", "percent", "base", "final"):
+        check_column(name, getattr(doc, name), n)
+    stored_call("currency", lambda: check_currency(cur))
+    for name, low in (("salary", 0), ("midpoint", 1)):
+        column: IntArray = getattr(doc, name)
+        bad = np.flatnonzero((column < low) | (column > MAX_MINOR_UNITS)).tolist()
+        if bad:
+            raise refuse(
+                f"{name}[{bad[0]}]",
+                f"{int(column[bad[0]])} minor units of {cur} is not allowed; allowed: whole "
+                f"minor units from {low} to {MAX_MINOR_UNITS:.0e}",
+            )
+    for i, rating in enumerate(doc.ratings):
+        if rating not in doc.matrix.ratings:
+            raise refuse(
+                f"ratings[{i}]",
+                f"{show(rating)} has no row in the stored matrix; allowed: "
+                f"{list(doc.matrix.ratings)}",
+            )
+    again = stored_call(
+        "budget",
+        lambda: merit_increases(
+            doc.matrix,
+            ratings=doc.ratings,
+            salaries=[from_minor(x, cur) for x in doc.salary.tolist()],
+            midpoints=[from_minor(x, cur) for x in doc.midpoint.tolist()],
+            currency=cur,
+            budget=doc.budget,
+            subjects=doc.subjects,
+        ),
+    )
+
+    def money(minor: object) -> str:
+        return f"{from_minor(minor, cur)} {cur}"  # type: ignore[arg-type]  # stored ints
+
+    # The message names every stored field a raise is computed from: any one may be the edit.
+    why = (
+        "the stored matrix (compa_edges and rows of percents), ratings, salary, midpoint, "
+        "currency and budget"
+    )
+    check_recomputed("band", doc.band.tolist(), again.band.tolist(), why=why)
+    check_recomputed("percent", doc.percent, again.percent, why=why)
+    check_recomputed("base", doc.base.tolist(), again.base.tolist(), shown=money, why=why)
+    check_recomputed("final", doc.final.tolist(), again.final.tolist(), shown=money, why=why)
+
+
+def _check_same_people(before: MeritResult, after: MeritResult) -> None:
+    """Refuse a stored comparison whose two sides are not the same people and money."""
+    for name in ("currency", "subjects", "ratings", "budget"):
+        a, b = getattr(after, name), getattr(before, name)
+        if a != b:
+            raise refuse(
+                f"after.{name}",
+                f"{show(a)} is not allowed; allowed: {show(b)}, as before (a comparison "
+                "applies two matrices to the same people)",
+            )
+    for name in ("salary", "midpoint"):
+        if not np.array_equal(getattr(after, name), getattr(before, name)):
+            raise refuse(
+                f"after.{name}",
+                f"{getattr(after, name).tolist()} is not allowed; allowed: the same as before "
+                "(a comparison applies two matrices to the same people)",
+            )

@@ -1,16 +1,15 @@
-"""Performance x potential (the 9-box): potential assessments, the grid, movement, readiness.
+"""Performance x potential (the 9-box): potential assessments, the grid, movement.
 
 The founding scheme's career path rewards sustained results with promotion. This module puts
-each person on the familiar 3 x 3 grid and derives promotion readiness from it:
+each person on the familiar 3 x 3 grid (:mod:`perfmgmt.analytics.readiness` derives promotion
+readiness from it):
 
 * :class:`PotentialModel` scores **potential** from assessments of qualitative criteria, the
   same :class:`~perfmgmt.model.QualitativeCriterion` and :class:`~perfmgmt.model.Assessment`
   objects the scheme uses for attitude and teamwork (learning agility, aspiration, ...);
 * :class:`NineBoxGrid` cuts performance (a score, or rating labels) and potential into three
   levels each; :func:`place` places a population, vectorised;
-* :func:`movement` counts who moved from which box to which between two cycles;
-* :func:`promotion_readiness` applies a :class:`ReadinessPolicy`: the box, and history rules
-  such as "two A ratings in a row".
+* :func:`movement` counts who moved from which box to which between two cycles.
 
 **Exact cut-offs.** A value exactly on a cut-off belongs to the level **above** it (levels are
 ``[cut, next cut)``, as rating bands are). Cut-offs are Decimals; values given as Decimal,
@@ -27,14 +26,15 @@ import math
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import attrs
 import numpy as np
 
 from perfmgmt._typing import IntArray
-from perfmgmt._validate import fail, instance_of, integer, non_empty, show, to_tuple, tuple_of
+from perfmgmt._validate import fail, non_empty, show, to_tuple, tuple_of
 from perfmgmt._words import talent_words
+from perfmgmt.analytics._stored import check_column, check_recomputed, fields_of, refuse
 from perfmgmt.errors import ValidationError
 from perfmgmt.model.review import Assessment
 from perfmgmt.model.scheme import QualitativeCriterion
@@ -46,20 +46,14 @@ __all__ = [
     "NineBoxGrid",
     "NineBoxPlacement",
     "PotentialModel",
-    "Readiness",
-    "ReadinessPolicy",
-    "ReadinessResult",
     "exact_value",
     "movement",
     "place",
     "potentials",
-    "promotion_readiness",
 ]
 
 _MAX_CUT = Decimal(10**9)
 _CUT_DIGITS = 15  # float(cut) prints back as cut up to here: the vectorised compare is exact
-MAX_HISTORY = 40
-"""The most past cycles a readiness streak may ask for."""
 
 
 class GridLevel(enum.Enum):
@@ -401,8 +395,35 @@ class NineBoxPlacement:
     potential: IntArray
     box: IntArray
 
+    # The stored form (NineBoxPlacementDocument, below): loading checks every box.
+    __document_type__: ClassVar[type]
+
     def __len__(self) -> int:
         return len(self.subjects)
+
+    def __to_document__(self) -> NineBoxPlacementDocument:
+        """Return the stored form: the same fields."""
+        return NineBoxPlacementDocument(**fields_of(self, NineBoxPlacementDocument))
+
+    @classmethod
+    def __from_document__(cls, doc: NineBoxPlacementDocument) -> NineBoxPlacement:
+        """Rebuild a stored placement once every level is on the grid and every box matches."""
+        n = len(doc.subjects)
+        for name in ("performance", "potential", "box"):
+            check_column(name, getattr(doc, name), n)
+        for name in ("performance", "potential"):
+            column: IntArray = getattr(doc, name)
+            bad = np.flatnonzero((column < -1) | (column > 2)).tolist()
+            if bad:
+                raise refuse(
+                    f"{name}[{bad[0]}]",
+                    f"{int(column[bad[0]])} is not allowed; allowed: 0 (low), 1 (moderate), "
+                    "2 (high) or -1 (not assessed)",
+                )
+        box = _box_index(doc.performance, doc.potential)
+        why = "3 x potential + performance (-1 when either is -1)"
+        check_recomputed("box", doc.box.tolist(), box.tolist(), why=why)
+        return cls(**fields_of(doc, NineBoxPlacementDocument))
 
     def box_of(self, i: int) -> Box | None:
         """Return person ``i``'s box, or None when not assessed."""
@@ -460,8 +481,14 @@ def place(
             )
     perf = grid.performance_levels(performance)
     pot = grid.potential_levels(potential)
-    box = np.where((perf >= 0) & (pot >= 0), 3 * pot + perf, -1).astype(np.int64)
-    return NineBoxPlacement(subjects=ids, performance=perf, potential=pot, box=box)
+    return NineBoxPlacement(
+        subjects=ids, performance=perf, potential=pot, box=_box_index(perf, pot)
+    )
+
+
+def _box_index(perf: IntArray, pot: IntArray) -> IntArray:
+    """Return each box index ``3 x potential + performance``; -1 when either level is -1."""
+    return np.where((perf >= 0) & (pot >= 0), 3 * pot + perf, -1).astype(np.int64)
 
 
 # -- movement ------------------------------------------------------------------------------------
@@ -481,6 +508,31 @@ class BoxMovement:
     counts: IntArray
     joined: tuple[str, ...]
     left: tuple[str, ...]
+
+    # The stored form (BoxMovementDocument, below): loading checks the 9 x 9 counts.
+    __document_type__: ClassVar[type]
+
+    def __to_document__(self) -> BoxMovementDocument:
+        """Return the stored form: the same fields."""
+        return BoxMovementDocument(**fields_of(self, BoxMovementDocument))
+
+    @classmethod
+    def __from_document__(cls, doc: BoxMovementDocument) -> BoxMovement:
+        """Rebuild stored movement once its counts are a 9 x 9 table of head counts."""
+        if doc.counts.shape != (9, 9):
+            raise refuse(
+                "counts",
+                f"an array of shape {list(doc.counts.shape)} is not allowed; allowed: 9 rows "
+                "of 9 head counts, from box index 0 (low/low) to 8 (star)",
+            )
+        bad = np.argwhere(doc.counts < 0).tolist()
+        if bad:
+            a, b = bad[0]
+            raise refuse(
+                f"counts[{a}][{b}]",
+                f"{int(doc.counts[a, b])} is not allowed; allowed: a head count of 0 or more",
+            )
+        return cls(**fields_of(doc, BoxMovementDocument))
 
     def count(self, before: Box, after: Box) -> int:
         """Return how many moved from ``before`` to ``after`` (stayed, when equal)."""
@@ -542,192 +594,32 @@ def movement(before: NineBoxPlacement, after: NineBoxPlacement) -> BoxMovement:
     )
 
 
-# -- promotion readiness -------------------------------------------------------------------------
-
-
-class Readiness(enum.Enum):
-    """How ready for promotion a person is."""
-
-    READY_NOW = "ready_now"
-    READY_SOON = "ready_soon"
-    NOT_YET = "not_yet"
-    NOT_ASSESSED = "not_assessed"
-
-    def label(self, lang: Literal["en", "zh"] = "en") -> str:
-        """Return the status in words, in ``lang``."""
-        return talent_words(lang)[f"readiness.{self.value}"]
-
-
-def _boxes(value: Any) -> Any:
-    return to_tuple(value) if isinstance(value, list | tuple) else value
-
-
-@attrs.frozen(kw_only=True)
-class ReadinessPolicy:
-    """Which boxes and which rating histories make a person ready for promotion.
-
-    The rules, in order (the first that holds decides):
-
-    1. no box (performance or potential not assessed): :attr:`Readiness.NOT_ASSESSED`;
-    2. the box is in ``ready_now``: ready now;
-    3. the last ``streak_cycles`` ratings (the current cycle's included) are all in
-       ``streak_ratings``, and potential is at least ``streak_min_potential``: ready now
-       (the founding scheme's "two A ratings in a row");
-    4. the box is in ``ready_soon``: ready in one to two cycles;
-    5. otherwise not yet.
-
-    Attributes:
-        ready_now: Boxes ready for promotion now.
-        ready_soon: Boxes ready in one to two cycles.
-        streak_ratings: Ratings that count toward a streak.
-        streak_cycles: How many cycles in a row make a streak (0 turns the rule off).
-        streak_min_potential: The least potential a streak needs.
-    """
-
-    ready_now: tuple[Box, ...] = attrs.field(
-        default=(Box.STAR,), converter=_boxes, validator=tuple_of(Box)
-    )
-    ready_soon: tuple[Box, ...] = attrs.field(
-        default=(Box.HIGH_PERFORMER, Box.GROWTH), converter=_boxes, validator=tuple_of(Box)
-    )
-    streak_ratings: tuple[str, ...] = attrs.field(
-        default=("A",), converter=to_tuple, validator=tuple_of(str)
-    )
-    streak_cycles: int = attrs.field(default=2, validator=integer(0, MAX_HISTORY))
-    streak_min_potential: GridLevel = attrs.field(
-        default=GridLevel.MODERATE, validator=instance_of(GridLevel)
-    )
-
-    def __attrs_post_init__(self) -> None:
-        for r in self.streak_ratings:
-            if not r.strip():
-                raise ValidationError(
-                    f"ReadinessPolicy.streak_ratings: {r!r} is not allowed; allowed: "
-                    "non-empty rating labels",
-                    field="streak_ratings",
-                    value=r,
-                )
-
-
-_RULE_STATUS = (
-    Readiness.NOT_ASSESSED,
-    Readiness.READY_NOW,
-    Readiness.READY_NOW,
-    Readiness.READY_SOON,
-    Readiness.NOT_YET,
-)
-_RULE_WHY = ("why.unassessed", "why.box", "why.streak", "why.box", "why.other")
+# -- the stored forms ------------------------------------------------------------------------------
 
 
 @attrs.frozen(kw_only=True, eq=False)
-class ReadinessResult:
-    """Promotion readiness per person, with the rule that decided it.
+class NineBoxPlacementDocument:
+    """The stored form of :class:`NineBoxPlacement`, checked on load.
 
-    Attributes:
-        policy: The policy applied.
-        placement: The placement it was applied to.
-        rule: int64 ``(N,)``: the deciding rule of :class:`ReadinessPolicy`, 1 to 5, less
-            one (0 not assessed, 1 ready-now box, 2 rating streak, 3 ready-soon box,
-            4 none).
-        history: The rating histories given, or None.
+    Written and read by :mod:`perfmgmt.serialization` in place of the placement. Loading
+    refuses columns that are not one value per person, a level other than -1 to 2, and a box
+    that is not ``3 x potential + performance``.
     """
 
-    policy: ReadinessPolicy
-    placement: NineBoxPlacement
-    rule: IntArray
-    history: Sequence[Sequence[str | None]] | None
-
-    @property
-    def subjects(self) -> tuple[str, ...]:
-        """One id per person."""
-        return self.placement.subjects
-
-    @property
-    def status(self) -> tuple[Readiness, ...]:
-        """Each person's readiness."""
-        return tuple(_RULE_STATUS[k] for k in self.rule.tolist())
-
-    def counts(self) -> dict[Readiness, int]:
-        """Return how many people have each status (every status listed)."""
-        per_rule = np.bincount(self.rule, minlength=len(_RULE_STATUS)).tolist()
-        out = dict.fromkeys(Readiness, 0)
-        for k, n in enumerate(per_rule):
-            out[_RULE_STATUS[k]] += n
-        return out
-
-    def ready(self) -> tuple[str, ...]:
-        """Return the ids of the people ready for promotion now."""
-        now = np.flatnonzero((self.rule == 1) | (self.rule == 2)).tolist()
-        return tuple(self.subjects[i] for i in now)
-
-    def explain(self, i: int, lang: Literal["en", "zh"] = "en") -> str:
-        """Return person ``i``'s readiness and why, in ``lang``."""
-        w = talent_words(lang)
-        rule = int(self.rule[i])
-        box = self.placement.box_of(i)
-        values = {"box": box.label(lang) if box else "-"}
-        if rule == 2 and self.history is not None:
-            n = self.policy.streak_cycles
-            values |= {"ratings": ", ".join(map(str, self.history[i][-n:])), "n": str(n)}
-        why = w[_RULE_WHY[rule]].format(**values)
-        status = _RULE_STATUS[rule].label(lang)
-        if lang == "zh":
-            return f"{self.subjects[i]}:{status}({why})"
-        return f"{self.subjects[i]}: {status} ({why})"
+    subjects: tuple[str, ...]
+    performance: IntArray
+    potential: IntArray
+    box: IntArray
 
 
-def _streaks(
-    history: Sequence[Sequence[str | None]], candidates: IntArray, policy: ReadinessPolicy
-) -> IntArray:
-    """Return the candidates whose last ``streak_cycles`` ratings are all streak ratings."""
-    n = policy.streak_cycles
-    allowed = frozenset(policy.streak_ratings)
-    hits = [
-        i
-        for i in candidates.tolist()
-        if len(history[i]) >= n and all(r in allowed for r in history[i][-n:])
-    ]
-    return np.array(hits, dtype=np.int64)
+@attrs.frozen(kw_only=True, eq=False)
+class BoxMovementDocument:
+    """The stored form of :class:`BoxMovement`: the counts must be 9 x 9 head counts."""
+
+    counts: IntArray
+    joined: tuple[str, ...]
+    left: tuple[str, ...]
 
 
-def promotion_readiness(
-    policy: ReadinessPolicy,
-    placement: NineBoxPlacement,
-    *,
-    history: Sequence[Sequence[str | None]] | None = None,
-) -> ReadinessResult:
-    """Derive promotion readiness from the grid and from rating history.
-
-    The boxes are looked up for everyone at once; only the people a streak could change are
-    read from ``history``.
-
-    Args:
-        policy: The rules (see :class:`ReadinessPolicy`).
-        placement: This cycle's placement.
-        history: Per person (in placement order) the ratings of past cycles, oldest first,
-            **this cycle's rating last**; None or an empty list when unknown.
-
-    Returns:
-        Each person's readiness and the rule that decided it.
-
-    Raises:
-        ValidationError: ``history`` has a different length from the placement.
-    """
-    n = len(placement)
-    if history is not None and len(history) != n:
-        raise ValidationError(
-            f"history: {len(history)} histories for {n} people; allowed: one per person",
-            field="history",
-            value=len(history),
-        )
-    box = placement.box
-    rule = np.full(n, 4, dtype=np.int64)
-    rule[np.isin(box, [b.index for b in policy.ready_soon])] = 3
-    if history is not None and policy.streak_cycles:
-        candidates = np.flatnonzero(
-            (box >= 0) & (placement.potential >= policy.streak_min_potential.index)
-        )
-        rule[_streaks(history, candidates, policy)] = 2
-    rule[np.isin(box, [b.index for b in policy.ready_now])] = 1
-    rule[box < 0] = 0
-    return ReadinessResult(policy=policy, placement=placement, rule=rule, history=history)
+NineBoxPlacement.__document_type__ = NineBoxPlacementDocument
+BoxMovement.__document_type__ = BoxMovementDocument

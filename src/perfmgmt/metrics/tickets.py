@@ -26,10 +26,10 @@ from typing import Any, ClassVar, Literal, Self
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._keys import unique_text
 from perfmgmt._parallel import BlockRunner, check_workers
 from perfmgmt._words import word
 from perfmgmt.errors import DataError
-from perfmgmt.metrics._keys import unique_text
 from perfmgmt.metrics._text import as_text, parse_numbers, parse_times
 from perfmgmt.metrics.reading import read_raw
 

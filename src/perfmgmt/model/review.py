@@ -30,7 +30,7 @@ from perfmgmt._validate import key as valid_key
 from perfmgmt.errors import ValidationError
 from perfmgmt.model._canonical import ADDED, content_hash
 from perfmgmt.model.development import DevelopmentPlan, Interview
-from perfmgmt.model.money import check_currency, check_money_range
+from perfmgmt.model.money import check_currency, check_money_range, minor_units
 from perfmgmt.model.scheme import AssessmentSource, Scale
 from perfmgmt.model.timeline import Assignment, FteChange, GoalChange, Leave, check_timeline
 
@@ -62,7 +62,8 @@ class Subject:
         leave_date: Last working day, for proration, if they left.
         grade: Job grade, e.g. ``"M2"``.
         department: Department or team.
-        base_pay: Base pay for the cycle as an exact Decimal, for bonus rules.
+        base_pay: Base pay for the cycle as an exact Decimal, for bonus rules; at most as
+            many decimal places as the currency's minor unit (2 for CNY, 0 for JPY).
         currency: ISO 4217 code of ``base_pay``; required when base pay is given.
         manager_id: Id of the person's manager, if any.
     """
@@ -103,6 +104,20 @@ class Subject:
             check_currency(self.currency, f"Subject {self.id!r}: currency")
             if self.base_pay is not None:
                 check_money_range(self.base_pay, self.currency, f"Subject {self.id!r}: base_pay")
+                _check_minor_units(self.id, self.base_pay, self.currency)
+
+
+def _check_minor_units(subject: str, pay: Decimal, currency: str) -> None:
+    """Refuse base pay finer than the currency's minor unit (scoring could not pay it)."""
+    digits = minor_units(currency)
+    # within the money range a quantized amount has at most 16 digits: exact in context
+    if pay.quantize(Decimal(1).scaleb(-digits)) != pay:
+        raise ValidationError(
+            f"Subject {subject!r}: base_pay {pay} {currency} is not allowed; amounts in "
+            f"{currency} have at most {digits} decimal places; round the amount in the source",
+            field="base_pay",
+            value=pay,
+        )
 
 
 @attrs.frozen(kw_only=True)

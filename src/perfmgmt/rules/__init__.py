@@ -34,6 +34,7 @@ from perfmgmt.model.incentive import (
     TrainingOpportunity,
 )
 from perfmgmt.rules._describe import describe_condition
+from perfmgmt.rules.buffers import DecisionBuffers
 from perfmgmt.rules.check import check_condition
 from perfmgmt.rules.compile import CompiledCondition, compile_condition
 from perfmgmt.rules.decisions import (
@@ -64,6 +65,7 @@ __all__ = [
     "CollectAggregation",
     "CompiledCondition",
     "Decision",
+    "DecisionBuffers",
     "DecisionRecord",
     "DecisionTable",
     "Decisions",

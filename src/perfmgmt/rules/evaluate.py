@@ -30,14 +30,17 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 import numpy as np
 
+from perfmgmt._blocks import carve, layout_nbytes
 from perfmgmt._deprecated import moved
 from perfmgmt._ids import IdColumn
 from perfmgmt._parallel import BlockRunner, OwnsThreads, check_workers
 from perfmgmt._typing import BoolArray, FloatArray, IntArray
+from perfmgmt._validate import show
 from perfmgmt.errors import RuleError
 from perfmgmt.model.incentive import BonusPool, CollectAggregation
 from perfmgmt.model.money import check_currency, minor_units
 from perfmgmt.rules import decisions as _decisions
+from perfmgmt.rules.buffers import DecisionBuffers, decision_layout
 from perfmgmt.rules.frame import Frame, Subjects, TextCodes, _encode, _LazyFrame, lazy_frame
 from perfmgmt.rules.parse import Limits
 from perfmgmt.rules.payout import MoneyTerms, allocate_minor, percent_amounts
@@ -82,7 +85,11 @@ _MIN_PARALLEL_ROWS = 16_384
 
 @attrs.define(kw_only=True)
 class _Outputs:
-    """Full-size result arrays that each chunk of rows writes its slice of."""
+    """Full-size result arrays that each chunk of rows writes its slice of.
+
+    ``selections`` are the tables' whole selections when they are carved from a reused block
+    (each chunk copies its own into them); None lets a single chunk return its own.
+    """
 
     rule_fired: BoolArray
     rule_known: BoolArray
@@ -90,6 +97,42 @@ class _Outputs:
     deduction: IntArray
     bonus_known: BoolArray
     deduction_known: BoolArray
+    selections: list[Selection] | None = None
+
+
+def _outputs(
+    program: RuleProgram, n: int, *, trace: bool, buffers: DecisionBuffers | None
+) -> _Outputs:
+    """Return the result arrays for ``n`` rows: fresh, or views of a block of ``buffers``."""
+    rows = [len(ct.table.rows) for ct in program.tables]
+    if buffers is None:
+        return _Outputs(
+            rule_fired=np.empty((len(program.rules), n), dtype=np.bool_),
+            rule_known=np.empty((len(program.rules) if trace else 0, n), dtype=np.bool_),
+            bonus=np.empty(n, dtype=np.int64),
+            deduction=np.empty(n, dtype=np.int64),
+            bonus_known=np.empty(n, dtype=np.bool_),
+            deduction_known=np.empty(n, dtype=np.bool_),
+        )
+    layout = decision_layout(n, len(program.rules), rows, trace=trace)
+    a = carve(buffers.take(layout_nbytes(layout)), layout)
+    return _Outputs(
+        rule_fired=a["rule_fired"],
+        rule_known=a["rule_known"],
+        bonus=a["bonus"],
+        deduction=a["deduction"],
+        bonus_known=a["bonus_known"],
+        deduction_known=a["deduction_known"],
+        selections=[
+            Selection(
+                matched=a[f"matched.{t}"],
+                selected=a[f"selected.{t}"],
+                violation=a[f"violation.{t}"],
+                count=a[f"count.{t}"],
+            )
+            for t in range(len(rows))
+        ],
+    )
 
 
 def _rows_of(frame: Frame, names: Sequence[str], lo: int, hi: int) -> dict[str, Any]:
@@ -238,6 +281,7 @@ class RuleEvaluator(OwnsThreads):
         currency: str | None = None,
         pool: BonusPool | None = None,
         scheme_hash: str | None = None,
+        out: DecisionBuffers | None = None,
     ) -> BatchDecisions:
         """Evaluate ``rules`` over a columnar frame (field name -> array of N values).
 
@@ -251,12 +295,17 @@ class RuleEvaluator(OwnsThreads):
                 outcomes'.
             pool: Proration, caps and pool for the bonuses.
             scheme_hash: Hash recorded on the results (default: the scheme's, or "").
+            out: Memory to write the decisions into, as for :meth:`evaluate_batch`.
 
         Returns:
             The decisions. Money totals are Decimals when the rules pay money in a known
             currency (``0.00`` where nothing that pays applied), else None; see
             :class:`~perfmgmt.rules.decisions.Decisions`.
+
+        Raises:
+            RuleError: When ``out`` is not a DecisionBuffers, or a rule does not check.
         """
+        _check_out("evaluate_frame", out)
         return self._run_frame(
             rules,
             frame,
@@ -265,6 +314,7 @@ class RuleEvaluator(OwnsThreads):
             currency=currency,
             pool=pool,
             scheme_hash=scheme_hash,
+            buffers=out,
         )
 
     def _run_frame(
@@ -278,8 +328,12 @@ class RuleEvaluator(OwnsThreads):
         pool: BonusPool | None,
         scheme_hash: str | None,
         base_minor_given: IntArray | None = None,
+        buffers: DecisionBuffers | None = None,
     ) -> BatchDecisions:
-        """Evaluate as :meth:`evaluate_frame`; ``base_minor_given``: base pay in minor units."""
+        """Evaluate as :meth:`evaluate_frame`; ``base_minor_given``: base pay in minor units.
+
+        With ``buffers`` the decisions' arrays are views of a block they hand out.
+        """
         currency = _evaluation_currency(currency, pool)
         program = self.compile(rules, frame, currency=currency)
         frame = _with_codes(frame, program.text_fields)
@@ -304,14 +358,7 @@ class RuleEvaluator(OwnsThreads):
             base_minor = np.empty(n, dtype=np.int64)
         else:
             base_minor = self._base_minor(frame, base_pay, currency, n)
-        out = _Outputs(
-            rule_fired=np.empty((len(program.rules), n), dtype=np.bool_),
-            rule_known=np.empty((len(program.rules) if self._trace else 0, n), dtype=np.bool_),
-            bonus=np.empty(n, dtype=np.int64),
-            deduction=np.empty(n, dtype=np.int64),
-            bonus_known=np.empty(n, dtype=np.bool_),
-            deduction_known=np.empty(n, dtype=np.bool_),
-        )
+        out = _outputs(program, n, trace=self._trace, buffers=buffers)
 
         def run(bounds: tuple[int, int]) -> list[Selection]:
             lo, hi = bounds
@@ -321,7 +368,7 @@ class RuleEvaluator(OwnsThreads):
                 _minor_of_floats(pay_column[lo:hi], currency, base_minor[lo:hi])
             return self._run_rows(program, frame, base_minor, out, bounds)
 
-        selections = self._run_chunks(program, frame, n, run)
+        selections = self._run_chunks(program, frame, n, run, out.selections)
         allocation = None
         if pool is not None:
             frac = frame.get("eligible_fraction")
@@ -357,31 +404,39 @@ class RuleEvaluator(OwnsThreads):
         frame: Frame,
         n: int,
         run: Callable[[tuple[int, int]], list[Selection]],
+        whole: list[Selection] | None,
     ) -> list[Selection]:
-        """Run ``run`` on every chunk of rows (on the workers) and merge the selections."""
+        """Run ``run`` on every chunk of rows (on the workers) and merge the selections.
+
+        The chunks' selections are copied into ``whole`` when given (arrays of a reused
+        block), else into fresh arrays; a single chunk without ``whole`` returns its own.
+        """
         bounds = self._chunks(n)
-        if len(bounds) == 1:
+        if len(bounds) == 1 and whole is None:
             return run((0, n))
-        for name in program.fields:  # build lazy columns once, not in every thread
-            frame.get(name)
+        if len(bounds) > 1:
+            for name in program.fields:  # build lazy columns once, not in every thread
+                frame.get(name)
         # each chunk copies its selections into these, on its own thread
-        selections = [
-            Selection(
-                matched=np.empty((len(ct.table.rows), n), dtype=np.bool_),
-                selected=np.empty((len(ct.table.rows), n), dtype=np.bool_),
-                violation=np.empty(n, dtype=np.bool_),
-                count=np.empty(n, dtype=np.int64),
-            )
-            for ct in program.tables
-        ]
+        selections: list[Selection] = whole if whole is not None else []
+        if whole is None:
+            selections += [
+                Selection(
+                    matched=np.empty((len(ct.table.rows), n), dtype=np.bool_),
+                    selected=np.empty((len(ct.table.rows), n), dtype=np.bool_),
+                    violation=np.empty(n, dtype=np.bool_),
+                    count=np.empty(n, dtype=np.int64),
+                )
+                for ct in program.tables
+            ]
 
         def chunk(b: tuple[int, int]) -> None:
             lo, hi = b
-            for whole, part in zip(selections, run(b), strict=True):
-                whole.matched[:, lo:hi] = part.matched
-                whole.selected[:, lo:hi] = part.selected
-                whole.violation[lo:hi] = part.violation
-                whole.count[lo:hi] = part.count
+            for into, part in zip(selections, run(b), strict=True):
+                into.matched[:, lo:hi] = part.matched
+                into.selected[:, lo:hi] = part.selected
+                into.violation[lo:hi] = part.violation
+                into.count[lo:hi] = part.count
 
         self._runner.run(chunk, bounds)
         return selections
@@ -496,6 +551,7 @@ class RuleEvaluator(OwnsThreads):
         *,
         pool: BonusPool | None = None,
         ratings: Sequence[str | None] | None = None,
+        out: DecisionBuffers | None = None,
     ) -> BatchDecisions:
         """Evaluate ``rules`` for every review of a batch.
 
@@ -508,6 +564,10 @@ class RuleEvaluator(OwnsThreads):
             ratings: The final rating label of each review, in batch order (None = unrated),
                 e.g. after calibration; the ``rating`` field reads these instead of the
                 ratings the scores carry. The scores themselves are not changed.
+            out: Memory to write the decisions' arrays into, reused from earlier calls when
+                nothing refers to their decisions any more (see :class:`DecisionBuffers`).
+                The decisions are byte-identical to those of a call without it, and ones you
+                keep are never changed by a later call.
 
         Returns:
             The decisions, one row per review.
@@ -515,10 +575,12 @@ class RuleEvaluator(OwnsThreads):
         Raises:
             DataError: ``ratings`` has another length than the batch, or a label the rating
                 scale does not have.
+            RuleError: ``out`` is not a DecisionBuffers, or a rule does not check.
         """
+        _check_out("evaluate_batch", out)
         subjects = None if population is None else Subjects.of_population(population)
         return self._evaluate_scores(
-            rules, batch_scores, subjects, history, pool=pool, ratings=ratings
+            rules, batch_scores, subjects, history, pool=pool, ratings=ratings, buffers=out
         )
 
     def evaluate(
@@ -575,6 +637,7 @@ class RuleEvaluator(OwnsThreads):
         *,
         pool: BonusPool | None,
         ratings: Sequence[str | None] | None,
+        buffers: DecisionBuffers | None = None,
     ) -> BatchDecisions:
         """Evaluate rules on scores: the one path of :meth:`evaluate` and :meth:`evaluate_batch`."""
         # columns are built when a rule or table first reads them, not all on every call
@@ -592,6 +655,16 @@ class RuleEvaluator(OwnsThreads):
             pool=pool,
             scheme_hash=batch.scheme_hash,
             base_minor_given=base_minor if currency is not None else None,
+            buffers=buffers,
+        )
+
+
+def _check_out(where: str, out: object) -> None:
+    """Refuse an ``out`` that is not DecisionBuffers (ScoreBuffers hold scores, not decisions)."""
+    if out is not None and not isinstance(out, DecisionBuffers):
+        raise RuleError(
+            f"{where}: out={' '.join(show(out).split())} is a {type(out).__name__}; expected "
+            "DecisionBuffers or None"
         )
 
 

@@ -691,34 +691,16 @@ def _arrow_ids(values: Any) -> Sequence[str]:
     """
     import pyarrow as pa  # noqa: PLC0415 - only Arrow tables reach here
 
-    from perfmgmt._ids import IdColumn  # noqa: PLC0415 - only frame users pay for it
+    from perfmgmt._ids import IdColumn, arrow_distinct  # noqa: PLC0415 - frame users only
 
     if values.null_count:
         _refuse_empty(int(values.is_null().index(True).as_py()), "subjects", "subject_id")
     if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
         values = values.cast(pa.string())
-    if _distinct(values):
+    if arrow_distinct(values):
         return IdColumn(values)
     found: list[str] = values.to_pylist()
     return found
-
-
-def _distinct(values: Any) -> bool:
-    """Whether an Arrow text column holds no value twice.
-
-    Ids exported in key order are checked in one pass (each above the one before); others
-    are sorted and neighbours compared, in Arrow (cheaper than a set of a million ``str``).
-    """
-    import pyarrow.compute as pc  # noqa: PLC0415 - only Arrow tables reach here
-
-    n = len(values)
-    if n < 2:
-        return True
-    if pc.all(pc.less(values.slice(0, n - 1), values.slice(1))).as_py():
-        return True
-    ordered = values.take(pc.sort_indices(values))
-    same = pc.equal(ordered.slice(1), ordered.slice(0, n - 1))
-    return not pc.any(same).as_py()
 
 
 def _optional_labels(values: Any, *, unique: bool = False) -> list[str | None]:

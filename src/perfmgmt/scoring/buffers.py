@@ -9,29 +9,16 @@ that were last written into it.
 
 from __future__ import annotations
 
-import sys
-import threading
-from typing import Any
-
-import numpy as np
-import numpy.typing as npt
-
+from perfmgmt._blocks import ReusedBlocks
 from perfmgmt._validate import check_integer
 from perfmgmt.errors import ScoringError
 from perfmgmt.model.scheme import Scheme
 
 __all__ = ["ScoreBuffers", "result_nbytes"]
 
-#: The most blocks one ScoreBuffers keeps (a generator consumer holds one result, the engine
-#: writes the next; more only helps callers that keep several results alive at once).
-MAX_SLOTS = 64
-
 #: The most reviews for_scheme reserves room for (a batch of a billion reviews needs about
 #: 300 GB of results: well past any machine this runs on).
 MAX_REVIEWS = 10**9
-
-#: References to a free block: the list of blocks, and the argument of ``sys.getrefcount``.
-_FREE_REFS = 2
 
 
 def result_nbytes(reviews: int, kpis: int, categories: int, criteria: int) -> int:
@@ -50,7 +37,7 @@ def _scheme_nbytes(scheme: Scheme, reviews: int) -> int:
     return result_nbytes(reviews, kpis, len(scheme.category_keys), criteria)
 
 
-class ScoreBuffers:
+class ScoreBuffers(ReusedBlocks):
     """Reusable memory for :meth:`ScoringEngine.score_batch` results.
 
     Pass one to ``score_batch(scheme, population, out=buffers)`` (``score_batches`` does so
@@ -81,17 +68,9 @@ class ScoreBuffers:
     the buffers themselves (every numpy view of a block keeps a reference to it). Blocks are
     kept until :meth:`clear` or until the buffers are dropped, so a long-lived ScoreBuffers
     holds the memory of its largest batches. Instances are safe to share between threads;
-    each call takes a block under a lock.
+    each call takes a block under a lock. :class:`~perfmgmt.rules.DecisionBuffers` does the
+    same for the rule evaluator's decisions, with the same code.
     """
-
-    def __init__(self, *, slots: int = 2) -> None:
-        self.slots = check_integer(slots, "ScoreBuffers.slots", 1, MAX_SLOTS)
-        self._blocks: list[npt.NDArray[np.uint8]] = []
-        self._lock = threading.Lock()
-        self.reused = 0
-        """Calls served from memory already held (no new pages faulted in)."""
-        self.allocated = 0
-        """Calls that needed fresh memory (the first ones, a larger batch, or all in use)."""
 
     @classmethod
     def for_scheme(cls, scheme: Scheme, reviews: int, *, slots: int = 2) -> ScoreBuffers:
@@ -117,70 +96,10 @@ class ScoreBuffers:
             )
         check_integer(reviews, "ScoreBuffers.for_scheme: reviews", 0, MAX_REVIEWS)
         buffers = cls(slots=slots)
-        size = _scheme_nbytes(scheme, reviews)
-        for _ in range(buffers.slots):
-            block = np.empty(size, dtype=np.uint8)
-            block.fill(0)  # map the pages now
-            buffers._blocks.append(block)
+        buffers._reserve(_scheme_nbytes(scheme, reviews))
         return buffers
-
-    @property
-    def nbytes(self) -> int:
-        """Return the bytes of memory held."""
-        return sum(b.nbytes for b in self._blocks)
-
-    def in_use(self) -> int:
-        """Return how many blocks hold results that something still refers to."""
-        with self._lock:
-            return sum(not self._free(i) for i in range(len(self._blocks)))
-
-    def _free(self, i: int) -> bool:
-        return sys.getrefcount(self._blocks[i]) <= _FREE_REFS
-
-    def take(self, nbytes: int) -> npt.NDArray[np.uint8]:
-        """Return a block of at least ``nbytes`` bytes that no live result refers to.
-
-        The engine calls this; the block's content is arbitrary (every result it carves from
-        it is written in full).  A free block large enough is reused; else a free block too
-        small is replaced by a larger one, a new slot is filled, or, with every slot in use,
-        fresh memory is returned that is not kept.
-
-        Raises:
-            ValidationError: When ``nbytes`` is not a whole number >= 0.
-        """
-        check_integer(nbytes, "ScoreBuffers.take: nbytes", 0)
-        with self._lock:
-            small = -1
-            for i in range(len(self._blocks)):
-                if not self._free(i):
-                    continue
-                if self._blocks[i].nbytes >= nbytes:
-                    self.reused += 1
-                    return self._blocks[i]
-                small = i
-            self.allocated += 1
-            block = np.empty(nbytes, dtype=np.uint8)
-            if small >= 0:
-                self._blocks[small] = block
-            elif len(self._blocks) < self.slots:
-                self._blocks.append(block)
-            return block
-
-    def clear(self) -> None:
-        """Let go of every block (results still held keep their own memory alive)."""
-        with self._lock:
-            self._blocks.clear()
-
-    def __repr__(self) -> str:
-        return (
-            f"ScoreBuffers(slots={self.slots}, held={len(self._blocks)}, "
-            f"nbytes={self.nbytes}, reused={self.reused}, allocated={self.allocated})"
-        )
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle the configuration only: a copy starts with no memory."""
-        return (_new_buffers, (self.slots,))
 
 
 def _new_buffers(slots: int) -> ScoreBuffers:
+    """Rebuild buffers pickled before their memory logic moved to a shared base."""
     return ScoreBuffers(slots=slots)

@@ -11,15 +11,15 @@ written into one block of memory, fresh or reused from a :class:`ScoreBuffers`;
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, ClassVar, cast
+from typing import ClassVar, cast
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
+from perfmgmt._blocks import carve, layout_nbytes
 from perfmgmt._parallel import BlockRunner, OwnsThreads, check_workers
 from perfmgmt._typing import FlagArray, FloatArray
 from perfmgmt.errors import ScoringError
@@ -400,17 +400,11 @@ class _Out:
         if buffers is None and result_nbytes(n, k, c, q) < _ONE_BUFFER:
             return cls(**{name: np.empty(shape, dtype=dt) for name, shape, dt in layout})
         # the block's size comes from the layout itself (result_nbytes, which ScoreBuffers
-        # reserves by, is pinned equal to it by a test)
-        sizes = [math.prod(shape) * np.dtype(dt).itemsize for _, shape, dt in layout]
-        nbytes = sum(sizes)
+        # reserves by, is pinned equal to it by a test); 8-byte items come first, so every
+        # view is aligned
+        nbytes = layout_nbytes(layout)
         buf = np.empty(nbytes, dtype=np.uint8) if buffers is None else buffers.take(nbytes)
-        arrays: dict[str, np.ndarray[Any, Any]] = {}
-        offset = 0
-        # 8-byte items come first, so every view is aligned.
-        for (name, shape, dt), size in zip(layout, sizes, strict=True):
-            arrays[name] = buf[offset : offset + size].view(dt).reshape(shape)
-            offset += size
-        return cls(**arrays)
+        return cls(**carve(buf, layout))
 
 
 def _check_bounds(plan: ScoringPlan, pop: Population) -> None:

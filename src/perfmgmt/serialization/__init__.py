@@ -18,7 +18,10 @@ document.
 Loading is strict: a wrong type, a non-finite number, a whole number beyond ±2**53, text with
 a lone surrogate, a duplicate key, an unknown field or an unknown schema version raises
 :class:`~perfmgmt.errors.SerializationError` whose message starts with the JSON path of the
-offending value, e.g. ``kpis[2].weight: expected a number, got "abc"``.
+offending value, e.g. ``kpis[2].weight: expected a number, got "abc"``. A stored result is
+also checked as a whole: merit raises, 9-box placements and promotion readiness must
+recompute from the inputs stored with them, so an edited raise is refused as
+``final[0]: 394.01 CNY is not allowed; allowed: 393.01 CNY, ...``.
 """
 
 from __future__ import annotations

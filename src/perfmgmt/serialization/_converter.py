@@ -5,9 +5,12 @@ Nothing here names a class above the model floor. Results are reached by their t
 - typed numpy arrays (``npt.NDArray[np.float64]``) are nested lists, NaN as null;
 - :data:`~perfmgmt._typing.NanFloat` fields are floats that may be NaN, null on disk;
 - ``object`` fields (trace inputs) hold plain JSON values, lists as tuples;
-- a class that cannot be rebuilt from its fields (it holds a compiled program) names a
-  *document class* in ``__document_type__`` and converts with ``__to_document__`` and
-  ``__from_document__``; the converter reads and writes the document instead.
+- a class that cannot be rebuilt from its fields (it holds a compiled program), or whose
+  stored form must be checked as a whole before it is trusted (a result that must recompute),
+  names a *document class* in ``__document_type__`` and converts with ``__to_document__`` and
+  ``__from_document__``; the converter reads and writes the document instead. A
+  ``__from_document__`` that refuses a document raises
+  :class:`~perfmgmt.errors.SerializationError` with the path of the bad value inside it.
 """
 
 from __future__ import annotations

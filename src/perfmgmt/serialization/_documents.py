@@ -53,23 +53,32 @@ def _errors(exc: BaseException, path: str) -> list[tuple[str, str]]:
             out.extend(_errors(sub, sub_path))
         for sub in without:
             out.extend(_errors(sub, path))
-    elif isinstance(exc, ForbiddenExtraKeysError):
+    else:
+        out.append(_leaf(exc, path))
+    return out
+
+
+def _leaf(exc: BaseException, path: str) -> tuple[str, str]:
+    """Return the ``(json path, message)`` of one error that holds no others."""
+    if isinstance(exc, ForbiddenExtraKeysError):
         names = ", ".join(repr(k) for k in sorted(exc.extra_fields))
         allowed = ""
         if attrs.has(exc.cl):
             allowed = "; allowed fields: " + ", ".join(
                 a.alias or a.name for a in attrs.fields(exc.cl)
             )
-        out.append((path, f"unknown field(s) {names}{allowed}"))
-    elif isinstance(exc, KeyError):
-        out.append((path, f"missing required field {v.shown(exc.args[0])}"))
-    elif isinstance(exc, v.AtPathError):
-        out.append((f"{path}{exc.sub}", _clean(str(exc))))
-    elif isinstance(exc, PerfmgmtError | TypeError | ValueError):
-        out.append((path, _clean(str(exc))))
-    else:
-        out.append((path, f"invalid value ({_clean(str(exc))})"))
-    return out
+        return (path, f"unknown field(s) {names}{allowed}")
+    if isinstance(exc, KeyError):
+        return (path, f"missing required field {v.shown(exc.args[0])}")
+    if isinstance(exc, v.AtPathError):
+        return (f"{path}{exc.sub}", _clean(str(exc)))
+    if isinstance(exc, SerializationError) and exc.path not in ("", "$"):
+        # A document hook (``__from_document__``) names the path inside the object it reads.
+        sep = "" if not path or exc.path.startswith("[") else "."
+        return (f"{path}{sep}{exc.path}", _clean(str(exc)).removeprefix(f"{exc.path}: "))
+    if isinstance(exc, PerfmgmtError | TypeError | ValueError):
+        return (path, _clean(str(exc)))
+    return (path, f"invalid value ({_clean(str(exc))})")
 
 
 def _clean(message: str) -> str:

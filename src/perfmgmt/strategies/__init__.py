@@ -19,8 +19,9 @@ The package is never imported by ``perfmgmt`` itself. Its ``hypothesis`` entry p
 in ``_plugin``) registers a strategy for every public domain type, so ``st.from_type(Review)``
 works in any test once perfmgmt is installed; importing the package registers them as well.
 The strategies live in ``_values`` (keys, labels, amounts), ``_model`` (indicators, KPIs,
-schemes, cycles), ``_rules`` (conditions, outcomes, rules, tables) and ``_review`` (people,
-reviews, development, populations); import them from here.
+schemes, cycles), ``_rules`` (conditions, outcomes, rules, tables), ``_review`` (people,
+reviews, development, populations), ``_results`` (what the engines return) and ``_analytics``
+(merit matrices and raises, the 9-box, promotion readiness); import them from here.
 """
 
 from __future__ import annotations
@@ -38,6 +39,17 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
         '"perfmgmt[hypothesis]"'
     ) from exc
 
+from perfmgmt.strategies._analytics import (
+    box_movements,
+    merit_comparisons,
+    merit_matrices,
+    merit_results,
+    nine_box_grids,
+    nine_box_placements,
+    potential_models,
+    readiness_policies,
+    readiness_results,
+)
 from perfmgmt.strategies._model import (
     bands,
     categories,
@@ -108,6 +120,7 @@ __all__ = [
     "batch_decisions",
     "batch_scores",
     "bonus_pools",
+    "box_movements",
     "calibration_changes",
     "calibration_logs",
     "categories",
@@ -137,15 +150,23 @@ __all__ = [
     "kpis",
     "labels",
     "leaves",
+    "merit_comparisons",
+    "merit_matrices",
+    "merit_results",
     "missing_data_policies",
+    "nine_box_grids",
+    "nine_box_placements",
     "objectives",
     "outcomes",
     "period_values",
     "periods",
     "pool_allocations",
     "populations",
+    "potential_models",
     "prorations",
     "rating_scales",
+    "readiness_policies",
+    "readiness_results",
     "review_results",
     "reviews",
     "scales",

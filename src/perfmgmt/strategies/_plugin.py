@@ -245,7 +245,19 @@ def _of_type(strategy: st.SearchStrategy[Any], cls: type) -> st.SearchStrategy[A
 
 
 def _result_strategies() -> dict[type, Callable[[], st.SearchStrategy[Any]]]:
-    """Map every public result type (and the scorers) to a factory of its strategy."""
+    """Map every public result type (and the scorers, and the analytics) to its strategy."""
+    from perfmgmt.analytics import (  # noqa: PLC0415
+        BoxMovement,
+        MeritComparison,
+        MeritMatrix,
+        MeritResult,
+        MeritRow,
+        NineBoxGrid,
+        NineBoxPlacement,
+        PotentialModel,
+        ReadinessPolicy,
+        ReadinessResult,
+    )
     from perfmgmt.calibration import CalibrationChange, CalibrationLog  # noqa: PLC0415
     from perfmgmt.rules import (  # noqa: PLC0415 - engines are imported only when registering
         BatchDecisions,
@@ -274,6 +286,7 @@ def _result_strategies() -> dict[type, Callable[[], st.SearchStrategy[Any]]]:
         SourceLine,
         TargetBandScorer,
     )
+    from perfmgmt.strategies import _analytics as an  # noqa: PLC0415
 
     table: dict[type, Callable[[], st.SearchStrategy[Any]]] = {
         BatchScores: batch_scores,
@@ -315,6 +328,16 @@ def _result_strategies() -> dict[type, Callable[[], st.SearchStrategy[Any]]]:
         ),
         CalibrationChange: calibration_changes,
         CalibrationLog: calibration_logs,
+        MeritMatrix: an.merit_matrices,
+        MeritRow: lambda: an.merit_matrices().flatmap(lambda m: st.sampled_from(m.rows)),
+        MeritResult: an.merit_results,
+        MeritComparison: an.merit_comparisons,
+        PotentialModel: an.potential_models,
+        NineBoxGrid: an.nine_box_grids,
+        NineBoxPlacement: an.nine_box_placements,
+        BoxMovement: an.box_movements,
+        ReadinessPolicy: an.readiness_policies,
+        ReadinessResult: an.readiness_results,
     }
     for cls in (
         LinearScorer,

@@ -1,12 +1,14 @@
 """Factorise text key columns by hashing integers instead of sorting strings.
 
-``np.unique`` on ten million manager or customer ids sorts ten million strings: seconds per
-column.  :func:`unique_text` returns exactly what ``np.unique(text, return_inverse=True)``
-returns (the sorted distinct values and each row's position among them) by another route:
+Shared by the ticket metrics (manager and customer ids) and the people analytics (group
+labels).  ``np.unique`` on ten million ids sorts ten million strings: seconds per column.
+:func:`unique_text` returns exactly what ``np.unique(text, return_inverse=True)`` returns (the
+sorted distinct values and each row's position among them) by another route:
 
-1. The code points of each fixed-width value are packed, big-endian, into 64-bit integers,
-   ``64 // bits`` characters per integer where ``bits`` is the width of the largest code
-   point (8 characters of ASCII or Latin-1 text, 4 of other BMP text, 2 otherwise).  Packed
+1. The code points of each fixed-width value (``str``; the bytes of ``bytes`` values) are
+   packed, big-endian, into 64-bit integers, ``64 // bits`` characters per integer where
+   ``bits`` is the width of the largest code point (8 characters of ASCII or Latin-1 text, 4
+   of other BMP text, 2 otherwise).  Packed
    that way, comparing the integers compares the strings: numpy pads with NUL, the smallest
    code point, just as a shorter string sorts before its extensions.
 2. Each integer column is factorised by a hash table (Arrow's ``dictionary_encode`` or
@@ -38,22 +40,24 @@ _Hash = Callable[[npt.NDArray[Any]], tuple[IndexArray, npt.NDArray[Any]]]
 _SMALL = 4_096
 
 
-def unique_text(text: npt.NDArray[np.str_]) -> tuple[npt.NDArray[np.str_], IndexArray]:
+def unique_text(text: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], IndexArray]:
     """Return ``np.unique(text, return_inverse=True)``, computed by hashing packed integers.
 
     Args:
-        text: A 1-D fixed-width text array.
+        text: A 1-D fixed-width text (``U``) or bytes (``S``) array.
 
     Returns:
         The sorted distinct values (same dtype as ``text``) and, per row, the position of its
         value among them.
     """
     n = len(text)
-    width = text.dtype.itemsize // 4
+    unit = np.uint32 if text.dtype.kind == "U" else np.uint8
+    width = text.dtype.itemsize // np.dtype(unit).itemsize
     if n < _SMALL or width == 0:
         uniq, inv = np.unique(text, return_inverse=True)
         return uniq, inv.reshape(-1).astype(np.intp)
-    points = np.ascontiguousarray(text).view(np.uint32).reshape(n, width)
+    raw: npt.NDArray[Any] = np.ascontiguousarray(text).view(unit)
+    points: npt.NDArray[np.unsignedinteger[Any]] = raw.reshape(n, width)
     dense = _dense_key(points)
     codes = dense if dense is not None else _hashed_key(points)
     total = int(codes.max()) + 1
@@ -62,7 +66,7 @@ def unique_text(text: npt.NDArray[np.str_]) -> tuple[npt.NDArray[np.str_], Index
     return text[row], codes
 
 
-def _dense_key(points: npt.NDArray[np.uint32]) -> IndexArray | None:
+def _dense_key(points: npt.NDArray[np.unsignedinteger[Any]]) -> IndexArray | None:
     """Rank rows by a mixed-radix number of per-position character ranks, if it is small.
 
     Each position's distinct code points are ranked (NUL padding first); the value's digits in
@@ -94,7 +98,7 @@ def _dense_key(points: npt.NDArray[np.uint32]) -> IndexArray | None:
     return rank[key]
 
 
-def _hashed_key(points: npt.NDArray[np.uint32]) -> IndexArray:
+def _hashed_key(points: npt.NDArray[np.unsignedinteger[Any]]) -> IndexArray:
     """Rank rows by hashing their code points packed into 64-bit integers, chunk by chunk."""
     n, width = points.shape
     bits = max(int(points.max()).bit_length(), 1)

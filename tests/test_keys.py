@@ -1,4 +1,4 @@
-"""Tests for perfmgmt.metrics._keys: text keys factorised by hashing, exactly as np.unique."""
+"""Tests for perfmgmt._keys: text keys factorised by hashing, exactly as np.unique."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from perfmgmt.metrics import Tickets, _keys
+from perfmgmt import _keys
+from perfmgmt.metrics import Tickets
 
 ALPHABETS = {
     "ascii ids": list("abcXYZ0123456789-"),
@@ -90,6 +91,20 @@ class TestUniqueText:
         assert _keys._dense_key(points) is None
         labels, codes = _keys.unique_text(text)
         assert (labels.tolist(), codes.tolist()) == reference(text)
+
+    @pytest.mark.parametrize("width", [3, 8, 13])
+    def test_bytes_sort_as_np_unique(self, width: int, hashing: str) -> None:
+        """Bytes values (high bytes too) get np.unique's labels and codes."""
+        del hashing
+        rng = np.random.default_rng(width)
+        pool = [bytes(rng.choice([0x41, 0x42, 0x7A, 0x80, 0xE4, 0xFF], int(n))) for n in
+                rng.integers(1, width + 1, 200)]  # fmt: skip
+        text = np.array(pool, dtype=f"S{width}")[rng.integers(0, len(pool), 6_000)]
+        labels, codes = _keys.unique_text(text)
+        assert labels.dtype == text.dtype
+        values = text.tolist()
+        assert labels.tolist() == sorted(set(values))
+        assert [labels.tolist()[c] for c in codes.tolist()] == values
 
     def test_small_and_empty_columns(self) -> None:
         """Short and empty columns take np.unique directly."""
