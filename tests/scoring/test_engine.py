@@ -491,12 +491,9 @@ class TestWorkers:
         self, workers: int, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """Blocks scored on several threads give every result array bit for bit."""
-        from perfmgmt.scoring import engine as engine_module
-
         scheme, pop = _threaded_case(1000, seed=5)
         one = ENGINE.score_batch(scheme, pop)
-        monkeypatch.setattr(engine_module, "_BLOCK", 64)  # 16 blocks
-        with ScoringEngine(workers=workers) as eng:
+        with ScoringEngine(workers=workers, block_rows=64) as eng:  # 16 blocks
             many = eng.score_batch(scheme, pop)
             again = eng.score_batch(scheme, pop)  # the pool is reused
         for name in _RESULT_ARRAYS:
@@ -506,7 +503,6 @@ class TestWorkers:
 
     def test_first_failing_block_is_reported(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """With threads, the error raised is the first failing review's, as without them."""
-        from perfmgmt.scoring import engine as engine_module
 
         class Broken:
             """The ratio scorer, but NaN for an actual above a million (a scorer bug)."""
@@ -529,13 +525,31 @@ class TestWorkers:
         for i in (130, 150, 170, 190, 390):  # blocks 8-11, run side by side, and 24
             rows[i] = [1e7, 1.0, 1.0]
         pop = _pop(s, rows)
-        monkeypatch.setattr(engine_module, "_BLOCK", 16)
         for workers in (1, 2, 4):
             with (
-                ScoringEngine(reg, workers=workers) as eng,
+                ScoringEngine(reg, workers=workers, block_rows=16) as eng,
                 pytest.raises(ScoringError, match=r"review of 's130'"),
             ):
                 eng.score_batch(s, pop)
+
+    @pytest.mark.parametrize("rows", [0, -1, 1.5, True, "2"])
+    def test_block_rows_must_be_a_positive_whole_number(self, rows: object) -> None:
+        """A bad block size is refused naming the field and the value."""
+        with pytest.raises(ScoringError, match=r"ScoringEngine\.block_rows: .* whole number >= 1"):
+            ScoringEngine(block_rows=rows)  # type: ignore[arg-type]
+
+    def test_block_rows_change_no_bit(self) -> None:
+        """Any block size, on one thread or two, gives every result array bit for bit."""
+        scheme, pop = _threaded_case(1000, seed=6)
+        one = ENGINE.score_batch(scheme, pop)
+        for workers, rows in ((1, 1), (1, 7), (2, 100), (1, 4096), (2, None)):
+            with ScoringEngine(workers=workers, block_rows=rows) as eng:
+                got = eng.score_batch(scheme, pop)
+            if rows is not None:
+                assert f"block_rows={rows}" in repr(eng)
+            for name in _RESULT_ARRAYS:
+                want = np.ascontiguousarray(getattr(one, name)).tobytes()
+                assert np.ascontiguousarray(getattr(got, name)).tobytes() == want, (name, rows)
 
     @pytest.mark.parametrize("workers", [0, -1, 1.5, True, "2"])
     def test_workers_must_be_a_positive_whole_number(self, workers: object) -> None:
@@ -545,11 +559,8 @@ class TestWorkers:
 
     def test_close_then_reuse(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """After close() the engine still scores, starting a new pool."""
-        from perfmgmt.scoring import engine as engine_module
-
         scheme, pop = _threaded_case(300, seed=8)
-        monkeypatch.setattr(engine_module, "_BLOCK", 32)
-        eng = ScoringEngine(workers=2)
+        eng = ScoringEngine(workers=2, block_rows=32)
         first = eng.score_batch(scheme, pop)
         eng.close()
         second = eng.score_batch(scheme, pop)
