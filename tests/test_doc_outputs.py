@@ -269,9 +269,6 @@ class TestRewrite:
         assert list(printed_by_blocks(text, "page.md").values()) == ["", "False\n"]
 
 
-#: Pages whose printing examples do not show their output yet; every other page must.
-NOT_YET = frozenset({"docs/how-to/scale-out.md"})
-
 PAGES = sorted(
     ["README.md", *(p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").rglob("*.md"))]
 )
@@ -282,9 +279,8 @@ class TestEveryPage:
         """The page list is found on disk; it cannot silently come out empty."""
         shown = {"README.md", "docs/pypi.md", "docs/index.md", "docs/how-to/fairness.md"}
         assert shown <= set(PAGES)
-        assert set(PAGES) >= NOT_YET
 
-    @pytest.mark.parametrize("name", [name for name in PAGES if name not in NOT_YET])
+    @pytest.mark.parametrize("name", PAGES)
     def test_every_printing_block_shows_its_output(self, name: str) -> None:
         """Each docs block that prints is followed by the Output block it prints."""
         assert blocks_printing_without_output((ROOT / name).read_text("utf-8")) == []
