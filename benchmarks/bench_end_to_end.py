@@ -6,6 +6,10 @@ pool (``POLARS_MAX_THREADS``, set before polars is imported), Arrow's CPU pool, 
 ``partition_scorer(..., workers=T)``; perfmgmt also runs with 1 thread in the same run, for the
 2-threads-against-1 ratio.  Each run also measures the machine's copy bandwidth and states the
 floor: the input table read once and the result table written once at that bandwidth.
+The header names any glibc allocator settings in the environment (``MALLOC_TRIM_THRESHOLD_``,
+``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TOP_PAD_``): they decide whether memory freed by one run
+is handed back to the system and faulted in again by the next (polars brings its own
+allocator, so they matter to numpy, pandas and perfmgmt).
 
 The same work on Parquet files and a two-worker Dask cluster is ``bench_dask.py``.
 
@@ -334,7 +338,8 @@ def main(argv: list[str]) -> int:
     pa.set_cpu_count(threads)
     t = measure(n, repeat, threads)
     print(f"end to end, {n:,} reviews of the preset, {threads} thread(s) each, best of {repeat}")
-    print("(results checked equal)")
+    tuned = {k: v for k, v in os.environ.items() if k.startswith("MALLOC_")}
+    print(f"(results checked equal; glibc allocator settings: {tuned or 'defaults'})")
     print("| step | best time | ratio |")
     print("|---|---:|---:|")
     print(f"| perfmgmt end to end | {t['ours'] * 1e3:.0f} ms | |")
