@@ -8,7 +8,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from perfmgmt.errors import ScoringError
+from perfmgmt.errors import ScoringError, ValidationError
 from perfmgmt.model import Actual, Assessment, AssessmentSource, Cycle, Goal, Review, Scale, Subject
 from perfmgmt.scoring import Population, rescale_rating
 from test_worked_example import founding_scheme
@@ -280,13 +280,12 @@ class TestBasePay:
                 SCHEME, {"subject_id": ["a"], "base_pay": [pay], "currency": [currency]}
             )
 
-    def test_from_reviews_refuses_over_precise_pay(self) -> None:
-        """A subject paid in tenths of a fen is refused, naming the review and the subject."""
-        subj = Subject(id="x", base_pay=Decimal("1000.005"), currency="CNY")
+    def test_over_precise_pay_is_refused_before_it_reaches_a_population(self) -> None:
+        """A subject paid in tenths of a fen is refused where it is made, naming the subject."""
         with pytest.raises(
-            ScoringError, match=r"subject 'x' base_pay is 1000\.005; amounts in CNY"
+            ValidationError, match=r"Subject 'x': base_pay 1000\.005 CNY is not allowed"
         ):
-            Population.from_reviews(SCHEME, [Review(subject=subj, cycle="q", scheme="cs_managers")])
+            Subject(id="x", base_pay=Decimal("1000.005"), currency="CNY")
 
     @pytest.mark.parametrize("pay", ["0", "0.10", "12000.5", "9999999999999.99", "1E+2"])
     def test_exact_pay_is_held_in_minor_units(self, pay: str) -> None:
