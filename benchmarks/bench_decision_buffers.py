@@ -38,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import bench_end_to_end as e2e  # noqa: E402 - after the path to the bench scripts
+from bench_scale import _available, _best, _hwm_reset, _status  # noqa: E402
 from perfmgmt.rules import (  # noqa: E402
     BatchDecisions,
     DecisionBuffers,
@@ -50,13 +51,6 @@ SIZES = (1_000_000, 10_000_000)
 #: Bytes a size needs free before its inputs are built (table, population, scores, decisions).
 _NEEDS = {10_000_000: 12 << 30, 1_000_000: 2 << 30}
 BATCHES = (65_536, 524_288)
-
-
-def _available() -> int:
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemAvailable:"):
-            return int(line.split()[1]) * 1024
-    return 1 << 62
 
 
 def _arrays(d: BatchDecisions) -> list[bytes]:
@@ -76,19 +70,6 @@ def _arrays(d: BatchDecisions) -> list[bytes]:
         out += [np.ascontiguousarray(a).tobytes() for a in (s.matched, s.selected, s.violation)]
         out.append(s.count.tobytes())
     return out
-
-
-def _best(fns: list[Any], repeat: int) -> list[tuple[float, float]]:
-    """Best wall and best CPU time of each function, called round-robin ``repeat`` times."""
-    wall = [float("inf")] * len(fns)
-    cpu = [float("inf")] * len(fns)
-    for _ in range(repeat):
-        for k, fn in enumerate(fns):
-            t0, c0 = time.perf_counter(), time.process_time()
-            fn()
-            wall[k] = min(wall[k], time.perf_counter() - t0)
-            cpu[k] = min(cpu[k], time.process_time() - c0)
-    return list(zip(wall, cpu, strict=True))
 
 
 def per_call(sizes: tuple[int, ...], repeat: int) -> list[dict[str, Any]]:
@@ -128,18 +109,6 @@ def per_call(sizes: tuple[int, ...], repeat: int) -> list[dict[str, Any]]:
 
 
 # -- streams: one process per run --------------------------------------------------------------
-
-
-def _hwm_reset() -> None:
-    """Reset this process's peak resident set to its current size (Linux)."""
-    Path("/proc/self/clear_refs").write_text("5")
-
-
-def _status(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) * 1024
-    raise RuntimeError(field)
 
 
 def child(mode: str, n: int, batch: int) -> dict[str, Any]:
