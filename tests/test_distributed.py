@@ -47,6 +47,15 @@ def wide_table(n: int, seed: int = 3) -> pa.Table:
     return pa.table(cols)
 
 
+def write_parts(table: pa.Table, folder: Path, parts: int, prefix: str = "part") -> list[Path]:
+    """Write ``table`` as ``parts`` Parquet files of equal rows, in order; return their paths."""
+    size = table.num_rows // parts
+    files = [folder / f"{prefix}-{k}.parquet" for k in range(parts)]
+    for k, path in enumerate(files):
+        pq.write_table(table.slice(k * size, size), path)
+    return files
+
+
 def single_process(table: pa.Table) -> pa.Table:
     """The reference: one population, one score_batch, one evaluate_batch."""
     pop = Population.from_frame(SCHEME, table)
@@ -214,8 +223,7 @@ def test_dask_partitions_equal_the_single_process_run(tmp_path: Path) -> None:
     import dask
 
     table = wide_table(1200)
-    for k in range(4):
-        pq.write_table(table.slice(k * 300, 300), tmp_path / f"part-{k}.parquet")
+    write_parts(table, tmp_path, 4)
     scorer = partition_scorer(SCHEME)
     ddf = dd.read_parquet(str(tmp_path / "*.parquet"))
     assert ddf.npartitions == 4
@@ -235,10 +243,7 @@ class TestParquetFiles:
         import dask
 
         table = wide_table(900, seed=11)
-        files = []
-        for k in range(3):
-            files.append(tmp_path / f"part-{k}.parquet")
-            pq.write_table(table.slice(k * 300, 300), files[-1])
+        files = write_parts(table, tmp_path, 3)
         scorer = partition_scorer(SCHEME)
         ddf = dd.from_map(scorer.read_parquet, files, meta=scorer.schema.meta)
         assert ddf.npartitions == 3
@@ -266,10 +271,7 @@ class TestParquetFiles:
         import dask
 
         table = wide_table(600, seed=12)
-        files = []
-        for k in range(2):
-            files.append(tmp_path / f"in-{k}.parquet")
-            pq.write_table(table.slice(k * 300, 300), files[-1])
+        files = write_parts(table, tmp_path, 2, "in")
         scorer = partition_scorer(SCHEME, columns="full")
         ddf = dd.from_map(scorer.read_parquet, files, meta=scorer.schema.meta)
         with dask.config.set(scheduler="threads", num_workers=2):
@@ -310,10 +312,8 @@ class TestParquetFiles:
         from concurrent.futures import ProcessPoolExecutor
 
         table = wide_table(400, seed=15)
-        sources = [tmp_path / f"in-{k}.parquet" for k in range(2)]
+        sources = write_parts(table, tmp_path, 2, "in")
         targets = [tmp_path / f"out-{k}.parquet" for k in range(2)]
-        for k, source in enumerate(sources):
-            pq.write_table(table.slice(k * 200, 200), source)
         scorer = partition_scorer(SCHEME)
         with ProcessPoolExecutor(2) as pool:
             assert list(pool.map(scorer.score_parquet, sources, targets)) == [200, 200]
